@@ -1,0 +1,1 @@
+Console.Error.WriteLine("crash child: not wired yet"); return 2;
