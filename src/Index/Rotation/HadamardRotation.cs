@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Rotation;
@@ -130,8 +131,14 @@ public sealed class HadamardRotation
         switch (Level)
         {
             case SimdLevel.Vector512:
+                ForwardRound<SimdHadamardKernel<Vector512Ops, Vector512<float>>>(source, output, round);
+                break;
             case SimdLevel.Vector256:
+                ForwardRound<SimdHadamardKernel<Vector256Ops, Vector256<float>>>(source, output, round);
+                break;
             case SimdLevel.Vector128:
+                ForwardRound<SimdHadamardKernel<Vector128Ops, Vector128<float>>>(source, output, round);
+                break;
             default:
                 ForwardRound<ScalarHadamardKernel>(source, output, round);
                 break;
@@ -143,6 +150,15 @@ public sealed class HadamardRotation
     {
         switch (Level)
         {
+            case SimdLevel.Vector512:
+                InverseRound<SimdHadamardKernel<Vector512Ops, Vector512<float>>>(source, output, round);
+                break;
+            case SimdLevel.Vector256:
+                InverseRound<SimdHadamardKernel<Vector256Ops, Vector256<float>>>(source, output, round);
+                break;
+            case SimdLevel.Vector128:
+                InverseRound<SimdHadamardKernel<Vector128Ops, Vector128<float>>>(source, output, round);
+                break;
             default:
                 InverseRound<ScalarHadamardKernel>(source, output, round);
                 break;
