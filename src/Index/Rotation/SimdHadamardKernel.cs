@@ -56,28 +56,6 @@ internal readonly struct SimdHadamardKernel<TOps, TVec> : IHadamardKernel
         }
     }
 
-    public static void FlipCopy(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<uint> signs)
-    {
-        int n = signs.Length;
-        if (source.Length < n || destination.Length < n)
-        {
-            throw new ArgumentException($"Spans must hold at least {n} elements.");
-        }
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        ref uint sgn = ref MemoryMarshal.GetReference(signs);
-        nint i = 0;
-        for (; i <= n - TOps.Lanes; i += TOps.Lanes)
-        {
-            TOps.Store(TOps.Xor(TOps.Load(ref src, i), TOps.LoadSigns(ref sgn, i)), ref dst, i);
-        }
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref dst, i) = BitConverter.UInt32BitsToSingle(
-                BitConverter.SingleToUInt32Bits(Unsafe.Add(ref src, i)) ^ Unsafe.Add(ref sgn, i));
-        }
-    }
-
     /// <summary>Unnormalized Walsh-Hadamard of n floats (n a power of two, n ≥ Lanes) from src to dst (equal or
     /// disjoint), input signs fused into the first load, scale and output signs into the last store.</summary>
     private static void WalshHadamard(
