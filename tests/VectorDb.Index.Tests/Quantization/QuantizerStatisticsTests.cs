@@ -120,11 +120,12 @@ public class QuantizerStatisticsTests
     public void AllCodesOccur_OnRandomInput()
     {
         // The rarest codes are the two outermost, P ≈ 2·Q(t_max): for b = 8, t_max ≈ 4.40, Q ≈ 5.5e-6. With 4.2M
-        // coordinates each is expected ≈ 23 times (a miss by chance has probability ≈ e^−23).
+        // coordinates each is expected ≈ 23 times (a miss by chance has probability ≈ e^−23); b = 7 (t ≈ 3.96,
+        // Q ≈ 3.7e-5) gets 655k coordinates (≈ 24 expected), b ≤ 6 (Q ≥ 2.4e-4) 65k (≥ 16 expected).
         const int d = 1024;
         for (int bits = 1; bits <= 8; bits++)
         {
-            int vectors = bits <= 5 ? 64 : 4096;
+            int vectors = bits switch { <= 6 => 64, 7 => 640, _ => 4096 };
             var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 9, QuantizationScheme.EdenUnbiased));
             var record = new byte[quantizer.Layout.RecordSize];
             var codes = new byte[d];
