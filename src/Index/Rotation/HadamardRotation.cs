@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Rotation;
@@ -14,11 +15,14 @@ namespace VectorDb.Index.Rotation;
 /// <item>"kron12" (d = 12·2^k, e.g. 384, 768, 1536, 3072): B = (H_12 ⊗ H_(d/12))/√d with the symmetric Paley H_12
 /// (<see cref="Paley12"/>); coordinate i = row·(d/12) + column.</item>
 /// <item>"overlap-pow2" / "overlap-kron12" (any other d): with t the largest fast length ≤ d (t &gt; 3d/4 for d ≥ 4)
-/// and B_t the orthonormal block of that length, B = T·F where F applies B_t to coordinates [0, t) and T applies
-/// B_t to [d - t, d). The two blocks overlap in ≥ d/2 coordinates, so every output depends on every input.
-/// docs/rotation.md gives the measurements behind this choice.</item>
+/// and B_t the orthonormal block of that length, one round is two stages, x ← T·D'_r·F·D_r·x: F applies B_t to the
+/// head window [0, t), T to the tail window [d - t, d), and D_r, D'_r are independent random signs on those windows.
+/// The windows overlap in ≥ d/2 coordinates, so every output depends on every input; the inner signs D'_r make the
+/// tail stage a genuine randomized Hadamard round (without them, F·D·e_0 is a structured ±1 column that T maps back
+/// to a spike). docs/rotation.md gives the measurements behind this choice.</item>
 /// </list>
-/// The rotation is Π = B·D_(R-1)·…·B·D_0 and its inverse Πᵀ = D_0·Bᵀ·…·D_(R-1)·Bᵀ (all blocks are symmetric).
+/// The rotation is the product of the rounds; the inverse applies the transposed stages in reverse order
+/// (all blocks are symmetric, so each stage inverts as: block transform, then the same signs).
 /// WARNING: baked into every stored record: the construction for each d, the Paley matrix, the sign derivation and
 /// the round count. The storage layer persists (dimension, seed, rounds).
 /// </para>
@@ -39,9 +43,10 @@ public sealed class HadamardRotation
     /// <summary>Largest accepted dimension.</summary>
     public const int MaxDimension = 1 << 24;
 
-    private readonly uint[] _signs;      // Rounds × Dimension sign-bit masks, round-major (RotationSigns).
+    private readonly uint[] _signs;      // Stages × BlockLength sign-bit masks, stage-major (RotationSigns).
     private readonly FastBlock _block;   // The fast block: the whole vector, or the two overlapping windows' length.
     private readonly float _blockScale;  // 1/√(block length), applied once per block transform.
+    private readonly int _stagesPerRound; // 1 (single block) or 2 (head and tail windows).
 
     /// <summary>Creates the rotation for <paramref name="dimension"/> coordinates.</summary>
     /// <param name="dimension">Number of coordinates d ≥ 1.</param>
@@ -77,7 +82,8 @@ public sealed class HadamardRotation
         IsOverlapping = _block.Length != dimension;
         string blockName = _block.IsKron12 ? "kron12" : "pow2";
         Construction = IsOverlapping ? "overlap-" + blockName : blockName;
-        _signs = RotationSigns.Generate(dimension, seed, rounds);
+        _stagesPerRound = IsOverlapping ? 2 : 1;
+        _signs = RotationSigns.Generate(_block.Length, rounds * _stagesPerRound, seed);
     }
 
     /// <summary>Number of coordinates d of inputs and outputs.</summary>
@@ -130,8 +136,14 @@ public sealed class HadamardRotation
         switch (Level)
         {
             case SimdLevel.Vector512:
+                ForwardRound<SimdHadamardKernel<Vector512Ops, Vector512<float>>>(source, output, round);
+                break;
             case SimdLevel.Vector256:
+                ForwardRound<SimdHadamardKernel<Vector256Ops, Vector256<float>>>(source, output, round);
+                break;
             case SimdLevel.Vector128:
+                ForwardRound<SimdHadamardKernel<Vector128Ops, Vector128<float>>>(source, output, round);
+                break;
             default:
                 ForwardRound<ScalarHadamardKernel>(source, output, round);
                 break;
@@ -143,6 +155,15 @@ public sealed class HadamardRotation
     {
         switch (Level)
         {
+            case SimdLevel.Vector512:
+                InverseRound<SimdHadamardKernel<Vector512Ops, Vector512<float>>>(source, output, round);
+                break;
+            case SimdLevel.Vector256:
+                InverseRound<SimdHadamardKernel<Vector256Ops, Vector256<float>>>(source, output, round);
+                break;
+            case SimdLevel.Vector128:
+                InverseRound<SimdHadamardKernel<Vector128Ops, Vector128<float>>>(source, output, round);
+                break;
             default:
                 InverseRound<ScalarHadamardKernel>(source, output, round);
                 break;
@@ -153,38 +174,44 @@ public sealed class HadamardRotation
     private void ForwardRound<TKernel>(ReadOnlySpan<float> source, Span<float> output, int round)
         where TKernel : struct, IHadamardKernel
     {
-        ReadOnlySpan<uint> signs = new ReadOnlySpan<uint>(_signs, round * Dimension, Dimension);
         int t = _block.Length;
+        ReadOnlySpan<uint> headSigns = StageSigns(round * _stagesPerRound);
+        TKernel.BlockTransform(source, output, _block, headSigns, _blockScale, default);
         if (!IsOverlapping)
         {
-            TKernel.BlockTransform(source, output, _block, signs, _blockScale, default);
             return;
         }
-        // D_r over all d, the head window [0, t) fused with it, then the tail window [d - t, d).
-        TKernel.BlockTransform(source, output, _block, signs.Slice(0, t), _blockScale, default);
-        TKernel.FlipCopy(source.Slice(t), output.Slice(t), signs.Slice(t));
+        if (!source.Overlaps(output))
+        {
+            source.Slice(t).CopyTo(output.Slice(t));
+        }
         Span<float> tail = output.Slice(Dimension - t);
-        TKernel.BlockTransform(tail, tail, _block, default, _blockScale, default);
+        TKernel.BlockTransform(tail, tail, _block, StageSigns(round * 2 + 1), _blockScale, default);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void InverseRound<TKernel>(ReadOnlySpan<float> source, Span<float> output, int round)
         where TKernel : struct, IHadamardKernel
     {
-        ReadOnlySpan<uint> signs = new ReadOnlySpan<uint>(_signs, round * Dimension, Dimension);
         int t = _block.Length;
+        ReadOnlySpan<uint> headSigns = StageSigns(round * _stagesPerRound);
         if (!IsOverlapping)
         {
-            TKernel.BlockTransform(source, output, _block, default, _blockScale, signs);
+            TKernel.BlockTransform(source, output, _block, default, _blockScale, headSigns);
             return;
         }
-        // Reverse order: tail window, head window (with D_r fused), then D_r on the rest.
+        // Stages in reverse: tail window (transform, then its signs), then head window.
         int tailStart = Dimension - t;
-        TKernel.BlockTransform(source.Slice(tailStart), output.Slice(tailStart), _block, default, _blockScale, default);
-        source.Slice(0, tailStart).CopyTo(output);
-        TKernel.BlockTransform(output, output, _block, default, _blockScale, signs.Slice(0, t));
-        TKernel.FlipCopy(output.Slice(t), output.Slice(t), signs.Slice(t));
+        TKernel.BlockTransform(source.Slice(tailStart), output.Slice(tailStart), _block, default, _blockScale,
+            StageSigns(round * 2 + 1));
+        if (!source.Overlaps(output))
+        {
+            source.Slice(0, tailStart).CopyTo(output);
+        }
+        TKernel.BlockTransform(output, output, _block, default, _blockScale, headSigns);
     }
+
+    private ReadOnlySpan<uint> StageSigns(int stage) => new(_signs, stage * _block.Length, _block.Length);
 
     /// <summary>Validates lengths; when input and output partially overlap, copies input into output first so the
     /// kernels only ever see equal or disjoint memory.</summary>

@@ -1,7 +1,7 @@
 namespace VectorDb.Index.Rotation;
 
 /// <summary>
-/// One implementation (scalar or one SIMD width) of the two primitives a rotation round is built from. Implemented by
+/// One implementation (scalar or one SIMD width) of the stage every rotation round is built from. Implemented by
 /// structs with static members so that <see cref="HadamardRotation"/> picks the kernel once per call through a
 /// generic type argument and the JIT specializes and inlines it: no per-element dispatch.
 /// <para>
@@ -22,7 +22,4 @@ internal interface IHadamardKernel
     static abstract void BlockTransform(
         ReadOnlySpan<float> source, Span<float> destination, FastBlock block,
         ReadOnlySpan<uint> inputSigns, float scale, ReadOnlySpan<uint> outputSigns);
-
-    /// <summary>destination[i] = source[i] XOR signs[i] (a sign flip), for i &lt; signs.Length.</summary>
-    static abstract void FlipCopy(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<uint> signs);
 }

@@ -37,7 +37,7 @@ internal readonly struct ScalarHadamardKernel : IHadamardKernel
         }
     }
 
-    public static void FlipCopy(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<uint> signs)
+    private static void FlipCopy(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<uint> signs)
     {
         for (int i = 0; i < signs.Length; i++)
         {

@@ -14,24 +14,25 @@ internal sealed class DenseRotationOracle
     private readonly int _dimension;
     private readonly int _rounds;
     private readonly int _blockLength;
-    private readonly bool[][] _negate; // [round][coordinate]
+    private readonly bool[][] _negate; // [stage][window coordinate]
 
     public DenseRotationOracle(int dimension, ulong seed, int rounds)
     {
         _dimension = dimension;
         _rounds = rounds;
         _blockLength = LargestFastLength(dimension);
-        _negate = new bool[rounds][];
+        int stages = _blockLength == dimension ? rounds : 2 * rounds;
+        _negate = new bool[stages][];
         var generator = new SplitMix64(seed);
-        for (int r = 0; r < rounds; r++)
+        for (int s = 0; s < stages; s++)
         {
-            _negate[r] = new bool[dimension];
-            for (int word = 0; word * 64 < dimension; word++)
+            _negate[s] = new bool[_blockLength];
+            for (int word = 0; word * 64 < _blockLength; word++)
             {
                 ulong bits = generator.NextUInt64();
-                for (int b = 0; b < 64 && word * 64 + b < dimension; b++)
+                for (int b = 0; b < 64 && word * 64 + b < _blockLength; b++)
                 {
-                    _negate[r][word * 64 + b] = ((bits >> b) & 1) == 1;
+                    _negate[s][word * 64 + b] = ((bits >> b) & 1) == 1;
                 }
             }
         }
@@ -99,12 +100,16 @@ internal sealed class DenseRotationOracle
     public double[] Forward(ReadOnlySpan<float> input)
     {
         double[] x = ToDouble(input);
+        bool overlapping = _blockLength != _dimension;
         for (int r = 0; r < _rounds; r++)
         {
-            ApplySigns(x, r);
+            // Single block: D_r then B. Overlapping windows: D_2r and F on [0, t), then D_2r+1 and T on [d-t, d).
+            int stage = overlapping ? 2 * r : r;
+            ApplySigns(x, stage, 0);
             ApplyBlock(x, 0);
-            if (_blockLength != _dimension)
+            if (overlapping)
             {
+                ApplySigns(x, stage + 1, _dimension - _blockLength);
                 ApplyBlock(x, _dimension - _blockLength);
             }
         }
@@ -114,26 +119,29 @@ internal sealed class DenseRotationOracle
     public double[] Inverse(ReadOnlySpan<float> input)
     {
         double[] x = ToDouble(input);
+        bool overlapping = _blockLength != _dimension;
         for (int r = _rounds - 1; r >= 0; r--)
         {
-            // Transpose of (T·F·D): D·Fᵀ·Tᵀ, and the blocks are applied here through their transposes explicitly.
-            if (_blockLength != _dimension)
+            // Transpose of T·D'·F·D is D·Fᵀ·D'·Tᵀ; blocks are applied through their transposes explicitly.
+            int stage = overlapping ? 2 * r : r;
+            if (overlapping)
             {
                 ApplyBlockTransposed(x, _dimension - _blockLength);
+                ApplySigns(x, stage + 1, _dimension - _blockLength);
             }
             ApplyBlockTransposed(x, 0);
-            ApplySigns(x, r);
+            ApplySigns(x, stage, 0);
         }
         return x;
     }
 
-    private void ApplySigns(double[] x, int round)
+    private void ApplySigns(double[] x, int stage, int offset)
     {
-        for (int i = 0; i < x.Length; i++)
+        for (int i = 0; i < _blockLength; i++)
         {
-            if (_negate[round][i])
+            if (_negate[stage][i])
             {
-                x[i] = -x[i];
+                x[offset + i] = -x[offset + i];
             }
         }
     }
