@@ -31,11 +31,20 @@ public static class BitPacking
         ulong laneMask = LaneMask(bits);
         int j = 0, o = 0;
         ref byte source = ref MemoryMarshal.GetReference(codes);
+        ref byte destination = ref MemoryMarshal.GetReference(packed);
         for (; j + 8 <= codes.Length; j += 8, o += bits)
         {
             ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, j));
             ulong group = Bmi2.X64.IsSupported ? Bmi2.X64.ParallelBitExtract(word, laneMask) : Gather(word, bits);
-            WriteLow(packed.Slice(o, bits), group);
+            if (o + 8 <= length)
+            {
+                // A full 8-byte store: bytes past o + bits are zero now and overwritten by the next groups.
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, o), BitConverter.IsLittleEndian ? group : BinaryPrimitives.ReverseEndianness(group));
+            }
+            else
+            {
+                WriteLow(packed.Slice(o, bits), group);
+            }
         }
         if (j < codes.Length)
         {
@@ -60,9 +69,13 @@ public static class BitPacking
         ulong laneMask = LaneMask(bits);
         int j = 0, o = 0;
         ref byte destination = ref MemoryMarshal.GetReference(codes);
+        ref byte source = ref MemoryMarshal.GetReference(packed);
+        ulong groupMask = bits == 8 ? ulong.MaxValue : (1UL << (8 * bits)) - 1;
         for (; j + 8 <= codes.Length; j += 8, o += bits)
         {
-            ulong group = ReadLow(packed.Slice(o, bits));
+            ulong group = o + 8 <= length
+                ? ReadLittleEndian(ref Unsafe.Add(ref source, o)) & groupMask
+                : ReadLow(packed.Slice(o, bits));
             ulong word = Bmi2.X64.IsSupported ? Bmi2.X64.ParallelBitDeposit(group, laneMask) : Scatter(group, bits);
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, j), word);
         }
@@ -105,6 +118,12 @@ public static class BitPacking
         Span<byte> bytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
         bytes.Slice(0, destination.Length).CopyTo(destination);
+    }
+
+    private static ulong ReadLittleEndian(ref byte source)
+    {
+        ulong value = Unsafe.ReadUnaligned<ulong>(ref source);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
     private static ulong ReadLow(ReadOnlySpan<byte> source)
