@@ -13,7 +13,7 @@ namespace VectorDb.Index.Quantization;
 /// Every level gives identical codes and identical sums: z is one IEEE multiply everywhere, the count of thresholds
 /// below z does not depend on the order the thresholds are tested in, q is selected (never computed), and the sums
 /// follow the fixed lane order. SIMD levels run for b ≤ 4 (at most 15 thresholds: a compare, a subtract and a
-/// select per threshold); wider codebooks use a branchless binary search at every level.
+/// select per threshold); wider codebooks use a uniform-grid guess plus a short exact walk (scalar) at every level.
 /// </para>
 /// </summary>
 internal static class CodeAssignment
@@ -47,14 +47,27 @@ internal static class CodeAssignment
         return new Sums(FixedOrderSums.Combine(yq), FixedOrderSums.Combine(qq));
     }
 
-    /// <summary>code(z) = #{k : t_k &lt; z} by branchless binary search over the ascending thresholds.</summary>
+    /// <summary>
+    /// code(z) = #{k : t_k &lt; z}: start from the codebook's uniform-grid guess, then step until
+    /// t[code − 1] &lt; z ≤ t[code]. The walk makes the result exact whatever the guess, so it equals the compare chain.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int CodeOf(float z, ReadOnlySpan<float> thresholds, int bits)
+    public static int CodeOf(float z, Codebook codebook)
     {
-        int code = 0;
-        for (int step = 1 << (bits - 1); step > 0; step >>= 1)
+        ReadOnlySpan<float> thresholds = codebook.ThresholdsWithSentinel;
+        ReadOnlySpan<byte> starts = codebook.BucketStarts;
+        float position = Math.Clamp((z - codebook.BucketOrigin) * codebook.BucketScale, 0f, starts.Length - 1);
+        int code = starts[(int)position];
+        // A bucket holds at most one threshold, so one branch-free step is almost always the whole walk.
+        bool above = thresholds[code] < z;
+        code += Unsafe.As<bool, byte>(ref above);
+        while (thresholds[code] < z)
         {
-            code += thresholds[code + step - 1] < z ? step : 0;
+            code++;
+        }
+        while (code > 0 && !(thresholds[code - 1] < z))
+        {
+            code--;
         }
         return code;
     }
@@ -62,12 +75,10 @@ internal static class CodeAssignment
     private static void AssignScalar(ReadOnlySpan<float> y, float factor, Codebook codebook, Span<byte> codes,
         Span<double> yq, Span<double> qq, int start)
     {
-        ReadOnlySpan<float> thresholds = codebook.Thresholds;
         ReadOnlySpan<float> centroids = codebook.Centroids;
-        int bits = codebook.Bits;
         for (int j = start; j < y.Length; j++)
         {
-            int code = CodeOf(y[j] * factor, thresholds, bits);
+            int code = CodeOf(y[j] * factor, codebook);
             float q = centroids[code];
             codes[j] = (byte)code;
             yq[j & 7] += (double)y[j] * q;

@@ -31,6 +31,8 @@ public sealed class Codebook
     private readonly double[] _centroidsExact;
     private readonly float[] _centroids;
     private readonly float[] _thresholds;
+    private readonly byte[] _bucketStarts;
+    private readonly float[] _thresholdsWithSentinel;
 
     private Codebook(string id, int dimension, int bits, ReadOnlySpan<double> positiveCentroids, double meanSquaredError)
     {
@@ -51,6 +53,23 @@ public sealed class Codebook
         {
             _thresholds[k] = (float)(0.5 * (_centroidsExact[k] + _centroidsExact[k + 1]));
         }
+        _thresholdsWithSentinel = [.. _thresholds, float.PositiveInfinity];
+        // Uniform grid over [−edge, edge) with 8 buckets per level: bucket i starts at the number of thresholds below
+        // its left edge. Lloyd-Max cells are wider than a bucket, so a lookup is at most a step or two from exact.
+        float edge = levels == 2 ? 1f : 1.001f * _thresholds[^1];
+        int buckets = 8 * levels;
+        BucketOrigin = -edge;
+        BucketScale = buckets / (2 * edge);
+        _bucketStarts = new byte[buckets];
+        for (int i = 0, code = 0; i < buckets; i++)
+        {
+            double left = -edge + i * (2.0 * edge / buckets);
+            while (code < _thresholds.Length && _thresholds[code] < left)
+            {
+                code++;
+            }
+            _bucketStarts[i] = (byte)code;
+        }
     }
 
     /// <summary>"gauss" or "beta".</summary>
@@ -70,6 +89,18 @@ public sealed class Codebook
 
     /// <summary>The 2^b − 1 decision thresholds, ascending: code(z) = #{k : Thresholds[k] &lt; z}.</summary>
     public ReadOnlySpan<float> Thresholds => _thresholds;
+
+    /// <summary>Code guess per uniform bucket of z (see <see cref="CodeAssignment"/>); only a starting point.</summary>
+    internal ReadOnlySpan<byte> BucketStarts => _bucketStarts;
+
+    /// <summary><see cref="Thresholds"/> followed by +∞, so a search may look one past the last threshold.</summary>
+    internal ReadOnlySpan<float> ThresholdsWithSentinel => _thresholdsWithSentinel;
+
+    /// <summary>Left edge of bucket 0 in z units.</summary>
+    internal float BucketOrigin { get; }
+
+    /// <summary>Buckets per unit of z.</summary>
+    internal float BucketScale { get; }
 
     /// <summary>Centroids in double precision (before the rounding to float), for analysis and tests.</summary>
     public ReadOnlySpan<double> CentroidsExact => _centroidsExact;
