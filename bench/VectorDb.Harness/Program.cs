@@ -5,6 +5,7 @@ using VectorDb.Harness.Commands;
 var commands = new ICommand[]
 {
     new MakeSliceCommand(),
+    new CodecCommand(),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using VectorDb.Index.Common;
+using VectorDb.Index.Estimation;
+
+namespace VectorDb.Index.Quantization;
+
+/// <summary>
+/// eden-unbiased, eden-biased and tq-mse: b-bit Lloyd-Max codes of z = √d·Πx/‖x‖ plus (A, N). The three differ only
+/// in the scale A (algorithms.md §3), with y = Πx and q = c[code]:
+/// eden-unbiased A = ‖x‖²/⟨y, q⟩ (then ⟨x̂, x⟩ = ‖x‖² exactly and E_Π x̂ = x for a Haar Π);
+/// eden-biased A = ⟨y, q⟩/‖q‖² (least squares, minimizes ‖x − x̂‖ for the given codes);
+/// tq-mse A = ‖x‖/√d (the codebook frame scaled back). Decode: x̂ = A·Πᵀq.
+/// </summary>
+internal sealed class ScaledCodeQuantizer : QuantizerBase
+{
+    public ScaledCodeQuantizer(QuantizerOptions options, SimdLevel? level) : base(options, level)
+    {
+    }
+
+    [SkipLocalsInit]
+    public override void Encode(ReadOnlySpan<float> vector, Span<byte> record)
+    {
+        double squaredNorm = VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
+        Layout.CheckRecord(record, nameof(record));
+        int d = Dimension;
+        float[]? rentedFloats = null;
+        byte[]? rentedBytes = null;
+        Span<float> y = d <= StackCoordinates ? stackalloc float[d] : Rent(d, ref rentedFloats);
+        Span<byte> codes = d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedBytes);
+        try
+        {
+            if (squaredNorm == 0)
+            {
+                WriteZeroCodes(record, codes);
+                Layout.WriteMetadata(record, 0f, 0f, 0f);
+                return;
+            }
+            double norm = Math.Sqrt(squaredNorm);
+            Rotation.Forward(vector, y);
+            var sums = CodeAssignment.Assign(y, (float)(SqrtDimension / norm), Codebook!, codes, Level);
+            BitPacking.Pack(codes, Codebook!.Bits, record.Slice(0, Layout.CodeBytes));
+            double centroidNorm = Math.Sqrt(sums.CentroidSquares);
+            (double scale, double storedNorm) = Options.Scheme switch
+            {
+                QuantizationScheme.EdenUnbiased => (squaredNorm / sums.RotatedDotCentroids, norm),
+                QuantizationScheme.EdenBiased => (sums.RotatedDotCentroids / sums.CentroidSquares, sums.RotatedDotCentroids / centroidNorm),
+                _ => (norm / SqrtDimension, norm / SqrtDimension * centroidNorm),
+            };
+            Layout.WriteMetadata(record, (float)scale, 0f, (float)storedNorm);
+        }
+        finally
+        {
+            Return(rentedFloats);
+            Return(rentedBytes);
+        }
+    }
+
+    [SkipLocalsInit]
+    public override void Decode(ReadOnlySpan<byte> record, Span<float> vector)
+    {
+        Layout.CheckRecord(record, nameof(record));
+        VectorChecks.CheckOutput(vector, Dimension, nameof(vector));
+        byte[]? rentedBytes = null;
+        Span<byte> codes = Dimension <= StackCoordinates ? stackalloc byte[Dimension] : Rent(Dimension, ref rentedBytes);
+        try
+        {
+            ScaledCentroids(record, Layout.ReadScale(record), codes, vector);
+            Rotation.Inverse(vector, vector);
+        }
+        finally
+        {
+            Return(rentedBytes);
+        }
+    }
+
+    public override InnerProductEstimator CreateEstimator() => new(Layout, Rotation, Codebook, projection: null, Level);
+}
