@@ -7,8 +7,9 @@ namespace VectorDb.Index.Scan;
 public static partial class FastScanKernel
 {
     /// <summary>AVX2: 2 groups per 32-byte load; 128 iterations per flush keep the 2-lane fold ≤ 65280.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScanBlock256(ref byte codes, ref byte tables, int groupCount, Span<uint> sums)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate256(ref byte codes, ref byte tables, int groupCount, out Vector256<uint> sums0,
+        out Vector256<uint> sums8, out Vector256<uint> sums16, out Vector256<uint> sums24)
     {
         Vector256<byte> nibbleMask = Vector256.Create((byte)0x0F);
         Vector128<uint> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -33,7 +34,10 @@ public static partial class FastScanKernel
             Widen(Fold(lowA - (lowB << 8)), Fold(lowB), ref s0, ref s1, ref s2, ref s3);
             Widen(Fold(highA - (highB << 8)), Fold(highB), ref s4, ref s5, ref s6, ref s7);
         }
-        Store(sums, s0, s1, s2, s3, s4, s5, s6, s7);
+        sums0 = Vector256.Create(s0, s1);
+        sums8 = Vector256.Create(s2, s3);
+        sums16 = Vector256.Create(s4, s5);
+        sums24 = Vector256.Create(s6, s7);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

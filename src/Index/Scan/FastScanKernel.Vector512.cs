@@ -11,8 +11,9 @@ public static partial class FastScanKernel
     /// up in its own group's table, which the table layout places in the same lane. 64 iterations (256 groups) per
     /// flush keep each lane's 16-bit sum ≤ 64·255 and the 4-lane fold ≤ 65280.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScanBlock512(ref byte codes, ref byte tables, int groupCount, Span<uint> sums)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate512(ref byte codes, ref byte tables, int groupCount,
+        out Vector512<uint> first16, out Vector512<uint> last16)
     {
         Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F);
         Vector128<uint> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -37,7 +38,8 @@ public static partial class FastScanKernel
             Widen(Fold(lowA - (lowB << 8)), Fold(lowB), ref s0, ref s1, ref s2, ref s3);
             Widen(Fold(highA - (highB << 8)), Fold(highB), ref s4, ref s5, ref s6, ref s7);
         }
-        Store(sums, s0, s1, s2, s3, s4, s5, s6, s7);
+        first16 = Vector512.Create(Vector256.Create(s0, s1), Vector256.Create(s2, s3));
+        last16 = Vector512.Create(Vector256.Create(s4, s5), Vector256.Create(s6, s7));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -45,36 +45,54 @@ public static partial class FastScanKernel
     /// <summary>Scans one block given its raw bytes and the quantized tables (both GroupCount·16 bytes).</summary>
     public static void ScanBlock(SimdLevel level, ReadOnlySpan<byte> blockCodes, ReadOnlySpan<byte> tables, Span<uint> sums)
     {
-        if (blockCodes.Length != tables.Length || tables.Length % (4 * FastScanCodes.GroupBytes) != 0)
-        {
-            throw new ArgumentException(
-                $"block ({blockCodes.Length} B) and tables ({tables.Length} B) must both be GroupCount·16 bytes with GroupCount a multiple of 4: build the tables for this store's dimension and bits.");
-        }
-        if (sums.Length < FastScanCodes.BlockSize)
-        {
-            throw new ArgumentException($"sums needs room for {FastScanCodes.BlockSize} vectors, has {sums.Length}.", nameof(sums));
-        }
-        if (!IsSupported(level))
-        {
-            throw new PlatformNotSupportedException($"{level} fast-scan kernel cannot run here; use one of SimdCapabilities.Available.");
-        }
+        Validate(level, blockCodes, tables, sums.Length, nameof(sums));
         int groupCount = tables.Length / FastScanCodes.GroupBytes;
         ref byte codesRef = ref MemoryMarshal.GetReference(blockCodes);
         ref byte tablesRef = ref MemoryMarshal.GetReference(tables);
         switch (level)
         {
             case SimdLevel.Vector512:
-                ScanBlock512(ref codesRef, ref tablesRef, groupCount, sums);
+            {
+                Accumulate512(ref codesRef, ref tablesRef, groupCount, out Vector512<uint> first16, out Vector512<uint> last16);
+                ref uint target = ref MemoryMarshal.GetReference(sums);
+                first16.StoreUnsafe(ref target, 0);
+                last16.StoreUnsafe(ref target, 16);
                 break;
+            }
             case SimdLevel.Vector256:
-                ScanBlock256(ref codesRef, ref tablesRef, groupCount, sums);
+            {
+                Accumulate256(ref codesRef, ref tablesRef, groupCount,
+                    out Vector256<uint> sums0, out Vector256<uint> sums8, out Vector256<uint> sums16, out Vector256<uint> sums24);
+                ref uint target = ref MemoryMarshal.GetReference(sums);
+                sums0.StoreUnsafe(ref target, 0);
+                sums8.StoreUnsafe(ref target, 8);
+                sums16.StoreUnsafe(ref target, 16);
+                sums24.StoreUnsafe(ref target, 24);
                 break;
+            }
             case SimdLevel.Vector128:
                 ScanBlock128(ref codesRef, ref tablesRef, groupCount, sums);
                 break;
             default:
                 ScanBlockScalar(blockCodes, tables, groupCount, sums);
                 break;
+        }
+    }
+
+    private static void Validate(SimdLevel level, ReadOnlySpan<byte> blockCodes, ReadOnlySpan<byte> tables, int outputLength, string outputName)
+    {
+        if (blockCodes.Length != tables.Length || tables.Length % (4 * FastScanCodes.GroupBytes) != 0)
+        {
+            throw new ArgumentException(
+                $"block ({blockCodes.Length} B) and tables ({tables.Length} B) must both be GroupCount·16 bytes with GroupCount a multiple of 4: build the tables for this store's dimension and bits.");
+        }
+        if (outputLength < FastScanCodes.BlockSize)
+        {
+            throw new ArgumentException($"{outputName} needs room for {FastScanCodes.BlockSize} vectors, has {outputLength}.", outputName);
+        }
+        if (!IsSupported(level))
+        {
+            throw new PlatformNotSupportedException($"{level} fast-scan kernel cannot run here; use one of SimdCapabilities.Available.");
         }
     }
 

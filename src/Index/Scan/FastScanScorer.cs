@@ -55,6 +55,24 @@ public sealed class FastScanScorer : IBlockScorer
         Dequantize(sums, raw, _lut.Scale, _lut.Bias, _level);
     }
 
+    /// <inheritdoc/>
+    [SkipLocalsInit]
+    public uint ScoreBlock(int block, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores)
+    {
+        if (factors.Length == FastScanCodes.BlockSize)
+        {
+            if ((uint)block >= (uint)_codes.BlockCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(block), block, $"the store has {_codes.BlockCount} blocks.");
+            }
+            return FastScanKernel.ScoreFullBlock(_level, _codes.Block(block), _lut.Tables, _lut.Scale, _lut.Bias,
+                factors, offsets, threshold, scores);
+        }
+        Span<float> raw = stackalloc float[FastScanCodes.BlockSize];
+        ScoreBlock(block, raw);
+        return BlockScoring.ScoreRaw(raw, factors, offsets, threshold, scores, _level);
+    }
+
     /// <summary>raw[v] = fma(scale, sums[v], bias) for 32 vectors; identical at every level.</summary>
     internal static void Dequantize(ReadOnlySpan<uint> sums, Span<float> raw, float scale, float bias, SimdLevel level)
     {

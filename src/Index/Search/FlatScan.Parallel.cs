@@ -1,4 +1,3 @@
-using VectorDb.Index.Common;
 using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
@@ -13,12 +12,7 @@ public static partial class FlatScan
     /// exactly. Allocates one collector per worker (not per block).
     /// </summary>
     public static void SearchParallel(IBlockScorer scorer, ReadOnlyMemory<float> scales, ReadOnlyMemory<float> offsets,
-        ReadOnlyMemory<ulong> deleted, TopK results, int threads) =>
-        SearchParallel(scorer, scales, offsets, deleted, results, threads, SimdCapabilities.Best);
-
-    /// <inheritdoc cref="SearchParallel(IBlockScorer, ReadOnlyMemory{float}, ReadOnlyMemory{float}, ReadOnlyMemory{ulong}, TopK, int)"/>
-    public static void SearchParallel(IBlockScorer scorer, ReadOnlyMemory<float> scales, ReadOnlyMemory<float> offsets,
-        ReadOnlyMemory<ulong> deleted, TopK results, int threads, SimdLevel level)
+        ReadOnlyMemory<ulong> deleted, TopK results, int threads)
     {
         Validate(scorer, scales.Span, offsets.Span, results);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -26,7 +20,7 @@ public static partial class FlatScan
         int workers = Math.Min(threads, Math.Max(1, blocks));
         if (workers == 1)
         {
-            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, results, 0, blocks, level);
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, results, 0, blocks);
             return;
         }
         var partials = new TopK[workers];
@@ -36,7 +30,7 @@ public static partial class FlatScan
             int first = (int)((long)worker * blocks / workers);
             int end = (int)((long)(worker + 1) * blocks / workers);
             var local = new TopK(results.Capacity);
-            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, local, first, end, level);
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, local, first, end);
             partials[worker] = local;
         });
         foreach (TopK partial in partials)

@@ -1,8 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using VectorDb.Index.Common;
 using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
@@ -25,16 +22,10 @@ public static partial class FlatScan
     /// <param name="deleted">Tombstone bitmap, or empty when nothing is deleted.</param>
     /// <param name="results">Collector; its capacity is the number of candidates returned.</param>
     public static void Search(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results) =>
-        Search(scorer, scales, offsets, deleted, results, SimdCapabilities.Best);
-
-    /// <summary>As the overload without a level, scoring at vector width <paramref name="level"/> (the result is
-    /// identical at every level).</summary>
-    public static void Search(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, SimdLevel level)
+        ReadOnlySpan<ulong> deleted, TopK results)
     {
         Validate(scorer, scales, offsets, results);
-        SearchBlocks(scorer, scales, offsets, deleted, results, 0, scorer.BlockCount, level);
+        SearchBlocks(scorer, scales, offsets, deleted, results, 0, scorer.BlockCount);
     }
 
     internal static void Validate(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets, TopK results)
@@ -54,10 +45,9 @@ public static partial class FlatScan
 
     [SkipLocalsInit]
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, SimdLevel level)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock)
     {
         const int blockSize = FastScanCodes.BlockSize;
-        Span<float> raw = stackalloc float[blockSize];
         Span<float> scores = stackalloc float[blockSize];
         int count = scorer.Count;
         for (int block = firstBlock; block < endBlock; block++)
@@ -70,9 +60,8 @@ public static partial class FlatScan
             {
                 continue;
             }
-            scorer.ScoreBlock(block, raw);
-            uint candidates = live & ScoreAndCompare(raw, scales.Slice(first, rows),
-                offsets.IsEmpty ? offsets : offsets.Slice(first, rows), scores, results.Threshold, level);
+            uint candidates = live & scorer.ScoreBlock(block, scales.Slice(first, rows),
+                offsets.IsEmpty ? offsets : offsets.Slice(first, rows), results.Threshold, scores);
             while (candidates != 0)
             {
                 int v = BitOperations.TrailingZeroCount(candidates);
@@ -88,42 +77,5 @@ public static partial class FlatScan
     {
         int word = block >> 1;
         return word < deleted.Length ? (uint)(deleted[word] >> ((block & 1) * 32)) : 0u;
-    }
-
-    /// <summary>scores[v] = A·raw (+ B) for the block's rows; bit v of the result set iff scores[v] ≥ threshold.</summary>
-    private static uint ScoreAndCompare(ReadOnlySpan<float> raw, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        Span<float> scores, float threshold, SimdLevel level)
-    {
-        int rows = scales.Length;
-        if (rows == FastScanCodes.BlockSize && level >= SimdLevel.Vector256 && Vector256.IsHardwareAccelerated)
-        {
-            ref float rawRef = ref MemoryMarshal.GetReference(raw);
-            ref float scaleRef = ref MemoryMarshal.GetReference(scales);
-            ref float scoreRef = ref MemoryMarshal.GetReference(scores);
-            Vector256<float> limit = Vector256.Create(threshold);
-            uint mask = 0;
-            for (int i = 0; i < FastScanCodes.BlockSize; i += 8)
-            {
-                Vector256<float> values = Vector256.LoadUnsafe(ref rawRef, (nuint)i);
-                Vector256<float> factors = Vector256.LoadUnsafe(ref scaleRef, (nuint)i);
-                Vector256<float> score = offsets.IsEmpty
-                    ? values * factors
-                    : Vector256.FusedMultiplyAdd(values, factors, Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(offsets), (nuint)i));
-                score.StoreUnsafe(ref scoreRef, (nuint)i);
-                mask |= Vector256.GreaterThanOrEqual(score, limit).ExtractMostSignificantBits() << i;
-            }
-            return mask;
-        }
-        uint result = 0;
-        for (int v = 0; v < rows; v++)
-        {
-            float score = offsets.IsEmpty ? raw[v] * scales[v] : MathF.FusedMultiplyAdd(raw[v], scales[v], offsets[v]);
-            scores[v] = score;
-            if (score >= threshold)
-            {
-                result |= 1u << v;
-            }
-        }
-        return result;
     }
 }

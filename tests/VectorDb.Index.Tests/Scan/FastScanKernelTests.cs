@@ -70,6 +70,35 @@ public class FastScanKernelTests
         }
     }
 
+    public static IEnumerable<object[]> LevelsOffsets() =>
+        from level in SimdCapabilities.Available
+        from withOffsets in new[] { false, true }
+        select new object[] { level, withOffsets };
+
+    [Theory]
+    [MemberData(nameof(LevelsOffsets))]
+    public void ScoreBlock_FusedFullBlock_EqualsRawTimesFactorBitForBit(SimdLevel level, bool withOffsets)
+    {
+        var rng = new SplitMix64(withOffsets ? 21UL : 22UL);
+        (FastScanCodes store, _) = Store(ref rng, 64, 300, 4);
+        var lut = new FastScanLut(store);
+        lut.Build(ScanOracle.Gaussian(ref rng, 300), ScanOracle.Codebook(ref rng, 4, 300));
+        float[] factors = ScanOracle.Gaussian(ref rng, 32);
+        float[] offsets = withOffsets ? ScanOracle.Gaussian(ref rng, 32) : [];
+        var scorer = new FastScanScorer(store, lut, level);
+        var raw = new float[32];
+        var scores = new float[32];
+        scorer.ScoreBlock(1, raw);
+        float threshold = raw[5] * factors[5];
+        uint mask = scorer.ScoreBlock(1, factors, offsets, threshold, scores);
+        for (int v = 0; v < 32; v++)
+        {
+            float expected = withOffsets ? MathF.FusedMultiplyAdd(raw[v], factors[v], offsets[v]) : raw[v] * factors[v];
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(scores[v]));
+            Assert.Equal(expected >= threshold, (mask >> v & 1) == 1);
+        }
+    }
+
     public static IEnumerable<object[]> LevelsBits() =>
         from level in SimdCapabilities.Available
         from bits in new[] { 1, 2, 4 }

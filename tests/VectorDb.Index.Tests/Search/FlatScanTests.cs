@@ -27,7 +27,7 @@ public class FlatScanTests
         }
 
         var results = new TopK(k);
-        FlatScan.Search(new FastScanScorer(f.Store, f.Lut, level), f.Scales, f.Offsets, deleted, results, level);
+        FlatScan.Search(new FastScanScorer(f.Store, f.Lut, level), f.Scales, f.Offsets, deleted, results);
 
         ScoredId[] expected = ScanOracle.TopBySort(f.OracleScores(), k, row => row % 3 == 0);
         Assert.Equal(expected, results.ToSortedArray());
@@ -42,7 +42,7 @@ public class FlatScanTests
         var rng = new SplitMix64(5);
         Fixture f = Fixture.Create(ref rng, 40, 33, 2, withOffsets: false);
         var results = new TopK(100);
-        FlatScan.Search(new FastScanScorer(f.Store, f.Lut, level), f.Scales, default, default, results, level);
+        FlatScan.Search(new FastScanScorer(f.Store, f.Lut, level), f.Scales, default, default, results);
         Assert.Equal(40, results.Count);
         Assert.Equal(ScanOracle.TopBySort(f.OracleScores(), 100), results.ToSortedArray());
     }
@@ -62,7 +62,7 @@ public class FlatScanTests
         var lut = new FastScanLut(store);
         lut.Build(ScanOracle.Gaussian(ref rng, 20), ScanOracle.Codebook(ref rng, 4, 20));
         var results = new TopK(5);
-        FlatScan.Search(new FastScanScorer(store, lut, level), Enumerable.Repeat(1f, 70).ToArray(), default, default, results, level);
+        FlatScan.Search(new FastScanScorer(store, lut, level), Enumerable.Repeat(1f, 70).ToArray(), default, default, results);
         Assert.Equal([0, 1, 2, 3, 4], results.ToSortedArray().Select(p => p.Id));
     }
 
