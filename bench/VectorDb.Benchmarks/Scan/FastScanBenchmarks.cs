@@ -12,9 +12,10 @@ namespace VectorDb.Benchmarks.Scan;
 /// Vectors/s = 200,000 / mean; QPS = 1 / mean.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FastScanBenchmarks
 {
-    private const int Count = 200_000;
     private FastScanCodes _store = null!;
     private FastScanLut _lut = null!;
     private FastScanScorer _scorer = null!;
@@ -32,38 +33,17 @@ public class FastScanBenchmarks
     [Params(100, 784)]
     public int Dimension { get; set; }
 
-    [Params(4)]
+    [Params(1, 2, 4)]
     public int Bits { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        var rng = new SplitMix64(42);
-        _store = new FastScanCodes(Dimension, Bits, Count);
-        var codes = new byte[Dimension];
-        for (int i = 0; i < Count; i++)
-        {
-            for (int j = 0; j < Dimension; j++)
-            {
-                codes[j] = (byte)rng.NextInt(1 << Bits);
-            }
-            _store.Add(codes);
-        }
-        _scales = new float[Count];
-        for (int i = 0; i < Count; i++)
-        {
-            _scales[i] = (float)(0.9 + 0.2 * rng.NextDouble());
-        }
-        _query = new float[Dimension];
-        for (int j = 0; j < Dimension; j++)
-        {
-            _query[j] = (float)rng.NextGaussian();
-        }
-        _centroids = new float[1 << Bits];
-        for (int k = 0; k < _centroids.Length; k++)
-        {
-            _centroids[k] = (k - (_centroids.Length - 1) / 2f) / MathF.Sqrt(Dimension);
-        }
+        _store = new FastScanCodes(Dimension, Bits, BenchData.Count);
+        BenchData.AddRandomRows(Dimension, Bits, row => _store.Add(row));
+        _scales = BenchData.Scales();
+        _query = BenchData.Query(Dimension);
+        _centroids = BenchData.Codebook(Bits, Dimension);
         _lut = new FastScanLut(_store);
         _lut.Build(_query, _centroids);
         _scorer = new FastScanScorer(_store, _lut, Level);

@@ -13,7 +13,6 @@ public static partial class FastScanKernel
     /// ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{uint})"/> followed by <see cref="FastScanLut.Dequantize"/> and
     /// the scoring step. <paramref name="factors"/> (and non-empty <paramref name="offsets"/>) hold exactly 32 rows.
     /// </summary>
-    [SkipLocalsInit]
     internal static uint ScoreFullBlock(SimdLevel level, ReadOnlySpan<byte> blockCodes, ReadOnlySpan<byte> tables,
         float scale, float bias, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores)
     {
@@ -44,6 +43,15 @@ public static partial class FastScanKernel
                 | BlockScoring.Score(Vector256.FusedMultiplyAdd(scales, Vector256.ConvertToSingle(sums16), biases), factors, offsets, threshold, scores, 16) << 16
                 | BlockScoring.Score(Vector256.FusedMultiplyAdd(scales, Vector256.ConvertToSingle(sums24), biases), factors, offsets, threshold, scores, 24) << 24;
         }
+        return ScoreFullBlockNarrow(level, blockCodes, tables, scale, bias, factors, offsets, threshold, scores);
+    }
+
+    /// <summary>Vector128 and scalar: kernel sums through memory (kept out of the wide path's frame).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint ScoreFullBlockNarrow(SimdLevel level, ReadOnlySpan<byte> blockCodes, ReadOnlySpan<byte> tables,
+        float scale, float bias, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores)
+    {
         Span<uint> sums = stackalloc uint[FastScanCodes.BlockSize];
         Span<float> raw = stackalloc float[FastScanCodes.BlockSize];
         ScanBlock(level, blockCodes, tables, sums);

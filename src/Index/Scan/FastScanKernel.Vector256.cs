@@ -12,8 +12,7 @@ public static partial class FastScanKernel
         out Vector256<uint> sums8, out Vector256<uint> sums16, out Vector256<uint> sums24)
     {
         Vector256<byte> nibbleMask = Vector256.Create((byte)0x0F);
-        Vector128<uint> s0 = default, s1 = default, s2 = default, s3 = default;
-        Vector128<uint> s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector256<uint> s0 = default, s8 = default, s16 = default, s24 = default;
         for (int start = 0; start < groupCount; start += FlushGroups)
         {
             nuint end = (nuint)Math.Min(groupCount, start + FlushGroups) * 16;
@@ -31,13 +30,16 @@ public static partial class FastScanKernel
                 highA += high;
                 highB += high >> 8;
             }
-            Widen(Fold(lowA - (lowB << 8)), Fold(lowB), ref s0, ref s1, ref s2, ref s3);
-            Widen(Fold(highA - (highB << 8)), Fold(highB), ref s4, ref s5, ref s6, ref s7);
+            // Even bytes (A − B·256) are vectors 0..7 of each half, odd bytes (B) vectors 8..15.
+            s0 += Avx2.ConvertToVector256Int32(Fold(lowA - (lowB << 8))).AsUInt32();
+            s8 += Avx2.ConvertToVector256Int32(Fold(lowB)).AsUInt32();
+            s16 += Avx2.ConvertToVector256Int32(Fold(highA - (highB << 8))).AsUInt32();
+            s24 += Avx2.ConvertToVector256Int32(Fold(highB)).AsUInt32();
         }
-        sums0 = Vector256.Create(s0, s1);
-        sums8 = Vector256.Create(s2, s3);
-        sums16 = Vector256.Create(s4, s5);
-        sums24 = Vector256.Create(s6, s7);
+        sums0 = s0;
+        sums8 = s8;
+        sums16 = s16;
+        sums24 = s24;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,8 +16,7 @@ public static partial class FastScanKernel
         out Vector512<uint> first16, out Vector512<uint> last16)
     {
         Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F);
-        Vector128<uint> s0 = default, s1 = default, s2 = default, s3 = default;
-        Vector128<uint> s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<uint> sums0 = default, sums16 = default;
         for (int start = 0; start < groupCount; start += FlushGroups)
         {
             nuint end = (nuint)Math.Min(groupCount, start + FlushGroups) * 16;
@@ -35,11 +34,13 @@ public static partial class FastScanKernel
                 highA += high;
                 highB += high >> 8;
             }
-            Widen(Fold(lowA - (lowB << 8)), Fold(lowB), ref s0, ref s1, ref s2, ref s3);
-            Widen(Fold(highA - (highB << 8)), Fold(highB), ref s4, ref s5, ref s6, ref s7);
+            // Even bytes (A − B·256) are vectors 0..7 of each half, odd bytes (B) vectors 8..15: fold the 4 lanes,
+            // put the two 8-vector halves side by side and zero-extend 16 sums to 32 bits at once.
+            sums0 += Avx512F.ConvertToVector512UInt32(Vector256.Create(Fold(lowA - (lowB << 8)), Fold(lowB)));
+            sums16 += Avx512F.ConvertToVector512UInt32(Vector256.Create(Fold(highA - (highB << 8)), Fold(highB)));
         }
-        first16 = Vector512.Create(Vector256.Create(s0, s1), Vector256.Create(s2, s3));
-        last16 = Vector512.Create(Vector256.Create(s4, s5), Vector256.Create(s6, s7));
+        first16 = sums0;
+        last16 = sums16;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
