@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using VectorDb.Index.Common;
+
+namespace VectorDb.Index.Scan;
+
+/// <summary>
+/// Scores a <see cref="FastScanCodes"/> store with the tables of one <see cref="FastScanLut"/>: raw = Δ·S + bias per
+/// vector, S from <see cref="FastScanKernel"/> at a chosen <see cref="SimdLevel"/>. The result is the same float at
+/// every level (exact integer sums, exact uint→float conversion below 2^24, one fused multiply-add).
+/// </summary>
+public sealed class FastScanScorer : IBlockScorer
+{
+    private readonly FastScanCodes _codes;
+    private readonly FastScanLut _lut;
+    private readonly SimdLevel _level;
+
+    public FastScanScorer(FastScanCodes codes, FastScanLut lut)
+        : this(codes, lut, SimdCapabilities.Best)
+    {
+    }
+
+    public FastScanScorer(FastScanCodes codes, FastScanLut lut, SimdLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(lut);
+        if (lut.Dimension != codes.Dimension || lut.BitsPerCode != codes.BitsPerCode)
+        {
+            throw new ArgumentException(
+                $"tables are for d={lut.Dimension}, b={lut.BitsPerCode} but the store holds d={codes.Dimension}, b={codes.BitsPerCode}.", nameof(lut));
+        }
+        if (!FastScanKernel.IsSupported(level))
+        {
+            throw new PlatformNotSupportedException($"{level} fast-scan kernel cannot run here; use one of SimdCapabilities.Available.");
+        }
+        _codes = codes;
+        _lut = lut;
+        _level = level;
+    }
+
+    public int Count => _codes.Count;
+
+    public int BlockCount => _codes.BlockCount;
+
+    [SkipLocalsInit]
+    public void ScoreBlock(int block, Span<float> raw)
+    {
+        if (raw.Length < FastScanCodes.BlockSize)
+        {
+            throw new ArgumentException($"raw needs room for {FastScanCodes.BlockSize} scores, has {raw.Length}.", nameof(raw));
+        }
+        Span<uint> sums = stackalloc uint[FastScanCodes.BlockSize];
+        FastScanKernel.ScanBlock(_level, _codes, block, _lut, sums);
+        Dequantize(sums, raw, _lut.Scale, _lut.Bias, _level);
+    }
+
+    /// <inheritdoc/>
+    [SkipLocalsInit]
+    public uint ScoreBlock(int block, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores)
+    {
+        if (factors.Length == FastScanCodes.BlockSize)
+        {
+            if ((uint)block >= (uint)_codes.BlockCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(block), block, $"the store has {_codes.BlockCount} blocks.");
+            }
+            return FastScanKernel.ScoreFullBlock(_level, _codes.Block(block), _lut.Tables, _lut.Scale, _lut.Bias,
+                factors, offsets, threshold, scores);
+        }
+        Span<float> raw = stackalloc float[FastScanCodes.BlockSize];
+        ScoreBlock(block, raw);
+        return BlockScoring.ScoreRaw(raw, factors, offsets, threshold, scores, _level);
+    }
+
+    /// <summary>raw[v] = fma(scale, sums[v], bias) for 32 vectors; identical at every level.</summary>
+    internal static void Dequantize(ReadOnlySpan<uint> sums, Span<float> raw, float scale, float bias, SimdLevel level)
+    {
+        ref uint source = ref MemoryMarshal.GetReference(sums);
+        ref float target = ref MemoryMarshal.GetReference(raw);
+        if (level >= SimdLevel.Vector256 && Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> scales = Vector256.Create(scale), biases = Vector256.Create(bias);
+            for (nuint i = 0; i < FastScanCodes.BlockSize; i += 8)
+            {
+                Vector256<float> values = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref source, i));
+                Vector256.FusedMultiplyAdd(scales, values, biases).StoreUnsafe(ref target, i);
+            }
+            return;
+        }
+        if (level >= SimdLevel.Vector128 && Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> scales = Vector128.Create(scale), biases = Vector128.Create(bias);
+            for (nuint i = 0; i < FastScanCodes.BlockSize; i += 4)
+            {
+                Vector128<float> values = Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref source, i));
+                Vector128.FusedMultiplyAdd(scales, values, biases).StoreUnsafe(ref target, i);
+            }
+            return;
+        }
+        for (int v = 0; v < FastScanCodes.BlockSize; v++)
+        {
+            raw[v] = MathF.FusedMultiplyAdd(scale, sums[v], bias);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+public static partial class FlatScan
+{
+    /// <summary>
+    /// The same scan split over <paramref name="threads"/> workers: blocks are cut into contiguous ranges, each range
+    /// fills its own collector, and the collectors are merged into <paramref name="results"/>. Scores do not depend
+    /// on the split and the collector keeps the best under a total order, so the result equals
+    /// <see cref="Search(IBlockScorer, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{ulong}, TopK)"/>
+    /// exactly. Allocates one collector per worker (not per block).
+    /// </summary>
+    public static void SearchParallel(IBlockScorer scorer, ReadOnlyMemory<float> scales, ReadOnlyMemory<float> offsets,
+        ReadOnlyMemory<ulong> deleted, TopK results, int threads)
+    {
+        Validate(scorer, scales.Span, offsets.Span, results);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        int blocks = scorer.BlockCount;
+        int workers = Math.Min(threads, Math.Max(1, blocks));
+        if (workers == 1)
+        {
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, results, 0, blocks);
+            return;
+        }
+        var partials = new TopK[workers];
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+        {
+            // Contiguous, nearly equal ranges: worker w takes blocks [w·B/W, (w+1)·B/W).
+            int first = (int)((long)worker * blocks / workers);
+            int end = (int)((long)(worker + 1) * blocks / workers);
+            var local = new TopK(results.Capacity);
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, local, first, end);
+            partials[worker] = local;
+        });
+        foreach (TopK partial in partials)
+        {
+            results.MergeFrom(partial);
+        }
+    }
+}

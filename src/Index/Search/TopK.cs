@@ -1,0 +1,137 @@
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// Fixed-capacity collector of the k best (score, id) pairs under the order "larger score first, ties to the
+/// smaller id" (a total order, so the kept set never depends on insertion order). A binary min-heap whose root is
+/// the worst kept pair; no allocation after construction.
+/// <para>Scan kernels call <see cref="Threshold"/> once per block and offer only candidates scoring at least that
+/// (a stale, lower threshold costs only rejected offers). NaN scores are never kept.</para>
+/// </summary>
+public sealed class TopK
+{
+    private readonly float[] _scores;
+    private readonly int[] _ids;
+
+    /// <param name="capacity">k, the number of pairs kept (at least 1).</param>
+    public TopK(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _scores = new float[capacity];
+        _ids = new int[capacity];
+    }
+
+    public int Capacity => _scores.Length;
+
+    public int Count { get; private set; }
+
+    /// <summary>The worst kept score once full, else −∞: a candidate scoring below it cannot enter.</summary>
+    public float Threshold => Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
+
+    public void Clear() => Count = 0;
+
+    /// <summary>Offers a pair; returns whether it was kept (it may be evicted later).</summary>
+    public bool TryAdd(float score, int id)
+    {
+        if (float.IsNaN(score))
+        {
+            return false;
+        }
+        if (Count < _scores.Length)
+        {
+            SiftUp(Count++, score, id);
+            return true;
+        }
+        if (!ScoredId.IsBetter(score, id, _scores[0], _ids[0]))
+        {
+            return false;
+        }
+        SiftDown(score, id);
+        return true;
+    }
+
+    /// <summary>Offers every pair kept by <paramref name="other"/>.</summary>
+    public void MergeFrom(TopK other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (int i = 0; i < other.Count; i++)
+        {
+            TryAdd(other._scores[i], other._ids[i]);
+        }
+    }
+
+    /// <summary>Writes the kept pairs best first into <paramref name="destination"/>; returns how many.</summary>
+    public int CopySortedTo(Span<ScoredId> destination)
+    {
+        if (destination.Length < Count)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} pairs; {Count} are kept.", nameof(destination));
+        }
+        for (int i = 0; i < Count; i++)
+        {
+            destination[i] = new ScoredId(_scores[i], _ids[i]);
+        }
+        destination.Slice(0, Count).Sort(default(BestFirst));
+        return Count;
+    }
+
+    /// <summary>The kept pairs best first (allocates; for tests and tools).</summary>
+    public ScoredId[] ToSortedArray()
+    {
+        var result = new ScoredId[Count];
+        CopySortedTo(result);
+        return result;
+    }
+
+    private void SiftUp(int hole, float score, int id)
+    {
+        while (hole > 0)
+        {
+            int parent = (hole - 1) >> 1;
+            // The parent must be no better than the new pair; otherwise move it down into the hole.
+            if (!ScoredId.IsBetter(_scores[parent], _ids[parent], score, id))
+            {
+                break;
+            }
+            _scores[hole] = _scores[parent];
+            _ids[hole] = _ids[parent];
+            hole = parent;
+        }
+        _scores[hole] = score;
+        _ids[hole] = id;
+    }
+
+    /// <summary>Replaces the root (the worst pair) with a better one and restores the heap.</summary>
+    private void SiftDown(float score, int id)
+    {
+        int count = Count;
+        int hole = 0;
+        while (true)
+        {
+            int child = 2 * hole + 1;
+            if (child >= count)
+            {
+                break;
+            }
+            // Pick the worse child: it is the one that may rise above the new pair.
+            if (child + 1 < count && ScoredId.IsBetter(_scores[child], _ids[child], _scores[child + 1], _ids[child + 1]))
+            {
+                child++;
+            }
+            if (!ScoredId.IsBetter(score, id, _scores[child], _ids[child]))
+            {
+                break;
+            }
+            _scores[hole] = _scores[child];
+            _ids[hole] = _ids[child];
+            hole = child;
+        }
+        _scores[hole] = score;
+        _ids[hole] = id;
+    }
+
+    private readonly struct BestFirst : IComparer<ScoredId>
+    {
+        public int Compare(ScoredId x, ScoredId y) =>
+            ScoredId.IsBetter(x.Score, x.Id, y.Score, y.Id) ? -1 : ScoredId.IsBetter(y.Score, y.Id, x.Score, x.Id) ? 1 : 0;
+    }
+}
