@@ -23,6 +23,9 @@ public sealed partial class GpuExactScorer
     private int[] _hostTopSlots = [];
     private float[] _hostTopScores = [];
 
+    /// <summary>Scores per device top-k segment; tests lower it to cover multi-segment merging at small sizes.</summary>
+    internal int SegmentSize { get; set; } = SelectKernels.MaxSegmentSize;
+
     private long WorkingBytes => Bytes(_queries) + Bytes(_queryNorms) + Bytes(_slots) + Bytes(_pairQueries) + Bytes(_scores)
         + Bytes(_topSlots) + Bytes(_topScores);
 
@@ -131,10 +134,11 @@ public sealed partial class GpuExactScorer
     /// <summary>Runs segment top-k over the query-major score matrix; returns the per-segment survivors' count per query.</summary>
     private (int PerQuery, TimeSpan Time) LaunchSegmentTopK(int queryCount, int slotCount, int k)
     {
-        int segments = (slotCount + SelectKernels.SegmentSize - 1) / SelectKernels.SegmentSize;
+        int segments = (slotCount + SegmentSize - 1) / SegmentSize;
         var parameters = new TopKParameters
         {
             SlotCount = slotCount,
+            SegmentSize = SegmentSize,
             Segments = segments,
             K = k,
             SmallerIsBetter = Metric.SmallerIsBetter() ? 1 : 0,

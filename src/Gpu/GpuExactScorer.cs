@@ -30,10 +30,13 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
     private readonly long _budgetBytes;
     private readonly long _maxWorkingBytes;
     private string? _fallbackReason;
+    private readonly bool _ownsAccelerator;
     private bool _disposed;
 
-    /// <summary>Creates a scorer on <paramref name="accelerator"/> (which it then owns, with its context).</summary>
-    internal GpuExactScorer(Context context, Accelerator accelerator, OriginalVectorStore store, ExactMetric metric, GpuScorerOptions options)
+    /// <summary>Creates a scorer on <paramref name="accelerator"/>; when <paramref name="ownsAccelerator"/> is set it
+    /// disposes the accelerator and <paramref name="context"/> with itself (tests share one emulator instead).</summary>
+    internal GpuExactScorer(Context context, Accelerator accelerator, OriginalVectorStore store, ExactMetric metric, GpuScorerOptions options,
+        bool ownsAccelerator = true)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,8 +45,14 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.DeviceMemoryBudgetBytes, "DeviceMemoryBudgetBytes must not be negative.");
         }
+        if (accelerator.MaxNumThreadsPerGroup < ScoreKernels.TileThreads)
+        {
+            throw new NotSupportedException(
+                $"{accelerator.Name} runs at most {accelerator.MaxNumThreadsPerGroup} threads per group; the kernels need {ScoreKernels.TileThreads}.");
+        }
         _context = context;
         _accelerator = accelerator;
+        _ownsAccelerator = ownsAccelerator;
         _store = store;
         Cpu = new ExactScorer(store, metric);
         _kernels = new GpuKernelSet(accelerator, store.Precision, metric);
@@ -148,8 +157,11 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
             _disposed = true;
             _mirror.Dispose();
             ReleaseWorkspace();
-            _accelerator.Dispose();
-            _context.Dispose();
+            if (_ownsAccelerator)
+            {
+                _accelerator.Dispose();
+                _context.Dispose();
+            }
         }
     }
 }

@@ -8,6 +8,9 @@ internal struct TopKParameters
     /// <summary>Scores per query (the score matrix is query-major, SlotCount wide).</summary>
     public int SlotCount;
 
+    /// <summary>Scores per segment, at most <see cref="SelectKernels.MaxSegmentSize"/>.</summary>
+    public int SegmentSize;
+
     /// <summary>Segments per query: ceil(SlotCount / SegmentSize).</summary>
     public int Segments;
 
@@ -19,7 +22,7 @@ internal struct TopKParameters
 }
 
 /// <summary>
-/// First stage of exact top-k on the device: every segment of <see cref="SegmentSize"/> scores of one query is
+/// First stage of exact top-k on the device: every segment of (up to <see cref="MaxSegmentSize"/>) scores of one query is
 /// loaded into shared memory and its k best are extracted by k rounds of a group-wide arg-max (each thread keeps the
 /// best of its own 32 entries, so a round costs one warp shuffle reduction and one rescan by the winning thread).
 /// The host merges the k · segments survivors per query with the same ordering as the CPU (best score, ties to the
@@ -30,17 +33,17 @@ internal static class SelectKernels
     /// <summary>Threads per group.</summary>
     public const int Threads = 256;
 
-    /// <summary>Entries per thread (held in shared memory).</summary>
+    /// <summary>Entries per thread (held in shared memory) at the largest segment.</summary>
     public const int ItemsPerThread = 32;
 
-    /// <summary>Scores per segment: 8192 floats = 32 KiB of shared memory.</summary>
-    public const int SegmentSize = Threads * ItemsPerThread;
+    /// <summary>Largest segment: 8192 floats = 32 KiB of shared memory (the production segment size).</summary>
+    public const int MaxSegmentSize = Threads * ItemsPerThread;
 
     /// <summary>Grid: Segments × queryCount groups of <see cref="Threads"/>. Output for (query, segment) is
     /// <c>[(query · Segments + segment) · K, … + K)</c>; missing entries get slot −1 and score NaN.</summary>
     public static void SegmentTopK(ArrayView<float> scores, ArrayView<int> outSlots, ArrayView<float> outScores, TopKParameters p)
     {
-        ArrayView<float> keys = SharedMemory.Allocate<float>(SegmentSize);
+        ArrayView<float> keys = SharedMemory.Allocate<float>(MaxSegmentSize);
         ArrayView<float> warpKeys = SharedMemory.Allocate<float>(Threads);
         ArrayView<int> warpIndices = SharedMemory.Allocate<int>(Threads);
         ArrayView<int> winner = SharedMemory.Allocate<int>(1);
@@ -49,9 +52,10 @@ internal static class SelectKernels
         int threads = Group.DimX;
         int query = Grid.IdxX / p.Segments;
         int segment = Grid.IdxX % p.Segments;
-        int first = segment * SegmentSize;
+        int segmentSize = p.SegmentSize;
+        int first = segment * segmentSize;
         long scoreBase = (long)query * p.SlotCount;
-        for (int i = thread; i < SegmentSize; i += threads)
+        for (int i = thread; i < segmentSize; i += threads)
         {
             int slot = first + i;
             float key = float.NaN;
@@ -66,7 +70,7 @@ internal static class SelectKernels
 
         float bestKey = float.NaN;
         int bestIndex = -1;
-        for (int i = thread; i < SegmentSize; i += threads)
+        for (int i = thread; i < segmentSize; i += threads)
         {
             if (IsBetter(keys[i], i, bestKey, bestIndex))
             {
@@ -120,7 +124,7 @@ internal static class SelectKernels
                 keys[taken] = float.NaN;
                 bestKey = float.NaN;
                 bestIndex = -1;
-                for (int i = thread; i < SegmentSize; i += threads)
+                for (int i = thread; i < segmentSize; i += threads)
                 {
                     if (IsBetter(keys[i], i, bestKey, bestIndex))
                     {
