@@ -1,0 +1,77 @@
+using ILGPU;
+using ILGPU.Runtime.CPU;
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Gpu.Tests;
+
+/// <summary>
+/// Runs the GPU scorer's kernels on ILGPU's CPU accelerator (CI has no GPU). The emulated device has CUDA's warp
+/// size (32) and a 256-thread group, so warp shuffles, shared memory and barriers follow the same paths as on a GPU.
+/// The emulator is slow (~0.1 GB/s): keep sizes tiny.
+/// </summary>
+internal static class Emulator
+{
+    private static readonly Context SharedContext = GpuContextFactory.CreateContext(
+        cuda: false, new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1));
+
+    /// <summary>One emulated device for the whole test run, so each kernel is compiled once (ILGPU caches per
+    /// accelerator). Never disposed: it lives as long as the test process.</summary>
+    private static readonly CPUAccelerator SharedAccelerator = SharedContext.CreateCPUAccelerator(0, Mode);
+
+    private static CPUAcceleratorMode Mode => CPUAcceleratorMode.Parallel;
+
+    public static GpuExactScorer Create(OriginalVectorStore store, ExactMetric metric, GpuScorerOptions? options = null) =>
+        new(SharedContext, SharedAccelerator, store, metric, options ?? new GpuScorerOptions { DeviceMemoryBudgetBytes = 64 << 20 },
+            ownsAccelerator: false);
+
+    public static (OriginalVectorStore Store, List<float[]> Vectors) RandomStore(int dimension, OriginalPrecision precision, int count, ulong seed)
+    {
+        var store = new OriginalVectorStore(dimension, precision);
+        var random = new SplitMix64(seed);
+        var vectors = new List<float[]>();
+        for (int slot = 0; slot < count; slot++)
+        {
+            float[] vector = Gaussian(ref random, dimension);
+            store.Upsert(slot, vector);
+            vectors.Add(vector);
+        }
+        return (store, vectors);
+    }
+
+    public static float[] Gaussian(ref SplitMix64 random, int length)
+    {
+        var vector = new float[length];
+        for (int j = 0; j < length; j++)
+        {
+            vector[j] = (float)random.NextGaussian();
+        }
+        return vector;
+    }
+
+    /// <summary>
+    /// Largest difference allowed between two float32 evaluations (GPU and CPU) of one score, in any summation order:
+    /// each is within γ_(d+4)·Σ|term| of the exact value (Higham §3.1, u = 2^-24), so they are within twice that.
+    /// Cosine divides by the norms and adds a few roundings. Computed in float64 from the stored values.
+    /// </summary>
+    public static double Tolerance(OriginalVectorStore store, ReadOnlySpan<float> query, int slot, ExactMetric metric)
+    {
+        var row = new float[store.Dimension];
+        store.CopyTo(slot, row);
+        double absolute = 0, queryNorm = 0, rowNorm = 0;
+        for (int j = 0; j < row.Length; j++)
+        {
+            double q = query[j], x = row[j];
+            absolute += metric == ExactMetric.L2 ? (q - x) * (q - x) : Math.Abs(q * x);
+            queryNorm += q * q;
+            rowNorm += x * x;
+        }
+        double gamma = 2.0 * (row.Length + 4) / (1 << 24);
+        if (metric != ExactMetric.Cosine)
+        {
+            return gamma * absolute + 1e-30;
+        }
+        double norms = Math.Sqrt(queryNorm * rowNorm);
+        return norms == 0 ? 0 : gamma * absolute / norms + 12.0 / (1 << 24);
+    }
+}
