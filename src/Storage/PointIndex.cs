@@ -20,10 +20,10 @@ internal sealed class PointIndex
 
     public int Count => _points.Count;
 
-    /// <summary>Sum of codes-entry lengths of current versions.</summary>
+    /// <summary>Log bytes taken by current codes entries (entry plus FASTER's 4-byte header, 4-byte aligned).</summary>
     public long CodesLiveBytes { get; private set; }
 
-    /// <summary>Sum of blob-entry lengths of current versions.</summary>
+    /// <summary>Log bytes taken by current blob entries (same accounting).</summary>
     public long BlobLiveBytes { get; private set; }
 
     public bool TryGet(ulong id, out PointLocation location) => _points.TryGetValue(id, out location);
@@ -38,8 +38,8 @@ internal sealed class PointIndex
         if (_points.TryGetValue(id, out var old))
             Forget(old);
         _points[id] = location;
-        CodesLiveBytes += location.CodesLength;
-        BlobLiveBytes += location.BlobLength;
+        CodesLiveBytes += LogBytes(location.CodesLength);
+        BlobLiveBytes += LogBytes(location.BlobLength);
         if (location.Key is not null)
             _keys[location.Key] = id;
     }
@@ -55,10 +55,12 @@ internal sealed class PointIndex
     /// <summary>Snapshot of all entries (for compaction checks); O(n) copy.</summary>
     public KeyValuePair<ulong, PointLocation>[] Snapshot() => [.. _points];
 
+    private static long LogBytes(int entryLength) => entryLength == 0 ? 0 : 4 + ((entryLength + 3) & ~3);
+
     private void Forget(PointLocation old)
     {
-        CodesLiveBytes -= old.CodesLength;
-        BlobLiveBytes -= old.BlobLength;
+        CodesLiveBytes -= LogBytes(old.CodesLength);
+        BlobLiveBytes -= LogBytes(old.BlobLength);
         if (old.Key is not null)
             _keys.Remove(old.Key);
     }

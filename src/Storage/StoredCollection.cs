@@ -199,12 +199,14 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
             try { await _compactionLoop.ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
+        await _compactionGate.WaitAsync().ConfigureAwait(false); // let an explicit compaction finish or cancel
         await _committer.DisposeAsync().ConfigureAwait(false);
         _codes.Dispose();
         _blobs.Dispose();
         _slots.Dispose();
         _lockFile.Dispose();
         _stopCompaction.Dispose();
+        _compactionGate.Dispose();
         _onClosed?.Invoke(this);
     }
 

@@ -47,3 +47,13 @@ internal static class TestData
         return bytes;
     }
 }
+
+/// <summary>A reference-type holder for <see cref="SplitMix64"/>, so async test helpers can share one stream.</summary>
+internal sealed class SeededRandom(ulong seed)
+{
+    private SplitMix64 _state = new(seed);
+
+    public int NextInt(int exclusiveMax) => _state.NextInt(exclusiveMax);
+
+    public ulong NextUInt64() => _state.NextUInt64();
+}
