@@ -1,0 +1,130 @@
+namespace VectorDb.Storage;
+
+/// <summary>How a collection keeps each point's original (unquantized) vector, used for re-ranking.</summary>
+/// <remarks>WARNING: baked into every collection manifest; never renumber.</remarks>
+public enum OriginalVectorFormat
+{
+    /// <summary>Originals are not kept; only codes (and payload) are stored.</summary>
+    None = 0,
+
+    /// <summary>4 bytes per coordinate, IEEE 754 binary32, little endian.</summary>
+    Float32 = 1,
+
+    /// <summary>2 bytes per coordinate, IEEE 754 binary16, little endian.</summary>
+    Float16 = 2,
+}
+
+/// <summary>
+/// Everything needed to interpret a collection's stored bytes. Persisted (checksummed) when the collection is
+/// created and immutable afterwards; reopening with a manifest that differs in any field that defines the stored
+/// bytes is refused with <see cref="CollectionMismatchException"/>.
+/// The storage layer treats codes as opaque fixed-size byte strings: <see cref="Metric"/>, <see cref="Scheme"/>,
+/// rotation and codebook fields are recorded and compared, never interpreted here.
+/// </summary>
+public sealed record CollectionManifest
+{
+    /// <summary>Storage record layout this build writes and the only one it reads.
+    /// WARNING: baked into every stored record; bump only together with a new entry layout.</summary>
+    public const int CurrentRecordLayoutVersion = 1;
+
+    /// <summary>Vector dimension (coordinates per original vector).</summary>
+    public required int Dimension { get; init; }
+
+    /// <summary>Similarity metric name as the engine spells it (e.g. "Cosine", "InnerProduct", "L2").</summary>
+    public required string Metric { get; init; }
+
+    /// <summary>Quantization scheme name (e.g. "TurboQuant", "Eden").</summary>
+    public required string Scheme { get; init; }
+
+    /// <summary>Bits per coordinate of the codes (1-8).</summary>
+    public required int Bits { get; init; }
+
+    /// <summary>Seed of the randomized Hadamard rotation.</summary>
+    public ulong RotationSeed { get; init; }
+
+    /// <summary>Number of rotation rounds.</summary>
+    public int RotationRounds { get; init; }
+
+    /// <summary>Identifier of the codebook the codes refer to.</summary>
+    public string CodebookId { get; init; } = "";
+
+    /// <summary>Version of the codec's per-vector code layout (codes + metadata), owned by the codec.</summary>
+    public int CodeLayoutVersion { get; init; }
+
+    /// <summary>Exact size of one vector's codes and per-vector metadata, in bytes.</summary>
+    public required int CodeBytesPerVector { get; init; }
+
+    /// <summary>How originals are kept.</summary>
+    public OriginalVectorFormat OriginalFormat { get; init; } = OriginalVectorFormat.Float32;
+
+    /// <summary>Largest accepted payload (JSON bytes) per point.</summary>
+    public int MaxPayloadBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Storage record layout of this collection (see <see cref="CurrentRecordLayoutVersion"/>).</summary>
+    public int RecordLayoutVersion { get; init; } = CurrentRecordLayoutVersion;
+
+    /// <summary>Free-form engine options recorded with the collection (compared on reopen).</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Exact size of one original vector in bytes (0 when <see cref="OriginalFormat"/> is None).</summary>
+    public int OriginalBytesPerVector => OriginalFormat switch
+    {
+        OriginalVectorFormat.Float32 => checked(Dimension * 4),
+        OriginalVectorFormat.Float16 => checked(Dimension * 2),
+        _ => 0,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Dimension is < 1 or > 65_536)
+            throw new ArgumentException($"Dimension must be in 1..65536, got {Dimension}.", nameof(Dimension));
+        if (string.IsNullOrWhiteSpace(Metric))
+            throw new ArgumentException("Metric must be named (e.g. \"Cosine\").", nameof(Metric));
+        if (string.IsNullOrWhiteSpace(Scheme))
+            throw new ArgumentException("Scheme must be named (e.g. \"TurboQuant\").", nameof(Scheme));
+        if (Bits is < 1 or > 8)
+            throw new ArgumentException($"Bits must be in 1..8, got {Bits}.", nameof(Bits));
+        if (RotationRounds < 0)
+            throw new ArgumentException($"RotationRounds must be >= 0, got {RotationRounds}.", nameof(RotationRounds));
+        if (CodeBytesPerVector is < 1 or > 1 << 20)
+            throw new ArgumentException($"CodeBytesPerVector must be in 1..1048576, got {CodeBytesPerVector}.", nameof(CodeBytesPerVector));
+        if (!Enum.IsDefined(OriginalFormat))
+            throw new ArgumentException($"OriginalFormat {(int)OriginalFormat} is not a known format.", nameof(OriginalFormat));
+        if (MaxPayloadBytes is < 0 or > 16 << 20)
+            throw new ArgumentException($"MaxPayloadBytes must be in 0..16 MiB, got {MaxPayloadBytes}.", nameof(MaxPayloadBytes));
+        if (RecordLayoutVersion != CurrentRecordLayoutVersion)
+            throw new ArgumentException(
+                $"RecordLayoutVersion {RecordLayoutVersion} cannot be written by this build (writes {CurrentRecordLayoutVersion}).",
+                nameof(RecordLayoutVersion));
+        ArgumentNullException.ThrowIfNull(Options);
+    }
+
+    /// <summary>Throws <see cref="CollectionMismatchException"/> if <paramref name="requested"/> differs from this
+    /// (stored) manifest in any field.</summary>
+    internal void EnsureMatches(CollectionManifest requested, string collection)
+    {
+        Check(nameof(Dimension), Dimension, requested.Dimension);
+        Check(nameof(Metric), Metric, requested.Metric);
+        Check(nameof(Scheme), Scheme, requested.Scheme);
+        Check(nameof(Bits), Bits, requested.Bits);
+        Check(nameof(RotationSeed), RotationSeed, requested.RotationSeed);
+        Check(nameof(RotationRounds), RotationRounds, requested.RotationRounds);
+        Check(nameof(CodebookId), CodebookId, requested.CodebookId);
+        Check(nameof(CodeLayoutVersion), CodeLayoutVersion, requested.CodeLayoutVersion);
+        Check(nameof(CodeBytesPerVector), CodeBytesPerVector, requested.CodeBytesPerVector);
+        Check(nameof(OriginalFormat), OriginalFormat, requested.OriginalFormat);
+        Check(nameof(MaxPayloadBytes), MaxPayloadBytes, requested.MaxPayloadBytes);
+        Check(nameof(RecordLayoutVersion), RecordLayoutVersion, requested.RecordLayoutVersion);
+        Check(nameof(Options), Describe(Options), Describe(requested.Options));
+
+        void Check<T>(string field, T stored, T asked)
+        {
+            if (!EqualityComparer<T>.Default.Equals(stored, asked))
+                throw new CollectionMismatchException(collection, field, $"{stored}", $"{asked}");
+        }
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, string> options) =>
+        "{" + string.Join(", ", options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}")) + "}";
+}

@@ -1,0 +1,200 @@
+using FASTER.core;
+
+namespace VectorDb.Storage.Faster;
+
+/// <summary>Sizes of one FASTER log, as powers of two (bits).</summary>
+/// <param name="PageBits">Page size; an entry must fit in one page.</param>
+/// <param name="MemoryBits">In-memory part of the log (bounded memory); at least two pages.</param>
+/// <param name="SegmentBits">Size of one segment file; truncation frees disk space a whole segment at a time.</param>
+internal readonly record struct LogGeometry(int PageBits, int MemoryBits, int SegmentBits);
+
+/// <summary><see cref="IAppendLog"/> on FASTER's FasterLog with a <see cref="SyncedFileDevice"/> and a
+/// <see cref="StagedCommitManager"/>.</summary>
+internal sealed class FasterAppendLog : IAppendLog
+{
+    // FasterLog entry header without per-entry checksum: a 4-byte length; entries are 4-byte aligned.
+    private const int EntryHeaderBytes = 4;
+
+    private readonly SyncedFileDevice _device;
+    private readonly StagedCommitManager _commits;
+    private readonly FasterLog _log;
+    private readonly LogGeometry _geometry;
+
+    private FasterAppendLog(SyncedFileDevice device, StagedCommitManager commits, FasterLog log, LogGeometry geometry)
+    {
+        _device = device;
+        _commits = commits;
+        _log = log;
+        _geometry = geometry;
+    }
+
+    /// <summary>Opens (or creates) the log whose segment files are <c>directory/name.N</c>, recovering to
+    /// <paramref name="recoveredCommit"/> (metadata from the commit slot; null for a new log).</summary>
+    public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit)
+    {
+        var device = new SyncedFileDevice(Path.Combine(directory, name));
+        var commits = new StagedCommitManager(device, recoveredCommit);
+        var settings = new FasterLogSettings
+        {
+            LogDevice = device,
+            PageSizeBits = geometry.PageBits,
+            MemorySizeBits = geometry.MemoryBits,
+            SegmentSizeBits = geometry.SegmentBits,
+            LogCommitManager = commits,
+            LogChecksum = LogChecksumType.None, // records carry their own CRC-32C (Records/)
+            TryRecoverLatest = false,
+            AutoCommit = false,
+        };
+        FasterLog log;
+        try
+        {
+            log = new FasterLog(settings);
+            if (recoveredCommit is not null)
+                log.Recover();
+        }
+        catch (Exception e) when (e is FasterException or IOException or InvalidOperationException)
+        {
+            device.Dispose();
+            var (file, _) = Locate(device, geometry, 0);
+            throw new StorageCorruptionException(file, 0, $"log '{name}' could not be recovered: {e.Message}");
+        }
+        var appendLog = new FasterAppendLog(device, commits, log, geometry);
+        if (recoveredCommit is not null)
+            appendLog.CheckRecoveredTo(recoveredCommit, name);
+        device.DeleteSegmentsBelow((int)(log.BeginAddress >> geometry.SegmentBits));
+        return appendLog;
+    }
+
+    public long BeginAddress => _log.BeginAddress;
+
+    public long TailAddress => _log.TailAddress;
+
+    public long CommittedUntilAddress => _log.CommittedUntilAddress;
+
+    public int MaxEntryBytes => (1 << _geometry.PageBits) - EntryHeaderBytes - 64;
+
+    public (byte[]? Metadata, long Version) StagedCommit => _commits.Staged;
+
+    public long Append(ReadOnlySpan<byte> entry) => _log.Enqueue(entry);
+
+    public ValueTask CommitAsync() => _log.CommitAsync();
+
+    public async ValueTask<byte[]?> ReadAsync(long address, int lengthHint)
+    {
+        try
+        {
+            var (bytes, length) = await _log.ReadAsync(address, lengthHint).ConfigureAwait(false);
+            if (bytes is null)
+                return null;
+            return bytes.Length == length ? bytes : bytes.AsSpan(0, length).ToArray();
+        }
+        catch (FasterException)
+        {
+            return null;
+        }
+    }
+
+    public long Scan(long from, long until, ILogEntryVisitor visitor)
+    {
+        long expected = Math.Max(from, _log.BeginAddress);
+        using var iterator = _log.Scan(expected, until);
+        var consumer = new Consumer(this, visitor, expected);
+        try
+        {
+            while (!consumer.Stopped && iterator.TryConsumeNext(consumer))
+            {
+            }
+        }
+        catch (FasterException e)
+        {
+            var (file, offset) = Locate(consumer.NextExpected);
+            throw new StorageCorruptionException(file, offset, $"log framing is damaged ({e.Message})");
+        }
+        if (consumer.Failure is not null)
+            throw consumer.Failure;
+        return consumer.NextExpected;
+    }
+
+    public void TruncateUntil(long address) => _log.TruncateUntil(address);
+
+    public void ReleaseRemovedSegments() => _device.ReleaseRemovedSegments();
+
+    public (string File, long Offset) Locate(long address) => Locate(_device, _geometry, address);
+
+    public long BytesOnDisk()
+    {
+        long total = 0;
+        int first = (int)(_log.BeginAddress >> _geometry.SegmentBits);
+        int last = (int)(_log.TailAddress >> _geometry.SegmentBits);
+        for (int segment = first; segment <= last; segment++)
+            total += _device.GetFileSize(segment);
+        return total;
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        _device.Dispose();
+    }
+
+    private static (string File, long Offset) Locate(SyncedFileDevice device, LogGeometry geometry, long address) =>
+        (device.SegmentPath((int)(address >> geometry.SegmentBits)), address & ((1L << geometry.SegmentBits) - 1));
+
+    private void CheckRecoveredTo(byte[] commit, string name)
+    {
+        var (begin, until, _) = StagedCommitManager.Describe(commit);
+        if (_log.CommittedUntilAddress != until || _log.BeginAddress != begin)
+        {
+            var (file, offset) = Locate(until);
+            throw new StorageCorruptionException(file, offset,
+                $"log '{name}' recovered to [{_log.BeginAddress}, {_log.CommittedUntilAddress}) instead of the committed [{begin}, {until})");
+        }
+        for (long segment = begin >> _geometry.SegmentBits; segment <= (until - 1) >> _geometry.SegmentBits; segment++)
+        {
+            long needed = Math.Min(until - (segment << _geometry.SegmentBits), 1L << _geometry.SegmentBits);
+            long present = _device.GetFileSize((int)segment);
+            if (present < needed && until > begin)
+            {
+                var path = _device.SegmentPath((int)segment);
+                throw new StorageCorruptionException(path, present,
+                    $"segment file is truncated: {present} bytes present, at least {needed} committed");
+            }
+        }
+    }
+
+    /// <summary>Checks that FASTER hands out entries back to back (only page-end padding may be skipped), so a
+    /// damaged length field cannot make the scan silently skip entries, then forwards to the visitor.</summary>
+    private sealed class Consumer(FasterAppendLog log, ILogEntryVisitor visitor, long start) : ILogEntryConsumer
+    {
+        public long NextExpected = start;
+        public bool Stopped;
+        public StorageCorruptionException? Failure;
+
+        public void Consume(ReadOnlySpan<byte> entry, long currentAddress, long nextAddress)
+        {
+            if (Stopped)
+                return;
+            if (currentAddress != NextExpected && !IsPageEndPadding(NextExpected, currentAddress))
+            {
+                var (file, offset) = log.Locate(NextExpected);
+                Failure = new StorageCorruptionException(file, offset,
+                    $"entries between log addresses {NextExpected} and {currentAddress} are unreadable");
+                Stopped = true;
+                return;
+            }
+            NextExpected = nextAddress;
+            if (!visitor.Visit(entry, currentAddress, nextAddress))
+                Stopped = true;
+        }
+
+        // FASTER starts an entry on the next page when it does not fit in the rest of the current one, so a jump
+        // is legitimate only to the next page start and only when less than one maximal entry was left. (Logs
+        // whose entries carry consecutive sequence numbers catch any remaining gap one level up.)
+        private bool IsPageEndPadding(long expected, long actual)
+        {
+            long pageSize = 1L << log._geometry.PageBits;
+            long nextPage = (expected & ~(pageSize - 1)) + pageSize;
+            return actual == nextPage && nextPage - expected < log.MaxEntryBytes + EntryHeaderBytes;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+namespace VectorDb.Storage;
+
+/// <summary>Receives entries from <see cref="IAppendLog.Scan"/> in log order. Return false to stop early.</summary>
+internal interface ILogEntryVisitor
+{
+    bool Visit(ReadOnlySpan<byte> entry, long address, long nextAddress);
+}
+
+/// <summary>
+/// An append-only log of opaque entries with group commit, random reads by address, sequential scans and prefix
+/// truncation. The only implementation lives in <c>Faster/</c> (FASTER's FasterLog); the rest of the storage layer
+/// sees this interface only, so a move to another engine (e.g. Tsavorite) stays local to that folder.
+/// Addresses are logical byte positions, strictly increasing in append order.
+/// </summary>
+internal interface IAppendLog : IDisposable
+{
+    /// <summary>First address still in the log (advances with <see cref="TruncateUntil"/> after a commit).</summary>
+    long BeginAddress { get; }
+
+    /// <summary>Address the next append will receive (or a later one, after page padding).</summary>
+    long TailAddress { get; }
+
+    /// <summary>Entries below this address are flushed and fsynced (their commit slot may still be pending).</summary>
+    long CommittedUntilAddress { get; }
+
+    /// <summary>Largest entry <see cref="Append"/> accepts, in bytes.</summary>
+    int MaxEntryBytes { get; }
+
+    /// <summary>Appends in memory and returns the entry's address; waits (yields) while the in-memory budget is full
+    /// and pages are still being flushed.</summary>
+    long Append(ReadOnlySpan<byte> entry);
+
+    /// <summary>Starts a commit of everything appended so far (the tail is captured before this returns) and
+    /// completes once the data is fsynced and the metadata is staged in <see cref="StagedCommit"/>.</summary>
+    ValueTask CommitAsync();
+
+    /// <summary>Metadata of the latest completed commit, for the commit slot, and a version that changes with it.</summary>
+    (byte[]? Metadata, long Version) StagedCommit { get; }
+
+    /// <summary>Reads the committed entry at <paramref name="address"/>; null if it lies outside
+    /// [<see cref="BeginAddress"/>, <see cref="CommittedUntilAddress"/>) or the read failed.</summary>
+    ValueTask<byte[]?> ReadAsync(long address, int lengthHint);
+
+    /// <summary>Visits committed entries in [from, until) in order. Framing damage is reported as
+    /// <see cref="StorageCorruptionException"/>. Returns the address after the last visited entry.</summary>
+    long Scan(long from, long until, ILogEntryVisitor visitor);
+
+    /// <summary>Drops entries below <paramref name="address"/> (an entry start or the tail) at the next commit.</summary>
+    void TruncateUntil(long address);
+
+    /// <summary>Deletes files of truncated segments; call after the commit slot that recorded the truncation is durable.</summary>
+    void ReleaseRemovedSegments();
+
+    /// <summary>File and byte offset that hold <paramref name="address"/>, for error messages.</summary>
+    (string File, long Offset) Locate(long address);
+
+    /// <summary>Bytes of all segment files of this log.</summary>
+    long BytesOnDisk();
+}

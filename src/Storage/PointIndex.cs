@@ -1,0 +1,67 @@
+namespace VectorDb.Storage;
+
+/// <summary>Where the current version of a point lives. Addresses are log addresses; a blob address of 0 means
+/// the point has no blob (no original, no payload).</summary>
+internal readonly record struct PointLocation(
+    long CodesAddress, int CodesLength, long BlobAddress, int BlobLength, uint BlobCrc, string? Key)
+{
+    public bool HasBlob => BlobAddress != 0;
+}
+
+/// <summary>
+/// In-memory map from point id to the location of its current version, plus the string-key map and live-byte
+/// counters that drive compaction. Not thread-safe: the collection guards it with its index lock, and that lock
+/// also orders codes-log appends, so the map always equals a replay of the codes log.
+/// </summary>
+internal sealed class PointIndex
+{
+    private readonly Dictionary<ulong, PointLocation> _points = [];
+    private readonly Dictionary<string, ulong> _keys = new(StringComparer.Ordinal);
+
+    public int Count => _points.Count;
+
+    /// <summary>Log bytes taken by current codes entries (entry plus FASTER's 4-byte header, 4-byte aligned).</summary>
+    public long CodesLiveBytes { get; private set; }
+
+    /// <summary>Log bytes taken by current blob entries (same accounting).</summary>
+    public long BlobLiveBytes { get; private set; }
+
+    public bool TryGet(ulong id, out PointLocation location) => _points.TryGetValue(id, out location);
+
+    public bool TryResolveKey(string key, out ulong id) => _keys.TryGetValue(key, out id);
+
+    /// <summary>True when <paramref name="key"/> may be given to <paramref name="id"/> (unused or already its).</summary>
+    public bool KeyIsFreeFor(string key, ulong id) => !_keys.TryGetValue(key, out ulong owner) || owner == id;
+
+    public void Set(ulong id, PointLocation location)
+    {
+        if (_points.TryGetValue(id, out var old))
+            Forget(old);
+        _points[id] = location;
+        CodesLiveBytes += LogBytes(location.CodesLength);
+        BlobLiveBytes += LogBytes(location.BlobLength);
+        if (location.Key is not null)
+            _keys[location.Key] = id;
+    }
+
+    public bool Remove(ulong id)
+    {
+        if (!_points.Remove(id, out var old))
+            return false;
+        Forget(old);
+        return true;
+    }
+
+    /// <summary>Snapshot of all entries (for compaction checks); O(n) copy.</summary>
+    public KeyValuePair<ulong, PointLocation>[] Snapshot() => [.. _points];
+
+    private static long LogBytes(int entryLength) => entryLength == 0 ? 0 : 4 + ((entryLength + 3) & ~3);
+
+    private void Forget(PointLocation old)
+    {
+        CodesLiveBytes -= LogBytes(old.CodesLength);
+        BlobLiveBytes -= LogBytes(old.BlobLength);
+        if (old.Key is not null)
+            _keys.Remove(old.Key);
+    }
+}

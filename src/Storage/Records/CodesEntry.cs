@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+
+namespace VectorDb.Storage.Records;
+
+/// <summary>
+/// One entry of the codes log: what recovery reads to rebuild the in-memory index and the search structures
+/// without touching originals. Sequence numbers are consecutive in log order (assigned under the index lock), so a
+/// scan that skips an entry is detected.
+/// </summary>
+/// <remarks>
+/// Layout v1 (little endian), WARNING: baked into every stored record:
+/// <code>
+///  0 u8  kind (Upsert | Delete)        1 u8 layout version = 1      2 u16 key length (UTF-8 bytes)
+///  4 u32 CRC-32C of the blob entry (0 = no blob)
+///  8 u64 sequence                     16 u64 point id
+/// 24 i64 blob address (0 = none)      32 i32 blob entry length     36 i32 codes length
+/// 40 codes | key | u32 CRC-32C of all preceding bytes
+/// </code>
+/// A Delete carries no codes, key or blob.
+/// </remarks>
+internal readonly ref struct CodesEntry
+{
+    public const byte LayoutVersion = 1;
+    public const int HeaderBytes = 40;
+
+    public EntryKind Kind { get; init; }
+    public ulong Sequence { get; init; }
+    public ulong PointId { get; init; }
+    public long BlobAddress { get; init; }
+    public int BlobLength { get; init; }
+    public uint BlobCrc { get; init; }
+    public ReadOnlySpan<byte> Codes { get; init; }
+    public ReadOnlySpan<byte> KeyUtf8 { get; init; }
+
+    public static int Size(int codesLength, int keyLength) => HeaderBytes + codesLength + keyLength + 4;
+
+    /// <summary>Serialises this entry into <paramref name="destination"/> (exactly <see cref="Size"/> bytes).</summary>
+    public int WriteTo(Span<byte> destination)
+    {
+        int size = Size(Codes.Length, KeyUtf8.Length);
+        var d = destination[..size];
+        d[0] = (byte)Kind;
+        d[1] = LayoutVersion;
+        BinaryPrimitives.WriteUInt16LittleEndian(d[2..], checked((ushort)KeyUtf8.Length));
+        BinaryPrimitives.WriteUInt32LittleEndian(d[4..], BlobCrc);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[8..], Sequence);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[16..], PointId);
+        BinaryPrimitives.WriteInt64LittleEndian(d[24..], BlobAddress);
+        BinaryPrimitives.WriteInt32LittleEndian(d[32..], BlobLength);
+        BinaryPrimitives.WriteInt32LittleEndian(d[36..], Codes.Length);
+        Codes.CopyTo(d[HeaderBytes..]);
+        KeyUtf8.CopyTo(d[(HeaderBytes + Codes.Length)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[^4..], Crc32C.Compute(d[..^4]));
+        return size;
+    }
+
+    /// <summary>Parses and verifies (length, kind, version, checksum) one entry.</summary>
+    public static ParseStatus TryParse(ReadOnlySpan<byte> entry, out CodesEntry parsed)
+    {
+        parsed = default;
+        if (entry.Length < HeaderBytes + 4)
+            return ParseStatus.TooShort;
+        if (!Crc32C.HasValidTrailer(entry))
+            return ParseStatus.BadChecksum;
+        var kind = (EntryKind)entry[0];
+        if (kind is not (EntryKind.Upsert or EntryKind.Delete))
+            return ParseStatus.UnknownKind;
+        if (entry[1] != LayoutVersion)
+            return ParseStatus.UnknownLayoutVersion;
+        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
+        int codesLength = BinaryPrimitives.ReadInt32LittleEndian(entry[36..]);
+        if (codesLength < 0 || Size(codesLength, keyLength) != entry.Length)
+            return ParseStatus.BadLengths;
+        parsed = new CodesEntry
+        {
+            Kind = kind,
+            BlobCrc = BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]),
+            Sequence = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]),
+            PointId = BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]),
+            BlobAddress = BinaryPrimitives.ReadInt64LittleEndian(entry[24..]),
+            BlobLength = BinaryPrimitives.ReadInt32LittleEndian(entry[32..]),
+            Codes = entry.Slice(HeaderBytes, codesLength),
+            KeyUtf8 = entry.Slice(HeaderBytes + codesLength, keyLength),
+        };
+        return ParseStatus.Ok;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Buffers;
+using System.Text;
+using VectorDb.Storage.Records;
+
+namespace VectorDb.Storage;
+
+public sealed partial class StoredCollection
+{
+    /// <summary>
+    /// Inserts or overwrites points by id. With <paramref name="wait"/> the task completes once the batch is on disk
+    /// (group commit); without, once it is appended in memory (durable within
+    /// <see cref="StorageOptions.BufferedCommitInterval"/>). The batch is validated as a whole first: on
+    /// <see cref="ArgumentException"/> nothing visible changes. Points of one batch become visible in order; a batch
+    /// is not atomic across a crash (each point is either fully present or absent).
+    /// </summary>
+    public async Task UpsertAsync(ReadOnlyMemory<PointWrite> points, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = ValidateBatch(points.Span);
+        AppendUpserts(points.Span, keys);
+        if (wait)
+            await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        else
+            _committer.MarkDirty();
+    }
+
+    /// <summary>Deletes points by id (missing ids are ignored); returns how many existed. Durability as for
+    /// <see cref="UpsertAsync"/>.</summary>
+    public async Task<int> DeleteAsync(ReadOnlyMemory<ulong> ids, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        int deleted = 0;
+        Span<byte> entry = stackalloc byte[CodesEntry.Size(0, 0)];
+        lock (_indexLock)
+        {
+            foreach (ulong id in ids.Span)
+            {
+                if (!_index.TryGet(id, out _))
+                    continue;
+                new CodesEntry { Kind = EntryKind.Delete, Sequence = ++_lastSequence, PointId = id }.WriteTo(entry);
+                _codes.Append(entry);
+                _index.Remove(id);
+                deleted++;
+            }
+        }
+        if (deleted > 0)
+        {
+            if (wait)
+                await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            else
+                _committer.MarkDirty();
+        }
+        return deleted;
+    }
+
+    /// <summary>Checks sizes and keys of every point before anything is written; returns UTF-8 keys (null entries
+    /// for points without a key).</summary>
+    private byte[]?[] ValidateBatch(ReadOnlySpan<PointWrite> points)
+    {
+        var keys = new byte[]?[points.Length];
+        HashSet<string>? batchKeys = null;
+        for (int i = 0; i < points.Length; i++)
+        {
+            ref readonly var p = ref points[i];
+            if (p.Codes.Length != Manifest.CodeBytesPerVector)
+                throw new ArgumentException(
+                    $"Point {p.Id} (batch index {i}) has {p.Codes.Length} code bytes; collection '{Name}' stores exactly {Manifest.CodeBytesPerVector}.",
+                    nameof(points));
+            if (p.Original.Length != Manifest.OriginalBytesPerVector)
+                throw new ArgumentException(
+                    $"Point {p.Id} (batch index {i}) has {p.Original.Length} original bytes; collection '{Name}' keeps " +
+                    $"{Manifest.OriginalFormat} originals of exactly {Manifest.OriginalBytesPerVector} bytes.",
+                    nameof(points));
+            if (p.Payload.Length > Manifest.MaxPayloadBytes)
+                throw new ArgumentException(
+                    $"Point {p.Id} (batch index {i}) has a {p.Payload.Length}-byte payload; the limit is {Manifest.MaxPayloadBytes}.",
+                    nameof(points));
+            if (p.Key is null)
+                continue;
+            if (p.Key.Length == 0)
+                throw new ArgumentException($"Point {p.Id} (batch index {i}) has an empty key; use null for no key.", nameof(points));
+            var utf8 = Encoding.UTF8.GetBytes(p.Key);
+            if (utf8.Length > _options.MaxKeyBytes)
+                throw new ArgumentException(
+                    $"Point {p.Id} (batch index {i}) has a {utf8.Length}-byte key; the limit is {_options.MaxKeyBytes}.",
+                    nameof(points));
+            batchKeys ??= new HashSet<string>(StringComparer.Ordinal);
+            if (!batchKeys.Add(p.Key))
+                throw new ArgumentException($"Key '{p.Key}' appears twice in one batch.", nameof(points));
+            keys[i] = utf8;
+        }
+        return keys;
+    }
+
+    private void AppendUpserts(ReadOnlySpan<PointWrite> points, byte[]?[] keys)
+    {
+        int n = points.Length;
+        var blobAddress = ArrayPool<long>.Shared.Rent(n);
+        var blobLength = ArrayPool<int>.Shared.Rent(n);
+        var blobCrc = ArrayPool<uint>.Shared.Rent(n);
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(_blobs.MaxEntryBytes, _codes.MaxEntryBytes));
+        try
+        {
+            // Blobs first and outside the lock: they are invisible until a codes entry points at them, and the
+            // commit round captures the blob tail no earlier than the codes tail (both under the lock).
+            for (int i = 0; i < n; i++)
+            {
+                ref readonly var p = ref points[i];
+                if (p.Original.IsEmpty && p.Payload.IsEmpty)
+                {
+                    blobAddress[i] = 0;
+                    blobLength[i] = 0;
+                    blobCrc[i] = 0;
+                    continue;
+                }
+                var blob = new BlobEntry
+                {
+                    PointId = p.Id,
+                    Codes = p.Codes.Span,
+                    Original = p.Original.Span,
+                    Payload = p.Payload.Span,
+                    KeyUtf8 = keys[i],
+                };
+                blobCrc[i] = blob.WriteTo(scratch, out int size);
+                blobLength[i] = size;
+                blobAddress[i] = _blobs.Append(scratch.AsSpan(0, size));
+            }
+
+            lock (_indexLock)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if (points[i].Key is { } key && !_index.KeyIsFreeFor(key, points[i].Id))
+                    {
+                        _index.TryResolveKey(key, out ulong owner);
+                        throw new ArgumentException(
+                            $"Key '{key}' already belongs to point {owner}; delete that point or use another key for point {points[i].Id}.",
+                            nameof(points));
+                    }
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    ref readonly var p = ref points[i];
+                    var entry = new CodesEntry
+                    {
+                        Kind = EntryKind.Upsert,
+                        Sequence = ++_lastSequence,
+                        PointId = p.Id,
+                        BlobAddress = blobAddress[i],
+                        BlobLength = blobLength[i],
+                        BlobCrc = blobCrc[i],
+                        Codes = p.Codes.Span,
+                        KeyUtf8 = keys[i],
+                    };
+                    int size = entry.WriteTo(scratch);
+                    long address = _codes.Append(scratch.AsSpan(0, size));
+                    _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+            ArrayPool<uint>.Shared.Return(blobCrc);
+            ArrayPool<int>.Shared.Return(blobLength);
+            ArrayPool<long>.Shared.Return(blobAddress);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using VectorDb.Storage.Faster;
+using VectorDb.Storage.Io;
+
+namespace VectorDb.Storage;
+
+/// <summary>
+/// One durable collection: point id -> (codes, original, payload, optional string key).
+/// <para>Layout on disk (one directory): <c>manifest.vdb</c> (immutable, checksummed), <c>commit.slots</c> (the
+/// durable commit point of both logs), the codes log <c>codes.log.N</c> (small entries: id, codes, key, blob
+/// address; all that recovery reads) and the blob log <c>blobs.log.N</c> (originals and payloads, read on demand).
+/// Every entry carries a CRC-32C; codes entries also carry consecutive sequence numbers.</para>
+/// <para>Durability: a write with <c>wait: true</c> completes only after a commit round has fsynced both logs and
+/// the commit slot that points past it. With <c>wait: false</c> it completes after the in-memory append and becomes
+/// durable within <see cref="StorageOptions.BufferedCommitInterval"/>.</para>
+/// <para>Thread safety: all members may be called concurrently. Writes to the same id are ordered by the index
+/// lock, which is held only while codes entries are appended (microseconds per point).</para>
+/// </summary>
+public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
+{
+    internal const string CodesLogName = "codes.log";
+    internal const string BlobLogName = "blobs.log";
+    private const string LockFileName = "LOCK";
+
+    private readonly Lock _indexLock = new();
+    private readonly PointIndex _index = new();
+    private readonly IAppendLog _codes;
+    private readonly IAppendLog _blobs;
+    private readonly CommitSlotFile _slots;
+    private readonly FileStream _lockFile;
+    private readonly StorageOptions _options;
+    private readonly GroupCommitter _committer;
+    private readonly Action<StoredCollection>? _onClosed;
+    private ulong _lastSequence;
+    private long _slotCodesVersion;
+    private long _slotBlobsVersion;
+    private int _disposed;
+
+    private StoredCollection(string name, string directory, CollectionManifest manifest, StorageOptions options,
+        FileStream lockFile, CommitSlotFile slots, IAppendLog codes, IAppendLog blobs, Action<StoredCollection>? onClosed)
+    {
+        Name = name;
+        Directory = directory;
+        Manifest = manifest;
+        _options = options;
+        _lockFile = lockFile;
+        _slots = slots;
+        _codes = codes;
+        _blobs = blobs;
+        _onClosed = onClosed;
+        _slotCodesVersion = codes.StagedCommit.Version;
+        _slotBlobsVersion = blobs.StagedCommit.Version;
+        _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval);
+        _compactionLoop = options.BackgroundCompactionGarbageRatio is null ? null : Task.Run(RunBackgroundCompactionAsync);
+    }
+
+    /// <summary>Collection name (its directory name in the catalogue).</summary>
+    public string Name { get; }
+
+    /// <summary>Directory holding this collection's files.</summary>
+    public string Directory { get; }
+
+    /// <summary>The persisted manifest.</summary>
+    public CollectionManifest Manifest { get; }
+
+    /// <summary>Number of live points.</summary>
+    public long Count
+    {
+        get { lock (_indexLock) return _index.Count; }
+    }
+
+    /// <summary>Counts and byte sizes (live vs. total per log, and on disk).</summary>
+    public CollectionStatistics GetStatistics()
+    {
+        lock (_indexLock)
+        {
+            return new CollectionStatistics(
+                _index.Count,
+                _codes.BytesOnDisk() + _blobs.BytesOnDisk(),
+                _codes.TailAddress - _codes.BeginAddress,
+                _index.CodesLiveBytes,
+                _blobs.TailAddress - _blobs.BeginAddress,
+                _index.BlobLiveBytes);
+        }
+    }
+
+    /// <summary>Makes every write acknowledged so far durable (a checkpoint), then returns.</summary>
+    public Task FlushAsync()
+    {
+        ThrowIfDisposed();
+        return _committer.WaitForDurableAsync();
+    }
+
+    /// <summary>Opens the collection in <paramref name="directory"/>, recovering its latest committed state.</summary>
+    internal static StoredCollection Open(string name, string directory, CollectionManifest manifest,
+        StorageOptions options, Action<StoredCollection>? onClosed)
+    {
+        var lockFile = AcquireLock(name, directory);
+        CommitSlotFile? slots = null;
+        IAppendLog? codes = null, blobs = null;
+        try
+        {
+            slots = CommitSlotFile.Open(directory, acceptOlderSlot: false, out var codesCommit, out var blobsCommit);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(manifest, options), codesCommit);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(manifest, options), blobsCommit);
+            var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs, onClosed);
+            try
+            {
+                collection.Recover();
+            }
+            catch
+            {
+                collection.Dispose();
+                throw;
+            }
+            return collection;
+        }
+        catch
+        {
+            if (codes is not null && blobs is null) codes.Dispose();
+            if (blobs is not null) { codes?.Dispose(); blobs.Dispose(); }
+            slots?.Dispose();
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    internal static LogGeometry CodesGeometry(CollectionManifest manifest, StorageOptions options)
+    {
+        int maxEntry = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
+        return Geometry(maxEntry, minPageBits: 18, options.CodesLogMemoryBytes, options.SegmentSizeBits);
+    }
+
+    internal static LogGeometry BlobGeometry(CollectionManifest manifest, StorageOptions options)
+    {
+        int maxEntry = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
+            manifest.MaxPayloadBytes, options.MaxKeyBytes);
+        return Geometry(maxEntry, minPageBits: 20, options.BlobLogMemoryBytes, options.SegmentSizeBits);
+    }
+
+    // A page must hold the largest entry plus FASTER's header; memory holds at least four pages; a segment at least
+    // one page.
+    private static LogGeometry Geometry(int maxEntryBytes, int minPageBits, long memoryBytes, int segmentBits)
+    {
+        int pageBits = Math.Max(minPageBits, 64 - (int)ulong.LeadingZeroCount((ulong)maxEntryBytes + 128));
+        int memoryBits = Math.Max(pageBits + 2, 63 - (int)ulong.LeadingZeroCount((ulong)memoryBytes));
+        return new LogGeometry(pageBits, memoryBits, Math.Max(segmentBits, pageBits));
+    }
+
+    private static FileStream AcquireLock(string name, string directory)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock) on Unix; the kernel drops it if the process dies.
+            return new FileStream(Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"Collection '{name}' is already open (in this or another process); close it first.", e);
+        }
+    }
+
+    /// <summary>One group-commit round: capture both tails atomically with respect to writers (so every committed
+    /// codes entry references a committed blob), fsync both logs, then write and fsync the commit slot.</summary>
+    private async ValueTask CommitRoundAsync()
+    {
+        ValueTask blobsCommit, codesCommit;
+        lock (_indexLock)
+        {
+            blobsCommit = _blobs.CommitAsync();
+            codesCommit = _codes.CommitAsync();
+        }
+        await blobsCommit.ConfigureAwait(false);
+        await codesCommit.ConfigureAwait(false);
+        var (codesMeta, codesVersion) = _codes.StagedCommit;
+        var (blobsMeta, blobsVersion) = _blobs.StagedCommit;
+        if (codesVersion != _slotCodesVersion || blobsVersion != _slotBlobsVersion)
+        {
+            _slots.Write(codesMeta, blobsMeta);
+            _slotCodesVersion = codesVersion;
+            _slotBlobsVersion = blobsVersion;
+        }
+        // Only now is the truncation (if any) durable, so files below the new begin addresses may go.
+        _codes.ReleaseRemovedSegments();
+        _blobs.ReleaseRemovedSegments();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    /// <summary>Commits everything buffered, stops background work and closes the files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _stopCompaction.Cancel();
+        if (_compactionLoop is not null)
+        {
+            try { await _compactionLoop.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        await _compactionGate.WaitAsync().ConfigureAwait(false); // let an explicit compaction finish or cancel
+        await _committer.DisposeAsync().ConfigureAwait(false);
+        _codes.Dispose();
+        _blobs.Dispose();
+        _slots.Dispose();
+        _lockFile.Dispose();
+        _stopCompaction.Dispose();
+        _compactionGate.Dispose();
+        _onClosed?.Invoke(this);
+    }
+
+    /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
