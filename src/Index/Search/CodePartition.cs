@@ -1,0 +1,127 @@
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// One scannable list of codes (the whole collection for a flat index, one IVF list otherwise): the codes in a scan
+/// layout, and per local row the global row, the factor A (or 2A for L2), the additive term (−N² for L2) and, for
+/// tq-prod, the factor B of the QJL sign sum. Rows are only appended; deleted rows are masked by a tombstone bitmap
+/// until the index is rebuilt. Not thread-safe for writes: the owning <see cref="VectorIndex"/> serialises them.
+/// </summary>
+internal sealed class CodePartition
+{
+    private int[] _globalRows = new int[64];
+    private float[] _factors = new float[64];
+    private float[] _offsets;
+    private float[] _signFactors;
+    private ulong[] _deleted = new ulong[1];
+
+    public CodePartition(int dimension, int codeBits, bool hasOffsets, bool hasSigns)
+    {
+        CodeBits = codeBits;
+        if (codeBits is 1 or 2 or 4)
+        {
+            FastCodes = new FastScanCodes(dimension, codeBits);
+        }
+        else if (codeBits > 0)
+        {
+            ByteCodes = new ByteCodes(dimension, codeBits);
+        }
+        Signs = hasSigns ? new FastScanCodes(dimension, 1) : null;
+        _offsets = hasOffsets ? new float[64] : [];
+        _signFactors = hasSigns ? new float[64] : [];
+    }
+
+    /// <summary>Bits of the codebook index part (0: tq-prod at b = 1, signs only).</summary>
+    public int CodeBits { get; }
+
+    /// <summary>Codes in the fast-scan layout (b = 1, 2, 4), else null.</summary>
+    public FastScanCodes? FastCodes { get; }
+
+    /// <summary>Codes one byte per coordinate (b = 3, 5..8), else null.</summary>
+    public ByteCodes? ByteCodes { get; }
+
+    /// <summary>tq-prod QJL sign bits in the fast-scan layout (as 1-bit codes: 0 = −1, 1 = +1), else null.</summary>
+    public FastScanCodes? Signs { get; }
+
+    /// <summary>Rows appended so far, deleted ones included.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Rows not deleted.</summary>
+    public int LiveCount { get; private set; }
+
+    public ReadOnlySpan<int> GlobalRows => _globalRows.AsSpan(0, Count);
+
+    public ReadOnlyMemory<float> Factors => _factors.AsMemory(0, Count);
+
+    /// <summary>Additive terms, or empty when the metric has none.</summary>
+    public ReadOnlyMemory<float> Offsets => _offsets.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsets.AsMemory(0, Count);
+
+    public ReadOnlySpan<float> SignFactors => _signFactors.AsSpan(0, _signFactors.Length == 0 ? 0 : Count);
+
+    /// <summary>Tombstones: bit (row mod 64) of word row/64 set = deleted.</summary>
+    public ReadOnlyMemory<ulong> Deleted => _deleted;
+
+    /// <summary>Appends one record's codes with its scoring terms; returns the local row.</summary>
+    public int Add(int globalRow, ReadOnlySpan<byte> packedCodes, ReadOnlySpan<byte> packedSigns, float factor, float offset, float signFactor)
+    {
+        int row = Count;
+        if (FastCodes is not null)
+        {
+            FastCodes.AddPacked(packedCodes);
+        }
+        else
+        {
+            ByteCodes?.AddPacked(packedCodes);
+        }
+        Signs?.AddPacked(packedSigns);
+        Grow(row + 1);
+        _globalRows[row] = globalRow;
+        _factors[row] = factor;
+        if (_offsets.Length > 0)
+        {
+            _offsets[row] = offset;
+        }
+        if (_signFactors.Length > 0)
+        {
+            _signFactors[row] = signFactor;
+        }
+        Count = row + 1;
+        LiveCount++;
+        return row;
+    }
+
+    /// <summary>Marks a local row deleted (idempotent).</summary>
+    public void Delete(int localRow)
+    {
+        ulong bit = 1UL << (localRow & 63);
+        if ((_deleted[localRow >> 6] & bit) == 0)
+        {
+            _deleted[localRow >> 6] |= bit;
+            LiveCount--;
+        }
+    }
+
+    private void Grow(int rows)
+    {
+        if (rows > _globalRows.Length)
+        {
+            int capacity = Math.Max(rows, _globalRows.Length * 2);
+            Array.Resize(ref _globalRows, capacity);
+            Array.Resize(ref _factors, capacity);
+            if (_offsets.Length > 0)
+            {
+                Array.Resize(ref _offsets, capacity);
+            }
+            if (_signFactors.Length > 0)
+            {
+                Array.Resize(ref _signFactors, capacity);
+            }
+        }
+        int words = (rows + 63) / 64;
+        if (words > _deleted.Length)
+        {
+            Array.Resize(ref _deleted, Math.Max(words, _deleted.Length * 2));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// tq-prod scoring: score = A·Σ_j ŷ_j·c[code_j] + B·Σ_j ŝ_j·sign_j (+ offset), from two stores scanned block by block
+/// (the codebook part, absent at b = 1, and the QJL signs as 1-bit codes with centroids −1/+1).
+/// </summary>
+internal sealed class QjlScorer : IBlockScorer
+{
+    private readonly IBlockScorer? _codes;
+    private readonly IBlockScorer _signs;
+    private readonly CodePartition _partition;
+    private readonly int _count;
+
+    public QjlScorer(IBlockScorer? codes, IBlockScorer signs, CodePartition partition)
+    {
+        _codes = codes;
+        _signs = signs;
+        _partition = partition;
+        _count = signs.Count;
+    }
+
+    public int Count => _count;
+
+    public int BlockCount => _signs.BlockCount;
+
+    public void ScoreBlock(int block, Span<float> raw) =>
+        throw new NotSupportedException("tq-prod has two per-vector factors; use the factored ScoreBlock.");
+
+    [SkipLocalsInit]
+    public uint ScoreBlock(int block, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores)
+    {
+        Span<float> codeSums = stackalloc float[FastScanCodes.BlockSize];
+        Span<float> signSums = stackalloc float[FastScanCodes.BlockSize];
+        if (_codes is null)
+        {
+            codeSums.Clear();
+        }
+        else
+        {
+            _codes.ScoreBlock(block, codeSums);
+        }
+        _signs.ScoreBlock(block, signSums);
+        int first = block * FastScanCodes.BlockSize;
+        ReadOnlySpan<float> signFactors = _partition.SignFactors;
+        uint mask = 0;
+        for (int v = 0; v < factors.Length; v++)
+        {
+            float score = factors[v] * codeSums[v] + signFactors[first + v] * signSums[v];
+            if (!offsets.IsEmpty)
+            {
+                score += offsets[v];
+            }
+            scores[v] = score;
+            if (score >= threshold)
+            {
+                mask |= 1u << v;
+            }
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,114 @@
+using VectorDb.Index.Estimation;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// Per-query working memory, rented from the index's pool so that a warmed-up query allocates nothing but its
+/// result: the prepared query (rotation, QJL projection), lookup tables, top-k collectors and candidate buffers.
+/// One query at a time.
+/// </summary>
+internal sealed class QueryScratch
+{
+    public QueryScratch(IVectorQuantizer quantizer, int codeBits, bool hasSigns)
+    {
+        int d = quantizer.Options.Dimension;
+        Estimator = quantizer.CreateEstimator();
+        Query = new float[d];
+        if (codeBits is 1 or 2 or 4)
+        {
+            FastLut = new FastScanLut(d, codeBits);
+        }
+        else if (codeBits > 0)
+        {
+            FloatLut = new FloatLut(d, codeBits);
+        }
+        SignLut = hasSigns ? new FastScanLut(d, 1) : null;
+    }
+
+    public InnerProductEstimator Estimator { get; }
+
+    /// <summary>The query as searched (normalised for cosine).</summary>
+    public float[] Query { get; }
+
+    public FastScanLut? FastLut { get; }
+
+    public FloatLut? FloatLut { get; }
+
+    public FastScanLut? SignLut { get; }
+
+    public TopK? Candidates { get; private set; }
+
+    public TopK? ListCandidates { get; private set; }
+
+    public ScoredId[] Sorted { get; private set; } = [];
+
+    public int[] Slots { get; private set; } = [];
+
+    public float[] Exact { get; private set; } = [];
+
+    public ScoredSlot[] Best { get; private set; } = [];
+
+    public float[] ProbeScores { get; private set; } = [];
+
+    /// <summary>Top-k of exact scores during auto re-ranking.</summary>
+    public TopK? ExactTop { get; private set; }
+
+    private ulong[] _mask = [];
+    private float[] _margins = [];
+
+    /// <summary>A float buffer of at least <paramref name="count"/> entries (contents unspecified).</summary>
+    public Span<float> Margins(int count)
+    {
+        if (_margins.Length < count)
+        {
+            _margins = new float[count];
+        }
+        return _margins.AsSpan(0, count);
+    }
+
+    /// <summary>A bitmap buffer of at least <paramref name="words"/> words (contents unspecified).</summary>
+    public ulong[] Mask(int words)
+    {
+        if (_mask.Length < words)
+        {
+            _mask = new ulong[words];
+        }
+        return _mask;
+    }
+
+    public int[] ProbeOrder { get; private set; } = [];
+
+    /// <summary>Collectors and buffers for <paramref name="candidates"/> candidates and <paramref name="k"/> results
+    /// (reallocated only when a query needs more than any before it).</summary>
+    public void Reserve(int candidates, int k, int lists)
+    {
+        if (Candidates is null || Candidates.Capacity != candidates)
+        {
+            Candidates = new TopK(candidates);
+            ListCandidates = new TopK(candidates);
+        }
+        if (Sorted.Length < candidates)
+        {
+            Sorted = new ScoredId[candidates];
+            Slots = new int[candidates];
+            Exact = new float[candidates];
+        }
+        if (Best.Length < k)
+        {
+            Best = new ScoredSlot[k];
+        }
+        if (ExactTop is null || ExactTop.Capacity != k)
+        {
+            ExactTop = new TopK(k);
+        }
+        if (ProbeScores.Length < lists)
+        {
+            ProbeScores = new float[lists];
+            ProbeOrder = new int[lists];
+        }
+        Candidates.Clear();
+    }
+}

@@ -1,0 +1,100 @@
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>How the compressed codes are organised for scanning.</summary>
+public enum IndexKind
+{
+    /// <summary>One exhaustive scan over every code.</summary>
+    Flat,
+
+    /// <summary>Inverted file: codes partitioned into lists by seeded k-means; a query scans its nprobe nearest lists.</summary>
+    Ivf,
+}
+
+/// <summary>How candidates found on the codes are re-scored with the original vectors.</summary>
+public enum RerankMode
+{
+    /// <summary>Return the estimates as they are.</summary>
+    None,
+
+    /// <summary>Re-score exactly the best ⌈k·oversampling⌉ estimates.</summary>
+    Fixed,
+
+    /// <summary>
+    /// Among the best ⌈k·oversampling⌉ estimates, re-score only those whose upper confidence bound
+    /// estimate + z·σ can still beat the k-th best exact score found so far (σ from the estimator's variance).
+    /// </summary>
+    Auto,
+}
+
+/// <summary>What defines an index: the quantizer, the metric, the originals kept, and the partitioning.</summary>
+/// <param name="Quantizer">Scheme, dimension, bits, rotation seed and rounds, codebook.</param>
+/// <param name="Metric">Similarity; cosine vectors are normalised before encoding.</param>
+/// <param name="Originals">Precision of the originals kept for exact re-ranking, or null to keep none.</param>
+/// <param name="Kind">Flat or IVF.</param>
+/// <param name="NList">IVF lists; 0 picks about 4·√n (a power of two) when the index is trained.</param>
+/// <param name="ClusteringSeed">Seed of the IVF k-means. Persisted with the collection.</param>
+public sealed record VectorIndexOptions(
+    QuantizerOptions Quantizer,
+    ExactMetric Metric,
+    OriginalPrecision? Originals = OriginalPrecision.Float32,
+    IndexKind Kind = IndexKind.Flat,
+    int NList = 0,
+    ulong ClusteringSeed = 0x5EED)
+{
+    public int Dimension => Quantizer.Dimension;
+}
+
+/// <summary>Per-query knobs.</summary>
+/// <param name="K">Results wanted (≥ 1).</param>
+/// <param name="Rerank">Re-rank mode; <see cref="RerankMode.None"/> is used when the index keeps no originals.</param>
+/// <param name="Oversampling">Candidates per result taken from the code scan for re-ranking (≥ 1).</param>
+/// <param name="NProbe">IVF lists scanned (0 = <see cref="DefaultNProbe"/>; ignored by flat indexes).</param>
+/// <param name="Confidence">z of the auto re-rank bound estimate + z·σ.</param>
+/// <param name="Threads">Threads for one query's scan (1 = the calling thread only).</param>
+public sealed record SearchOptions(
+    int K,
+    RerankMode Rerank = RerankMode.Auto,
+    double Oversampling = SearchOptions.DefaultOversampling,
+    int NProbe = 0,
+    double Confidence = SearchOptions.DefaultConfidence,
+    int Threads = 1)
+{
+    public const double DefaultOversampling = 8;
+    public const double DefaultConfidence = 3;
+    public const int DefaultNProbe = 16;
+
+    /// <summary>Throws an ArgumentException naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (K < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(K), K, "k must be at least 1.");
+        }
+        if (!(Oversampling >= 1) || double.IsInfinity(Oversampling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Oversampling), Oversampling, "oversampling must be a finite number ≥ 1.");
+        }
+        if (NProbe < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NProbe), NProbe, "nprobe must be ≥ 0 (0 = default).");
+        }
+        if (!(Confidence >= 0) || double.IsInfinity(Confidence))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Confidence), Confidence, "confidence z must be a finite number ≥ 0.");
+        }
+        if (Threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads must be ≥ 1.");
+        }
+    }
+}
+
+/// <summary>One result: the point id and its score (inner product or cosine: larger is better; L2: squared
+/// distance, smaller is better). Scores are exact when the hit was re-ranked, else estimates.</summary>
+public readonly record struct SearchHit(ulong Id, float Score);
+
+/// <summary>Results of one query, best first, with how much work it took.</summary>
+public sealed record SearchResult(SearchHit[] Hits, int Reranked, int Candidates);

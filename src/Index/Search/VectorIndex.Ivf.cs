@@ -1,0 +1,125 @@
+using VectorDb.Index.Clustering;
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+public sealed partial class VectorIndex
+{
+    /// <summary>Training points drawn per IVF list (FAISS warns below 39; more buys little).</summary>
+    public const int TrainingPointsPerList = 64;
+
+    private int[] _partitionOf = new int[64];
+    private int[] _localRow = new int[64];
+    private float[]? _centroids;
+
+    /// <summary>IVF lists after training, or 1 (the flat partition).</summary>
+    public int ListCount => Partitions.Length;
+
+    /// <summary>Whether IVF lists have been trained.</summary>
+    public bool IsTrained => _centroids is not null;
+
+    /// <summary>
+    /// Trains IVF lists on a seeded sample of the live vectors (originals if kept, else decoded records; normalised for
+    /// cosine) and redistributes every live vector to its nearest list. Vectors added later go to their nearest list
+    /// without retraining. <paramref name="nlist"/> = 0 uses <see cref="VectorIndexOptions.NList"/>, or about 4·√n.
+    /// </summary>
+    public void TrainIvf(int nlist = 0)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : DefaultListCount(Count);
+            if (Count < nlist)
+            {
+                throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {Count}.");
+            }
+            int[] live = LiveRows();
+            int sampleSize = Math.Min(live.Length, nlist * TrainingPointsPerList);
+            var rng = new SplitMix64(Options.ClusteringSeed);
+            // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
+            for (int i = 0; i < sampleSize; i++)
+            {
+                int j = i + rng.NextInt(live.Length - i);
+                (live[i], live[j]) = (live[j], live[i]);
+            }
+            var sample = new float[sampleSize * Dimension];
+            for (int i = 0; i < sampleSize; i++)
+            {
+                VectorOfRow(live[i], sample.AsSpan(i * Dimension, Dimension));
+            }
+            _centroids = KMeans.Train(sample, Dimension, nlist, Options.ClusteringSeed);
+            Partitions = Enumerable.Range(0, nlist).Select(_ => NewPartition()).ToArray();
+            Array.Sort(live);
+            foreach (int row in live)
+            {
+                AddToPartition(row);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>About 4·√n lists, rounded to a power of two, at least 1.</summary>
+    public static int DefaultListCount(int vectors) =>
+        vectors < 4 ? 1 : 1 << Math.Max(0, (int)Math.Round(Math.Log2(4 * Math.Sqrt(vectors))));
+
+    private int[] LiveRows()
+    {
+        var rows = new int[Count];
+        int n = 0;
+        foreach (int row in _rowOfId.Values)
+        {
+            rows[n++] = row;
+        }
+        return rows;
+    }
+
+    /// <summary>The vector a row was built from: the original (normalised for cosine) or the decoded record.</summary>
+    private void VectorOfRow(int row, Span<float> destination)
+    {
+        if (_originals is not null)
+        {
+            _originals.CopyTo(row, destination);
+            if (Options.Metric == ExactMetric.Cosine)
+            {
+                Normalise(destination);
+            }
+        }
+        else
+        {
+            Quantizer.Decode(_records.AsSpan(row * Layout.RecordSize, Layout.RecordSize), destination);
+        }
+    }
+
+    private int NearestList(ReadOnlySpan<byte> record, int row)
+    {
+        float[] vector = new float[Dimension];
+        VectorOfRow(row, vector);
+        return BestLists(vector, 1, new float[ListCount], new int[ListCount])[0];
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> lists to probe for a (normalised, for cosine) query, best first: largest inner
+    /// product with the centroid for IP and cosine (as FAISS's IndexIVF with an IP quantizer), nearest for L2.
+    /// </summary>
+    private ReadOnlySpan<int> BestLists(ReadOnlySpan<float> query, int count, float[] scores, int[] order)
+    {
+        float[] centroids = _centroids!;
+        int lists = ListCount;
+        bool l2 = Options.Metric == ExactMetric.L2;
+        for (int c = 0; c < lists; c++)
+        {
+            var centroid = centroids.AsSpan(c * Dimension, Dimension);
+            scores[c] = l2 ? -KMeans.SquaredDistance(query, centroid) : KMeans.Dot(query, centroid);
+            order[c] = c;
+        }
+        count = Math.Min(count, lists);
+        // Partial selection: the best `count` lists, then sorted best first (ties to the smaller list).
+        Array.Sort(scores, order, 0, lists);
+        Array.Reverse(order, 0, lists);
+        return order.AsSpan(0, count);
+    }
+}

@@ -1,0 +1,123 @@
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+public sealed partial class VectorIndex
+{
+    /// <summary>Candidates scored exactly per call during auto re-ranking (small batches keep the bound current).</summary>
+    private const int AutoBatch = 16;
+
+    /// <summary>Re-scores every candidate exactly and keeps the best k.</summary>
+    private SearchResult RerankFixed(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates)
+    {
+        for (int i = 0; i < candidates; i++)
+        {
+            scratch.Slots[i] = scratch.Sorted[i].Id;
+        }
+        int found = _exact!.Rerank(query, scratch.Slots.AsSpan(0, candidates), scratch.Best.AsSpan(0, k));
+        var hits = new SearchHit[found];
+        for (int i = 0; i < found; i++)
+        {
+            hits[i] = new SearchHit(_ids[scratch.Best[i].Slot], scratch.Best[i].Score);
+        }
+        return new SearchResult(hits, candidates, candidates);
+    }
+
+    /// <summary>
+    /// Variance-aware re-ranking. Candidates are visited best estimate first; one is scored exactly only if its upper
+    /// bound ŝ + z·σ can still beat τ, the k-th best exact score so far (−∞ until k are known). The visit stops once
+    /// no remaining candidate can (estimates are sorted, σ is bounded by the largest σ among the candidates).
+    /// <para>Ranking scores s: IP and cosine s = ⟨q,x⟩; L2 s = ‖q‖² − ‖q−x‖² = 2⟨q,x⟩ − ‖x‖², so σ_s = 2σ_ip.
+    /// σ_ip from the estimator's variance (algorithms.md §3): unbiased EDEN
+    /// Var ≈ D/(1−D)·(‖x‖²‖q‖² − ⟨q,x⟩²)/(d−1); the biased schemes are first divided by their shrink (1−D);
+    /// tq-prod Var ≈ (π/2)·D_(b−1)·‖x‖²‖q‖²/d (QJL's variance has no cos factor). D is the codebook's per-coordinate
+    /// MSE. The rotation is fixed per collection, so the bound is a calibrated z·σ, not a guarantee.</para>
+    /// </summary>
+    private SearchResult RerankAuto(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates, double z)
+    {
+        var (varianceFactor, shrink, cosineFactor) = EstimatorVariance();
+        double querySquares = scratch.Estimator.QuerySquaredNorm;
+        bool l2 = Options.Metric == ExactMetric.L2;
+        int d = Dimension;
+        Span<float> upper = scratch.Exact.AsSpan(0, candidates);
+        Span<float> margins = scratch.Margins(candidates);
+        float maxMargin = 0;
+        // The debiased score is monotone in the ranking score unless a biased scheme ranks by L2 (−N² terms differ).
+        bool monotone = shrink == 1.0 || !l2;
+        for (int i = 0; i < candidates; i++)
+        {
+            int row = scratch.Sorted[i].Id;
+            double norm = _norms[row];
+            double score = scratch.Sorted[i].Score;
+            double ip = l2 ? (score + norm * norm) / 2 : score;
+            double debiased = ip / shrink;
+            double spread = norm * norm * querySquares - (cosineFactor ? debiased * debiased : 0);
+            double sigma = Math.Sqrt(Math.Max(0, varianceFactor * spread / Math.Max(1, cosineFactor ? d - 1 : d)));
+            double debiasedScore = l2 ? 2 * debiased - norm * norm : debiased;
+            float margin = (float)(z * (l2 ? 2 * sigma : sigma));
+            upper[i] = (float)debiasedScore + margin;
+            margins[i] = margin;
+            maxMargin = MathF.Max(maxMargin, margin);
+        }
+
+        TopK exactTop = scratch.ExactTop!;
+        exactTop.Clear();
+        Span<int> batch = stackalloc int[AutoBatch];
+        Span<float> exact = stackalloc float[AutoBatch];
+        int reranked = 0;
+        int next = 0;
+        while (next < candidates)
+        {
+            float tau = exactTop.Threshold;
+            int taken = 0;
+            for (; next < candidates && taken < AutoBatch; next++)
+            {
+                if (upper[next] >= tau)
+                {
+                    batch[taken++] = scratch.Sorted[next].Id;
+                }
+                else if (monotone && upper[next] - margins[next] + maxMargin < tau)
+                {
+                    // Later candidates have no larger debiased score and no larger margin: none can reach τ.
+                    next = candidates;
+                    break;
+                }
+            }
+            if (taken == 0)
+            {
+                break;
+            }
+            _exact!.Score(query, batch.Slice(0, taken), exact.Slice(0, taken));
+            for (int i = 0; i < taken; i++)
+            {
+                float ranking = l2 ? (float)(querySquares - exact[i]) : exact[i];
+                exactTop.TryAdd(ranking, batch[i]);
+            }
+            reranked += taken;
+        }
+
+        int found = exactTop.CopySortedTo(scratch.Sorted);
+        var hits = new SearchHit[found];
+        for (int i = 0; i < found; i++)
+        {
+            float score = l2 ? MathF.Max(0f, (float)(querySquares - scratch.Sorted[i].Score)) : scratch.Sorted[i].Score;
+            hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], score);
+        }
+        return new SearchResult(hits, reranked, candidates);
+    }
+
+    /// <summary>(variance factor V, shrink of the estimate, whether the variance has the (1 − cos²) factor).</summary>
+    private (double Factor, double Shrink, bool CosineFactor) EstimatorVariance()
+    {
+        QuantizerOptions quantizer = Options.Quantizer;
+        if (quantizer.Scheme == QuantizationScheme.TurboQuantProd)
+        {
+            double previous = Quantizer.Codebook?.MeanSquaredError ?? 1.0; // D_0 = 1: b = 1 is QJL alone
+            return (Math.PI / 2 * previous, 1.0, false);
+        }
+        double mse = Quantizer.Codebook!.MeanSquaredError;
+        double shrink = quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1.0 : 1.0 - mse;
+        return (mse / (1 - mse), shrink, true);
+    }
+}

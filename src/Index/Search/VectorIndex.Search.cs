@@ -1,0 +1,186 @@
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+public sealed partial class VectorIndex
+{
+    /// <summary>Centroids of the QJL sign "codebook": bit 0 = −1, bit 1 = +1.</summary>
+    private static readonly float[] s_signCentroids = [-1f, 1f];
+
+    /// <summary>
+    /// The best <see cref="SearchOptions.K"/> vectors for <paramref name="query"/>: scan the codes (every code for a flat
+    /// index, the nprobe nearest lists for IVF), keep the best ⌈k·oversampling⌉ estimates, re-rank them exactly as
+    /// <see cref="SearchOptions.Rerank"/> says, return best first. <paramref name="filter"/>, when given, is applied
+    /// during the scan (a row it rejects never takes a candidate slot), so a selective filter still yields k results
+    /// when k matching vectors exist in the scanned lists.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong query length, a NaN/infinite coordinate, or invalid options.</exception>
+    public SearchResult Search(ReadOnlySpan<float> query, SearchOptions options, Func<ulong, bool>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ValidateQuery(query);
+        QueryScratch scratch = RentScratch();
+        _lock.EnterReadLock();
+        try
+        {
+            if (Count == 0)
+            {
+                return new SearchResult([], 0, 0);
+            }
+            RerankMode mode = _exact is null ? RerankMode.None : options.Rerank;
+            int k = Math.Min(options.K, Count);
+            long wanted = mode == RerankMode.None ? k : (long)Math.Ceiling(options.K * options.Oversampling);
+            int pool = (int)Math.Clamp(wanted, k, Count);
+            scratch.Reserve(pool, k, ListCount);
+            PrepareQuery(query, scratch);
+            Scan(scratch, options, filter);
+            int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
+            return mode switch
+            {
+                RerankMode.None => EstimatesAsResult(scratch, Math.Min(k, candidates), candidates),
+                RerankMode.Fixed => RerankFixed(query, scratch, k, candidates),
+                _ => RerankAuto(query, scratch, k, candidates, options.Confidence),
+            };
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+            _scratch.Add(scratch);
+        }
+    }
+
+    private void ValidateQuery(ReadOnlySpan<float> query)
+    {
+        if (query.Length != Dimension)
+        {
+            throw new ArgumentException($"query has {query.Length} coordinates; the index has dimension {Dimension}.", nameof(query));
+        }
+        for (int j = 0; j < query.Length; j++)
+        {
+            if (!float.IsFinite(query[j]))
+            {
+                throw new ArgumentException($"query coordinate {j} is {query[j]}; every coordinate must be finite.", nameof(query));
+            }
+        }
+    }
+
+    private QueryScratch RentScratch() =>
+        _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, Layout.CodeBits, _hasSigns);
+
+    /// <summary>Rotates the query once and fills the per-query lookup tables.</summary>
+    private void PrepareQuery(ReadOnlySpan<float> query, QueryScratch scratch)
+    {
+        query.CopyTo(scratch.Query);
+        if (Options.Metric == ExactMetric.Cosine)
+        {
+            Normalise(scratch.Query);
+        }
+        scratch.Estimator.Prepare(scratch.Query);
+        ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
+        if (Quantizer.Codebook is { } codebook)
+        {
+            scratch.FastLut?.Build(rotated, codebook.Centroids);
+            scratch.FloatLut?.Build(rotated, codebook.Centroids);
+        }
+        scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
+    }
+
+    private void Scan(QueryScratch scratch, SearchOptions options, Func<ulong, bool>? filter)
+    {
+        TopK candidates = scratch.Candidates!;
+        if (Partitions.Length == 1)
+        {
+            // Flat: partition rows are the global rows, so the scan writes global ids directly.
+            CodePartition partition = Partitions[0];
+            IBlockScorer scorer = CreateScorer(partition, scratch);
+            ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
+            if (options.Threads > 1)
+            {
+                FlatScan.SearchParallel(scorer, partition.Factors, partition.Offsets, excluded, candidates, options.Threads);
+            }
+            else
+            {
+                FlatScan.Search(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates);
+            }
+            return;
+        }
+        int nprobe = options.NProbe > 0 ? options.NProbe : SearchOptions.DefaultNProbe;
+        TopK local = scratch.ListCandidates!;
+        foreach (int list in BestLists(scratch.Query, nprobe, scratch.ProbeScores, scratch.ProbeOrder))
+        {
+            CodePartition partition = Partitions[list];
+            if (partition.LiveCount == 0)
+            {
+                continue;
+            }
+            local.Clear();
+            IBlockScorer scorer = CreateScorer(partition, scratch);
+            ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
+            FlatScan.Search(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, local);
+            int found = local.CopySortedTo(scratch.Sorted);
+            ReadOnlySpan<int> globalRows = partition.GlobalRows;
+            for (int i = 0; i < found; i++)
+            {
+                if (!candidates.TryAdd(scratch.Sorted[i].Score, globalRows[scratch.Sorted[i].Id]))
+                {
+                    break; // sorted best first: once one is rejected, the rest score no better
+                }
+            }
+        }
+    }
+
+    private IBlockScorer CreateScorer(CodePartition partition, QueryScratch scratch)
+    {
+        IBlockScorer? codes = partition.FastCodes is not null
+            ? new FastScanScorer(partition.FastCodes, scratch.FastLut!, Quantizer.Level)
+            : partition.ByteCodes is not null
+                ? new ByteCodeScorer(partition.ByteCodes, scratch.FloatLut!)
+                : null;
+        if (partition.Signs is null)
+        {
+            return codes!;
+        }
+        return new QjlScorer(codes, new FastScanScorer(partition.Signs, scratch.SignLut!, Quantizer.Level), partition);
+    }
+
+    /// <summary>Tombstones OR rows the filter rejects, as one bitmap over the partition's rows.</summary>
+    private ReadOnlyMemory<ulong> ExcludedRows(CodePartition partition, Func<ulong, bool> filter, QueryScratch scratch)
+    {
+        int rows = partition.Count;
+        ulong[] mask = scratch.Mask((rows + 63) / 64);
+        ReadOnlySpan<ulong> deleted = partition.Deleted.Span;
+        ReadOnlySpan<int> globalRows = partition.GlobalRows;
+        for (int word = 0; word < (rows + 63) / 64; word++)
+        {
+            ulong bits = word < deleted.Length ? deleted[word] : 0;
+            int end = Math.Min(rows, (word + 1) * 64);
+            for (int row = word * 64; row < end; row++)
+            {
+                if ((bits & (1UL << (row & 63))) == 0 && !filter(_ids[globalRows[row]]))
+                {
+                    bits |= 1UL << (row & 63);
+                }
+            }
+            mask[word] = bits;
+        }
+        return mask.AsMemory(0, (rows + 63) / 64);
+    }
+
+    /// <summary>Ranking score → the metric's score: IP and cosine as they are; L2 as ‖q‖² − s, never negative.</summary>
+    private float MetricScore(float rankingScore, QueryScratch scratch) =>
+        Options.Metric == ExactMetric.L2
+            ? MathF.Max(0f, (float)scratch.Estimator.QuerySquaredNorm - rankingScore)
+            : rankingScore;
+
+    private SearchResult EstimatesAsResult(QueryScratch scratch, int k, int candidates)
+    {
+        var hits = new SearchHit[k];
+        for (int i = 0; i < k; i++)
+        {
+            hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], MetricScore(scratch.Sorted[i].Score, scratch));
+        }
+        return new SearchResult(hits, 0, candidates);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// The in-memory searchable form of one collection: every vector encoded by the collection's quantizer, its codes
+/// in scan layouts (one flat partition, or IVF lists), the originals for exact re-ranking, and the id maps.
+/// <para>Rows: every insert appends a global row (0, 1, 2, ...); an upsert of an existing id deletes the old row.
+/// The encoded records (row-major, <see cref="CodeLayout.RecordSize"/> bytes each) are the source of truth from
+/// which the scan layouts are (re)built, e.g. when IVF is trained.</para>
+/// <para>Thread-safety: any number of concurrent searches; writes take an exclusive lock (a search waits for a
+/// write in progress and vice versa).</para>
+/// </summary>
+public sealed partial class VectorIndex : IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly ConcurrentBag<QueryScratch> _scratch = [];
+    private readonly Dictionary<ulong, int> _rowOfId = [];
+    private readonly OriginalVectorStore? _originals;
+    private readonly ExactScorer? _exact;
+    private readonly bool _hasSigns;
+    private ulong[] _ids = new ulong[64];
+    private float[] _norms = new float[64];
+    private byte[] _records;
+    private int _rows;
+
+    public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Quantizer.Validate();
+        if (options.NList < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.NList, "nlist must be ≥ 0 (0 = chosen from the size).");
+        }
+        Options = options;
+        Quantizer = VectorQuantizer.Create(options.Quantizer, level?.Level);
+        Layout = Quantizer.Layout;
+        _hasSigns = Layout.SignOffset >= 0;
+        _records = new byte[64 * Layout.RecordSize];
+        if (options.Originals is { } precision)
+        {
+            _originals = new OriginalVectorStore(options.Dimension, precision);
+            _exact = new ExactScorer(_originals, options.Metric, level?.Level);
+        }
+        Partitions = [NewPartition()];
+    }
+
+    public VectorIndexOptions Options { get; }
+
+    public IVectorQuantizer Quantizer { get; }
+
+    public CodeLayout Layout { get; }
+
+    /// <summary>Live (not deleted) vectors.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Bytes per vector held by the scan structures: the encoded record (codes and metadata).</summary>
+    public int CodeBytesPerVector => Layout.RecordSize;
+
+    /// <summary>The originals kept for re-ranking, or null.</summary>
+    public OriginalVectorStore? Originals => _originals;
+
+    /// <summary>The exact re-scorer over <see cref="Originals"/>, or null when none are kept.</summary>
+    public IExactScorer? ExactScorer => _exact;
+
+    /// <summary>Scan partitions: one for a flat (or untrained IVF) index, nlist after IVF training.</summary>
+    internal CodePartition[] Partitions { get; private set; }
+
+    private int Dimension => Options.Dimension;
+
+    /// <summary>Encodes and inserts (or replaces) one vector.</summary>
+    /// <exception cref="ArgumentException">Wrong length or a NaN/infinite coordinate; the index is unchanged.</exception>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    public void Upsert(ulong id, ReadOnlySpan<float> vector)
+    {
+        if (vector.Length != Dimension)
+        {
+            throw new ArgumentException($"vector has {vector.Length} coordinates; the index has dimension {Dimension}.", nameof(vector));
+        }
+        byte[] record = new byte[Layout.RecordSize];
+        float[]? normalised = null;
+        ReadOnlySpan<float> encoded = vector;
+        if (Options.Metric == ExactMetric.Cosine)
+        {
+            normalised = vector.ToArray();
+            Normalise(normalised);
+            encoded = normalised;
+        }
+        Quantizer.Encode(encoded, record);
+        UpsertEncoded(id, record, vector);
+    }
+
+    /// <summary>
+    /// Inserts (or replaces) one already-encoded record, e.g. when a collection is reopened from storage.
+    /// <paramref name="original"/> is required when the index keeps originals, ignored otherwise.
+    /// </summary>
+    public void UpsertEncoded(ulong id, ReadOnlySpan<byte> record, ReadOnlySpan<float> original)
+    {
+        if (record.Length != Layout.RecordSize)
+        {
+            throw new ArgumentException($"a record of this index is {Layout.RecordSize} bytes; got {record.Length}.", nameof(record));
+        }
+        if (_originals is not null && original.Length != Dimension)
+        {
+            throw new ArgumentException($"this index keeps originals: expected {Dimension} coordinates, got {original.Length}.", nameof(original));
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_rowOfId.TryGetValue(id, out int previous))
+            {
+                DeleteRow(previous);
+            }
+            int row = _rows;
+            GrowRows(row + 1);
+            record.CopyTo(_records.AsSpan(row * Layout.RecordSize, Layout.RecordSize));
+            _ids[row] = id;
+            _norms[row] = Layout.ReadNorm(record);
+            _originals?.Upsert(row, original);
+            _rows = row + 1;
+            _rowOfId[id] = row;
+            Count++;
+            AddToPartition(row);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Removes a vector; returns whether the id was present.</summary>
+    public bool Delete(ulong id)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_rowOfId.Remove(id, out int row))
+            {
+                return false;
+            }
+            DeleteRow(row);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Whether a live vector has this id.</summary>
+    public bool Contains(ulong id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _rowOfId.ContainsKey(id);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private void DeleteRow(int row)
+    {
+        var (partition, local) = Locate(row);
+        Partitions[partition].Delete(local);
+        _originals?.Delete(row);
+        Count--;
+    }
+
+    private void GrowRows(int rows)
+    {
+        if (rows <= _ids.Length)
+        {
+            return;
+        }
+        int capacity = Math.Max(rows, _ids.Length * 2);
+        Array.Resize(ref _ids, capacity);
+        Array.Resize(ref _norms, capacity);
+        Array.Resize(ref _records, capacity * Layout.RecordSize);
+        Array.Resize(ref _partitionOf, capacity);
+        Array.Resize(ref _localRow, capacity);
+    }
+
+    private CodePartition NewPartition() =>
+        new(Dimension, Layout.CodeBits, hasOffsets: Options.Metric == ExactMetric.L2, hasSigns: _hasSigns);
+
+    /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
+    /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).</summary>
+    private void AddToPartition(int row)
+    {
+        ReadOnlySpan<byte> record = _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+        int partition = Partitions.Length == 1 ? 0 : NearestList(record, row);
+        float scale = Layout.ReadScale(record);
+        float signScale = Layout.ReadQjlScale(record);
+        float norm = Layout.ReadNorm(record);
+        bool l2 = Options.Metric == ExactMetric.L2;
+        int local = Partitions[partition].Add(row, Layout.Codes(record), Layout.Signs(record),
+            l2 ? 2 * scale : scale, l2 ? -norm * norm : 0f, l2 ? 2 * signScale : signScale);
+        _partitionOf[row] = partition;
+        _localRow[row] = local;
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    private (int Partition, int Local) Locate(int row) => (_partitionOf[row], _localRow[row]);
+
+    private static void Normalise(Span<float> vector)
+    {
+        double squares = 0;
+        foreach (float v in vector)
+        {
+            squares += (double)v * v;
+        }
+        if (squares > 0)
+        {
+            float inverse = (float)(1 / Math.Sqrt(squares));
+            for (int j = 0; j < vector.Length; j++)
+            {
+                vector[j] *= inverse;
+            }
+        }
+    }
+}
+
+/// <summary>Forces a kernel width for every part of an index (tests and A/B benchmarks); null fields = best.</summary>
+public sealed record SimdLevelOverride(Common.SimdLevel Level);
