@@ -5,7 +5,7 @@ namespace VectorDb.Storage;
 
 /// <summary>
 /// One durable collection: point id -> (codes, original, payload, optional string key).
-/// <para>Layout on disk (one directory): <c>manifest.vdb</c> (immutable, checksummed), <c>commit.slots</c> (the
+/// <para>Layout on disk (one directory): <c>manifest.vdb</c> and <c>logs.vdb</c> (immutable, checksummed), <c>commit.slots</c> (the
 /// durable commit point of both logs), the codes log <c>codes.log.N</c> (small entries: id, codes, key, blob
 /// address; all that recovery reads) and the blob log <c>blobs.log.N</c> (originals and payloads, read on demand).
 /// Every entry carries a CRC-32C; codes entries also carry consecutive sequence numbers.</para>
@@ -29,14 +29,13 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     private readonly FileStream _lockFile;
     private readonly StorageOptions _options;
     private readonly GroupCommitter _committer;
-    private readonly Action<StoredCollection>? _onClosed;
     private ulong _lastSequence;
     private long _slotCodesVersion;
     private long _slotBlobsVersion;
     private int _disposed;
 
     private StoredCollection(string name, string directory, CollectionManifest manifest, StorageOptions options,
-        FileStream lockFile, CommitSlotFile slots, IAppendLog codes, IAppendLog blobs, Action<StoredCollection>? onClosed)
+        FileStream lockFile, CommitSlotFile slots, IAppendLog codes, IAppendLog blobs)
     {
         Name = name;
         Directory = directory;
@@ -46,7 +45,6 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _slots = slots;
         _codes = codes;
         _blobs = blobs;
-        _onClosed = onClosed;
         _slotCodesVersion = codes.StagedCommit.Version;
         _slotBlobsVersion = blobs.StagedCommit.Version;
         _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval);
@@ -91,18 +89,18 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Opens the collection in <paramref name="directory"/>, recovering its latest committed state.</summary>
-    internal static StoredCollection Open(string name, string directory, CollectionManifest manifest,
-        StorageOptions options, Action<StoredCollection>? onClosed)
+    internal static StoredCollection Open(string name, string directory, CollectionManifest manifest, StorageOptions options)
     {
         var lockFile = AcquireLock(name, directory);
         CommitSlotFile? slots = null;
         IAppendLog? codes = null, blobs = null;
         try
         {
+            var layout = LogLayoutFile.Read(directory);
             slots = CommitSlotFile.Open(directory, acceptOlderSlot: false, out var codesCommit, out var blobsCommit);
-            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(manifest, options), codesCommit);
-            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(manifest, options), blobsCommit);
-            var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs, onClosed);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false);
+            var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try
             {
                 collection.Recover();
@@ -116,34 +114,36 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         }
         catch
         {
-            if (codes is not null && blobs is null) codes.Dispose();
-            if (blobs is not null) { codes?.Dispose(); blobs.Dispose(); }
+            codes?.Dispose(); // disposing twice (after the collection's own dispose) is harmless
+            blobs?.Dispose();
             slots?.Dispose();
             lockFile.Dispose();
             throw;
         }
     }
 
-    internal static LogGeometry CodesGeometry(CollectionManifest manifest, StorageOptions options)
+    /// <summary>Page and segment sizes for a new collection: a page holds the largest entry plus FASTER's header.</summary>
+    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options)
     {
-        int maxEntry = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
-        return Geometry(maxEntry, minPageBits: 18, options.CodesLogMemoryBytes, options.SegmentSizeBits);
-    }
-
-    internal static LogGeometry BlobGeometry(CollectionManifest manifest, StorageOptions options)
-    {
-        int maxEntry = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
+        int maxCodes = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
+        int maxBlob = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
             manifest.MaxPayloadBytes, options.MaxKeyBytes);
-        return Geometry(maxEntry, minPageBits: 20, options.BlobLogMemoryBytes, options.SegmentSizeBits);
+        int codesPageBits = Math.Max(18, 64 - (int)ulong.LeadingZeroCount((ulong)maxCodes + 128));
+        int blobPageBits = Math.Max(20, 64 - (int)ulong.LeadingZeroCount((ulong)maxBlob + 128));
+        return new LogLayout(codesPageBits, blobPageBits, Math.Max(options.SegmentSizeBits, blobPageBits));
     }
 
-    // A page must hold the largest entry plus FASTER's header; memory holds at least four pages; a segment at least
-    // one page.
-    private static LogGeometry Geometry(int maxEntryBytes, int minPageBits, long memoryBytes, int segmentBits)
+    internal static LogGeometry CodesGeometry(LogLayout layout, StorageOptions options) =>
+        Geometry(layout.CodesPageBits, options.CodesLogMemoryBytes, layout.SegmentBits);
+
+    internal static LogGeometry BlobGeometry(LogLayout layout, StorageOptions options) =>
+        Geometry(layout.BlobPageBits, options.BlobLogMemoryBytes, layout.SegmentBits);
+
+    // The in-memory part holds at least four pages; it is the only size that may change between opens.
+    private static LogGeometry Geometry(int pageBits, long memoryBytes, int segmentBits)
     {
-        int pageBits = Math.Max(minPageBits, 64 - (int)ulong.LeadingZeroCount((ulong)maxEntryBytes + 128));
         int memoryBits = Math.Max(pageBits + 2, 63 - (int)ulong.LeadingZeroCount((ulong)memoryBytes));
-        return new LogGeometry(pageBits, memoryBits, Math.Max(segmentBits, pageBits));
+        return new LogGeometry(pageBits, memoryBits, segmentBits);
     }
 
     private static FileStream AcquireLock(string name, string directory)
@@ -186,6 +186,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _blobs.ReleaseRemovedSegments();
     }
 
+    /// <summary>Raised once after the collection is closed (the catalogue forgets it). Set only after a successful
+    /// open, so a failed open never calls back into the catalogue that is still opening it.</summary>
+    internal Action<StoredCollection>? Closed { get; set; }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     /// <summary>Commits everything buffered, stops background work and closes the files.</summary>
@@ -207,7 +211,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _lockFile.Dispose();
         _stopCompaction.Dispose();
         _compactionGate.Dispose();
-        _onClosed?.Invoke(this);
+        Closed?.Invoke(this);
     }
 
     /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>

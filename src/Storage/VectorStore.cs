@@ -82,6 +82,7 @@ public sealed partial class VectorStore : IDisposable
         try
         {
             ManifestFile.Write(staging, manifest);
+            LogLayoutFile.Write(staging, StoredCollection.NewLayout(manifest, Options));
             CommitSlotFile.Create(staging);
             System.IO.Directory.Move(staging, target);
             DirectorySync.Flush(RootDirectory);
@@ -120,8 +121,9 @@ public sealed partial class VectorStore : IDisposable
         {
             if (_open.ContainsKey(name))
                 throw new InvalidOperationException($"Collection '{name}' is already open in this store; reuse that instance.");
-            var collection = StoredCollection.Open(name, directory, stored, Options, OnClosed);
+            var collection = StoredCollection.Open(name, directory, stored, Options);
             _open.Add(name, collection);
+            collection.Closed = OnClosed;
             return collection;
         }
     }
