@@ -57,6 +57,22 @@ internal sealed class QueryScratch
     public TopK? ExactTop { get; private set; }
 
     private ulong[] _mask = [];
+    private IBlockScorer?[] _scorers = [];
+    private object? _scorersFor;
+
+    /// <summary>
+    /// Scorers bound to this scratch's tables, one per partition, created on first use and kept while the index's
+    /// partition array is the same object (training replaces it), so a warm query allocates no scorer.
+    /// </summary>
+    public ref IBlockScorer? Scorer(CodePartition[] partitions, int partition)
+    {
+        if (!ReferenceEquals(_scorersFor, partitions))
+        {
+            _scorers = new IBlockScorer?[partitions.Length];
+            _scorersFor = partitions;
+        }
+        return ref _scorers[partition];
+    }
     private float[] _margins = [];
 
     /// <summary>A float buffer of at least <paramref name="count"/> entries (contents unspecified).</summary>
