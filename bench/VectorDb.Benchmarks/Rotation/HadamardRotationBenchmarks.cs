@@ -12,6 +12,8 @@ namespace VectorDb.Benchmarks.Rotation;
 /// Run: dotnet run -c Release --project bench/VectorDb.Benchmarks -- --filter '*HadamardRotation*' --job short
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class HadamardRotationBenchmarks
 {
     private HadamardRotation _rotation = null!;

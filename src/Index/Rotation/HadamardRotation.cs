@@ -129,8 +129,9 @@ public sealed class HadamardRotation
         }
     }
 
-    /// <summary>One forward round r: output = B·D_r·source (spans of exactly <see cref="Dimension"/>, equal or
-    /// disjoint memory). Exposed for the benchmark; <see cref="Forward"/> is R of these.</summary>
+    /// <summary>One forward round r (one stage for fast d, the head and tail window stages otherwise) from source to
+    /// output: spans of exactly <see cref="Dimension"/>, equal or disjoint memory. Exposed for the benchmark and the
+    /// parity tests; <see cref="Forward"/> is R of these.</summary>
     internal void ForwardRound(ReadOnlySpan<float> source, Span<float> output, int round)
     {
         switch (Level)
@@ -150,7 +151,7 @@ public sealed class HadamardRotation
         }
     }
 
-    /// <summary>One inverse round r: output = D_r·Bᵀ·source.</summary>
+    /// <summary>One inverse round r: the transposes of round r's stages, in reverse order.</summary>
     internal void InverseRound(ReadOnlySpan<float> source, Span<float> output, int round)
     {
         switch (Level)
