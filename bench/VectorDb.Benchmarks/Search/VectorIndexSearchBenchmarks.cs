@@ -13,7 +13,7 @@ namespace VectorDb.Benchmarks.Search;
 /// [MemoryDiagnoser] here: a warm query allocates 0 B (hits go to a caller buffer).
 /// </summary>
 [MemoryDiagnoser]
-public sealed class VectorIndexSearchBenchmarks : IDisposable
+public class VectorIndexSearchBenchmarks : IDisposable
 {
     private VectorIndex _index = null!;
     private VectorSet _queries = null!;
@@ -49,7 +49,11 @@ public sealed class VectorIndexSearchBenchmarks : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose() => _index?.Dispose();
+    public void Dispose()
+    {
+        _index?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Benchmark]
     public int Query()
