@@ -70,7 +70,8 @@ public sealed class TopK
         {
             destination[i] = new ScoredId(_scores[i], _ids[i]);
         }
-        destination.Slice(0, Count).Sort(default(BestFirst));
+        // Span.Sort with a comparer struct boxes it into a delegate (88 B per call): sort by hand instead.
+        HeapSortBestFirst(destination.Slice(0, Count));
         return Count;
     }
 
@@ -129,9 +130,45 @@ public sealed class TopK
         _ids[hole] = id;
     }
 
-    private readonly struct BestFirst : IComparer<ScoredId>
+    /// <summary>In-place heap sort into best-first order (a total order, so the result is unique). Allocation-free.</summary>
+    private static void HeapSortBestFirst(Span<ScoredId> items)
     {
-        public int Compare(ScoredId x, ScoredId y) =>
-            ScoredId.IsBetter(x.Score, x.Id, y.Score, y.Id) ? -1 : ScoredId.IsBetter(y.Score, y.Id, x.Score, x.Id) ? 1 : 0;
+        // Build a heap whose root is the WORST item, then repeatedly move the root to the end: the tail fills
+        // from worst to best backwards, leaving the span best first.
+        for (int start = items.Length / 2 - 1; start >= 0; start--)
+        {
+            SiftWorstDown(items, start, items.Length);
+        }
+        for (int end = items.Length - 1; end > 0; end--)
+        {
+            (items[0], items[end]) = (items[end], items[0]);
+            SiftWorstDown(items, 0, end);
+        }
     }
+
+    private static void SiftWorstDown(Span<ScoredId> items, int root, int length)
+    {
+        while (true)
+        {
+            int worst = root;
+            int left = 2 * root + 1;
+            int right = left + 1;
+            if (left < length && IsWorse(items[left], items[worst]))
+            {
+                worst = left;
+            }
+            if (right < length && IsWorse(items[right], items[worst]))
+            {
+                worst = right;
+            }
+            if (worst == root)
+            {
+                return;
+            }
+            (items[root], items[worst]) = (items[worst], items[root]);
+            root = worst;
+        }
+    }
+
+    private static bool IsWorse(ScoredId x, ScoredId y) => ScoredId.IsBetter(y.Score, y.Id, x.Score, x.Id);
 }
