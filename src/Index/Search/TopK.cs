@@ -66,12 +66,17 @@ public sealed class TopK
         {
             throw new ArgumentException($"destination holds {destination.Length} pairs; {Count} are kept.", nameof(destination));
         }
+        // The arrays already form a heap with the worst pair at the root; heapsort in place moves the worst to the
+        // end first, leaving the span best first (Span.Sort with a struct comparer would allocate a delegate).
         for (int i = 0; i < Count; i++)
         {
             destination[i] = new ScoredId(_scores[i], _ids[i]);
         }
-        // Span.Sort with a comparer struct boxes it into a delegate (88 B per call): sort by hand instead.
-        HeapSortBestFirst(destination.Slice(0, Count));
+        for (int end = Count - 1; end > 0; end--)
+        {
+            (destination[0], destination[end]) = (destination[end], destination[0]);
+            SiftDown(destination.Slice(0, end));
+        }
         return Count;
     }
 
@@ -130,45 +135,29 @@ public sealed class TopK
         _ids[hole] = id;
     }
 
-    /// <summary>In-place heap sort into best-first order (a total order, so the result is unique). Allocation-free.</summary>
-    private static void HeapSortBestFirst(Span<ScoredId> items)
+    /// <summary>Restores the worst-at-root heap of <paramref name="heap"/> after its root was replaced.</summary>
+    private static void SiftDown(Span<ScoredId> heap)
     {
-        // Build a heap whose root is the WORST item, then repeatedly move the root to the end: the tail fills
-        // from worst to best backwards, leaving the span best first.
-        for (int start = items.Length / 2 - 1; start >= 0; start--)
-        {
-            SiftWorstDown(items, start, items.Length);
-        }
-        for (int end = items.Length - 1; end > 0; end--)
-        {
-            (items[0], items[end]) = (items[end], items[0]);
-            SiftWorstDown(items, 0, end);
-        }
-    }
-
-    private static void SiftWorstDown(Span<ScoredId> items, int root, int length)
-    {
+        int hole = 0;
+        ScoredId moving = heap[0];
         while (true)
         {
-            int worst = root;
-            int left = 2 * root + 1;
-            int right = left + 1;
-            if (left < length && IsWorse(items[left], items[worst]))
+            int child = 2 * hole + 1;
+            if (child >= heap.Length)
             {
-                worst = left;
+                break;
             }
-            if (right < length && IsWorse(items[right], items[worst]))
+            if (child + 1 < heap.Length && ScoredId.IsBetter(heap[child].Score, heap[child].Id, heap[child + 1].Score, heap[child + 1].Id))
             {
-                worst = right;
+                child++;
             }
-            if (worst == root)
+            if (!ScoredId.IsBetter(moving.Score, moving.Id, heap[child].Score, heap[child].Id))
             {
-                return;
+                break;
             }
-            (items[root], items[worst]) = (items[worst], items[root]);
-            root = worst;
+            heap[hole] = heap[child];
+            hole = child;
         }
+        heap[hole] = moving;
     }
-
-    private static bool IsWorse(ScoredId x, ScoredId y) => ScoredId.IsBetter(y.Score, y.Id, x.Score, x.Id);
 }
