@@ -23,7 +23,7 @@ internal sealed class QueryScratch
         }
         else if (codeBits > 0)
         {
-            FloatLut = new FloatLut(d, codeBits);
+            GridQuery = new Int8Query(d);
         }
         SignLut = hasSigns ? new FastScanLut(d, 1) : null;
     }
@@ -35,7 +35,8 @@ internal sealed class QueryScratch
 
     public FastScanLut? FastLut { get; }
 
-    public FloatLut? FloatLut { get; }
+    /// <summary>The rotated query on the int8 grid, for codes of 3 or 5..8 bits.</summary>
+    public Int8Query? GridQuery { get; }
 
     public FastScanLut? SignLut { get; }
 

@@ -104,7 +104,7 @@ public sealed partial class VectorIndex
         if (Quantizer.Codebook is { } codebook)
         {
             scratch.FastLut?.Build(rotated, codebook.Centroids);
-            scratch.FloatLut?.Build(rotated, codebook.Centroids);
+            scratch.GridQuery?.Build(rotated);
         }
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
     }
@@ -163,8 +163,8 @@ public sealed partial class VectorIndex
     {
         IBlockScorer? codes = partition.FastCodes is not null
             ? new FastScanScorer(partition.FastCodes, scratch.FastLut!, Quantizer.Level)
-            : partition.ByteCodes is not null
-                ? new ByteCodeScorer(partition.ByteCodes, scratch.FloatLut!)
+            : partition.GridCodes is not null
+                ? new Int8DotScorer(partition.GridCodes, scratch.GridQuery!, Quantizer.Level)
                 : null;
         if (partition.Signs is null)
         {
