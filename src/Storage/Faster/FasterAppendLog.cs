@@ -90,6 +90,8 @@ internal sealed class FasterAppendLog : IAppendLog
 
     public long Append(ReadOnlySpan<byte> entry) => _log.Enqueue(entry);
 
+    public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry) => _log.EnqueueAsync(entry);
+
     public ValueTask CommitAsync() => _log.CommitAsync();
 
     public async ValueTask<byte[]?> ReadAsync(long address, int lengthHint)
