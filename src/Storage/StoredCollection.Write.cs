@@ -128,7 +128,12 @@ public sealed partial class StoredCollection
                 blobLength[i] = size;
                 blobAddress[i] = await _blobs.AppendAsync(scratch.AsMemory(0, size)).ConfigureAwait(false);
             }
-            AppendCodes(batch.Span, keys, blobAddress, blobLength, blobCrc, scratch);
+            // Codes entries go in under the lock. If the codes log's memory is full, the lock is released and the
+            // writer waits (asynchronously) for a commit round, which flushes the log, instead of spinning while
+            // holding the lock.
+            int done = 0;
+            while (!AppendCodes(batch.Span, keys, blobAddress, blobLength, blobCrc, scratch, ref done))
+                await _committer.WaitForDurableAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -139,13 +144,16 @@ public sealed partial class StoredCollection
         }
     }
 
-    private void AppendCodes(ReadOnlySpan<PointWrite> points, byte[]?[] keys, long[] blobAddress, int[] blobLength,
-        uint[] blobCrc, byte[] scratch)
+    /// <summary>Appends codes entries from <paramref name="done"/> on; false when the codes log is full. Keys are
+    /// (re)checked each time the lock is taken: before the first entry this rejects the whole batch; on a later
+    /// call a conflict can only come from a concurrent writer that took the key meanwhile.</summary>
+    private bool AppendCodes(ReadOnlySpan<PointWrite> points, byte[]?[] keys, long[] blobAddress, int[] blobLength,
+        uint[] blobCrc, byte[] scratch, ref int done)
     {
         int n = points.Length;
         lock (_indexLock)
         {
-            for (int i = 0; i < n; i++)
+            for (int i = done; i < n; i++)
             {
                 if (points[i].Key is { } key && !_index.KeyIsFreeFor(key, points[i].Id))
                 {
@@ -155,8 +163,9 @@ public sealed partial class StoredCollection
                         nameof(points));
                 }
             }
-            for (int i = 0; i < n; i++)
+            for (; done < n; done++)
             {
+                int i = done;
                 ref readonly var p = ref points[i];
                 var entry = new CodesEntry
                 {
@@ -170,9 +179,14 @@ public sealed partial class StoredCollection
                     KeyUtf8 = keys[i],
                 };
                 int size = entry.WriteTo(scratch);
-                long address = _codes.Append(scratch.AsSpan(0, size));
+                if (!_codes.TryAppend(scratch.AsSpan(0, size), out long address))
+                {
+                    _lastSequence--; // not appended: the sequence stays consecutive
+                    return false;
+                }
                 _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
             }
         }
+        return true;
     }
 }
