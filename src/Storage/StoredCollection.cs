@@ -29,14 +29,13 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     private readonly FileStream _lockFile;
     private readonly StorageOptions _options;
     private readonly GroupCommitter _committer;
-    private readonly Action<StoredCollection>? _onClosed;
     private ulong _lastSequence;
     private long _slotCodesVersion;
     private long _slotBlobsVersion;
     private int _disposed;
 
     private StoredCollection(string name, string directory, CollectionManifest manifest, StorageOptions options,
-        FileStream lockFile, CommitSlotFile slots, IAppendLog codes, IAppendLog blobs, Action<StoredCollection>? onClosed)
+        FileStream lockFile, CommitSlotFile slots, IAppendLog codes, IAppendLog blobs)
     {
         Name = name;
         Directory = directory;
@@ -46,7 +45,6 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _slots = slots;
         _codes = codes;
         _blobs = blobs;
-        _onClosed = onClosed;
         _slotCodesVersion = codes.StagedCommit.Version;
         _slotBlobsVersion = blobs.StagedCommit.Version;
         _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval);
@@ -91,8 +89,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Opens the collection in <paramref name="directory"/>, recovering its latest committed state.</summary>
-    internal static StoredCollection Open(string name, string directory, CollectionManifest manifest,
-        StorageOptions options, Action<StoredCollection>? onClosed)
+    internal static StoredCollection Open(string name, string directory, CollectionManifest manifest, StorageOptions options)
     {
         var lockFile = AcquireLock(name, directory);
         CommitSlotFile? slots = null;
@@ -100,9 +97,9 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         try
         {
             slots = CommitSlotFile.Open(directory, acceptOlderSlot: false, out var codesCommit, out var blobsCommit);
-            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(manifest, options), codesCommit);
-            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(manifest, options), blobsCommit);
-            var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs, onClosed);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(manifest, options), codesCommit, singleAppender: true);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(manifest, options), blobsCommit, singleAppender: false);
+            var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try
             {
                 collection.Recover();
@@ -116,8 +113,8 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         }
         catch
         {
-            if (codes is not null && blobs is null) codes.Dispose();
-            if (blobs is not null) { codes?.Dispose(); blobs.Dispose(); }
+            codes?.Dispose(); // disposing twice (after the collection's own dispose) is harmless
+            blobs?.Dispose();
             slots?.Dispose();
             lockFile.Dispose();
             throw;
@@ -186,6 +183,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _blobs.ReleaseRemovedSegments();
     }
 
+    /// <summary>Raised once after the collection is closed (the catalogue forgets it). Set only after a successful
+    /// open, so a failed open never calls back into the catalogue that is still opening it.</summary>
+    internal Action<StoredCollection>? Closed { get; set; }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     /// <summary>Commits everything buffered, stops background work and closes the files.</summary>
@@ -207,7 +208,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _lockFile.Dispose();
         _stopCompaction.Dispose();
         _compactionGate.Dispose();
-        _onClosed?.Invoke(this);
+        Closed?.Invoke(this);
     }
 
     /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>

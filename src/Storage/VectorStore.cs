@@ -120,8 +120,9 @@ public sealed partial class VectorStore : IDisposable
         {
             if (_open.ContainsKey(name))
                 throw new InvalidOperationException($"Collection '{name}' is already open in this store; reuse that instance.");
-            var collection = StoredCollection.Open(name, directory, stored, Options, OnClosed);
+            var collection = StoredCollection.Open(name, directory, stored, Options);
             _open.Add(name, collection);
+            collection.Closed = OnClosed;
             return collection;
         }
     }

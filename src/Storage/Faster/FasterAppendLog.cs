@@ -20,8 +20,11 @@ internal sealed class FasterAppendLog : IAppendLog
     private readonly FasterLog _log;
     private readonly LogGeometry _geometry;
 
-    private FasterAppendLog(SyncedFileDevice device, StagedCommitManager commits, FasterLog log, LogGeometry geometry)
+    private readonly bool _singleAppender;
+
+    private FasterAppendLog(SyncedFileDevice device, StagedCommitManager commits, FasterLog log, LogGeometry geometry, bool singleAppender)
     {
+        _singleAppender = singleAppender;
         _device = device;
         _commits = commits;
         _log = log;
@@ -29,8 +32,10 @@ internal sealed class FasterAppendLog : IAppendLog
     }
 
     /// <summary>Opens (or creates) the log whose segment files are <c>directory/name.N</c>, recovering to
-    /// <paramref name="recoveredCommit"/> (metadata from the commit slot; null for a new log).</summary>
-    public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit)
+    /// <paramref name="recoveredCommit"/> (metadata from the commit slot; null for a new log).
+    /// <paramref name="singleAppender"/> promises that appends never run concurrently (the caller serialises them),
+    /// which lets scans check page-end padding exactly.</summary>
+    public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit, bool singleAppender)
     {
         var device = new SyncedFileDevice(Path.Combine(directory, name));
         var commits = new StagedCommitManager(device, recoveredCommit);
@@ -58,9 +63,17 @@ internal sealed class FasterAppendLog : IAppendLog
             var (file, _) = Locate(device, geometry, 0);
             throw new StorageCorruptionException(file, 0, $"log '{name}' could not be recovered: {e.Message}");
         }
-        var appendLog = new FasterAppendLog(device, commits, log, geometry);
-        if (recoveredCommit is not null)
-            appendLog.CheckRecoveredTo(recoveredCommit, name);
+        var appendLog = new FasterAppendLog(device, commits, log, geometry, singleAppender);
+        try
+        {
+            if (recoveredCommit is not null)
+                appendLog.CheckRecoveredTo(recoveredCommit, name);
+        }
+        catch
+        {
+            appendLog.Dispose();
+            throw;
+        }
         device.DeleteSegmentsBelow((int)(log.BeginAddress >> geometry.SegmentBits));
         return appendLog;
     }
@@ -111,7 +124,16 @@ internal sealed class FasterAppendLog : IAppendLog
             throw new StorageCorruptionException(file, offset, $"log framing is damaged ({e.Message})");
         }
         if (consumer.Failure is not null)
-            throw consumer.Failure;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(consumer.Failure);
+        long end = Math.Min(until, _log.CommittedUntilAddress);
+        if (!consumer.Stopped && consumer.NextExpected < end)
+        {
+            // FASTER reads a zeroed length as end-of-page padding and moves on, so a damaged length can end a scan
+            // early without an error; a complete scan must end exactly at the committed tail.
+            var (file, offset) = Locate(consumer.NextExpected);
+            throw new StorageCorruptionException(file, offset,
+                $"the log ends at address {consumer.NextExpected} but was committed until {end}");
+        }
         return consumer.NextExpected;
     }
 
@@ -168,13 +190,13 @@ internal sealed class FasterAppendLog : IAppendLog
     {
         public long NextExpected = start;
         public bool Stopped;
-        public StorageCorruptionException? Failure;
+        public Exception? Failure;
 
         public void Consume(ReadOnlySpan<byte> entry, long currentAddress, long nextAddress)
         {
             if (Stopped)
                 return;
-            if (currentAddress != NextExpected && !IsPageEndPadding(NextExpected, currentAddress))
+            if (currentAddress != NextExpected && !IsPageEndPadding(NextExpected, currentAddress, entry.Length))
             {
                 var (file, offset) = log.Locate(NextExpected);
                 Failure = new StorageCorruptionException(file, offset,
@@ -183,18 +205,31 @@ internal sealed class FasterAppendLog : IAppendLog
                 return;
             }
             NextExpected = nextAddress;
-            if (!visitor.Visit(entry, currentAddress, nextAddress))
+            // FASTER calls this under epoch protection and does not release it if we throw, which would block
+            // every later commit and dispose; exceptions are carried out and rethrown after the iterator is done.
+            try
+            {
+                if (!visitor.Visit(entry, currentAddress, nextAddress))
+                    Stopped = true;
+            }
+            catch (Exception e)
+            {
+                Failure = e;
                 Stopped = true;
+            }
         }
 
-        // FASTER starts an entry on the next page when it does not fit in the rest of the current one, so a jump
-        // is legitimate only to the next page start and only when less than one maximal entry was left. (Logs
-        // whose entries carry consecutive sequence numbers catch any remaining gap one level up.)
-        private bool IsPageEndPadding(long expected, long actual)
+        // FASTER starts an entry on the next page when it does not fit in the rest of the current one. With a
+        // single appender the first entry of the next page is that entry, so the jump is legitimate exactly when it
+        // would not have fitted. With concurrent appenders only "less than one maximal entry was left" is checked.
+        private bool IsPageEndPadding(long expected, long actual, int entryLength)
         {
             long pageSize = 1L << log._geometry.PageBits;
             long nextPage = (expected & ~(pageSize - 1)) + pageSize;
-            return actual == nextPage && nextPage - expected < log.MaxEntryBytes + EntryHeaderBytes;
+            if (actual != nextPage)
+                return false;
+            long needed = log._singleAppender ? EntryHeaderBytes + ((entryLength + 3) & ~3) : log.MaxEntryBytes + EntryHeaderBytes;
+            return expected + needed > nextPage;
         }
     }
 }
