@@ -15,6 +15,14 @@ public sealed record RetrievedPoint(ulong Id, JsonObject? Payload, float[]? Vect
 /// (smaller is better); exact when the hit was re-ranked with the originals, else the codes' estimate.</summary>
 public sealed record ScoredPoint(ulong Id, float Score, JsonObject? Payload = null, float[]? Vector = null);
 
+/// <summary>Results of one search, best first, with how many candidates were re-scored exactly.</summary>
+public sealed class SearchResults(IList<ScoredPoint> points, int reranked)
+    : System.Collections.ObjectModel.ReadOnlyCollection<ScoredPoint>(points)
+{
+    /// <summary>Candidates re-scored with their originals for this query (0 without re-ranking).</summary>
+    public int Reranked { get; } = reranked;
+}
+
 /// <summary>The outcome of an upsert or delete.</summary>
 /// <param name="OperationId">Increases with every write to the collection in this process.</param>
 /// <param name="Durable">True when the write was on disk before the call returned (wait = true).</param>

@@ -70,14 +70,14 @@ public sealed partial class VectorCollection
     /// <summary>The best <see cref="SearchRequest.K"/> points for the query, best first.</summary>
     /// <exception cref="ArgumentException">Wrong dimension, NaN/infinite coordinate, k out of range, malformed filter,
     /// invalid oversampling/nprobe, or exact search on a collection without originals.</exception>
-    public async Task<IReadOnlyList<ScoredPoint>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    public async Task<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         Enter();
         try
         {
-            var hits = SearchCore(request, CompiledFilter.Compile(request.Filter), out _);
-            return await AttachAsync(hits, request, cancellationToken).ConfigureAwait(false);
+            var hits = SearchCore(request, CompiledFilter.Compile(request.Filter), out int reranked);
+            return new SearchResults(await AttachAsync(hits, request, cancellationToken).ConfigureAwait(false), reranked);
         }
         finally
         {
@@ -87,7 +87,7 @@ public sealed partial class VectorCollection
 
     /// <summary>Several searches; the scans run in parallel (<see cref="DatabaseOptions.SearchBatchThreads"/>).
     /// Every request is validated before any runs.</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<ScoredPoint>>> SearchBatchAsync(IReadOnlyList<SearchRequest> requests,
+    public async Task<IReadOnlyList<SearchResults>> SearchBatchAsync(IReadOnlyList<SearchRequest> requests,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
@@ -110,13 +110,14 @@ public sealed partial class VectorCollection
                 ValidateSearch(request);
             }
             var hits = new SearchHit[requests.Count][];
+            var reranked = new int[requests.Count];
             Parallel.For(0, requests.Count,
                 new ParallelOptions { MaxDegreeOfParallelism = _options.SearchBatchThreads, CancellationToken = cancellationToken },
-                i => hits[i] = SearchCore(requests[i], filters[i], out _));
-            var results = new IReadOnlyList<ScoredPoint>[requests.Count];
+                i => hits[i] = SearchCore(requests[i], filters[i], out reranked[i]));
+            var results = new SearchResults[requests.Count];
             for (int i = 0; i < requests.Count; i++)
             {
-                results[i] = await AttachAsync(hits[i], requests[i], cancellationToken).ConfigureAwait(false);
+                results[i] = new SearchResults(await AttachAsync(hits[i], requests[i], cancellationToken).ConfigureAwait(false), reranked[i]);
             }
             return results;
         }
@@ -177,7 +178,7 @@ public sealed partial class VectorCollection
     }
 
     /// <summary>Turns hits into points, reading payloads and vectors from storage when asked.</summary>
-    private async Task<IReadOnlyList<ScoredPoint>> AttachAsync(SearchHit[] hits, SearchRequest request, CancellationToken cancellationToken)
+    private async Task<List<ScoredPoint>> AttachAsync(SearchHit[] hits, SearchRequest request, CancellationToken cancellationToken)
     {
         if (!request.WithPayload && !request.WithVector)
         {
