@@ -21,10 +21,13 @@ public sealed class ServerHost : IAsyncDisposable
 {
     private bool _disposed;
 
-    private ServerHost(WebApplication app, VectorDatabase database)
+    private readonly ILogger _logger;
+
+    private ServerHost(WebApplication app, VectorDatabase database, ILogger logger)
     {
         App = app;
         Database = database;
+        _logger = logger;
     }
 
     public WebApplication App { get; }
@@ -41,7 +44,9 @@ public sealed class ServerHost : IAsyncDisposable
     /// </summary>
     public static async Task<ServerHost> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root = the program's folder, so appsettings.json is found wherever the server is started from;
+        // relative data directories still resolve against the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory" });
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
@@ -89,7 +94,7 @@ public sealed class ServerHost : IAsyncDisposable
                 Log.NoApiKeys(logger);
             }
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value; // fail fast on bad configuration
-            return new ServerHost(app, database);
+            return new ServerHost(app, database, logger);
         }
         catch
         {
@@ -133,7 +138,8 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>Serves until the host is asked to stop (Ctrl-C, SIGTERM), then closes the database.</summary>
     public async Task RunAsync()
     {
-        await App.RunAsync();
+        await App.StartAsync();
+        await App.WaitForShutdownAsync();
         await DisposeAsync();
     }
 
@@ -145,7 +151,7 @@ public sealed class ServerHost : IAsyncDisposable
             return;
         }
         _disposed = true;
-        var logger = App.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VectorDb.Server");
+        var logger = _logger;
         try
         {
             await App.StopAsync();
