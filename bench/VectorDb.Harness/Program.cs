@@ -7,6 +7,7 @@ var commands = new ICommand[]
     new MakeSliceCommand(),
     new CodecCommand(),
     new SearchCommand(),
+    new ServeBenchCommand(),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
