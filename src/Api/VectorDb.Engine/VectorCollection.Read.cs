@@ -36,6 +36,24 @@ public sealed partial class VectorCollection
         }
     }
 
+    /// <summary>Ids of live points passing <paramref name="filter"/>, ascending, after skipping <paramref name="skip"/>,
+    /// at most <paramref name="limit"/> (a scroll; sorts every matching id, so O(n log n) per call).</summary>
+    public IReadOnlyList<ulong> ListIds(Filter? filter = null, int skip = 0, int limit = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var compiled = CompiledFilter.Compile(filter);
+        Enter();
+        try
+        {
+            return [.. _points.Where(p => compiled?.Matches(p.Key, p.Value) ?? true).Select(p => p.Key).Order().Skip(skip).Take(limit)];
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Reads points by id, in the order asked.</summary>
     /// <exception cref="PointNotFoundException">Some ids do not exist (all missing ids are named).</exception>
     public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(IReadOnlyList<ulong> ids, bool withPayload = true, bool withVector = false,
