@@ -151,7 +151,8 @@ public sealed partial class VectorCollection
         ValidateSearch(request);
         int count = _index.Count;
         var options = request.Exact
-            ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)count / request.K + 1))
+            // Exact: every (filtered) point of every IVF list is re-scored with its original.
+            ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)count / request.K + 1), NProbe: int.MaxValue)
             : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
         Func<ulong, bool>? predicate = filter is null
             ? null
