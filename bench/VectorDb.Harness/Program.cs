@@ -7,6 +7,7 @@ var commands = new ICommand[]
     new MakeSliceCommand(),
     new CodecCommand(),
     new SearchCommand(),
+    new IngestCommand(),
     new ServeBenchCommand(),
 };
 

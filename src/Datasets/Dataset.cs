@@ -58,12 +58,16 @@ public sealed class Dataset
             : DatasetMetric.InnerProduct;
 
     /// <summary>
-    /// Finds a dataset folder: <paramref name="name"/> under ../shared/datasets (walking up from the current
-    /// directory and the app base directory), or under the repository's datasets/ folder. Null if absent.
+    /// Finds a dataset folder: <paramref name="name"/> under a datasets/ or shared/datasets/ folder found walking up
+    /// from <paramref name="startDirectory"/> (if given), the current directory and the app base directory. Null if
+    /// absent.
     /// </summary>
-    public static string? Locate(string name)
+    public static string? Locate(string name, string? startDirectory = null)
     {
-        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        string[] starts = startDirectory is null
+            ? [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]
+            : [startDirectory, Directory.GetCurrentDirectory(), AppContext.BaseDirectory];
+        foreach (string start in starts)
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {

@@ -107,7 +107,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
         if (_rows is null || needed > Capacity)
         {
             // Grow by a quarter (at most to the budget) so that a stream of inserts does not reallocate each time.
-            long growth = Math.Min((long)needed + needed / 4 + 1024, budgetBytes / BytesPerSlot);
+            long growth = Math.Min((long)needed + needed / 4 + 64, budgetBytes / BytesPerSlot);
             int capacity = (int)Math.Max(needed, Math.Min(growth, OriginalVectorStore.MaxSlotCount));
             Release();
             try

@@ -121,6 +121,18 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
         }
     }
 
+    /// <summary>Slots allocated on the device (0 when not resident); grows by a quarter when the store outgrows it.</summary>
+    internal int DeviceCapacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _mirror.Capacity;
+            }
+        }
+    }
+
     /// <summary>Device time of the scoring and selection kernels of the last call (for benchmarks).</summary>
     internal KernelTimes LastKernelTimes { get; private set; }
 

@@ -30,6 +30,13 @@ internal interface IAppendLog : IDisposable
     /// and pages are still being flushed.</summary>
     long Append(ReadOnlySpan<byte> entry);
 
+    /// <summary>Appends if the in-memory part has room; false (nothing appended) when it is full.</summary>
+    bool TryAppend(ReadOnlySpan<byte> entry, out long address);
+
+    /// <summary>Like <see cref="Append"/>, but waits asynchronously (instead of spinning) while the in-memory budget
+    /// is full. The buffer may be reused once the task completes.</summary>
+    ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry);
+
     /// <summary>Starts a commit of everything appended so far (the tail is captured before this returns) and
     /// completes once the data is fsynced and the metadata is staged in <see cref="StagedCommit"/>.</summary>
     ValueTask CommitAsync();

@@ -4,7 +4,7 @@ namespace VectorDb.Storage;
 /// Stored bytes failed an integrity check (checksum, framing, sequence gap, truncated file). The store refuses to
 /// open or to return the affected record rather than serve wrong data. <see cref="FilePath"/> and
 /// <see cref="Offset"/> locate the damage; <c>docs/storage.md</c> ("Repair and salvage") describes how to recover
-/// every intact record with <c>CollectionSalvage</c>.
+/// every intact record with <see cref="CollectionSalvage"/>.
 /// </summary>
 public sealed class StorageCorruptionException : IOException
 {

@@ -13,7 +13,8 @@ public sealed record StorageOptions
     /// <summary>Bytes of the codes log kept in memory. Rounded down to a power of two, at least four pages.</summary>
     public long CodesLogMemoryBytes { get; init; } = 16L << 20;
 
-    /// <summary>log2 of the size of one segment file; compaction frees disk space one whole segment at a time.</summary>
+    /// <summary>log2 of the size of one segment file of a new collection (fixed at creation); compaction frees disk
+    /// space one whole segment at a time.</summary>
     public int SegmentSizeBits { get; init; } = 26;
 
     /// <summary>How often buffered (<c>wait: false</c>) writes are committed. This bounds the loss window of an

@@ -18,7 +18,7 @@ public sealed partial class StoredCollection
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var keys = ValidateBatch(points.Span);
-        AppendUpserts(points.Span, keys);
+        await AppendUpsertsAsync(points, keys).ConfigureAwait(false);
         if (wait)
             await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         else
@@ -94,9 +94,9 @@ public sealed partial class StoredCollection
         return keys;
     }
 
-    private void AppendUpserts(ReadOnlySpan<PointWrite> points, byte[]?[] keys)
+    private async ValueTask AppendUpsertsAsync(ReadOnlyMemory<PointWrite> batch, byte[]?[] keys)
     {
-        int n = points.Length;
+        int n = batch.Length;
         var blobAddress = ArrayPool<long>.Shared.Rent(n);
         var blobLength = ArrayPool<int>.Shared.Rent(n);
         var blobCrc = ArrayPool<uint>.Shared.Rent(n);
@@ -104,10 +104,11 @@ public sealed partial class StoredCollection
         try
         {
             // Blobs first and outside the lock: they are invisible until a codes entry points at them, and the
-            // commit round captures the blob tail no earlier than the codes tail (both under the lock).
+            // commit round captures the blob tail no earlier than the codes tail (both under the lock). When the
+            // in-memory part of the blob log is full, writers wait asynchronously for flushes rather than spin.
             for (int i = 0; i < n; i++)
             {
-                ref readonly var p = ref points[i];
+                var p = batch.Span[i];
                 if (p.Original.IsEmpty && p.Payload.IsEmpty)
                 {
                     blobAddress[i] = 0;
@@ -125,40 +126,14 @@ public sealed partial class StoredCollection
                 };
                 blobCrc[i] = blob.WriteTo(scratch, out int size);
                 blobLength[i] = size;
-                blobAddress[i] = _blobs.Append(scratch.AsSpan(0, size));
+                blobAddress[i] = await _blobs.AppendAsync(scratch.AsMemory(0, size)).ConfigureAwait(false);
             }
-
-            lock (_indexLock)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    if (points[i].Key is { } key && !_index.KeyIsFreeFor(key, points[i].Id))
-                    {
-                        _index.TryResolveKey(key, out ulong owner);
-                        throw new ArgumentException(
-                            $"Key '{key}' already belongs to point {owner}; delete that point or use another key for point {points[i].Id}.",
-                            nameof(points));
-                    }
-                }
-                for (int i = 0; i < n; i++)
-                {
-                    ref readonly var p = ref points[i];
-                    var entry = new CodesEntry
-                    {
-                        Kind = EntryKind.Upsert,
-                        Sequence = ++_lastSequence,
-                        PointId = p.Id,
-                        BlobAddress = blobAddress[i],
-                        BlobLength = blobLength[i],
-                        BlobCrc = blobCrc[i],
-                        Codes = p.Codes.Span,
-                        KeyUtf8 = keys[i],
-                    };
-                    int size = entry.WriteTo(scratch);
-                    long address = _codes.Append(scratch.AsSpan(0, size));
-                    _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
-                }
-            }
+            // Codes entries go in under the lock. If the codes log's memory is full, the lock is released and the
+            // writer waits (asynchronously) for a commit round, which flushes the log, instead of spinning while
+            // holding the lock.
+            int done = 0;
+            while (!AppendCodes(batch.Span, keys, blobAddress, blobLength, blobCrc, scratch, ref done))
+                await _committer.WaitForDurableAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -167,5 +142,51 @@ public sealed partial class StoredCollection
             ArrayPool<int>.Shared.Return(blobLength);
             ArrayPool<long>.Shared.Return(blobAddress);
         }
+    }
+
+    /// <summary>Appends codes entries from <paramref name="done"/> on; false when the codes log is full. Keys are
+    /// (re)checked each time the lock is taken: before the first entry this rejects the whole batch; on a later
+    /// call a conflict can only come from a concurrent writer that took the key meanwhile.</summary>
+    private bool AppendCodes(ReadOnlySpan<PointWrite> points, byte[]?[] keys, long[] blobAddress, int[] blobLength,
+        uint[] blobCrc, byte[] scratch, ref int done)
+    {
+        int n = points.Length;
+        lock (_indexLock)
+        {
+            for (int i = done; i < n; i++)
+            {
+                if (points[i].Key is { } key && !_index.KeyIsFreeFor(key, points[i].Id))
+                {
+                    _index.TryResolveKey(key, out ulong owner);
+                    throw new ArgumentException(
+                        $"Key '{key}' already belongs to point {owner}; delete that point or use another key for point {points[i].Id}.",
+                        nameof(points));
+                }
+            }
+            for (; done < n; done++)
+            {
+                int i = done;
+                ref readonly var p = ref points[i];
+                var entry = new CodesEntry
+                {
+                    Kind = EntryKind.Upsert,
+                    Sequence = ++_lastSequence,
+                    PointId = p.Id,
+                    BlobAddress = blobAddress[i],
+                    BlobLength = blobLength[i],
+                    BlobCrc = blobCrc[i],
+                    Codes = p.Codes.Span,
+                    KeyUtf8 = keys[i],
+                };
+                int size = entry.WriteTo(scratch);
+                if (!_codes.TryAppend(scratch.AsSpan(0, size), out long address))
+                {
+                    _lastSequence--; // not appended: the sequence stays consecutive
+                    return false;
+                }
+                _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
+            }
+        }
+        return true;
     }
 }

@@ -5,7 +5,7 @@ namespace VectorDb.Storage;
 
 /// <summary>
 /// One durable collection: point id -> (codes, original, payload, optional string key).
-/// <para>Layout on disk (one directory): <c>manifest.vdb</c> (immutable, checksummed), <c>commit.slots</c> (the
+/// <para>Layout on disk (one directory): <c>manifest.vdb</c> and <c>logs.vdb</c> (immutable, checksummed), <c>commit.slots</c> (the
 /// durable commit point of both logs), the codes log <c>codes.log.N</c> (small entries: id, codes, key, blob
 /// address; all that recovery reads) and the blob log <c>blobs.log.N</c> (originals and payloads, read on demand).
 /// Every entry carries a CRC-32C; codes entries also carry consecutive sequence numbers.</para>
@@ -96,9 +96,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         IAppendLog? codes = null, blobs = null;
         try
         {
+            var layout = LogLayoutFile.Read(directory);
             slots = CommitSlotFile.Open(directory, acceptOlderSlot: false, out var codesCommit, out var blobsCommit);
-            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(manifest, options), codesCommit, singleAppender: true);
-            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(manifest, options), blobsCommit, singleAppender: false);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false);
             var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try
             {
@@ -121,26 +122,28 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         }
     }
 
-    internal static LogGeometry CodesGeometry(CollectionManifest manifest, StorageOptions options)
+    /// <summary>Page and segment sizes for a new collection: a page holds the largest entry plus FASTER's header.</summary>
+    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options)
     {
-        int maxEntry = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
-        return Geometry(maxEntry, minPageBits: 18, options.CodesLogMemoryBytes, options.SegmentSizeBits);
-    }
-
-    internal static LogGeometry BlobGeometry(CollectionManifest manifest, StorageOptions options)
-    {
-        int maxEntry = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
+        int maxCodes = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
+        int maxBlob = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
             manifest.MaxPayloadBytes, options.MaxKeyBytes);
-        return Geometry(maxEntry, minPageBits: 20, options.BlobLogMemoryBytes, options.SegmentSizeBits);
+        int codesPageBits = Math.Max(18, 64 - (int)ulong.LeadingZeroCount((ulong)maxCodes + 128));
+        int blobPageBits = Math.Max(20, 64 - (int)ulong.LeadingZeroCount((ulong)maxBlob + 128));
+        return new LogLayout(codesPageBits, blobPageBits, Math.Max(options.SegmentSizeBits, blobPageBits));
     }
 
-    // A page must hold the largest entry plus FASTER's header; memory holds at least four pages; a segment at least
-    // one page.
-    private static LogGeometry Geometry(int maxEntryBytes, int minPageBits, long memoryBytes, int segmentBits)
+    internal static LogGeometry CodesGeometry(LogLayout layout, StorageOptions options) =>
+        Geometry(layout.CodesPageBits, options.CodesLogMemoryBytes, layout.SegmentBits);
+
+    internal static LogGeometry BlobGeometry(LogLayout layout, StorageOptions options) =>
+        Geometry(layout.BlobPageBits, options.BlobLogMemoryBytes, layout.SegmentBits);
+
+    // The in-memory part holds at least four pages; it is the only size that may change between opens.
+    private static LogGeometry Geometry(int pageBits, long memoryBytes, int segmentBits)
     {
-        int pageBits = Math.Max(minPageBits, 64 - (int)ulong.LeadingZeroCount((ulong)maxEntryBytes + 128));
         int memoryBits = Math.Max(pageBits + 2, 63 - (int)ulong.LeadingZeroCount((ulong)memoryBytes));
-        return new LogGeometry(pageBits, memoryBits, Math.Max(segmentBits, pageBits));
+        return new LogGeometry(pageBits, memoryBits, segmentBits);
     }
 
     private static FileStream AcquireLock(string name, string directory)

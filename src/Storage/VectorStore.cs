@@ -82,6 +82,7 @@ public sealed partial class VectorStore : IDisposable
         try
         {
             ManifestFile.Write(staging, manifest);
+            LogLayoutFile.Write(staging, StoredCollection.NewLayout(manifest, Options));
             CommitSlotFile.Create(staging);
             System.IO.Directory.Move(staging, target);
             DirectorySync.Flush(RootDirectory);

@@ -135,9 +135,11 @@ public class GpuExactScorerTests
         Assert.True(float.IsNaN(scores[0]), "a deleted slot must score NaN on the device");
 
         store.Upsert(winner, [9, 9, 9, 9, 9, 9, 9, 9]);       // back, with a new and larger vector
-        store.Upsert(1_000, [10, 10, 10, 10, 10, 10, 10, 10]); // beyond the device capacity: the mirror grows
+        int capacityBefore = gpu.DeviceCapacity;
+        store.Upsert(200, [10, 10, 10, 10, 10, 10, 10, 10]);   // beyond the device capacity: the mirror grows
         gpu.SearchAll(query, best);
-        Assert.Equal([1_000, winner], best[..2].Select(result => result.Slot));
+        Assert.True(capacityBefore < 200 && gpu.DeviceCapacity > 200, $"capacity {capacityBefore} -> {gpu.DeviceCapacity}");
+        Assert.Equal([200, winner], best[..2].Select(result => result.Slot));
         Assert.Equal(80f, best[0].Score);
         Assert.Equal(72f, best[1].Score);
         Assert.True(gpu.Memory.IsResident);

@@ -23,7 +23,7 @@ internal sealed class QueryScratch
         }
         else if (codeBits > 0)
         {
-            FloatLut = new FloatLut(d, codeBits);
+            GridQuery = new Int8Query(d);
         }
         SignLut = hasSigns ? new FastScanLut(d, 1) : null;
     }
@@ -35,7 +35,8 @@ internal sealed class QueryScratch
 
     public FastScanLut? FastLut { get; }
 
-    public FloatLut? FloatLut { get; }
+    /// <summary>The rotated query on the int8 grid, for codes of 3 or 5..8 bits.</summary>
+    public Int8Query? GridQuery { get; }
 
     public FastScanLut? SignLut { get; }
 
@@ -57,6 +58,22 @@ internal sealed class QueryScratch
     public TopK? ExactTop { get; private set; }
 
     private ulong[] _mask = [];
+    private IBlockScorer?[] _scorers = [];
+    private object? _scorersFor;
+
+    /// <summary>
+    /// Scorers bound to this scratch's tables, one per partition, created on first use and kept while the index's
+    /// partition array is the same object (training replaces it), so a warm query allocates no scorer.
+    /// </summary>
+    public ref IBlockScorer? Scorer(CodePartition[] partitions, int partition)
+    {
+        if (!ReferenceEquals(_scorersFor, partitions))
+        {
+            _scorers = new IBlockScorer?[partitions.Length];
+            _scorersFor = partitions;
+        }
+        return ref _scorers[partition];
+    }
     private float[] _margins = [];
 
     /// <summary>A float buffer of at least <paramref name="count"/> entries (contents unspecified).</summary>

@@ -96,5 +96,8 @@ public sealed record SearchOptions(
 /// distance, smaller is better). Scores are exact when the hit was re-ranked, else estimates.</summary>
 public readonly record struct SearchHit(ulong Id, float Score);
 
+/// <summary>How much work one query took: exact re-scores, and candidates taken from the code scan.</summary>
+public readonly record struct SearchStatistics(int Reranked, int Candidates);
+
 /// <summary>Results of one query, best first, with how much work it took.</summary>
 public sealed record SearchResult(SearchHit[] Hits, int Reranked, int Candidates);

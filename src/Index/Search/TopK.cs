@@ -66,11 +66,17 @@ public sealed class TopK
         {
             throw new ArgumentException($"destination holds {destination.Length} pairs; {Count} are kept.", nameof(destination));
         }
+        // The arrays already form a heap with the worst pair at the root; heapsort in place moves the worst to the
+        // end first, leaving the span best first (Span.Sort with a struct comparer would allocate a delegate).
         for (int i = 0; i < Count; i++)
         {
             destination[i] = new ScoredId(_scores[i], _ids[i]);
         }
-        destination.Slice(0, Count).Sort(default(BestFirst));
+        for (int end = Count - 1; end > 0; end--)
+        {
+            (destination[0], destination[end]) = (destination[end], destination[0]);
+            SiftDown(destination.Slice(0, end));
+        }
         return Count;
     }
 
@@ -129,9 +135,29 @@ public sealed class TopK
         _ids[hole] = id;
     }
 
-    private readonly struct BestFirst : IComparer<ScoredId>
+    /// <summary>Restores the worst-at-root heap of <paramref name="heap"/> after its root was replaced.</summary>
+    private static void SiftDown(Span<ScoredId> heap)
     {
-        public int Compare(ScoredId x, ScoredId y) =>
-            ScoredId.IsBetter(x.Score, x.Id, y.Score, y.Id) ? -1 : ScoredId.IsBetter(y.Score, y.Id, x.Score, x.Id) ? 1 : 0;
+        int hole = 0;
+        ScoredId moving = heap[0];
+        while (true)
+        {
+            int child = 2 * hole + 1;
+            if (child >= heap.Length)
+            {
+                break;
+            }
+            if (child + 1 < heap.Length && ScoredId.IsBetter(heap[child].Score, heap[child].Id, heap[child + 1].Score, heap[child + 1].Id))
+            {
+                child++;
+            }
+            if (!ScoredId.IsBetter(moving.Score, moving.Id, heap[child].Score, heap[child].Id))
+            {
+                break;
+            }
+            heap[hole] = heap[child];
+            hole = child;
+        }
+        heap[hole] = moving;
     }
 }

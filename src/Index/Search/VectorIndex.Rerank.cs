@@ -9,19 +9,19 @@ public sealed partial class VectorIndex
     private const int AutoBatch = 16;
 
     /// <summary>Re-scores every candidate exactly and keeps the best k.</summary>
-    private SearchResult RerankFixed(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates)
+    private int RerankFixed(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates, Span<SearchHit> hits, out int reranked)
     {
         for (int i = 0; i < candidates; i++)
         {
             scratch.Slots[i] = scratch.Sorted[i].Id;
         }
         int found = _exact!.Rerank(query, scratch.Slots.AsSpan(0, candidates), scratch.Best.AsSpan(0, k));
-        var hits = new SearchHit[found];
         for (int i = 0; i < found; i++)
         {
             hits[i] = new SearchHit(_ids[scratch.Best[i].Slot], scratch.Best[i].Score);
         }
-        return new SearchResult(hits, candidates, candidates);
+        reranked = candidates;
+        return found;
     }
 
     /// <summary>
@@ -34,7 +34,8 @@ public sealed partial class VectorIndex
     /// tq-prod Var ≈ (π/2)·D_(b−1)·‖x‖²‖q‖²/d (QJL's variance has no cos factor). D is the codebook's per-coordinate
     /// MSE. The rotation is fixed per collection, so the bound is a calibrated z·σ, not a guarantee.</para>
     /// </summary>
-    private SearchResult RerankAuto(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates, double z)
+    private int RerankAuto(ReadOnlySpan<float> query, QueryScratch scratch, int k, int candidates, double z,
+        Span<SearchHit> hits, out int reranked)
     {
         var (varianceFactor, shrink, cosineFactor) = EstimatorVariance();
         double querySquares = scratch.Estimator.QuerySquaredNorm;
@@ -65,7 +66,7 @@ public sealed partial class VectorIndex
         exactTop.Clear();
         Span<int> batch = stackalloc int[AutoBatch];
         Span<float> exact = stackalloc float[AutoBatch];
-        int reranked = 0;
+        reranked = 0;
         int next = 0;
         while (next < candidates)
         {
@@ -98,13 +99,12 @@ public sealed partial class VectorIndex
         }
 
         int found = exactTop.CopySortedTo(scratch.Sorted);
-        var hits = new SearchHit[found];
         for (int i = 0; i < found; i++)
         {
             float score = l2 ? MathF.Max(0f, (float)(querySquares - scratch.Sorted[i].Score)) : scratch.Sorted[i].Score;
             hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], score);
         }
-        return new SearchResult(hits, reranked, candidates);
+        return found;
     }
 
     /// <summary>(variance factor V, shrink of the estimate, whether the variance has the (1 − cos²) factor).</summary>

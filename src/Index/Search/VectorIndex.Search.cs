@@ -19,15 +19,34 @@ public sealed partial class VectorIndex
     public SearchResult Search(ReadOnlySpan<float> query, SearchOptions options, Func<ulong, bool>? filter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var hits = new SearchHit[options.K];
+        int found = Search(query, options, hits, out SearchStatistics statistics, filter);
+        return new SearchResult(found == hits.Length ? hits : hits[..found], statistics.Reranked, statistics.Candidates);
+    }
+
+    /// <summary>
+    /// The same search writing the hits, best first, into <paramref name="hits"/> (room for at least
+    /// <see cref="SearchOptions.K"/>); returns how many were written. Allocates nothing once the index's per-query
+    /// scratch is warm (the filter delegate, if any, is the caller's).
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, SearchOptions options, Span<SearchHit> hits, out SearchStatistics statistics,
+        Func<ulong, bool>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidateQuery(query);
+        if (hits.Length < options.K)
+        {
+            throw new ArgumentException($"hits has room for {hits.Length} results; k is {options.K}.", nameof(hits));
+        }
         QueryScratch scratch = RentScratch();
         _lock.EnterReadLock();
         try
         {
             if (Count == 0)
             {
-                return new SearchResult([], 0, 0);
+                statistics = default;
+                return 0;
             }
             RerankMode mode = _exact is null ? RerankMode.None : options.Rerank;
             int k = Math.Min(options.K, Count);
@@ -37,12 +56,15 @@ public sealed partial class VectorIndex
             PrepareQuery(query, scratch);
             Scan(scratch, options, filter);
             int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
-            return mode switch
+            int reranked;
+            int found = mode switch
             {
-                RerankMode.None => EstimatesAsResult(scratch, Math.Min(k, candidates), candidates),
-                RerankMode.Fixed => RerankFixed(query, scratch, k, candidates),
-                _ => RerankAuto(query, scratch, k, candidates, options.Confidence),
+                RerankMode.None => EstimatesAsHits(scratch, Math.Min(k, candidates), hits, out reranked),
+                RerankMode.Fixed => RerankFixed(query, scratch, k, candidates, hits, out reranked),
+                _ => RerankAuto(query, scratch, k, candidates, options.Confidence, hits, out reranked),
             };
+            statistics = new SearchStatistics(reranked, candidates);
+            return found;
         }
         finally
         {
@@ -82,7 +104,7 @@ public sealed partial class VectorIndex
         if (Quantizer.Codebook is { } codebook)
         {
             scratch.FastLut?.Build(rotated, codebook.Centroids);
-            scratch.FloatLut?.Build(rotated, codebook.Centroids);
+            scratch.GridQuery?.Build(rotated);
         }
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
     }
@@ -94,7 +116,7 @@ public sealed partial class VectorIndex
         {
             // Flat: partition rows are the global rows, so the scan writes global ids directly.
             CodePartition partition = Partitions[0];
-            IBlockScorer scorer = CreateScorer(partition, scratch);
+            IBlockScorer scorer = CachedScorer(0, scratch);
             ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
             if (options.Threads > 1)
             {
@@ -116,7 +138,7 @@ public sealed partial class VectorIndex
                 continue;
             }
             local.Clear();
-            IBlockScorer scorer = CreateScorer(partition, scratch);
+            IBlockScorer scorer = CachedScorer(list, scratch);
             ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
             FlatScan.Search(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, local);
             int found = local.CopySortedTo(scratch.Sorted);
@@ -131,12 +153,18 @@ public sealed partial class VectorIndex
         }
     }
 
+    private IBlockScorer CachedScorer(int partition, QueryScratch scratch)
+    {
+        ref IBlockScorer? cached = ref scratch.Scorer(Partitions, partition);
+        return cached ??= CreateScorer(Partitions[partition], scratch);
+    }
+
     private IBlockScorer CreateScorer(CodePartition partition, QueryScratch scratch)
     {
         IBlockScorer? codes = partition.FastCodes is not null
             ? new FastScanScorer(partition.FastCodes, scratch.FastLut!, Quantizer.Level)
-            : partition.ByteCodes is not null
-                ? new ByteCodeScorer(partition.ByteCodes, scratch.FloatLut!)
+            : partition.GridCodes is not null
+                ? new Int8DotScorer(partition.GridCodes, scratch.GridQuery!, Quantizer.Level)
                 : null;
         if (partition.Signs is null)
         {
@@ -174,13 +202,13 @@ public sealed partial class VectorIndex
             ? MathF.Max(0f, (float)scratch.Estimator.QuerySquaredNorm - rankingScore)
             : rankingScore;
 
-    private SearchResult EstimatesAsResult(QueryScratch scratch, int k, int candidates)
+    private int EstimatesAsHits(QueryScratch scratch, int k, Span<SearchHit> hits, out int reranked)
     {
-        var hits = new SearchHit[k];
         for (int i = 0; i < k; i++)
         {
             hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], MetricScore(scratch.Sorted[i].Score, scratch));
         }
-        return new SearchResult(hits, 0, candidates);
+        reranked = 0;
+        return k;
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class VectorIndex : IDisposable
     private readonly OriginalVectorStore? _originals;
     private readonly ExactScorer? _exact;
     private readonly bool _hasSigns;
+    private readonly Scan.Int8Grid? _grid;
     private ulong[] _ids = new ulong[64];
     private float[] _norms = new float[64];
     private byte[] _records;
@@ -39,6 +40,10 @@ public sealed partial class VectorIndex : IDisposable
         Layout = Quantizer.Layout;
         _hasSigns = Layout.SignOffset >= 0;
         _records = new byte[64 * Layout.RecordSize];
+        if (Quantizer.Codebook is { Bits: not (1 or 2 or 4) } codebook)
+        {
+            _grid = new Scan.Int8Grid(codebook.Centroids);
+        }
         if (options.Originals is { } precision)
         {
             _originals = new OriginalVectorStore(options.Dimension, precision);
@@ -186,7 +191,7 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     private CodePartition NewPartition() =>
-        new(Dimension, Layout.CodeBits, hasOffsets: Options.Metric == ExactMetric.L2, hasSigns: _hasSigns);
+        new(Dimension, Layout.CodeBits, _grid, hasOffsets: Options.Metric == ExactMetric.L2, hasSigns: _hasSigns);
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).</summary>

@@ -90,6 +90,22 @@ internal sealed class FasterAppendLog : IAppendLog
 
     public long Append(ReadOnlySpan<byte> entry) => _log.Enqueue(entry);
 
+    public bool TryAppend(ReadOnlySpan<byte> entry, out long address)
+    {
+        // A page turn can make one attempt fail briefly even with memory to spare; only a persistent failure
+        // means the in-memory budget is full.
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            if (_log.TryEnqueue(entry, out address))
+                return true;
+            Thread.Yield();
+        }
+        address = 0;
+        return false;
+    }
+
+    public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry) => _log.EnqueueAsync(entry);
+
     public ValueTask CommitAsync() => _log.CommitAsync();
 
     public async ValueTask<byte[]?> ReadAsync(long address, int lengthHint)

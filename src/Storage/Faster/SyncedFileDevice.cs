@@ -19,6 +19,8 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     private readonly ConcurrentDictionary<int, SafeFileHandle> _handles = new();
     private readonly ConcurrentDictionary<int, byte> _dirtySegments = new();
     private readonly ConcurrentQueue<int> _removedSegments = new();
+    private readonly BlockingCollection<WriteRequest> _writes = new();
+    private readonly Thread _writer;
     private readonly string _directory;
     private volatile bool _directoryDirty;
     private volatile bool _disposed;
@@ -27,6 +29,8 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
         : base(baseFileName, sectorSize: 512, capacity: Devices.CAPACITY_UNSPECIFIED)
     {
         _directory = Path.GetDirectoryName(Path.GetFullPath(baseFileName))!;
+        _writer = new Thread(RunWriter) { IsBackground = true, Name = $"vdb-log-writer {Path.GetFileName(baseFileName)}" };
+        _writer.Start();
     }
 
     /// <summary>Path of the file that holds <paramref name="segment"/>.</summary>
@@ -82,31 +86,36 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     public override void WriteAsync(IntPtr sourceAddress, int segmentId, ulong destinationAddress,
         uint numBytesToWrite, DeviceIOCompletionCallback callback, object context)
     {
-        // The source page stays pinned by FASTER until the callback runs, so the write can move to the pool and
-        // the enqueueing thread (possibly holding the collection's index lock) does not wait for the copy.
-        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        // The source page stays pinned by FASTER until the callback runs. Writes go to this device's own thread:
+        // the enqueueing thread (possibly holding the collection's index lock) does not wait for the copy, and
+        // flushes keep moving even when every thread-pool thread is busy appending (which would otherwise starve
+        // the flush that frees the memory those appenders wait for).
+        _writes.Add(new WriteRequest(sourceAddress, segmentId, destinationAddress, numBytesToWrite, callback, context));
+    }
+
+    private readonly record struct WriteRequest(IntPtr Source, int Segment, ulong Offset, uint Count,
+        DeviceIOCompletionCallback Done, object Context);
+
+    private void RunWriter()
+    {
+        foreach (var request in _writes.GetConsumingEnumerable())
         {
-            var (device, source, segment, offset, count, done, ctx) = state;
             uint error = 0;
             try
             {
-                var handle = device.GetHandle(segment, create: true);
+                var handle = GetHandle(request.Segment, create: true);
                 unsafe
                 {
-                    RandomAccess.Write(handle, new ReadOnlySpan<byte>((void*)source, (int)count), (long)offset);
+                    RandomAccess.Write(handle, new ReadOnlySpan<byte>((void*)request.Source, (int)request.Count), (long)request.Offset);
                 }
-                device._dirtySegments[segment] = 0;
+                _dirtySegments[request.Segment] = 0;
             }
-            catch (IOException e)
-            {
-                error = (uint)(e.HResult & 0xFFFF) | 1;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
                 error = 1;
             }
-            done(error, error == 0 ? count : 0, ctx);
-        }, (this, sourceAddress, segmentId, destinationAddress, numBytesToWrite, callback, context), preferLocal: false);
+            request.Done(error, error == 0 ? request.Count : 0, request.Context);
+        }
     }
 
     /// <summary>fsync every segment written since the last call (and the directory if a segment was created).</summary>
@@ -171,6 +180,9 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     public override void Dispose()
     {
         if (_disposed) return;
+        _writes.CompleteAdding();
+        _writer.Join();
+        _writes.Dispose();
         _disposed = true;
         foreach (var handle in _handles.Values)
             handle.Dispose();

@@ -127,6 +127,33 @@ public class FlatScanTests
     }
 
     [Fact]
+    public void Search_AfterWarmUp_AllocatesNothingPerQuery()
+    {
+        var rng = new SplitMix64(12);
+        Fixture f = Fixture.Create(ref rng, 3000, 100, 4, withOffsets: true);
+        float[] query = ScanOracle.Gaussian(ref rng, 100);
+        float[] centroids = ScanOracle.Codebook(ref rng, 4, 100);
+        var scorer = new FastScanScorer(f.Store, f.Lut);
+        var results = new TopK(50);
+        var deleted = new ulong[47];
+        var sorted = new ScoredId[50];
+        void Query()
+        {
+            f.Lut.Build(query, centroids);
+            results.Clear();
+            FlatScan.Search(scorer, f.Scales, f.Offsets, deleted, results);
+            results.CopySortedTo(sorted);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            Query();
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Query();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Search_ShortScalesOrOffsets_ThrowsClearly()
     {
         var rng = new SplitMix64(1);

@@ -1,0 +1,112 @@
+using System.Text;
+using VectorDb.Storage.Faster;
+using VectorDb.Storage.Io;
+using VectorDb.Storage.Records;
+
+namespace VectorDb.Storage;
+
+/// <summary>What <see cref="CollectionSalvage.SalvageAsync"/> recovered and what it had to leave behind.</summary>
+/// <param name="PointsRecovered">Points copied, each verified intact (codes entry and blob checksums).</param>
+/// <param name="PointsLost">Ids whose latest known version could not be read intact (damaged blob).</param>
+/// <param name="DamagedRanges">Byte ranges skipped as unreadable: file, offset, length.</param>
+/// <param name="UsedOlderCommitSlot">The newest commit slot was damaged and the older one was used.</param>
+/// <remarks>Points whose codes entries lay in a damaged range are not known to salvage: if an older intact entry of
+/// the same id exists, that older version is restored. <see cref="DamagedRanges"/> says where to look.</remarks>
+public sealed record SalvageReport(
+    long PointsRecovered,
+    IReadOnlyList<ulong> PointsLost,
+    IReadOnlyList<(string File, long Offset, long Length)> DamagedRanges,
+    bool UsedOlderCommitSlot);
+
+/// <summary>
+/// Repair path for a collection that refuses to open with <see cref="StorageCorruptionException"/>: reads its log
+/// files directly (not through FASTER), skips damaged bytes, keeps every point whose codes entry and blob both pass
+/// their checksums, and writes those points into a new collection of the same manifest. The damaged collection is
+/// left untouched; drop it once the salvaged copy is checked. See docs/storage.md, "Repair and salvage".
+/// </summary>
+public static class CollectionSalvage
+{
+    public static async Task<SalvageReport> SalvageAsync(VectorStore store, string damagedName, string targetName,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var directory = Path.Combine(store.RootDirectory, damagedName);
+        var manifest = store.ReadManifest(damagedName); // a damaged manifest must be rewritten by hand (documented)
+        var layout = LogLayoutFile.Read(directory);
+
+        long codesEnd = long.MaxValue, blobsEnd = long.MaxValue, codesBegin = 0;
+        bool usedOlder = false;
+        try
+        {
+            using var strict = CommitSlotFile.Open(directory, acceptOlderSlot: false, out _, out _);
+        }
+        catch (StorageCorruptionException)
+        {
+            usedOlder = true;
+        }
+        try
+        {
+            using var slots = CommitSlotFile.Open(directory, acceptOlderSlot: true, out var codesCommit, out var blobsCommit);
+            if (codesCommit is not null)
+                (codesBegin, codesEnd, _) = StagedCommitManager.Describe(codesCommit);
+            if (blobsCommit is not null)
+                (_, blobsEnd, _) = StagedCommitManager.Describe(blobsCommit);
+        }
+        catch (StorageCorruptionException)
+        {
+            // No usable commit point: read everything that is in the files.
+        }
+
+        var damaged = new List<(string, long, long)>();
+        var latest = new Dictionary<ulong, (long BlobAddress, uint BlobCrc, byte[] Codes, string? Key, bool Deleted)>();
+        RawLogReader.Scan(Path.Combine(directory, StoredCollection.CodesLogName), layout.CodesPageBits, layout.SegmentBits,
+            codesBegin, codesEnd,
+            body => CodesEntry.TryParse(body.Span, out _) == ParseStatus.Ok,
+            (_, body) =>
+            {
+                CodesEntry.TryParse(body.Span, out var entry);
+                latest[entry.PointId] = entry.Kind == EntryKind.Delete
+                    ? (0, 0, [], null, true)
+                    : (entry.BlobAddress, entry.BlobCrc, entry.Codes.ToArray(),
+                        entry.KeyUtf8.IsEmpty ? null : Encoding.UTF8.GetString(entry.KeyUtf8), false);
+            },
+            (file, offset, length) => damaged.Add((file, offset, length)));
+
+        var lost = new List<ulong>();
+        var batch = new List<PointWrite>();
+        long recovered = 0;
+        await using var target = store.CreateCollection(targetName, manifest);
+        var blobBase = Path.Combine(directory, StoredCollection.BlobLogName);
+        foreach (var (id, point) in latest)
+        {
+            if (point.Deleted)
+                continue;
+            byte[] original = [], payload = [];
+            if (point.BlobAddress != 0)
+            {
+                var bytes = point.BlobAddress < blobsEnd ? RawLogReader.ReadEntry(blobBase, layout.SegmentBits, point.BlobAddress) : null;
+                if (bytes is null || BlobEntry.TryParse(bytes, out var blob) != ParseStatus.Ok || blob.PointId != id ||
+                    BlobEntry.StoredCrc(bytes) != point.BlobCrc)
+                {
+                    lost.Add(id);
+                    continue;
+                }
+                original = blob.Original.ToArray();
+                payload = blob.Payload.ToArray();
+            }
+            batch.Add(new PointWrite(id, point.Codes, original, payload, point.Key));
+            if (batch.Count == 256)
+                await Flush().ConfigureAwait(false);
+        }
+        await Flush().ConfigureAwait(false);
+        await target.FlushAsync().ConfigureAwait(false);
+        return new SalvageReport(recovered, lost, damaged, usedOlder);
+
+        async Task Flush()
+        {
+            await target.UpsertAsync(batch.ToArray(), wait: false, cancellationToken).ConfigureAwait(false);
+            recovered += batch.Count;
+            batch.Clear();
+        }
+    }
+}

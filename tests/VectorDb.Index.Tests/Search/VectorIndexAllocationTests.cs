@@ -1,0 +1,49 @@
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+using VectorDb.Index.Tests.Reference;
+
+namespace VectorDb.Index.Tests.Search;
+
+/// <summary>A warm query writing into a caller buffer allocates nothing (the scan path's contract).</summary>
+public class VectorIndexAllocationTests
+{
+    [Theory]
+    [InlineData(4, RerankMode.None, IndexKind.Flat)]
+    [InlineData(4, RerankMode.Auto, IndexKind.Flat)]
+    [InlineData(2, RerankMode.Fixed, IndexKind.Flat)]
+    [InlineData(4, RerankMode.Auto, IndexKind.Ivf)]
+    [InlineData(3, RerankMode.None, IndexKind.Flat)]
+    public void WarmQuery_AllocatesNothing(int bits, RerankMode mode, IndexKind kind)
+    {
+        var data = TestDatasets.Glove20k;
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), ExactMetric.InnerProduct,
+            OriginalPrecision.Float32, kind, NList: 64));
+        for (int i = 0; i < 4000; i++)
+        {
+            index.Upsert((ulong)i, data.Base.Row(i));
+        }
+        if (kind == IndexKind.Ivf)
+        {
+            index.TrainIvf();
+        }
+        var options = new SearchOptions(10, mode, NProbe: 8);
+        var hits = new SearchHit[10];
+        for (int q = 0; q < 20; q++)
+        {
+            index.Search(data.Queries.Row(q), options, hits, out _);
+        }
+        // The least of several attempts: tiered JIT may allocate once while a method is recompiled.
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int q = 0; q < 20; q++)
+            {
+                index.Search(data.Queries.Row(q), options, hits, out _);
+            }
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
+    }
+}

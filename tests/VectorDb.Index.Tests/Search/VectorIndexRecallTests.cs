@@ -1,0 +1,64 @@
+using VectorDb.Datasets;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+using VectorDb.Index.Tests.Reference;
+
+namespace VectorDb.Index.Tests.Search;
+
+/// <summary>
+/// Recall floors on real data: the GloVe slice shipped in datasets/ (20,000 base, 200 queries, exact top-100).
+/// Floors sit a little below what the harness measures (see bench/results/search-*.md), so that a real
+/// regression (a wrong factor, a broken kernel, lost candidates) fails while run-to-run noise cannot: results here
+/// are deterministic (seeded rotation, fixed data), so the margin only absorbs legitimate changes of kernels.
+/// </summary>
+public class VectorIndexRecallTests
+{
+    private static (double RecallAt10, double Reranked) Measure(int bits, QuantizationScheme scheme, SearchOptions search, IndexKind kind = IndexKind.Flat)
+    {
+        var data = TestDatasets.Glove20k;
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42, scheme), ExactMetric.InnerProduct, OriginalPrecision.Float32, kind));
+        for (int i = 0; i < data.Base.Count; i++)
+        {
+            index.Upsert((ulong)i, data.Base.Row(i));
+        }
+        if (kind == IndexKind.Ivf)
+        {
+            index.TrainIvf();
+        }
+        double recall = 0, reranked = 0;
+        for (int q = 0; q < data.Queries.Count; q++)
+        {
+            var result = index.Search(data.Queries.Row(q), search);
+            var truth = data.TrueNeighbours[q].Take(10).Select(id => (ulong)id).ToHashSet();
+            recall += result.Hits.Count(h => truth.Contains(h.Id)) / 10.0;
+            reranked += result.Reranked;
+        }
+        return (recall / data.Queries.Count, reranked / data.Queries.Count);
+    }
+
+    [Theory]
+    [InlineData(4, 0.85)] // measured 0.8805
+    [InlineData(2, 0.57)] // measured 0.6025
+    [InlineData(1, 0.31)] // measured 0.3400
+    public void EdenUnbiased_WithoutRerank_MeetsFloor(int bits, double floor)
+    {
+        var (recall, _) = Measure(bits, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.None));
+        Assert.True(recall >= floor, $"recall@10 {recall:F4} at {bits} bits fell below {floor}: a factor, a table or a kernel changed.");
+    }
+
+    [Fact]
+    public void AutoRerank_ReachesNearPerfectRecall_WithFewerExactScoresThanItsPool()
+    {
+        var (recall, reranked) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Auto, Oversampling: 8));
+        Assert.True(recall >= 0.99, $"auto re-rank recall@10 {recall:F4} < 0.99");
+        Assert.True(reranked < 40, $"auto re-ranked {reranked:F1} candidates per query; the pool is 80 and fixed ×4 reaches 1.0 with 40.");
+    }
+
+    [Fact]
+    public void Ivf_WithModerateProbing_KeepsRecall()
+    {
+        var (recall, _) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Fixed, Oversampling: 4, NProbe: 32), IndexKind.Ivf);
+        Assert.True(recall >= 0.9, $"IVF nprobe=32 recall@10 {recall:F4} < 0.9");
+    }
+}
