@@ -8,6 +8,7 @@ var commands = new ICommand[]
     new CodecCommand(),
     new SearchCommand(),
     new IngestCommand(),
+    new ServeBenchCommand(),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

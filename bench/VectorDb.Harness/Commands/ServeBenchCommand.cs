@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Grpc.Core;
+using VectorDb.Api.V1;
+using VectorDb.Client;
+using VectorDb.Datasets;
+using VectorDb.Harness.Report;
+
+namespace VectorDb.Harness.Commands;
+
+/// <summary>
+/// Serving benchmark over gRPC: starts the built server as a child process (or uses --server), imports a dataset
+/// through the client-streaming upsert, then for each client count N runs N concurrent clients issuing single
+/// searches for a fixed time and reports QPS, p50/p99 latency and recall@k against the dataset's ground truth.
+/// Client and server share the machine: on a 2-core box the clients' own CPU time is part of every figure.
+/// </summary>
+internal sealed class ServeBenchCommand : ICommand
+{
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    public string Name => "serve-bench";
+
+    public string Summary => "QPS and p50/p99 latency over gRPC with N concurrent clients";
+
+    public string Usage => """
+        usage: serve-bench --data <dir> [--clients 1,4,16] [--seconds 10] [--warmup 2] [--k 10] [--bits 4]
+                           [--rerank auto|fixed|none] [--server <url>] [--out <file.json>]
+          --data     dataset folder (base.fvecs, query.fvecs, groundtruth.ivecs; metric from the folder name)
+          --clients  concurrent client counts to measure, one run each
+          --seconds  measured seconds per run (after --warmup seconds)
+          --server   an already running server (default: start artifacts' VectorDb.Server on a free port)
+          --out      JSON report (default bench/results/serve-<date>.json); a Markdown table goes to stdout
+        """;
+
+    public int Run(Args options)
+    {
+        options.EnsureOnly("data", "clients", "seconds", "warmup", "k", "bits", "rerank", "server", "out");
+        var dataset = Dataset.Load(options.Required("data"));
+        int[] clientCounts = options.IntList("clients", [1, 4, 16]);
+        int seconds = options.Int("seconds", 10);
+        int warmup = options.Int("warmup", 2);
+        int k = options.Int("k", 10);
+        int bits = options.Int("bits", 4);
+        var rerank = options.String("rerank", "auto") switch
+        {
+            "auto" => RerankMode.RerankAuto,
+            "fixed" => RerankMode.RerankFixed,
+            "none" => RerankMode.RerankNone,
+            var other => throw new ArgumentException($"--rerank must be auto, fixed or none, got '{other}'."),
+        };
+        string output = options.String("out", Path.Combine("bench", "results", $"serve-{DateTime.UtcNow:yyyy-MM-dd}.json"));
+        return RunAsync(dataset, clientCounts, seconds, warmup, k, bits, rerank, options.Optional("server"), output).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(Dataset dataset, int[] clientCounts, int seconds, int warmup, int k, int bits,
+        RerankMode rerank, string? serverUrl, string output)
+    {
+        string? dataDirectory = null;
+        Process? server = null;
+        try
+        {
+            if (serverUrl is null)
+            {
+                dataDirectory = Path.Combine(Path.GetTempPath(), $"vectordb-serve-bench-{Guid.NewGuid():N}");
+                (server, serverUrl) = await StartServerAsync(dataDirectory);
+            }
+            using var client = new VectorDbClient(serverUrl);
+            string collection = $"bench-{Guid.NewGuid():N}"[..14];
+            var distance = dataset.Metric switch
+            {
+                DatasetMetric.Cosine => Distance.Cosine,
+                DatasetMetric.InnerProduct => Distance.Dot,
+                _ => Distance.Euclid,
+            };
+            await client.CreateCollectionAsync(collection, (ulong)dataset.Dimension, distance, (uint)bits);
+            var ingestClock = Stopwatch.StartNew();
+            var progress = new ProgressBar($"import {dataset.Name}", dataset.Base.Count);
+            var batches = Enumerable.Range(0, dataset.Base.Count).Select(i => VectorDbClient.Point((ulong)i, dataset.Base.Row(i)))
+                .Chunk(1000).Select(chunk => (IReadOnlyList<PointStruct>)chunk);
+            await client.UpsertStreamAsync(collection, batches, new Progress<long>(progress.Report));
+            progress.Done();
+            double ingestPerSecond = dataset.Base.Count / ingestClock.Elapsed.TotalSeconds;
+
+            var runs = new List<ServeRun>();
+            foreach (int clients in clientCounts)
+            {
+                runs.Add(await MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, rerank));
+            }
+            await client.DeleteCollectionAsync(collection);
+            Write(dataset, runs, ingestPerSecond, k, bits, rerank, output);
+            return 0;
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
+                {
+                    await term.WaitForExitAsync();
+                }
+                await server.WaitForExitAsync();
+                server.Dispose();
+            }
+            if (dataDirectory is not null && Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+    }
+
+    private sealed record ServeRun(int Clients, long Queries, double Qps, double P50Ms, double P99Ms, double MeanMs, double Recall);
+
+    /// <summary>N clients, each with its own channel, walking the query set from a different offset.</summary>
+    private static async Task<ServeRun> MeasureAsync(string url, string collection, Dataset dataset, int clients, int seconds, int warmup,
+        int k, RerankMode rerank)
+    {
+        var parameters = new SearchParams { Rerank = rerank };
+        var start = DateTime.UtcNow;
+        var measureFrom = start.AddSeconds(warmup);
+        var measureTo = measureFrom.AddSeconds(seconds);
+        var perClient = await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            using var client = new VectorDbClient(url);
+            var latencies = new List<double>();
+            int found = 0, asked = 0;
+            for (int i = c * 7; DateTime.UtcNow < measureTo; i++)
+            {
+                int q = i % dataset.Queries.Count;
+                long t0 = Stopwatch.GetTimestamp();
+                var hits = await client.SearchAsync(collection, dataset.Queries.Row(q).ToArray(), (ulong)k, parameters: parameters);
+                double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (DateTime.UtcNow >= measureFrom)
+                {
+                    latencies.Add(ms);
+                    var truth = dataset.TrueNeighbours[q].Take(k).ToHashSet();
+                    found += hits.Count(h => truth.Contains((int)h.Id.Num));
+                    asked += k;
+                }
+            }
+            return (latencies, found, asked);
+        })));
+        var all = perClient.SelectMany(p => p.latencies).Order().ToArray();
+        double recall = (double)perClient.Sum(p => p.found) / Math.Max(1, perClient.Sum(p => p.asked));
+        var run = new ServeRun(clients, all.Length, all.Length / (double)seconds, Percentile(all, 0.50), Percentile(all, 0.99),
+            all.Length == 0 ? 0 : all.Average(), recall);
+        Console.Error.WriteLine($"clients {clients}: {run.Qps:F0} QPS, p50 {run.P50Ms:F2} ms, p99 {run.P99Ms:F2} ms, recall@{k} {run.Recall:F3}");
+        return run;
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static void Write(Dataset dataset, List<ServeRun> runs, double ingestPerSecond, int k, int bits, RerankMode rerank, string output)
+    {
+        string machine = MachineDescription.Current();
+        var report = new
+        {
+            command = "serve-bench",
+            dataset = dataset.Name,
+            vectors = dataset.Base.Count,
+            dimension = dataset.Dimension,
+            bits,
+            rerank = rerank.ToString(),
+            k,
+            machine,
+            ingestPointsPerSecond = Math.Round(ingestPerSecond),
+            runs,
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, JsonSerializer.Serialize(report, s_indented));
+        Console.WriteLine($"serve-bench {dataset.Name} ({dataset.Base.Count} × {dataset.Dimension}), {bits} bits, rerank {rerank}, k = {k}");
+        Console.WriteLine($"machine: {machine}; ingest (UpsertStream, wait): {ingestPerSecond:F0} points/s");
+        Console.WriteLine();
+        Console.WriteLine($"| clients | queries | QPS | p50 ms | p99 ms | mean ms | recall@{k} |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+        {
+            Console.WriteLine($"| {r.Clients} | {r.Queries} | {r.Qps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MeanMs:F2} | {r.Recall:F3} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"JSON: {output}");
+    }
+
+    /// <summary>Starts the built server (artifacts/bin/VectorDb.Server/&lt;configuration&gt;) on a free loopback port.</summary>
+    private static async Task<(Process Process, string Url)> StartServerAsync(string dataDirectory)
+    {
+        string here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string dll = Path.GetFullPath(Path.Combine(here, "..", "..", "VectorDb.Server", Path.GetFileName(here), "VectorDb.Server.dll"));
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is missing; build src/Api/VectorDb.Server in the same configuration first.");
+        }
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        string url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--VectorDb:MetricsUrl=", "--Logging:LogLevel:Default=Warning" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"[server] {line}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var probe = new VectorDbClient(url);
+        for (var giveUp = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(100))
+        {
+            try
+            {
+                await probe.ListCollectionsAsync();
+                return (process, url);
+            }
+            catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
+            {
+            }
+        }
+    }
+}

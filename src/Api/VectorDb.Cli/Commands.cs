@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Google.Protobuf;
+using VectorDb.Api.V1;
+using VectorDb.Client;
+
+namespace VectorDb.Cli;
+
+/// <summary>The client-side commands. Each returns the process exit code (0 = success); failures throw and are
+/// mapped to exit codes in Program.cs.</summary>
+internal static class Commands
+{
+    public const string Usage = """
+        usage: vectordb [--server <url>] [--api-key <key>] <command> [arguments]
+
+          serve [--urls <url>] [--data-dir <dir>]        run the server in this process (Ctrl-C stops it)
+          create <name> --dim <d> --metric ip|cosine|l2 [--bits <b>] [--scheme eden-unbiased|eden-biased|tq-mse|tq-prod]
+                 [--originals f32|f16|none] [--index flat|ivf]
+          import <name> <file.fvecs|.csv|.jsonl> [--format fvecs|csv|jsonl] [--batch <n>]
+                                                          ids = row numbers (jsonl: its "id"); exits 0 only when
+                                                          every row is acknowledged durable
+          count <name>                                    prints the count as its last line
+          search <name> --queries <file.fvecs> --k <k> --json <out.json> [--exact] [--oversampling <x>]
+                 [--nprobe <n>] [--rerank none|fixed|auto]
+                                                          writes {"results": [[id, ...], ...]} in query order
+          info <name>                                     collection configuration and sizes (JSON)
+          list                                            collection names, one per line
+          drop <name>                                     delete a collection and its files
+
+        --server defaults to $VECTORDB_SERVER or http://127.0.0.1:6334; --api-key to $VECTORDB_API_KEY.
+        exit codes: 0 ok, 1 the server refused the call, 2 usage error, 3 server unreachable, 4 bad input file.
+        """;
+
+    public static async Task<int> CreateAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        int dimension = args.Int("dim");
+        var distance = args.Required("metric") switch
+        {
+            "ip" or "dot" => Distance.Dot,
+            "cosine" => Distance.Cosine,
+            "l2" or "euclid" => Distance.Euclid,
+            var other => throw new UsageException($"--metric must be ip, cosine or l2, got '{other}'."),
+        };
+        int bits = args.Int("bits", 0);
+        var scheme = args.Optional("scheme") switch
+        {
+            null => QuantizationScheme.Default,
+            "eden-unbiased" => QuantizationScheme.EdenUnbiased,
+            "eden-biased" => QuantizationScheme.EdenBiased,
+            "tq-mse" => QuantizationScheme.TqMse,
+            "tq-prod" => QuantizationScheme.TqProd,
+            var other => throw new UsageException($"--scheme must be eden-unbiased, eden-biased, tq-mse or tq-prod, got '{other}'."),
+        };
+        var originals = args.Optional("originals") switch
+        {
+            null => OriginalsStorage.OriginalsDefault,
+            "f32" => OriginalsStorage.OriginalsFloat32,
+            "f16" => OriginalsStorage.OriginalsFloat16,
+            "none" => OriginalsStorage.OriginalsNone,
+            var other => throw new UsageException($"--originals must be f32, f16 or none, got '{other}'."),
+        };
+        var index = args.Optional("index") switch
+        {
+            null => IndexType.IndexAuto,
+            "flat" => IndexType.IndexFlat,
+            "ivf" => IndexType.IndexIvf,
+            var other => throw new UsageException($"--index must be flat or ivf, got '{other}'."),
+        };
+        args.RejectUnknown();
+        if (dimension < 1 || bits < 0)
+        {
+            throw new UsageException("--dim must be at least 1 and --bits 1..8.");
+        }
+        await client.CreateCollectionAsync(name, (ulong)dimension, distance, (uint)bits, scheme, originals, index);
+        Console.WriteLine($"created {name}");
+        return 0;
+    }
+
+    public static async Task<int> ImportAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        string path = args.Positional1(1, "a file to import");
+        string format = VectorFiles.FormatOf(path, args.Optional("format"));
+        int batchSize = args.Int("batch", 1000);
+        bool quiet = args.Flag("quiet");
+        args.RejectUnknown();
+        if (batchSize < 1)
+        {
+            throw new UsageException("--batch must be at least 1.");
+        }
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' does not exist.", path);
+        }
+        long total = VectorFiles.CountRows(path, format);
+        var progress = new ProgressBar($"import {Path.GetFileName(path)}", total, enabled: !quiet);
+        var result = await client.UpsertStreamAsync(name, VectorFiles.Read(path, format).Chunk(batchSize), progress);
+        progress.Report(total);
+        progress.Done();
+        if (result.Status != UpdateStatus.Completed)
+        {
+            Console.Error.WriteLine($"error: the server acknowledged the import with status {result.Status}, not COMPLETED (durable).");
+            return 1;
+        }
+        Console.WriteLine($"imported {total} points into {name} (durable)");
+        return 0;
+    }
+
+    public static async Task<int> CountAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        args.RejectUnknown();
+        Console.WriteLine(await client.CountAsync(name));
+        return 0;
+    }
+
+    public static async Task<int> SearchAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        string queriesPath = args.Required("queries");
+        int k = args.Int("k");
+        string output = args.Required("json");
+        var parameters = new SearchParams
+        {
+            Exact = args.Flag("exact"),
+            Oversampling = args.Double("oversampling", 0),
+            Nprobe = (uint)args.Int("nprobe", 0),
+            Rerank = args.Optional("rerank") switch
+            {
+                null => RerankMode.RerankDefault,
+                "none" => RerankMode.RerankNone,
+                "fixed" => RerankMode.RerankFixed,
+                "auto" => RerankMode.RerankAuto,
+                var other => throw new UsageException($"--rerank must be none, fixed or auto, got '{other}'."),
+            },
+        };
+        bool quiet = args.Flag("quiet");
+        args.RejectUnknown();
+        if (k < 1)
+        {
+            throw new UsageException("--k must be at least 1.");
+        }
+        var queries = VectorFiles.ReadFvecsVectors(queriesPath);
+        var results = new List<IReadOnlyList<ScoredPoint>>(queries.Count);
+        var progress = new ProgressBar("search", queries.Count, enabled: !quiet);
+        foreach (var chunk in queries.Chunk(100))
+        {
+            results.AddRange(await client.SearchBatchAsync(name, chunk.Select(q => VectorDbClient.SearchRequest("", q, (ulong)k, parameters: parameters))));
+            progress.Report(results.Count);
+        }
+        progress.Done();
+        using (var stream = File.Create(output))
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("results");
+            foreach (var hits in results)
+            {
+                json.WriteStartArray();
+                foreach (var hit in hits)
+                {
+                    json.WriteNumberValue(hit.Id.Num);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        Console.WriteLine($"wrote {results.Count} result lists to {output}");
+        return 0;
+    }
+
+    public static async Task<int> InfoAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        args.RejectUnknown();
+        var info = await client.GetCollectionAsync(name);
+        Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(info));
+        return 0;
+    }
+
+    public static async Task<int> ListAsync(CliArgs args, VectorDbClient client)
+    {
+        args.RejectUnknown();
+        foreach (var name in await client.ListCollectionsAsync())
+        {
+            Console.WriteLine(name);
+        }
+        return 0;
+    }
+
+    public static async Task<int> DropAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        args.RejectUnknown();
+        await client.DeleteCollectionAsync(name);
+        Console.WriteLine($"dropped {name}");
+        return 0;
+    }
+}

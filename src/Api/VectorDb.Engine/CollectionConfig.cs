@@ -1,0 +1,150 @@
+using System.Globalization;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Rotation;
+using VectorDb.Index.Search;
+using VectorDb.Storage;
+
+namespace VectorDb.Engine;
+
+/// <summary>
+/// What defines a collection. Everything here is persisted in the collection's manifest when it is created and
+/// cannot change afterwards (it defines the meaning of the stored bytes).
+/// </summary>
+/// <param name="Dimension">Coordinates per vector.</param>
+/// <param name="Metric">Inner product, cosine (vectors normalised before encoding) or squared L2.</param>
+/// <param name="Scheme">Quantizer; eden-unbiased (unbiased inner products) by default.</param>
+/// <param name="Bits">Bits per coordinate, 1..8 (4 by default: 8x smaller than float32).</param>
+/// <param name="Originals">How the original vectors are kept for exact re-ranking (float32 by default).</param>
+/// <param name="Index">Flat (exhaustive scan) or IVF lists trained once the collection is large enough.</param>
+/// <param name="NList">IVF lists; 0 = about 4·√n chosen at training.</param>
+/// <param name="RotationSeed">Seed of the randomized Hadamard rotation.</param>
+/// <param name="RotationRounds">Rotation rounds (sign flip + Hadamard transform).</param>
+/// <param name="ClusteringSeed">Seed of the IVF k-means.</param>
+public sealed record CollectionConfig(
+    int Dimension,
+    ExactMetric Metric = ExactMetric.Cosine,
+    QuantizationScheme Scheme = QuantizationScheme.EdenUnbiased,
+    int Bits = CollectionConfig.DefaultBits,
+    OriginalVectorFormat Originals = OriginalVectorFormat.Float32,
+    IndexKind Index = IndexKind.Flat,
+    int NList = 0,
+    ulong RotationSeed = CollectionConfig.DefaultRotationSeed,
+    int RotationRounds = HadamardRotation.DefaultRounds,
+    ulong ClusteringSeed = CollectionConfig.DefaultClusteringSeed)
+{
+    public const int DefaultBits = 4;
+
+    /// <summary>Rotation seed used when none is given. WARNING: baked into every collection created with it (it is
+    /// persisted per collection, so changing this constant affects only new collections).</summary>
+    public const ulong DefaultRotationSeed = 0x5EED_0F_1D_BADC0DE;
+
+    /// <summary>IVF k-means seed used when none is given (persisted per collection).</summary>
+    public const ulong DefaultClusteringSeed = 0x5EED;
+
+    private const string IndexOption = "index";
+    private const string NListOption = "nlist";
+    private const string ClusteringSeedOption = "clustering-seed";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field and what to use instead.</summary>
+    public void Validate(EngineLimits limits)
+    {
+        if (Dimension < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dimension), Dimension, "dimension must be at least 1.");
+        }
+        if (Dimension > limits.MaxDimension)
+        {
+            throw new LimitExceededException($"dimension {Dimension} exceeds the limit of {limits.MaxDimension}.", nameof(Dimension));
+        }
+        if (!Enum.IsDefined(Metric))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Metric), Metric, "metric must be InnerProduct, Cosine or L2.");
+        }
+        if (!Enum.IsDefined(Originals))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Originals), Originals, "originals must be Float32, Float16 or None.");
+        }
+        if (!Enum.IsDefined(Index))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Index), Index, "index must be Flat or Ivf.");
+        }
+        if (NList < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NList), NList, "nlist must be ≥ 0 (0 = chosen from the size).");
+        }
+        QuantizerOptions().Validate();
+    }
+
+    /// <summary>The codec parameters of this collection.</summary>
+    public QuantizerOptions QuantizerOptions() =>
+        new(Dimension, Bits, RotationSeed, Scheme, Codebook.GaussianId, RotationRounds);
+
+    /// <summary>The in-memory index options of this collection.</summary>
+    public VectorIndexOptions IndexOptions() => new(
+        QuantizerOptions(),
+        Metric,
+        Originals switch
+        {
+            OriginalVectorFormat.Float32 => OriginalPrecision.Float32,
+            OriginalVectorFormat.Float16 => OriginalPrecision.Float16,
+            _ => null,
+        },
+        Index,
+        NList,
+        ClusteringSeed);
+
+    /// <summary>The persisted manifest.</summary>
+    public CollectionManifest ToManifest(int maxPayloadBytes)
+    {
+        var quantizer = QuantizerOptions();
+        return new CollectionManifest
+        {
+            Dimension = Dimension,
+            Metric = Metric.ToString(),
+            Scheme = Scheme.Id(),
+            Bits = Bits,
+            RotationSeed = RotationSeed,
+            RotationRounds = RotationRounds,
+            CodebookId = quantizer.CodebookId,
+            CodeLayoutVersion = CodeLayout.LayoutVersion,
+            CodeBytesPerVector = CodeLayout.For(quantizer).RecordSize,
+            OriginalFormat = Originals,
+            MaxPayloadBytes = maxPayloadBytes,
+            Options = new Dictionary<string, string>
+            {
+                [IndexOption] = Index.ToString(),
+                [NListOption] = NList.ToString(CultureInfo.InvariantCulture),
+                [ClusteringSeedOption] = ClusteringSeed.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    /// <summary>Reads the configuration back from a stored manifest; refuses manifests this build cannot serve.</summary>
+    public static CollectionConfig FromManifest(string name, CollectionManifest manifest)
+    {
+        if (manifest.CodeLayoutVersion != CodeLayout.LayoutVersion)
+        {
+            throw new NotSupportedException(
+                $"Collection '{name}' uses code layout version {manifest.CodeLayoutVersion}; this build reads version {CodeLayout.LayoutVersion}.");
+        }
+        if (manifest.CodebookId != Codebook.GaussianId)
+        {
+            throw new NotSupportedException($"Collection '{name}' uses codebook '{manifest.CodebookId}'; this engine serves '{Codebook.GaussianId}'.");
+        }
+        var config = new CollectionConfig(
+            manifest.Dimension,
+            Enum.Parse<ExactMetric>(manifest.Metric),
+            QuantizationSchemes.Parse(manifest.Scheme),
+            manifest.Bits,
+            manifest.OriginalFormat,
+            manifest.Options.TryGetValue(IndexOption, out var index) ? Enum.Parse<IndexKind>(index) : IndexKind.Flat,
+            manifest.Options.TryGetValue(NListOption, out var nlist) ? int.Parse(nlist, CultureInfo.InvariantCulture) : 0,
+            manifest.RotationSeed,
+            manifest.RotationRounds,
+            manifest.Options.TryGetValue(ClusteringSeedOption, out var seed)
+                ? ulong.Parse(seed, CultureInfo.InvariantCulture)
+                : DefaultClusteringSeed);
+        return config;
+    }
+}

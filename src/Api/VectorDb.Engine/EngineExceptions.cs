@@ -1,0 +1,31 @@
+namespace VectorDb.Engine;
+
+/// <summary>The named collection does not exist (or was dropped while the call was waiting).</summary>
+public sealed class CollectionNotFoundException(string collection)
+    : KeyNotFoundException($"Collection '{collection}' does not exist; create it first or check the name (names are case-sensitive).")
+{
+    public string Collection { get; } = collection;
+}
+
+/// <summary>A collection with this name already exists.</summary>
+public sealed class CollectionAlreadyExistsException(string collection)
+    : InvalidOperationException($"Collection '{collection}' already exists; drop it first or choose another name.")
+{
+    public string Collection { get; } = collection;
+}
+
+/// <summary>One or more requested point ids are not in the collection.</summary>
+public sealed class PointNotFoundException(string collection, IReadOnlyList<ulong> missing)
+    : KeyNotFoundException($"Collection '{collection}' has no point with id {Describe(missing)}; upsert it first or check the id.")
+{
+    public string Collection { get; } = collection;
+
+    public IReadOnlyList<ulong> Missing { get; } = missing;
+
+    private static string Describe(IReadOnlyList<ulong> ids) =>
+        ids.Count <= 8 ? string.Join(", ", ids) : string.Join(", ", ids.Take(8)) + $" (and {ids.Count - 8} more)";
+}
+
+/// <summary>A request exceeds one of the configured <see cref="EngineLimits"/> (batch size, k, dimension, payload).
+/// Derives from <see cref="ArgumentException"/>: the caller must change the request.</summary>
+public sealed class LimitExceededException(string message, string? paramName = null) : ArgumentException(message, paramName);

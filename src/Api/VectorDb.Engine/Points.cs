@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using VectorDb.Index.Search;
+using VectorDb.Storage;
+
+namespace VectorDb.Engine;
+
+/// <summary>A point to upsert: id, vector (exactly the collection's dimension, finite) and optional JSON payload.</summary>
+public sealed record PointInput(ulong Id, ReadOnlyMemory<float> Vector, JsonObject? Payload = null);
+
+/// <summary>A stored point as returned by a get. <see cref="Vector"/> is the original when the collection keeps
+/// originals (float16 originals come back widened), else the reconstruction from the codes (an approximation).</summary>
+public sealed record RetrievedPoint(ulong Id, JsonObject? Payload, float[]? Vector);
+
+/// <summary>One search result. <see cref="Score"/>: inner product or cosine (larger is better) or squared L2 distance
+/// (smaller is better); exact when the hit was re-ranked with the originals, else the codes' estimate.</summary>
+public sealed record ScoredPoint(ulong Id, float Score, JsonObject? Payload = null, float[]? Vector = null);
+
+/// <summary>Results of one search, best first, with how many candidates were re-scored exactly.</summary>
+public sealed class SearchResults(IList<ScoredPoint> points, int reranked)
+    : System.Collections.ObjectModel.ReadOnlyCollection<ScoredPoint>(points)
+{
+    /// <summary>Candidates re-scored with their originals for this query (0 without re-ranking).</summary>
+    public int Reranked { get; } = reranked;
+}
+
+/// <summary>The outcome of an upsert or delete.</summary>
+/// <param name="OperationId">Increases with every write to the collection in this process.</param>
+/// <param name="Durable">True when the write was on disk before the call returned (wait = true).</param>
+/// <param name="Affected">Points written, or points that existed and were deleted.</param>
+public readonly record struct WriteResult(ulong OperationId, bool Durable, int Affected);
+
+/// <summary>One search.</summary>
+/// <param name="Vector">The query (exactly the collection's dimension, finite).</param>
+/// <param name="K">Results wanted, 1..<see cref="EngineLimits.MaxK"/>.</param>
+public sealed record SearchRequest(ReadOnlyMemory<float> Vector, int K)
+{
+    /// <summary>Only points passing this filter are considered (applied during the scan).</summary>
+    public Filtering.Filter? Filter { get; init; }
+
+    /// <summary>Re-rank mode; <see cref="RerankMode.Auto"/> by default (None when no originals are kept).</summary>
+    public RerankMode Rerank { get; init; } = RerankMode.Auto;
+
+    /// <summary>Candidates per result taken from the code scan for re-ranking (≥ 1).</summary>
+    public double Oversampling { get; init; } = SearchOptions.DefaultOversampling;
+
+    /// <summary>IVF lists probed (0 = default); ignored by flat collections.</summary>
+    public int NProbe { get; init; }
+
+    /// <summary>Exact search: every (filtered) point re-scored with its original. Needs originals.</summary>
+    public bool Exact { get; init; }
+
+    /// <summary>Return each hit's payload (read from storage).</summary>
+    public bool WithPayload { get; init; }
+
+    /// <summary>Return each hit's vector (read from storage).</summary>
+    public bool WithVector { get; init; }
+
+    /// <summary>Drop hits worse than this score (below it for IP/cosine, above it for L2).</summary>
+    public float? ScoreThreshold { get; init; }
+}
+
+/// <summary>What a collection looks like now.</summary>
+/// <param name="Name">Collection name.</param>
+/// <param name="Config">Its persisted configuration.</param>
+/// <param name="PointsCount">Live points.</param>
+/// <param name="BytesOnDisk">Bytes of its log files.</param>
+/// <param name="BytesInMemory">Approximate bytes of its scan structures and in-memory originals.</param>
+/// <param name="CodeBytesPerVector">Bytes per vector in the scan structures (codes plus metadata).</param>
+/// <param name="IvfLists">IVF lists in use (1 for a flat or not yet trained index).</param>
+public sealed record CollectionInfo(
+    string Name,
+    CollectionConfig Config,
+    long PointsCount,
+    long BytesOnDisk,
+    long BytesInMemory,
+    int CodeBytesPerVector,
+    int IvfLists);
+
+internal static class OriginalBytes
+{
+    /// <summary>Bytes per coordinate of a stored original.</summary>
+    public static int Width(OriginalVectorFormat format) => format switch
+    {
+        OriginalVectorFormat.Float32 => 4,
+        OriginalVectorFormat.Float16 => 2,
+        _ => 0,
+    };
+
+    /// <summary>The stored little-endian bytes of a vector in <paramref name="format"/> (empty for None).</summary>
+    public static byte[] Encode(ReadOnlySpan<float> vector, OriginalVectorFormat format)
+    {
+        var bytes = new byte[vector.Length * Width(format)];
+        if (format == OriginalVectorFormat.Float32)
+        {
+            for (int j = 0; j < vector.Length; j++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * j), vector[j]);
+            }
+        }
+        else if (format == OriginalVectorFormat.Float16)
+        {
+            for (int j = 0; j < vector.Length; j++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(2 * j), (Half)vector[j]);
+            }
+        }
+        return bytes;
+    }
+
+    /// <summary>Widens stored bytes back to float32.</summary>
+    public static float[] Decode(ReadOnlySpan<byte> bytes, OriginalVectorFormat format)
+    {
+        int width = Width(format);
+        var vector = new float[bytes.Length / width];
+        for (int j = 0; j < vector.Length; j++)
+        {
+            vector[j] = format == OriginalVectorFormat.Float32
+                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * j))
+                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(2 * j));
+        }
+        return vector;
+    }
+}

@@ -1,0 +1,244 @@
+using System.Text.Json.Nodes;
+using VectorDb.Engine.Filtering;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+using VectorDb.Storage;
+
+namespace VectorDb.Engine;
+
+public sealed partial class VectorCollection
+{
+    /// <summary>Live points passing <paramref name="filter"/> (all live points when null).</summary>
+    /// <exception cref="ArgumentException">A malformed filter.</exception>
+    public long CountPoints(Filter? filter = null)
+    {
+        var compiled = CompiledFilter.Compile(filter);
+        Enter();
+        try
+        {
+            if (compiled is null)
+            {
+                return _index.Count;
+            }
+            long count = 0;
+            foreach (var (id, fields) in _points)
+            {
+                if (compiled.Matches(id, fields))
+                {
+                    count++;
+                }
+            }
+            return count;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Ids of live points passing <paramref name="filter"/>, ascending, after skipping <paramref name="skip"/>,
+    /// at most <paramref name="limit"/> (a scroll; sorts every matching id, so O(n log n) per call).</summary>
+    public IReadOnlyList<ulong> ListIds(Filter? filter = null, int skip = 0, int limit = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var compiled = CompiledFilter.Compile(filter);
+        Enter();
+        try
+        {
+            return [.. _points.Where(p => compiled?.Matches(p.Key, p.Value) ?? true).Select(p => p.Key).Order().Skip(skip).Take(limit)];
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Reads points by id, in the order asked.</summary>
+    /// <exception cref="PointNotFoundException">Some ids do not exist (all missing ids are named).</exception>
+    public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(IReadOnlyList<ulong> ids, bool withPayload = true, bool withVector = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            throw new ArgumentException("the id list is empty; give at least one id.", nameof(ids));
+        }
+        if (ids.Count > Limits.MaxIdsPerCall)
+        {
+            throw new LimitExceededException($"{ids.Count} ids in one get exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
+        }
+        Enter();
+        try
+        {
+            var stored = await ReadStoredAsync(ids, cancellationToken).ConfigureAwait(false);
+            var missing = ids.Where((_, i) => stored[i] is null).ToList();
+            if (missing.Count > 0)
+            {
+                throw new PointNotFoundException(Name, missing);
+            }
+            return [.. stored.Select(p => new RetrievedPoint(p!.Id, withPayload ? ParsePayload(p.Payload) : null, withVector ? VectorOf(p) : null))];
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>The best <see cref="SearchRequest.K"/> points for the query, best first.</summary>
+    /// <exception cref="ArgumentException">Wrong dimension, NaN/infinite coordinate, k out of range, malformed filter,
+    /// invalid oversampling/nprobe, or exact search on a collection without originals.</exception>
+    public async Task<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Enter();
+        try
+        {
+            var hits = SearchCore(request, CompiledFilter.Compile(request.Filter), out int reranked);
+            return new SearchResults(await AttachAsync(hits, request, cancellationToken).ConfigureAwait(false), reranked);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Several searches; the scans run in parallel (<see cref="DatabaseOptions.SearchBatchThreads"/>).
+    /// Every request is validated before any runs.</summary>
+    public async Task<IReadOnlyList<SearchResults>> SearchBatchAsync(IReadOnlyList<SearchRequest> requests,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            throw new ArgumentException("the search batch is empty; give at least one search.", nameof(requests));
+        }
+        if (requests.Count > Limits.MaxSearchBatch)
+        {
+            throw new LimitExceededException($"{requests.Count} searches in one batch exceed the limit of {Limits.MaxSearchBatch}; split the batch.", nameof(requests));
+        }
+        Enter();
+        try
+        {
+            var filters = new CompiledFilter?[requests.Count];
+            for (int i = 0; i < requests.Count; i++)
+            {
+                var request = requests[i] ?? throw new ArgumentException($"search {i} of the batch is null.", nameof(requests));
+                filters[i] = CompiledFilter.Compile(request.Filter);
+                ValidateSearch(request);
+            }
+            var hits = new SearchHit[requests.Count][];
+            var reranked = new int[requests.Count];
+            Parallel.For(0, requests.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = _options.SearchBatchThreads, CancellationToken = cancellationToken },
+                i => hits[i] = SearchCore(requests[i], filters[i], out reranked[i]));
+            var results = new SearchResults[requests.Count];
+            for (int i = 0; i < requests.Count; i++)
+            {
+                results[i] = new SearchResults(await AttachAsync(hits[i], requests[i], cancellationToken).ConfigureAwait(false), reranked[i]);
+            }
+            return results;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Runs one search on the index; reports how many candidates were re-ranked exactly.</summary>
+    internal SearchHit[] SearchCore(SearchRequest request, CompiledFilter? filter, out int reranked)
+    {
+        ValidateSearch(request);
+        int count = _index.Count;
+        var options = request.Exact
+            // Exact: every (filtered) point of every IVF list is re-scored with its original.
+            ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)count / request.K + 1), NProbe: int.MaxValue)
+            : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
+        Func<ulong, bool>? predicate = filter is null
+            ? null
+            : id => _points.TryGetValue(id, out var fields) && filter.Matches(id, fields);
+        SearchResult result;
+        try
+        {
+            result = _index.Search(request.Vector.Span, options, predicate);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(e.Message.Replace("the index has", $"collection '{Name}' has", StringComparison.Ordinal), e.ParamName, e);
+        }
+        reranked = result.Reranked;
+        var hits = result.Hits;
+        if (request.ScoreThreshold is { } threshold)
+        {
+            bool smallerIsBetter = Config.Metric.SmallerIsBetter();
+            hits = [.. hits.Where(h => smallerIsBetter ? h.Score <= threshold : h.Score >= threshold)];
+        }
+        return hits;
+    }
+
+    private void ValidateSearch(SearchRequest request)
+    {
+        if (request.K < 1)
+        {
+            throw new ArgumentOutOfRangeException("limit", request.K, "k (limit) must be at least 1.");
+        }
+        if (request.K > Limits.MaxK)
+        {
+            throw new LimitExceededException($"k (limit) {request.K} exceeds the limit of {Limits.MaxK}; ask for fewer results.", "limit");
+        }
+        if (request.Exact && Config.Originals == OriginalVectorFormat.None)
+        {
+            throw new ArgumentException($"collection '{Name}' keeps no originals, so it cannot search exactly; drop 'exact'.", nameof(request));
+        }
+        if (!Enum.IsDefined(request.Rerank))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Rerank, "unknown re-rank mode; use None, Fixed or Auto.");
+        }
+    }
+
+    /// <summary>Turns hits into points, reading payloads and vectors from storage when asked.</summary>
+    private async Task<List<ScoredPoint>> AttachAsync(SearchHit[] hits, SearchRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.WithPayload && !request.WithVector)
+        {
+            return [.. hits.Select(h => new ScoredPoint(h.Id, h.Score))];
+        }
+        var stored = await ReadStoredAsync([.. hits.Select(h => h.Id)], cancellationToken).ConfigureAwait(false);
+        var points = new List<ScoredPoint>(hits.Length);
+        for (int i = 0; i < hits.Length; i++)
+        {
+            if (stored[i] is not { } point)
+            {
+                continue; // deleted between the scan and the read
+            }
+            points.Add(new ScoredPoint(hits[i].Id, hits[i].Score,
+                request.WithPayload ? ParsePayload(point.Payload) : null,
+                request.WithVector ? VectorOf(point) : null));
+        }
+        return points;
+    }
+
+    private async Task<StoredPoint?[]> ReadStoredAsync(IReadOnlyList<ulong> ids, CancellationToken cancellationToken)
+    {
+        var reads = new Task<StoredPoint?>[ids.Count];
+        for (int i = 0; i < reads.Length; i++)
+        {
+            reads[i] = _store.GetAsync(ids[i], cancellationToken);
+        }
+        return await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
+    private float[] VectorOf(StoredPoint point)
+    {
+        if (Config.Originals != OriginalVectorFormat.None)
+        {
+            return OriginalBytes.Decode(point.Original, Config.Originals);
+        }
+        var vector = new float[Config.Dimension];
+        _index.Quantizer.Decode(point.Codes, vector);
+        return vector;
+    }
+
+    private static JsonObject? ParsePayload(byte[] payload) =>
+        payload.Length == 0 ? null : JsonNode.Parse(payload)!.AsObject();
+}

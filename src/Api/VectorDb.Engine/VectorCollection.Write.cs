@@ -1,0 +1,233 @@
+using VectorDb.Engine.Filtering;
+using VectorDb.Index.Rerank;
+using VectorDb.Storage;
+
+namespace VectorDb.Engine;
+
+public sealed partial class VectorCollection
+{
+    /// <summary>
+    /// Inserts or replaces a batch of points. With <paramref name="wait"/> the call returns once the batch is durable
+    /// (survives a crash); without, once it is searchable (durable within the storage commit interval).
+    /// </summary>
+    /// <exception cref="ArgumentException">Empty or oversized batch, duplicate ids, wrong dimension, NaN/infinite
+    /// coordinate, invalid or oversized payload. Nothing is written then.</exception>
+    public async Task<WriteResult> UpsertAsync(IReadOnlyList<PointInput> points, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        Enter();
+        try
+        {
+            var prepared = Prepare(points);
+            ulong operation;
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // From here on nothing is cancelled: storage and index must both see the whole batch.
+                await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
+                for (int i = 0; i < prepared.Writes.Length; i++)
+                {
+                    ref readonly var write = ref prepared.Writes[i];
+                    _index.UpsertEncoded(write.Id, write.Codes.Span, prepared.Originals[i]);
+                    _points[write.Id] = prepared.Fields[i];
+                }
+                TrainIfDue();
+                operation = (ulong)Interlocked.Increment(ref _operationId);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+            if (wait)
+            {
+                await _store.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return new WriteResult(operation, wait, prepared.Writes.Length);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Deletes points by id; ids that do not exist are ignored. Returns how many existed.</summary>
+    public async Task<WriteResult> DeleteAsync(IReadOnlyCollection<ulong> ids, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            throw new ArgumentException("the id list is empty; give at least one id to delete.", nameof(ids));
+        }
+        if (ids.Count > Limits.MaxIdsPerCall)
+        {
+            throw new LimitExceededException($"{ids.Count} ids in one delete exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
+        }
+        return await DeleteWhereAsync(_ => [.. ids.Distinct()], wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes every point that passes <paramref name="filter"/>. Returns how many were deleted.</summary>
+    /// <exception cref="ArgumentException">A malformed filter; nothing is deleted.</exception>
+    public async Task<WriteResult> DeleteAsync(Filter filter, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var compiled = CompiledFilter.Compile(filter)!;
+        return await DeleteWhereAsync(points => [.. points.Where(p => compiled.Matches(p.Key, p.Value)).Select(p => p.Key)],
+            wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<WriteResult> DeleteWhereAsync(
+        Func<IEnumerable<KeyValuePair<ulong, PayloadFields>>, ulong[]> select, bool wait, CancellationToken cancellationToken)
+    {
+        Enter();
+        try
+        {
+            int deleted;
+            ulong operation;
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ulong[] ids = select(_points);
+                deleted = await _store.DeleteAsync(ids, wait: false, CancellationToken.None).ConfigureAwait(false);
+                foreach (ulong id in ids)
+                {
+                    _index.Delete(id);
+                    _points.TryRemove(id, out _);
+                }
+                operation = (ulong)Interlocked.Increment(ref _operationId);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+            if (wait)
+            {
+                await _store.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return new WriteResult(operation, wait, deleted);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private sealed record PreparedBatch(PointWrite[] Writes, float[][] Originals, PayloadFields[] Fields);
+
+    /// <summary>Validates the whole batch and encodes it (in parallel for large batches) before anything is written.</summary>
+    private PreparedBatch Prepare(IReadOnlyList<PointInput> points)
+    {
+        if (points.Count == 0)
+        {
+            throw new ArgumentException("the batch is empty; give at least one point.", nameof(points));
+        }
+        if (points.Count > Limits.MaxBatchSize)
+        {
+            throw new LimitExceededException(
+                $"{points.Count} points in one batch exceed the limit of {Limits.MaxBatchSize}; split the batch.", nameof(points));
+        }
+        var seen = new HashSet<ulong>();
+        for (int i = 0; i < points.Count; i++)
+        {
+            var point = points[i] ?? throw new ArgumentException($"point at batch index {i} is null.", nameof(points));
+            if (!seen.Add(point.Id))
+            {
+                throw new ArgumentException($"id {point.Id} appears more than once in the batch (again at index {i}); send each id once.", nameof(points));
+            }
+            ValidateVector(point.Vector.Span, $"point {point.Id} (batch index {i})");
+        }
+        int n = points.Count;
+        var writes = new PointWrite[n];
+        var originals = new float[n][];
+        var fields = new PayloadFields[n];
+        var quantizer = _index.Quantizer;
+        int recordSize = _index.Layout.RecordSize;
+        void PrepareOne(int i)
+        {
+            var point = points[i];
+            byte[] payload = point.Payload is null ? [] : System.Text.Encoding.UTF8.GetBytes(point.Payload.ToJsonString());
+            if (payload.Length > _store.Manifest.MaxPayloadBytes)
+            {
+                throw new LimitExceededException(
+                    $"point {point.Id} has a {payload.Length}-byte payload; the limit of collection '{Name}' is {_store.Manifest.MaxPayloadBytes} bytes.",
+                    nameof(points));
+            }
+            fields[i] = PayloadFields.FromUtf8(payload);
+            var record = new byte[recordSize];
+            quantizer.Encode(Config.Metric == ExactMetric.Cosine ? Normalised(point.Vector.Span) : point.Vector.Span, record);
+            originals[i] = Config.Originals == OriginalVectorFormat.None ? [] : point.Vector.ToArray();
+            writes[i] = new PointWrite(point.Id, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
+        }
+        if (n >= 256)
+        {
+            // Report the first bad point by batch index, as the sequential path would (not an AggregateException).
+            var errors = new Exception?[n];
+            Parallel.For(0, n, i =>
+            {
+                try
+                {
+                    PrepareOne(i);
+                }
+                catch (ArgumentException e)
+                {
+                    errors[i] = e;
+                }
+            });
+            if (Array.Find(errors, e => e is not null) is { } first)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                PrepareOne(i);
+            }
+        }
+        return new PreparedBatch(writes, originals, fields);
+    }
+
+    /// <summary>Checks length and finiteness (and the float16 range when originals are kept as float16).</summary>
+    private void ValidateVector(ReadOnlySpan<float> vector, string what)
+    {
+        if (vector.Length != Config.Dimension)
+        {
+            throw new ArgumentException(
+                $"{what} has {vector.Length} coordinates; collection '{Name}' has dimension {Config.Dimension}.", nameof(vector));
+        }
+        for (int j = 0; j < vector.Length; j++)
+        {
+            if (!float.IsFinite(vector[j]))
+            {
+                throw new ArgumentException($"{what}: coordinate {j} is {vector[j]}; every coordinate must be a finite number.", nameof(vector));
+            }
+            if (Config.Originals == OriginalVectorFormat.Float16 && Math.Abs(vector[j]) > OriginalVectorStore.MaxFloat16Magnitude)
+            {
+                throw new ArgumentException(
+                    $"{what}: coordinate {j} is {vector[j]}; collection '{Name}' keeps float16 originals, which hold magnitudes up to {OriginalVectorStore.MaxFloat16Magnitude}.",
+                    nameof(vector));
+            }
+        }
+    }
+
+    /// <summary>x/‖x‖ exactly as <c>VectorIndex.Upsert</c> normalises cosine vectors (sum of squares in double, one
+    /// float reciprocal), so records written here equal the index's own encoding; a zero vector stays zero.</summary>
+    private static float[] Normalised(ReadOnlySpan<float> vector)
+    {
+        var copy = vector.ToArray();
+        double squares = 0;
+        foreach (float v in copy)
+        {
+            squares += (double)v * v;
+        }
+        if (squares > 0)
+        {
+            float inverse = (float)(1 / Math.Sqrt(squares));
+            for (int j = 0; j < copy.Length; j++)
+            {
+                copy[j] *= inverse;
+            }
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using VectorDb.Engine.Filtering;
+using VectorDb.Index.Search;
+using VectorDb.Storage;
+
+namespace VectorDb.Engine;
+
+/// <summary>
+/// One open collection: the durable <see cref="StoredCollection"/> (source of truth) and the in-memory
+/// <see cref="VectorIndex"/> rebuilt from it on open, plus every live point's payload flattened for filtering.
+/// <para>Write order: a batch is validated and encoded first (nothing changes on bad input), then appended to storage
+/// and applied to the index under one write gate (so storage and index see writes in the same order), and only
+/// then, outside the gate, awaited to be durable (so concurrent writers share one group commit).</para>
+/// <para>Thread-safety: every member may be called concurrently. After the collection is dropped (or the database
+/// disposed) calls throw <see cref="CollectionNotFoundException"/>; calls in flight finish first.</para>
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Owned by VectorDatabase, which closes it (CloseAsync) on drop and dispose; users never dispose a collection.")]
+public sealed partial class VectorCollection
+{
+    private readonly StoredCollection _store;
+    private readonly VectorIndex _index;
+    private readonly ConcurrentDictionary<ulong, PayloadFields> _points = new();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly DatabaseOptions _options;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _operationId;
+    private Task? _closing;
+    private int _users;
+    private int _closed;
+
+    private VectorCollection(string name, CollectionConfig config, StoredCollection store, DatabaseOptions options)
+    {
+        Name = name;
+        Config = config;
+        _store = store;
+        _options = options;
+        _index = new VectorIndex(config.IndexOptions());
+    }
+
+    public string Name { get; }
+
+    public CollectionConfig Config { get; }
+
+    /// <summary>Live points.</summary>
+    public long Count => _index.Count;
+
+    private EngineLimits Limits => _options.Limits;
+
+    /// <summary>Opens a stored collection and rebuilds its index: ids and codes from one sequential pass over the codes
+    /// log, then originals and payloads read concurrently in batches (in codes-log order, so rows are deterministic).</summary>
+    internal static async Task<VectorCollection> OpenAsync(StoredCollection store, DatabaseOptions options, CancellationToken cancellationToken)
+    {
+        var config = CollectionConfig.FromManifest(store.Name, store.Manifest);
+        var collection = new VectorCollection(store.Name, config, store, options);
+        try
+        {
+            var ids = new List<ulong>();
+            await store.ForEachLiveAsync((id, _, _) => ids.Add(id), cancellationToken).ConfigureAwait(false);
+            int batch = options.RebuildReadConcurrency;
+            for (int start = 0; start < ids.Count; start += batch)
+            {
+                var reads = ids.Skip(start).Take(batch).Select(id => store.GetAsync(id, cancellationToken)).ToArray();
+                foreach (var point in await Task.WhenAll(reads).ConfigureAwait(false))
+                {
+                    if (point is null)
+                    {
+                        continue; // deleted since the pass (no writer runs during open, so this does not happen)
+                    }
+                    var original = config.Originals == OriginalVectorFormat.None
+                        ? []
+                        : OriginalBytes.Decode(point.Original, config.Originals);
+                    collection._index.UpsertEncoded(point.Id, point.Codes, original);
+                    collection._points[point.Id] = PayloadFields.FromUtf8(point.Payload);
+                }
+            }
+            collection.TrainIfDue();
+            return collection;
+        }
+        catch
+        {
+            collection._index.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A new, empty collection over freshly created storage.</summary>
+    internal static VectorCollection CreateEmpty(StoredCollection store, CollectionConfig config, DatabaseOptions options) =>
+        new(store.Name, config, store, options);
+
+    /// <summary>Sizes and counts now.</summary>
+    public CollectionInfo GetInfo()
+    {
+        Enter();
+        try
+        {
+            var statistics = _store.GetStatistics();
+            long count = _index.Count;
+            long inMemory = count * (_index.CodeBytesPerVector + Config.Dimension * OriginalBytes.Width(Config.Originals) + 8L);
+            return new CollectionInfo(Name, Config, count, statistics.BytesOnDisk, inMemory, _index.CodeBytesPerVector, _index.ListCount);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Makes every write acknowledged so far durable.</summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        Enter();
+        try
+        {
+            await _store.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Trains the IVF lists now (an IVF collection otherwise trains once it reaches
+    /// <see cref="DatabaseOptions.IvfTrainingThreshold"/> points). Searches wait while it runs.</summary>
+    /// <exception cref="InvalidOperationException">The collection is flat, or has fewer points than lists.</exception>
+    public async Task TrainIndexAsync(CancellationToken cancellationToken = default)
+    {
+        Enter();
+        try
+        {
+            if (Config.Index != IndexKind.Ivf)
+            {
+                throw new InvalidOperationException($"Collection '{Name}' is flat; only IVF collections are trained.");
+            }
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _index.TrainIvf();
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Trains IVF lists the first time the collection is big enough. Caller holds the write gate (or is open).</summary>
+    private void TrainIfDue()
+    {
+        int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
+        if (Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists))
+        {
+            _index.TrainIvf();
+        }
+    }
+
+    /// <summary>Registers a call in flight; throws if the collection is closed.</summary>
+    private void Enter()
+    {
+        Interlocked.Increment(ref _users);
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            Exit();
+            throw new CollectionNotFoundException(Name);
+        }
+    }
+
+    private void Exit()
+    {
+        if (Interlocked.Decrement(ref _users) == 0 && Volatile.Read(ref _closed) != 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Refuses new calls, waits for calls in flight, commits and closes storage. Idempotent.</summary>
+    internal Task CloseAsync()
+    {
+        lock (_drained)
+        {
+            return _closing ??= CloseOnceAsync();
+        }
+    }
+
+    private async Task CloseOnceAsync()
+    {
+        Interlocked.Exchange(ref _closed, 1);
+        if (Volatile.Read(ref _users) == 0)
+        {
+            _drained.TrySetResult();
+        }
+        await _drained.Task.ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _index.Dispose();
+        _writeGate.Dispose();
+    }
+}

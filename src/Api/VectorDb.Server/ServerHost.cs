@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using VectorDb.Engine;
+using VectorDb.Server.Interceptors;
+using VectorDb.Server.Services;
+using VectorDb.Server.Telemetry;
+
+namespace VectorDb.Server;
+
+/// <summary>
+/// The VectorDb gRPC server: opens the database in the data directory, then serves vectordb.v1 (Collections,
+/// Points), gRPC server reflection, the standard health service and Prometheus metrics (GET /metrics).
+/// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
+/// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
+/// <see cref="DisposeAsync"/> instead.</para>
+/// </summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    private bool _disposed;
+
+    private readonly ILogger _logger;
+
+    private ServerHost(WebApplication app, VectorDatabase database, ILogger logger)
+    {
+        App = app;
+        Database = database;
+        _logger = logger;
+    }
+
+    public WebApplication App { get; }
+
+    public VectorDatabase Database { get; }
+
+    /// <summary>The addresses Kestrel listens on (after start).</summary>
+    public IReadOnlyCollection<string> Urls => App.Urls.ToArray();
+
+    /// <summary>
+    /// Builds the server from command-line arguments and configuration: <c>--urls</c> (default
+    /// <see cref="ServerOptions.DefaultUrls"/>), <c>--data-dir</c> (default ./data), and the "VectorDb" section
+    /// (<see cref="ServerOptions"/>). Opens the database (rebuilding every collection) before returning.
+    /// </summary>
+    public static async Task<ServerHost> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Content root = the program's folder, so appsettings.json is found wherever the server is started from;
+        // relative data directories still resolve against the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory" });
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
+        int? metricsPort = ConfigureEndpoints(builder, options);
+
+        long start = Stopwatch.GetTimestamp();
+        var database = await VectorDatabase.OpenAsync(options.DataDirectory, new DatabaseOptions { Limits = options.Limits });
+        try
+        {
+            builder.Services.AddSingleton(database);
+            builder.Services.AddSingleton<ServerMetrics>();
+            builder.Services.AddSingleton<ApiKeyInterceptor>();
+            builder.Services.AddGrpc(grpc =>
+            {
+                grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+                grpc.MaxSendMessageSize = null;
+                grpc.EnableDetailedErrors = false;
+                grpc.Interceptors.Add<ErrorMappingInterceptor>(); // outermost: sees auth failures too
+                grpc.Interceptors.Add<ApiKeyInterceptor>();
+            });
+            builder.Services.AddGrpcReflection();
+            builder.Services.AddGrpcHealthChecks()
+                .AddCheck("database", () => database.DataDirectory.Length > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter());
+
+            var app = builder.Build();
+            app.MapGrpcService<CollectionsService>();
+            app.MapGrpcService<PointsService>();
+            app.MapGrpcReflectionService();
+            app.MapGrpcHealthChecksService();
+            if (metricsPort is { } port)
+            {
+                app.MapPrometheusScrapingEndpoint().RequireHost($"*:{port}");
+            }
+
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VectorDb.Server");
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            int collections = database.ListCollections().Count;
+            Log.DatabaseOpened(logger, database.DataDirectory, collections, seconds);
+            if (!app.Services.GetRequiredService<ApiKeyInterceptor>().Enabled)
+            {
+                Log.NoApiKeys(logger);
+            }
+            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value; // fail fast on bad configuration
+            return new ServerHost(app, database, logger);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Listens on the gRPC URLs (--urls, default <see cref="ServerOptions.DefaultUrls"/>) with HTTP/2 only (gRPC over
+    /// cleartext needs prior-knowledge HTTP/2; Kestrel cannot offer both protocols on one cleartext port) and on
+    /// <see cref="ServerOptions.MetricsUrl"/> with HTTP/1.1. Returns the metrics port, or null when metrics are off.
+    /// Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs.
+    /// </summary>
+    private static int? ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
+    {
+        if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            return null;
+        }
+        string urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? given : ServerOptions.DefaultUrls;
+        int? metricsPort = null;
+        if (options.MetricsUrl is { Length: > 0 } metricsUrl)
+        {
+            if (!Uri.TryCreate(metricsUrl.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            {
+                throw new ArgumentException($"VectorDb:MetricsUrl '{metricsUrl}' is not a URL with an explicit port (e.g. http://127.0.0.1:6333); use an empty value to disable metrics.");
+            }
+            metricsPort = uri.Port;
+            urls += ";" + metricsUrl;
+        }
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            listen.Protocols = listen.IPEndPoint?.Port == metricsPort ? HttpProtocols.Http1 : HttpProtocols.Http2));
+        return metricsPort;
+    }
+
+    /// <summary>Starts listening (returns once the server accepts calls).</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => App.StartAsync(cancellationToken);
+
+    /// <summary>Serves until the host is asked to stop (Ctrl-C, SIGTERM), then closes the database.</summary>
+    public async Task RunAsync()
+    {
+        await App.StartAsync();
+        await App.WaitForShutdownAsync();
+        await DisposeAsync();
+    }
+
+    /// <summary>Stops listening (calls in flight finish), then checkpoints and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        var logger = _logger;
+        try
+        {
+            await App.StopAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // already stopped
+        }
+        Log.ShuttingDown(logger, Database.DataDirectory);
+        long start = Stopwatch.GetTimestamp();
+        await Database.DisposeAsync();
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Log.DatabaseClosed(logger, seconds);
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,51 @@
+using VectorDb.Engine;
+
+namespace VectorDb.Server;
+
+/// <summary>
+/// The server's configuration section "VectorDb" (appsettings.json, environment variables VectorDb__*, or the command
+/// line: --VectorDb:ApiKey=...). <c>--data-dir</c> is a shortcut for <see cref="DataDirectory"/>.
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Section = "VectorDb";
+
+    /// <summary>Default listening address (loopback only; expose it deliberately with --urls).</summary>
+    public const string DefaultUrls = "http://127.0.0.1:6334";
+
+    /// <summary>Default address of the Prometheus endpoint (HTTP/1.1, GET /metrics); Qdrant serves metrics on 6333 too.</summary>
+    public const string DefaultMetricsUrl = "http://127.0.0.1:6333";
+
+    /// <summary>Where GET /metrics is served (HTTP/1.1: Prometheus cannot scrape the HTTP/2-only gRPC port without
+    /// TLS). Empty disables the endpoint. Ignored when Kestrel:Endpoints is configured (add an endpoint there).</summary>
+    public string MetricsUrl { get; set; } = DefaultMetricsUrl;
+
+    /// <summary>Where the collections live (default ./data).</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>A read-write API key (shorthand for one entry of <see cref="ReadWriteApiKeys"/>).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>A read-only API key (shorthand for one entry of <see cref="ReadOnlyApiKeys"/>).</summary>
+    public string? ReadOnlyApiKey { get; set; }
+
+    /// <summary>Keys allowed to call every method.</summary>
+    public List<string> ReadWriteApiKeys { get; set; } = [];
+
+    /// <summary>Keys allowed to call read methods only (get, list, count, search); writes get PermissionDenied.</summary>
+    public List<string> ReadOnlyApiKeys { get; set; } = [];
+
+    /// <summary>Largest gRPC message accepted, in bytes (larger ones get ResourceExhausted).</summary>
+    public int MaxMessageBytes { get; set; } = 64 << 20;
+
+    /// <summary>Request limits (batch size, k, dimension, payload size).</summary>
+    public EngineLimits Limits { get; set; } = new();
+
+    /// <summary>Every configured read-write key.</summary>
+    public IEnumerable<string> AllReadWriteKeys =>
+        ReadWriteApiKeys.Concat(ApiKey is { Length: > 0 } key ? [key] : []).Where(k => k.Length > 0);
+
+    /// <summary>Every configured read-only key.</summary>
+    public IEnumerable<string> AllReadOnlyKeys =>
+        ReadOnlyApiKeys.Concat(ReadOnlyApiKey is { Length: > 0 } key ? [key] : []).Where(k => k.Length > 0);
+}

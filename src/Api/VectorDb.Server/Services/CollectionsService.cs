@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Grpc.Core;
+using VectorDb.Api.V1;
+using VectorDb.Engine;
+using VectorDb.Server.Mapping;
+
+namespace VectorDb.Server.Services;
+
+/// <summary>vectordb.v1.Collections: maps proto ↔ <see cref="VectorDatabase"/>. Errors become gRPC statuses in
+/// <see cref="Interceptors.ErrorMappingInterceptor"/>.</summary>
+public sealed class CollectionsService(VectorDatabase database) : Collections.CollectionsBase
+{
+    public override async Task<CreateCollectionResponse> Create(CreateCollectionRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await database.CreateCollectionAsync(request.CollectionName, CollectionMapping.ToEngine(request), context.CancellationToken);
+        return new CreateCollectionResponse { Result = true, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+
+    public override Task<GetCollectionInfoResponse> Get(GetCollectionInfoRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var info = database.GetCollection(request.CollectionName).GetInfo();
+        return Task.FromResult(new GetCollectionInfoResponse
+        {
+            Result = CollectionMapping.ToProto(info),
+            Time = Stopwatch.GetElapsedTime(start).TotalSeconds,
+        });
+    }
+
+    public override Task<ListCollectionsResponse> List(ListCollectionsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var response = new ListCollectionsResponse();
+        response.Collections.AddRange(database.ListCollections().Select(name => new CollectionDescription { Name = name }));
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return Task.FromResult(response);
+    }
+
+    public override async Task<DeleteCollectionResponse> Delete(DeleteCollectionRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await database.DropCollectionAsync(request.CollectionName, context.CancellationToken);
+        return new DeleteCollectionResponse { Result = true, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+}

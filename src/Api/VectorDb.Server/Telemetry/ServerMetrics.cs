@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using VectorDb.Engine;
+
+namespace VectorDb.Server.Telemetry;
+
+/// <summary>
+/// The server's own instruments (meter "VectorDb.Server"), exported to Prometheus at /metrics:
+/// <c>vectordb_rpc_requests_total{method,status}</c>, <c>vectordb_rpc_duration_seconds{method,status}</c> (histogram),
+/// <c>vectordb_points{collection}</c> and <c>vectordb_disk_bytes{collection}</c> (gauges, read when scraped).
+/// ASP.NET Core's own meters (HTTP request duration, Kestrel connections) are exported alongside.
+/// </summary>
+public sealed class ServerMetrics : IDisposable
+{
+    public const string MeterName = "VectorDb.Server";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+
+    public ServerMetrics(IMeterFactory meterFactory, VectorDatabase database)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("vectordb.rpc.requests", unit: "{request}", description: "gRPC calls handled, by method and status code.");
+        _duration = _meter.CreateHistogram<double>("vectordb.rpc.duration", unit: "s", description: "gRPC call latency, by method and status code.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
+        _meter.CreateObservableGauge("vectordb.points", () => Observe(database, info => info.PointsCount), unit: "{point}",
+            description: "Live points per collection.");
+        _meter.CreateObservableGauge("vectordb.disk.bytes", () => Observe(database, info => info.BytesOnDisk), unit: "By",
+            description: "Bytes of log files per collection.");
+    }
+
+    /// <summary>Records one finished call.</summary>
+    public void Record(string method, Grpc.Core.StatusCode status, double seconds)
+    {
+        var tags = new TagList { { "method", method }, { "status", status.ToString() } };
+        _requests.Add(1, tags);
+        _duration.Record(seconds, tags);
+    }
+
+    private static IEnumerable<Measurement<long>> Observe(VectorDatabase database, Func<CollectionInfo, long> value)
+    {
+        var measurements = new List<Measurement<long>>();
+        IReadOnlyList<string> names;
+        try
+        {
+            names = database.ListCollections();
+        }
+        catch (ObjectDisposedException)
+        {
+            return measurements; // shutting down
+        }
+        foreach (var name in names)
+        {
+            if (database.TryGetCollection(name, out var collection))
+            {
+                try
+                {
+                    measurements.Add(new Measurement<long>(value(collection.GetInfo()), new KeyValuePair<string, object?>("collection", name)));
+                }
+                catch (CollectionNotFoundException)
+                {
+                    // dropped while being observed
+                }
+            }
+        }
+        return measurements;
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Reflection.V1Alpha;
+using VectorDb.Api.Tests.Support;
+using VectorDb.Api.V1;
+using VectorDb.Client;
+
+namespace VectorDb.Api.Tests.Server;
+
+/// <summary>What operators rely on: Prometheus metrics, server reflection, graceful shutdown on SIGTERM.</summary>
+public sealed class OperationsTests
+{
+    [Fact]
+    public async Task Metrics_ExposeRequestCountsLatencyAndPointsPerCollection()
+    {
+        int metricsPort = InProcessServer.FreePort();
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}" });
+        using var client = server.Client();
+        await client.CreateCollectionAsync("m", 3, Distance.Dot);
+        await client.UpsertAsync("m", [VectorDbClient.Point(1, [1f, 2f, 3f]), VectorDbClient.Point(2, [3f, 2f, 1f])]);
+        await client.SearchAsync("m", new float[] { 1, 1, 1 }, 1);
+        await Assert.ThrowsAsync<RpcException>(() => client.SearchAsync("m", new float[] { 1 }, 1));
+
+        using var http = new HttpClient();
+        string text = "";
+        // The OpenTelemetry reader exports on scrape; allow a moment for the first collection cycle.
+        for (int attempt = 0; attempt < 50 && !text.Contains("vectordb_points", StringComparison.Ordinal); attempt++)
+        {
+            text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            await Task.Delay(100);
+        }
+        Assert.Contains("vectordb_rpc_requests_total{", text, StringComparison.Ordinal);
+        Assert.Matches("vectordb_rpc_requests_total\\{[^}]*method=\"/vectordb.v1.Points/Search\"[^}]*status=\"InvalidArgument\"[^}]*\\} 1", text);
+        Assert.Contains("vectordb_rpc_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Matches("vectordb_points\\{[^}]*collection=\"m\"[^}]*\\} 2", text);
+        Assert.Contains("vectordb_disk_bytes{", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reflection_ListsTheVectorDbServices_WithAKey()
+    {
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:ApiKey"] = "k" });
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var reflection = new ServerReflection.ServerReflectionClient(channel);
+
+        using var call = reflection.ServerReflectionInfo(new Metadata { { "api-key", "k" } });
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("vectordb.v1.Collections", services);
+        Assert.Contains("vectordb.v1.Points", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+
+        using var anonymous = reflection.ServerReflectionInfo();
+        // The refusal may arrive while the request is still being written, so both steps are inside the assertion.
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await anonymous.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+            await anonymous.ResponseStream.MoveNext();
+        });
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sigterm_ShutsDownGracefully_WithAFinalCheckpoint()
+    {
+        using var data = new TempDirectory("vectordb-sigterm");
+        int port = InProcessServer.FreePort();
+        string address = $"http://127.0.0.1:{port}";
+        using var process = ChildProcesses.Start(ChildProcesses.ServerDll, ["--urls", address, "--data-dir", data.Path, "--VectorDb:MetricsUrl="]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var client = new VectorDbClient(address))
+        {
+            await WaitUntilUpAsync(client, process);
+            await client.CreateCollectionAsync("t", 2, Distance.Euclid);
+            // wait = false: acknowledged in memory only; the final checkpoint must make them durable.
+            await client.UpsertAsync("t", Enumerable.Range(0, 100).Select(i => VectorDbClient.Point((ulong)i, [i, -i])), wait: false);
+        }
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        string log = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {log}");
+        Assert.Contains("Final checkpoint done", log, StringComparison.Ordinal);
+
+        await using var reopened = await InProcessServer.StartAsync(dataDirectory: data.Path);
+        using var verify = reopened.Client();
+        Assert.Equal(100UL, await verify.CountAsync("t"));
+    }
+
+    private static async Task WaitUntilUpAsync(VectorDbClient client, Process process)
+    {
+        var giveUp = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await client.ListCollectionsAsync();
+                return;
+            }
+            catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}

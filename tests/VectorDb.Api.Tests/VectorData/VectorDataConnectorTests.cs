@@ -1,0 +1,184 @@
+using System.Linq.Expressions;
+using Microsoft.Extensions.VectorData;
+using VectorDb.Api.Tests.Support;
+using VectorDb.Engine;
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+using VectorDb.VectorData;
+
+namespace VectorDb.Api.Tests.VectorData;
+
+/// <summary>The Microsoft.Extensions.VectorData connector, driven only through that library's abstract API
+/// (<see cref="VectorStore"/>, <see cref="VectorStoreCollection{TKey, TRecord}"/>).</summary>
+public sealed class VectorDataConnectorTests
+{
+    public sealed class Hotel
+    {
+        [VectorStoreKey]
+        public ulong Id { get; set; }
+
+        [VectorStoreData(IsIndexed = true)]
+        public string Category { get; set; } = "";
+
+        [VectorStoreData(StorageName = "built")]
+        public int Year { get; set; }
+
+        [VectorStoreData]
+        public double Rating { get; set; }
+
+        [VectorStoreData]
+        public bool Open { get; set; }
+
+        [VectorStoreData]
+        public string[] Tags { get; set; } = [];
+
+        [VectorStoreVector(8, DistanceFunction = DistanceFunction.CosineSimilarity)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    private static readonly string[] s_categories = ["a", "b", "c"];
+    private static readonly string[] s_tags = ["pool", "spa", "gym", "bar"];
+
+    private static List<Hotel> Hotels(int n)
+    {
+        var rng = new SplitMix64(77);
+        return [.. Enumerable.Range(0, n).Select(i => new Hotel
+        {
+            Id = (ulong)i + 1,
+            Category = s_categories[rng.NextInt(3)],
+            Year = 1990 + rng.NextInt(30),
+            Rating = Math.Round(1 + 4 * rng.NextDouble(), 1),
+            Open = rng.NextInt(2) == 0,
+            Tags = [.. s_tags.Where(_ => rng.NextInt(3) == 0)],
+            Embedding = Enumerable.Range(0, 8).Select(_ => (float)rng.NextGaussian()).ToArray(),
+        })];
+    }
+
+    public static TheoryData<string> FilterNames => [.. s_filters.Keys];
+
+    private static readonly string[] s_ab = ["a", "b"];
+
+    private static readonly Dictionary<string, Expression<Func<Hotel, bool>>> s_filters = new()
+    {
+        ["equality and range"] = h => h.Category == "a" && h.Year >= 2000,
+        ["not equal"] = h => h.Category != "c",
+        ["or with negation"] = h => !(h.Rating < 3.5) || h.Year == 1999,
+        ["array contains"] = h => h.Tags.Contains("pool"),
+        ["any-of"] = h => s_ab.Contains(h.Category) && h.Open,
+        ["captured variable, reversed operands"] = CapturedFilter(2010),
+        ["key"] = h => h.Id == 7 || h.Id == 8,
+        ["double equality"] = h => h.Rating == 3.0,
+        ["negated bool"] = h => !h.Open && h.Rating > 4,
+    };
+
+    private static Expression<Func<Hotel, bool>> CapturedFilter(int year) => h => year < h.Year;
+
+    [Theory]
+    [MemberData(nameof(FilterNames))]
+    public async Task FilteredGet_MatchesTheSameExpressionEvaluatedByLinq(string name)
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var hotels = Hotels(300);
+        var collection = store.GetCollection<ulong, Hotel>("hotels");
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(hotels);
+
+        var filter = s_filters[name];
+        var expected = hotels.Where(filter.Compile()).Select(h => h.Id).Order().ToList();
+        var got = (await Collect(collection.GetAsync(filter, top: 1000))).Select(h => h.Id).ToList();
+        Assert.Equal(expected, got);
+        Assert.NotEmpty(expected); // every case selects something, so the comparison is not vacuous
+    }
+
+    [Fact]
+    public async Task Lifecycle_UpsertGetSearchDelete_ThroughTheAbstraction()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var collection = store.GetCollection<ulong, Hotel>("hotels");
+        Assert.False(await collection.CollectionExistsAsync());
+        await collection.EnsureCollectionExistsAsync();
+        Assert.Equal(["hotels"], await Collect(store.ListCollectionNamesAsync()));
+        Assert.Equal(ExactMetric.Cosine, db.GetCollection("hotels").Config.Metric);
+        var hotels = Hotels(300);
+        await collection.UpsertAsync(hotels);
+
+        var h5 = await collection.GetAsync(5UL, new RecordRetrievalOptions { IncludeVectors = true });
+        Assert.NotNull(h5);
+        var original = hotels[4];
+        Assert.Equal((original.Category, original.Year, original.Rating, original.Open), (h5.Category, h5.Year, h5.Rating, h5.Open));
+        Assert.Equal(original.Tags, h5.Tags);
+        Assert.Equal(original.Embedding.ToArray(), h5.Embedding.ToArray());
+        Assert.Equal([3UL, 9UL], (await Collect(collection.GetAsync([3UL, 999UL, 9UL]))).Select(h => h.Id));
+
+        // Search: results pass the filter, carry exact cosine scores (re-ranked), best first, and find the true
+        // neighbours (4-bit codes + auto re-rank; the 0.8 floor tolerates a rare miss, a broken mapping scores ~0.1).
+        Expression<Func<Hotel, bool>> filter = h => h.Category == "a" && h.Year >= 2000;
+        var passes = filter.Compile();
+        int found = 0;
+        foreach (var query in Hotels(10).Select(h => h.Embedding.ToArray()))
+        {
+            var results = await Collect(collection.SearchAsync(query, 5, new VectorSearchOptions<Hotel> { Filter = filter }));
+            Assert.Equal(5, results.Count);
+            Assert.All(results, r => Assert.True(passes(r.Record)));
+            Assert.True(results.Zip(results.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+            foreach (var r in results)
+            {
+                Assert.Equal(TestVectors.Score(ExactMetric.Cosine, query, hotels[(int)r.Record.Id - 1].Embedding.Span), r.Score!.Value, 4);
+            }
+            var truth = TestVectors.BruteForce(ExactMetric.Cosine, query, hotels.Select(h => (h.Id, h.Embedding.ToArray())), 5, id => passes(hotels[(int)id - 1]));
+            found += results.Count(r => truth.Any(t => t.Id == r.Record.Id));
+
+            var skipped = await Collect(collection.SearchAsync(query, 3, new VectorSearchOptions<Hotel> { Filter = filter, Skip = 2 }));
+            Assert.Equal(results.Skip(2).Select(r => r.Record.Id), skipped.Select(r => r.Record.Id));
+            var threshold = results[2].Score!.Value;
+            var above = await Collect(collection.SearchAsync(query, 5, new VectorSearchOptions<Hotel> { Filter = filter, ScoreThreshold = threshold }));
+            Assert.All(above, r => Assert.True(r.Score >= threshold));
+        }
+        Assert.True(found >= 40, $"recall@5 = {found}/50");
+
+        await collection.DeleteAsync(5UL);
+        Assert.Null(await collection.GetAsync(5UL));
+        await collection.EnsureCollectionDeletedAsync();
+        Assert.False(await collection.CollectionExistsAsync());
+        Assert.False(await store.CollectionExistsAsync("hotels"));
+    }
+
+    public sealed class StringKeyed
+    {
+        [VectorStoreKey]
+        public string Id { get; set; } = "";
+
+        [VectorStoreVector(4)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    [Fact]
+    public async Task UnsupportedShapes_FailWithMessagesThatSayWhatToUse()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        Assert.Contains("ulong", Assert.Throws<NotSupportedException>(() => store.GetCollection<string, StringKeyed>("s")).Message, StringComparison.Ordinal);
+        var collection = store.GetCollection<ulong, Hotel>("h");
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(Hotels(3));
+        var e = await Assert.ThrowsAsync<NotSupportedException>(async () =>
+            await Collect(collection.GetAsync(h => h.Category.StartsWith('a'), 10)));
+        Assert.Contains("cannot translate", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Drains an async sequence (System.Linq.Async and .NET 10's AsyncEnumerable both define ToListAsync).</summary>
+    private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+        return list;
+    }
+}
