@@ -1,6 +1,7 @@
 namespace VectorDb.Storage;
 
-/// <summary>Receives entries from <see cref="IAppendLog.Scan"/> in log order. Return false to stop early.</summary>
+/// <summary>Receives entries from <see cref="IAppendLog.Scan"/> in log order. Return false to stop early. The span is
+/// a private copy valid only during the call; the visitor may append to any log, including the one being scanned.</summary>
 internal interface ILogEntryVisitor
 {
     bool Visit(ReadOnlySpan<byte> entry, long address, long nextAddress);

@@ -130,9 +130,9 @@ internal sealed class FasterAppendLog : IAppendLog
         var consumer = new Consumer(this, visitor, expected);
         try
         {
+            // The visitor runs between TryConsumeNext calls, never inside Consume: see Consumer.
             while (!consumer.Stopped && iterator.TryConsumeNext(consumer))
-            {
-            }
+                consumer.DeliverPending();
         }
         catch (FasterException e)
         {
@@ -200,13 +200,22 @@ internal sealed class FasterAppendLog : IAppendLog
         }
     }
 
-    /// <summary>Checks that FASTER hands out entries back to back (only page-end padding may be skipped), so a
-    /// damaged length field cannot make the scan silently skip entries, then forwards to the visitor.</summary>
+    /// <summary>Checks that FASTER hands out entries back to back (only page-end padding may be skipped), copies each
+    /// entry out, and forwards the copy to the visitor after <c>TryConsumeNext</c> has returned.
+    /// <para>Why the copy and the deferral: for entries on in-memory pages FASTER calls <see cref="Consume"/> under the
+    /// log's epoch protection with a span into its page buffer. A visitor that appends to the same log (compaction
+    /// re-appends live blobs) would re-enter the epoch; the append's epoch release drops the scan's protection, so
+    /// FASTER may close and reuse the buffer the span points into (when the append rolls the tail onto a new page,
+    /// that is the very buffer it copies into), and the copy written at the new page's start is garbage under a codes
+    /// entry that carries the original CRC. Visitors therefore only ever see a private copy, outside the epoch.</para></summary>
     private sealed class Consumer(FasterAppendLog log, ILogEntryVisitor visitor, long start) : ILogEntryConsumer
     {
         public long NextExpected = start;
         public bool Stopped;
         public Exception? Failure;
+        private byte[] _pending = new byte[256];
+        private int _pendingLength = -1; // -1: nothing to deliver
+        private long _pendingAddress, _pendingNext;
 
         public void Consume(ReadOnlySpan<byte> entry, long currentAddress, long nextAddress)
         {
@@ -221,11 +230,25 @@ internal sealed class FasterAppendLog : IAppendLog
                 return;
             }
             NextExpected = nextAddress;
-            // FASTER calls this under epoch protection and does not release it if we throw, which would block
-            // every later commit and dispose; exceptions are carried out and rethrown after the iterator is done.
+            if (_pending.Length < entry.Length)
+                _pending = new byte[Math.Max(entry.Length, 2 * _pending.Length)];
+            entry.CopyTo(_pending);
+            _pendingLength = entry.Length;
+            _pendingAddress = currentAddress;
+            _pendingNext = nextAddress;
+        }
+
+        /// <summary>Hands the entry copied by the last <see cref="Consume"/> to the visitor (outside FASTER's epoch).
+        /// Exceptions are carried out and rethrown after the iterator is disposed.</summary>
+        public void DeliverPending()
+        {
+            if (_pendingLength < 0 || Stopped)
+                return;
+            int length = _pendingLength;
+            _pendingLength = -1;
             try
             {
-                if (!visitor.Visit(entry, currentAddress, nextAddress))
+                if (!visitor.Visit(_pending.AsSpan(0, length), _pendingAddress, _pendingNext))
                     Stopped = true;
             }
             catch (Exception e)
