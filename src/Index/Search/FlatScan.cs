@@ -43,9 +43,11 @@ public static partial class FlatScan
         }
     }
 
+    // idBase is added to every row id offered to `results`, so that several stores (IVF lists) can share one
+    // collector, and with it one pruning threshold, under disjoint id ranges.
     [SkipLocalsInit]
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0)
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
@@ -65,7 +67,7 @@ public static partial class FlatScan
             while (candidates != 0)
             {
                 int v = BitOperations.TrailingZeroCount(candidates);
-                results.TryAdd(scores[v], first + v);
+                results.TryAdd(scores[v], idBase + first + v);
                 candidates &= candidates - 1;
             }
         }

@@ -42,8 +42,6 @@ internal sealed class QueryScratch
 
     public TopK? Candidates { get; private set; }
 
-    public TopK? ListCandidates { get; private set; }
-
     public ScoredId[] Sorted { get; private set; } = [];
 
     public int[] Slots { get; private set; } = [];
@@ -58,6 +56,20 @@ internal sealed class QueryScratch
     public TopK? ExactTop { get; private set; }
 
     private ulong[] _mask = [];
+    private int[] _probeBases = [];
+
+    /// <summary>IVF lists probed by the current query (their order is <see cref="ProbeOrder"/>).</summary>
+    public int ProbedLists { get; set; }
+
+    /// <summary>First virtual id of each probed list, ascending (at least <paramref name="count"/> entries).</summary>
+    public Span<int> ProbeBases(int count)
+    {
+        if (_probeBases.Length < count)
+        {
+            _probeBases = new int[count];
+        }
+        return _probeBases.AsSpan(0, count);
+    }
     private IBlockScorer?[] _scorers = [];
     private object? _scorersFor;
 
@@ -105,7 +117,6 @@ internal sealed class QueryScratch
         if (Candidates is null || Candidates.Capacity != candidates)
         {
             Candidates = new TopK(candidates);
-            ListCandidates = new TopK(candidates);
         }
         if (Sorted.Length < candidates)
         {

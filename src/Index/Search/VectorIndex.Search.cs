@@ -56,6 +56,10 @@ public sealed partial class VectorIndex
             PrepareQuery(query, scratch);
             Scan(scratch, options, filter);
             int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
+            if (Partitions.Length > 1)
+            {
+                TranslateVirtualIds(scratch, candidates);
+            }
             int reranked;
             int found = mode switch
             {
@@ -128,28 +132,48 @@ public sealed partial class VectorIndex
             }
             return;
         }
+        // IVF: every probed list scans into the same collector (so the pruning threshold carries across lists) under
+        // a virtual id range: list i of the probe order owns ids [bases[i], bases[i] + rows). Ids are mapped back to
+        // global rows by TranslateVirtualIds once the candidates are sorted.
         int nprobe = options.NProbe > 0 ? options.NProbe : SearchOptions.DefaultNProbe;
-        TopK local = scratch.ListCandidates!;
-        foreach (int list in BestLists(scratch.Query, nprobe, scratch.ProbeScores, scratch.ProbeOrder))
+        ReadOnlySpan<int> lists = BestLists(scratch.Query, nprobe, scratch.ProbeScores, scratch.ProbeOrder);
+        Span<int> bases = scratch.ProbeBases(lists.Length);
+        int virtualBase = 0;
+        for (int i = 0; i < lists.Length; i++)
         {
-            CodePartition partition = Partitions[list];
-            if (partition.LiveCount == 0)
+            CodePartition partition = Partitions[lists[i]];
+            bases[i] = virtualBase;
+            if (partition.LiveCount > 0)
             {
-                continue;
+                IBlockScorer scorer = CachedScorer(lists[i], scratch);
+                ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
+                FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
+                FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
+                    0, scorer.BlockCount, virtualBase);
             }
-            local.Clear();
-            IBlockScorer scorer = CachedScorer(list, scratch);
-            ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
-            FlatScan.Search(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, local);
-            int found = local.CopySortedTo(scratch.Sorted);
-            ReadOnlySpan<int> globalRows = partition.GlobalRows;
-            for (int i = 0; i < found; i++)
+            virtualBase += partition.Count;
+        }
+        scratch.ProbedLists = lists.Length;
+    }
+
+    /// <summary>Maps the IVF virtual ids of the sorted candidates back to global rows (see <see cref="Scan"/>).</summary>
+    private void TranslateVirtualIds(QueryScratch scratch, int candidates)
+    {
+        ReadOnlySpan<int> bases = scratch.ProbeBases(scratch.ProbedLists);
+        for (int c = 0; c < candidates; c++)
+        {
+            int id = scratch.Sorted[c].Id;
+            int i = bases.BinarySearch(id);
+            if (i < 0)
             {
-                if (!candidates.TryAdd(scratch.Sorted[i].Score, globalRows[scratch.Sorted[i].Id]))
-                {
-                    break; // sorted best first: once one is rejected, the rest score no better
-                }
+                i = ~i - 1; // the last list whose base is below the id
             }
+            while (i + 1 < bases.Length && bases[i + 1] == bases[i] && bases[i + 1] <= id)
+            {
+                i++; // empty lists share a base with the next one: the id belongs to the last of them
+            }
+            int list = scratch.ProbeOrder[i];
+            scratch.Sorted[c] = new ScoredId(scratch.Sorted[c].Score, Partitions[list].GlobalRows[id - bases[i]]);
         }
     }
 
