@@ -243,14 +243,22 @@ public class HadamardRotationTests
             float[] y = new float[dimension];
             rotation.Forward(x, y);
             rotation.Inverse(y, y);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
+            rotation.ForwardRound(y, y, 1);
+            // The least of several attempts: tiered JIT may allocate once while a method is recompiled (seen once
+            // in CI under DOTNET_PreferredVectorBitWidth=256); a real per-call allocation shows in every attempt.
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 5; attempt++)
             {
-                rotation.Forward(x, y);
-                rotation.Inverse(y, y);
-                rotation.ForwardRound(y, y, 1);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++)
+                {
+                    rotation.Forward(x, y);
+                    rotation.Inverse(y, y);
+                    rotation.ForwardRound(y, y, 1);
+                }
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
             }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, least);
         }
     }
 }
