@@ -94,11 +94,28 @@ public sealed partial class VectorIndex
         }
     }
 
-    private int NearestList(ReadOnlySpan<byte> record, int row)
+    /// <summary>The list a row belongs to: the best centroid under the probing rule of <see cref="BestLists"/>
+    /// (ties to the smaller list). One pass, no sort, no per-call arrays beyond the vector itself.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private int NearestList(int row)
     {
-        float[] vector = new float[Dimension];
+        Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         VectorOfRow(row, vector);
-        return BestLists(vector, 1, new float[ListCount], new int[ListCount])[0];
+        float[] centroids = _centroids!;
+        bool l2 = Options.Metric == ExactMetric.L2;
+        int best = 0;
+        float bestScore = float.NegativeInfinity;
+        for (int c = 0; c < ListCount; c++)
+        {
+            var centroid = centroids.AsSpan(c * Dimension, Dimension);
+            float score = l2 ? -KMeans.SquaredDistance(vector, centroid) : KMeans.Dot(vector, centroid);
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = c;
+            }
+        }
+        return best;
     }
 
     /// <summary>

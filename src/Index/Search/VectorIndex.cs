@@ -198,7 +198,7 @@ public sealed partial class VectorIndex : IDisposable
     private void AddToPartition(int row)
     {
         ReadOnlySpan<byte> record = _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
-        int partition = Partitions.Length == 1 ? 0 : NearestList(record, row);
+        int partition = Partitions.Length == 1 ? 0 : NearestList(row);
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
         float norm = Layout.ReadNorm(record);
