@@ -19,7 +19,7 @@ public sealed partial class VectorIndex : IDisposable
     private readonly ConcurrentBag<QueryScratch> _scratch = [];
     private readonly Dictionary<ulong, int> _rowOfId = [];
     private readonly OriginalVectorStore? _originals;
-    private readonly ExactScorer? _exact;
+    private readonly IExactScorer? _exact;
     private readonly bool _hasSigns;
     private readonly Scan.Int8Grid? _grid;
     private ulong[] _ids = new ulong[64];
@@ -28,6 +28,18 @@ public sealed partial class VectorIndex : IDisposable
     private int _rows;
 
     public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level = null)
+        : this(options, level, exactScorerFactory: null)
+    {
+    }
+
+    /// <param name="options">The collection's quantizer, metric, originals precision and IVF settings.</param>
+    /// <param name="level">Forces a SIMD level for the quantizer and CPU kernels (tests); null = the best one.</param>
+    /// <param name="exactScorerFactory">Builds the exact re-scorer over this index's originals (e.g. a GPU scorer
+    /// from VectorDb.Gpu, which mirrors the store through its listener); null = the CPU <see cref="Rerank.ExactScorer"/>.
+    /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is set. The index disposes what it returns
+    /// when that is <see cref="IDisposable"/>.</param>
+    public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level,
+        Func<OriginalVectorStore, ExactMetric, IExactScorer>? exactScorerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Quantizer.Validate();
@@ -47,7 +59,14 @@ public sealed partial class VectorIndex : IDisposable
         if (options.Originals is { } precision)
         {
             _originals = new OriginalVectorStore(options.Dimension, precision);
-            _exact = new ExactScorer(_originals, options.Metric, level?.Level);
+            _exact = exactScorerFactory?.Invoke(_originals, options.Metric)
+                ?? new ExactScorer(_originals, options.Metric, level?.Level);
+            if (_exact.Dimension != options.Dimension || _exact.Metric != options.Metric)
+            {
+                throw new ArgumentException(
+                    $"The exact scorer factory returned a scorer for d={_exact.Dimension}, {_exact.Metric}; the index needs d={options.Dimension}, {options.Metric}.",
+                    nameof(exactScorerFactory));
+            }
         }
         Partitions = [NewPartition()];
     }
@@ -209,7 +228,11 @@ public sealed partial class VectorIndex : IDisposable
         _localRow[row] = local;
     }
 
-    public void Dispose() => _lock.Dispose();
+    public void Dispose()
+    {
+        (_exact as IDisposable)?.Dispose();
+        _lock.Dispose();
+    }
 
     private (int Partition, int Local) Locate(int row) => (_partitionOf[row], _localRow[row]);
 
