@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Rerank;
@@ -119,26 +120,26 @@ public sealed class ExactScorer : IExactScorer
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: ScoreLoop<Vector512RowKernel>(query, slots, scores); break;
-            case SimdLevel.Vector256: ScoreLoop<Vector256RowKernel>(query, slots, scores); break;
-            case SimdLevel.Vector128: ScoreLoop<Vector128RowKernel>(query, slots, scores); break;
+            case SimdLevel.Vector512: ScoreLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, slots, scores); break;
+            case SimdLevel.Vector256: ScoreLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, slots, scores); break;
+            case SimdLevel.Vector128: ScoreLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, slots, scores); break;
             default: ScoreLoop<ScalarRowKernel>(query, slots, scores); break;
         }
     }
 
     private int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best) => Level switch
     {
-        SimdLevel.Vector512 => RerankLoop<Vector512RowKernel>(query, slots, best),
-        SimdLevel.Vector256 => RerankLoop<Vector256RowKernel>(query, slots, best),
-        SimdLevel.Vector128 => RerankLoop<Vector128RowKernel>(query, slots, best),
+        SimdLevel.Vector512 => RerankLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, slots, best),
+        SimdLevel.Vector256 => RerankLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, slots, best),
+        SimdLevel.Vector128 => RerankLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, slots, best),
         _ => RerankLoop<ScalarRowKernel>(query, slots, best),
     };
 
     private int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) => Level switch
     {
-        SimdLevel.Vector512 => SearchAllLoop<Vector512RowKernel>(query, best),
-        SimdLevel.Vector256 => SearchAllLoop<Vector256RowKernel>(query, best),
-        SimdLevel.Vector128 => SearchAllLoop<Vector128RowKernel>(query, best),
+        SimdLevel.Vector512 => SearchAllLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, best),
+        SimdLevel.Vector256 => SearchAllLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, best),
+        SimdLevel.Vector128 => SearchAllLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, best),
         _ => SearchAllLoop<ScalarRowKernel>(query, best),
     };
 

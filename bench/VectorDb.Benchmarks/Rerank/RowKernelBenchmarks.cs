@@ -1,0 +1,83 @@
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Benchmarks.Rerank;
+
+/// <summary>
+/// The row kernels alone (no store, no top-k): one query against 1,000 rows at random offsets in a 4,096-row buffer,
+/// dot product and squared distance, per SIMD level, precision and dimension. <see cref="Kernel"/> compares the
+/// former hand-written copy per width with the generic kernel over width-specific ops (one run, same process).
+/// Run: dotnet run -c Release --project bench/VectorDb.Benchmarks -- --filter '*RowKernel*'
+/// </summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 9)]
+public class RowKernelBenchmarks
+{
+    private const int Rows = 4_096;
+    private const int Candidates = 1_000;
+
+    private float[] _query = [];
+    private float[] _rows32 = [];
+    private Half[] _rows16 = [];
+    private int[] _offsets = [];
+
+    public static IEnumerable<SimdLevel> Levels => SimdCapabilities.Available.Where(level => level != SimdLevel.Scalar);
+
+    [ParamsSource(nameof(Levels))]
+    public SimdLevel Level { get; set; }
+
+    [Params("copy", "generic")]
+    public string Kernel { get; set; } = "";
+
+    [Params(OriginalPrecision.Float32, OriginalPrecision.Float16)]
+    public OriginalPrecision Precision { get; set; }
+
+    [Params(100, 768)]
+    public int Dimension { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new SplitMix64(12345);
+        _query = [.. Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        _rows32 = [.. Enumerable.Range(0, Rows * Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        _rows16 = [.. _rows32.Select(v => (Half)v)];
+        _offsets = [.. Enumerable.Range(0, Candidates).Select(_ => random.NextInt(Rows) * Dimension)];
+    }
+
+    /// <summary>Sum of Σq·x and Σ(q−x)² over 1,000 rows (2,000 kernel calls).</summary>
+    [Benchmark]
+    public float DotAndDistance1000() => (Level, Kernel == "generic") switch
+    {
+        (SimdLevel.Vector512, true) => Run<SimdRowKernel<Vector512RowOps, Vector512<float>>>(),
+        (SimdLevel.Vector256, true) => Run<SimdRowKernel<Vector256RowOps, Vector256<float>>>(),
+        (SimdLevel.Vector128, true) => Run<SimdRowKernel<Vector128RowOps, Vector128<float>>>(),
+        (SimdLevel.Vector512, false) => Run<Vector512RowKernel>(),
+        (SimdLevel.Vector256, false) => Run<Vector256RowKernel>(),
+        _ => Run<Vector128RowKernel>(),
+    };
+
+    private float Run<TKernel>() where TKernel : struct, IRowKernel
+    {
+        ref float query = ref _query[0];
+        float total = 0;
+        int length = Dimension;
+        if (Precision == OriginalPrecision.Float32)
+        {
+            foreach (int offset in _offsets)
+            {
+                total += TKernel.Dot(ref query, ref _rows32[offset], length) + TKernel.SquaredDistance(ref query, ref _rows32[offset], length);
+            }
+        }
+        else
+        {
+            foreach (int offset in _offsets)
+            {
+                total += TKernel.Dot(ref query, ref _rows16[offset], length) + TKernel.SquaredDistance(ref query, ref _rows16[offset], length);
+            }
+        }
+        return total;
+    }
+}
