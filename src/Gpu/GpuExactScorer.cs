@@ -115,11 +115,25 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
         {
             lock (_gate)
             {
-                return new GpuMemoryReport(_budgetBytes, _mirror.ResidentBytes, _mirror.RequiredBytes, WorkingBytes,
-                    _accelerator.MemorySize, _mirror.IsResident, _fallbackReason);
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return MemoryReport();
             }
         }
     }
+
+    /// <summary>The <see cref="Memory"/> report, or false once the scorer is disposed (for monitors that may race
+    /// a collection being dropped).</summary>
+    public bool TryGetMemory(out GpuMemoryReport report)
+    {
+        lock (_gate)
+        {
+            report = _disposed ? default : MemoryReport();
+            return !_disposed;
+        }
+    }
+
+    private GpuMemoryReport MemoryReport() => new(_budgetBytes, _mirror.ResidentBytes, _mirror.RequiredBytes, WorkingBytes,
+        _accelerator.MemorySize, _mirror.IsResident, _fallbackReason);
 
     /// <summary>Slots allocated on the device (0 when not resident); grows by a quarter when the store outgrows it.</summary>
     internal int DeviceCapacity

@@ -8,11 +8,11 @@ namespace VectorDb.Benchmarks.Rerank;
 
 /// <summary>
 /// The row kernels alone (no store, no top-k): one query against 1,000 rows at random offsets in a 4,096-row buffer,
-/// dot product and squared distance, per SIMD level, precision and dimension. <see cref="Kernel"/> compares the
-/// former hand-written copy per width with the generic kernel over width-specific ops (one run, same process).
+/// dot product and squared distance, per SIMD level, precision and dimension (the generic kernel over width-specific
+/// ops; the A/B against the former per-width copies, at commit 469f1ef, is in bench/results/rerank-2026-11-22.md).
 /// Run: dotnet run -c Release --project bench/VectorDb.Benchmarks -- --filter '*RowKernel*'
 /// </summary>
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 9)]
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 7)]
 public class RowKernelBenchmarks
 {
     private const int Rows = 4_096;
@@ -27,9 +27,6 @@ public class RowKernelBenchmarks
 
     [ParamsSource(nameof(Levels))]
     public SimdLevel Level { get; set; }
-
-    [Params("copy", "generic")]
-    public string Kernel { get; set; } = "";
 
     [Params(OriginalPrecision.Float32, OriginalPrecision.Float16)]
     public OriginalPrecision Precision { get; set; }
@@ -49,14 +46,11 @@ public class RowKernelBenchmarks
 
     /// <summary>Sum of Σq·x and Σ(q−x)² over 1,000 rows (2,000 kernel calls).</summary>
     [Benchmark]
-    public float DotAndDistance1000() => (Level, Kernel == "generic") switch
+    public float DotAndDistance1000() => Level switch
     {
-        (SimdLevel.Vector512, true) => Run<SimdRowKernel<Vector512RowOps, Vector512<float>>>(),
-        (SimdLevel.Vector256, true) => Run<SimdRowKernel<Vector256RowOps, Vector256<float>>>(),
-        (SimdLevel.Vector128, true) => Run<SimdRowKernel<Vector128RowOps, Vector128<float>>>(),
-        (SimdLevel.Vector512, false) => Run<Vector512RowKernel>(),
-        (SimdLevel.Vector256, false) => Run<Vector256RowKernel>(),
-        _ => Run<Vector128RowKernel>(),
+        SimdLevel.Vector512 => Run<SimdRowKernel<Vector512RowOps, Vector512<float>>>(),
+        SimdLevel.Vector256 => Run<SimdRowKernel<Vector256RowOps, Vector256<float>>>(),
+        _ => Run<SimdRowKernel<Vector128RowOps, Vector128<float>>>(),
     };
 
     private float Run<TKernel>() where TKernel : struct, IRowKernel

@@ -20,13 +20,14 @@ internal sealed class SearchCommand : ICommand
 
     public string Usage => """
         usage: search --data <dir> [--metric ip|cosine|l2] [--scheme eden-unbiased[,...]] [--bits 4[,...]]
-                      [--index flat|ivf] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
+                      [--index flat|ivf|exact] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
                       [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--queries N]
-                      [--seed 42] [--json <file>] [--plot <file.svg>]
+                      [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
           --bits       bits per coordinate (comma list, 1..8)
-          --index      flat (exhaustive) or ivf (seeded k-means lists; --nlist, default about 4·sqrt(n))
+          --index      flat (exhaustive) or ivf (seeded k-means lists; --nlist, default about 4·sqrt(n)), or exact:
+                       brute force over the --originals, no codes (rows q1: one query per call; b64: batches of 64)
           --nprobe     IVF lists scanned per query (comma list; ignored for flat)
           --rerank     none, a fixed oversampling factor (re-rank k·factor candidates), or auto
                        (variance-aware: re-rank only candidates whose bound estimate + z·sigma can enter the top k)
@@ -35,6 +36,7 @@ internal sealed class SearchCommand : ICommand
           --originals  precision of the originals kept for re-ranking
           --threads    concurrent query threads (each query on one thread)
           --queries    use the first N queries (default: all)
+          --rerank-on  exact scoring on the CPU (SIMD) or a CUDA GPU (ILGPU; an error when there is none)
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
         bytes_per_vector = code record (codes + float32 metadata) + originals when the row re-ranks.
         """;
@@ -42,16 +44,17 @@ internal sealed class SearchCommand : ICommand
     public int Run(Args options)
     {
         options.EnsureOnly("data", "metric", "scheme", "bits", "index", "nlist", "nprobe", "rerank", "pool", "z", "originals",
-            "k", "threads", "queries", "seed", "json", "plot");
+            "k", "threads", "queries", "seed", "json", "plot", "rerank-on");
         var dataset = Dataset.Load(options.Required("data"), options.Int("queries", int.MaxValue));
         ExactMetric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
-        var schemes = options.StringList("scheme", ["eden-unbiased"]).Select(QuantizationSchemes.Parse).ToArray();
+        bool exact = options.String("index", "flat") == "exact";  // SearchBackends.cs: no codes, no schemes
+        var schemes = exact ? [] : options.StringList("scheme", ["eden-unbiased"]).Select(QuantizationSchemes.Parse).ToArray();
         int[] bitWidths = options.IntList("bits", [4]);
         IndexKind kind = options.String("index", "flat") switch
         {
-            "flat" => IndexKind.Flat,
+            "flat" or "exact" => IndexKind.Flat,
             "ivf" => IndexKind.Ivf,
-            var other => throw new ArgumentException($"--index: '{other}' is not flat or ivf."),
+            var other => throw new ArgumentException($"--index: '{other}' is not flat, ivf or exact."),
         };
         int nlist = options.Int("nlist", 0);
         int[] nprobes = kind == IndexKind.Ivf ? options.IntList("nprobe", [1, 2, 4, 8, 16, 32, 64]) : [0];
@@ -68,16 +71,17 @@ internal sealed class SearchCommand : ICommand
         int k = options.Int("k", 10);
         int threads = options.Int("threads", 1);
         ulong seed = (ulong)options.Int("seed", 42);
+        var rerankOn = RerankBackend.Parse(options.String("rerank-on", "cpu"));
 
         Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s)");
-        var rows = new List<SearchRow>();
+        var rows = exact ? ExactSearch.Measure(dataset, metric, originals ?? OriginalPrecision.Float32, rerankOn, k, threads) : [];
         foreach (var scheme in schemes)
         {
             foreach (int bits in bitWidths)
             {
                 var indexOptions = new VectorIndexOptions(new QuantizerOptions(dataset.Dimension, bits, seed, scheme), metric, originals, kind, nlist);
                 var build = Stopwatch.StartNew();
-                using var index = Build(dataset, indexOptions);
+                using var index = Build(dataset, indexOptions, rerankOn);
                 double buildSeconds = build.Elapsed.TotalSeconds;
                 foreach (string rerank in reranks)
                 {
@@ -110,7 +114,7 @@ internal sealed class SearchCommand : ICommand
             Dim = dataset.Dimension,
             NBase = dataset.Base.Count,
             NQuery = dataset.Queries.Count,
-            Machine = MachineDescription.Current(),
+            Machine = $"{MachineDescription.Current()}, exact scoring on {rerankOn.Backends}",
             Rows = rows,
         };
         if (options.Optional("json") is { } json)
@@ -126,9 +130,9 @@ internal sealed class SearchCommand : ICommand
         return 0;
     }
 
-    private static VectorIndex Build(Dataset dataset, VectorIndexOptions options)
+    private static VectorIndex Build(Dataset dataset, VectorIndexOptions options, RerankBackend rerankOn)
     {
-        var index = new VectorIndex(options);
+        var index = new VectorIndex(options, level: null, rerankOn.Create);
         var progress = new ProgressBar("encode", dataset.Base.Count);
         for (int i = 0; i < dataset.Base.Count; i++)
         {

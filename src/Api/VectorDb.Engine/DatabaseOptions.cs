@@ -1,3 +1,4 @@
+using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
 namespace VectorDb.Engine;
@@ -19,6 +20,12 @@ public sealed record DatabaseOptions
 
     /// <summary>Points read concurrently from storage while a collection is rebuilt on open.</summary>
     public int RebuildReadConcurrency { get; init; } = 256;
+
+    /// <summary>Builds each collection's exact re-scorer over its originals when the collection is opened or
+    /// created; null = the CPU SIMD <see cref="ExactScorer"/>. The hook that lets a host put re-scoring on a GPU
+    /// (the server sets it from <c>--gpu</c> with VectorDb.Gpu's ExactScorerFactory) without the engine referencing
+    /// ILGPU. The collection's index disposes what it returns when that is <see cref="IDisposable"/>.</summary>
+    public Func<OriginalVectorStore, ExactMetric, IExactScorer>? ExactScorerFactory { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()

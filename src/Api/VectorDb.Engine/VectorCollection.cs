@@ -34,7 +34,7 @@ public sealed partial class VectorCollection
         Config = config;
         _store = store;
         _options = options;
-        _index = new VectorIndex(config.IndexOptions());
+        _index = new VectorIndex(config.IndexOptions(), level: null, options.ExactScorerFactory);
     }
 
     public string Name { get; }

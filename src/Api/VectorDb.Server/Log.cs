@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "VectorDb data directory {DataDirectory}: {Collections} collection(s) opened in {Seconds:F2} s")]
     public static partial void DatabaseOpened(ILogger logger, string dataDirectory, int collections, double seconds);
 
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Description}")]
+    public static partial void ExactScoring(ILogger logger, string description);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Shutting down: final checkpoint of {DataDirectory}")]
     public static partial void ShuttingDown(ILogger logger, string dataDirectory);
 

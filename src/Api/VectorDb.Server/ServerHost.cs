@@ -47,17 +47,24 @@ public sealed class ServerHost : IAsyncDisposable
         // Content root = the program's folder, so appsettings.json is found wherever the server is started from;
         // relative data directories still resolve against the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory" });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory",
+            ["--gpu"] = $"{ServerOptions.Section}:Gpu",
+        });
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
         int? metricsPort = ConfigureEndpoints(builder, options);
 
         long start = Stopwatch.GetTimestamp();
-        var database = await VectorDatabase.OpenAsync(options.DataDirectory, new DatabaseOptions { Limits = options.Limits });
+        var gpu = GpuScoring.FromMode(options.Gpu);
+        var database = await VectorDatabase.OpenAsync(options.DataDirectory,
+            new DatabaseOptions { Limits = options.Limits, ExactScorerFactory = gpu.Factory });
         try
         {
             builder.Services.AddSingleton(database);
+            builder.Services.AddSingleton(gpu);
             builder.Services.AddSingleton<ServerMetrics>();
             builder.Services.AddSingleton<ApiKeyInterceptor>();
             builder.Services.AddGrpc(grpc =>
@@ -72,7 +79,7 @@ public sealed class ServerHost : IAsyncDisposable
             builder.Services.AddGrpcHealthChecks()
                 .AddCheck("database", () => database.DataDirectory.Length > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddMeter(ServerMetrics.MeterName, GpuScoring.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 .AddPrometheusExporter());
 
             var app = builder.Build();
@@ -89,6 +96,7 @@ public sealed class ServerHost : IAsyncDisposable
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             int collections = database.ListCollections().Count;
             Log.DatabaseOpened(logger, database.DataDirectory, collections, seconds);
+            Log.ExactScoring(logger, gpu.Describe());
             if (!app.Services.GetRequiredService<ApiKeyInterceptor>().Enabled)
             {
                 Log.NoApiKeys(logger);

@@ -38,6 +38,10 @@ public sealed class ServerOptions
     /// <summary>Largest gRPC message accepted, in bytes (larger ones get ResourceExhausted).</summary>
     public int MaxMessageBytes { get; set; } = 64 << 20;
 
+    /// <summary>Exact re-scoring on a CUDA GPU: auto (when one is present), off, or required (refuse to start
+    /// without one). Shortcut: <c>--gpu</c>. See <see cref="GpuScoring"/>.</summary>
+    public string Gpu { get; set; } = "auto";
+
     /// <summary>Request limits (batch size, k, dimension, payload size).</summary>
     public EngineLimits Limits { get; set; } = new();
 
