@@ -96,7 +96,8 @@ public sealed class ServerHost : IAsyncDisposable
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             int collections = database.ListCollections().Count;
             Log.DatabaseOpened(logger, database.DataDirectory, collections, seconds);
-            Log.ExactScoring(logger, gpu.Describe());
+            string exactScoring = gpu.Describe();
+            Log.ExactScoring(logger, exactScoring);
             if (!app.Services.GetRequiredService<ApiKeyInterceptor>().Enabled)
             {
                 Log.NoApiKeys(logger);
