@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using VectorDb.Datasets;
 using VectorDb.Gpu;
 using VectorDb.Harness.Report;
@@ -93,7 +94,7 @@ internal static class ExactSearch
                 MeasureBatched(dataset, scorer, k, found100),
             };
             int bytesPerVector = d * store.BytesPerCoordinate;
-            return rows.Select(row => row with
+            rows = rows.Select(row => row with
             {
                 Scheme = precision == OriginalPrecision.Float32 ? "exact-f32" : "exact-f16",
                 Bits = store.BytesPerCoordinate * 8,
@@ -101,6 +102,12 @@ internal static class ExactSearch
                 BytesPerVector = bytesPerVector,
                 RerankedPerQuery = store.LiveCount,
             }).ToList();
+            foreach (SearchRow row in rows)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{row.Scheme,-14} {row.Index,-9} {row.Rerank,-3} on {scorer.Backend}: R@10={row.RecallAt10:F4} R1@10={row.Recall1At10:F3} R1@100={row.Recall1At100:F3} QPS={row.Qps,9:F1} p50={row.P50Ms:F3}ms p99={row.P99Ms:F3}ms"));
+            }
+            return rows;
         }
         finally
         {
