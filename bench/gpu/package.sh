@@ -10,9 +10,10 @@ stage=$(mktemp -d /tmp/vectordb-gpu-package.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 app="$stage/vectordb-gpu"
 publish=(-c Release -r linux-x64 --self-contained -p:InvariantGlobalization=true -p:DebugType=none -p:DebugSymbols=false
-         -p:GenerateDocumentationFile=false -p:SatelliteResourceLanguages=en)
+         -p:SatelliteResourceLanguages=en --artifacts-path "$stage/artifacts")
 dotnet publish "$root/bench/VectorDb.GpuBench" "${publish[@]}" -o "$app"
 dotnet publish "$root/bench/VectorDb.Harness" "${publish[@]}" -o "$app"
+rm -f "$app"/*.xml  # API docs of the libraries: not needed to run
 git -C "$root" rev-parse HEAD > "$app/COMMIT"
 mkdir -p "$root/.gpu"
 XZ_OPT=-9 tar -cJf "$root/.gpu/gpu.tar.xz" -C "$stage" vectordb-gpu
