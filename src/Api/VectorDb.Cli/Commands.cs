@@ -12,7 +12,9 @@ internal static class Commands
     public const string Usage = """
         usage: vectordb [--server <url>] [--api-key <key>] <command> [arguments]
 
-          serve [--urls <url>] [--data-dir <dir>]        run the server in this process (Ctrl-C stops it)
+          serve [--urls <url>] [--data-dir <dir>] [--gpu auto|off|required]
+                                                          run the server in this process (Ctrl-C stops it);
+                                                          --gpu: exact re-scoring on a CUDA GPU (docs/gpu.md)
           create <name> --dim <d> --metric ip|cosine|l2 [--bits <b>] [--scheme eden-unbiased|eden-biased|tq-mse|tq-prod]
                  [--originals f32|f16|none] [--index flat|ivf]
           import <name> <file.fvecs|.csv|.jsonl> [--format fvecs|csv|jsonl] [--batch <n>]
