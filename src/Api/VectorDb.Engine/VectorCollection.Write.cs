@@ -25,10 +25,16 @@ public sealed partial class VectorCollection
             {
                 // From here on nothing is cancelled: storage and index must both see the whole batch.
                 await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
+                if (Config.Originals != OriginalVectorFormat.None && !_index.OriginalsAreExternal &&
+                    _index.OriginalBytesInMemoryAfter(prepared.Writes.Length) > _options.OriginalsMemoryBytes)
+                {
+                    MoveOriginalsToStorage(); // the batch is in storage already, so re-ranking can read it from there
+                }
+                bool external = _index.OriginalsAreExternal;
                 for (int i = 0; i < prepared.Writes.Length; i++)
                 {
                     ref readonly var write = ref prepared.Writes[i];
-                    _index.UpsertEncoded(write.Id, write.Codes.Span, prepared.Originals[i]);
+                    _index.UpsertEncoded(write.Id, write.Codes.Span, external ? default : prepared.Originals[i]);
                     _points[write.Id] = prepared.Fields[i];
                 }
                 TrainIfDue();
@@ -154,7 +160,7 @@ public sealed partial class VectorCollection
             fields[i] = PayloadFields.FromUtf8(payload);
             var record = new byte[recordSize];
             quantizer.Encode(Config.Metric == ExactMetric.Cosine ? Normalised(point.Vector.Span) : point.Vector.Span, record);
-            originals[i] = Config.Originals == OriginalVectorFormat.None ? [] : point.Vector.ToArray();
+            originals[i] = Config.Originals == OriginalVectorFormat.None || _index.OriginalsAreExternal ? [] : point.Vector.ToArray();
             writes[i] = new PointWrite(point.Id, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
         }
         if (n >= 256)
