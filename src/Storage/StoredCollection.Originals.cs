@@ -5,6 +5,12 @@ namespace VectorDb.Storage;
 
 public sealed partial class StoredCollection
 {
+    private long _originalReadFallbacks;
+
+    /// <summary>Original reads that could not be served from the segment file at the recorded location and went
+    /// through <see cref="GetAsync"/> instead (moved by compaction, or damaged). For tests and diagnostics.</summary>
+    internal long OriginalReadFallbacks => Interlocked.Read(ref _originalReadFallbacks);
+
     /// <summary>
     /// Reads the originals of a batch of points synchronously, for exact re-ranking from disk: the locations of the
     /// whole batch are resolved under one index-lock acquisition, then the blob entries are read in blob-log order
@@ -72,6 +78,7 @@ public sealed partial class StoredCollection
                     continue;
                 }
                 // Moved by compaction (its old segment may be gone) or damaged: the single-point path retries or reports.
+                Interlocked.Increment(ref _originalReadFallbacks);
                 var point = GetAsync(ids[i]).GetAwaiter().GetResult();
                 if (point is not null && point.Original.Length == width)
                 {
