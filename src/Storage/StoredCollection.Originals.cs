@@ -51,6 +51,7 @@ public sealed partial class StoredCollection
                 {
                     if (!_index.TryGet(ids[i], out var location) || !location.HasBlob)
                         continue;
+                    location = ReadableLocation(ids[i], location);
                     locations[i] = location;
                     order[pending++] = i;
                     uncommitted |= location.BlobAddress >= _blobs.CommittedUntilAddress;

@@ -16,7 +16,7 @@ namespace VectorDb.Harness.Commands;
 /// then close, reopen, and rebuild the in-memory scan structures from the codes log, checking that searches on the
 /// rebuilt index return exactly what they returned before the restart.
 /// </summary>
-internal sealed class IngestCommand : ICommand
+internal sealed partial class IngestCommand : ICommand
 {
     public string Name => "ingest";
 
@@ -24,7 +24,8 @@ internal sealed class IngestCommand : ICommand
 
     public string Usage => """
         usage: ingest --data <dir> [--scheme eden-unbiased] [--bits 4] [--batch 256] [--writers 1] [--no-wait]
-                      [--max N] [--repeat R] [--warmup 20000] [--dir <data dir>] [--keep] [--seed 42]
+                      [--max N] [--repeat R] [--warmup 20000] [--no-rerank] [--compaction]
+                      [--dir <data dir>] [--keep] [--seed 42]
           --data     dataset folder with base.fvecs (query.fvecs is used for the after-restart search check)
           --batch    points per upsert call
           --writers  concurrent writers (each takes every writers-th batch; a writer encodes its next batch while
@@ -33,14 +34,20 @@ internal sealed class IngestCommand : ICommand
           --max      ingest only the first N base vectors
           --repeat   ingest the base vectors R times under new ids (to reach larger sizes)
           --warmup   vectors ingested (untimed) into a scratch collection first, so JIT tiering is not timed
+          --no-rerank   skip the re-rank comparison (after recovery, by default: k=10 searches with auto and fixed
+                        re-ranking, originals in memory vs read from the blob log in batches; results must be
+                        identical; single-thread QPS of each, over up to 200 queries of query.fvecs)
+          --compaction  overwrite half of the points, then time single upserts, gets, batched original reads
+                        and on-disk re-ranked searches before and during a compaction (p50/p99/max)
           --dir      where the store lives (default: a new temporary folder, deleted at the end unless --keep)
         ingest rate counts encode + store; recovery = open the store and collection, enumerate live codes and
-        rebuild the scan structures (only the codes log is read; originals stay in the blob log on disk).
+        rebuild the scan structures (only the codes log is read; originals stay in the blob log on disk, and
+        re-ranking reads them from there in batches, as a collection over DatabaseOptions.OriginalsMemoryBytes does).
         """;
 
     public int Run(Args options)
     {
-        options.EnsureOnly("data", "scheme", "bits", "batch", "writers", "no-wait", "max", "repeat", "dir", "keep", "seed", "warmup");
+        options.EnsureOnly("data", "scheme", "bits", "batch", "writers", "no-wait", "max", "repeat", "dir", "keep", "seed", "warmup", "no-rerank", "compaction");
         string folder = options.Required("data");
         var baseVectors = Texmex.ReadFvecs(Path.Combine(folder, "base.fvecs"), options.Int("max", int.MaxValue));
         var queries = Texmex.ReadFvecs(Path.Combine(folder, "query.fvecs"), 20);
@@ -99,13 +106,29 @@ internal sealed class IngestCommand : ICommand
         var recovery = Stopwatch.StartNew();
         var after = new VectorIndex(new VectorIndexOptions(quantizerOptions, ExactMetric.InnerProduct, Originals: null));
         long recovered;
+        double recoverySeconds;
+        var reports = new List<string>();
+        bool rerankIdentical = true;
         using (var store = VectorStore.Open(directory))
         using (var collection = store.OpenCollection("bench", manifest))
         {
             collection.ForEachLiveAsync((id, _, codes) => after.UpsertEncoded(id, codes, default)).GetAwaiter().GetResult();
             recovered = collection.Count;
+            recoverySeconds = recovery.Elapsed.TotalSeconds;
+            if (!options.Has("no-rerank") || options.Has("compaction"))
+            {
+                using var rerank = new RerankTwins(collection, baseVectors, quantizerOptions);
+                if (!options.Has("no-rerank"))
+                {
+                    var rerankQueries = Texmex.ReadFvecs(Path.Combine(folder, "query.fvecs"), 200);
+                    rerankIdentical = rerank.Measure(rerankQueries, reports);
+                }
+                if (options.Has("compaction"))
+                {
+                    MeasureCompaction(collection, rerank, baseVectors, quantizer, total, queries, reports);
+                }
+            }
         }
-        double recoverySeconds = recovery.Elapsed.TotalSeconds;
 
         bool identical = after.Count == before.Count && Enumerable.Range(0, queries.Count).All(q =>
             before.Search(queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits
@@ -121,8 +144,12 @@ internal sealed class IngestCommand : ICommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disk: {(double)statistics.BytesOnDisk / total:F0} bytes/vector ({statistics.BytesOnDisk} bytes; codes log {statistics.CodesLogBytes}, blob log {statistics.BlobLogBytes})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"recovery: {recoverySeconds:F2} s to reopen and rebuild the scan structures of {recovered} vectors"));
         Console.WriteLine($"search after restart identical to before (20 queries, top 10): {(identical ? "yes" : "NO")}");
+        foreach (var line in reports)
+        {
+            Console.WriteLine(line);
+        }
         Console.WriteLine($"machine: {MachineDescription.Current()}");
-        return identical && recovered == total ? 0 : 1;
+        return identical && rerankIdentical && recovered == total ? 0 : 1;
     }
 
     /// <summary>Encodes and upserts vectors 0..total-1 (row id % count) with <paramref name="writers"/> concurrent
