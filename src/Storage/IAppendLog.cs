@@ -49,6 +49,12 @@ internal interface IAppendLog : IDisposable
     /// [<see cref="BeginAddress"/>, <see cref="CommittedUntilAddress"/>) or the read failed.</summary>
     ValueTask<byte[]?> ReadAsync(long address, int lengthHint);
 
+    /// <summary>Reads the body of the committed entry at <paramref name="address"/>, exactly
+    /// <paramref name="entry"/>.Length bytes, synchronously on the calling thread; false if it lies outside the
+    /// committed range, its file is gone (truncated) or the stored length differs. The caller verifies the bytes
+    /// (entry CRC).</summary>
+    bool TryReadCommitted(long address, Span<byte> entry);
+
     /// <summary>Visits committed entries in [from, until) in order. Framing damage is reported as
     /// <see cref="StorageCorruptionException"/>. Returns the address after the last visited entry.</summary>
     long Scan(long from, long until, ILogEntryVisitor visitor);

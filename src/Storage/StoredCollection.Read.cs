@@ -35,6 +35,7 @@ public sealed partial class StoredCollection
             {
                 if (!_index.TryGet(id, out location))
                     return null;
+                location = ReadableLocation(id, location);
             }
             await EnsureCommittedAsync(location, cancellationToken).ConfigureAwait(false);
             var codesTask = _codes.ReadAsync(location.CodesAddress, location.CodesLength);
@@ -69,7 +70,7 @@ public sealed partial class StoredCollection
         {
             var span = ids.Span;
             for (int i = 0; i < span.Length; i++)
-                locations[i] = _index.TryGet(span[i], out var location) && location.HasBlob ? location : null;
+                locations[i] = _index.TryGet(span[i], out var location) && location.HasBlob ? ReadableLocation(span[i], location) : null;
         }
         var reads = new Task<byte[]?>[ids.Length];
         for (int i = 0; i < reads.Length; i++)

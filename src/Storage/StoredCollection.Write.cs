@@ -20,9 +20,18 @@ public sealed partial class StoredCollection
         var keys = ValidateBatch(points.Span);
         await AppendUpsertsAsync(points, keys).ConfigureAwait(false);
         if (wait)
+        {
             await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         else
+        {
             _committer.MarkDirty();
+            // A buffered upsert usually completes without ever waiting. Callers that loop on it would then keep
+            // their thread-pool threads forever, starving the commit loop and the flush continuations that free
+            // log memory (4 such writers on 2 cores ran at ~10k points/s instead of ~40k+). Yielding once per
+            // batch (a few µs) lets those run.
+            await Task.Yield();
+        }
     }
 
     /// <summary>Deletes points by id (missing ids are ignored); returns how many existed. Durability as for

@@ -27,6 +27,14 @@ public sealed record DatabaseOptions
     /// ILGPU. The collection's index disposes what it returns when that is <see cref="IDisposable"/>.</summary>
     public Func<OriginalVectorStore, ExactMetric, IExactScorer>? ExactScorerFactory { get; init; }
 
+    /// <summary>Bytes of memory one collection may hold for full-precision originals (re-ranking). A collection whose
+    /// originals would exceed it keeps none in memory: re-ranking then reads the candidates' originals from the
+    /// storage's blob log in batches (the OS page cache and the log's in-memory pages,
+    /// <see cref="StorageOptions.BlobLogMemoryBytes"/>, answer hot ones). Results are identical either way; only
+    /// re-ranking speed differs. 0 = always read originals from storage. Default 1 GiB (about 350k float32
+    /// originals at d = 768).</summary>
+    public long OriginalsMemoryBytes { get; init; } = 1L << 30;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
@@ -40,6 +48,10 @@ public sealed record DatabaseOptions
         if (SearchBatchThreads < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(SearchBatchThreads), SearchBatchThreads, "must be at least 1.");
+        }
+        if (OriginalsMemoryBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(OriginalsMemoryBytes), OriginalsMemoryBytes, "must be at least 0 (0 = originals always read from storage).");
         }
         if (RebuildReadConcurrency < 1)
         {

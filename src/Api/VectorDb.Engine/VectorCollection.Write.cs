@@ -25,10 +25,16 @@ public sealed partial class VectorCollection
             {
                 // From here on nothing is cancelled: storage and index must both see the whole batch.
                 await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
+                if (Config.Originals != OriginalVectorFormat.None && !_index.OriginalsAreExternal &&
+                    _index.OriginalBytesInMemoryAfter(prepared.Writes.Length) > _options.OriginalsMemoryBytes)
+                {
+                    MoveOriginalsToStorage(); // the batch is in storage already, so re-ranking can read it from there
+                }
+                bool external = _index.OriginalsAreExternal;
                 for (int i = 0; i < prepared.Writes.Length; i++)
                 {
                     ref readonly var write = ref prepared.Writes[i];
-                    _index.UpsertEncoded(write.Id, write.Codes.Span, prepared.Originals[i]);
+                    _index.UpsertEncoded(write.Id, write.Codes.Span, external ? default : prepared.Originals[i].Span);
                     _points[write.Id] = prepared.Fields[i];
                 }
                 TrainIfDue();
@@ -111,7 +117,8 @@ public sealed partial class VectorCollection
         }
     }
 
-    private sealed record PreparedBatch(PointWrite[] Writes, float[][] Originals, PayloadFields[] Fields);
+    /// <summary>Originals are the caller's vectors (not copied: the index copies them into its store within this call).</summary>
+    private sealed record PreparedBatch(PointWrite[] Writes, ReadOnlyMemory<float>[] Originals, PayloadFields[] Fields);
 
     /// <summary>Validates the whole batch and encodes it (in parallel for large batches) before anything is written.</summary>
     private PreparedBatch Prepare(IReadOnlyList<PointInput> points)
@@ -137,7 +144,7 @@ public sealed partial class VectorCollection
         }
         int n = points.Count;
         var writes = new PointWrite[n];
-        var originals = new float[n][];
+        var originals = new ReadOnlyMemory<float>[n];
         var fields = new PayloadFields[n];
         var quantizer = _index.Quantizer;
         int recordSize = _index.Layout.RecordSize;
@@ -154,7 +161,7 @@ public sealed partial class VectorCollection
             fields[i] = PayloadFields.FromUtf8(payload);
             var record = new byte[recordSize];
             quantizer.Encode(Config.Metric == ExactMetric.Cosine ? Normalised(point.Vector.Span) : point.Vector.Span, record);
-            originals[i] = Config.Originals == OriginalVectorFormat.None ? [] : point.Vector.ToArray();
+            originals[i] = Config.Originals == OriginalVectorFormat.None ? default : point.Vector;
             writes[i] = new PointWrite(point.Id, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
         }
         if (n >= 256)

@@ -56,6 +56,12 @@ public sealed partial class VectorCollection
         {
             var ids = new List<ulong>();
             await store.ForEachLiveAsync((id, _, _) => ids.Add(id), cancellationToken).ConfigureAwait(false);
+            bool external = config.Originals != OriginalVectorFormat.None &&
+                collection._index.OriginalBytesInMemoryAfter(ids.Count) > options.OriginalsMemoryBytes;
+            if (external)
+            {
+                collection.MoveOriginalsToStorage();
+            }
             int batch = options.RebuildReadConcurrency;
             for (int start = 0; start < ids.Count; start += batch)
             {
@@ -66,7 +72,7 @@ public sealed partial class VectorCollection
                     {
                         continue; // deleted since the pass (no writer runs during open, so this does not happen)
                     }
-                    var original = config.Originals == OriginalVectorFormat.None
+                    var original = config.Originals == OriginalVectorFormat.None || external
                         ? []
                         : OriginalBytes.Decode(point.Original, config.Originals);
                     collection._index.UpsertEncoded(point.Id, point.Codes, original);
@@ -95,7 +101,7 @@ public sealed partial class VectorCollection
         {
             var statistics = _store.GetStatistics();
             long count = _index.Count;
-            long inMemory = count * (_index.CodeBytesPerVector + Config.Dimension * OriginalBytes.Width(Config.Originals) + 8L);
+            long inMemory = count * (_index.CodeBytesPerVector + 8L) + _index.OriginalBytesInMemory;
             return new CollectionInfo(Name, Config, count, statistics.BytesOnDisk, inMemory, _index.CodeBytesPerVector, _index.ListCount);
         }
         finally
@@ -103,6 +109,17 @@ public sealed partial class VectorCollection
             Exit();
         }
     }
+
+    /// <summary>True when re-ranking reads originals from storage (they exceed
+    /// <see cref="DatabaseOptions.OriginalsMemoryBytes"/>) instead of holding them in memory.</summary>
+    public bool OriginalsOnDisk => _index.OriginalsAreExternal;
+
+    /// <summary>Bytes of memory held by this collection's in-memory originals (0 when they are read from storage).</summary>
+    public long OriginalBytesInMemory => _index.OriginalBytesInMemory;
+
+    /// <summary>Switches re-ranking to originals read from storage (once, when the budget would be exceeded).</summary>
+    private void MoveOriginalsToStorage() =>
+        _index.UseExternalOriginals(new StoredOriginalReader(_store));
 
     /// <summary>Makes every write acknowledged so far durable.</summary>
     public async Task CheckpointAsync(CancellationToken cancellationToken = default)

@@ -18,8 +18,8 @@ public sealed partial class VectorIndex : IDisposable
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly ConcurrentBag<QueryScratch> _scratch = [];
     private readonly Dictionary<ulong, int> _rowOfId = [];
-    private readonly OriginalVectorStore? _originals;
-    private readonly IExactScorer? _exact;
+    private OriginalVectorStore? _originals; // null also once originals are external (VectorIndex.ExternalOriginals.cs)
+    private IExactScorer? _exact;
     private readonly bool _hasSigns;
     private readonly Scan.Int8Grid? _grid;
     private ulong[] _ids = new ulong[64];

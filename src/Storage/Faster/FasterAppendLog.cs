@@ -123,6 +123,32 @@ internal sealed class FasterAppendLog : IAppendLog
         }
     }
 
+    public bool TryReadCommitted(long address, Span<byte> entry)
+    {
+        // Committed entries are already written to the segment files (FASTER completes a commit only after its pages
+        // were written), so they can be read straight from the file, synchronously. FasterLog's entry format: a
+        // 4-byte little-endian length, then the body; an entry never crosses a page (hence never a segment).
+        if (address < _log.BeginAddress || address + EntryHeaderBytes + entry.Length > _log.CommittedUntilAddress)
+            return false;
+        int total = EntryHeaderBytes + entry.Length;
+        byte[]? rented = null;
+        Span<byte> buffer = total <= 4096 ? stackalloc byte[total] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(total)).AsSpan(0, total);
+        try
+        {
+            long offset = address & ((1L << _geometry.SegmentBits) - 1);
+            if (!_device.TryReadDirect((int)(address >> _geometry.SegmentBits), offset, buffer) ||
+                System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(buffer) != entry.Length)
+                return false;
+            buffer[EntryHeaderBytes..].CopyTo(entry);
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     public long Scan(long from, long until, ILogEntryVisitor visitor)
     {
         long expected = Math.Max(from, _log.BeginAddress);

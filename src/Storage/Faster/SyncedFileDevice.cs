@@ -83,6 +83,30 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
         callback(error, error == 0 ? readLength : 0, context);
     }
 
+    /// <summary>Reads <paramref name="destination"/>.Length bytes at <paramref name="offset"/> of a segment file on
+    /// the calling thread (no FASTER, no thread pool); false if the file is missing (truncated away), closed or
+    /// shorter than the range.</summary>
+    public bool TryReadDirect(int segment, long offset, Span<byte> destination)
+    {
+        try
+        {
+            var handle = GetHandle(segment, create: false);
+            int done = 0;
+            while (done < destination.Length)
+            {
+                int n = RandomAccess.Read(handle, destination[done..], offset + done);
+                if (n == 0)
+                    return false;
+                done += n;
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public override void WriteAsync(IntPtr sourceAddress, int segmentId, ulong destinationAddress,
         uint numBytesToWrite, DeviceIOCompletionCallback callback, object context)
     {

@@ -1,0 +1,321 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+using CpuScorer = VectorDb.Index.Rerank.ExactScorer;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// Reads the originals of points by id from wherever they are kept durably (the storage layer's blob log), for
+/// exact re-ranking when the index does not hold them in memory. Called with a batch of candidates at a time
+/// (re-ranking scores in batches), from concurrent searches.
+/// </summary>
+public interface IOriginalReader
+{
+    /// <summary>Writes the original of <c>ids[i]</c> into <c>destination[i·w .. (i+1)·w)</c>, where w is
+    /// dimension × 4 bytes for <see cref="OriginalPrecision.Float32"/> or × 2 for <see cref="OriginalPrecision.Float16"/>
+    /// (little-endian IEEE values, exactly as the index would have stored them), and sets <c>found[i]</c>; an id
+    /// that has no original (deleted meanwhile) gets found = false.</summary>
+    void Read(ReadOnlySpan<ulong> ids, Span<byte> destination, Span<bool> found);
+}
+
+public sealed partial class VectorIndex
+{
+    /// <summary>Candidates read from the <see cref="IOriginalReader"/> per call (bounds the scratch per search).</summary>
+    private const int ExternalBatch = 64;
+
+    private IOriginalReader? _externalOriginals;
+
+    /// <summary>True once <see cref="UseExternalOriginals"/> has moved re-ranking to an <see cref="IOriginalReader"/>.</summary>
+    public bool OriginalsAreExternal => Volatile.Read(ref _externalOriginals) is not null;
+
+    /// <summary>Bytes of memory held by the in-memory originals (rows, norms and live bits of every allocated chunk
+    /// of <see cref="Originals"/>); 0 when none are kept or they are external. Rows are never reused, so this grows
+    /// with every insert and overwrite, not with <see cref="Count"/>.</summary>
+    public long OriginalBytesInMemory
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _originals is { } store ? OriginalStoreBytes(store, store.SlotCount) : 0;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Bytes the in-memory originals would hold after <paramref name="moreRows"/> more inserts (the engine
+    /// checks its budget with this before a batch); 0 when originals are not kept in memory.</summary>
+    public long OriginalBytesInMemoryAfter(int moreRows)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _originals is { } store ? OriginalStoreBytes(store, _rows + (long)moreRows) : 0;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Drops the in-memory originals and re-ranks from <paramref name="reader"/> from now on (batched reads of the
+    /// candidates' originals by id). Scores are bit-identical to the in-memory scorer's (same kernels at the same SIMD
+    /// level, same norms), so searches return exactly the same results. A custom scorer from the factory (e.g. GPU)
+    /// is disposed and replaced by the CPU scorer. IVF list assignment then uses decoded codes, as for an index
+    /// without originals. Waits for searches in progress.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The index keeps no originals, or they are external already.</exception>
+    public void UseExternalOriginals(IOriginalReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (Options.Originals is not { } precision)
+        {
+            throw new InvalidOperationException("This index keeps no originals (VectorIndexOptions.Originals is null); there is nothing to read from elsewhere.");
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_externalOriginals is not null)
+            {
+                throw new InvalidOperationException("This index already reads its originals through an IOriginalReader.");
+            }
+            IExactScorer? previous = _exact;
+            SimdLevel level = previous is CpuScorer cpu ? cpu.Level : SimdCapabilities.Best;
+            _exact = new ExternalExactScorer(this, reader, precision, level);
+            _originals = null;
+            Volatile.Write(ref _externalOriginals, reader);
+            (previous as IDisposable)?.Dispose();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private static long OriginalStoreBytes(OriginalVectorStore store, long slots)
+    {
+        long chunks = (slots + store.SlotsPerChunk - 1) / store.SlotsPerChunk;
+        long perChunk = (long)store.SlotsPerChunk * (store.Dimension * store.BytesPerCoordinate + sizeof(float)) +
+            ((store.SlotsPerChunk + 63) / 64 * sizeof(ulong));
+        return chunks * perChunk;
+    }
+
+    /// <summary>True when <paramref name="slot"/> is the current row of its id (caller holds the index lock).</summary>
+    private bool IsLiveRow(int slot) =>
+        (uint)slot < (uint)_rows && _rowOfId.TryGetValue(_ids[slot], out int current) && current == slot;
+
+    /// <summary>
+    /// <see cref="IExactScorer"/> over originals read through an <see cref="IOriginalReader"/>: slots (rows) are
+    /// mapped to ids, read in batches of <see cref="ExternalBatch"/>, and scored with the same row kernels as
+    /// <see cref="CpuScorer"/>. Called by the index under its read lock; a slot that is not live, or whose
+    /// id the reader no longer has, scores NaN.
+    /// </summary>
+    private sealed class ExternalExactScorer(VectorIndex index, IOriginalReader reader, OriginalPrecision precision, SimdLevel level)
+        : IExactScorer
+    {
+        private readonly int _width = index.Dimension * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
+
+        public int Dimension => index.Dimension;
+
+        public ExactMetric Metric => index.Options.Metric;
+
+        public string Backend => $"cpu {level}, originals read from storage";
+
+        public void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
+        {
+            ExactScorerArguments.ValidateQuery(query, Dimension);
+            ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
+            ScoreUnchecked(query, slots, scores);
+        }
+
+        public void ScoreBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, Span<float> scores)
+        {
+            int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
+            ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
+            for (int q = 0; q < queryCount; q++)
+            {
+                int start = candidateOffsets[q], count = candidateOffsets[q + 1] - start;
+                ScoreUnchecked(queries.Slice(q * Dimension, Dimension), slots.Slice(start, count), scores.Slice(start, count));
+            }
+        }
+
+        public int Rerank(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
+        {
+            ExactScorerArguments.ValidateQuery(query, Dimension);
+            ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
+            return RerankUnchecked(query, slots, best);
+        }
+
+        public void RerankBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, int k,
+            Span<ScoredSlot> best, Span<int> counts)
+        {
+            int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
+            ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
+            for (int q = 0; q < queryCount; q++)
+            {
+                int start = candidateOffsets[q];
+                counts[q] = RerankUnchecked(queries.Slice(q * Dimension, Dimension),
+                    slots.Slice(start, candidateOffsets[q + 1] - start), best.Slice(q * k, k));
+            }
+        }
+
+        public int SearchAll(ReadOnlySpan<float> query, Span<ScoredSlot> best)
+        {
+            ExactScorerArguments.ValidateQuery(query, Dimension);
+            return RerankUnchecked(query, LiveSlots(), best);
+        }
+
+        public void SearchAllBatch(ReadOnlySpan<float> queries, int k, Span<ScoredSlot> best, Span<int> counts)
+        {
+            int queryCount = ExactScorerArguments.ValidateQueries(queries, Dimension);
+            ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
+            int[] live = LiveSlots();
+            for (int q = 0; q < queryCount; q++)
+            {
+                counts[q] = RerankUnchecked(queries.Slice(q * Dimension, Dimension), live, best.Slice(q * k, k));
+            }
+        }
+
+        private int[] LiveSlots()
+        {
+            var live = new List<int>(index.Count);
+            for (int row = 0; row < index._rows; row++)
+            {
+                if (index.IsLiveRow(row))
+                {
+                    live.Add(row);
+                }
+            }
+            return [.. live];
+        }
+
+        private int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
+        {
+            var selector = new TopKSelector(best, Metric.SmallerIsBetter());
+            Span<float> scores = stackalloc float[ExternalBatch];
+            for (int start = 0; start < slots.Length; start += ExternalBatch)
+            {
+                var chunk = slots.Slice(start, Math.Min(ExternalBatch, slots.Length - start));
+                ScoreUnchecked(query, chunk, scores[..chunk.Length]);
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    selector.Add(chunk[i], scores[i]);
+                }
+            }
+            return selector.Finish();
+        }
+
+        private void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
+        {
+            Span<ulong> ids = stackalloc ulong[ExternalBatch];
+            Span<bool> found = stackalloc bool[ExternalBatch];
+            Span<int> position = stackalloc int[ExternalBatch];
+            Span<float> packed = stackalloc float[ExternalBatch];
+            byte[] rows = ArrayPool<byte>.Shared.Rent(ExternalBatch * _width);
+            try
+            {
+                for (int start = 0; start < slots.Length; start += ExternalBatch)
+                {
+                    int count = Math.Min(ExternalBatch, slots.Length - start);
+                    var chunk = slots.Slice(start, count);
+                    // Only live slots are read (packed to the front); a dead slot scores NaN.
+                    int live = 0;
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (index.IsLiveRow(chunk[i]))
+                        {
+                            position[live] = i;
+                            ids[live++] = index._ids[chunk[i]];
+                        }
+                    }
+                    reader.Read(ids[..live], rows.AsSpan(0, live * _width), found[..live]);
+                    var output = scores.Slice(start, count);
+                    output.Fill(float.NaN);
+                    ScoreRows(query, rows.AsSpan(0, live * _width), found[..live], packed[..live]);
+                    for (int j = 0; j < live; j++)
+                    {
+                        output[position[j]] = packed[j];
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rows);
+            }
+        }
+
+        private void ScoreRows(ReadOnlySpan<float> query, Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
+        {
+            switch (level)
+            {
+                case SimdLevel.Vector512: ScoreRows<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, rows, found, scores); break;
+                case SimdLevel.Vector256: ScoreRows<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, rows, found, scores); break;
+                case SimdLevel.Vector128: ScoreRows<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, rows, found, scores); break;
+                default: ScoreRows<ScalarRowKernel>(query, rows, found, scores); break;
+            }
+        }
+
+        /// <summary>Exactly <see cref="CpuScorer"/>'s arithmetic: the same kernel on the same stored values,
+        /// the row norm in float64 over the stored (float16-rounded) values, cosine from the dot product.</summary>
+        private void ScoreRows<TKernel>(ReadOnlySpan<float> query, Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
+            where TKernel : struct, IRowKernel
+        {
+            ExactMetric metric = Metric;
+            int d = Dimension;
+            float queryNorm = metric == ExactMetric.Cosine ? CpuScorer.EuclideanNorm(query) : 0f;
+            ref float q = ref MemoryMarshal.GetReference(query);
+            for (int i = 0; i < scores.Length; i++)
+            {
+                if (!found[i])
+                {
+                    scores[i] = float.NaN;
+                    continue;
+                }
+                Span<byte> bytes = rows.Slice(i * _width, _width);
+                float raw, rowNorm = 0f;
+                if (precision == OriginalPrecision.Float32)
+                {
+                    Span<float> row = MemoryMarshal.Cast<byte, float>(bytes);
+                    ref float r = ref MemoryMarshal.GetReference(row);
+                    raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref q, ref r, d) : TKernel.Dot(ref q, ref r, d);
+                    if (metric == ExactMetric.Cosine)
+                    {
+                        rowNorm = CpuScorer.EuclideanNorm(row);
+                    }
+                }
+                else
+                {
+                    Span<Half> row = MemoryMarshal.Cast<byte, Half>(bytes);
+                    ref Half r = ref MemoryMarshal.GetReference(row);
+                    raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref q, ref r, d) : TKernel.Dot(ref q, ref r, d);
+                    if (metric == ExactMetric.Cosine)
+                    {
+                        rowNorm = HalfNorm(row);
+                    }
+                }
+                scores[i] = metric == ExactMetric.Cosine ? CpuScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static float HalfNorm(ReadOnlySpan<Half> row)
+        {
+            double squares = 0;
+            foreach (Half value in row)
+            {
+                double exact = (double)value;
+                squares += exact * exact;
+            }
+            return (float)Math.Sqrt(squares);
+        }
+    }
+}
