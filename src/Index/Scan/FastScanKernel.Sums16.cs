@@ -24,15 +24,22 @@ public static partial class FastScanKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<ushort> Sums16x512(ref byte codes, ref byte tables, int groupCount)
     {
-        Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F);
         Vector512<ushort> lowA = default, lowB = default, highA = default, highB = default;
-        nuint end = (nuint)groupCount * FastScanCodes.GroupBytes;
-        for (nuint offset = 0; offset < end; offset += 64)
+        nuint end = (nuint)groupCount * FastScanCodes.GroupBytes, offset = 0;
+        // Two 64-byte steps (8 groups) per iteration: their lookups are added as words first (still exact mod 2^16),
+        // which halves the accumulator updates' loop overhead and gives the core two independent shuffle chains.
+        for (; offset + 128 <= end; offset += 128)
         {
-            Vector512<byte> packed = Vector512.LoadUnsafe(ref codes, offset);
-            Vector512<byte> table = Vector512.LoadUnsafe(ref tables, offset);
-            Vector512<ushort> low = Avx512BW.Shuffle(table, packed & nibbleMask).AsUInt16();
-            Vector512<ushort> high = Avx512BW.Shuffle(table, (packed.AsUInt16() >> 4).AsByte() & nibbleMask).AsUInt16();
+            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset);
+            (Vector512<ushort> low2, Vector512<ushort> high2) = Lookup512(ref codes, ref tables, offset + 64);
+            lowA += low + low2;
+            lowB += (low >> 8) + (low2 >> 8);
+            highA += high + high2;
+            highB += (high >> 8) + (high2 >> 8);
+        }
+        if (offset < end)
+        {
+            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset);
             lowA += low;
             lowB += low >> 8;
             highA += high;
@@ -43,6 +50,29 @@ public static partial class FastScanKernel
         // i.e. vectors 0..7, 8..15, 16..23, 24..31 in order. Sums are mod 2^16 and exact because each is ≤ 65280.
         return TransposeAdd(lowA - (lowB << 8), lowB, highA - (highB << 8), highB);
     }
+
+    /// <summary>
+    /// One 64-byte step: 4 groups × 32 vectors looked up, as 16-bit lanes holding (vector p, vector p+8) byte pairs,
+    /// low nibbles (vectors 0..15) and high nibbles (16..31). With GFNI the high nibble is moved down by one affine
+    /// byte transform (per-byte logical shift right by 4) instead of a 16-bit shift and a mask.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<ushort> Low, Vector512<ushort> High) Lookup512(ref byte codes, ref byte tables, nuint offset)
+    {
+        Vector512<byte> packed = Vector512.LoadUnsafe(ref codes, offset);
+        Vector512<byte> table = Vector512.LoadUnsafe(ref tables, offset);
+        Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F);
+        Vector512<byte> highIndex = Gfni.V512.IsSupported
+            ? Gfni.V512.GaloisFieldAffineTransform(packed, Vector512.Create(ShiftRight4Matrix).AsByte(), 0)
+            : (packed.AsUInt16() >> 4).AsByte() & nibbleMask;
+        return (Avx512BW.Shuffle(table, packed & nibbleMask).AsUInt16(), Avx512BW.Shuffle(table, highIndex).AsUInt16());
+    }
+
+    /// <summary>
+    /// GF(2) affine matrix for "x >> 4" on every byte: bit i of the result is the parity of x AND matrix byte 7−i, so
+    /// bytes 7..4 select bits 4..7 of x into bits 0..3 and bytes 3..0 (zero) clear bits 4..7.
+    /// </summary>
+    private const ulong ShiftRight4Matrix = 0x10_20_40_80_00_00_00_00UL;
 
     /// <summary>AVX2 version of <see cref="Sums16x512"/>: vectors 0..15 in <paramref name="first16"/>, 16..31 in <paramref name="last16"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,6 +97,56 @@ public static partial class FastScanKernel
         Vector256<ushort> evenLow = lowA - (lowB << 8), evenHigh = highA - (highB << 8);
         first16 = Avx2.Permute2x128(evenLow, lowB, 0x20) + Avx2.Permute2x128(evenLow, lowB, 0x31);
         last16 = Avx2.Permute2x128(evenHigh, highB, 0x20) + Avx2.Permute2x128(evenHigh, highB, 0x31);
+    }
+
+    /// <summary>
+    /// Scans blocks [<paramref name="block"/>, <paramref name="endBlock"/>) of a run starting at <paramref name="codes"/>
+    /// until one has a sum ≥ <paramref name="minimum"/>; returns its index with its sums and mask (bit v = vector v),
+    /// or <paramref name="endBlock"/>. A leaf loop with no calls, so the kernel's registers stay live across blocks;
+    /// kept out of line so that the caller's offer and threshold code cannot push them onto the stack.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static int NextCandidateBlock512(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates)
+    {
+        for (; block < endBlock; block++)
+        {
+            Vector512<ushort> blockSums = Sums16x512(ref Unsafe.Add(ref codes, (nint)block * blockBytes), ref tables, groupCount);
+            uint mask = (uint)Vector512.GreaterThanOrEqual(blockSums, minimum).ExtractMostSignificantBits();
+            if (mask != 0)
+            {
+                sums = blockSums;
+                candidates = mask;
+                return block;
+            }
+        }
+        sums = default;
+        candidates = 0;
+        return endBlock;
+    }
+
+    /// <summary>256-bit version of <see cref="NextCandidateBlock512"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static int NextCandidateBlock256(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, Vector256<ushort> minimum, out Vector256<ushort> first16, out Vector256<ushort> last16, out uint candidates)
+    {
+        for (; block < endBlock; block++)
+        {
+            Sums16x256(ref Unsafe.Add(ref codes, (nint)block * blockBytes), ref tables, groupCount,
+                out Vector256<ushort> blockFirst16, out Vector256<ushort> blockLast16);
+            uint mask = Vector256.GreaterThanOrEqual(blockFirst16, minimum).ExtractMostSignificantBits()
+                | Vector256.GreaterThanOrEqual(blockLast16, minimum).ExtractMostSignificantBits() << 16;
+            if (mask != 0)
+            {
+                first16 = blockFirst16;
+                last16 = blockLast16;
+                candidates = mask;
+                return block;
+            }
+        }
+        first16 = last16 = default;
+        candidates = 0;
+        return endBlock;
     }
 
     /// <summary>

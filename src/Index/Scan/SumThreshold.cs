@@ -116,30 +116,32 @@ internal readonly struct SumThreshold
         return _hasOffsets ? MathF.FusedMultiplyAdd(raw, factor, _offsetMax) : raw * factor;
     }
 
-    /// <summary>Minimum, maximum and whether every value is finite (one pass, Vector512/256 where available).</summary>
+    /// <summary>Minimum, maximum and whether every value is finite (one pass; four independent vector chains).</summary>
     private static (float Min, float Max, bool Finite) Range(ReadOnlySpan<float> values)
     {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        float min = float.PositiveInfinity, max = float.NegativeInfinity, poison = 0f;
         int i = 0;
         ref float start = ref MemoryMarshal.GetReference(values);
-        if (Vector256.IsHardwareAccelerated && values.Length >= 8)
+        if (Vector512.IsHardwareAccelerated && values.Length >= 64)
         {
-            // Non-finite values (±∞, NaN) have all exponent bits set; min/max of the rest are exact either way, and a
-            // NaN reaching MinNative/MaxNative only matters when the filter is disabled anyway.
-            Vector256<float> mins = Vector256.Create(float.PositiveInfinity), maxs = Vector256.Create(float.NegativeInfinity);
-            Vector256<uint> exponent = Vector256.Create(0x7F80_0000u), nonFinite = Vector256<uint>.Zero;
-            for (; i <= values.Length - 8; i += 8)
+            // poison accumulates v·0, which is NaN for ±∞ or NaN and 0 otherwise: one op finds any non-finite value.
+            // MinNative/MaxNative may drop a NaN, but poison catches it and the result is then discarded.
+            Vector512<float> min0 = Vector512.Create(float.PositiveInfinity), min1 = min0, max0 = -min0, max1 = max0;
+            Vector512<float> poison0 = Vector512<float>.Zero, poison1 = poison0;
+            for (; i <= values.Length - 32; i += 32)
             {
-                Vector256<float> v = Vector256.LoadUnsafe(ref start, (nuint)i);
-                mins = Vector256.MinNative(mins, v);
-                maxs = Vector256.MaxNative(maxs, v);
-                nonFinite |= Vector256.Equals(v.AsUInt32() & exponent, exponent);
+                Vector512<float> a = Vector512.LoadUnsafe(ref start, (nuint)i);
+                Vector512<float> b = Vector512.LoadUnsafe(ref start, (nuint)i + 16);
+                min0 = Vector512.MinNative(min0, a);
+                min1 = Vector512.MinNative(min1, b);
+                max0 = Vector512.MaxNative(max0, a);
+                max1 = Vector512.MaxNative(max1, b);
+                poison0 += a * Vector512<float>.Zero;
+                poison1 += b * Vector512<float>.Zero;
             }
-            if (nonFinite != Vector256<uint>.Zero)
-            {
-                return (0, 0, false);
-            }
-            for (int lane = 0; lane < 8; lane++)
+            Vector512<float> mins = Vector512.MinNative(min0, min1), maxs = Vector512.MaxNative(max0, max1);
+            poison = Vector512.Sum(poison0 + poison1);
+            for (int lane = 0; lane < 16; lane++)
             {
                 min = MathF.Min(min, mins.GetElement(lane));
                 max = MathF.Max(max, maxs.GetElement(lane));
@@ -148,13 +150,10 @@ internal readonly struct SumThreshold
         for (; i < values.Length; i++)
         {
             float v = values[i];
-            if (!float.IsFinite(v))
-            {
-                return (0, 0, false);
-            }
+            poison += v * 0f;
             min = MathF.Min(min, v);
             max = MathF.Max(max, v);
         }
-        return (min, max, true);
+        return float.IsNaN(poison) ? (0, 0, false) : (min, max, true);
     }
 }

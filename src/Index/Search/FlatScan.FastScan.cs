@@ -59,17 +59,18 @@ public static partial class FlatScan
         ref byte tables = ref MemoryMarshal.GetReference(lut.Tables);
         float threshold = results.Threshold;
         Vector512<ushort> minimum = Vector512.Create(MinimumSum16(bound, threshold));
-        for (int block = firstBlock; block < endBlock; block++)
+        int local = 0, blocks = endBlock - firstBlock;
+        while ((local = FastScanKernel.NextCandidateBlock512(ref codes, ref tables, groupCount, blockBytes, local, blocks, minimum,
+            out Vector512<ushort> sums, out uint candidates)) < blocks)
         {
-            int local = block - firstBlock;
-            Vector512<ushort> sums = FastScanKernel.Sums16x512(ref Unsafe.Add(ref codes, (nint)local * blockBytes), ref tables, groupCount);
-            uint candidates = (uint)Vector512.GreaterThanOrEqual(sums, minimum).ExtractMostSignificantBits();
-            if (candidates == 0 || (candidates &= ~DeletedBits(deleted, block)) == 0)
+            int block = firstBlock + local++;
+            if ((candidates &= ~DeletedBits(deleted, block)) == 0)
             {
                 continue;
             }
-            candidates &= FastScanKernel.ScoreSums16(sums, scale, bias, factors.Slice(local * blockSize, blockSize),
-                terms.IsEmpty ? terms : terms.Slice(local * blockSize, blockSize), threshold, scores);
+            int row = (block - firstBlock) * blockSize;
+            candidates &= FastScanKernel.ScoreSums16(sums, scale, bias, factors.Slice(row, blockSize),
+                terms.IsEmpty ? terms : terms.Slice(row, blockSize), threshold, scores);
             if (Offer(results, scores, candidates, idBase + block * blockSize, ref threshold))
             {
                 minimum = Vector512.Create(MinimumSum16(bound, threshold));
@@ -90,19 +91,18 @@ public static partial class FlatScan
         ref byte tables = ref MemoryMarshal.GetReference(lut.Tables);
         float threshold = results.Threshold;
         Vector256<ushort> minimum = Vector256.Create(MinimumSum16(bound, threshold));
-        for (int block = firstBlock; block < endBlock; block++)
+        int local = 0, blocks = endBlock - firstBlock;
+        while ((local = FastScanKernel.NextCandidateBlock256(ref codes, ref tables, groupCount, blockBytes, local, blocks, minimum,
+            out Vector256<ushort> first16, out Vector256<ushort> last16, out uint candidates)) < blocks)
         {
-            int local = block - firstBlock;
-            FastScanKernel.Sums16x256(ref Unsafe.Add(ref codes, (nint)local * blockBytes), ref tables, groupCount,
-                out Vector256<ushort> first16, out Vector256<ushort> last16);
-            uint candidates = Vector256.GreaterThanOrEqual(first16, minimum).ExtractMostSignificantBits()
-                | Vector256.GreaterThanOrEqual(last16, minimum).ExtractMostSignificantBits() << 16;
-            if (candidates == 0 || (candidates &= ~DeletedBits(deleted, block)) == 0)
+            int block = firstBlock + local++;
+            if ((candidates &= ~DeletedBits(deleted, block)) == 0)
             {
                 continue;
             }
-            candidates &= FastScanKernel.ScoreSums16(first16, last16, scale, bias, factors.Slice(local * blockSize, blockSize),
-                terms.IsEmpty ? terms : terms.Slice(local * blockSize, blockSize), threshold, scores);
+            int row = (block - firstBlock) * blockSize;
+            candidates &= FastScanKernel.ScoreSums16(first16, last16, scale, bias, factors.Slice(row, blockSize),
+                terms.IsEmpty ? terms : terms.Slice(row, blockSize), threshold, scores);
             if (Offer(results, scores, candidates, idBase + block * blockSize, ref threshold))
             {
                 minimum = Vector256.Create(MinimumSum16(bound, threshold));
