@@ -13,7 +13,7 @@ namespace VectorDb.Benchmarks.Scan;
 /// drivers side by side in the same run: <c>PerBlock*</c> is the generic driver (one <see cref="IBlockScorer"/> call
 /// per block, float scores for every row: the path before the pruned driver existed), <c>Pruned*</c> the fast-scan
 /// driver that compares 16-bit block sums with an integer threshold first. Both give the same result (tested in
-/// tests/VectorDb.Index.Tests/Search/PrunedFlatScanTests.cs). Stages: rotate the query (eden-unbiased, 2 Hadamard
+/// tests/VectorDb.Index.Tests/Scan/PrunedFlatScanTests.cs). Stages: rotate the query (eden-unbiased, 2 Hadamard
 /// rounds), build the 8-bit tables, the kernel alone (32-bit sums per block, and the 16-bit variant the pruned
 /// driver uses), fused float scoring of every block, the whole scan into top 10 and top 100, the sorted copy.
 /// Seeded random codes, factors in [0.9, 1.1] and a Gaussian query; runs at <see cref="SimdCapabilities.Best"/>.
@@ -61,13 +61,25 @@ public class ScanStageBenchmarks
         return _estimator.RotatedQuery[0];
     }
 
-    /// <summary>Stage 2: per-group float tables, quantized to 8 bits.</summary>
+    /// <summary>Stage 2, before: per-group float tables quantized to 8 bits, one entry at a time.</summary>
+    [Benchmark]
+    public float BuildTablesScalar()
+    {
+        _lut.BuildScalar(_query, _centroids);
+        return _lut.Scale;
+    }
+
+    /// <summary>Stage 2, after: the same tables four entries per operation (what Build runs).</summary>
     [Benchmark]
     public float BuildTables()
     {
         _lut.Build(_query, _centroids);
         return _lut.Scale;
     }
+
+    /// <summary>Part of the pruned scan: min/max of the 200,000 factors for the integer threshold (once per query).</summary>
+    [Benchmark]
+    public bool FactorBounds() => SumThreshold.Create(_lut.Scale, _lut.Bias, _scales, default).Enabled;
 
     /// <summary>Stage 3a: the kernel alone, 32-bit sums stored per block (the public per-block kernel).</summary>
     [Benchmark]
