@@ -21,7 +21,7 @@ namespace VectorDb.Benchmarks.Scan;
 [MemoryDiagnoser]
 [MinColumn]
 [MedianColumn]
-public class GloveQueryStageBenchmarks
+public class GloveQueryStageBenchmarks : IDisposable
 {
     private const int Queries = 1000;
     private readonly TopK _top = new(10);
@@ -60,6 +60,13 @@ public class GloveQueryStageBenchmarks
         _lut.Build(_estimator.RotatedQuery, _centroids);
         FlatScan.Search(_scorer, _partition.Factors.Span, default, _partition.Deleted.Span, _top);
         Console.WriteLine($"// {folder}: {_data.Base.Count} × {d}, kernel level {_index.Quantizer.Level}");
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _index?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private ReadOnlySpan<float> NextQuery() => _data.Queries.Row(_query++ % Math.Min(Queries, _data.Queries.Count));
