@@ -25,13 +25,14 @@ public static partial class FastScanKernel
     internal static Vector512<ushort> Sums16x512(ref byte codes, ref byte tables, int groupCount)
     {
         Vector512<ushort> lowA = default, lowB = default, highA = default, highB = default;
+        Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F), shiftRight4 = Vector512.Create(ShiftRight4Matrix).AsByte();
         nuint end = (nuint)groupCount * FastScanCodes.GroupBytes, offset = 0;
         // Two 64-byte steps (8 groups) per iteration: their lookups are added as words first (still exact mod 2^16),
         // which halves the accumulator updates' loop overhead and gives the core two independent shuffle chains.
         for (; offset + 128 <= end; offset += 128)
         {
-            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset);
-            (Vector512<ushort> low2, Vector512<ushort> high2) = Lookup512(ref codes, ref tables, offset + 64);
+            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset, nibbleMask, shiftRight4);
+            (Vector512<ushort> low2, Vector512<ushort> high2) = Lookup512(ref codes, ref tables, offset + 64, nibbleMask, shiftRight4);
             lowA += low + low2;
             lowB += (low >> 8) + (low2 >> 8);
             highA += high + high2;
@@ -39,7 +40,7 @@ public static partial class FastScanKernel
         }
         if (offset < end)
         {
-            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset);
+            (Vector512<ushort> low, Vector512<ushort> high) = Lookup512(ref codes, ref tables, offset, nibbleMask, shiftRight4);
             lowA += low;
             lowB += low >> 8;
             highA += high;
@@ -57,13 +58,13 @@ public static partial class FastScanKernel
     /// byte transform (per-byte logical shift right by 4) instead of a 16-bit shift and a mask.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<ushort> Low, Vector512<ushort> High) Lookup512(ref byte codes, ref byte tables, nuint offset)
+    private static (Vector512<ushort> Low, Vector512<ushort> High) Lookup512(ref byte codes, ref byte tables, nuint offset,
+        Vector512<byte> nibbleMask, Vector512<byte> shiftRight4)
     {
         Vector512<byte> packed = Vector512.LoadUnsafe(ref codes, offset);
         Vector512<byte> table = Vector512.LoadUnsafe(ref tables, offset);
-        Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F);
         Vector512<byte> highIndex = Gfni.V512.IsSupported
-            ? Gfni.V512.GaloisFieldAffineTransform(packed, Vector512.Create(ShiftRight4Matrix).AsByte(), 0)
+            ? Gfni.V512.GaloisFieldAffineTransform(packed, shiftRight4, 0)
             : (packed.AsUInt16() >> 4).AsByte() & nibbleMask;
         return (Avx512BW.Shuffle(table, packed & nibbleMask).AsUInt16(), Avx512BW.Shuffle(table, highIndex).AsUInt16());
     }
