@@ -23,7 +23,7 @@ public class SumThresholdTests
         // Tables like a real query's: Δ small and positive, β negative so that raw changes sign inside the range.
         float scale = (float)(0.001 + 0.01 * rng.NextDouble());
         float bias = -scale * MaxSum * (float)(0.2 + 0.6 * rng.NextDouble());
-        const int rows = 40;
+        const int rows = 16;
         var factors = new float[rows];
         var offsets = withOffsets ? new float[rows] : [];
         for (int i = 0; i < rows; i++)
@@ -39,7 +39,7 @@ public class SumThresholdTests
 
         // Thresholds: random ones and exact row scores (a threshold equal to a score must keep that row).
         var thresholds = new List<float>();
-        for (int t = 0; t < 30; t++)
+        for (int t = 0; t < 20; t++)
         {
             thresholds.Add((float)(rng.NextGaussian() * scale * MaxSum * 0.5));
             int row = rng.NextInt(rows);
