@@ -134,6 +134,9 @@ public sealed class FastScanCodes
     /// <summary>The bytes of block <paramref name="block"/> (groups in order, 16 bytes each).</summary>
     internal ReadOnlySpan<byte> Block(int block) => new(_blocks, BlockOffset(block), BlockBytes);
 
+    /// <summary>The bytes of <paramref name="blocks"/> consecutive blocks from <paramref name="first"/> (bounds-checked once).</summary>
+    internal ReadOnlySpan<byte> Blocks(int first, int blocks) => new(_blocks, BlockOffset(first), checked(blocks * BlockBytes));
+
     /// <summary>Byte position within a group's 16 bytes of block lane w (0..15): even bytes hold 0..7, odd 8..15.</summary>
     internal static int BytePosition(int w) => w < 8 ? 2 * w : 2 * (w - 8) + 1;
 

@@ -41,6 +41,15 @@ public sealed class FastScanScorer : IBlockScorer
 
     public int Count => _codes.Count;
 
+    /// <summary>The store scanned (for drivers that run the kernels directly).</summary>
+    internal FastScanCodes Codes => _codes;
+
+    /// <summary>The query tables the store is scored with.</summary>
+    internal FastScanLut Lut => _lut;
+
+    /// <summary>The kernel level chosen at construction.</summary>
+    internal SimdLevel Level => _level;
+
     public int BlockCount => _codes.BlockCount;
 
     [SkipLocalsInit]

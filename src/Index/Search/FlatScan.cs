@@ -45,8 +45,25 @@ public static partial class FlatScan
 
     // idBase is added to every row id offered to `results`, so that several stores (IVF lists) can share one
     // collector, and with it one pruning threshold, under disjoint id ranges.
-    [SkipLocalsInit]
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0)
+    {
+        if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
+        {
+            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase);
+        }
+        else
+        {
+            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, firstBlock, endBlock, idBase);
+        }
+    }
+
+    /// <summary>
+    /// The generic driver: one <see cref="IBlockScorer"/> call per block, float scores compared with the threshold.
+    /// Every scorer and level goes through here except the pruned fast-scan path (which must offer the same rows).
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void SearchBlocksPerBlock(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0)
     {
         const int blockSize = FastScanCodes.BlockSize;
@@ -75,7 +92,7 @@ public static partial class FlatScan
 
     /// <summary>The 32 deleted bits of one block (block b covers bits [32·b, 32·b+32) of the bitmap).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint DeletedBits(ReadOnlySpan<ulong> deleted, int block)
+    internal static uint DeletedBits(ReadOnlySpan<ulong> deleted, int block)
     {
         int word = block >> 1;
         return word < deleted.Length ? (uint)(deleted[word] >> ((block & 1) * 32)) : 0u;
