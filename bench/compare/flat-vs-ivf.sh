@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 data="../shared/datasets/glove-100-angular" sizes="10000,25000,50000,100000,200000" queries=1000
-out="bench/results/flat-vs-ivf" slices="${TMPDIR:-/tmp}/vectordb-slices"
+out="bench/results/search-flat-vs-ivf" slices="${TMPDIR:-/tmp}/vectordb-slices"
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
@@ -38,3 +38,4 @@ for n in "${list[@]}"; do
   "${harness[@]}" search --data "$folder" --queries "$queries" --bits 4 --index ivf --nprobe 4,8,16,32,64,128 \
     --rerank auto --json "$out/ivf-$n.json"
 done
+/usr/bin/python3 bench/compare/flat_vs_ivf_table.py "$out"
