@@ -3,7 +3,11 @@ using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
 
-/// <summary>How the compressed codes are organised for scanning.</summary>
+/// <summary>
+/// How the compressed codes are organised for scanning. <see cref="Flat"/> is the default; an <see cref="Ivf"/> index
+/// also scans flat until <see cref="VectorIndex.TrainIvf"/> runs, which pays from about
+/// <see cref="VectorIndexOptions.FlatBelowVectors"/> vectors on (the engine trains IVF collections at that size).
+/// </summary>
 public enum IndexKind
 {
     /// <summary>One exhaustive scan over every code.</summary>
@@ -44,6 +48,15 @@ public sealed record VectorIndexOptions(
     int NList = 0,
     ulong ClusteringSeed = 0x5EED)
 {
+    /// <summary>
+    /// Size below which a flat scan is the better index: below it, IVF (default nlist ≈ 4·√n, the smallest nprobe
+    /// reaching recall@10 ≥ 0.95, auto re-rank) is no faster than flat (recall@10 ≈ 1.0 with auto re-rank); above it
+    /// IVF wins, about 2× at 100,000–200,000. Measured on GloVe-100 slices of 2,500 to 200,000 vectors, eden-unbiased
+    /// 4-bit, one thread (bench/results/search-2026-11-22.md, "Flat or IVF by size"). The engine's
+    /// <c>DatabaseOptions.IvfTrainingThreshold</c> defaults to it.
+    /// </summary>
+    public const int FlatBelowVectors = 10_000;
+
     public int Dimension => Quantizer.Dimension;
 }
 
