@@ -49,13 +49,13 @@ public sealed record VectorIndexOptions(
     ulong ClusteringSeed = 0x5EED)
 {
     /// <summary>
-    /// Size below which a flat scan is the better index: below it, IVF (default nlist ≈ 4·√n, the smallest nprobe
-    /// reaching recall@10 ≥ 0.95, auto re-rank) is no faster than flat (recall@10 ≈ 1.0 with auto re-rank); above it
-    /// IVF wins, about 2× at 100,000–200,000. Measured on GloVe-100 slices of 2,500 to 200,000 vectors, eden-unbiased
-    /// 4-bit, one thread (bench/results/search-2026-11-22.md, "Flat or IVF by size"). The engine's
-    /// <c>DatabaseOptions.IvfTrainingThreshold</c> defaults to it.
+    /// Size below which a flat scan is the better index. Measured on GloVe-100 slices, eden-unbiased 4-bit, auto
+    /// re-rank, one thread, IVF with the default nlist ≈ 4·√n at the smallest nprobe reaching recall@10 ≥ 0.95: up to
+    /// 25,000 vectors IVF is no faster than flat (p50 within ±7 %, 0.78× at 2,500) while flat keeps recall@10 ≈ 1.0;
+    /// at 50,000 IVF is 1.25× faster, at 100,000–200,000 about 2× (bench/results/search-2026-11-22.md, "Flat or IVF
+    /// by size"). The engine's <c>DatabaseOptions.IvfTrainingThreshold</c> defaults to it.
     /// </summary>
-    public const int FlatBelowVectors = 10_000;
+    public const int FlatBelowVectors = 50_000;
 
     public int Dimension => Quantizer.Dimension;
 }
