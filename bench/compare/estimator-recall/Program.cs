@@ -10,7 +10,8 @@ using VectorDb.Index.Search;
 //    exhaustive top 10 (ties to the smaller id): what the estimator alone achieves;
 //  - kernel: VectorIndex flat search with RerankMode.None (8-bit LUT fast scan / popcount paths).
 // For eden-unbiased it also ranks the same codes by <q, x̂>·cos(x, x̂)^(α+1), α ∈ {−1 (unbiased), −½, 0 (direction
-// only = tq-mse at 1 bit), 1 (eden-biased)}, to see which per-vector scale ranks best.
+// only = tq-mse at 1 bit), 1 (eden-biased)}, to see which per-vector scale ranks best. Those α columns are meaningful
+// for inner product / cosine only (for L2 they pair a rescaled ⟨q, x⟩ with the true ‖x‖²).
 // usage: EstimatorRecall <dataset dir> <queries> <seeds, e.g. 1,2,3,4,5> <bits, e.g. 1,2,4> [schemes] [rotation rounds]
 string folder = args[0];
 int queryCount = int.Parse(args[1], CultureInfo.InvariantCulture);
