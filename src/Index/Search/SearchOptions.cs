@@ -51,9 +51,10 @@ public sealed record VectorIndexOptions(
     /// <summary>
     /// Size below which a flat scan is the better index. Measured on GloVe-100 slices, eden-unbiased 4-bit, auto
     /// re-rank, one thread, IVF with the default nlist ≈ 4·√n at the smallest nprobe reaching recall@10 ≥ 0.95: up to
-    /// 25,000 vectors IVF is no faster than flat (p50 within ±7 %, 0.78× at 2,500) while flat keeps recall@10 ≈ 1.0;
-    /// at 50,000 IVF is 1.25× faster, at 100,000–200,000 about 2× (bench/results/search-2026-11-22.md, "Flat or IVF
-    /// by size"). The engine's <c>DatabaseOptions.IvfTrainingThreshold</c> defaults to it.
+    /// 10,000 vectors flat is as fast or faster and keeps recall@10 ≈ 1.0; from 25,000 to 50,000 neither is reliably
+    /// faster (two runs disagree); at 100,000–200,000 IVF is 1.6–2.2× faster (bench/results/search-2026-11-22.md,
+    /// "Flat or IVF by size"). 50,000 sits in the middle of that band. The engine's
+    /// <c>DatabaseOptions.IvfTrainingThreshold</c> defaults to it.
     /// </summary>
     public const int FlatBelowVectors = 50_000;
 
