@@ -67,23 +67,45 @@ def configs(d, n):
                 best = m
         return best
 
-    m4 = divisor_near(d)          # 4-bit sub-quantizers: one per coordinate -> 4 bits/coord
+    # Matching bytes per vector: our b-bit codes take b·d/8 bytes (+ 8 to 12 bytes of float metadata), so every
+    # PQ below is sized to b ∈ {4, 2, 1} bits per coordinate: 4-bit fast-scan sub-quantizers over 1, 2 or 4
+    # coordinates, 8-bit (256-centroid) sub-quantizers over 2, 4 or 8 coordinates.
+    m4 = divisor_near(d)          # 4-bit sub-quantizers, one per coordinate -> 4 bits/coord
     m2 = divisor_near(d // 2)     # 4-bit sub-quantizers over pairs -> 2 bits/coord
-    m8 = divisor_near(d // 2)     # 8-bit sub-quantizers over pairs -> 4 bits/coord
+    m1 = divisor_near(d // 4)     # 4-bit sub-quantizers over 4 coordinates -> 1 bit/coord
+    p4 = divisor_near(d // 2)     # 8-bit sub-quantizers over pairs -> 4 bits/coord
+    p2 = divisor_near(d // 4)     # 8-bit over 4 coordinates -> 2 bits/coord
+    p1 = divisor_near(d // 8)     # 8-bit over 8 coordinates -> 1 bit/coord
     nlist = 1 << max(4, round(np.log2(4 * np.sqrt(n))))  # about 4·sqrt(n), a power of two
+    # Cheapest first, so that a run cut short on a loaded machine still has the fast-scan, graph and IVF rows: the
+    # exhaustive SQ scans and the 8-bit PQs (256-centroid k-means per sub-quantizer) are slow in this build.
     rows = [
-        ("faiss-Flat", "Flat", 4 * d, "flat", [(None, None)]),
-        ("faiss-SQ8", "SQ8", d, "flat", [(None, None)]),
-        ("faiss-SQ4", "SQ4", (d + 1) // 2, "flat", [(None, None)]),
-        (f"faiss-PQ{m8}", f"PQ{m8}", m8, "flat", [(None, None)]),
         (f"faiss-PQ{m4}x4fs", f"PQ{m4}x4fs", (m4 + 1) // 2, "flat", [(None, None)]),
         (f"faiss-PQ{m2}x4fs", f"PQ{m2}x4fs", (m2 + 1) // 2, "flat", [(None, None)]),
+        (f"faiss-PQ{m1}x4fs", f"PQ{m1}x4fs", (m1 + 1) // 2, "flat", [(None, None)]),
         ("faiss-HNSW32", "HNSW32", 4 * d + 32 * 2 * 4, "hnsw",
          [(ef, {"efSearch": ef}) for ef in (16, 32, 64, 128, 256)]),
+        (f"faiss-IVF{nlist},PQ{m2}x4fs", f"IVF{nlist},PQ{m2}x4fs", (m2 + 1) // 2, "ivf",
+         [(p, {"nprobe": p}) for p in (16, 64)]),
         (f"faiss-IVF{nlist},PQ{m2}x4fs,Refine(Flat)", f"IVF{nlist},PQ{m2}x4fs,RFlat", (m2 + 1) // 2 + 4 * d, "ivf",
          [(p, {"nprobe": p, "k_factor_rf": 10}) for p in (1, 4, 16, 64, 256)]),
+        ("faiss-Flat", "Flat", 4 * d, "flat", [(None, None)]),
+        ("faiss-SQ4", "SQ4", (d + 1) // 2, "flat", [(None, None)]),
+        ("faiss-SQ8", "SQ8", d, "flat", [(None, None)]),
+        (f"faiss-PQ{p4}", f"PQ{p4}", p4, "flat", [(None, None)]),
+        (f"faiss-PQ{p2}", f"PQ{p2}", p2, "flat", [(None, None)]),
+        (f"faiss-PQ{p1}", f"PQ{p1}", p1, "flat", [(None, None)]),
     ]
     return rows
+
+
+def write_report(path, name, d, xb, xq, rows):
+    if path:
+        report = {"dataset": name, "dim": int(d), "n_base": int(len(xb)), "n_query": int(len(xq)),
+                  "engine": f"faiss {faiss.__version__} (Debian build)", "rows": rows}
+        with open(path + ".tmp", "w") as f:
+            json.dump(report, f, indent=1)
+        os.replace(path + ".tmp", path)
 
 
 def main():
@@ -124,15 +146,12 @@ def main():
             }
             row.update(result)
             rows.append(row)
+            write_report(args.json, name, d, xb, xq, rows)  # after every row: a run cut short keeps what it measured
             print(f"{label:38s} {str(knob):>5s} R@10={row['recall_at_10']:.4f} R1@10={row['recall_1_at_10']:.3f} "
                   f"R1@100={row['recall_1_at_100']:.3f} QPS={row['qps']:9.1f} p99={row['p99_ms']:.3f}ms "
                   f"B/vec={bytes_per_vector}", flush=True)
 
-    report = {"dataset": name, "dim": int(d), "n_base": int(len(xb)), "n_query": int(len(xq)),
-              "engine": f"faiss {faiss.__version__} (Debian build)", "rows": rows}
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=1)
+    write_report(args.json, name, d, xb, xq, rows)
     return 0
 
 

@@ -7,9 +7,14 @@ import sys
 def main(paths):
     rows = []
     header = None
+    shape = None
     for path in paths:
         with open(path) as f:
             report = json.load(f)
+        this = (report["dataset"], report["n_base"], report["n_query"])
+        if shape is not None and this != shape:
+            sys.exit(f"{path}: dataset/n_base/n_query {this} differ from {shape}; run both sides on the same queries")
+        shape = this
         header = header or f"{report['dataset']}  dim={report['dim']}  n_base={report['n_base']}  n_query={report['n_query']}"
         engine = report.get("engine", "vectordb")
         for row in report["rows"]:

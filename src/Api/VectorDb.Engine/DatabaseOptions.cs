@@ -13,7 +13,7 @@ public sealed record DatabaseOptions
     public EngineLimits Limits { get; init; } = new();
 
     /// <summary>An IVF collection trains its lists once it holds this many points (and again on open).</summary>
-    public int IvfTrainingThreshold { get; init; } = 10_000;
+    public int IvfTrainingThreshold { get; init; } = VectorDb.Index.Search.VectorIndexOptions.FlatBelowVectors;
 
     /// <summary>Threads used by one search batch (queries run in parallel; each query is single-threaded).</summary>
     public int SearchBatchThreads { get; init; } = Environment.ProcessorCount;

@@ -120,7 +120,9 @@ public sealed partial class VectorIndex
 
     /// <summary>
     /// The <paramref name="count"/> lists to probe for a (normalised, for cosine) query, best first: largest inner
-    /// product with the centroid for IP and cosine (as FAISS's IndexIVF with an IP quantizer), nearest for L2.
+    /// product with the centroid for IP and cosine (as FAISS's IndexIVF with an IP quantizer), nearest for L2; equal
+    /// scores go to the smaller list. Partial selection: a bounded heap of the best <paramref name="count"/> over the
+    /// nlist scores (O(nlist·log nprobe)), then the heap sorted in place; nothing else is sorted or allocated.
     /// </summary>
     private ReadOnlySpan<int> BestLists(ReadOnlySpan<float> query, int count, float[] scores, int[] order)
     {
@@ -131,12 +133,10 @@ public sealed partial class VectorIndex
         {
             var centroid = centroids.AsSpan(c * Dimension, Dimension);
             scores[c] = l2 ? -KMeans.SquaredDistance(query, centroid) : KMeans.Dot(query, centroid);
-            order[c] = c;
         }
         count = Math.Min(count, lists);
-        // Partial selection: the best `count` lists, then sorted best first (ties to the smaller list).
-        Array.Sort(scores, order, 0, lists);
-        Array.Reverse(order, 0, lists);
-        return order.AsSpan(0, count);
+        Span<int> heap = order.AsSpan(0, count);
+        ListSelection.SelectBest(scores.AsSpan(0, lists), heap);
+        return heap;
     }
 }

@@ -47,6 +47,25 @@ public class VectorIndexRecallTests
         Assert.True(recall >= floor, $"recall@10 {recall:F4} at {bits} bits fell below {floor}: a factor, a table or a kernel changed.");
     }
 
+    /// <summary>
+    /// The recall-per-bit order at 2 and 4 bits: eden-unbiased at or above tq-mse and tq-prod (no re-rank,
+    /// same rotation seed). Measured on this slice: b=2 0.6025 / 0.5470 / 0.4885, b=4 0.8805 / 0.8300 / 0.8085
+    /// (deterministic). At 1 bit the order does NOT hold (0.3400 / 0.3530 / 0.3400 here; 200k GloVe averaged over
+    /// five seeds 0.270 / 0.282 / 0.283): the unbiased scale 1/cos(x, x̂) is the estimator's, not a kernel defect,
+    /// see docs/search.md "1 bit". That case is left out here rather than asserted in a weakened form.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void EdenUnbiased_AtTwoAndFourBits_RecallsAtLeastTurboQuant(int bits)
+    {
+        var search = new SearchOptions(10, RerankMode.None);
+        var (eden, _) = Measure(bits, QuantizationScheme.EdenUnbiased, search);
+        var (mse, _) = Measure(bits, QuantizationScheme.TurboQuantMse, search);
+        var (prod, _) = Measure(bits, QuantizationScheme.TurboQuantProd, search);
+        Assert.True(eden >= mse && eden >= prod, $"b={bits}: eden-unbiased {eden:F4}, tq-mse {mse:F4}, tq-prod {prod:F4}");
+    }
+
     [Fact]
     public void AutoRerank_ReachesNearPerfectRecall_WithFewerExactScoresThanItsPool()
     {
