@@ -14,7 +14,7 @@ namespace VectorDb.Index.Rerank;
 /// Cosine is Σ q·x / (‖q‖·‖x‖) with ‖x‖ precomputed in float64 at upsert and ‖q‖ in float64 per query, 0 when
 /// either norm is 0. Threading follows the store: concurrent calls are safe while nothing writes to the store.
 /// </remarks>
-public sealed class ExactScorer : IExactScorer
+public sealed class ExactScorer : CpuExactScorerBase
 {
     private readonly OriginalVectorStore _store;
 
@@ -41,10 +41,10 @@ public sealed class ExactScorer : IExactScorer
     }
 
     /// <inheritdoc/>
-    public int Dimension => _store.Dimension;
+    public override int Dimension => _store.Dimension;
 
     /// <inheritdoc/>
-    public ExactMetric Metric { get; }
+    public override ExactMetric Metric { get; }
 
     /// <summary>The kernel width in use.</summary>
     public SimdLevel Level { get; }
@@ -53,70 +53,10 @@ public sealed class ExactScorer : IExactScorer
     public OriginalVectorStore Store => _store;
 
     /// <inheritdoc/>
-    public string Backend => $"cpu {Level}";
-
-    /// <inheritdoc/>
-    public void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
-    {
-        ExactScorerArguments.ValidateQuery(query, Dimension);
-        ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
-        ScoreUnchecked(query, slots, scores);
-    }
-
-    /// <inheritdoc/>
-    public void ScoreBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, Span<float> scores)
-    {
-        int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
-        ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
-        for (int q = 0; q < queryCount; q++)
-        {
-            int start = candidateOffsets[q], count = candidateOffsets[q + 1] - start;
-            ScoreUnchecked(queries.Slice(q * Dimension, Dimension), slots.Slice(start, count), scores.Slice(start, count));
-        }
-    }
-
-    /// <inheritdoc/>
-    public int Rerank(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
-    {
-        ExactScorerArguments.ValidateQuery(query, Dimension);
-        ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
-        return RerankUnchecked(query, slots, best);
-    }
-
-    /// <inheritdoc/>
-    public void RerankBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, int k,
-        Span<ScoredSlot> best, Span<int> counts)
-    {
-        int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
-        ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
-        for (int q = 0; q < queryCount; q++)
-        {
-            int start = candidateOffsets[q];
-            counts[q] = RerankUnchecked(queries.Slice(q * Dimension, Dimension),
-                slots.Slice(start, candidateOffsets[q + 1] - start), best.Slice(q * k, k));
-        }
-    }
-
-    /// <inheritdoc/>
-    public int SearchAll(ReadOnlySpan<float> query, Span<ScoredSlot> best)
-    {
-        ExactScorerArguments.ValidateQuery(query, Dimension);
-        return SearchAllUnchecked(query, best);
-    }
-
-    /// <inheritdoc/>
-    public void SearchAllBatch(ReadOnlySpan<float> queries, int k, Span<ScoredSlot> best, Span<int> counts)
-    {
-        int queryCount = ExactScorerArguments.ValidateQueries(queries, Dimension);
-        ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
-        for (int q = 0; q < queryCount; q++)
-        {
-            counts[q] = SearchAllUnchecked(queries.Slice(q * Dimension, Dimension), best.Slice(q * k, k));
-        }
-    }
+    public override string Backend => $"cpu {Level}";
 
     /// <summary>Scores without validating (callers validated): one switch on the level, then a specialized loop.</summary>
-    internal void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
+    protected override void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
     {
         switch (Level)
         {
@@ -127,7 +67,7 @@ public sealed class ExactScorer : IExactScorer
         }
     }
 
-    private int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best) => Level switch
+    protected override int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best) => Level switch
     {
         SimdLevel.Vector512 => RerankLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, slots, best),
         SimdLevel.Vector256 => RerankLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, slots, best),
@@ -135,7 +75,7 @@ public sealed class ExactScorer : IExactScorer
         _ => RerankLoop<ScalarRowKernel>(query, slots, best),
     };
 
-    private int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) => Level switch
+    protected override int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) => Level switch
     {
         SimdLevel.Vector512 => SearchAllLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, best),
         SimdLevel.Vector256 => SearchAllLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, best),

@@ -120,70 +120,18 @@ public sealed partial class VectorIndex
     /// id the reader no longer has, scores NaN.
     /// </summary>
     private sealed class ExternalExactScorer(VectorIndex index, IOriginalReader reader, OriginalPrecision precision, SimdLevel level)
-        : IExactScorer
+        : CpuExactScorerBase
     {
         private readonly int _width = index.Dimension * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
 
-        public int Dimension => index.Dimension;
+        public override int Dimension => index.Dimension;
 
-        public ExactMetric Metric => index.Options.Metric;
+        public override ExactMetric Metric => index.Options.Metric;
 
-        public string Backend => $"cpu {level}, originals read from storage";
+        public override string Backend => $"cpu {level}, originals read from storage";
 
-        public void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
-        {
-            ExactScorerArguments.ValidateQuery(query, Dimension);
-            ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
-            ScoreUnchecked(query, slots, scores);
-        }
-
-        public void ScoreBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, Span<float> scores)
-        {
-            int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
-            ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
-            for (int q = 0; q < queryCount; q++)
-            {
-                int start = candidateOffsets[q], count = candidateOffsets[q + 1] - start;
-                ScoreUnchecked(queries.Slice(q * Dimension, Dimension), slots.Slice(start, count), scores.Slice(start, count));
-            }
-        }
-
-        public int Rerank(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
-        {
-            ExactScorerArguments.ValidateQuery(query, Dimension);
-            ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
-            return RerankUnchecked(query, slots, best);
-        }
-
-        public void RerankBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, int k,
-            Span<ScoredSlot> best, Span<int> counts)
-        {
-            int queryCount = ExactScorerArguments.ValidateBatch(queries, candidateOffsets, slots, Dimension);
-            ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
-            for (int q = 0; q < queryCount; q++)
-            {
-                int start = candidateOffsets[q];
-                counts[q] = RerankUnchecked(queries.Slice(q * Dimension, Dimension),
-                    slots.Slice(start, candidateOffsets[q + 1] - start), best.Slice(q * k, k));
-            }
-        }
-
-        public int SearchAll(ReadOnlySpan<float> query, Span<ScoredSlot> best)
-        {
-            ExactScorerArguments.ValidateQuery(query, Dimension);
-            return RerankUnchecked(query, LiveSlots(), best);
-        }
-
-        public void SearchAllBatch(ReadOnlySpan<float> queries, int k, Span<ScoredSlot> best, Span<int> counts)
-        {
-            int queryCount = ExactScorerArguments.ValidateQueries(queries, Dimension);
-            ExactScorerArguments.ValidateTopKOutput(queryCount, k, best.Length, counts.Length);
-            int[] live = LiveSlots();
-            for (int q = 0; q < queryCount; q++)
-            {
-                counts[q] = RerankUnchecked(queries.Slice(q * Dimension, Dimension), live, best.Slice(q * k, k));
-            }
-        }
+        protected override int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) =>
+            RerankUnchecked(query, LiveSlots(), best);
 
         private int[] LiveSlots()
         {
@@ -198,7 +146,7 @@ public sealed partial class VectorIndex
             return [.. live];
         }
 
-        private int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
+        protected override int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
         {
             var selector = new TopKSelector(best, Metric.SmallerIsBetter());
             Span<float> scores = stackalloc float[ExternalBatch];
@@ -214,7 +162,7 @@ public sealed partial class VectorIndex
             return selector.Finish();
         }
 
-        private void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
+        protected override void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
         {
             Span<ulong> ids = stackalloc ulong[ExternalBatch];
             Span<bool> found = stackalloc bool[ExternalBatch];
