@@ -21,6 +21,11 @@ public sealed class CompactionTests
         await AssertCurrent(c, manifest);
 
         await c.DisposeAsync();
+        // The truncated segment files are deleted after the commit round (in the background), at the latest when
+        // the collection closes: the files themselves, not only the live-segment count, must have shrunk.
+        long filesAfter = new DirectoryInfo(dir.Path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        Assert.True(filesAfter < result.BytesOnDiskBefore / 2,
+            $"{filesAfter} bytes of files remain after compaction and close; {result.BytesOnDiskBefore} before");
         await using var reopened = store.OpenCollection("c");
         await AssertCurrent(reopened, manifest);
     }
