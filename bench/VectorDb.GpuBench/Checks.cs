@@ -52,7 +52,7 @@ internal static class Checks
             ReadOnlySpan<float> query = queries.AsSpan(q * store.Dimension, store.Dimension);
             for (int i = offsets[q]; i < offsets[q + 1]; i++)
             {
-                double tolerance = Tolerance(store, query, slots[i], gpu.Metric);
+                double tolerance = ScoreTolerance.Between(store, query, slots[i], gpu.Metric);
                 double ratio = Math.Abs(gpuScores[i] - cpuScores[i]) / tolerance;
                 worst = double.IsNaN(ratio) ? double.PositiveInfinity : Math.Max(worst, ratio);
             }
@@ -84,7 +84,7 @@ internal static class Checks
             for (int i = 0; i < K; i++)
             {
                 ScoredSlot g = gpuBest[q * K + i], c = cpuBest[q * K + i];
-                double tolerance = Tolerance(store, query, g.Slot, gpu.Metric) + Tolerance(store, query, c.Slot, gpu.Metric);
+                double tolerance = ScoreTolerance.Between(store, query, g.Slot, gpu.Metric) + ScoreTolerance.Between(store, query, c.Slot, gpu.Metric);
                 worst = Math.Max(worst, Math.Abs(g.Score - c.Score) / tolerance);
                 slotMismatches += g.Slot == c.Slot ? 0 : 1;
                 if (q == 0)
@@ -112,27 +112,5 @@ internal static class Checks
         store.Upsert(deleted, rows);
         return new CheckResult($"{name} delete", absent && float.IsNaN(score[0]), 0, 1,
             $"slot {deleted} deleted: {(absent ? "not returned" : "RETURNED")}, scored {score[0]}");
-    }
-
-    /// <summary>2·γ_(d+4)·Σ|term| (+ cosine's norm roundings), as in the CI tests.</summary>
-    private static double Tolerance(OriginalVectorStore store, ReadOnlySpan<float> query, int slot, ExactMetric metric)
-    {
-        var row = new float[store.Dimension];
-        store.CopyTo(slot, row);
-        double absolute = 0, queryNorm = 0, rowNorm = 0;
-        for (int j = 0; j < row.Length; j++)
-        {
-            double q = query[j], x = row[j];
-            absolute += metric == ExactMetric.L2 ? (q - x) * (q - x) : Math.Abs(q * x);
-            queryNorm += q * q;
-            rowNorm += x * x;
-        }
-        double gamma = 2.0 * (row.Length + 4) / (1 << 24);
-        if (metric != ExactMetric.Cosine)
-        {
-            return gamma * absolute + 1e-30;
-        }
-        double norms = Math.Sqrt(queryNorm * rowNorm);
-        return norms == 0 ? 1e-30 : gamma * absolute / norms + 12.0 / (1 << 24);
     }
 }

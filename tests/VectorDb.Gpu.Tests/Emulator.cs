@@ -48,30 +48,4 @@ internal static class Emulator
         }
         return vector;
     }
-
-    /// <summary>
-    /// Largest difference allowed between two float32 evaluations (GPU and CPU) of one score, in any summation order:
-    /// each is within γ_(d+4)·Σ|term| of the exact value (Higham §3.1, u = 2^-24), so they are within twice that.
-    /// Cosine divides by the norms and adds a few roundings. Computed in float64 from the stored values.
-    /// </summary>
-    public static double Tolerance(OriginalVectorStore store, ReadOnlySpan<float> query, int slot, ExactMetric metric)
-    {
-        var row = new float[store.Dimension];
-        store.CopyTo(slot, row);
-        double absolute = 0, queryNorm = 0, rowNorm = 0;
-        for (int j = 0; j < row.Length; j++)
-        {
-            double q = query[j], x = row[j];
-            absolute += metric == ExactMetric.L2 ? (q - x) * (q - x) : Math.Abs(q * x);
-            queryNorm += q * q;
-            rowNorm += x * x;
-        }
-        double gamma = 2.0 * (row.Length + 4) / (1 << 24);
-        if (metric != ExactMetric.Cosine)
-        {
-            return gamma * absolute + 1e-30;
-        }
-        double norms = Math.Sqrt(queryNorm * rowNorm);
-        return norms == 0 ? 0 : gamma * absolute / norms + 12.0 / (1 << 24);
-    }
 }

@@ -50,7 +50,7 @@ public class GpuExactScorerTests
                     Assert.True(float.IsNaN(gpuScores[i]), $"slot {slots[i]} is not live but the GPU scored it {gpuScores[i]}");
                     continue;
                 }
-                double tolerance = Emulator.Tolerance(store, queries.AsSpan(q * Dimension, Dimension), slots[i], metric);
+                double tolerance = ScoreTolerance.Between(store, queries.AsSpan(q * Dimension, Dimension), slots[i], metric);
                 Assert.True(Math.Abs(gpuScores[i] - cpuScores[i]) <= tolerance, $"slot {slots[i]}: GPU {gpuScores[i]}, CPU {cpuScores[i]}");
             }
         }
@@ -86,7 +86,7 @@ public class GpuExactScorerTests
             {
                 ScoredSlot g = gpu[q * k + i], c = cpu[q * k + i];
                 Assert.True(store.IsLive(g.Slot), $"query {q} rank {i}: slot {g.Slot} is not live");
-                double tolerance = Emulator.Tolerance(store, query, g.Slot, metric) + Emulator.Tolerance(store, query, c.Slot, metric);
+                double tolerance = ScoreTolerance.Between(store, query, g.Slot, metric) + ScoreTolerance.Between(store, query, c.Slot, metric);
                 Assert.True(g.Slot == c.Slot || Math.Abs(g.Score - c.Score) <= tolerance,
                     $"query {q} rank {i}: GPU slot {g.Slot} ({g.Score}), CPU slot {c.Slot} ({c.Score})");
                 Assert.True(Math.Abs(g.Score - c.Score) <= tolerance, $"query {q} rank {i}: GPU {g.Score}, CPU {c.Score}");

@@ -101,7 +101,8 @@ public class GpuIndexTests
         Assert.Equal(cpu.Length, gpu.Length);
         for (int i = 0; i < cpu.Length; i++)
         {
-            double tolerance = Tolerance(query, vector(gpu[i].Id)) + Tolerance(query, vector(cpu[i].Id));
+            double tolerance = ScoreTolerance.Between(query, vector(gpu[i].Id), ExactMetric.InnerProduct)
+                + ScoreTolerance.Between(query, vector(cpu[i].Id), ExactMetric.InnerProduct);
             Assert.True(Math.Abs(gpu[i].Score - cpu[i].Score) <= tolerance, $"rank {i}: GPU {gpu[i]} vs CPU {cpu[i]} (tolerance {tolerance:E2})");
             if (gpu[i].Id != cpu[i].Id)
             {
@@ -112,16 +113,5 @@ public class GpuIndexTests
                     $"rank {i}: GPU id {id}, CPU id {cpu[i].Id} (GPU's id is at CPU rank {cpuRank}: not a near-tie)");
             }
         }
-    }
-
-    /// <summary>2·γ_(d+4)·Σ|q_j·x_j|: the largest difference between two float32 evaluations of ⟨q, x⟩.</summary>
-    private static double Tolerance(float[] query, float[] row)
-    {
-        double absolute = 0;
-        for (int j = 0; j < query.Length; j++)
-        {
-            absolute += Math.Abs((double)query[j] * row[j]);
-        }
-        return 2.0 * (query.Length + 4) / (1 << 24) * absolute;
     }
 }
