@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Scan;
 
 namespace VectorDb.Benchmarks.Scan;
 
@@ -54,4 +55,20 @@ internal static class BenchData
         }
         return centroids;
     }
+
+    /// <summary>A fast-scan store of <see cref="Count"/> random rows, its tables built for <see cref="Query"/> with
+    /// <see cref="Codebook"/>, a scorer at <paramref name="level"/>, and the rows' factors (<see cref="Scales"/>).</summary>
+    public static FastScanFixture FastScan(int dimension, int bits, SimdLevel level)
+    {
+        var store = new FastScanCodes(dimension, bits, Count);
+        AddRandomRows(dimension, bits, row => store.Add(row));
+        float[] query = Query(dimension), centroids = Codebook(bits, dimension);
+        var lut = new FastScanLut(store);
+        lut.Build(query, centroids);
+        return new FastScanFixture(store, lut, new FastScanScorer(store, lut, level), Scales(), query, centroids);
+    }
 }
+
+/// <summary>What <see cref="BenchData.FastScan"/> builds.</summary>
+internal sealed record FastScanFixture(FastScanCodes Store, FastScanLut Lut, FastScanScorer Scorer, float[] Scales,
+    float[] Query, float[] Centroids);

@@ -39,14 +39,7 @@ public class FastScanBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _store = new FastScanCodes(Dimension, Bits, BenchData.Count);
-        BenchData.AddRandomRows(Dimension, Bits, row => _store.Add(row));
-        _scales = BenchData.Scales();
-        _query = BenchData.Query(Dimension);
-        _centroids = BenchData.Codebook(Bits, Dimension);
-        _lut = new FastScanLut(_store);
-        _lut.Build(_query, _centroids);
-        _scorer = new FastScanScorer(_store, _lut, Level);
+        (_store, _lut, _scorer, _scales, _query, _centroids) = BenchData.FastScan(Dimension, Bits, Level);
     }
 
     /// <summary>One query end to end: build the tables, scan all blocks, keep the top 100 candidates.</summary>

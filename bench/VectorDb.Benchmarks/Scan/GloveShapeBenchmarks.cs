@@ -33,14 +33,7 @@ public class GloveShapeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var store = new FastScanCodes(Dimension, Bits, BenchData.Count);
-        BenchData.AddRandomRows(Dimension, Bits, row => store.Add(row));
-        _scales = BenchData.Scales();
-        _query = BenchData.Query(Dimension);
-        _centroids = BenchData.Codebook(Bits, Dimension);
-        _lut = new FastScanLut(store);
-        _lut.Build(_query, _centroids);
-        _scorer = new FastScanScorer(store, _lut, Level);
+        (_, _lut, _scorer, _scales, _query, _centroids) = BenchData.FastScan(Dimension, Bits, Level);
     }
 
     /// <summary>One query: build the tables, scan 200,000 vectors, keep the top 100. QPS = 1/mean.</summary>

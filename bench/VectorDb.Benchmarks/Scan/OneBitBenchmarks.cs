@@ -36,11 +36,8 @@ public class OneBitBenchmarks
         _centroids = BenchData.Codebook(1, Dimension);
         if (Path == "NibbleTables")
         {
-            var store = new FastScanCodes(Dimension, 1, BenchData.Count);
-            BenchData.AddRandomRows(Dimension, 1, row => store.Add(row));
-            _lut = new FastScanLut(store);
-            _lut.Build(_query, _centroids);
-            _scorer = new FastScanScorer(store, _lut, SimdCapabilities.Best);
+            FastScanFixture fixture = BenchData.FastScan(Dimension, 1, SimdCapabilities.Best);
+            (_lut, _scorer) = (fixture.Lut, fixture.Scorer);
         }
         else
         {

@@ -41,14 +41,7 @@ public class ScanStageBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _store = new FastScanCodes(Dimension, Bits, BenchData.Count);
-        BenchData.AddRandomRows(Dimension, Bits, row => _store.Add(row));
-        _scales = BenchData.Scales();
-        _query = BenchData.Query(Dimension);
-        _centroids = BenchData.Codebook(Bits, Dimension);
-        _lut = new FastScanLut(_store);
-        _lut.Build(_query, _centroids);
-        _scorer = new FastScanScorer(_store, _lut, SimdCapabilities.Best);
+        (_store, _lut, _scorer, _scales, _query, _centroids) = BenchData.FastScan(Dimension, Bits, SimdCapabilities.Best);
         _estimator = VectorQuantizer.Create(new QuantizerOptions(Dimension, Bits, 42)).CreateEstimator();
         FlatScan.Search(_scorer, _scales, default, default, _top100); // so that CopySorted100 has pairs to sort
     }
