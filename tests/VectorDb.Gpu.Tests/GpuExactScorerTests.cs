@@ -87,9 +87,9 @@ public class GpuExactScorerTests
                 ScoredSlot g = gpu[q * k + i], c = cpu[q * k + i];
                 Assert.True(store.IsLive(g.Slot), $"query {q} rank {i}: slot {g.Slot} is not live");
                 double tolerance = ScoreTolerance.Between(store, query, g.Slot, metric) + ScoreTolerance.Between(store, query, c.Slot, metric);
-                Assert.True(g.Slot == c.Slot || Math.Abs(g.Score - c.Score) <= tolerance,
-                    $"query {q} rank {i}: GPU slot {g.Slot} ({g.Score}), CPU slot {c.Slot} ({c.Score})");
-                Assert.True(Math.Abs(g.Score - c.Score) <= tolerance, $"query {q} rank {i}: GPU {g.Score}, CPU {c.Score}");
+                // Slots may differ only at a near-tie: whatever slot holds rank i, its score agrees within the bound.
+                Assert.True(Math.Abs(g.Score - c.Score) <= tolerance,
+                    $"query {q} rank {i}: GPU slot {g.Slot} ({g.Score}), CPU slot {c.Slot} ({c.Score}), tolerance {tolerance:E2}");
             }
         }
     }
