@@ -12,17 +12,16 @@ internal sealed class QjlScorer : IBlockScorer
     private readonly IBlockScorer? _codes;
     private readonly IBlockScorer _signs;
     private readonly CodePartition _partition;
-    private readonly int _count;
 
     public QjlScorer(IBlockScorer? codes, IBlockScorer signs, CodePartition partition)
     {
         _codes = codes;
         _signs = signs;
         _partition = partition;
-        _count = signs.Count;
     }
 
-    public int Count => _count;
+    /// <summary>Rows now in the partition (read live: the scorer is cached across searches while rows are added).</summary>
+    public int Count => _signs.Count;
 
     public int BlockCount => _signs.BlockCount;
 
