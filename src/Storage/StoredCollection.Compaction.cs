@@ -77,7 +77,8 @@ public sealed partial class StoredCollection
                 }
             }
         }
-        await _committer.WaitForDurableAsync().ConfigureAwait(false); // copies durable before the old entries go
+        // The copies are durable before the old entries go: each chunk's copies were committed by MoveInChunksAsync
+        // (and a log with nothing below its cut had nothing to copy).
         _codes.TruncateUntil(codesCut);
         _blobs.TruncateUntil(blobsCut);
         await _committer.WaitForDurableAsync().ConfigureAwait(false); // new begin addresses durable; files deleted

@@ -146,7 +146,6 @@ public sealed partial class VectorCollection
         var writes = new PointWrite[n];
         var originals = new ReadOnlyMemory<float>[n];
         var fields = new PayloadFields[n];
-        var quantizer = _index.Quantizer;
         int recordSize = _index.Layout.RecordSize;
         void PrepareOne(int i)
         {
@@ -160,7 +159,7 @@ public sealed partial class VectorCollection
             }
             fields[i] = PayloadFields.FromUtf8(payload);
             var record = new byte[recordSize];
-            quantizer.Encode(Config.Metric == ExactMetric.Cosine ? Normalised(point.Vector.Span) : point.Vector.Span, record);
+            _index.Encode(point.Vector.Span, record);
             originals[i] = Config.Originals == OriginalVectorFormat.None ? default : point.Vector;
             writes[i] = new PointWrite(point.Id, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
         }
@@ -215,26 +214,5 @@ public sealed partial class VectorCollection
                     nameof(vector));
             }
         }
-    }
-
-    /// <summary>x/‖x‖ exactly as <c>VectorIndex.Upsert</c> normalises cosine vectors (sum of squares in double, one
-    /// float reciprocal), so records written here equal the index's own encoding; a zero vector stays zero.</summary>
-    private static float[] Normalised(ReadOnlySpan<float> vector)
-    {
-        var copy = vector.ToArray();
-        double squares = 0;
-        foreach (float v in copy)
-        {
-            squares += (double)v * v;
-        }
-        if (squares > 0)
-        {
-            float inverse = (float)(1 / Math.Sqrt(squares));
-            for (int j = 0; j < copy.Length; j++)
-            {
-                copy[j] *= inverse;
-            }
-        }
-        return copy;
     }
 }

@@ -133,8 +133,6 @@ public static class KMeans
         return total;
     }
 
-    /// <summary>k-means++: first centre uniform, each next one drawn with probability proportional to the squared
-    /// distance to the nearest centre chosen so far (accumulated in double, scanned in index order).</summary>
     /// <summary>Inner product, summed in float with a fixed order per width (no FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -160,6 +158,8 @@ public static class KMeans
         return total;
     }
 
+    /// <summary>k-means++: first centre uniform, each next one drawn with probability proportional to the squared
+    /// distance to the nearest centre chosen so far (accumulated in double, scanned in index order).</summary>
     private static void SeedPlusPlus(float[] points, int dimension, float[] centroids, int k, ref SplitMix64 rng)
     {
         int n = points.Length / dimension;

@@ -25,12 +25,16 @@ public sealed class FastScanCodes
 
     private byte[] _blocks;
 
+    /// <summary>Whether codes of <paramref name="bitsPerCode"/> bits use this layout (nibble tables): 1, 2 or 4;
+    /// other widths are scanned as bytes on the int8 grid.</summary>
+    public static bool SupportsBits(int bitsPerCode) => bitsPerCode is 1 or 2 or 4;
+
     /// <param name="dimension">Coordinates per vector, 1..65536.</param>
     /// <param name="bitsPerCode">1, 2 or 4.</param>
     /// <param name="initialCapacity">Vectors to reserve room for; the store grows as needed.</param>
     public FastScanCodes(int dimension, int bitsPerCode, int initialCapacity = 0)
     {
-        if (bitsPerCode is not (1 or 2 or 4))
+        if (!SupportsBits(bitsPerCode))
         {
             throw new ArgumentOutOfRangeException(nameof(bitsPerCode), bitsPerCode,
                 "the fast-scan layout takes 1, 2 or 4 bits per code; use ByteCodes for 3, 5, 6, 7 or 8.");

@@ -26,7 +26,7 @@ internal sealed class CodePartition
     public CodePartition(int dimension, int codeBits, Int8Grid? grid, bool hasOffsets, bool hasSigns)
     {
         CodeBits = codeBits;
-        if (codeBits is 1 or 2 or 4)
+        if (FastScanCodes.SupportsBits(codeBits))
         {
             FastCodes = new FastScanCodes(dimension, codeBits);
         }

@@ -17,7 +17,7 @@ internal sealed class QueryScratch
         int d = quantizer.Options.Dimension;
         Estimator = quantizer.CreateEstimator();
         Query = new float[d];
-        if (codeBits is 1 or 2 or 4)
+        if (FastScanCodes.SupportsBits(codeBits))
         {
             FastLut = new FastScanLut(d, codeBits);
         }

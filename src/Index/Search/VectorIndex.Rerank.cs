@@ -101,8 +101,7 @@ public sealed partial class VectorIndex
         int found = exactTop.CopySortedTo(scratch.Sorted);
         for (int i = 0; i < found; i++)
         {
-            float score = l2 ? MathF.Max(0f, (float)(querySquares - scratch.Sorted[i].Score)) : scratch.Sorted[i].Score;
-            hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], score);
+            hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], MetricScore(scratch.Sorted[i].Score, scratch));
         }
         return found;
     }

@@ -221,9 +221,11 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>Ranking score → the metric's score: IP and cosine as they are; L2 as ‖q‖² − s, never negative.</summary>
+    /// <summary>The score reported for a ranking score: L2 ranks by ‖q‖² − ‖q−x‖², so its distance is ‖q‖² minus
+    /// that (in double, never negative); inner product and cosine report the ranking score itself.</summary>
     private float MetricScore(float rankingScore, QueryScratch scratch) =>
         Options.Metric == ExactMetric.L2
-            ? MathF.Max(0f, (float)scratch.Estimator.QuerySquaredNorm - rankingScore)
+            ? MathF.Max(0f, (float)(scratch.Estimator.QuerySquaredNorm - rankingScore))
             : rankingScore;
 
     private int EstimatesAsHits(QueryScratch scratch, int k, Span<SearchHit> hits, out int reranked)

@@ -52,7 +52,7 @@ public sealed partial class VectorIndex : IDisposable
         Layout = Quantizer.Layout;
         _hasSigns = Layout.SignOffset >= 0;
         _records = new byte[64 * Layout.RecordSize];
-        if (Quantizer.Codebook is { Bits: not (1 or 2 or 4) } codebook)
+        if (Quantizer.Codebook is { } codebook && !VectorDb.Index.Scan.FastScanCodes.SupportsBits(codebook.Bits))
         {
             _grid = new Scan.Int8Grid(codebook.Centroids);
         }
@@ -96,7 +96,6 @@ public sealed partial class VectorIndex : IDisposable
 
     /// <summary>Encodes and inserts (or replaces) one vector.</summary>
     /// <exception cref="ArgumentException">Wrong length or a NaN/infinite coordinate; the index is unchanged.</exception>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     public void Upsert(ulong id, ReadOnlySpan<float> vector)
     {
         if (vector.Length != Dimension)
@@ -104,16 +103,35 @@ public sealed partial class VectorIndex : IDisposable
             throw new ArgumentException($"vector has {vector.Length} coordinates; the index has dimension {Dimension}.", nameof(vector));
         }
         byte[] record = new byte[Layout.RecordSize];
-        float[]? normalised = null;
-        ReadOnlySpan<float> encoded = vector;
-        if (Options.Metric == ExactMetric.Cosine)
-        {
-            normalised = vector.ToArray();
-            Normalise(normalised);
-            encoded = normalised;
-        }
-        Quantizer.Encode(encoded, record);
+        Encode(vector, record);
         UpsertEncoded(id, record, vector);
+    }
+
+    /// <summary>
+    /// Writes the record this index stores for <paramref name="vector"/> (<see cref="CodeLayout.RecordSize"/> bytes):
+    /// the quantizer's encoding of the vector, or, for cosine, of x/‖x‖ (sum of squares in double, one float
+    /// reciprocal; a zero vector stays zero). Callers that encode outside the index (a storage layer writing records
+    /// before they reach <see cref="UpsertEncoded"/>) use this so that their records equal the index's own.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
+    {
+        if (Options.Metric != ExactMetric.Cosine)
+        {
+            Quantizer.Encode(vector, record);
+            return;
+        }
+        const int StackFloats = 1024;
+        float[]? rented = vector.Length > StackFloats ? System.Buffers.ArrayPool<float>.Shared.Rent(vector.Length) : null;
+        Span<float> normalised = rented is null ? stackalloc float[StackFloats] : rented;
+        normalised = normalised[..vector.Length];
+        vector.CopyTo(normalised);
+        Normalise(normalised);
+        Quantizer.Encode(normalised, record);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
