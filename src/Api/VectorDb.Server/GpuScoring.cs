@@ -23,7 +23,7 @@ public sealed class GpuScoring : IDisposable
     private readonly Meter _meter = new(MeterName);
     private string? _deviceName;
 
-    private GpuScoring(string mode, int cudaDevices)
+    private GpuScoring(GpuMode mode, int cudaDevices)
     {
         Mode = mode;
         CudaDevices = cudaDevices;
@@ -33,8 +33,9 @@ public sealed class GpuScoring : IDisposable
             description: "Collections whose originals are resident on the GPU.");
     }
 
-    /// <summary>"auto", "off" or "required".</summary>
-    public string Mode { get; }
+    /// <summary>auto = <see cref="GpuMode.Auto"/>, off = <see cref="GpuMode.CpuOnly"/>, required =
+    /// <see cref="GpuMode.CudaRequired"/>.</summary>
+    public GpuMode Mode { get; }
 
     /// <summary>CUDA devices found at startup (0 when the mode is off: not probed).</summary>
     public int CudaDevices { get; }
@@ -46,7 +47,7 @@ public sealed class GpuScoring : IDisposable
     /// <summary>One line for the startup log: the mode and where scoring runs.</summary>
     public string Describe()
     {
-        if (Mode == "off")
+        if (Mode == GpuMode.CpuOnly)
         {
             return "GPU re-scoring off (--gpu off): exact scores on the CPU";
         }
@@ -55,7 +56,7 @@ public sealed class GpuScoring : IDisposable
             return "GPU re-scoring auto: no CUDA device found, exact scores on the CPU";
         }
         List<GpuMemoryReport> reports = Reports();
-        return $"GPU re-scoring {Mode}: {_deviceName ?? "CUDA device 0"}, {reports.Count(r => r.IsResident)} of {reports.Count} collection(s) resident, " +
+        return $"GPU re-scoring {(Mode == GpuMode.CudaRequired ? "required" : "auto")}: {_deviceName ?? "CUDA device 0"}, {reports.Count(r => r.IsResident)} of {reports.Count} collection(s) resident, " +
             $"{reports.Sum(r => r.ResidentBytes) / (1 << 20)} MiB of device memory";
     }
 
@@ -64,23 +65,24 @@ public sealed class GpuScoring : IDisposable
     /// <exception cref="InvalidOperationException">required, and no CUDA device was found.</exception>
     public static GpuScoring FromMode(string? mode)
     {
-        string normalized = (mode ?? "auto").Trim().ToLowerInvariant();
-        if (normalized is not ("auto" or "off" or "required"))
+        GpuMode parsed = (mode ?? "auto").Trim().ToLowerInvariant() switch
         {
-            throw new ArgumentException($"VectorDb:Gpu (--gpu) '{mode}' is not auto, off or required.");
-        }
-        int devices = normalized == "off" ? 0 : ExactScorerFactory.CudaDeviceCount();
-        if (normalized == "required" && devices == 0)
+            "auto" => GpuMode.Auto,
+            "off" => GpuMode.CpuOnly,
+            "required" => GpuMode.CudaRequired,
+            _ => throw new ArgumentException($"VectorDb:Gpu (--gpu) '{mode}' is not auto, off or required."),
+        };
+        int devices = parsed == GpuMode.CpuOnly ? 0 : ExactScorerFactory.CudaDeviceCount();
+        if (parsed == GpuMode.CudaRequired && devices == 0)
         {
             throw new InvalidOperationException("--gpu required, but no CUDA device was found (no NVIDIA driver or GPU). Use --gpu auto to fall back to the CPU.");
         }
-        return new GpuScoring(normalized, devices);
+        return new GpuScoring(parsed, devices);
     }
 
     private IExactScorer Create(OriginalVectorStore store, ExactMetric metric)
     {
-        var options = new GpuScorerOptions { Mode = Mode == "required" ? GpuMode.CudaRequired : GpuMode.Auto };
-        IExactScorer scorer = ExactScorerFactory.Create(store, metric, options);
+        IExactScorer scorer = ExactScorerFactory.Create(store, metric, new GpuScorerOptions { Mode = Mode });
         if (scorer is GpuExactScorer gpu)
         {
             lock (_gate)
