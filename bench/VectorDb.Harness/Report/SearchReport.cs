@@ -22,6 +22,8 @@ internal sealed record SearchRow
     [JsonPropertyName("build_s")] public required double BuildSeconds { get; init; }
     [JsonPropertyName("reranked_per_query")] public required double RerankedPerQuery { get; init; }
     [JsonPropertyName("threads")] public required int Threads { get; init; }
+    /// <summary>Queries per search call (1: one query per call; FAISS's batch search scans a block of queries at once).</summary>
+    [JsonPropertyName("batch")] public int Batch { get; init; } = 1;
 }
 
 /// <summary>The whole `search` report: dataset facts and one row per configuration.</summary>

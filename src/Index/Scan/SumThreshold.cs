@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace VectorDb.Index.Scan;
 
 /// <summary>
@@ -43,13 +40,15 @@ internal readonly struct SumThreshold
     /// <param name="bias">β of the tables (<see cref="FastScanLut.Bias"/>).</param>
     /// <param name="factors">A of every row the bound must cover.</param>
     /// <param name="offsets">B of the same rows, or empty when scores have no additive term.</param>
-    public static SumThreshold Create(float scale, float bias, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets)
+    public static SumThreshold Create(float scale, float bias, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets) =>
+        Create(scale, bias, ScoreTermRange.Of(factors, offsets), hasOffsets: !offsets.IsEmpty);
+
+    /// <summary>Bounds for rows whose terms lie in <paramref name="range"/> (a superset of the rows is fine).</summary>
+    public static SumThreshold Create(float scale, float bias, ScoreTermRange range, bool hasOffsets)
     {
-        (float factorMin, float factorMax, bool factorsFinite) = Range(factors);
-        (_, float offsetMax, bool offsetsFinite) = offsets.IsEmpty ? (0f, 0f, true) : Range(offsets);
-        bool enabled = scale > 0 && float.IsFinite(scale) && float.IsFinite(bias) && factorsFinite && offsetsFinite
-            && factors.Length > 0 && factorMin >= 0;
-        return new SumThreshold(scale, bias, factorMin, factorMax, offsetMax, !offsets.IsEmpty, enabled);
+        bool enabled = scale > 0 && float.IsFinite(scale) && float.IsFinite(bias) && range.Finite && range.Rows > 0
+            && range.FactorMin >= 0;
+        return new SumThreshold(scale, bias, range.FactorMin, range.FactorMax, range.OffsetMax, hasOffsets, enabled);
     }
 
     /// <summary>
@@ -114,46 +113,5 @@ internal readonly struct SumThreshold
         float raw = MathF.FusedMultiplyAdd(_scale, sum, _bias);
         float factor = raw >= 0 ? _factorMax : _factorMin;
         return _hasOffsets ? MathF.FusedMultiplyAdd(raw, factor, _offsetMax) : raw * factor;
-    }
-
-    /// <summary>Minimum, maximum and whether every value is finite (one pass; four independent vector chains).</summary>
-    private static (float Min, float Max, bool Finite) Range(ReadOnlySpan<float> values)
-    {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity, poison = 0f;
-        int i = 0;
-        ref float start = ref MemoryMarshal.GetReference(values);
-        if (Vector512.IsHardwareAccelerated && values.Length >= 64)
-        {
-            // poison accumulates v·0, which is NaN for ±∞ or NaN and 0 otherwise: one op finds any non-finite value.
-            // MinNative/MaxNative may drop a NaN, but poison catches it and the result is then discarded.
-            Vector512<float> min0 = Vector512.Create(float.PositiveInfinity), min1 = min0, max0 = -min0, max1 = max0;
-            Vector512<float> poison0 = Vector512<float>.Zero, poison1 = poison0;
-            for (; i <= values.Length - 32; i += 32)
-            {
-                Vector512<float> a = Vector512.LoadUnsafe(ref start, (nuint)i);
-                Vector512<float> b = Vector512.LoadUnsafe(ref start, (nuint)i + 16);
-                min0 = Vector512.MinNative(min0, a);
-                min1 = Vector512.MinNative(min1, b);
-                max0 = Vector512.MaxNative(max0, a);
-                max1 = Vector512.MaxNative(max1, b);
-                poison0 += a * Vector512<float>.Zero;
-                poison1 += b * Vector512<float>.Zero;
-            }
-            Vector512<float> mins = Vector512.MinNative(min0, min1), maxs = Vector512.MaxNative(max0, max1);
-            poison = Vector512.Sum(poison0 + poison1);
-            for (int lane = 0; lane < 16; lane++)
-            {
-                min = MathF.Min(min, mins.GetElement(lane));
-                max = MathF.Max(max, maxs.GetElement(lane));
-            }
-        }
-        for (; i < values.Length; i++)
-        {
-            float v = values[i];
-            poison += v * 0f;
-            min = MathF.Min(min, v);
-            max = MathF.Max(max, v);
-        }
-        return float.IsNaN(poison) ? (0, 0, false) : (min, max, true);
     }
 }

@@ -66,6 +66,9 @@ internal sealed class CodePartition
 
     public ReadOnlySpan<float> SignFactors => _signFactors.AsSpan(0, _signFactors.Length == 0 ? 0 : Count);
 
+    /// <summary>Range of <see cref="Factors"/> and <see cref="Offsets"/> over every row, deleted ones included.</summary>
+    public ScoreTermRange TermRange { get; private set; } = ScoreTermRange.Empty;
+
     /// <summary>Tombstones: bit (row mod 64) of word row/64 set = deleted.</summary>
     public ReadOnlyMemory<ulong> Deleted => _deleted;
 
@@ -93,6 +96,7 @@ internal sealed class CodePartition
         {
             _signFactors[row] = signFactor;
         }
+        TermRange = TermRange.Include(factor, _offsets.Length > 0 ? offset : 0f);
         Count = row + 1;
         LiveCount++;
         return row;

@@ -19,7 +19,7 @@ public static partial class FlatScan
     /// so is the result. No interface call, span slicing or validation per block. Allocates nothing.
     /// </summary>
     private static void SearchFastScanBlocks(FastScanScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange)
     {
         const int blockSize = FastScanCodes.BlockSize;
         // Full blocks only; a partial last block (rows past Count have no factors) goes through the generic driver.
@@ -29,7 +29,8 @@ public static partial class FlatScan
             int rows = (fullEnd - firstBlock) * blockSize;
             ReadOnlySpan<float> factors = scales.Slice(firstBlock * blockSize, rows);
             ReadOnlySpan<float> terms = offsets.IsEmpty ? offsets : offsets.Slice(firstBlock * blockSize, rows);
-            var bound = SumThreshold.Create(scorer.Lut.Scale, scorer.Lut.Bias, factors, terms);
+            var bound = SumThreshold.Create(scorer.Lut.Scale, scorer.Lut.Bias, termRange ?? ScoreTermRange.Of(factors, terms),
+                hasOffsets: !terms.IsEmpty);
             if (scorer.Level == SimdLevel.Vector512)
             {
                 SearchFullBlocks512(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, bound);

@@ -12,7 +12,12 @@ public static partial class FlatScan
     /// exactly. Allocates one collector per worker (not per block).
     /// </summary>
     public static void SearchParallel(IBlockScorer scorer, ReadOnlyMemory<float> scales, ReadOnlyMemory<float> offsets,
-        ReadOnlyMemory<ulong> deleted, TopK results, int threads)
+        ReadOnlyMemory<ulong> deleted, TopK results, int threads) =>
+        SearchParallel(scorer, scales, offsets, deleted, results, threads, termRange: null);
+
+    /// <summary>The same with the rows' cached term range (see <see cref="SearchBlocks"/>).</summary>
+    internal static void SearchParallel(IBlockScorer scorer, ReadOnlyMemory<float> scales, ReadOnlyMemory<float> offsets,
+        ReadOnlyMemory<ulong> deleted, TopK results, int threads, ScoreTermRange? termRange)
     {
         Validate(scorer, scales.Span, offsets.Span, results);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -20,7 +25,7 @@ public static partial class FlatScan
         int workers = Math.Min(threads, Math.Max(1, blocks));
         if (workers == 1)
         {
-            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, results, 0, blocks);
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, results, 0, blocks, 0, termRange);
             return;
         }
         var partials = new TopK[workers];
@@ -30,7 +35,7 @@ public static partial class FlatScan
             int first = (int)((long)worker * blocks / workers);
             int end = (int)((long)(worker + 1) * blocks / workers);
             var local = new TopK(results.Capacity);
-            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, local, first, end);
+            SearchBlocks(scorer, scales.Span, offsets.Span, deleted.Span, local, first, end, 0, termRange);
             partials[worker] = local;
         });
         foreach (TopK partial in partials)

@@ -44,13 +44,14 @@ public static partial class FlatScan
     }
 
     // idBase is added to every row id offered to `results`, so that several stores (IVF lists) can share one
-    // collector, and with it one pruning threshold, under disjoint id ranges.
+    // collector, and with it one pruning threshold, under disjoint id ranges. termRange, when given, covers at least
+    // the scanned rows' factors and offsets (a partition's cached range); null = read them here.
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0, ScoreTermRange? termRange = null)
     {
         if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
         {
-            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase);
+            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange);
         }
         else
         {

@@ -48,33 +48,54 @@ public sealed partial class VectorIndex
                 statistics = default;
                 return 0;
             }
-            RerankMode mode = _exact is null ? RerankMode.None : options.Rerank;
-            int k = Math.Min(options.K, Count);
-            long wanted = mode == RerankMode.None ? k : (long)Math.Ceiling(options.K * options.Oversampling);
-            int pool = (int)Math.Clamp(wanted, k, Count);
-            scratch.Reserve(pool, k, ListCount);
-            PrepareQuery(query, scratch);
+            BeginQuery(query, options, scratch);
             Scan(scratch, options, filter);
-            int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
-            if (Partitions.Length > 1)
-            {
-                TranslateVirtualIds(scratch, candidates);
-            }
-            int reranked;
-            int found = mode switch
-            {
-                RerankMode.None => EstimatesAsHits(scratch, Math.Min(k, candidates), hits, out reranked),
-                RerankMode.Fixed => RerankFixed(query, scratch, k, candidates, hits, out reranked),
-                _ => RerankAuto(query, scratch, k, candidates, options.Confidence, hits, out reranked),
-            };
-            statistics = new SearchStatistics(reranked, candidates);
-            return found;
+            return FinishQuery(query, options, scratch, hits, out statistics);
         }
         finally
         {
             _lock.ExitReadLock();
             _scratch.Add(scratch);
         }
+    }
+
+    /// <summary>Sizes the scratch's collectors for these options and prepares the query (index not empty, read lock held).</summary>
+    private void BeginQuery(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch)
+    {
+        (int k, int pool) = CandidateCounts(options);
+        scratch.Reserve(pool, k, ListCount);
+        PrepareQuery(query, scratch);
+    }
+
+    /// <summary>Results to return and candidates to collect: k capped by the index size; the re-rank pool.</summary>
+    private (int K, int Pool) CandidateCounts(SearchOptions options)
+    {
+        int k = Math.Min(options.K, Count);
+        long wanted = RerankModeFor(options) == RerankMode.None ? k : (long)Math.Ceiling(options.K * options.Oversampling);
+        return (k, (int)Math.Clamp(wanted, k, Count));
+    }
+
+    private RerankMode RerankModeFor(SearchOptions options) => _exact is null ? RerankMode.None : options.Rerank;
+
+    /// <summary>After the scan: sorts the candidates, re-ranks them as the options say and writes the hits.</summary>
+    private int FinishQuery(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch, Span<SearchHit> hits,
+        out SearchStatistics statistics)
+    {
+        int k = CandidateCounts(options).K;
+        int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
+        if (Partitions.Length > 1)
+        {
+            TranslateVirtualIds(scratch, candidates);
+        }
+        int reranked;
+        int found = RerankModeFor(options) switch
+        {
+            RerankMode.None => EstimatesAsHits(scratch, Math.Min(k, candidates), hits, out reranked),
+            RerankMode.Fixed => RerankFixed(query, scratch, k, candidates, hits, out reranked),
+            _ => RerankAuto(query, scratch, k, candidates, options.Confidence, hits, out reranked),
+        };
+        statistics = new SearchStatistics(reranked, candidates);
+        return found;
     }
 
     private void ValidateQuery(ReadOnlySpan<float> query)
@@ -124,11 +145,14 @@ public sealed partial class VectorIndex
             ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
             if (options.Threads > 1)
             {
-                FlatScan.SearchParallel(scorer, partition.Factors, partition.Offsets, excluded, candidates, options.Threads);
+                FlatScan.SearchParallel(scorer, partition.Factors, partition.Offsets, excluded, candidates, options.Threads,
+                    partition.TermRange);
             }
             else
             {
-                FlatScan.Search(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates);
+                FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
+                FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
+                    0, scorer.BlockCount, 0, partition.TermRange);
             }
             return;
         }
@@ -149,7 +173,7 @@ public sealed partial class VectorIndex
                 ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
                 FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
-                    0, scorer.BlockCount, virtualBase);
+                    0, scorer.BlockCount, virtualBase, partition.TermRange);
             }
             virtualBase += partition.Count;
         }

@@ -10,7 +10,7 @@ namespace VectorDb.Index.Tests.Scan;
 /// an independent oracle (integer sums from the plain codes, scores rounded as documented, top-k by full sort) and
 /// against the generic per-block driver, at every level; and its 16-bit kernels against the integer oracle.
 /// </summary>
-public class PrunedFlatScanTests
+public partial class PrunedFlatScanTests
 {
     private static readonly SimdLevel[] WideLevels =
         SimdCapabilities.Available.Where(level => level is SimdLevel.Vector256 or SimdLevel.Vector512).ToArray();

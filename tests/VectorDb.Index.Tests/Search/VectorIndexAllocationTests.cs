@@ -46,4 +46,32 @@ public class VectorIndexAllocationTests
         }
         Assert.Equal(0, least);
     }
+
+    [Theory]
+    [InlineData(4, RerankMode.None)]
+    [InlineData(2, RerankMode.Auto)]
+    public void WarmBatch_AllocatesNothing(int bits, RerankMode mode)
+    {
+        var data = TestDatasets.Glove20k;
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), ExactMetric.InnerProduct));
+        for (int i = 0; i < 4000; i++)
+        {
+            index.Upsert((ulong)i, data.Base.Row(i));
+        }
+        var options = new SearchOptions(10, mode);
+        const int queries = 9;
+        float[] batch = Enumerable.Range(0, queries).SelectMany(q => data.Queries.Row(q).ToArray()).ToArray();
+        var hits = new SearchHit[queries * 10];
+        var found = new int[queries];
+        var statistics = new SearchStatistics[queries];
+        index.SearchBatch(batch, options, hits, found, statistics);
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            index.SearchBatch(batch, options, hits, found, statistics);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
+    }
 }

@@ -9,7 +9,7 @@ namespace VectorDb.Index.Tests.Search;
 /// The search layer against a brute-force oracle in double precision: exact re-ranking must return exactly the
 /// oracle's top k among the candidates, IVF probing every list must equal flat, deletes are never returned.
 /// </summary>
-public class VectorIndexTests
+public partial class VectorIndexTests
 {
     private static float[][] RandomVectors(int count, int dimension, ulong seed, bool clustered = false)
     {

@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using VectorDb.Index.Scan;
+
+namespace VectorDb.Index.Search;
+
+public sealed partial class VectorIndex
+{
+    /// <summary>The scratches of one group of batched queries (on the stack).</summary>
+    [InlineArray(FastScanKernel.BatchQueries)]
+    private struct ScratchGroup
+    {
+        private QueryScratch _element;
+    }
+
+    /// <summary>One group's scorers, handed to the batched scan as a span (on the stack).</summary>
+    [InlineArray(FastScanKernel.BatchQueries)]
+    private struct ScorerGroup
+    {
+        private IBlockScorer _element;
+    }
+
+    /// <summary>One group's collectors (on the stack).</summary>
+    [InlineArray(FastScanKernel.BatchQueries)]
+    private struct CollectorGroup
+    {
+        private TopK _element;
+    }
+
+    /// <summary>
+    /// Searches many queries: the results of query i are exactly those of
+    /// <see cref="Search(ReadOnlySpan{float}, SearchOptions, Func{ulong, bool}?)"/> for that query (same ids, same
+    /// scores). A flat index whose codes the 512-bit fast scan reads (1, 2 or 4 bits) scans them once per group of
+    /// four queries instead of once per query, which is what makes a batch faster per query (docs/scan.md); any other
+    /// index searches the queries one by one.
+    /// </summary>
+    /// <param name="queries">The queries one after another (a multiple of <see cref="Dimension"/> floats).</param>
+    /// <param name="options">Options for every query (<see cref="SearchOptions.Threads"/> &gt; 1 searches one by one).</param>
+    /// <exception cref="ArgumentException">A wrong total length, a non-finite coordinate or invalid options; nothing
+    /// is searched then.</exception>
+    public SearchResult[] SearchBatch(ReadOnlySpan<float> queries, SearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int count = ValidateBatch(queries, options);
+        var hits = new SearchHit[count * options.K];
+        var found = new int[count];
+        var statistics = new SearchStatistics[count];
+        SearchBatch(queries, options, hits, found, statistics);
+        var results = new SearchResult[count];
+        for (int i = 0; i < count; i++)
+        {
+            results[i] = new SearchResult(hits.AsSpan(i * options.K, found[i]).ToArray(), statistics[i].Reranked, statistics[i].Candidates);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The same writing query i's hits, best first, to <paramref name="hits"/>[i·k .. i·k + found[i]) and its
+    /// statistics to <paramref name="statistics"/>[i]. Allocates nothing once the index's scratch is warm.
+    /// </summary>
+    public void SearchBatch(ReadOnlySpan<float> queries, SearchOptions options, Span<SearchHit> hits, Span<int> found,
+        Span<SearchStatistics> statistics)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int count = ValidateBatch(queries, options);
+        if (hits.Length < count * options.K || found.Length < count || statistics.Length < count)
+        {
+            throw new ArgumentException(
+                $"{count} queries need room for {count * options.K} hits, {count} counts and {count} statistics; got {hits.Length}, {found.Length} and {statistics.Length}.");
+        }
+        for (int first = 0; first < count; first += FastScanKernel.BatchQueries)
+        {
+            int group = Math.Min(FastScanKernel.BatchQueries, count - first);
+            SearchGroup(queries.Slice(first * Dimension, group * Dimension), options, hits[(first * options.K)..],
+                found.Slice(first, group), statistics.Slice(first, group));
+        }
+    }
+
+    private int ValidateBatch(ReadOnlySpan<float> queries, SearchOptions options)
+    {
+        options.Validate();
+        if (queries.Length % Dimension != 0)
+        {
+            throw new ArgumentException(
+                $"queries holds {queries.Length} floats, not a multiple of the dimension {Dimension}.", nameof(queries));
+        }
+        int count = queries.Length / Dimension;
+        for (int i = 0; i < count; i++)
+        {
+            ValidateQuery(queries.Slice(i * Dimension, Dimension));
+        }
+        return count;
+    }
+
+    // Up to four queries under one read lock: prepare each, scan them together when the batched kernel applies (else
+    // one by one), then re-rank each as Search does.
+    private void SearchGroup(ReadOnlySpan<float> queries, SearchOptions options, Span<SearchHit> hits, Span<int> found,
+        Span<SearchStatistics> statistics)
+    {
+        int group = found.Length;
+        ScratchGroup scratches = default;
+        for (int q = 0; q < group; q++)
+        {
+            scratches[q] = RentScratch();
+        }
+        _lock.EnterReadLock();
+        try
+        {
+            if (Count == 0)
+            {
+                found.Clear();
+                statistics.Clear();
+                return;
+            }
+            for (int q = 0; q < group; q++)
+            {
+                BeginQuery(queries.Slice(q * Dimension, Dimension), options, scratches[q]);
+            }
+            if (!TryScanTogether(scratches, group, options))
+            {
+                for (int q = 0; q < group; q++)
+                {
+                    Scan(scratches[q], options, filter: null);
+                }
+            }
+            for (int q = 0; q < group; q++)
+            {
+                found[q] = FinishQuery(queries.Slice(q * Dimension, Dimension), options, scratches[q],
+                    hits.Slice(q * options.K, options.K), out statistics[q]);
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+            for (int q = 0; q < group; q++)
+            {
+                _scratch.Add(scratches[q]);
+            }
+        }
+    }
+
+    /// <summary>The batched flat scan of a group, when the index is flat and its scorers qualify; false otherwise.</summary>
+    private bool TryScanTogether(ScratchGroup scratches, int group, SearchOptions options)
+    {
+        if (Partitions.Length != 1 || options.Threads > 1 || group < 2)
+        {
+            return false;
+        }
+        ScorerGroup scorers = default;
+        CollectorGroup collectors = default;
+        for (int q = 0; q < group; q++)
+        {
+            scorers[q] = CachedScorer(0, scratches[q]);
+            collectors[q] = scratches[q].Candidates!;
+        }
+        ReadOnlySpan<IBlockScorer> scorerSpan = ((ReadOnlySpan<IBlockScorer>)scorers)[..group];
+        if (!FlatScan.CanSearchBatch(scorerSpan))
+        {
+            return false;
+        }
+        CodePartition partition = Partitions[0];
+        FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
+            ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange);
+        return true;
+    }
+}

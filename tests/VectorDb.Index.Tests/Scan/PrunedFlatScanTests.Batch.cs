@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using VectorDb.Index.Common;
+using VectorDb.Index.Scan;
+using VectorDb.Index.Search;
+using VectorDb.Index.Tests.Reference;
+
+namespace VectorDb.Index.Tests.Scan;
+
+/// <summary>
+/// The batched (four queries per pass) 512-bit fast scan: its kernel against the integer oracle per query, and its
+/// driver against the oracle's top k per query. Skipped where the process has no 512-bit kernel (the CI's narrowed
+/// runs), where the index falls back to one query at a time.
+/// </summary>
+public partial class PrunedFlatScanTests
+{
+    private static bool Has512 => SimdCapabilities.Available.Contains(SimdLevel.Vector512);
+
+    [Theory]
+    [MemberData(nameof(BitsDimensions))]
+    public void BatchKernel_EachQuerysSums_EqualOracle(int bits, int dimension)
+    {
+        if (!Has512)
+        {
+            return;
+        }
+        var rng = new SplitMix64((ulong)(dimension * 11 + bits));
+        (FastScanCodes store, byte[][] codes) = FastScanKernelTests.Store(ref rng, 96, dimension, bits);
+        var luts = new FastScanLut[FastScanKernel.BatchQueries];
+        for (int q = 0; q < luts.Length; q++)
+        {
+            luts[q] = new FastScanLut(store);
+            luts[q].Build(ScanOracle.Gaussian(ref rng, dimension), ScanOracle.Codebook(ref rng, bits, dimension));
+        }
+        Vector512x4 minimum = default; // every sum is ≥ 0: each block is returned with every row a candidate
+        for (int block = 0; block < 3; block++)
+        {
+            int returned = FastScanKernel.NextCandidateBlock512x4(ref MemoryMarshal.GetReference(store.Blocks(0, 3)),
+                ref Tables(luts[0]), ref Tables(luts[1]), ref Tables(luts[2]), ref Tables(luts[3]), luts[0].GroupCount,
+                store.BlockBytes, block, 3, minimum, out Vector512x4 sums, out Mask32x4 candidates);
+            Assert.Equal(block, returned);
+            for (int q = 0; q < luts.Length; q++)
+            {
+                Assert.Equal(uint.MaxValue, candidates[q]);
+                for (int v = 0; v < 32; v++)
+                {
+                    uint expected = ScanOracle.FastScanSum(luts[q].Tables, codes[block * 32 + v], bits);
+                    Assert.True(expected == sums[q].GetElement(v),
+                        $"b={bits} d={dimension} query {q} row {block * 32 + v}: kernel {sums[q].GetElement(v)}, oracle {expected}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BatchKernel_QueryWithUnreachableMinimum_NeverReturnsABlock()
+    {
+        if (!Has512)
+        {
+            return;
+        }
+        var rng = new SplitMix64(5);
+        (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 320, 64, 4);
+        var lut = new FastScanLut(store);
+        lut.Build(ScanOracle.Gaussian(ref rng, 64), ScanOracle.Codebook(ref rng, 4, 64));
+        Vector512x4 minimum = default;
+        for (int q = 0; q < FastScanKernel.BatchQueries; q++)
+        {
+            minimum[q] = System.Runtime.Intrinsics.Vector512.Create(ushort.MaxValue);
+        }
+        int returned = FastScanKernel.NextCandidateBlock512x4(ref MemoryMarshal.GetReference(store.Blocks(0, 10)),
+            ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut), lut.GroupCount, store.BlockBytes, 0, 10,
+            minimum, out _, out _);
+        Assert.Equal(10, returned);
+    }
+
+    public static IEnumerable<object[]> BatchCases() =>
+        from queries in new[] { 2, 3, 4 }
+        from bits in new[] { 1, 2, 4 }
+        from k in new[] { 1, 10, 100, 5000 }
+        select new object[] { queries, bits, k, bits == 2 };
+
+    [Theory]
+    [MemberData(nameof(BatchCases))]
+    public void SearchBatch_EachQuery_EqualsOracle(int queries, int bits, int k, bool withOffsets)
+    {
+        if (!Has512)
+        {
+            return;
+        }
+        // 2,017 rows (a partial last block), every 7th deleted, factors in [0.5, 1.5] so the integer filter prunes.
+        // Each query has its own tables over the same codes; k = 5000 exceeds the live rows (nothing pruned).
+        var rng = new SplitMix64((ulong)(queries * 1000 + bits * 100 + k));
+        Case c = Case.Create(ref rng, 2017, 100, bits, withOffsets, factorLow: 0.5f);
+        var cases = new Case[queries];
+        var scorers = new IBlockScorer[queries];
+        var results = new TopK[queries];
+        for (int q = 0; q < queries; q++)
+        {
+            var lut = new FastScanLut(c.Store);
+            lut.Build(ScanOracle.Gaussian(ref rng, 100), ScanOracle.Codebook(ref rng, bits, 100));
+            cases[q] = c with { Lut = lut };
+            scorers[q] = new FastScanScorer(c.Store, lut, SimdLevel.Vector512);
+            results[q] = new TopK(k);
+        }
+        Assert.True(FlatScan.CanSearchBatch(scorers));
+
+        FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets));
+
+        for (int q = 0; q < queries; q++)
+        {
+            Assert.Equal(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted), results[q].ToSortedArray());
+        }
+    }
+
+    [Fact]
+    public void CanSearchBatch_RefusesMixedCodesLevelsAndSizes()
+    {
+        var rng = new SplitMix64(9);
+        (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 64, 32, 4);
+        (FastScanCodes other, _) = FastScanKernelTests.Store(ref rng, 64, 32, 4);
+        var lut = new FastScanLut(store);
+        lut.Build(ScanOracle.Gaussian(ref rng, 32), ScanOracle.Codebook(ref rng, 4, 32));
+        IBlockScorer At(FastScanCodes codes, SimdLevel level) => new FastScanScorer(codes, lut, level);
+
+        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512)]));
+        Assert.False(FlatScan.CanSearchBatch(Enumerable.Repeat(At(store, SimdLevel.Vector512), 5).ToArray()));
+        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512), At(other, SimdLevel.Vector512)]));
+        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Scalar), At(store, SimdLevel.Scalar)]));
+        Assert.Equal(Has512, FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512), At(store, SimdLevel.Vector512)]));
+    }
+
+    private static ref byte Tables(FastScanLut lut) => ref MemoryMarshal.GetReference(lut.Tables);
+}
