@@ -129,9 +129,10 @@ public sealed partial class VectorCollection
             }
             var hits = new SearchHit[requests.Count][];
             var reranked = new int[requests.Count];
-            Parallel.For(0, requests.Count,
+            List<int[]> groups = SearchGroups(requests, filters);
+            Parallel.For(0, groups.Count,
                 new ParallelOptions { MaxDegreeOfParallelism = _options.SearchBatchThreads, CancellationToken = cancellationToken },
-                i => hits[i] = SearchCore(requests[i], filters[i], out reranked[i]));
+                g => SearchGroup(requests, groups[g], filters, hits, reranked));
             var results = new SearchResults[requests.Count];
             for (int i = 0; i < requests.Count; i++)
             {
@@ -149,35 +150,123 @@ public sealed partial class VectorCollection
     internal SearchHit[] SearchCore(SearchRequest request, CompiledFilter? filter, out int reranked)
     {
         ValidateSearch(request);
-        int count = _index.Count;
-        var options = request.Exact
-            // Exact: every (filtered) point of every IVF list is re-scored with its original.
-            ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)count / request.K + 1), NProbe: int.MaxValue)
-            : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
         Func<ulong, bool>? predicate = filter is null
             ? null
             : id => _points.TryGetValue(id, out var fields) && filter.Matches(id, fields);
         SearchResult result;
         try
         {
-            result = _index.Search(request.Vector.Span, options, predicate);
+            result = _index.Search(request.Vector.Span, IndexOptions(request), predicate);
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(e.Message.Replace("the index has", $"collection '{Name}' has", StringComparison.Ordinal), e.ParamName, e);
+            throw NamedForCollection(e);
         }
         reranked = result.Reranked;
-        var hits = result.Hits;
-        if (request.ScoreThreshold is { } threshold)
-        {
-            bool smallerIsBetter = Config.Metric.SmallerIsBetter();
-            hits = [.. hits.Where(h => smallerIsBetter ? h.Score <= threshold : h.Score >= threshold)];
-        }
-        return hits;
+        return AboveThreshold(result.Hits, request);
     }
+
+    /// <summary>
+    /// Splits a batch into units of work: requests without a filter or 'exact' that ask the index the same thing
+    /// (k, re-rank, oversampling, nprobe) go in groups of up to four, which the index scans together
+    /// (<see cref="VectorIndex.SearchBatch(ReadOnlySpan{float}, SearchOptions)"/>: one pass over the codes per group,
+    /// same results as one by one); every other request is a group of its own.
+    /// </summary>
+    private static List<int[]> SearchGroups(IReadOnlyList<SearchRequest> requests, CompiledFilter?[] filters)
+    {
+        const int groupSize = 4;
+        var groups = new List<int[]>();
+        var open = new Dictionary<(int, RerankMode, double, int), List<int>>();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            SearchRequest request = requests[i];
+            if (filters[i] is not null || request.Exact)
+            {
+                groups.Add([i]);
+                continue;
+            }
+            var key = (request.K, request.Rerank, request.Oversampling, request.NProbe);
+            if (!open.TryGetValue(key, out List<int>? members))
+            {
+                open[key] = members = [];
+            }
+            members.Add(i);
+            if (members.Count == groupSize)
+            {
+                groups.Add([.. members]);
+                members.Clear();
+            }
+        }
+        groups.AddRange(open.Values.Where(members => members.Count > 0).Select(members => members.ToArray()));
+        return groups;
+    }
+
+    /// <summary>Searches one unit of <see cref="SearchGroups"/>, writing each request's hits and re-rank count.</summary>
+    private void SearchGroup(IReadOnlyList<SearchRequest> requests, int[] group, CompiledFilter?[] filters, SearchHit[][] hits,
+        int[] reranked)
+    {
+        if (group.Length == 1)
+        {
+            hits[group[0]] = SearchCore(requests[group[0]], filters[group[0]], out reranked[group[0]]);
+            return;
+        }
+        int dimension = Config.Dimension;
+        var queries = new float[group.Length * dimension];
+        for (int i = 0; i < group.Length; i++)
+        {
+            requests[group[i]].Vector.Span.CopyTo(queries.AsSpan(i * dimension)); // lengths checked by ValidateSearch
+        }
+        SearchResult[] results;
+        try
+        {
+            results = _index.SearchBatch(queries, IndexOptions(requests[group[0]]));
+        }
+        catch (ArgumentException e)
+        {
+            throw NamedForCollection(e);
+        }
+        for (int i = 0; i < group.Length; i++)
+        {
+            reranked[group[i]] = results[i].Reranked;
+            hits[group[i]] = AboveThreshold(results[i].Hits, requests[group[i]]);
+        }
+    }
+
+    /// <summary>The index's options for a request. Exact: every (filtered) point of every IVF list is re-scored with
+    /// its original.</summary>
+    private SearchOptions IndexOptions(SearchRequest request) => request.Exact
+        ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)_index.Count / request.K + 1), NProbe: int.MaxValue)
+        : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
+
+    /// <summary>The hits that pass the request's score threshold, if it has one.</summary>
+    private SearchHit[] AboveThreshold(SearchHit[] hits, SearchRequest request)
+    {
+        if (request.ScoreThreshold is not { } threshold)
+        {
+            return hits;
+        }
+        bool smallerIsBetter = Config.Metric.SmallerIsBetter();
+        return [.. hits.Where(h => smallerIsBetter ? h.Score <= threshold : h.Score >= threshold)];
+    }
+
+    /// <summary>An index error reworded to name the collection instead of "the index".</summary>
+    private ArgumentException NamedForCollection(ArgumentException e) =>
+        new(e.Message.Replace("the index has", $"collection '{Name}' has", StringComparison.Ordinal), e.ParamName, e);
 
     private void ValidateSearch(SearchRequest request)
     {
+        ReadOnlySpan<float> query = request.Vector.Span;
+        if (query.Length != Config.Dimension)
+        {
+            throw new ArgumentException($"query has {query.Length} coordinates; collection '{Name}' has dimension {Config.Dimension}.", nameof(query));
+        }
+        for (int j = 0; j < query.Length; j++)
+        {
+            if (!float.IsFinite(query[j]))
+            {
+                throw new ArgumentException($"query coordinate {j} is {query[j]}; every coordinate must be finite.", nameof(query));
+            }
+        }
         if (request.K < 1)
         {
             throw new ArgumentOutOfRangeException("limit", request.K, "k (limit) must be at least 1.");

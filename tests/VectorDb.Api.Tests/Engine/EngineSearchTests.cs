@@ -138,6 +138,65 @@ public sealed class EngineSearchTests
         await Assert.ThrowsAsync<ArgumentException>(() => c.SearchAsync(new SearchRequest(vectors[0], 5) { Exact = true }));
     }
 
+    /// <summary>
+    /// A batch mixes requests the index scans four at a time (same k and re-rank, no filter) with ones it searches
+    /// alone (filter, exact, other options): each result must equal the same request searched by itself, and the
+    /// exact ones the oracle.
+    /// </summary>
+    [Fact]
+    public async Task SearchBatch_GroupedAndSingleRequests_EachEqualsItsOwnSearch()
+    {
+        using var dir = new TempDirectory();
+        var vectors = TestVectors.Gaussian(N, D, seed: 51);
+        var queries = TestVectors.Gaussian(12, D, seed: 52);
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.InnerProduct));
+        await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, new JsonObject { ["even"] = i % 2 == 0 }))]);
+        await c.DeleteAsync([3, 4, 5]);
+        var filter = new Filter(Must: [new MatchCondition("even", FieldValue.Of(true))]);
+        SearchRequest[] requests =
+        [
+            .. queries.Take(7).Select(q => new SearchRequest(q, 10)),
+            new SearchRequest(queries[7], 5) { Rerank = RerankMode.None },
+            new SearchRequest(queries[8], 5) { Rerank = RerankMode.None },
+            new SearchRequest(queries[9], 10) { Filter = filter },
+            new SearchRequest(queries[10], 10) { Exact = true },
+            new SearchRequest(queries[11], 10) { ScoreThreshold = 0f },
+        ];
+
+        IReadOnlyList<SearchResults> batch = await c.SearchBatchAsync(requests);
+
+        Assert.Equal(requests.Length, batch.Count);
+        for (int i = 0; i < requests.Length; i++)
+        {
+            SearchResults alone = await c.SearchAsync(requests[i]);
+            Assert.Equal(alone.Select(p => (p.Id, p.Score)), batch[i].Select(p => (p.Id, p.Score)));
+            Assert.Equal(alone.Reranked, batch[i].Reranked);
+        }
+        var points = vectors.Select((v, i) => ((ulong)i, v)).Where(p => p.Item1 is < 3 or > 5);
+        AssertSame(TestVectors.BruteForce(ExactMetric.InnerProduct, queries[10], points, 10), batch[10]);
+        Assert.All(batch[11], p => Assert.True(p.Score >= 0f));
+    }
+
+    [Fact]
+    public async Task SearchBatch_OneBadQuery_FailsTheBatchWithItsReason()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.L2));
+        await c.UpsertAsync([.. TestVectors.Gaussian(100, D, seed: 61).Select((v, i) => new PointInput((ulong)i, v))]);
+        var good = TestVectors.Gaussian(5, D, seed: 62);
+        var nan = (float[])good[0].Clone();
+        nan[7] = float.NaN;
+
+        var wrongLength = await Assert.ThrowsAsync<ArgumentException>(() => c.SearchBatchAsync(
+            [.. good.Select(q => new SearchRequest(q, 3)), new SearchRequest(new float[D + 1], 3)]));
+        Assert.Contains($"collection 'c' has dimension {D}", wrongLength.Message, StringComparison.Ordinal);
+        var notFinite = await Assert.ThrowsAsync<ArgumentException>(() => c.SearchBatchAsync(
+            [.. good.Select(q => new SearchRequest(q, 3)), new SearchRequest(nan, 3)]));
+        Assert.Contains("coordinate 7 is NaN", notFinite.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertSame((ulong Id, double Score)[] expected, IReadOnlyList<ScoredPoint> got)
     {
         Assert.Equal(expected.Select(e => e.Id), got.Select(g => g.Id));
