@@ -24,9 +24,13 @@ namespace VectorDb.Benchmarks.Scan;
 public class GloveQueryStageBenchmarks : IDisposable
 {
     private const int Queries = 1000;
+    private const int BatchSize = 4;
     private readonly TopK _top = new(10);
     private readonly ScoredId[] _sorted = new ScoredId[10];
     private readonly SearchHit[] _hits = new SearchHit[10];
+    private readonly SearchHit[] _batchHits = new SearchHit[BatchSize * 10];
+    private readonly int[] _batchFound = new int[BatchSize];
+    private readonly SearchStatistics[] _batchStatistics = new SearchStatistics[BatchSize];
     private readonly SearchOptions _options = new(10, RerankMode.None);
     private Dataset _data = null!;
     private VectorIndex _index = null!;
@@ -74,6 +78,20 @@ public class GloveQueryStageBenchmarks : IDisposable
     /// <summary>The whole query as the harness runs it (k = 10, no re-rank), into a caller buffer.</summary>
     [Benchmark]
     public int SearchEndToEnd() => _index.Search(NextQuery(), _options, _hits, out _);
+
+    /// <summary>
+    /// The same queries four per call (<see cref="VectorIndex.SearchBatch(ReadOnlySpan{float}, SearchOptions, Span{SearchHit}, Span{int}, Span{SearchStatistics})"/>:
+    /// one pass over the codes per four queries); reported per query, so it compares with <see cref="SearchEndToEnd"/>.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = BatchSize)]
+    public int SearchBatchOf4()
+    {
+        int first = _query % (Math.Min(Queries, _data.Queries.Count) - BatchSize);
+        _query += BatchSize;
+        _index.SearchBatch(_data.Queries.Values.AsSpan(first * _data.Dimension, BatchSize * _data.Dimension), _options,
+            _batchHits, _batchFound, _batchStatistics);
+        return _batchFound[0];
+    }
 
     /// <summary>Stage 1: norm, rotation and the estimator's own tables.</summary>
     [Benchmark]

@@ -21,7 +21,7 @@ internal sealed class SearchCommand : ICommand
     public string Usage => """
         usage: search --data <dir> [--metric ip|cosine|l2] [--scheme eden-unbiased[,...]] [--bits 4[,...]]
                       [--index flat|ivf|exact] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
-                      [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1]
+                      [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1[,...]]
                       [--queries N] [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
@@ -35,9 +35,9 @@ internal sealed class SearchCommand : ICommand
           --z          auto's confidence multiplier
           --originals  precision of the originals kept for re-ranking
           --threads    concurrent query threads (each query, or batch, on one thread)
-          --batch      queries per search call (VectorIndex.SearchBatch; a flat index then scans its codes once per
-                       four queries, as FAISS's batch search does); p50/p99 are then per call, i.e. the latency
-                       every query of the batch sees
+          --batch      queries per search call (comma list; VectorIndex.SearchBatch: a flat index then scans its
+                       codes once per four queries, as FAISS's batch search does); p50/p99 are then per call, i.e.
+                       the latency every query of the batch sees
           --queries    use the first N queries (default: all)
           --rerank-on  exact scoring on the CPU (SIMD) or a CUDA GPU (ILGPU; an error when there is none)
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
@@ -73,15 +73,15 @@ internal sealed class SearchCommand : ICommand
         };
         int k = options.Int("k", 10);
         int threads = options.Int("threads", 1);
-        int batch = options.Int("batch", 1);
-        if (batch < 1)
+        int[] batches = options.IntList("batch", [1]);
+        if (batches.Any(batch => batch < 1))
         {
-            throw new ArgumentException($"--batch: {batch} is not a positive number of queries.");
+            throw new ArgumentException($"--batch: every value must be a positive number of queries; got {string.Join(',', batches)}.");
         }
         ulong seed = (ulong)options.Int("seed", 42);
         var rerankOn = RerankBackend.Parse(options.String("rerank-on", "cpu"));
 
-        Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s), {batch} quer{(batch == 1 ? "y" : "ies")} per call");
+        Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s), {string.Join(',', batches)} quer(ies) per call");
         var rows = exact ? ExactSearch.Measure(dataset, metric, originals ?? OriginalPrecision.Float32, rerankOn, k, threads) : [];
         foreach (var scheme in schemes)
         {
@@ -93,7 +93,7 @@ internal sealed class SearchCommand : ICommand
                 double buildSeconds = build.Elapsed.TotalSeconds;
                 foreach (string rerank in reranks)
                 {
-                    foreach (int nprobe in nprobes)
+                    foreach ((int nprobe, int batch) in nprobes.SelectMany(nprobe => batches.Select(batch => (nprobe, batch))))
                     {
                         var search = ParseRerank(rerank, k, pool, z, nprobe);
                         var row = Measure(dataset, index, search, threads, batch) with
@@ -111,7 +111,7 @@ internal sealed class SearchCommand : ICommand
                         };
                         rows.Add(row);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{row.Scheme,-14} b={bits} {row.Index,-8} nprobe={row.NProbe?.ToString(CultureInfo.InvariantCulture) ?? "-",-4} rerank={rerank,-5} R@10={row.RecallAt10:F4} R1@10={row.Recall1At10:F3} R1@100={row.Recall1At100:F3} QPS={row.Qps,9:F1} p50={row.P50Ms:F3}ms p99={row.P99Ms:F3}ms reranked/q={row.RerankedPerQuery:F1} B/vec={row.BytesPerVector}"));
+                            $"{row.Scheme,-14} b={bits} {row.Index,-8} nprobe={row.NProbe?.ToString(CultureInfo.InvariantCulture) ?? "-",-4} rerank={rerank,-5} batch={batch,-3} R@10={row.RecallAt10:F4} R1@10={row.Recall1At10:F3} R1@100={row.Recall1At100:F3} QPS={row.Qps,9:F1} p50={row.P50Ms:F3}ms p99={row.P99Ms:F3}ms reranked/q={row.RerankedPerQuery:F1} B/vec={row.BytesPerVector}"));
                     }
                 }
             }

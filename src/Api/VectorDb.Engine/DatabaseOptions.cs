@@ -12,7 +12,8 @@ public sealed record DatabaseOptions
     /// <summary>Request limits.</summary>
     public EngineLimits Limits { get; init; } = new();
 
-    /// <summary>An IVF collection trains its lists once it holds this many points (and again on open).</summary>
+    /// <summary>An IVF collection starts training its lists in the background once it holds this many points (and
+    /// again on open); it scans flat until they are in.</summary>
     public int IvfTrainingThreshold { get; init; } = VectorDb.Index.Search.VectorIndexOptions.FlatBelowVectors;
 
     /// <summary>Threads used by one search batch (queries run in parallel; each query is single-threaded).</summary>

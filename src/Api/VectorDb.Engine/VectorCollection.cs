@@ -21,6 +21,7 @@ public sealed partial class VectorCollection
     private readonly VectorIndex _index;
     private readonly ConcurrentDictionary<ulong, PayloadFields> _points = new();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private Task? _training; // the background IVF training, once started (TrainIfDue)
     private readonly DatabaseOptions _options;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _operationId;
@@ -135,8 +136,11 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>Trains the IVF lists now (an IVF collection otherwise trains once it reaches
-    /// <see cref="DatabaseOptions.IvfTrainingThreshold"/> points). Searches wait while it runs.</summary>
+    /// <summary>
+    /// Trains the IVF lists now, or waits for the training already running (an IVF collection otherwise trains in the
+    /// background once it reaches <see cref="DatabaseOptions.IvfTrainingThreshold"/> points). Searches and writes go on
+    /// meanwhile (the flat scan serves until the lists are in); returns once the collection searches its lists.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The collection is flat, or has fewer points than lists.</exception>
     public async Task TrainIndexAsync(CancellationToken cancellationToken = default)
     {
@@ -147,15 +151,13 @@ public sealed partial class VectorCollection
             {
                 throw new InvalidOperationException($"Collection '{Name}' is flat; only IVF collections are trained.");
             }
-            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            Task? running = Volatile.Read(ref _training);
+            if (running is { IsCompleted: false })
             {
-                _index.TrainIvf();
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
             }
-            finally
-            {
-                _writeGate.Release();
-            }
+            await Task.Run(() => _index.TrainIvf(), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -163,13 +165,19 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>Trains IVF lists the first time the collection is big enough. Caller holds the write gate (or is open).</summary>
+    /// <summary>
+    /// Starts training the IVF lists in the background the first time the collection is big enough (k-means on a
+    /// sample and the assignment of every point take seconds at 50,000 points; searches and writes are not held up by
+    /// them, only by the final switch to the lists). Caller holds the write gate (or is opening the collection).
+    /// </summary>
     private void TrainIfDue()
     {
         int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
-        if (Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists))
+        bool due = Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
+        // A training that failed (it should not: the index checks its size first) is retried on the next write.
+        if (due && _training is null or { IsFaulted: true })
         {
-            _index.TrainIvf();
+            _training = Task.Run(() => _index.TrainIvf());
         }
     }
 
@@ -209,6 +217,11 @@ public sealed partial class VectorCollection
             _drained.TrySetResult();
         }
         await _drained.Task.ConfigureAwait(false);
+        if (Volatile.Read(ref _training) is { } training)
+        {
+            // The index must outlive its training; a failed training leaves the flat scan, which is still correct.
+            await training.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
         await _store.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
         _writeGate.Dispose();

@@ -23,43 +23,13 @@ public sealed partial class VectorIndex
     /// Trains IVF lists on a seeded sample of the live vectors (originals if kept, else decoded records; normalised for
     /// cosine) and redistributes every live vector to its nearest list. Vectors added later go to their nearest list
     /// without retraining. <paramref name="nlist"/> = 0 uses <see cref="VectorIndexOptions.NList"/>, or about 4·√n.
+    /// Searches and writes run meanwhile except in the last step (see <see cref="BeginIvfTraining"/>).
     /// </summary>
     public void TrainIvf(int nlist = 0)
     {
-        _lock.EnterWriteLock();
-        try
-        {
-            nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : DefaultListCount(Count);
-            if (Count < nlist)
-            {
-                throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {Count}.");
-            }
-            int[] live = LiveRows();
-            int sampleSize = Math.Min(live.Length, nlist * TrainingPointsPerList);
-            var rng = new SplitMix64(Options.ClusteringSeed);
-            // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
-            for (int i = 0; i < sampleSize; i++)
-            {
-                int j = i + rng.NextInt(live.Length - i);
-                (live[i], live[j]) = (live[j], live[i]);
-            }
-            var sample = new float[sampleSize * Dimension];
-            for (int i = 0; i < sampleSize; i++)
-            {
-                VectorOfRow(live[i], sample.AsSpan(i * Dimension, Dimension));
-            }
-            _centroids = KMeans.Train(sample, Dimension, nlist, Options.ClusteringSeed);
-            Partitions = Enumerable.Range(0, nlist).Select(_ => NewPartition()).ToArray();
-            Array.Sort(live);
-            foreach (int row in live)
-            {
-                AddToPartition(row);
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        IvfTraining training = BeginIvfTraining(nlist);
+        RunIvfTraining(training);
+        CompleteIvfTraining(training);
     }
 
     /// <summary>About 4·√n lists, rounded to a power of two, at least 1.</summary>
@@ -96,16 +66,18 @@ public sealed partial class VectorIndex
 
     /// <summary>The list a row belongs to: the best centroid under the probing rule of <see cref="BestLists"/>
     /// (ties to the smaller list). One pass, no sort, no per-call arrays beyond the vector itself.</summary>
+    private int NearestList(int row) => NearestList(row, _centroids!, ListCount);
+
+    /// <summary><see cref="NearestList(int)"/> against the given centroids (<paramref name="lists"/> × d).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private int NearestList(int row)
+    private int NearestList(int row, float[] centroids, int lists)
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         VectorOfRow(row, vector);
-        float[] centroids = _centroids!;
         bool l2 = Options.Metric == ExactMetric.L2;
         int best = 0;
         float bestScore = float.NegativeInfinity;
-        for (int c = 0; c < ListCount; c++)
+        for (int c = 0; c < lists; c++)
         {
             var centroid = centroids.AsSpan(c * Dimension, Dimension);
             float score = l2 ? -KMeans.SquaredDistance(vector, centroid) : KMeans.Dot(vector, centroid);

@@ -232,10 +232,12 @@ public sealed partial class VectorIndex : IDisposable
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).</summary>
-    private void AddToPartition(int row)
+    private void AddToPartition(int row) => AddToPartition(row, Partitions.Length == 1 ? 0 : NearestList(row));
+
+    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen.</summary>
+    private void AddToPartition(int row, int partition)
     {
         ReadOnlySpan<byte> record = _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
-        int partition = Partitions.Length == 1 ? 0 : NearestList(row);
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
         float norm = Layout.ReadNorm(record);

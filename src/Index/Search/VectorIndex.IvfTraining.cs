@@ -1,0 +1,135 @@
+using VectorDb.Index.Clustering;
+using VectorDb.Index.Common;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// An IVF training in progress (<see cref="VectorIndex.BeginIvfTraining"/>): the sample, then the centroids and the
+/// list of every row that existed when it began. Owned by one caller; not thread-safe.
+/// </summary>
+public sealed class IvfTraining
+{
+    internal IvfTraining(int lists, float[] sample, int rows)
+    {
+        Lists = lists;
+        Sample = sample;
+        Rows = rows;
+    }
+
+    /// <summary>Lists being trained.</summary>
+    public int Lists { get; }
+
+    /// <summary>Rows (deleted ones included) the index held when the training began; rows after them are placed when
+    /// the training completes.</summary>
+    public int Rows { get; }
+
+    internal float[] Sample { get; }
+
+    internal float[]? Centroids { get; set; }
+
+    /// <summary>List of each row below <see cref="Rows"/> (−1 for rows deleted before it was computed).</summary>
+    internal int[]? Assignment { get; set; }
+}
+
+public sealed partial class VectorIndex
+{
+    /// <summary>Rows assigned to lists per read-lock hold while a training runs (writers wait at most this long).</summary>
+    private const int AssignmentChunkRows = 4096;
+
+    /// <summary>
+    /// Step 1 of 3 of an IVF training, under a read lock (searches continue, writes wait for the copy): chooses the list
+    /// count and copies a seeded sample of the live vectors. Step 2, <see cref="RunIvfTraining"/>, runs k-means and
+    /// assigns every existing row to its list without blocking searches or writes (short read-lock holds); step 3,
+    /// <see cref="CompleteIvfTraining"/>, switches the index to the lists under the write lock, placing rows written
+    /// meanwhile. Results equal a training of the same sample done in one piece.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Fewer live vectors than lists.</exception>
+    public IvfTraining BeginIvfTraining(int nlist = 0)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : DefaultListCount(Count);
+            if (Count < nlist)
+            {
+                throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {Count}.");
+            }
+            int[] live = LiveRows();
+            int sampleSize = Math.Min(live.Length, nlist * TrainingPointsPerList);
+            var rng = new SplitMix64(Options.ClusteringSeed);
+            // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
+            for (int i = 0; i < sampleSize; i++)
+            {
+                int j = i + rng.NextInt(live.Length - i);
+                (live[i], live[j]) = (live[j], live[i]);
+            }
+            var sample = new float[sampleSize * Dimension];
+            for (int i = 0; i < sampleSize; i++)
+            {
+                VectorOfRow(live[i], sample.AsSpan(i * Dimension, Dimension));
+            }
+            return new IvfTraining(nlist, sample, _rows);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
+    public void RunIvfTraining(IvfTraining training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        training.Centroids = KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
+        var assignment = new int[training.Rows];
+        for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                int end = Math.Min(training.Rows, first + AssignmentChunkRows);
+                for (int row = first; row < end; row++)
+                {
+                    // Rows are immutable once written (an upsert appends a new row), so a list computed now stays right.
+                    assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids, training.Lists) : -1;
+                }
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+        training.Assignment = assignment;
+    }
+
+    /// <summary>
+    /// Step 3, under the write lock: the index switches to the trained lists, every live row in its list (rows written
+    /// since step 1, and rows step 2 saw deleted, are placed now). Replaces any earlier training.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Step 2 has not run.</exception>
+    public void CompleteIvfTraining(IvfTraining training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Centroids is not { } centroids || training.Assignment is not { } assignment)
+        {
+            throw new InvalidOperationException("RunIvfTraining has not run for this training.");
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            _centroids = centroids;
+            Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
+            int[] live = LiveRows();
+            Array.Sort(live);
+            foreach (int row in live)
+            {
+                int list = row < assignment.Length && assignment[row] >= 0 ? assignment[row] : NearestList(row, centroids, training.Lists);
+                AddToPartition(row, list);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+}
