@@ -100,15 +100,25 @@ public sealed class VectorDbClient : IDisposable
     {
         using var call = Points.UpsertStream(cancellationToken: cancellationToken);
         long sent = 0;
-        foreach (var batch in batches)
+        try
         {
-            var request = new UpsertPointsRequest { CollectionName = name, Wait = true };
-            request.Points.AddRange(batch);
-            await call.RequestStream.WriteAsync(request, cancellationToken);
-            sent += batch.Count;
-            progress?.Report(sent);
+            foreach (var batch in batches)
+            {
+                var request = new UpsertPointsRequest { CollectionName = name, Wait = true };
+                request.Points.AddRange(batch);
+                await call.RequestStream.WriteAsync(request, cancellationToken);
+                sent += batch.Count;
+                progress?.Report(sent);
+            }
+            await call.RequestStream.CompleteAsync();
         }
-        await call.RequestStream.CompleteAsync();
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server can end the call before it has read every batch (a read-only key, a bad batch); the write then
+            // fails with whatever the transport saw. The call's own status says why: surface that.
+            await call.ResponseAsync;
+            throw;
+        }
         return (await call).Result;
     }
 

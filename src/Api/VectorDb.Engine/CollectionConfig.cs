@@ -16,7 +16,9 @@ namespace VectorDb.Engine;
 /// <param name="Scheme">Quantizer; eden-unbiased (unbiased inner products) by default.</param>
 /// <param name="Bits">Bits per coordinate, 1..8 (4 by default: 8x smaller than float32).</param>
 /// <param name="Originals">How the original vectors are kept for exact re-ranking (float32 by default).</param>
-/// <param name="Index">Flat (exhaustive scan) or IVF lists trained once the collection is large enough.</param>
+/// <param name="Index">IVF (the default): an exhaustive flat scan until the collection holds
+/// <see cref="DatabaseOptions.IvfTrainingThreshold"/> points (below that flat is as fast or faster), then lists trained
+/// in the background; or Flat: always the exhaustive scan (exact-recall candidates at any size, slower above ~50,000).</param>
 /// <param name="NList">IVF lists; 0 = about 4·√n chosen at training.</param>
 /// <param name="RotationSeed">Seed of the randomized Hadamard rotation.</param>
 /// <param name="RotationRounds">Rotation rounds (sign flip + Hadamard transform).</param>
@@ -27,7 +29,7 @@ public sealed record CollectionConfig(
     QuantizationScheme Scheme = QuantizationScheme.EdenUnbiased,
     int Bits = CollectionConfig.DefaultBits,
     OriginalVectorFormat Originals = OriginalVectorFormat.Float32,
-    IndexKind Index = IndexKind.Flat,
+    IndexKind Index = IndexKind.Ivf,
     int NList = 0,
     ulong RotationSeed = CollectionConfig.DefaultRotationSeed,
     int RotationRounds = HadamardRotation.DefaultRounds,

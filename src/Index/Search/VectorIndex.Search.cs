@@ -159,7 +159,7 @@ public sealed partial class VectorIndex
         // IVF: every probed list scans into the same collector (so the pruning threshold carries across lists) under
         // a virtual id range: list i of the probe order owns ids [bases[i], bases[i] + rows). Ids are mapped back to
         // global rows by TranslateVirtualIds once the candidates are sorted.
-        int nprobe = options.NProbe > 0 ? options.NProbe : SearchOptions.DefaultNProbe;
+        int nprobe = options.ProbesFor(ListCount);
         ReadOnlySpan<int> lists = BestLists(scratch.Query, nprobe, scratch.ProbeScores, scratch.ProbeOrder);
         Span<int> bases = scratch.ProbeBases(lists.Length);
         int virtualBase = 0;

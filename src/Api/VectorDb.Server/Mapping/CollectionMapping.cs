@@ -51,8 +51,9 @@ internal static class CollectionMapping
         };
         var index = request.Index?.Type switch
         {
-            null or IndexType.IndexAuto or IndexType.IndexFlat => IndexKind.Flat,
-            IndexType.IndexIvf => IndexKind.Ivf,
+            IndexType.IndexFlat => IndexKind.Flat,
+            // Auto: an IVF collection, which scans flat until it holds DatabaseOptions.IvfTrainingThreshold points.
+            null or IndexType.IndexAuto or IndexType.IndexIvf => IndexKind.Ivf,
             _ => throw new ArgumentException($"index.type {request.Index.Type} is unknown.", "index.type"),
         };
         if (quantization.Bits > 8 || (quantization.HasRotationRounds && quantization.RotationRounds is 0 or > HadamardRotation.MaxRounds))
