@@ -85,8 +85,7 @@ public static class CollectionSalvage
             if (point.BlobAddress != 0)
             {
                 var bytes = point.BlobAddress < blobsEnd ? RawLogReader.ReadEntry(blobBase, layout.SegmentBits, point.BlobAddress) : null;
-                if (bytes is null || BlobEntry.TryParse(bytes, out var blob) != ParseStatus.Ok || blob.PointId != id ||
-                    BlobEntry.StoredCrc(bytes) != point.BlobCrc)
+                if (bytes is null || !BlobEntry.TryVerify(bytes, id, point.BlobCrc, out var blob))
                 {
                     lost.Add(id);
                     continue;
