@@ -9,14 +9,21 @@ namespace VectorDb.Storage;
 /// <param name="PointsRecovered">Points copied, each verified intact (codes entry and blob checksums).</param>
 /// <param name="PointsLost">Ids whose latest known version could not be read intact (damaged blob).</param>
 /// <param name="DamagedRanges">Byte ranges skipped as unreadable: file, offset, length.</param>
-/// <param name="UsedOlderCommitSlot">The newest commit slot was damaged and the older one was used.</param>
+/// <param name="UsedOlderCommitSlot">The commit point used may be older than the newest one written, so writes
+/// acknowledged after it may be missing: a commit slot is damaged and it is not the older of the two (its own
+/// sequence field does not read one below the intact slot's, e.g. the newer slot was damaged or its sequence is
+/// unreadable), or no slot is intact (the whole files were read). False when both slots verify, or when only the
+/// older slot is damaged and the newest commit was used.</param>
+/// <param name="DamagedCommitSlots">Commit slots (0..2) that failed their checksum (2 also when the slot file is
+/// missing or truncated).</param>
 /// <remarks>Points whose codes entries lay in a damaged range are not known to salvage: if an older intact entry of
 /// the same id exists, that older version is restored. <see cref="DamagedRanges"/> says where to look.</remarks>
 public sealed record SalvageReport(
     long PointsRecovered,
     IReadOnlyList<ulong> PointsLost,
     IReadOnlyList<(string File, long Offset, long Length)> DamagedRanges,
-    bool UsedOlderCommitSlot);
+    bool UsedOlderCommitSlot,
+    int DamagedCommitSlots);
 
 /// <summary>
 /// Repair path for a collection that refuses to open with <see cref="StorageCorruptionException"/>: reads its log
@@ -35,26 +42,19 @@ public static class CollectionSalvage
         var layout = LogLayoutFile.Read(directory);
 
         long codesEnd = long.MaxValue, blobsEnd = long.MaxValue, codesBegin = 0;
-        bool usedOlder = false;
+        SlotSurvey slots;
         try
         {
-            using var strict = CommitSlotFile.Open(directory, acceptOlderSlot: false, out _, out _);
+            slots = CommitSlotFile.Survey(directory);
+            if (slots.CodesCommit is not null)
+                (codesBegin, codesEnd, _) = StagedCommitManager.Describe(slots.CodesCommit);
+            if (slots.BlobsCommit is not null)
+                (_, blobsEnd, _) = StagedCommitManager.Describe(slots.BlobsCommit);
         }
         catch (StorageCorruptionException)
         {
-            usedOlder = true;
-        }
-        try
-        {
-            using var slots = CommitSlotFile.Open(directory, acceptOlderSlot: true, out var codesCommit, out var blobsCommit);
-            if (codesCommit is not null)
-                (codesBegin, codesEnd, _) = StagedCommitManager.Describe(codesCommit);
-            if (blobsCommit is not null)
-                (_, blobsEnd, _) = StagedCommitManager.Describe(blobsCommit);
-        }
-        catch (StorageCorruptionException)
-        {
-            // No usable commit point: read everything that is in the files.
+            // No usable commit point (slot file missing or truncated): read everything that is in the files.
+            slots = new SlotSurvey(0, null, null, DamagedSlots: 2, DamagedSlot: null, DamagedSlotMayBeNewer: true);
         }
 
         var damaged = new List<(string, long, long)>();
@@ -85,8 +85,7 @@ public static class CollectionSalvage
             if (point.BlobAddress != 0)
             {
                 var bytes = point.BlobAddress < blobsEnd ? RawLogReader.ReadEntry(blobBase, layout.SegmentBits, point.BlobAddress) : null;
-                if (bytes is null || BlobEntry.TryParse(bytes, out var blob) != ParseStatus.Ok || blob.PointId != id ||
-                    BlobEntry.StoredCrc(bytes) != point.BlobCrc)
+                if (bytes is null || !BlobEntry.TryVerify(bytes, id, point.BlobCrc, out var blob))
                 {
                     lost.Add(id);
                     continue;
@@ -100,7 +99,7 @@ public static class CollectionSalvage
         }
         await Flush().ConfigureAwait(false);
         await target.FlushAsync().ConfigureAwait(false);
-        return new SalvageReport(recovered, lost, damaged, usedOlder);
+        return new SalvageReport(recovered, lost, damaged, slots.DamagedSlotMayBeNewer, slots.DamagedSlots);
 
         async Task Flush()
         {

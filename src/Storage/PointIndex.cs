@@ -18,6 +18,11 @@ internal sealed class PointIndex
     private readonly Dictionary<ulong, PointLocation> _points = [];
     private readonly Dictionary<string, ulong> _keys = new(StringComparer.Ordinal);
 
+    // Keys promised to batches that are being appended in pieces (the codes log filled mid-batch and the lock was
+    // released): key -> (point id the batch gives it to, number of such batches in flight). A reserved key is
+    // free only for that id, so no other writer can take it while the batch waits; see StoredCollection.AppendCodes.
+    private readonly Dictionary<string, (ulong Id, int Batches)> _reservedKeys = new(StringComparer.Ordinal);
+
     public int Count => _points.Count;
 
     /// <summary>Log bytes taken by current codes entries (entry plus FASTER's 4-byte header, 4-byte aligned).</summary>
@@ -30,8 +35,41 @@ internal sealed class PointIndex
 
     public bool TryResolveKey(string key, out ulong id) => _keys.TryGetValue(key, out id);
 
-    /// <summary>True when <paramref name="key"/> may be given to <paramref name="id"/> (unused or already its).</summary>
-    public bool KeyIsFreeFor(string key, ulong id) => !_keys.TryGetValue(key, out ulong owner) || owner == id;
+    /// <summary>True when <paramref name="key"/> may be given to <paramref name="id"/>: neither owned nor reserved
+    /// by another point. Otherwise <paramref name="holder"/> is that point and <paramref name="reserved"/> says
+    /// whether it is only reserved (by a batch still being appended).</summary>
+    public bool KeyIsFreeFor(string key, ulong id, out ulong holder, out bool reserved)
+    {
+        reserved = false;
+        if (_keys.TryGetValue(key, out holder) && holder != id)
+            return false;
+        if (_reservedKeys.TryGetValue(key, out var reservation) && reservation.Id != id)
+        {
+            holder = reservation.Id;
+            reserved = true;
+            return false;
+        }
+        holder = id;
+        return true;
+    }
+
+    /// <summary>Keeps <paramref name="key"/> free only for <paramref name="id"/> until <see cref="ReleaseKey"/>.
+    /// The key must be free for that id (<see cref="KeyIsFreeFor"/>).</summary>
+    public void ReserveKey(string key, ulong id)
+    {
+        _reservedKeys.TryGetValue(key, out var reservation);
+        _reservedKeys[key] = (id, reservation.Batches + 1);
+    }
+
+    /// <summary>Drops one reservation made by <see cref="ReserveKey"/>.</summary>
+    public void ReleaseKey(string key)
+    {
+        var reservation = _reservedKeys[key];
+        if (reservation.Batches == 1)
+            _reservedKeys.Remove(key);
+        else
+            _reservedKeys[key] = reservation with { Batches = reservation.Batches - 1 };
+    }
 
     public void Set(ulong id, PointLocation location)
     {

@@ -35,6 +35,10 @@ public sealed record StorageOptions
     /// <summary>Largest accepted string key, in UTF-8 bytes.</summary>
     public int MaxKeyBytes { get; init; } = 1024;
 
+    /// <summary>Fault injection for tests only: wraps the codes log of every collection opened with these options
+    /// (e.g. to refuse an append mid-batch, which a real log does only when its memory is full). Null in production.</summary>
+    internal Func<IAppendLog, IAppendLog>? WrapCodesLogForTests { get; init; }
+
     internal void Validate()
     {
         if (BlobLogMemoryBytes < 1 << 20 || CodesLogMemoryBytes < 1 << 20)

@@ -70,8 +70,7 @@ public sealed partial class StoredCollection
                 var target = destination.Slice(i * width, width);
                 var body = entry.AsSpan(0, location.BlobLength);
                 if (_blobs.TryReadCommitted(location.BlobAddress, body) &&
-                    BlobEntry.TryParse(body, out var blob) == ParseStatus.Ok && blob.PointId == ids[i] &&
-                    BlobEntry.StoredCrc(body) == location.BlobCrc && blob.Original.Length == width)
+                    BlobEntry.TryVerify(body, ids[i], location.BlobCrc, out var blob) && blob.Original.Length == width)
                 {
                     blob.Original.CopyTo(target);
                     found[i] = true;

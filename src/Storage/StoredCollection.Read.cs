@@ -86,7 +86,7 @@ public sealed partial class StoredCollection
                 continue;
             var bytes = await reads[i].ConfigureAwait(false);
             ulong id = ids.Span[i];
-            if (bytes is not null && TryDecodeBlob(id, locations[i]!.Value, bytes, out var blob))
+            if (bytes is not null && BlobEntry.TryVerify(bytes, id, locations[i]!.Value.BlobCrc, out var blob))
             {
                 result[i] = blob.Original.ToArray();
                 continue;
@@ -160,7 +160,7 @@ public sealed partial class StoredCollection
         byte[] original = [], payload = [];
         if (location.HasBlob)
         {
-            if (!TryDecodeBlob(id, location, blobBytes!, out var blob))
+            if (!BlobEntry.TryVerify(blobBytes, id, location.BlobCrc, out var blob))
             {
                 var (file, offset) = _blobs.Locate(location.BlobAddress);
                 throw new StorageCorruptionException(file, offset, $"the blob entry of point {id} failed verification");
@@ -171,8 +171,4 @@ public sealed partial class StoredCollection
         string? key = codes.KeyUtf8.IsEmpty ? null : Encoding.UTF8.GetString(codes.KeyUtf8);
         return new StoredPoint(id, key, codes.Codes.ToArray(), original, payload);
     }
-
-    private static bool TryDecodeBlob(ulong id, PointLocation location, byte[] bytes, out BlobEntry blob) =>
-        BlobEntry.TryParse(bytes, out blob) == ParseStatus.Ok && blob.PointId == id &&
-        BlobEntry.StoredCrc(bytes) == location.BlobCrc;
 }

@@ -11,7 +11,9 @@ public sealed partial class StoredCollection
     /// (group commit); without, once it is appended in memory (durable within
     /// <see cref="StorageOptions.BufferedCommitInterval"/>). The batch is validated as a whole first: on
     /// <see cref="ArgumentException"/> nothing visible changes. Points of one batch become visible in order; a batch
-    /// is not atomic across a crash (each point is either fully present or absent).
+    /// is not atomic across a crash (each point is either fully present or absent). Its keys are all-or-nothing
+    /// with respect to concurrent writers: a key conflict refuses the whole batch before any point is visible, and
+    /// once the first point is visible the batch's keys are held for it until it completes.
     /// </summary>
     public async Task UpsertAsync(ReadOnlyMemory<PointWrite> points, bool wait = true, CancellationToken cancellationToken = default)
     {
@@ -140,9 +142,17 @@ public sealed partial class StoredCollection
             // Codes entries go in under the lock. If the codes log's memory is full, the lock is released and the
             // writer waits (asynchronously) for a commit round, which flushes the log, instead of spinning while
             // holding the lock.
-            int done = 0;
-            while (!AppendCodes(batch.Span, keys, blobAddress, blobLength, blobCrc, scratch, ref done))
-                await _committer.WaitForDurableAsync().ConfigureAwait(false);
+            int done = 0, reservedFrom = -1;
+            try
+            {
+                while (!AppendCodes(batch.Span, keys, blobAddress, blobLength, blobCrc, scratch, ref done, ref reservedFrom))
+                    await _committer.WaitForDurableAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                if (reservedFrom >= 0)
+                    ReleaseKeys(batch.Span[reservedFrom..]);
+            }
         }
         finally
         {
@@ -153,25 +163,23 @@ public sealed partial class StoredCollection
         }
     }
 
-    /// <summary>Appends codes entries from <paramref name="done"/> on; false when the codes log is full. Keys are
-    /// (re)checked each time the lock is taken: before the first entry this rejects the whole batch; on a later
-    /// call a conflict can only come from a concurrent writer that took the key meanwhile.</summary>
+    /// <summary>
+    /// Appends codes entries from <paramref name="done"/> on; false when the codes log is full. The batch's keys are
+    /// checked at the first call only, under the same lock as the appends: a conflict refuses the whole batch before
+    /// anything is visible. When the log fills mid-batch, the keys of the points not yet appended (from
+    /// <paramref name="reservedFrom"/> on) are reserved before the lock is released, so no concurrent writer can
+    /// take them while this batch waits: with respect to its keys the batch is all-or-nothing, and a conflicting
+    /// writer either came first (this batch is refused) or comes after it (that writer is refused). The caller
+    /// releases the reservation when the batch ends (<see cref="ReleaseKeys"/>).
+    /// </summary>
     private bool AppendCodes(ReadOnlySpan<PointWrite> points, byte[]?[] keys, long[] blobAddress, int[] blobLength,
-        uint[] blobCrc, byte[] scratch, ref int done)
+        uint[] blobCrc, byte[] scratch, ref int done, ref int reservedFrom)
     {
         int n = points.Length;
         lock (_indexLock)
         {
-            for (int i = done; i < n; i++)
-            {
-                if (points[i].Key is { } key && !_index.KeyIsFreeFor(key, points[i].Id))
-                {
-                    _index.TryResolveKey(key, out ulong owner);
-                    throw new ArgumentException(
-                        $"Key '{key}' already belongs to point {owner}; delete that point or use another key for point {points[i].Id}.",
-                        nameof(points));
-                }
-            }
+            if (reservedFrom < 0)
+                ThrowOnKeyConflict(points);
             for (; done < n; done++)
             {
                 int i = done;
@@ -191,11 +199,47 @@ public sealed partial class StoredCollection
                 if (!_codes.TryAppend(scratch.AsSpan(0, size), out long address))
                 {
                     _lastSequence--; // not appended: the sequence stays consecutive
+                    if (reservedFrom < 0)
+                    {
+                        reservedFrom = done;
+                        foreach (ref readonly var pending in points[done..])
+                        {
+                            if (pending.Key is { } key)
+                                _index.ReserveKey(key, pending.Id);
+                        }
+                    }
                     return false;
                 }
                 _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
             }
         }
         return true;
+    }
+
+    /// <summary>Refuses the batch if any of its keys is owned or reserved by another point (caller holds the lock).</summary>
+    private void ThrowOnKeyConflict(ReadOnlySpan<PointWrite> points)
+    {
+        foreach (ref readonly var p in points)
+        {
+            if (p.Key is not { } key || _index.KeyIsFreeFor(key, p.Id, out ulong holder, out bool reserved))
+                continue;
+            throw new ArgumentException(reserved
+                    ? $"Key '{key}' is being written for point {holder} by a concurrent batch; use another key for point {p.Id} or retry after that batch."
+                    : $"Key '{key}' already belongs to point {holder}; delete that point or use another key for point {p.Id}.",
+                nameof(points));
+        }
+    }
+
+    /// <summary>Releases the key reservations <see cref="AppendCodes"/> made for <paramref name="points"/>.</summary>
+    private void ReleaseKeys(ReadOnlySpan<PointWrite> points)
+    {
+        lock (_indexLock)
+        {
+            foreach (ref readonly var p in points)
+            {
+                if (p.Key is { } key)
+                    _index.ReleaseKey(key);
+            }
+        }
     }
 }

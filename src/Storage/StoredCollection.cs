@@ -97,8 +97,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         try
         {
             var layout = LogLayoutFile.Read(directory);
-            slots = CommitSlotFile.Open(directory, acceptOlderSlot: false, out var codesCommit, out var blobsCommit);
+            slots = CommitSlotFile.Open(directory, out var codesCommit, out var blobsCommit);
             codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true);
+            if (options.WrapCodesLogForTests is { } wrap)
+                codes = wrap(codes);
             blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false);
             var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try

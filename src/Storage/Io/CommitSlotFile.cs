@@ -11,7 +11,8 @@ namespace VectorDb.Storage.Io;
 /// always holds the previous complete commit.
 /// On open the valid slot with the highest sequence wins. A slot that fails its checksum is treated as damage and
 /// the collection is refused (a torn slot write can only come from a power loss during a commit, and silently
-/// falling back to the older slot could drop acknowledged writes); salvage may accept the older slot explicitly.
+/// falling back to the older slot could drop acknowledged writes); salvage may accept the older slot explicitly
+/// (<see cref="Survey(string)"/>).
 /// </summary>
 /// <remarks>
 /// Slot layout (little endian), WARNING: baked into every collection on disk:
@@ -52,39 +53,76 @@ internal sealed class CommitSlotFile : IDisposable
     }
 
     /// <summary>Opens the slot file and returns the latest committed metadata pair (nulls when nothing was ever
-    /// committed). Throws <see cref="StorageCorruptionException"/> on a damaged or truncated file unless
-    /// <paramref name="acceptOlderSlot"/> (salvage only) lets it fall back to the other, intact slot.</summary>
-    public static CommitSlotFile Open(string directory, bool acceptOlderSlot, out byte[]? codesCommit, out byte[]? blobsCommit)
+    /// committed). Throws <see cref="StorageCorruptionException"/> on a damaged or truncated file.</summary>
+    public static CommitSlotFile Open(string directory, out byte[]? codesCommit, out byte[]? blobsCommit)
     {
         var path = System.IO.Path.Combine(directory, FileName);
-        if (!File.Exists(path))
-            throw new StorageCorruptionException(path, 0, "the commit slot file is missing");
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        var handle = OpenExisting(path);
         try
         {
-            long length = RandomAccess.GetLength(handle);
-            if (length < 2 * SlotBytes)
-                throw new StorageCorruptionException(path, length, $"the commit slot file is truncated to {length} bytes");
-            var best = (Sequence: 0L, Codes: (byte[]?)null, Blobs: (byte[]?)null);
-            var slot = new byte[SlotBytes];
-            for (int i = 0; i < 2; i++)
-            {
-                RandomAccess.Read(handle, slot, (long)i * SlotBytes);
-                var state = Parse(slot, out long sequence, out var codes, out var blobs);
-                if (state == SlotState.Corrupt && !acceptOlderSlot)
-                    throw new StorageCorruptionException(path, (long)i * SlotBytes, "commit slot checksum mismatch");
-                if (state == SlotState.Valid && sequence > best.Sequence)
-                    best = (sequence, codes, blobs);
-            }
-            codesCommit = best.Codes;
-            blobsCommit = best.Blobs;
-            return new CommitSlotFile(path, handle, best.Sequence);
+            var survey = Survey(path, handle);
+            if (survey.DamagedSlot is int damaged)
+                throw new StorageCorruptionException(path, (long)damaged * SlotBytes, "commit slot checksum mismatch");
+            codesCommit = survey.CodesCommit;
+            blobsCommit = survey.BlobsCommit;
+            return new CommitSlotFile(path, handle, survey.Sequence);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>For salvage: the newest intact commit, even when a slot is damaged, and what is known about the
+    /// damaged slot. Throws <see cref="StorageCorruptionException"/> only when the file is missing or truncated.</summary>
+    public static SlotSurvey Survey(string directory)
+    {
+        var path = System.IO.Path.Combine(directory, FileName);
+        using var handle = OpenExisting(path);
+        return Survey(path, handle);
+    }
+
+    private static SafeFileHandle OpenExisting(string path)
+    {
+        if (!File.Exists(path))
+            throw new StorageCorruptionException(path, 0, "the commit slot file is missing");
+        return File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+    }
+
+    private static SlotSurvey Survey(string path, SafeFileHandle handle)
+    {
+        long length = RandomAccess.GetLength(handle);
+        if (length < 2 * SlotBytes)
+            throw new StorageCorruptionException(path, length, $"the commit slot file is truncated to {length} bytes");
+        var survey = new SlotSurvey();
+        var slot = new byte[SlotBytes];
+        var claimed = new long?[2]; // sequence fields of damaged slots, unverified
+        for (int i = 0; i < 2; i++)
+        {
+            RandomAccess.Read(handle, slot, (long)i * SlotBytes);
+            switch (Parse(slot, out long sequence, out var codes, out var blobs))
+            {
+                case SlotState.Valid when sequence > survey.Sequence:
+                    survey = survey with { Sequence = sequence, CodesCommit = codes, BlobsCommit = blobs };
+                    break;
+                case SlotState.Corrupt:
+                    survey = survey with { DamagedSlot = survey.DamagedSlot ?? i, DamagedSlots = survey.DamagedSlots + 1 };
+                    claimed[i] = BinaryPrimitives.ReadInt64LittleEndian(slot.AsSpan(8));
+                    break;
+            }
+        }
+        // Slots alternate (slot = sequence & 1), so a damaged slot last held either the commit just before the one
+        // used (sequence - 1) or the one after it (sequence + 1, e.g. a write torn by a power loss). Only its own,
+        // unverified sequence field can tell which; unless it reads exactly "the one before", a newer commit may
+        // have been lost.
+        bool mayBeNewer = false;
+        for (int i = 0; i < 2; i++)
+        {
+            if (claimed[i] is long sequence)
+                mayBeNewer |= survey.Sequence == 0 || sequence != survey.Sequence - 1 || (sequence & 1) != i;
+        }
+        return survey with { DamagedSlotMayBeNewer = mayBeNewer };
     }
 
     /// <summary>Writes the next slot and fsyncs it. Not thread-safe: the group committer is the only caller.</summary>
@@ -141,3 +179,14 @@ internal sealed class CommitSlotFile : IDisposable
         return SlotState.Valid;
     }
 }
+
+/// <summary>What the commit slots hold, as salvage sees them.</summary>
+/// <param name="Sequence">Sequence of the newest intact slot; 0 when no slot holds a commit.</param>
+/// <param name="CodesCommit">Codes-log commit metadata of that slot (null: none).</param>
+/// <param name="BlobsCommit">Blob-log commit metadata of that slot (null: none).</param>
+/// <param name="DamagedSlots">Slots (0..2) that fail their checksum.</param>
+/// <param name="DamagedSlot">Index of the first damaged slot, if any.</param>
+/// <param name="DamagedSlotMayBeNewer">A damaged slot may have held a newer commit than the one used: its sequence
+/// field does not read exactly one below the used slot's, or no slot is intact.</param>
+internal readonly record struct SlotSurvey(long Sequence, byte[]? CodesCommit, byte[]? BlobsCommit, int DamagedSlots,
+    int? DamagedSlot, bool DamagedSlotMayBeNewer);

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Text.Json;
-using VectorDb.Storage.Records;
-
 namespace VectorDb.Storage.Io;
 
 /// <summary>
@@ -10,42 +6,32 @@ namespace VectorDb.Storage.Io;
 /// </summary>
 internal sealed record LogLayout(int CodesPageBits, int BlobPageBits, int SegmentBits);
 
-/// <summary>Reads and writes <c>logs.vdb</c>: <c>"VDBLOGS1" | u32 JSON length | JSON | u32 CRC-32C</c>, written once
-/// at creation. WARNING: baked into every collection on disk.</summary>
+/// <summary>Reads and writes <c>logs.vdb</c>: <c>"DVDBLOS1" | i32 JSON length | JSON | u32 CRC-32C</c> (a
+/// <see cref="JsonEnvelope"/> without a version field), written once at creation.
+/// WARNING: baked into every collection on disk. The magic was meant to read "VDBLOGS1" but its constant spells
+/// "DVDBLOS1" in file order; that is what every existing file holds, so it stays.</summary>
 internal static class LogLayoutFile
 {
     public const string FileName = "logs.vdb";
-    private const ulong Magic = 0x31534F4C42445644; // "VDBLOGS1" little endian
 
-    public static void Write(string directory, LogLayout layout)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(layout);
-        var bytes = new byte[12 + json.Length + 4];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), json.Length);
-        json.CopyTo(bytes, 12);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(^4), Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)));
-        var path = Path.Combine(directory, FileName);
-        using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, bytes, 0);
-            RandomAccess.FlushToDisk(handle);
-        }
-        DirectorySync.Flush(directory);
-    }
+    // Plausible sizes: a page of 512 B .. 1 GiB (entries are addressed within a page by an int), a segment of at
+    // least one page and at most 1 TiB. Anything else is damage (or a bad hand edit), not a layout to try.
+    private const int MinPageBits = 9, MaxPageBits = 30, MaxSegmentBits = 40;
 
+    private static readonly JsonEnvelope Envelope = new(FileName, "log layout", Magic: 0x31534F4C42445644, // "DVDBLOS1" in file order
+        Version: null, Json: null);
+
+    public static void Write(string directory, LogLayout layout) => ChecksummedJsonFile.Write(directory, Envelope, layout);
+
+    /// <summary>Reads and verifies the layout; damage or implausible sizes are a <see cref="StorageCorruptionException"/>.</summary>
     public static LogLayout Read(string directory)
     {
-        var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
-            throw new StorageCorruptionException(path, 0, "the log layout file is missing");
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 16 || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != Magic)
-            throw new StorageCorruptionException(path, 0, "the log layout file is truncated or lacks its magic");
-        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        if (length < 0 || 12L + length + 4 != bytes.Length || !Crc32C.HasValidTrailer(bytes))
-            throw new StorageCorruptionException(path, 8, "log layout checksum or length mismatch");
-        return JsonSerializer.Deserialize<LogLayout>(bytes.AsSpan(12, length))
-            ?? throw new StorageCorruptionException(path, 12, "the log layout JSON is empty");
+        var layout = ChecksummedJsonFile.Read<LogLayout>(directory, Envelope);
+        if (layout.CodesPageBits is < MinPageBits or > MaxPageBits || layout.BlobPageBits is < MinPageBits or > MaxPageBits ||
+            layout.SegmentBits < Math.Max(layout.CodesPageBits, layout.BlobPageBits) || layout.SegmentBits > MaxSegmentBits)
+            throw new StorageCorruptionException(Path.Combine(directory, FileName), Envelope.HeaderBytes,
+                $"the log layout sizes are out of range ({layout}): page bits must be in {MinPageBits}..{MaxPageBits} " +
+                $"and segment bits in max(page bits)..{MaxSegmentBits}");
+        return layout;
     }
 }

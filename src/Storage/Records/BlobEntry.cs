@@ -58,6 +58,12 @@ internal readonly ref struct BlobEntry
     /// <summary>The stored CRC of a blob entry (its last four bytes), without verifying it.</summary>
     public static uint StoredCrc(ReadOnlySpan<byte> entry) => BinaryPrimitives.ReadUInt32LittleEndian(entry[^4..]);
 
+    /// <summary>Verifies a stored blob entry against the codes entry that references it: it parses (length, kind,
+    /// version, CRC-32C), belongs to <paramref name="pointId"/> and carries the CRC recorded at write time
+    /// (<paramref name="recordedCrc"/>, which tells this version from an older intact entry of the same point).</summary>
+    public static bool TryVerify(ReadOnlySpan<byte> entry, ulong pointId, uint recordedCrc, out BlobEntry blob) =>
+        TryParse(entry, out blob) == ParseStatus.Ok && blob.PointId == pointId && StoredCrc(entry) == recordedCrc;
+
     /// <summary>Parses and verifies (length, kind, version, checksum) one entry.</summary>
     public static ParseStatus TryParse(ReadOnlySpan<byte> entry, out BlobEntry parsed)
     {
