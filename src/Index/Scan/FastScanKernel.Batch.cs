@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Scan;
 
@@ -18,17 +19,82 @@ internal struct Mask32x4
     private uint _element;
 }
 
+/// <summary>
+/// One width of the batched fast scan: how many queries a pass takes, the leaf loop, and the float epilogue. Static
+/// abstract members, so the generic driver (<c>FlatScan.SearchFastScanBatch</c>) is specialised per width with no
+/// dispatch.
+/// </summary>
+internal interface IBatchLeaf
+{
+    /// <summary>Queries one pass scans together.</summary>
+    static abstract int Queries { get; }
+
+    /// <summary>
+    /// From <paramref name="block"/> on, the first block where some query q has a 16-bit sum ≥ minimum[q] (lanes of
+    /// minimum[q] all equal); its sums per query (lane v = vector v, in a 512-bit value at every width) and masks. A
+    /// query slot with minimum 65535 never has one (no sum reaches it).
+    /// </summary>
+    static abstract int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
+        out Mask32x4 candidates);
+
+    /// <summary><see cref="FastScanKernel.ScoreSums16(Vector512{ushort}, float, float, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/> at this width.</summary>
+    static abstract uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
+        ReadOnlySpan<float> offsets, float threshold, Span<float> scores);
+}
+
+/// <summary>AVX-512BW: four queries per pass (<see cref="FastScanKernel.NextCandidateBlock512x4"/>).</summary>
+internal readonly struct BatchLeaf512 : IBatchLeaf
+{
+    public static int Queries => 4;
+
+    public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
+        out Mask32x4 candidates) =>
+        FastScanKernel.NextCandidateBlock512x4(ref codes, ref tables0, ref tables1, ref tables2, ref tables3, groupCount,
+            blockBytes, block, endBlock, minimum, out sums, out candidates);
+
+    public static uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
+        ReadOnlySpan<float> offsets, float threshold, Span<float> scores) =>
+        FastScanKernel.ScoreSums16(sums, scale, bias, factors, offsets, threshold, scores);
+}
+
+/// <summary>AVX2: two queries per pass (<see cref="FastScanKernel.NextCandidateBlock256x2"/>; its 8 accumulators and
+/// temporaries fit the 16 AVX2 registers, four queries would not).</summary>
+internal readonly struct BatchLeaf256 : IBatchLeaf
+{
+    public static int Queries => 2;
+
+    public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
+        out Mask32x4 candidates) =>
+        FastScanKernel.NextCandidateBlock256x2(ref codes, ref tables0, ref tables1, groupCount, blockBytes, block, endBlock,
+            minimum, out sums, out candidates);
+
+    public static uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
+        ReadOnlySpan<float> offsets, float threshold, Span<float> scores) =>
+        FastScanKernel.ScoreSums16(sums.GetLower(), sums.GetUpper(), scale, bias, factors, offsets, threshold, scores);
+}
+
 public static partial class FastScanKernel
 {
-    /// <summary>Queries one batched pass scans together (<see cref="NextCandidateBlock512x4"/>).</summary>
+    /// <summary>Most queries one batched pass scans together at any level (<see cref="IBatchLeaf.Queries"/>).</summary>
     internal const int BatchQueries = 4;
+
+    /// <summary>Queries per batched pass at <paramref name="level"/>: 4 at 512 bits, 2 at 256, 0 (no batched kernel) below
+    /// or where the CPU lacks the instructions.</summary>
+    internal static int BatchQueriesAt(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 when IsSupported(level) => BatchLeaf512.Queries,
+        SimdLevel.Vector256 when IsSupported(level) => BatchLeaf256.Queries,
+        _ => 0,
+    };
 
     /// <summary>
     /// <see cref="NextCandidateBlock512"/> for four queries over the same codes: each 64-byte step of codes is loaded
     /// and split into nibbles once and looked up in the four queries' tables, so the codes cross the memory system
-    /// once per four queries. Sums, masks and the returned block mean what they mean for one query, per query: a
-    /// block is returned when any query has a sum ≥ its minimum (a query with minimum 65535 never has one). Exact
-    /// for the shapes <see cref="HasSums16"/> accepts at <see cref="Common.SimdLevel.Vector512"/>.
+    /// once per four queries. Sums, masks and the returned block mean what they mean for one query, per query (see
+    /// <see cref="IBatchLeaf.Next"/>). Exact for the shapes <see cref="HasSums16"/> accepts.
     /// <para>Registers: 16 accumulators, the 4 minimums and ~8 temporaries fit the 32 AVX-512 registers, so the
     /// loop does not spill; that is why there is no 2-step unroll here as in the one-query kernel.</para>
     /// </summary>
@@ -81,6 +147,51 @@ public static partial class FastScanKernel
         return endBlock;
     }
 
+    /// <summary>
+    /// AVX2 version for two queries (slots 0 and 1 of <paramref name="minimum"/>, <paramref name="sums"/> and
+    /// <paramref name="candidates"/>; the other slots are left empty): each 32-byte step of codes is loaded and split
+    /// once and looked up in both queries' tables. Same results as <see cref="NextCandidateBlock256"/> per query.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static int NextCandidateBlock256x2(ref byte codes, ref byte tables0, ref byte tables1, int groupCount,
+        int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums, out Mask32x4 candidates)
+    {
+        Vector256<ushort> minimum0 = minimum[0].GetLower(), minimum1 = minimum[1].GetLower();
+        Vector256<byte> nibbleMask = Vector256.Create((byte)0x0F);
+        nuint end = (nuint)groupCount * FastScanCodes.GroupBytes;
+        for (; block < endBlock; block++)
+        {
+            ref byte blockCodes = ref Unsafe.Add(ref codes, (nint)block * blockBytes);
+            Vector256<ushort> lowA0 = default, lowB0 = default, highA0 = default, highB0 = default;
+            Vector256<ushort> lowA1 = default, lowB1 = default, highA1 = default, highB1 = default;
+            for (nuint offset = 0; offset < end; offset += 32)
+            {
+                Vector256<byte> packed = Vector256.LoadUnsafe(ref blockCodes, offset);
+                Vector256<byte> lowIndex = packed & nibbleMask;
+                Vector256<byte> highIndex = (packed.AsUInt16() >> 4).AsByte() & nibbleMask;
+                Accumulate(Vector256.LoadUnsafe(ref tables0, offset), lowIndex, highIndex, ref lowA0, ref lowB0, ref highA0, ref highB0);
+                Accumulate(Vector256.LoadUnsafe(ref tables1, offset), lowIndex, highIndex, ref lowA1, ref lowB1, ref highA1, ref highB1);
+            }
+            (Vector256<ushort> first0, Vector256<ushort> last0) = FoldLanes(lowA0, lowB0, highA0, highB0);
+            (Vector256<ushort> first1, Vector256<ushort> last1) = FoldLanes(lowA1, lowB1, highA1, highB1);
+            uint mask0 = Vector256.GreaterThanOrEqual(first0, minimum0).ExtractMostSignificantBits()
+                | Vector256.GreaterThanOrEqual(last0, minimum0).ExtractMostSignificantBits() << 16;
+            uint mask1 = Vector256.GreaterThanOrEqual(first1, minimum1).ExtractMostSignificantBits()
+                | Vector256.GreaterThanOrEqual(last1, minimum1).ExtractMostSignificantBits() << 16;
+            if ((mask0 | mask1) != 0)
+            {
+                sums = default;
+                (sums[0], sums[1]) = (Vector512.Create(first0, last0), Vector512.Create(first1, last1));
+                candidates = default;
+                (candidates[0], candidates[1]) = (mask0, mask1);
+                return block;
+            }
+        }
+        sums = default;
+        candidates = default;
+        return endBlock;
+    }
+
     /// <summary>One query's lookups of one 64-byte step added into its four 16-bit accumulators (see <see cref="Sums16x512"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Accumulate(Vector512<byte> table, Vector512<byte> lowIndex, Vector512<byte> highIndex,
@@ -88,6 +199,19 @@ public static partial class FastScanKernel
     {
         Vector512<ushort> low = Avx512BW.Shuffle(table, lowIndex).AsUInt16();
         Vector512<ushort> high = Avx512BW.Shuffle(table, highIndex).AsUInt16();
+        lowA += low;
+        lowB += low >> 8;
+        highA += high;
+        highB += high >> 8;
+    }
+
+    /// <summary>The 32-byte version of <see cref="Accumulate(Vector512{byte}, Vector512{byte}, Vector512{byte}, ref Vector512{ushort}, ref Vector512{ushort}, ref Vector512{ushort}, ref Vector512{ushort})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(Vector256<byte> table, Vector256<byte> lowIndex, Vector256<byte> highIndex,
+        ref Vector256<ushort> lowA, ref Vector256<ushort> lowB, ref Vector256<ushort> highA, ref Vector256<ushort> highB)
+    {
+        Vector256<ushort> low = Avx2.Shuffle(table, lowIndex).AsUInt16();
+        Vector256<ushort> high = Avx2.Shuffle(table, highIndex).AsUInt16();
         lowA += low;
         lowB += low >> 8;
         highA += high;

@@ -86,18 +86,21 @@ public static partial class FastScanKernel
         for (nuint offset = 0; offset < end; offset += 32)
         {
             Vector256<byte> packed = Vector256.LoadUnsafe(ref codes, offset);
-            Vector256<byte> table = Vector256.LoadUnsafe(ref tables, offset);
-            Vector256<ushort> low = Avx2.Shuffle(table, packed & nibbleMask).AsUInt16();
-            Vector256<ushort> high = Avx2.Shuffle(table, (packed.AsUInt16() >> 4).AsByte() & nibbleMask).AsUInt16();
-            lowA += low;
-            lowB += low >> 8;
-            highA += high;
-            highB += high >> 8;
+            Accumulate(Vector256.LoadUnsafe(ref tables, offset), packed & nibbleMask,
+                (packed.AsUInt16() >> 4).AsByte() & nibbleMask, ref lowA, ref lowB, ref highA, ref highB);
         }
-        // Lane-transpose-add: (lane0 + lane1) of two registers side by side.
+        (first16, last16) = FoldLanes(lowA, lowB, highA, highB);
+    }
+
+    /// <summary>The 256-bit accumulators' exact sums: vectors 0..15 and 16..31 (lane-transpose-add: lane 0 + lane 1 of
+    /// the even-byte and odd-byte registers side by side).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<ushort> First16, Vector256<ushort> Last16) FoldLanes(Vector256<ushort> lowA, Vector256<ushort> lowB,
+        Vector256<ushort> highA, Vector256<ushort> highB)
+    {
         Vector256<ushort> evenLow = lowA - (lowB << 8), evenHigh = highA - (highB << 8);
-        first16 = Avx2.Permute2x128(evenLow, lowB, 0x20) + Avx2.Permute2x128(evenLow, lowB, 0x31);
-        last16 = Avx2.Permute2x128(evenHigh, highB, 0x20) + Avx2.Permute2x128(evenHigh, highB, 0x31);
+        return (Avx2.Permute2x128(evenLow, lowB, 0x20) + Avx2.Permute2x128(evenLow, lowB, 0x31),
+            Avx2.Permute2x128(evenHigh, highB, 0x20) + Avx2.Permute2x128(evenHigh, highB, 0x31));
     }
 
     /// <summary>

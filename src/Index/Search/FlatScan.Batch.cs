@@ -9,8 +9,9 @@ namespace VectorDb.Index.Search;
 public static partial class FlatScan
 {
     /// <summary>
-    /// Whether <see cref="SearchFastScanBatch"/> can scan these queries together: 2 to 4 fast-scan scorers over the
-    /// same codes at <see cref="SimdLevel.Vector512"/>, each shape one 16-bit pass holds.
+    /// Whether <see cref="SearchFastScanBatch"/> can scan these queries together: 2 to
+    /// <see cref="FastScanKernel.BatchQueries"/> fast-scan scorers over the same codes at a level with a batched
+    /// kernel (<see cref="FastScanKernel.BatchQueriesAt"/>: 512 or 256 bits), each shape one 16-bit pass holds.
     /// </summary>
     internal static bool CanSearchBatch(ReadOnlySpan<IBlockScorer> scorers)
     {
@@ -20,8 +21,8 @@ public static partial class FlatScan
         }
         foreach (IBlockScorer scorer in scorers)
         {
-            if (scorer is not FastScanScorer fast || fast.Codes != first.Codes || fast.Level != SimdLevel.Vector512
-                || !FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
+            if (scorer is not FastScanScorer fast || fast.Codes != first.Codes || fast.Level != first.Level
+                || FastScanKernel.BatchQueriesAt(fast.Level) == 0 || !FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
             {
                 return false;
             }
@@ -30,8 +31,8 @@ public static partial class FlatScan
     }
 
     /// <summary>
-    /// The pruned flat scan (<see cref="SearchFastScanBlocks"/>) of 2 to 4 queries in one pass over the codes: query
-    /// i's rows go to <paramref name="results"/>[i]. Each query sees the blocks in the same order and offers exactly
+    /// The pruned flat scan (<see cref="SearchFastScanBlocks"/>) of 2 to 4 queries in as few passes over the codes as
+    /// the level's kernel allows (one at 512 bits, two at 256): query i's rows go to <paramref name="results"/>[i]. Each query sees the blocks in the same order and offers exactly
     /// the rows its own one-query scan offers (its threshold moves only with its own offers), so every collector ends
     /// as that scan would leave it. The caller checks <see cref="CanSearchBatch"/>. Allocates nothing.
     /// </summary>
@@ -45,27 +46,50 @@ public static partial class FlatScan
     internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange)
     {
+        if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
+        {
+            SearchInPasses<BatchLeaf512>(scorers, scales, offsets, deleted, results, termRange);
+        }
+        else
+        {
+            SearchInPasses<BatchLeaf256>(scorers, scales, offsets, deleted, results, termRange);
+        }
+    }
+
+    // Passes of TLeaf.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
+    private static void SearchInPasses<TLeaf>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
+        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange)
+        where TLeaf : IBatchLeaf
+    {
         const int blockSize = FastScanCodes.BlockSize;
         var first = (FastScanScorer)scorers[0];
-        int queries = scorers.Length, fullEnd = first.Count / blockSize;
-        if (fullEnd > 0)
+        int fullEnd = first.Count / blockSize;
+        for (int start = 0; start < scorers.Length; start += TLeaf.Queries)
         {
-            SearchFullBlocksBatch(scorers, scales[..(fullEnd * blockSize)],
-                offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)], deleted, results, fullEnd, termRange);
-        }
-        if (first.BlockCount > fullEnd)
-        {
-            for (int q = 0; q < queries; q++)
+            int queries = Math.Min(TLeaf.Queries, scorers.Length - start);
+            if (queries == 1)
+            {
+                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, 0, termRange);
+                continue;
+            }
+            if (fullEnd > 0)
+            {
+                SearchFullBlocksBatch<TLeaf>(scorers.Slice(start, queries), scales[..(fullEnd * blockSize)],
+                    offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)], deleted, results.Slice(start, queries),
+                    fullEnd, termRange);
+            }
+            for (int q = start; q < start + queries && first.BlockCount > fullEnd; q++)
             {
                 SearchBlocksPerBlock(scorers[q], scales, offsets, deleted, results[q], fullEnd, first.BlockCount);
             }
         }
     }
 
-    // factors/terms cover the full blocks [0, blocks) exactly (terms empty for none).
+    // factors/terms cover the full blocks [0, blocks) exactly (terms empty for none); at most TLeaf.Queries scorers.
     [SkipLocalsInit]
-    private static void SearchFullBlocksBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
+    private static void SearchFullBlocksBatch<TLeaf>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, ScoreTermRange termRange)
+        where TLeaf : IBatchLeaf
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
@@ -97,7 +121,7 @@ public static partial class FlatScan
         ref byte tables2 = ref Tables(scorers, 2);
         ref byte tables3 = ref Tables(scorers, 3);
         int block = 0;
-        while ((block = FastScanKernel.NextCandidateBlock512x4(ref codes, ref tables0, ref tables1, ref tables2, ref tables3,
+        while ((block = TLeaf.Next(ref codes, ref tables0, ref tables1, ref tables2, ref tables3,
             groupCount, blockBytes, block, blocks, minimum, out Vector512x4 sums, out Mask32x4 candidates)) < blocks)
         {
             uint live = ~DeletedBits(deleted, block);
@@ -110,7 +134,7 @@ public static partial class FlatScan
                     continue;
                 }
                 FastScanLut lut = ((FastScanScorer)scorers[q]).Lut;
-                mask &= FastScanKernel.ScoreSums16(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
+                mask &= TLeaf.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
                     terms.IsEmpty ? terms : terms.Slice(row, blockSize), thresholds[q], scores);
                 if (Offer(results[q], scores, mask, row, ref thresholds[q]))
                 {

@@ -29,9 +29,9 @@ public sealed partial class VectorIndex
     /// <summary>
     /// Searches many queries: the results of query i are exactly those of
     /// <see cref="Search(ReadOnlySpan{float}, SearchOptions, Func{ulong, bool}?)"/> for that query (same ids, same
-    /// scores). A flat index whose codes the 512-bit fast scan reads (1, 2 or 4 bits) scans them once per group of
-    /// four queries instead of once per query, which is what makes a batch faster per query (docs/scan.md); any other
-    /// index searches the queries one by one.
+    /// scores). A flat index whose codes the fast scan reads (1, 2 or 4 bits) scans them once per four queries at
+    /// 512 bits and once per two at 256, instead of once per query, which is what makes a batch faster per query
+    /// (docs/scan.md); any other index or level searches the queries one by one.
     /// </summary>
     /// <param name="queries">The queries one after another (a multiple of <see cref="Dimension"/> floats).</param>
     /// <param name="options">Options for every query (<see cref="SearchOptions.Threads"/> &gt; 1 searches one by one).</param>

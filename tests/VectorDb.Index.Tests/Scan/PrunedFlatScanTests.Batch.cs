@@ -8,22 +8,24 @@ using VectorDb.Index.Tests.Reference;
 namespace VectorDb.Index.Tests.Scan;
 
 /// <summary>
-/// The batched (four queries per pass) 512-bit fast scan: its kernel against the integer oracle per query, and its
-/// driver against the oracle's top k per query. Skipped where the process has no 512-bit kernel (the CI's narrowed
-/// runs), where the index falls back to one query at a time.
+/// The batched fast scan (four queries per pass at 512 bits, two at 256): its kernels against the integer oracle per
+/// query, and its driver against the oracle's top k per query, at every wide level the process has (the CI's
+/// narrowed runs cover 256 alone, and none at 128 bits or scalar, where the index searches one query at a time).
 /// </summary>
 public partial class PrunedFlatScanTests
 {
-    private static bool Has512 => SimdCapabilities.Available.Contains(SimdLevel.Vector512);
-
     [Theory]
     [MemberData(nameof(BitsDimensions))]
-    public void BatchKernel_EachQuerysSums_EqualOracle(int bits, int dimension)
+    public void BatchKernels_EachQuerysSums_EqualOracle(int bits, int dimension)
     {
-        if (!Has512)
+        foreach (SimdLevel level in WideLevels)
         {
-            return;
+            CheckBatchSumsAgainstOracle(level, bits, dimension);
         }
+    }
+
+    private static void CheckBatchSumsAgainstOracle(SimdLevel level, int bits, int dimension)
+    {
         var rng = new SplitMix64((ulong)(dimension * 11 + bits));
         (FastScanCodes store, byte[][] codes) = FastScanKernelTests.Store(ref rng, 96, dimension, bits);
         var luts = new FastScanLut[FastScanKernel.BatchQueries];
@@ -32,33 +34,33 @@ public partial class PrunedFlatScanTests
             luts[q] = new FastScanLut(store);
             luts[q].Build(ScanOracle.Gaussian(ref rng, dimension), ScanOracle.Codebook(ref rng, bits, dimension));
         }
+        int queries = FastScanKernel.BatchQueriesAt(level);
         Vector512x4 minimum = default; // every sum is ≥ 0: each block is returned with every row a candidate
         for (int block = 0; block < 3; block++)
         {
-            int returned = FastScanKernel.NextCandidateBlock512x4(ref MemoryMarshal.GetReference(store.Blocks(0, 3)),
-                ref Tables(luts[0]), ref Tables(luts[1]), ref Tables(luts[2]), ref Tables(luts[3]), luts[0].GroupCount,
-                store.BlockBytes, block, 3, minimum, out Vector512x4 sums, out Mask32x4 candidates);
+            ref byte codesRef = ref MemoryMarshal.GetReference(store.Blocks(0, 3));
+            int returned = level == SimdLevel.Vector512
+                ? FastScanKernel.NextCandidateBlock512x4(ref codesRef, ref Tables(luts[0]), ref Tables(luts[1]), ref Tables(luts[2]),
+                    ref Tables(luts[3]), luts[0].GroupCount, store.BlockBytes, block, 3, minimum, out Vector512x4 sums512, out Mask32x4 masks512)
+                : FastScanKernel.NextCandidateBlock256x2(ref codesRef, ref Tables(luts[0]), ref Tables(luts[1]), luts[0].GroupCount,
+                    store.BlockBytes, block, 3, minimum, out sums512, out masks512);
             Assert.Equal(block, returned);
-            for (int q = 0; q < luts.Length; q++)
+            for (int q = 0; q < queries; q++)
             {
-                Assert.Equal(uint.MaxValue, candidates[q]);
+                Assert.Equal(uint.MaxValue, masks512[q]);
                 for (int v = 0; v < 32; v++)
                 {
                     uint expected = ScanOracle.FastScanSum(luts[q].Tables, codes[block * 32 + v], bits);
-                    Assert.True(expected == sums[q].GetElement(v),
-                        $"b={bits} d={dimension} query {q} row {block * 32 + v}: kernel {sums[q].GetElement(v)}, oracle {expected}");
+                    Assert.True(expected == sums512[q].GetElement(v),
+                        $"{level} b={bits} d={dimension} query {q} row {block * 32 + v}: kernel {sums512[q].GetElement(v)}, oracle {expected}");
                 }
             }
         }
     }
 
     [Fact]
-    public void BatchKernel_QueryWithUnreachableMinimum_NeverReturnsABlock()
+    public void BatchKernels_QueriesWithUnreachableMinimum_NeverReturnABlock()
     {
-        if (!Has512)
-        {
-            return;
-        }
         var rng = new SplitMix64(5);
         (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 320, 64, 4);
         var lut = new FastScanLut(store);
@@ -66,12 +68,18 @@ public partial class PrunedFlatScanTests
         Vector512x4 minimum = default;
         for (int q = 0; q < FastScanKernel.BatchQueries; q++)
         {
-            minimum[q] = System.Runtime.Intrinsics.Vector512.Create(ushort.MaxValue);
+            minimum[q] = Vector512.Create(ushort.MaxValue);
         }
-        int returned = FastScanKernel.NextCandidateBlock512x4(ref MemoryMarshal.GetReference(store.Blocks(0, 10)),
-            ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut), lut.GroupCount, store.BlockBytes, 0, 10,
-            minimum, out _, out _);
-        Assert.Equal(10, returned);
+        ref byte codes = ref MemoryMarshal.GetReference(store.Blocks(0, 10));
+        foreach (SimdLevel level in WideLevels)
+        {
+            int returned = level == SimdLevel.Vector512
+                ? FastScanKernel.NextCandidateBlock512x4(ref codes, ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut),
+                    lut.GroupCount, store.BlockBytes, 0, 10, minimum, out _, out _)
+                : FastScanKernel.NextCandidateBlock256x2(ref codes, ref Tables(lut), ref Tables(lut), lut.GroupCount,
+                    store.BlockBytes, 0, 10, minimum, out _, out _);
+            Assert.Equal(10, returned);
+        }
     }
 
     public static IEnumerable<object[]> BatchCases() =>
@@ -84,10 +92,14 @@ public partial class PrunedFlatScanTests
     [MemberData(nameof(BatchCases))]
     public void SearchBatch_EachQuery_EqualsOracle(int queries, int bits, int k, bool withOffsets)
     {
-        if (!Has512)
+        foreach (SimdLevel level in WideLevels)
         {
-            return;
+            SearchBatchAgainstOracle(level, queries, bits, k, withOffsets);
         }
+    }
+
+    private static void SearchBatchAgainstOracle(SimdLevel level, int queries, int bits, int k, bool withOffsets)
+    {
         // 2,017 rows (a partial last block), every 7th deleted, factors in [0.5, 1.5] so the integer filter prunes.
         // Each query has its own tables over the same codes; k = 5000 exceeds the live rows (nothing pruned).
         var rng = new SplitMix64((ulong)(queries * 1000 + bits * 100 + k));
@@ -100,7 +112,7 @@ public partial class PrunedFlatScanTests
             var lut = new FastScanLut(c.Store);
             lut.Build(ScanOracle.Gaussian(ref rng, 100), ScanOracle.Codebook(ref rng, bits, 100));
             cases[q] = c with { Lut = lut };
-            scorers[q] = new FastScanScorer(c.Store, lut, SimdLevel.Vector512);
+            scorers[q] = new FastScanScorer(c.Store, lut, level);
             results[q] = new TopK(k);
         }
         Assert.True(FlatScan.CanSearchBatch(scorers));
@@ -109,7 +121,8 @@ public partial class PrunedFlatScanTests
 
         for (int q = 0; q < queries; q++)
         {
-            Assert.Equal(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted), results[q].ToSortedArray());
+            Assert.True(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted).SequenceEqual(results[q].ToSortedArray()),
+                $"{level}, {queries} queries, b={bits}, k={k}: query {q} differs from the oracle");
         }
     }
 
@@ -124,17 +137,16 @@ public partial class PrunedFlatScanTests
         IBlockScorer At(FastScanCodes codes, SimdLevel level) => new FastScanScorer(codes, lut, level);
 
         Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Scalar), At(store, SimdLevel.Scalar)]));
-        // A scorer can be pinned to 512 bits whenever the CPU has AVX-512BW, even where the process prefers narrower
-        // vectors (the CI's DOTNET_PreferredVectorBitWidth=256 run); the batch follows the kernel's own check.
-        if (!FastScanKernel.IsSupported(SimdLevel.Vector512))
+        // A scorer can be pinned to a level whenever the CPU has its instructions, even where the process prefers
+        // narrower vectors (the CI's DOTNET_PreferredVectorBitWidth=256 run); the batch follows the kernel's own check.
+        foreach (SimdLevel level in new[] { SimdLevel.Vector256, SimdLevel.Vector512 }.Where(FastScanKernel.IsSupported))
         {
-            return;
+            Assert.False(FlatScan.CanSearchBatch([At(store, level)]));
+            Assert.False(FlatScan.CanSearchBatch(Enumerable.Repeat(At(store, level), 5).ToArray()));
+            Assert.False(FlatScan.CanSearchBatch([At(store, level), At(other, level)]));
+            Assert.False(FlatScan.CanSearchBatch([At(store, level), At(store, SimdLevel.Scalar)]));
+            Assert.True(FlatScan.CanSearchBatch([At(store, level), At(store, level), At(store, level)]));
         }
-        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512)]));
-        Assert.False(FlatScan.CanSearchBatch(Enumerable.Repeat(At(store, SimdLevel.Vector512), 5).ToArray()));
-        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512), At(other, SimdLevel.Vector512)]));
-        Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512), At(store, SimdLevel.Scalar)]));
-        Assert.True(FlatScan.CanSearchBatch([At(store, SimdLevel.Vector512), At(store, SimdLevel.Vector512)]));
     }
 
     private static ref byte Tables(FastScanLut lut) => ref MemoryMarshal.GetReference(lut.Tables);
