@@ -36,9 +36,8 @@ internal sealed class SearchCommand : ICommand
           --originals  precision of the originals kept for re-ranking
           --threads    concurrent query threads (each query, or batch, on one thread)
           --batch      queries per search call (comma list; VectorIndex.SearchBatch: a flat index then scans its
-                       codes once per four queries at 512 bits, two at 256, as FAISS's batch search does); p50/p99
-                       are then per call, i.e.
-                       the latency every query of the batch sees
+                       codes once per four queries at 512 bits, two at 256, as FAISS's batch search does);
+                       p50/p99 are then per call, i.e. the latency every query of the batch sees
           --queries    use the first N queries (default: all)
           --rerank-on  exact scoring on the CPU (SIMD) or a CUDA GPU (ILGPU; an error when there is none)
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
