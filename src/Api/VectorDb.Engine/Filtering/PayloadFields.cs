@@ -30,8 +30,8 @@ public sealed class PayloadFields
     /// <summary>Flattens a payload given as UTF-8 JSON (an object; empty input gives <see cref="Empty"/>). Reads the
     /// bytes once with a <see cref="Utf8JsonReader"/> (no document is built); the fields are the same whether the
     /// bytes come from an upsert or from storage on reopen, since both go through here.</summary>
-    /// <exception cref="ArgumentException">The bytes are not a JSON object, or hold a number beyond the range of a
-    /// double.</exception>
+    /// <exception cref="ArgumentException">The bytes are not a JSON object. (A number beyond the range of a double
+    /// is kept as ±infinity, as <see cref="Utf8JsonReader.GetDouble"/> reads it.)</exception>
     public static PayloadFields FromUtf8(ReadOnlyMemory<byte> utf8Json)
     {
         if (utf8Json.IsEmpty)
@@ -46,10 +46,6 @@ public sealed class PayloadFields
         catch (JsonException e)
         {
             throw new ArgumentException($"payload is not valid JSON: {e.Message}", "payload", e);
-        }
-        catch (FormatException e)
-        {
-            throw new ArgumentException($"payload holds a number beyond the range of a double: {e.Message}", "payload", e);
         }
         if (entries.Count == 0)
         {
