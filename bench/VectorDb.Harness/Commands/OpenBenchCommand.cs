@@ -152,9 +152,13 @@ internal sealed class OpenBenchCommand : ICommand
     /// <summary>Opens the database, checks the point count and fingerprints a few answers; returns the open time.</summary>
     private static (double Seconds, string Fingerprint) OpenOnce(string directory, DatabaseOptions options, int expected)
     {
+        var pauseBefore = GC.GetTotalPauseDuration();
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        int gen2Before = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         var database = VectorDatabase.Open(directory, options);
         double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(Invariant($"  open {seconds:F2} s: allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6:F0} MB, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:F2} s, {GC.CollectionCount(2) - gen2Before} gen2 collections"));
         try
         {
             var collection = database.GetCollection("bench");
