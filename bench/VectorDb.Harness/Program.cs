@@ -9,6 +9,7 @@ var commands = new ICommand[]
     new SearchCommand(),
     new IngestCommand(),
     new ServeBenchCommand(),
+    new OpenBenchCommand(),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

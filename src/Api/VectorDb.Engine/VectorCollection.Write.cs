@@ -150,7 +150,7 @@ public sealed partial class VectorCollection
         void PrepareOne(int i)
         {
             var point = points[i];
-            byte[] payload = point.Payload is null ? [] : System.Text.Encoding.UTF8.GetBytes(point.Payload.ToJsonString());
+            byte[] payload = PayloadJson.ToUtf8(point.Payload); // serialised once: stored as is, flattened from the same bytes
             if (payload.Length > _store.Manifest.MaxPayloadBytes)
             {
                 throw new LimitExceededException(

@@ -47,49 +47,6 @@ public sealed partial class VectorCollection
 
     private EngineLimits Limits => _options.Limits;
 
-    /// <summary>Opens a stored collection and rebuilds its index: ids and codes from one sequential pass over the codes
-    /// log, then originals and payloads read concurrently in batches (in codes-log order, so rows are deterministic).</summary>
-    internal static async Task<VectorCollection> OpenAsync(StoredCollection store, DatabaseOptions options, CancellationToken cancellationToken)
-    {
-        var config = CollectionConfig.FromManifest(store.Name, store.Manifest);
-        var collection = new VectorCollection(store.Name, config, store, options);
-        try
-        {
-            var ids = new List<ulong>();
-            await store.ForEachLiveAsync((id, _, _) => ids.Add(id), cancellationToken).ConfigureAwait(false);
-            bool external = config.Originals != OriginalVectorFormat.None &&
-                collection._index.OriginalBytesInMemoryAfter(ids.Count) > options.OriginalsMemoryBytes;
-            if (external)
-            {
-                collection.MoveOriginalsToStorage();
-            }
-            int batch = options.RebuildReadConcurrency;
-            for (int start = 0; start < ids.Count; start += batch)
-            {
-                var reads = ids.Skip(start).Take(batch).Select(id => store.GetAsync(id, cancellationToken)).ToArray();
-                foreach (var point in await Task.WhenAll(reads).ConfigureAwait(false))
-                {
-                    if (point is null)
-                    {
-                        continue; // deleted since the pass (no writer runs during open, so this does not happen)
-                    }
-                    var original = config.Originals == OriginalVectorFormat.None || external
-                        ? []
-                        : OriginalBytes.Decode(point.Original, config.Originals);
-                    collection._index.UpsertEncoded(point.Id, point.Codes, original);
-                    collection._points[point.Id] = PayloadFields.FromUtf8(point.Payload);
-                }
-            }
-            collection.TrainIfDue();
-            return collection;
-        }
-        catch
-        {
-            collection._index.Dispose();
-            throw;
-        }
-    }
-
     /// <summary>A new, empty collection over freshly created storage.</summary>
     internal static VectorCollection CreateEmpty(StoredCollection store, CollectionConfig config, DatabaseOptions options) =>
         new(store.Name, config, store, options);

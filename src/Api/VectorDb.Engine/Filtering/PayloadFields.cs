@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace VectorDb.Engine.Filtering;
@@ -26,43 +27,41 @@ public sealed class PayloadFields
     /// <summary>Number of indexed scalars.</summary>
     public int Count => _paths.Length;
 
-    /// <summary>Flattens a payload given as UTF-8 JSON (an object; empty input gives <see cref="Empty"/>).</summary>
-    /// <exception cref="ArgumentException">The bytes are not a JSON object.</exception>
+    /// <summary>Flattens a payload given as UTF-8 JSON (an object; empty input gives <see cref="Empty"/>). Reads the
+    /// bytes once with a <see cref="Utf8JsonReader"/> (no document is built); the fields are the same whether the
+    /// bytes come from an upsert or from storage on reopen, since both go through here.</summary>
+    /// <exception cref="ArgumentException">The bytes are not a JSON object. (A number beyond the range of a double
+    /// is kept as ±infinity, as <see cref="Utf8JsonReader.GetDouble"/> reads it.)</exception>
     public static PayloadFields FromUtf8(ReadOnlyMemory<byte> utf8Json)
     {
         if (utf8Json.IsEmpty)
         {
             return Empty;
         }
-        using var document = ParseObject(utf8Json);
-        var entries = new List<KeyValuePair<string, FieldValue>>();
-        Flatten(document.RootElement, "", entries);
-        if (entries.Count == 0)
-        {
-            return Empty;
-        }
-        // Stable sort keeps array elements in their order under one path.
-        var sorted = entries.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray();
-        return new PayloadFields(sorted.Select(e => e.Key).ToArray(), sorted.Select(e => e.Value).ToArray());
-    }
-
-    private static JsonDocument ParseObject(ReadOnlyMemory<byte> utf8Json)
-    {
-        JsonDocument document;
+        var entries = new List<Entry>();
         try
         {
-            document = JsonDocument.Parse(utf8Json);
+            Flatten(utf8Json.Span, entries);
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"payload is not valid JSON: {e.Message}", "payload", e);
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        if (entries.Count == 0)
         {
-            document.Dispose();
-            throw new ArgumentException("payload must be a JSON object ({\"key\": value, ...}).", "payload");
+            return Empty;
         }
-        return document;
+        var sorted = CollectionsMarshal.AsSpan(entries);
+        // By path, then by order of appearance (keeps array elements in their order under one path).
+        sorted.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path) is var order and not 0 ? order : a.Sequence.CompareTo(b.Sequence));
+        var paths = new string[sorted.Length];
+        var values = new FieldValue[sorted.Length];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            paths[i] = sorted[i].Path;
+            values[i] = sorted[i].Value;
+        }
+        return new PayloadFields(paths, values);
     }
 
     /// <summary>The values stored under <paramref name="path"/> (empty when absent).</summary>
@@ -89,33 +88,64 @@ public sealed class PayloadFields
         return _values.AsSpan(lo, end - lo);
     }
 
-    private static void Flatten(JsonElement element, string path, List<KeyValuePair<string, FieldValue>> into)
+    private readonly record struct Entry(string Path, FieldValue Value, int Sequence);
+
+    /// <summary>
+    /// Collects every scalar under its dotted path: a property's path is its container's path + "." + its name (just
+    /// the name at the root or under a container whose path is empty); an array's elements share the array's path.
+    /// Scalars whose path is empty and nulls are skipped. Reading to the end also validates the whole input (strict
+    /// JSON, depth ≤ 64, nothing after the root object), as <see cref="JsonDocument"/> would.
+    /// </summary>
+    private static void Flatten(ReadOnlySpan<byte> utf8Json, List<Entry> into)
     {
-        switch (element.ValueKind)
+        var reader = new Utf8JsonReader(utf8Json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    Flatten(property.Value, path.Length == 0 ? property.Name : path + "." + property.Name, into);
-                }
-                return;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    Flatten(item, path, into);
-                }
-                return;
-            case JsonValueKind.String when path.Length > 0:
-                into.Add(new(path, FieldValue.Of(element.GetString()!)));
-                return;
-            case JsonValueKind.True or JsonValueKind.False when path.Length > 0:
-                into.Add(new(path, FieldValue.Of(element.GetBoolean())));
-                return;
-            case JsonValueKind.Number when path.Length > 0:
-                into.Add(new(path, element.TryGetInt64(out long integer) ? FieldValue.Of(integer) : FieldValue.Of(element.GetDouble())));
-                return;
-            default:
-                return; // null (and scalars at the root, which a JSON object cannot have)
+            throw new ArgumentException("payload must be a JSON object ({\"key\": value, ...}).", "payload");
+        }
+        // Open containers: their paths and whether each is an array (the root object is the bottom entry).
+        var containers = new Stack<(string Path, bool IsArray)>();
+        containers.Push(("", false));
+        string property = "";
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    property = reader.GetString()!;
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    containers.Push((ValuePath(containers.Peek(), property), reader.TokenType == JsonTokenType.StartArray));
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    containers.Pop();
+                    break;
+                case JsonTokenType.String:
+                    Add(into, ValuePath(containers.Peek(), property), FieldValue.Of(reader.GetString()!));
+                    break;
+                case JsonTokenType.True or JsonTokenType.False:
+                    Add(into, ValuePath(containers.Peek(), property), FieldValue.Of(reader.GetBoolean()));
+                    break;
+                case JsonTokenType.Number:
+                    Add(into, ValuePath(containers.Peek(), property),
+                        reader.TryGetInt64(out long integer) ? FieldValue.Of(integer) : FieldValue.Of(reader.GetDouble()));
+                    break;
+                default:
+                    break; // null
+            }
+        }
+    }
+
+    /// <summary>The path of the next value in <paramref name="container"/> (after property <paramref name="property"/>
+    /// when the container is an object).</summary>
+    private static string ValuePath((string Path, bool IsArray) container, string property) =>
+        container.IsArray ? container.Path : container.Path.Length == 0 ? property : container.Path + "." + property;
+
+    private static void Add(List<Entry> into, string path, FieldValue value)
+    {
+        if (path.Length > 0)
+        {
+            into.Add(new(path, value, into.Count));
         }
     }
 }
