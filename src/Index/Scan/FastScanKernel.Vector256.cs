@@ -20,15 +20,8 @@ public static partial class FastScanKernel
             for (nuint offset = (nuint)start * 16; offset < end; offset += 32)
             {
                 Vector256<byte> packed = Vector256.LoadUnsafe(ref codes, offset);
-                Vector256<byte> table = Vector256.LoadUnsafe(ref tables, offset);
-                Vector256<byte> lowIndex = packed & nibbleMask;
-                Vector256<byte> highIndex = (packed.AsUInt16() >> 4).AsByte() & nibbleMask;
-                Vector256<ushort> low = Avx2.Shuffle(table, lowIndex).AsUInt16();
-                Vector256<ushort> high = Avx2.Shuffle(table, highIndex).AsUInt16();
-                lowA += low;
-                lowB += low >> 8;
-                highA += high;
-                highB += high >> 8;
+                Accumulate(Vector256.LoadUnsafe(ref tables, offset), packed & nibbleMask,
+                    (packed.AsUInt16() >> 4).AsByte() & nibbleMask, ref lowA, ref lowB, ref highA, ref highB);
             }
             // Even bytes (A − B·256) are vectors 0..7 of each half, odd bytes (B) vectors 8..15.
             s0 += Avx2.ConvertToVector256Int32(Fold(lowA - (lowB << 8))).AsUInt32();

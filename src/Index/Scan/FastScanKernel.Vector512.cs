@@ -24,15 +24,8 @@ public static partial class FastScanKernel
             for (nuint offset = (nuint)start * 16; offset < end; offset += 64)
             {
                 Vector512<byte> packed = Vector512.LoadUnsafe(ref codes, offset);
-                Vector512<byte> table = Vector512.LoadUnsafe(ref tables, offset);
-                Vector512<byte> lowIndex = packed & nibbleMask;
-                Vector512<byte> highIndex = (packed.AsUInt16() >> 4).AsByte() & nibbleMask;
-                Vector512<ushort> low = Avx512BW.Shuffle(table, lowIndex).AsUInt16();
-                Vector512<ushort> high = Avx512BW.Shuffle(table, highIndex).AsUInt16();
-                lowA += low;
-                lowB += low >> 8;
-                highA += high;
-                highB += high >> 8;
+                Accumulate(Vector512.LoadUnsafe(ref tables, offset), packed & nibbleMask,
+                    (packed.AsUInt16() >> 4).AsByte() & nibbleMask, ref lowA, ref lowB, ref highA, ref highB);
             }
             // Even bytes (A − B·256) are vectors 0..7 of each half, odd bytes (B) vectors 8..15: fold the 4 lanes,
             // put the two 8-vector halves side by side and zero-extend 16 sums to 32 bits at once.
