@@ -11,6 +11,11 @@ public sealed class TopK
 {
     private readonly float[] _scores;
     private readonly int[] _ids;
+    // Optional lead window (SetLeadWindow): the best _leaderCapacity scores offered so far, as a min-heap of floats.
+    private float[] _leaders = [];
+    private int _leaderCapacity;
+    private int _leaderCount;
+    private float _window;
 
     /// <param name="capacity">k, the number of pairs kept (at least 1).</param>
     public TopK(int capacity)
@@ -24,15 +29,60 @@ public sealed class TopK
 
     public int Count { get; private set; }
 
-    /// <summary>The worst kept score once full, else −∞: a candidate scoring below it cannot enter.</summary>
-    public float Threshold => Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
+    /// <summary>
+    /// The lowest score that can still enter: the worst kept score once full (else −∞), raised with a lead window to
+    /// the <c>leaders</c>-th best score offered so far minus the window.
+    /// </summary>
+    public float Threshold
+    {
+        get
+        {
+            float worstKept = Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
+            return _leaderCount == _leaderCapacity && _leaderCapacity > 0 ? MathF.Max(worstKept, _leaders[0] - _window) : worstKept;
+        }
+    }
 
-    public void Clear() => Count = 0;
+    /// <summary>Empties the collector (the lead window's settings stay; its scores are cleared).</summary>
+    public void Clear()
+    {
+        Count = 0;
+        _leaderCount = 0;
+    }
+
+    /// <summary>
+    /// Also rejects candidates more than <paramref name="window"/> below the <paramref name="leaders"/>-th best score
+    /// offered so far (once that many were offered). Auto re-ranking uses it: a candidate that far below can never
+    /// reach the top k through its confidence bound, so it need not take a slot or lower the scan's threshold.
+    /// Which candidates are kept then depends on the order they come in (the window's floor rises during a scan);
+    /// the best <paramref name="leaders"/> are always kept. Allocates only when <paramref name="leaders"/> grows.
+    /// </summary>
+    /// <param name="leaders">How many best scores define the floor (≤ <see cref="Capacity"/>); 0 switches the window off.</param>
+    /// <param name="window">Distance below the leaders-th best score that still enters (≥ 0, finite).</param>
+    public void SetLeadWindow(int leaders, float window)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leaders);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(leaders, Capacity);
+        if (!(window >= 0) || float.IsInfinity(window))
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "the window must be a finite number ≥ 0.");
+        }
+        if (_leaders.Length < leaders)
+        {
+            _leaders = new float[leaders];
+        }
+        _leaderCapacity = leaders;
+        _leaderCount = 0;
+        _window = window;
+    }
 
     /// <summary>Offers a pair; returns whether it was kept (it may be evicted later).</summary>
     public bool TryAdd(float score, int id)
     {
         if (float.IsNaN(score))
+        {
+            return false;
+        }
+        if (_leaderCapacity > 0 && !OfferLeader(score))
         {
             return false;
         }
@@ -86,6 +136,47 @@ public sealed class TopK
         var result = new ScoredId[Count];
         CopySortedTo(result);
         return result;
+    }
+
+    /// <summary>Updates the leaders with <paramref name="score"/>; false when it lies below the window's floor.</summary>
+    private bool OfferLeader(float score)
+    {
+        if (_leaderCount < _leaderCapacity)
+        {
+            int hole = _leaderCount++;
+            while (hole > 0 && _leaders[(hole - 1) >> 1] > score)
+            {
+                _leaders[hole] = _leaders[(hole - 1) >> 1];
+                hole = (hole - 1) >> 1;
+            }
+            _leaders[hole] = score;
+            return true;
+        }
+        if (score > _leaders[0])
+        {
+            int hole = 0;
+            while (true)
+            {
+                int child = 2 * hole + 1;
+                if (child >= _leaderCount)
+                {
+                    break;
+                }
+                if (child + 1 < _leaderCount && _leaders[child + 1] < _leaders[child])
+                {
+                    child++;
+                }
+                if (_leaders[child] >= score)
+                {
+                    break;
+                }
+                _leaders[hole] = _leaders[child];
+                hole = child;
+            }
+            _leaders[hole] = score;
+            return true;
+        }
+        return score >= _leaders[0] - _window;
     }
 
     private void SiftUp(int hole, float score, int id)

@@ -106,6 +106,27 @@ public sealed partial class VectorIndex
         return found;
     }
 
+    /// <summary>
+    /// The scan's lead window for auto re-ranking, in ranking-score units (<see cref="TopK.SetLeadWindow"/>): 2·m with
+    /// m = z·σ_max the largest margin any row can get (σ_max from the largest row norm, the (1 − cos²) factor dropped;
+    /// ×2 for L2, × the shrink of a biased scheme). Why it is safe: each of the k best estimates ŝ_j has exact score
+    /// ≥ ŝ_j − m within its bound, so the final k-th exact score τ ≥ ŝ_(k) − m; a row with ŝ &lt; ŝ_(k) − 2m has
+    /// upper bound ŝ + m &lt; τ, and <see cref="RerankAuto"/> would never score it. Not finite (no window) for a biased
+    /// scheme ranking by L2, whose debiased score is not monotone in the ranking score.
+    /// </summary>
+    private float AutoWindow(double querySquares, double z)
+    {
+        var (varianceFactor, shrink, cosineFactor) = EstimatorVariance();
+        bool l2 = Options.Metric == ExactMetric.L2;
+        if (l2 && shrink != 1.0)
+        {
+            return float.PositiveInfinity;
+        }
+        double sigmaMax = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * querySquares / Math.Max(1, cosineFactor ? Dimension - 1 : Dimension));
+        double margin = z * sigmaMax * (l2 ? 2 : 1);
+        return (float)(2 * margin * shrink);
+    }
+
     /// <summary>(variance factor V, shrink of the estimate, whether the variance has the (1 − cos²) factor).</summary>
     private (double Factor, double Shrink, bool CosineFactor) EstimatorVariance()
     {

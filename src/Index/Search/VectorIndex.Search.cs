@@ -69,6 +69,16 @@ public sealed partial class VectorIndex
         (int k, int pool) = CandidateCounts(options);
         scratch.Reserve(pool, k, ListCount);
         PrepareQuery(query, scratch);
+        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch.Estimator.QuerySquaredNorm, options.Confidence)
+            : float.PositiveInfinity;
+        if (float.IsFinite(window))
+        {
+            scratch.Candidates!.SetLeadWindow(k, window);
+        }
+        else
+        {
+            scratch.Candidates!.SetLeadWindow(0, 0);
+        }
     }
 
     /// <summary>Results to return and candidates to collect: k capped by the index size; the re-rank pool.</summary>

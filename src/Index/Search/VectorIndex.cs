@@ -24,6 +24,7 @@ public sealed partial class VectorIndex : IDisposable
     private readonly Scan.Int8Grid? _grid;
     private ulong[] _ids = new ulong[64];
     private float[] _norms = new float[64];
+    private float _maxNorm; // largest norm of any row ever added (deleted ones included): bounds every row's σ
     private byte[] _records;
     private int _rows;
 
@@ -160,6 +161,7 @@ public sealed partial class VectorIndex : IDisposable
             record.CopyTo(_records.AsSpan(row * Layout.RecordSize, Layout.RecordSize));
             _ids[row] = id;
             _norms[row] = Layout.ReadNorm(record);
+            _maxNorm = MathF.Max(_maxNorm, _norms[row]);
             _originals?.Upsert(row, original);
             _rows = row + 1;
             _rowOfId[id] = row;

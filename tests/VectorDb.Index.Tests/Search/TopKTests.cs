@@ -6,6 +6,66 @@ namespace VectorDb.Index.Tests.Search;
 
 public class TopKTests
 {
+    /// <summary>
+    /// The lead window against a list oracle: an offer enters when fewer than L scores were offered before it, or it
+    /// beats the L-th best offered before it, or it lies at most w below that; the kept set is then the best
+    /// `capacity` of what entered, and the threshold is max(worst kept, L-th best − w).
+    /// </summary>
+    [Theory]
+    [InlineData(10, 80, 0.05f, 5000)]
+    [InlineData(1, 4, 0f, 300)]
+    [InlineData(10, 10, 0.3f, 2000)]
+    [InlineData(5, 40, 1e9f, 500)]
+    public void LeadWindow_KeepsWhatTheOracleKeeps(int leaders, int capacity, float window, int offers)
+    {
+        var rng = new SplitMix64((ulong)(leaders * 1000 + capacity));
+        var top = new TopK(capacity);
+        top.SetLeadWindow(leaders, window);
+        var offered = new List<float>();
+        var entered = new List<ScoredId>();
+        for (int i = 0; i < offers; i++)
+        {
+            // Scores drift upwards so the floor keeps rising, with coarse rounding so that ties occur.
+            float score = MathF.Round((float)(rng.NextGaussian() + i * 0.002), 2);
+            var best = offered.OrderByDescending(x => x).ToList();
+            bool enters = best.Count < leaders || score > best[leaders - 1] || score >= best[leaders - 1] - window;
+            offered.Add(score);
+            if (enters)
+            {
+                entered.Add(new ScoredId(score, i));
+            }
+            top.TryAdd(score, i);
+
+            var expectedKept = entered.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(capacity).ToArray();
+            if (i % 97 == 0 || i == offers - 1)
+            {
+                Assert.Equal(expectedKept, top.ToSortedArray());
+                var bestNow = offered.OrderByDescending(x => x).ToList();
+                float worstKept = expectedKept.Length == capacity ? expectedKept[^1].Score : float.NegativeInfinity;
+                float expectedThreshold = bestNow.Count >= leaders ? MathF.Max(worstKept, bestNow[leaders - 1] - window) : worstKept;
+                Assert.Equal(expectedThreshold, top.Threshold);
+            }
+        }
+    }
+
+    [Fact]
+    public void LeadWindow_ClearAndSwitchOff()
+    {
+        var top = new TopK(4);
+        top.SetLeadWindow(1, 0.5f);
+        top.TryAdd(10f, 1);
+        Assert.False(top.TryAdd(9f, 2)); // more than 0.5 below the best
+        Assert.Equal(9.5f, top.Threshold);
+        top.Clear();
+        Assert.True(top.TryAdd(9f, 2)); // the leaders were cleared with the collector
+        top.SetLeadWindow(0, 0);
+        top.TryAdd(100f, 3);
+        Assert.True(top.TryAdd(1f, 4));
+        Assert.Equal(float.NegativeInfinity, top.Threshold); // 3 of 4 kept, no window
+        Assert.Throws<ArgumentOutOfRangeException>(() => top.SetLeadWindow(5, 0f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => top.SetLeadWindow(1, float.NaN));
+    }
+
     [Theory]
     [InlineData(1, 100)]
     [InlineData(10, 1000)]
