@@ -55,6 +55,22 @@ internal interface IAppendLog : IDisposable
     /// (entry CRC).</summary>
     bool TryReadCommitted(long address, Span<byte> entry);
 
+    /// <summary>Reads the raw committed log bytes [<paramref name="address"/>, <paramref name="address"/> +
+    /// <paramref name="destination"/>.Length) (entry framing, bodies and any padding between them) straight from the
+    /// segment files, synchronously on the calling thread, in one positioned read per segment touched; false if the
+    /// range is not inside [<see cref="BeginAddress"/>, <see cref="CommittedUntilAddress"/>) or a file is gone or
+    /// short. Entries are then taken out of the bytes with <see cref="EntryBody"/>; the caller verifies them.</summary>
+    bool TryReadCommittedRange(long address, Span<byte> destination);
+
+    /// <summary>Bytes from an entry's address to the end of its body: the framing header plus
+    /// <paramref name="bodyLength"/>.</summary>
+    int FramedLength(int bodyLength);
+
+    /// <summary>The body of the entry whose framing starts at <paramref name="framed"/>[0] (bytes read by
+    /// <see cref="TryReadCommittedRange"/> from the entry's address on), if the framing records a body of exactly
+    /// <paramref name="bodyLength"/> bytes; otherwise empty.</summary>
+    ReadOnlySpan<byte> EntryBody(ReadOnlySpan<byte> framed, int bodyLength);
+
     /// <summary>Visits committed entries in [from, until) in order. Framing damage is reported as
     /// <see cref="StorageCorruptionException"/>. Returns the address after the last visited entry.</summary>
     long Scan(long from, long until, ILogEntryVisitor visitor);

@@ -90,6 +90,22 @@ internal sealed class PointIndex
         return true;
     }
 
+    /// <summary>Writes the blob address, id and blob length of every point whose blob lies below
+    /// <paramref name="until"/>, in no particular order; returns how many. The spans hold at least <see cref="Count"/>.</summary>
+    public int CopyBlobLocations(long until, Span<long> addresses, Span<(ulong Id, int Length)> blobs)
+    {
+        int n = 0;
+        foreach (var (id, location) in _points)
+        {
+            if (location.HasBlob && location.BlobAddress < until)
+            {
+                addresses[n] = location.BlobAddress;
+                blobs[n++] = (id, location.BlobLength);
+            }
+        }
+        return n;
+    }
+
     /// <summary>Snapshot of all entries (for compaction checks); O(n) copy.</summary>
     public KeyValuePair<ulong, PointLocation>[] Snapshot() => [.. _points];
 

@@ -5,7 +5,7 @@ namespace VectorDb.Storage.Tests;
 /// <summary>
 /// Runs seeded random sequences of upsert / delete / get / count / flush / compact / reopen against the real store
 /// (real files) and against a plain dictionary model, comparing every read and, at each reopen and at the end, the
-/// whole content (ids, codes, originals, payloads, keys).
+/// whole content (ids, codes, originals, payloads, keys; through gets, the codes-log pass and the blob-log pass).
 /// </summary>
 public sealed class ModelBasedTests
 {
@@ -150,6 +150,19 @@ public sealed class ModelBasedTests
             Assert.Equal(TestData.Point(manifest, id, point.Version, point.PayloadBytes, point.Key).Codes.ToArray(), visited[id]);
             await CheckGet(collection, manifest, model, id);
         }
+        // The sequential blob pass: every point with an original or a payload, once, in its current version.
+        var blobs = new Dictionary<ulong, (byte[] Original, byte[] Payload)>();
+        await collection.ForEachLiveBlobAsync((id, original, payload) =>
+            Assert.True(blobs.TryAdd(id, (original.ToArray(), payload.ToArray())), $"point {id} visited twice by the blob pass"));
+        var withBlob = model.Where(p => manifest.OriginalFormat != OriginalVectorFormat.None || p.Value.PayloadBytes > 0).Select(p => p.Key);
+        Assert.Equal(withBlob.Order(), blobs.Keys.Order());
+        foreach (var (id, (original, payload)) in blobs)
+        {
+            var want = TestData.Point(manifest, id, model[id].Version, model[id].PayloadBytes, model[id].Key);
+            Assert.Equal(want.Original.ToArray(), original);
+            Assert.Equal(want.Payload.ToArray(), payload);
+        }
+        Assert.Equal(0, collection.LiveBlobReadFallbacks);
         var originals = await collection.ReadOriginalsAsync(model.Keys.ToArray());
         int i = 0;
         foreach (var (id, point) in model)

@@ -65,6 +65,12 @@ internal sealed class RefusingCodesLog(IAppendLog inner, int refuseAt) : IAppend
 
     public bool TryReadCommitted(long address, Span<byte> entry) => inner.TryReadCommitted(address, entry);
 
+    public bool TryReadCommittedRange(long address, Span<byte> destination) => inner.TryReadCommittedRange(address, destination);
+
+    public int FramedLength(int bodyLength) => inner.FramedLength(bodyLength);
+
+    public ReadOnlySpan<byte> EntryBody(ReadOnlySpan<byte> framed, int bodyLength) => inner.EntryBody(framed, bodyLength);
+
     public long Scan(long from, long until, ILogEntryVisitor visitor) => inner.Scan(from, until, visitor);
 
     public void TruncateUntil(long address) => inner.TruncateUntil(address);

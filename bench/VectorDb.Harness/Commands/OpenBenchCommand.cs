@@ -34,6 +34,8 @@ internal sealed class OpenBenchCommand : ICommand
         upsert rate = points / wall time of the upsert calls (payload serialisation, validation, encode, storage,
         index; the PointInput objects and their JsonObject payloads are built before the clock starts).
         open time = VectorDatabase.OpenAsync until it returns (storage recovery + index rebuild).
+        storage only = the same collection opened with the storage layer alone: recovery, then the codes-log pass and
+        the blob-log pass with visitors that only count (the storage share of an open).
         Each figure is printed with the 1-minute load average (/proc/loadavg) at the time it was taken.
         """;
 
@@ -98,6 +100,10 @@ internal sealed class OpenBenchCommand : ICommand
                 times.Sort();
                 Console.WriteLine(Invariant($"open, {name}: median {times[times.Count / 2]:F2} s, min {times[0]:F2} s over {opens} opens ({total / times[times.Count / 2]:F0} points/s)  load {Load()}"));
             }
+            for (int i = 0; i < opens; i++)
+            {
+                StoragePasses(directory, total);
+            }
             Console.WriteLine($"answers after every open identical (exact and auto search, filtered count, get): {reference}");
             Console.WriteLine($"machine: {MachineDescription.Current()}");
             return 0;
@@ -148,6 +154,35 @@ internal sealed class OpenBenchCommand : ICommand
         ["name"] = $"item-{row}",
         ["tags"] = new JsonArray(row % 2 == 0 ? "even" : "odd", $"decile-{row % 10}"),
     };
+
+    /// <summary>The storage layer's share of an open, without the engine: collection recovery, the codes-log pass
+    /// and the blob-log pass (<see cref="StoredCollection.ForEachLiveBlobAsync"/>) with visitors that only count.</summary>
+    private static void StoragePasses(string directory, int expected)
+    {
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        var clock = Stopwatch.StartNew();
+        using var store = VectorStore.Open(directory);
+        using var collection = store.OpenCollection("bench");
+        double recovery = clock.Elapsed.TotalSeconds;
+        long allocatedRecovery = GC.GetTotalAllocatedBytes();
+        int codes = 0, blobs = 0;
+        long blobBytes = 0;
+        collection.ForEachLiveAsync((_, _, _) => codes++).GetAwaiter().GetResult();
+        double codesPass = clock.Elapsed.TotalSeconds - recovery;
+        long allocatedCodes = GC.GetTotalAllocatedBytes();
+        collection.ForEachLiveBlobAsync((_, original, payload) =>
+        {
+            blobs++;
+            blobBytes += original.Length + payload.Length;
+        }).GetAwaiter().GetResult();
+        double blobPass = clock.Elapsed.TotalSeconds - recovery - codesPass;
+        long allocatedBlobs = GC.GetTotalAllocatedBytes();
+        if (codes != expected || blobs != expected)
+        {
+            throw new InvalidOperationException($"storage passes visited {codes} codes and {blobs} blob entries; {expected} points were written.");
+        }
+        Console.WriteLine(Invariant($"  storage only: recovery {recovery:F2} s ({(allocatedRecovery - allocatedBefore) / 1e6:F0} MB), codes pass {codesPass:F2} s ({(allocatedCodes - allocatedRecovery) / 1e6:F0} MB), blob pass {blobPass:F2} s for {blobBytes / 1e6:F0} MB of originals and payloads ({(allocatedBlobs - allocatedCodes) / 1e6:F0} MB allocated)  load {Load()}"));
+    }
 
     /// <summary>Opens the database, checks the point count and fingerprints a few answers; returns the open time.</summary>
     private static (double Seconds, string Fingerprint) OpenOnce(string directory, DatabaseOptions options, int expected)

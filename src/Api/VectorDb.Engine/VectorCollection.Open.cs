@@ -7,15 +7,16 @@ namespace VectorDb.Engine;
 public sealed partial class VectorCollection
 {
     /// <summary>
-    /// Opens a stored collection and rebuilds its index and payload fields. Ids and codes come from one sequential
-    /// pass over the codes log (<see cref="StoredCollection.ForEachLiveAsync"/>); only what that pass does not carry
-    /// (originals kept in memory, payloads) is then read per point, with <see cref="DatabaseOptions.RebuildReadConcurrency"/>
-    /// reads in flight. Index rows are added in codes-log order, so they are the same on every open.
+    /// Opens a stored collection and rebuilds its index and payload fields in two sequential passes over storage:
+    /// the codes log (<see cref="StoredCollection.ForEachLiveAsync"/>: ids and codes) and then, when any live point
+    /// has a blob, the blob log (<see cref="StoredCollection.ForEachLiveBlobAsync"/>: originals and payloads). No
+    /// point is read on its own. Index rows are added in codes-log order, so they are the same on every open.
     /// </summary>
     /// <remarks>
-    /// Reads per point after the pass: none when no live point has a blob (no originals, no payloads); otherwise
-    /// one <see cref="StoredCollection.GetAsync"/>, the storage layer's only read that returns a payload (it also
-    /// reads the point's codes entry again, and the original even when re-ranking reads originals from storage).
+    /// Without originals in memory (none kept, or re-ranking reads them from storage) a row is complete with its
+    /// codes and goes into the index during the codes pass; the blob pass then only restores payload fields. With
+    /// originals in memory the rows wait for the blob pass, which delivers in blob-log order; <see cref="CodesLogOrder"/>
+    /// puts them back into codes-log order.
     /// </remarks>
     internal static async Task<VectorCollection> OpenAsync(StoredCollection store, DatabaseOptions options, CancellationToken cancellationToken)
     {
@@ -45,78 +46,61 @@ public sealed partial class VectorCollection
         }
         bool originalsInMemory = keepsOriginals && !_index.OriginalsAreExternal;
         var pass = new LivePass(_index.Layout.RecordSize, keepCodes: originalsInMemory, live);
-        // Without in-memory originals a row is complete with its codes: it goes into the index during the pass.
         await _store.ForEachLiveAsync((id, _, codes) =>
         {
             pass.Add(id, codes);
+            _points[id] = PayloadFields.Empty; // in codes-log order; the blob pass replaces it where there is a payload
             if (!originalsInMemory)
             {
                 _index.UpsertEncoded(id, codes, default);
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        // Blob entries hold originals and payloads; with no live blob there is nothing more to read.
-        if (_store.GetStatistics().BlobLogLiveBytes == 0)
-        {
-            foreach (ulong id in pass.Ids)
-            {
-                _points[id] = PayloadFields.Empty;
-            }
-            return;
-        }
         var widened = Config.Originals == OriginalVectorFormat.Float32 && BitConverter.IsLittleEndian
             ? null
             : new float[Config.Dimension]; // float16 (or a big-endian host): originals are widened into this
-        int window = _options.RebuildReadConcurrency;
-        var reads = new Task<StoredPoint?>[Math.Min(window, Math.Max(pass.Count, 1))];
-        for (int i = 0; i < pass.Count + reads.Length; i++)
+        var rows = originalsInMemory
+            ? new CodesLogOrder(pass.Ids, (index, original) => _index.UpsertEncoded(pass.Ids[index], pass.Codes(index), Widen(original, widened)))
+            : null;
+        // Blob entries hold originals and payloads; with no live blob there is nothing more to read.
+        if (_store.GetStatistics().BlobLogLiveBytes > 0)
         {
-            // Slot i % window: complete read i - window (in codes-log order), then start read i.
-            int done = i - reads.Length;
-            if (done >= 0)
+            byte[] json = new byte[256]; // the payload being flattened (PayloadFields reads memory, the pass gives spans)
+            await _store.ForEachLiveBlobAsync((id, original, payload) =>
             {
-                var point = await reads[done % reads.Length].ConfigureAwait(false);
-                Apply(pass, done, point, originalsInMemory, widened);
-            }
-            if (i < pass.Count)
-            {
-                reads[i % reads.Length] = _store.GetAsync(pass.Ids[i], cancellationToken);
-            }
+                if (!payload.IsEmpty)
+                {
+                    if (json.Length < payload.Length)
+                    {
+                        json = new byte[Math.Max(payload.Length, 2 * json.Length)];
+                    }
+                    payload.CopyTo(json);
+                    _points[id] = PayloadFields.FromUtf8(json.AsMemory(0, payload.Length));
+                }
+                rows?.Arrive(id, original);
+            }, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Adds the <paramref name="index"/>-th point of the pass: its payload fields, and its index row when
-    /// that waited for the original.</summary>
-    private void Apply(LivePass pass, int index, StoredPoint? point, bool originalsInMemory, float[]? widened)
-    {
-        ulong id = pass.Ids[index];
-        if (point is null)
-        {
-            // Deleted since the pass. No writer runs during open, so this does not happen; stay consistent if it does.
-            _index.Delete(id);
-            return;
-        }
-        if (originalsInMemory)
-        {
-            _index.UpsertEncoded(id, pass.Codes(index), Widen(point.Original, widened));
-        }
-        _points[id] = PayloadFields.FromUtf8(point.Payload);
+        rows?.Finish();
     }
 
     /// <summary>A stored original as float32: the stored bytes reinterpreted (float32 on a little-endian host, no
     /// copy) or widened into <paramref name="scratch"/> (float16).</summary>
-    private ReadOnlySpan<float> Widen(byte[] stored, float[]? scratch)
+    private ReadOnlySpan<float> Widen(ReadOnlySpan<byte> stored, float[]? scratch)
     {
         if (scratch is null)
         {
             return MemoryMarshal.Cast<byte, float>(stored);
         }
+        if (stored.IsEmpty)
+        {
+            return default; // a point without an original
+        }
         bool float32 = Config.Originals == OriginalVectorFormat.Float32;
         for (int j = 0; j < scratch.Length; j++)
         {
             scratch[j] = float32
-                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(stored.AsSpan(4 * j))
-                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(stored.AsSpan(2 * j));
+                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(stored[(4 * j)..])
+                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(stored[(2 * j)..]);
         }
         return scratch;
     }

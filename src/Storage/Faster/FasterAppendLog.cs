@@ -149,6 +149,32 @@ internal sealed class FasterAppendLog : IAppendLog
         }
     }
 
+    public bool TryReadCommittedRange(long address, Span<byte> destination)
+    {
+        // Committed bytes are in the segment files (see TryReadCommitted); a range may span segment boundaries.
+        if (address < _log.BeginAddress || address + destination.Length > _log.CommittedUntilAddress)
+            return false;
+        long segmentBytes = 1L << _geometry.SegmentBits;
+        while (!destination.IsEmpty)
+        {
+            long offset = address & (segmentBytes - 1);
+            int count = (int)Math.Min(destination.Length, segmentBytes - offset);
+            if (!_device.TryReadDirect((int)(address >> _geometry.SegmentBits), offset, destination[..count]))
+                return false;
+            destination = destination[count..];
+            address += count;
+        }
+        return true;
+    }
+
+    public int FramedLength(int bodyLength) => EntryHeaderBytes + bodyLength;
+
+    public ReadOnlySpan<byte> EntryBody(ReadOnlySpan<byte> framed, int bodyLength) =>
+        framed.Length >= EntryHeaderBytes + bodyLength &&
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(framed) == bodyLength
+            ? framed.Slice(EntryHeaderBytes, bodyLength)
+            : default;
+
     public long Scan(long from, long until, ILogEntryVisitor visitor)
     {
         long expected = Math.Max(from, _log.BeginAddress);
