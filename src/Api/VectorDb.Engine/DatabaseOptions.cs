@@ -19,9 +19,6 @@ public sealed record DatabaseOptions
     /// <summary>Threads used by one search batch (queries run in parallel; each query is single-threaded).</summary>
     public int SearchBatchThreads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Points read concurrently from storage while a collection is rebuilt on open.</summary>
-    public int RebuildReadConcurrency { get; init; } = 256;
-
     /// <summary>Builds each collection's exact re-scorer over its originals when the collection is opened or
     /// created; null = the CPU SIMD <see cref="ExactScorer"/>. The hook that lets a host put re-scoring on a GPU
     /// (the server sets it from <c>--gpu</c> with VectorDb.Gpu's ExactScorerFactory) without the engine referencing
@@ -53,10 +50,6 @@ public sealed record DatabaseOptions
         if (OriginalsMemoryBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(OriginalsMemoryBytes), OriginalsMemoryBytes, "must be at least 0 (0 = originals always read from storage).");
-        }
-        if (RebuildReadConcurrency < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(RebuildReadConcurrency), RebuildReadConcurrency, "must be at least 1.");
         }
     }
 }
