@@ -132,9 +132,11 @@ internal sealed class QueryScratch
         {
             ExactTop = new TopK(k);
         }
-        if (ProbeScores.Length < lists)
+        // Centroid scores are written 16 at a time (CentroidTable pads its columns to a multiple of 16).
+        int probeSpace = (lists + 15) / 16 * 16;
+        if (ProbeScores.Length < probeSpace)
         {
-            ProbeScores = new float[lists];
+            ProbeScores = new float[probeSpace];
             ProbeOrder = new int[lists];
         }
         Candidates.Clear();

@@ -11,7 +11,7 @@ public sealed partial class VectorIndex
 
     private int[] _partitionOf = new int[64];
     private int[] _localRow = new int[64];
-    private float[]? _centroids;
+    private CentroidTable? _centroids;
 
     /// <summary>IVF lists after training, or 1 (the flat partition).</summary>
     public int ListCount => Partitions.Length;
@@ -65,29 +65,17 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>The list a row belongs to: the best centroid under the probing rule of <see cref="BestLists"/>
-    /// (ties to the smaller list). One pass, no sort, no per-call arrays beyond the vector itself.</summary>
-    private int NearestList(int row) => NearestList(row, _centroids!, ListCount);
+    /// (same scores, ties to the smaller list).</summary>
+    private int NearestList(int row) => NearestList(row, _centroids!);
 
-    /// <summary><see cref="NearestList(int)"/> against the given centroids (<paramref name="lists"/> × d).</summary>
+    /// <summary><see cref="NearestList(int)"/> against the given centroids.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private int NearestList(int row, float[] centroids, int lists)
+    private int NearestList(int row, CentroidTable centroids)
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         VectorOfRow(row, vector);
-        bool l2 = Options.Metric == ExactMetric.L2;
-        int best = 0;
-        float bestScore = float.NegativeInfinity;
-        for (int c = 0; c < lists; c++)
-        {
-            var centroid = centroids.AsSpan(c * Dimension, Dimension);
-            float score = l2 ? -KMeans.SquaredDistance(vector, centroid) : KMeans.Dot(vector, centroid);
-            if (score > bestScore)
-            {
-                bestScore = score;
-                best = c;
-            }
-        }
-        return best;
+        Span<float> scores = centroids.ScoreSpace <= 4096 ? stackalloc float[centroids.ScoreSpace] : new float[centroids.ScoreSpace];
+        return centroids.Nearest(vector, scores, Quantizer.Level);
     }
 
     /// <summary>
@@ -98,14 +86,8 @@ public sealed partial class VectorIndex
     /// </summary>
     private ReadOnlySpan<int> BestLists(ReadOnlySpan<float> query, int count, float[] scores, int[] order)
     {
-        float[] centroids = _centroids!;
         int lists = ListCount;
-        bool l2 = Options.Metric == ExactMetric.L2;
-        for (int c = 0; c < lists; c++)
-        {
-            var centroid = centroids.AsSpan(c * Dimension, Dimension);
-            scores[c] = l2 ? -KMeans.SquaredDistance(query, centroid) : KMeans.Dot(query, centroid);
-        }
+        _centroids!.Score(query, scores, Quantizer.Level);
         count = Math.Min(count, lists);
         Span<int> heap = order.AsSpan(0, count);
         ListSelection.SelectBest(scores.AsSpan(0, lists), heap);

@@ -1,5 +1,6 @@
 using VectorDb.Index.Clustering;
 using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
 
@@ -25,7 +26,7 @@ public sealed class IvfTraining
 
     internal float[] Sample { get; }
 
-    internal float[]? Centroids { get; set; }
+    internal CentroidTable? Centroids { get; set; }
 
     /// <summary>List of each row below <see cref="Rows"/> (−1 for rows deleted before it was computed).</summary>
     internal int[]? Assignment { get; set; }
@@ -80,7 +81,8 @@ public sealed partial class VectorIndex
     public void RunIvfTraining(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        training.Centroids = KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
+        training.Centroids = new CentroidTable(KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed),
+            training.Lists, Dimension, Options.Metric == ExactMetric.L2);
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
@@ -91,7 +93,7 @@ public sealed partial class VectorIndex
                 for (int row = first; row < end; row++)
                 {
                     // Rows are immutable once written (an upsert appends a new row), so a list computed now stays right.
-                    assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids, training.Lists) : -1;
+                    assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids) : -1;
                 }
             }
             finally
@@ -123,7 +125,7 @@ public sealed partial class VectorIndex
             Array.Sort(live);
             foreach (int row in live)
             {
-                int list = row < assignment.Length && assignment[row] >= 0 ? assignment[row] : NearestList(row, centroids, training.Lists);
+                int list = row < assignment.Length && assignment[row] >= 0 ? assignment[row] : NearestList(row, centroids);
                 AddToPartition(row, list);
             }
         }
