@@ -133,31 +133,6 @@ public static class KMeans
         return total;
     }
 
-    /// <summary>Inner product, summed in float with a fixed order per width (no FMA).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        ref float ra = ref MemoryMarshal.GetReference(a);
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        int i = 0;
-        float total = 0f;
-        if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= System.Numerics.Vector<float>.Count)
-        {
-            var acc = System.Numerics.Vector<float>.Zero;
-            int width = System.Numerics.Vector<float>.Count;
-            for (; i <= a.Length - width; i += width)
-            {
-                acc += System.Numerics.Vector.LoadUnsafe(ref ra, (nuint)i) * System.Numerics.Vector.LoadUnsafe(ref rb, (nuint)i);
-            }
-            total = System.Numerics.Vector.Sum(acc);
-        }
-        for (; i < a.Length; i++)
-        {
-            total += Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
-        }
-        return total;
-    }
-
     /// <summary>k-means++: first centre uniform, each next one drawn with probability proportional to the squared
     /// distance to the nearest centre chosen so far (accumulated in double, scanned in index order).</summary>
     private static void SeedPlusPlus(float[] points, int dimension, float[] centroids, int k, ref SplitMix64 rng)
