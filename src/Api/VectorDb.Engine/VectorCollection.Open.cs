@@ -39,6 +39,7 @@ public sealed partial class VectorCollection
     private async Task RebuildAsync(CancellationToken cancellationToken)
     {
         int live = checked((int)_store.Count);
+        _index.Reserve(live);
         bool keepsOriginals = Config.Originals != OriginalVectorFormat.None;
         if (keepsOriginals && _index.OriginalBytesInMemoryAfter(live) > _options.OriginalsMemoryBytes)
         {

@@ -172,6 +172,9 @@ public sealed class FastScanCodes
 
     private int BlockOffset(int block) => checked(block * BlockBytes);
 
+    /// <summary>Makes room for <paramref name="vectors"/> vectors in one allocation (no effect if there is room).</summary>
+    internal void Reserve(int vectors) => EnsureCapacity(vectors);
+
     private void EnsureCapacity(int vectors)
     {
         long needed = (long)BlocksFor(vectors) * BlockBytes;

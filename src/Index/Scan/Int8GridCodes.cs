@@ -84,6 +84,9 @@ public sealed class Int8GridCodes
 
     private static int BlocksFor(int vectors) => (int)(((long)vectors + FastScanCodes.BlockSize - 1) / FastScanCodes.BlockSize);
 
+    /// <summary>Makes room for <paramref name="vectors"/> vectors in one allocation (no effect if there is room).</summary>
+    internal void Reserve(int vectors) => EnsureCapacity(vectors);
+
     private void EnsureCapacity(int vectors)
     {
         long needed = (long)BlocksFor(vectors) * BlockBytes;

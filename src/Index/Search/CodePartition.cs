@@ -102,6 +102,15 @@ internal sealed class CodePartition
         return row;
     }
 
+    /// <summary>Makes room for <paramref name="rows"/> rows in one allocation per array (no effect if there is room).</summary>
+    public void Reserve(int rows)
+    {
+        Grow(rows);
+        FastCodes?.Reserve(rows);
+        GridCodes?.Reserve(rows);
+        Signs?.Reserve(rows);
+    }
+
     /// <summary>Marks a local row deleted (idempotent).</summary>
     public void Delete(int localRow)
     {

@@ -215,6 +215,29 @@ public sealed partial class VectorIndex : IDisposable
         Count--;
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="rows"/> vectors before they are added (e.g. when a collection is rebuilt from
+    /// storage and its size is known), so the row arrays and a flat index's codes grow in one allocation instead of by
+    /// repeated doubling and copying. Changes no result; no effect when there is room already.
+    /// </summary>
+    public void Reserve(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        _lock.EnterWriteLock();
+        try
+        {
+            GrowRows(rows);
+            if (Partitions.Length == 1)
+            {
+                Partitions[0].Reserve(rows);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     private void GrowRows(int rows)
     {
         if (rows <= _ids.Length)
