@@ -255,17 +255,13 @@ public sealed partial class VectorCollection
 
     private void ValidateSearch(SearchRequest request)
     {
-        ReadOnlySpan<float> query = request.Vector.Span;
-        if (query.Length != Config.Dimension)
+        try
         {
-            throw new ArgumentException($"query has {query.Length} coordinates; collection '{Name}' has dimension {Config.Dimension}.", nameof(query));
+            _index.ValidateQuery(request.Vector.Span);
         }
-        for (int j = 0; j < query.Length; j++)
+        catch (ArgumentException e)
         {
-            if (!float.IsFinite(query[j]))
-            {
-                throw new ArgumentException($"query coordinate {j} is {query[j]}; every coordinate must be finite.", nameof(query));
-            }
+            throw NamedForCollection(e);
         }
         if (request.K < 1)
         {

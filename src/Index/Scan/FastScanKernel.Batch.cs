@@ -20,12 +20,18 @@ internal struct Mask32x4
 }
 
 /// <summary>
-/// One width of the batched fast scan: how many queries a pass takes, the leaf loop, and the float epilogue. Static
-/// abstract members, so the generic driver (<c>FlatScan.SearchFastScanBatch</c>) is specialised per width with no
-/// dispatch.
+/// One width of the pruned fast scan: the leaf loops for one query and for a batch (and how many queries a batch
+/// pass takes), and the float epilogue. Static abstract members, so the generic drivers (<c>FlatScan.SearchFullBlocks</c>,
+/// <c>FlatScan.SearchFastScanBatch</c>) are specialised per width with no dispatch. Sums travel as 512-bit values at
+/// every width (lane v = vector v).
 /// </summary>
-internal interface IBatchLeaf
+internal interface IFastScanWidth
 {
+    /// <summary>One query's leaf loop (<see cref="FastScanKernel.NextCandidateBlock512"/> / <c>256</c>): the first block
+    /// from <paramref name="block"/> on with a 16-bit sum ≥ the lanes of <paramref name="minimum"/>, its sums and mask.</summary>
+    static abstract int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
+        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates);
+
     /// <summary>Queries one pass scans together.</summary>
     static abstract int Queries { get; }
 
@@ -43,10 +49,15 @@ internal interface IBatchLeaf
         ReadOnlySpan<float> offsets, float threshold, Span<float> scores);
 }
 
-/// <summary>AVX-512BW: four queries per pass (<see cref="FastScanKernel.NextCandidateBlock512x4"/>).</summary>
-internal readonly struct BatchLeaf512 : IBatchLeaf
+/// <summary>AVX-512BW: four queries per batch pass (<see cref="FastScanKernel.NextCandidateBlock512x4"/>).</summary>
+internal readonly struct FastScanWidth512 : IFastScanWidth
 {
     public static int Queries => 4;
+
+    public static int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
+        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates) =>
+        FastScanKernel.NextCandidateBlock512(ref codes, ref tables, groupCount, blockBytes, block, endBlock, minimum,
+            out sums, out candidates);
 
     public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
         int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
@@ -59,11 +70,20 @@ internal readonly struct BatchLeaf512 : IBatchLeaf
         FastScanKernel.ScoreSums16(sums, scale, bias, factors, offsets, threshold, scores);
 }
 
-/// <summary>AVX2: two queries per pass (<see cref="FastScanKernel.NextCandidateBlock256x2"/>; its 8 accumulators and
-/// temporaries fit the 16 AVX2 registers, four queries would not).</summary>
-internal readonly struct BatchLeaf256 : IBatchLeaf
+/// <summary>AVX2: two queries per batch pass (<see cref="FastScanKernel.NextCandidateBlock256x2"/>; its 8 accumulators
+/// and temporaries fit the 16 AVX2 registers, four queries would not).</summary>
+internal readonly struct FastScanWidth256 : IFastScanWidth
 {
     public static int Queries => 2;
+
+    public static int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
+        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates)
+    {
+        int found = FastScanKernel.NextCandidateBlock256(ref codes, ref tables, groupCount, blockBytes, block, endBlock,
+            minimum.GetLower(), out Vector256<ushort> first16, out Vector256<ushort> last16, out candidates);
+        sums = Vector512.Create(first16, last16);
+        return found;
+    }
 
     public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
         int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
@@ -78,15 +98,15 @@ internal readonly struct BatchLeaf256 : IBatchLeaf
 
 public static partial class FastScanKernel
 {
-    /// <summary>Most queries one batched pass scans together at any level (<see cref="IBatchLeaf.Queries"/>).</summary>
+    /// <summary>Most queries one batched pass scans together at any level (<see cref="IFastScanWidth.Queries"/>).</summary>
     internal const int BatchQueries = 4;
 
     /// <summary>Queries per batched pass at <paramref name="level"/>: 4 at 512 bits, 2 at 256, 0 (no batched kernel) below
     /// or where the CPU lacks the instructions.</summary>
     internal static int BatchQueriesAt(SimdLevel level) => level switch
     {
-        SimdLevel.Vector512 when IsSupported(level) => BatchLeaf512.Queries,
-        SimdLevel.Vector256 when IsSupported(level) => BatchLeaf256.Queries,
+        SimdLevel.Vector512 when IsSupported(level) => FastScanWidth512.Queries,
+        SimdLevel.Vector256 when IsSupported(level) => FastScanWidth256.Queries,
         _ => 0,
     };
 
@@ -94,7 +114,7 @@ public static partial class FastScanKernel
     /// <see cref="NextCandidateBlock512"/> for four queries over the same codes: each 64-byte step of codes is loaded
     /// and split into nibbles once and looked up in the four queries' tables, so the codes cross the memory system
     /// once per four queries. Sums, masks and the returned block mean what they mean for one query, per query (see
-    /// <see cref="IBatchLeaf.Next"/>). Exact for the shapes <see cref="HasSums16"/> accepts.
+    /// <see cref="IFastScanWidth.Next"/>). Exact for the shapes <see cref="HasSums16"/> accepts.
     /// <para>Registers: 16 accumulators, the 4 minimums and ~8 temporaries fit the 32 AVX-512 registers, so the
     /// loop does not spill; that is why there is no 2-step unroll here as in the one-query kernel.</para>
     /// </summary>

@@ -48,25 +48,25 @@ public static partial class FlatScan
     {
         if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
         {
-            SearchInPasses<BatchLeaf512>(scorers, scales, offsets, deleted, results, termRange);
+            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange);
         }
         else
         {
-            SearchInPasses<BatchLeaf256>(scorers, scales, offsets, deleted, results, termRange);
+            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange);
         }
     }
 
-    // Passes of TLeaf.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
-    private static void SearchInPasses<TLeaf>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
+    // Passes of TWidth.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
+    private static void SearchInPasses<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange)
-        where TLeaf : IBatchLeaf
+        where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
         var first = (FastScanScorer)scorers[0];
         int fullEnd = first.Count / blockSize;
-        for (int start = 0; start < scorers.Length; start += TLeaf.Queries)
+        for (int start = 0; start < scorers.Length; start += TWidth.Queries)
         {
-            int queries = Math.Min(TLeaf.Queries, scorers.Length - start);
+            int queries = Math.Min(TWidth.Queries, scorers.Length - start);
             if (queries == 1)
             {
                 SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, 0, termRange);
@@ -74,7 +74,7 @@ public static partial class FlatScan
             }
             if (fullEnd > 0)
             {
-                SearchFullBlocksBatch<TLeaf>(scorers.Slice(start, queries), scales[..(fullEnd * blockSize)],
+                SearchFullBlocksBatch<TWidth>(scorers.Slice(start, queries), scales[..(fullEnd * blockSize)],
                     offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)], deleted, results.Slice(start, queries),
                     fullEnd, termRange);
             }
@@ -85,11 +85,11 @@ public static partial class FlatScan
         }
     }
 
-    // factors/terms cover the full blocks [0, blocks) exactly (terms empty for none); at most TLeaf.Queries scorers.
+    // factors/terms cover the full blocks [0, blocks) exactly (terms empty for none); at most TWidth.Queries scorers.
     [SkipLocalsInit]
-    private static void SearchFullBlocksBatch<TLeaf>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
+    private static void SearchFullBlocksBatch<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, ScoreTermRange termRange)
-        where TLeaf : IBatchLeaf
+        where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
@@ -121,7 +121,7 @@ public static partial class FlatScan
         ref byte tables2 = ref Tables(scorers, 2);
         ref byte tables3 = ref Tables(scorers, 3);
         int block = 0;
-        while ((block = TLeaf.Next(ref codes, ref tables0, ref tables1, ref tables2, ref tables3,
+        while ((block = TWidth.Next(ref codes, ref tables0, ref tables1, ref tables2, ref tables3,
             groupCount, blockBytes, block, blocks, minimum, out Vector512x4 sums, out Mask32x4 candidates)) < blocks)
         {
             uint live = ~DeletedBits(deleted, block);
@@ -134,7 +134,7 @@ public static partial class FlatScan
                     continue;
                 }
                 FastScanLut lut = ((FastScanScorer)scorers[q]).Lut;
-                mask &= TLeaf.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
+                mask &= TWidth.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
                     terms.IsEmpty ? terms : terms.Slice(row, blockSize), thresholds[q], scores);
                 if (Offer(results[q], scores, mask, row, ref thresholds[q]))
                 {

@@ -33,11 +33,11 @@ public static partial class FlatScan
                 hasOffsets: !terms.IsEmpty);
             if (scorer.Level == SimdLevel.Vector512)
             {
-                SearchFullBlocks512(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, bound);
+                SearchFullBlocks<FastScanWidth512>(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, bound);
             }
             else
             {
-                SearchFullBlocks256(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, bound);
+                SearchFullBlocks<FastScanWidth256>(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, bound);
             }
         }
         if (endBlock > Math.Max(fullEnd, firstBlock))
@@ -48,8 +48,9 @@ public static partial class FlatScan
 
     // factors/terms start at row firstBlock·32 and cover [firstBlock, endBlock) exactly (terms empty for none).
     [SkipLocalsInit]
-    private static void SearchFullBlocks512(FastScanScorer scorer, ReadOnlySpan<float> factors, ReadOnlySpan<float> terms,
+    private static void SearchFullBlocks<TWidth>(FastScanScorer scorer, ReadOnlySpan<float> factors, ReadOnlySpan<float> terms,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, SumThreshold bound)
+        where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
@@ -61,7 +62,7 @@ public static partial class FlatScan
         float threshold = results.Threshold;
         Vector512<ushort> minimum = Vector512.Create(MinimumSum16(bound, threshold));
         int local = 0, blocks = endBlock - firstBlock;
-        while ((local = FastScanKernel.NextCandidateBlock512(ref codes, ref tables, groupCount, blockBytes, local, blocks, minimum,
+        while ((local = TWidth.NextForOneQuery(ref codes, ref tables, groupCount, blockBytes, local, blocks, minimum,
             out Vector512<ushort> sums, out uint candidates)) < blocks)
         {
             int block = firstBlock + local++;
@@ -70,43 +71,11 @@ public static partial class FlatScan
                 continue;
             }
             int row = (block - firstBlock) * blockSize;
-            candidates &= FastScanKernel.ScoreSums16(sums, scale, bias, factors.Slice(row, blockSize),
+            candidates &= TWidth.Score(sums, scale, bias, factors.Slice(row, blockSize),
                 terms.IsEmpty ? terms : terms.Slice(row, blockSize), threshold, scores);
             if (Offer(results, scores, candidates, idBase + block * blockSize, ref threshold))
             {
                 minimum = Vector512.Create(MinimumSum16(bound, threshold));
-            }
-        }
-    }
-
-    [SkipLocalsInit]
-    private static void SearchFullBlocks256(FastScanScorer scorer, ReadOnlySpan<float> factors, ReadOnlySpan<float> terms,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, SumThreshold bound)
-    {
-        const int blockSize = FastScanCodes.BlockSize;
-        Span<float> scores = stackalloc float[blockSize];
-        FastScanLut lut = scorer.Lut;
-        int groupCount = lut.GroupCount, blockBytes = scorer.Codes.BlockBytes;
-        float scale = lut.Scale, bias = lut.Bias;
-        ref byte codes = ref MemoryMarshal.GetReference(scorer.Codes.Blocks(firstBlock, endBlock - firstBlock));
-        ref byte tables = ref MemoryMarshal.GetReference(lut.Tables);
-        float threshold = results.Threshold;
-        Vector256<ushort> minimum = Vector256.Create(MinimumSum16(bound, threshold));
-        int local = 0, blocks = endBlock - firstBlock;
-        while ((local = FastScanKernel.NextCandidateBlock256(ref codes, ref tables, groupCount, blockBytes, local, blocks, minimum,
-            out Vector256<ushort> first16, out Vector256<ushort> last16, out uint candidates)) < blocks)
-        {
-            int block = firstBlock + local++;
-            if ((candidates &= ~DeletedBits(deleted, block)) == 0)
-            {
-                continue;
-            }
-            int row = (block - firstBlock) * blockSize;
-            candidates &= FastScanKernel.ScoreSums16(first16, last16, scale, bias, factors.Slice(row, blockSize),
-                terms.IsEmpty ? terms : terms.Slice(row, blockSize), threshold, scores);
-            if (Offer(results, scores, candidates, idBase + block * blockSize, ref threshold))
-            {
-                minimum = Vector256.Create(MinimumSum16(bound, threshold));
             }
         }
     }

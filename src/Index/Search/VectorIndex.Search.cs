@@ -112,7 +112,9 @@ public sealed partial class VectorIndex
         return found;
     }
 
-    private void ValidateQuery(ReadOnlySpan<float> query)
+    /// <summary>Throws the <see cref="ArgumentException"/> a search would throw for this query (wrong length, a
+    /// non-finite coordinate); lets a caller check a whole batch of requests before running any.</summary>
+    public void ValidateQuery(ReadOnlySpan<float> query)
     {
         if (query.Length != Dimension)
         {
