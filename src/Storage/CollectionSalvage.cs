@@ -76,6 +76,11 @@ public static class CollectionSalvage
         var batch = new List<PointWrite>();
         long recovered = 0;
         await using var target = store.CreateCollection(targetName, manifest);
+        if (CentreFile.Exists(directory))
+        {
+            // Centred codes are residuals to this centre: the copy must keep it (a damaged centre file fails here).
+            target.WriteCentre(CentreFile.Read(directory).Vector);
+        }
         var blobBase = Path.Combine(directory, StoredCollection.BlobLogName);
         foreach (var (id, point) in latest)
         {

@@ -37,6 +37,11 @@ public sealed record CollectionConfig(
 {
     public const int DefaultBits = 4;
 
+    /// <summary>Record format of the stored codes: <see cref="CodeLayout.LayoutVersion"/> (2, centred codes) for new
+    /// collections; collections created before it keep <see cref="CodeLayout.UncentredLayoutVersion"/> (1) and are
+    /// served as they were (docs/codec.md "Centred codes").</summary>
+    public int CodeFormat { get; init; } = CodeLayout.LayoutVersion;
+
     /// <summary>Rotation seed used when none is given. WARNING: baked into every collection created with it (it is
     /// persisted per collection, so changing this constant affects only new collections).</summary>
     public const ulong DefaultRotationSeed = 0x5EED_0F_1D_BADC0DE;
@@ -94,7 +99,8 @@ public sealed record CollectionConfig(
         },
         Index,
         NList,
-        ClusteringSeed);
+        ClusteringSeed,
+        CodeFormat);
 
     /// <summary>The persisted manifest.</summary>
     public CollectionManifest ToManifest(int maxPayloadBytes)
@@ -109,7 +115,7 @@ public sealed record CollectionConfig(
             RotationSeed = RotationSeed,
             RotationRounds = RotationRounds,
             CodebookId = quantizer.CodebookId,
-            CodeLayoutVersion = CodeLayout.LayoutVersion,
+            CodeLayoutVersion = CodeFormat,
             CodeBytesPerVector = CodeLayout.For(quantizer).RecordSize,
             OriginalFormat = Originals,
             MaxPayloadBytes = maxPayloadBytes,
@@ -125,10 +131,10 @@ public sealed record CollectionConfig(
     /// <summary>Reads the configuration back from a stored manifest; refuses manifests this build cannot serve.</summary>
     public static CollectionConfig FromManifest(string name, CollectionManifest manifest)
     {
-        if (manifest.CodeLayoutVersion != CodeLayout.LayoutVersion)
+        if (manifest.CodeLayoutVersion is not (CodeLayout.UncentredLayoutVersion or CodeLayout.LayoutVersion))
         {
             throw new NotSupportedException(
-                $"Collection '{name}' uses code layout version {manifest.CodeLayoutVersion}; this build reads version {CodeLayout.LayoutVersion}.");
+                $"Collection '{name}' uses code layout version {manifest.CodeLayoutVersion}; this build reads versions {CodeLayout.UncentredLayoutVersion} and {CodeLayout.LayoutVersion}.");
         }
         if (manifest.CodebookId != Codebook.GaussianId)
         {
@@ -146,7 +152,10 @@ public sealed record CollectionConfig(
             manifest.RotationRounds,
             manifest.Options.TryGetValue(ClusteringSeedOption, out var seed)
                 ? ulong.Parse(seed, CultureInfo.InvariantCulture)
-                : DefaultClusteringSeed);
+                : DefaultClusteringSeed)
+        {
+            CodeFormat = manifest.CodeLayoutVersion,
+        };
         return config;
     }
 }

@@ -320,7 +320,7 @@ public sealed partial class VectorCollection
             return OriginalBytes.Decode(point.Original, Config.Originals);
         }
         var vector = new float[Config.Dimension];
-        _index.Quantizer.Decode(point.Codes, vector);
+        _index.Decode(point.Codes, vector);
         return vector;
     }
 

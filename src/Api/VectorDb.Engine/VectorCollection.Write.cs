@@ -23,6 +23,11 @@ public sealed partial class VectorCollection
             await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                FixCentreIfDue(points);
+                if (prepared.CentreVersion != _index.CentreVersion)
+                {
+                    ReEncode(points, prepared); // encoded before the centre moved: encode against the current one
+                }
                 // From here on nothing is cancelled: storage and index must both see the whole batch.
                 await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
                 if (Config.Originals != OriginalVectorFormat.None && !_index.OriginalsAreExternal &&
@@ -117,8 +122,39 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>Originals are the caller's vectors (not copied: the index copies them into its store within this call).</summary>
-    private sealed record PreparedBatch(PointWrite[] Writes, ReadOnlyMemory<float>[] Originals, PayloadFields[] Fields);
+    /// <summary>Originals are the caller's vectors (not copied: the index copies them into its store within this call).
+    /// <see cref="CentreVersion"/> is the index's centre version the records were encoded against.</summary>
+    private sealed record PreparedBatch(PointWrite[] Writes, ReadOnlyMemory<float>[] Originals, PayloadFields[] Fields, int CentreVersion);
+
+    /// <summary>
+    /// When this batch brings a centred collection to its centre sample size, fixes the centre: the mean of the rows
+    /// so far and the batch, written durably to storage before the index (and any record) uses it. Write gate held.
+    /// </summary>
+    private void FixCentreIfDue(IReadOnlyList<PointInput> points)
+    {
+        if (!_index.CentreDue(points.Count))
+        {
+            return;
+        }
+        var vectors = new float[points.Count * Config.Dimension];
+        for (int i = 0; i < points.Count; i++)
+        {
+            points[i].Vector.Span.CopyTo(vectors.AsSpan(i * Config.Dimension));
+        }
+        float[] centre = _index.ComputeCentre(vectors);
+        _store.WriteCentre(centre);
+        _index.SetCentre(centre);
+    }
+
+    /// <summary>Re-encodes a prepared batch's records in place against the index's current centre (write gate held).</summary>
+    private void ReEncode(IReadOnlyList<PointInput> points, PreparedBatch prepared)
+    {
+        for (int i = 0; i < points.Count; i++)
+        {
+            var record = System.Runtime.InteropServices.MemoryMarshal.AsMemory(prepared.Writes[i].Codes);
+            _index.Encode(points[i].Vector.Span, record.Span);
+        }
+    }
 
     /// <summary>Validates the whole batch and encodes it (in parallel for large batches) before anything is written.</summary>
     private PreparedBatch Prepare(IReadOnlyList<PointInput> points)
@@ -147,6 +183,7 @@ public sealed partial class VectorCollection
         var originals = new ReadOnlyMemory<float>[n];
         var fields = new PayloadFields[n];
         int recordSize = _index.Layout.RecordSize;
+        int centreVersion = _index.CentreVersion; // read before encoding: a later change makes the batch re-encode
         void PrepareOne(int i)
         {
             var point = points[i];
@@ -190,7 +227,7 @@ public sealed partial class VectorCollection
                 PrepareOne(i);
             }
         }
-        return new PreparedBatch(writes, originals, fields);
+        return new PreparedBatch(writes, originals, fields, centreVersion);
     }
 
     /// <summary>Checks length and finiteness (and the float16 range when originals are kept as float16).</summary>

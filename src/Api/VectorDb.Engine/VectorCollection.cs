@@ -35,7 +35,8 @@ public sealed partial class VectorCollection
         Config = config;
         _store = store;
         _options = options;
-        _index = new VectorIndex(config.IndexOptions(), level: null, options.ExactScorerFactory);
+        // A centred collection's centre is fixed once (from its first vectors) and persisted before any record uses it.
+        _index = new VectorIndex(config.IndexOptions() with { Centre = store.ReadCentre() }, level: null, options.ExactScorerFactory);
     }
 
     public string Name { get; }

@@ -24,11 +24,24 @@ namespace VectorDb.Index.Quantization;
 /// A is ‖x‖²/⟨Πx, c⟩ (eden-unbiased), ⟨Πx, c⟩/‖c‖² (eden-biased) or ‖x‖/√d (tq-mse, tq-prod);
 /// B = γ·√(π/2)·κ_d/d with γ the residual norm and κ_d = E‖g‖ for g ~ N(0, I_d) (≈ √d), see docs/codec.md.
 /// A zero vector stores the code of z = 0 everywhere and A = B = N = 0.
+/// <para><b>Version 2</b> (<see cref="LayoutVersion"/>, the records a <c>VectorIndex</c> stores): for the schemes that
+/// support centring (<see cref="SupportsCentring"/>: every scheme but tq-prod) the codes are of the residual
+/// r = x − c to a centre c, A is the scheme's scale of r, and the second float is the offset B instead of N:
+/// β = ⟨c, r⟩ − A·⟨Πc, q⟩ for inner product and cosine, 2β − ‖x‖² for L2, so that
+/// <code>
+/// ⟨q, x⟩ ≈ ⟨q, c⟩ + β + A·Σ_j ŷ_j·c[code_j]      ‖q‖² − ‖q − x‖² ≈ 2⟨q, c⟩ + (2β − ‖x‖²) + 2A·Σ_j ŷ_j·c[code_j]
+/// </code>
+/// A record encoded against the zero centre (written before its collection's centre was fixed) stores A with its
+/// sign bit set (−A, or −0 for A = 0): <see cref="IsUncentred"/>. A is never negative otherwise. tq-prod records are
+/// the same in both versions (uncentred, with N). Version 1 records are the quantizer's own output (A, N).</para>
 /// </summary>
 public sealed record CodeLayout
 {
     /// <summary>Version of this layout. WARNING: baked into every stored record.</summary>
-    public const int LayoutVersion = 1;
+    public const int LayoutVersion = 2;
+
+    /// <summary>The previous version: uncentred records with (A, N), still read (docs/codec.md).</summary>
+    public const int UncentredLayoutVersion = 1;
 
     private CodeLayout(QuantizationScheme scheme, int dimension, int codeBits)
     {
@@ -93,6 +106,15 @@ public sealed record CodeLayout
         options.Validate();
         return new CodeLayout(options.Scheme, options.Dimension, options.CodeBits);
     }
+
+    /// <summary>Whether version 2 records of this scheme are centred (every scheme but tq-prod).</summary>
+    public bool SupportsCentring => Scheme != QuantizationScheme.TurboQuantProd && CodeBits > 0;
+
+    /// <summary>Version 2: whether a centred-scheme record was encoded against the zero centre (A's sign bit).</summary>
+    public bool IsUncentred(ReadOnlySpan<byte> record) => float.IsNegative(ReadScale(record));
+
+    /// <summary>Version 2: B, the offset of a centred-scheme record (the slot version 1 uses for N).</summary>
+    public float ReadOffset(ReadOnlySpan<byte> record) => ReadFloat(record, NormOffset);
 
     /// <summary>A, the factor of the codebook sum.</summary>
     public float ReadScale(ReadOnlySpan<byte> record) => ReadFloat(record, ScaleOffset);

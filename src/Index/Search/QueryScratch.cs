@@ -52,6 +52,10 @@ internal sealed class QueryScratch
 
     public float[] ProbeScores { get; private set; } = [];
 
+    /// <summary>Per partition, the ranking score's centre term for this query (<c>VectorIndex.CentreShift</c>): set
+    /// for the flat partition when the query is prepared, for an IVF list when it is probed.</summary>
+    public double[] Shifts { get; private set; } = [];
+
     /// <summary>Top-k of exact scores during auto re-ranking.</summary>
     public TopK? ExactTop { get; private set; }
 
@@ -138,6 +142,10 @@ internal sealed class QueryScratch
         {
             ProbeScores = new float[probeSpace];
             ProbeOrder = new int[lists];
+        }
+        if (Shifts.Length < lists)
+        {
+            Shifts = new double[lists];
         }
         Candidates.Clear();
     }

@@ -40,14 +40,32 @@ public enum RerankMode
 /// <param name="Kind">Flat or IVF.</param>
 /// <param name="NList">IVF lists; 0 picks about 4·√n (a power of two) when the index is trained.</param>
 /// <param name="ClusteringSeed">Seed of the IVF k-means. Persisted with the collection.</param>
+/// <param name="CodeFormat">Record format: <see cref="CodeLayout.LayoutVersion"/> (2, centred codes, the default) or
+/// <see cref="CodeLayout.UncentredLayoutVersion"/> (1: plain codes, what collections written before v2 hold).</param>
+/// <param name="CentreSampleSize">Format 2: the collection centre is the mean of the first this many vectors (fixed
+/// once, then persisted by the caller); 0 never centres. See <see cref="DefaultCentreSampleSize"/>.</param>
+/// <param name="Centre">Format 2: a centre fixed earlier (a reopened collection's persisted one), or null.</param>
+/// <param name="IvfResiduals">Format 2: after IVF training, code every vector as its residual to its list centroid
+/// (re-encoded from the originals kept in memory, else from the decoded records).</param>
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
     ExactMetric Metric,
     OriginalPrecision? Originals = OriginalPrecision.Float32,
     IndexKind Kind = IndexKind.Flat,
     int NList = 0,
-    ulong ClusteringSeed = 0x5EED)
+    ulong ClusteringSeed = 0x5EED,
+    int CodeFormat = CodeLayout.LayoutVersion,
+    int CentreSampleSize = VectorIndexOptions.DefaultCentreSampleSize,
+    float[]? Centre = null,
+    bool IvfResiduals = true)
 {
+    /// <summary>
+    /// Vectors whose mean becomes the collection centre. The centre's error is the sample mean's: it adds about
+    /// E‖x − μ‖²/n to every residual's squared norm, 0.1% at n = 1,024, while re-encoding the rows written before it
+    /// (from originals or decoded codes) costs about 1,024 encodes once. Until then codes are uncentred.
+    /// </summary>
+    public const int DefaultCentreSampleSize = 1024;
+
     /// <summary>
     /// Size below which a flat scan is the better index. Measured on GloVe-100 slices, eden-unbiased 4-bit, auto
     /// re-rank, one thread, IVF with the default nlist ≈ 4·√n at the smallest nprobe reaching recall@10 ≥ 0.95: up to

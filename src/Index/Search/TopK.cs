@@ -30,23 +30,33 @@ public sealed class TopK
     public int Count { get; private set; }
 
     /// <summary>
+    /// Added to every score offered from now on (and subtracted from <see cref="Threshold"/>), so that scans whose
+    /// scores lack a constant (an IVF list's centre term, <c>VectorIndex.CentreShift</c>) share one collector with
+    /// others. 0 by default and after <see cref="Clear"/>.
+    /// </summary>
+    public float ScoreShift { get; set; }
+
+    /// <summary>
     /// The lowest score that can still enter: the worst kept score once full (else −∞), raised with a lead window to
-    /// the <c>leaders</c>-th best score offered so far minus the window.
+    /// the <c>leaders</c>-th best score offered so far minus the window; minus <see cref="ScoreShift"/> (one float
+    /// step lower, so rounding never drops a row that would enter).
     /// </summary>
     public float Threshold
     {
         get
         {
             float worstKept = Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
-            return _leaderCount == _leaderCapacity && _leaderCapacity > 0 ? MathF.Max(worstKept, _leaders[0] - _window) : worstKept;
+            float threshold = _leaderCount == _leaderCapacity && _leaderCapacity > 0 ? MathF.Max(worstKept, _leaders[0] - _window) : worstKept;
+            return ScoreShift == 0 || float.IsNegativeInfinity(threshold) ? threshold : MathF.BitDecrement(threshold - ScoreShift);
         }
     }
 
-    /// <summary>Empties the collector (the lead window's settings stay; its scores are cleared).</summary>
+    /// <summary>Empties the collector (the lead window's settings stay; its scores are cleared; no shift).</summary>
     public void Clear()
     {
         Count = 0;
         _leaderCount = 0;
+        ScoreShift = 0;
     }
 
     /// <summary>
@@ -78,6 +88,7 @@ public sealed class TopK
     /// <summary>Offers a pair; returns whether it was kept (it may be evicted later).</summary>
     public bool TryAdd(float score, int id)
     {
+        score += ScoreShift;
         if (float.IsNaN(score))
         {
             return false;
@@ -103,10 +114,13 @@ public sealed class TopK
     public void MergeFrom(TopK other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        float shift = ScoreShift;
+        ScoreShift = 0; // the other collector's scores are final already
         for (int i = 0; i < other.Count; i++)
         {
             TryAdd(other._scores[i], other._ids[i]);
         }
+        ScoreShift = shift;
     }
 
     /// <summary>Writes the kept pairs best first into <paramref name="destination"/>; returns how many.</summary>

@@ -60,7 +60,7 @@ public sealed partial class VectorIndex
         }
         else
         {
-            Quantizer.Decode(_records.AsSpan(row * Layout.RecordSize, Layout.RecordSize), destination);
+            DecodeRecord(RecordOf(row), destination);
         }
     }
 

@@ -30,6 +30,12 @@ public sealed class IvfTraining
 
     /// <summary>List of each row below <see cref="Rows"/> (−1 for rows deleted before it was computed).</summary>
     internal int[]? Assignment { get; set; }
+
+    /// <summary>The list centroids as code centres, when lists hold residual codes (format 2), else null.</summary>
+    internal Quantization.CodeCentre[]? ListCentres { get; set; }
+
+    /// <summary>With <see cref="ListCentres"/>: each assigned row's record against its list centroid, row-major.</summary>
+    internal byte[]? ListRecords { get; set; }
 }
 
 public sealed partial class VectorIndex
@@ -81,8 +87,19 @@ public sealed partial class VectorIndex
     public void RunIvfTraining(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        training.Centroids = new CentroidTable(KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed),
-            training.Lists, Dimension, Options.Metric == ExactMetric.L2);
+        float[] centroids = KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
+        training.Centroids = new CentroidTable(centroids, training.Lists, Dimension, Options.Metric == ExactMetric.L2);
+        bool residuals = _centred && Options.IvfResiduals;
+        if (residuals)
+        {
+            training.ListCentres = new Quantization.CodeCentre[training.Lists];
+            for (int list = 0; list < training.Lists; list++)
+            {
+                training.ListCentres[list] = Quantization.CodeCentre.Create(centroids.AsSpan(list * Dimension, Dimension),
+                    Quantizer.Rotation, Quantizer.Level);
+            }
+            training.ListRecords = new byte[(long)training.Rows * Layout.RecordSize];
+        }
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
@@ -94,6 +111,11 @@ public sealed partial class VectorIndex
                 {
                     // Rows are immutable once written (an upsert appends a new row), so a list computed now stays right.
                     assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids) : -1;
+                    if (residuals && assignment[row] >= 0)
+                    {
+                        EncodeForList(row, training.ListCentres![assignment[row]],
+                            training.ListRecords.AsSpan(row * Layout.RecordSize, Layout.RecordSize));
+                    }
                 }
             }
             finally
@@ -120,13 +142,18 @@ public sealed partial class VectorIndex
         try
         {
             _centroids = centroids;
+            _listCentres = training.ListCentres;
+            _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
             Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
             int[] live = LiveRows();
             Array.Sort(live);
             foreach (int row in live)
             {
-                int list = row < assignment.Length && assignment[row] >= 0 ? assignment[row] : NearestList(row, centroids);
-                AddToPartition(row, list);
+                bool assigned = row < assignment.Length && assignment[row] >= 0;
+                int list = assigned ? assignment[row] : NearestList(row, centroids);
+                AddToPartition(row, list, assigned && training.ListRecords is { } records
+                    ? records.AsSpan(row * Layout.RecordSize, Layout.RecordSize)
+                    : default);
             }
         }
         finally

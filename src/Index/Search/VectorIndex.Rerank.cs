@@ -46,7 +46,12 @@ public sealed partial class VectorIndex
         float maxMargin = 0;
         // The debiased score is monotone in the ranking score unless a biased scheme ranks by L2 (−N² terms differ).
         bool monotone = shrink == 1.0 || !l2;
-        for (int i = 0; i < candidates; i++)
+        if (_centred)
+        {
+            FillCentredMargins(scratch, candidates, z, upper, margins, out maxMargin);
+            monotone = true;
+        }
+        for (int i = 0; i < candidates && !_centred; i++)
         {
             int row = scratch.Sorted[i].Id;
             double norm = _norms[row];
@@ -107,6 +112,52 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
+    /// Centred records (format 2): the estimate is ⟨q, c⟩ + β + A·⟨Πq, q̂⟩, whose error is that of A·⟨Π(q − c), q̂⟩ as
+    /// an estimate of ⟨q − c, r⟩ (algorithms.md §5), so σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1) with c the row's
+    /// partition centre. ⟨q − c, r⟩ is not known from the stored terms, so the (1 − cos²) factor is dropped (a wider,
+    /// safe bound) except for uncentred rows (c = 0), where ⟨q, r⟩ is the estimate itself. A biased scale shrinks the
+    /// code part by (1 − D): its bias is at most D·‖r‖·‖q − c‖, added to the margin. ‖r‖ comes from A
+    /// (<see cref="ResidualNormOf"/>). L2 ranks by 2⟨q, x⟩ − ‖x‖², so its margin doubles.
+    /// </summary>
+    private void FillCentredMargins(QueryScratch scratch, int candidates, double z, Span<float> upper, Span<float> margins,
+        out float maxMargin)
+    {
+        var (varianceFactor, shrink, _) = EstimatorVariance();
+        bool l2 = Options.Metric == ExactMetric.L2;
+        double querySquares = scratch.Estimator.QuerySquaredNorm;
+        double metricFactor = l2 ? 2 : 1;
+        int d = Dimension;
+        maxMargin = 0;
+        for (int i = 0; i < candidates; i++)
+        {
+            int row = scratch.Sorted[i].Id;
+            int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
+            CodeCentre centre = PartitionCentre(partition);
+            double norm = _norms[row];
+            double score = scratch.Sorted[i].Score;
+            double spread;
+            double centreSquares = querySquares;
+            if (centre.IsZero)
+            {
+                double ip = l2 ? (score + norm * norm) / 2 : score;
+                spread = Math.Max(0, norm * norm * querySquares - ip * ip / (shrink * shrink));
+            }
+            else
+            {
+                // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², with ⟨q, c⟩ from the partition's shift.
+                centreSquares = Math.Max(0, querySquares - 2 * scratch.Shifts[partition] / metricFactor + centre.SquaredNorm);
+                spread = norm * norm * centreSquares;
+            }
+            double sigma = Math.Sqrt(varianceFactor * spread / Math.Max(1, d - 1));
+            double bias = (1 - shrink) * norm * Math.Sqrt(centreSquares);
+            float margin = (float)(metricFactor * (z * sigma + bias));
+            upper[i] = (float)score + margin;
+            margins[i] = margin;
+            maxMargin = MathF.Max(maxMargin, margin);
+        }
+    }
+
+    /// <summary>
     /// The scan's lead window for auto re-ranking, in ranking-score units (<see cref="TopK.SetLeadWindow"/>): 2·m with
     /// m = z·σ_max the largest margin any row can get (σ_max from the largest row norm, the (1 − cos²) factor dropped;
     /// ×2 for L2, × the shrink of a biased scheme). Why it is safe: each of the k best estimates ŝ_j has exact score
@@ -114,13 +165,23 @@ public sealed partial class VectorIndex
     /// upper bound ŝ + m &lt; τ, and <see cref="RerankAuto"/> would never score it. Not finite (no window) for a biased
     /// scheme ranking by L2, whose debiased score is not monotone in the ranking score.
     /// </summary>
-    private float AutoWindow(double querySquares, double z)
+    private float AutoWindow(double querySquares, double scratchShift, double z)
     {
         var (varianceFactor, shrink, cosineFactor) = EstimatorVariance();
         bool l2 = Options.Metric == ExactMetric.L2;
-        if (l2 && shrink != 1.0)
+        if (l2 && shrink != 1.0 && !_centred)
         {
             return float.PositiveInfinity;
+        }
+        if (_centred)
+        {
+            // ‖q − c‖ for the flat centre, or at most ‖q‖ + max‖c_l‖ over IVF lists; the bias term as in FillCentredMargins.
+            double centreNorm = Partitions.Length == 1
+                ? Math.Sqrt(Math.Max(0, querySquares - 2 * scratchShift / (l2 ? 2 : 1) + _centre.SquaredNorm))
+                : Math.Sqrt(querySquares) + _maxListCentreNorm;
+            double sigma = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * centreNorm * centreNorm / Math.Max(1, Dimension - 1));
+            double centredMargin = (l2 ? 2 : 1) * (z * sigma + (1 - shrink) * _maxNorm * centreNorm);
+            return (float)(2 * centredMargin);
         }
         double sigmaMax = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * querySquares / Math.Max(1, cosineFactor ? Dimension - 1 : Dimension));
         double margin = z * sigmaMax * (l2 ? 2 : 1);

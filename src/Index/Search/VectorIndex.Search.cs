@@ -69,7 +69,7 @@ public sealed partial class VectorIndex
         (int k, int pool) = CandidateCounts(options);
         scratch.Reserve(pool, k, ListCount);
         PrepareQuery(query, scratch);
-        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch.Estimator.QuerySquaredNorm, options.Confidence)
+        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch.Estimator.QuerySquaredNorm, scratch.Shifts[0], options.Confidence)
             : float.PositiveInfinity;
         if (float.IsFinite(window))
         {
@@ -100,6 +100,16 @@ public sealed partial class VectorIndex
         if (Partitions.Length > 1)
         {
             TranslateVirtualIds(scratch, candidates);
+        }
+        else if (_centred)
+        {
+            // The flat scan ranks without the centre term, a constant per query: add it to the estimates now.
+            // Float addition of the float shift, exactly as TopK.ScoreShift adds it for IVF lists.
+            float shift = (float)scratch.Shifts[0];
+            for (int i = 0; i < candidates; i++)
+            {
+                scratch.Sorted[i] = new ScoredId(scratch.Sorted[i].Score + shift, scratch.Sorted[i].Id);
+            }
         }
         int reranked;
         int found = RerankModeFor(options) switch
@@ -148,6 +158,10 @@ public sealed partial class VectorIndex
             scratch.GridQuery?.Build(rotated);
         }
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
+        if (Partitions.Length == 1)
+        {
+            scratch.Shifts[0] = CentreShift(0, scratch.Query);
+        }
     }
 
     private void Scan(QueryScratch scratch, SearchOptions options, Func<ulong, bool>? filter)
@@ -189,6 +203,9 @@ public sealed partial class VectorIndex
             bases[i] = virtualBase;
             if (partition.LiveCount > 0)
             {
+                double shift = CentreShift(lists[i], scratch.Query);
+                scratch.Shifts[lists[i]] = shift;
+                candidates.ScoreShift = (float)shift;
                 IBlockScorer scorer = CachedScorer(lists[i], scratch);
                 ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
@@ -197,6 +214,7 @@ public sealed partial class VectorIndex
             }
             virtualBase += partition.Count;
         }
+        candidates.ScoreShift = 0;
         scratch.ProbedLists = lists.Length;
     }
 

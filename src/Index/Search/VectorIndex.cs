@@ -69,6 +69,7 @@ public sealed partial class VectorIndex : IDisposable
                     nameof(exactScorerFactory));
             }
         }
+        InitialiseCentring();
         Partitions = [NewPartition()];
     }
 
@@ -103,6 +104,11 @@ public sealed partial class VectorIndex : IDisposable
         {
             throw new ArgumentException($"vector has {vector.Length} coordinates; the index has dimension {Dimension}.", nameof(vector));
         }
+        if (CentreDue(1))
+        {
+            // Standalone use: the index fixes its own centre (a storage layer persists it first, see CentreDue).
+            SetCentre(ComputeCentre(vector));
+        }
         byte[] record = new byte[Layout.RecordSize];
         Encode(vector, record);
         UpsertEncoded(id, record, vector);
@@ -117,6 +123,11 @@ public sealed partial class VectorIndex : IDisposable
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
     {
+        if (_centred)
+        {
+            EncodeCentred(vector, record);
+            return;
+        }
         if (Options.Metric != ExactMetric.Cosine)
         {
             Quantizer.Encode(vector, record);
@@ -129,6 +140,30 @@ public sealed partial class VectorIndex : IDisposable
         vector.CopyTo(normalised);
         Normalise(normalised);
         Quantizer.Encode(normalised, record);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Format 2: the record of <paramref name="vector"/> (x/‖x‖ for cosine) against the current centre.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private void EncodeCentred(ReadOnlySpan<float> vector, Span<byte> record)
+    {
+        CodeCentre centre = Volatile.Read(ref _centre);
+        bool l2 = Options.Metric == ExactMetric.L2;
+        if (Options.Metric != ExactMetric.Cosine)
+        {
+            _centredCodec!.EncodeCentred(vector, centre, l2, record);
+            return;
+        }
+        const int StackFloats = 1024;
+        float[]? rented = vector.Length > StackFloats ? System.Buffers.ArrayPool<float>.Shared.Rent(vector.Length) : null;
+        Span<float> normalised = rented is null ? stackalloc float[StackFloats] : rented;
+        normalised = normalised[..vector.Length];
+        vector.CopyTo(normalised);
+        Normalise(normalised);
+        _centredCodec!.EncodeCentred(normalised, centre, l2, record);
         if (rented is not null)
         {
             System.Buffers.ArrayPool<float>.Shared.Return(rented);
@@ -158,10 +193,8 @@ public sealed partial class VectorIndex : IDisposable
             }
             int row = _rows;
             GrowRows(row + 1);
-            record.CopyTo(_records.AsSpan(row * Layout.RecordSize, Layout.RecordSize));
+            ConsistentRecord(id, record, _originals is null ? default : original, RecordOf(row)).CopyTo(RecordOf(row));
             _ids[row] = id;
-            _norms[row] = Layout.ReadNorm(record);
-            _maxNorm = MathF.Max(_maxNorm, _norms[row]);
             _originals?.Upsert(row, original);
             _rows = row + 1;
             _rowOfId[id] = row;
@@ -253,24 +286,59 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     private CodePartition NewPartition() =>
-        new(Dimension, Layout.CodeBits, _grid, hasOffsets: Options.Metric == ExactMetric.L2, hasSigns: _hasSigns);
+        new(Dimension, Layout.CodeBits, _grid, hasOffsets: Options.Metric == ExactMetric.L2 || _centred, hasSigns: _hasSigns);
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
-    /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).</summary>
+    /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).
+    /// Centred records (format 2) add their offset B; the centre's part is added per query (<see cref="CentreShift"/>).</summary>
     private void AddToPartition(int row) => AddToPartition(row, Partitions.Length == 1 ? 0 : NearestList(row));
 
-    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen.</summary>
-    private void AddToPartition(int row, int partition)
+    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen; <paramref name="listRecord"/>, when
+    /// given, is the row's record against that list's centroid (IVF residuals), else it is computed here if needed.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private void AddToPartition(int row, int partition, ReadOnlySpan<byte> listRecord = default)
     {
-        ReadOnlySpan<byte> record = _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+        ReadOnlySpan<byte> record = RecordOf(row);
+        if (_listCentres is not null && Partitions.Length > 1)
+        {
+            if (listRecord.IsEmpty)
+            {
+                Span<byte> encoded = new byte[Layout.RecordSize];
+                EncodeForList(row, _listCentres[partition], encoded);
+                listRecord = encoded;
+            }
+            record = listRecord;
+        }
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
-        float norm = Layout.ReadNorm(record);
         bool l2 = Options.Metric == ExactMetric.L2;
+        float offset, norm;
+        if (_centred)
+        {
+            scale = MathF.Abs(scale);
+            offset = Layout.ReadOffset(record);
+            norm = ResidualNormOf(scale);
+        }
+        else
+        {
+            norm = Layout.ReadNorm(record);
+            offset = l2 ? -norm * norm : 0f;
+        }
+        _norms[row] = norm;
+        _maxNorm = MathF.Max(_maxNorm, norm);
         int local = Partitions[partition].Add(row, Layout.Codes(record), Layout.Signs(record),
-            l2 ? 2 * scale : scale, l2 ? -norm * norm : 0f, l2 ? 2 * signScale : signScale);
+            l2 ? 2 * scale : scale, offset, l2 ? 2 * signScale : signScale);
         _partitionOf[row] = partition;
         _localRow[row] = local;
+    }
+
+    /// <summary>The record of row's vector (original, else decoded) as a residual to <paramref name="centre"/>.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private void EncodeForList(int row, CodeCentre centre, Span<byte> record)
+    {
+        Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
+        SourceVectorOfRow(row, vector);
+        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record);
     }
 
     public void Dispose()

@@ -183,7 +183,8 @@ public class QuantizerTests
         Assert.Equal(signOffset, layout.SignOffset);
         Assert.Equal(recordSize, layout.RecordSize);
         Assert.Equal(layout.RecordSize - 4, layout.NormOffset);
-        Assert.Equal(1, CodeLayout.LayoutVersion);
+        Assert.Equal(2, CodeLayout.LayoutVersion);
+        Assert.Equal(1, CodeLayout.UncentredLayoutVersion);
     }
 
     [Fact]

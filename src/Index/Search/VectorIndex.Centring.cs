@@ -1,0 +1,331 @@
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// Centred codes (format v2, docs/codec.md "Centred codes"): every row of a centring scheme is coded as its residual
+/// to a centre, and the query's part along the centre is computed exactly. The flat partition (and IVF before
+/// training) uses the collection centre, the mean of the first <see cref="VectorIndexOptions.CentreSampleSize"/>
+/// vectors; trained IVF lists use their own centroid. Rows written before the collection centre was fixed carry
+/// uncentred records (flagged, <see cref="CodeLayout.IsUncentred"/>) and are re-encoded when it is fixed.
+/// </summary>
+public sealed partial class VectorIndex
+{
+    private bool _centred;
+    private bool _centreFixed;
+    private CodeCentre _centre = null!;
+    private CodeCentre[]? _listCentres; // per trained IVF list when lists hold residuals to their centroids
+    private double _maxListCentreNorm;
+    private ScaledCodeQuantizer? _centredCodec;
+    private int _centreVersion;
+
+    /// <summary>Whether this index writes centred (format 2) records for its scheme.</summary>
+    public bool CentredCodes => _centred;
+
+    /// <summary>Changes whenever the centre records are encoded against changes (0 = none fixed yet). A caller that
+    /// encodes with <see cref="Encode"/> outside the write path re-encodes if this moved before its write.</summary>
+    public int CentreVersion => Volatile.Read(ref _centreVersion);
+
+    /// <summary>The collection centre (all zeros before it is fixed, and for schemes that are not centred).</summary>
+    public float[] CentreVector() => _centre.Vector.ToArray();
+
+    /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
+    public bool CentreFixed => _centreFixed;
+
+    private void InitialiseCentring()
+    {
+        _centred = Options.CodeFormat >= CodeLayout.LayoutVersion && Layout.SupportsCentring;
+        if (Options.CodeFormat is not (CodeLayout.UncentredLayoutVersion or CodeLayout.LayoutVersion))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Options), Options.CodeFormat,
+                $"code format {Options.CodeFormat} is unknown; this build reads formats {CodeLayout.UncentredLayoutVersion} and {CodeLayout.LayoutVersion}.");
+        }
+        _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
+        _centre = CodeCentre.Zero(Dimension);
+        if (_centred && Options.Centre is { } centre)
+        {
+            _centre = CodeCentre.Create(centre, Quantizer.Rotation, Quantizer.Level);
+            _centreFixed = true;
+            _centreVersion = 1;
+        }
+    }
+
+    /// <summary>
+    /// Whether adding <paramref name="adding"/> vectors reaches the centre sample size while no centre is fixed: the
+    /// caller then computes it (<see cref="ComputeCentre"/>), persists it and calls <see cref="SetCentre"/>, before it
+    /// writes records that depend on it.
+    /// </summary>
+    public bool CentreDue(int adding) =>
+        _centred && !_centreFixed && !IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
+
+    /// <summary>
+    /// The mean (double sums) of every live row's vector (originals from memory or the external reader, normalised for
+    /// cosine, else decoded records) and of
+    /// <paramref name="extra"/> (vectors one after another, as a caller is about to add them; normalised here for cosine).
+    /// </summary>
+    public float[] ComputeCentre(ReadOnlySpan<float> extra)
+    {
+        if (extra.Length % Dimension != 0)
+        {
+            throw new ArgumentException($"extra holds {extra.Length} floats, not a multiple of the dimension {Dimension}.", nameof(extra));
+        }
+        var sums = new double[Dimension];
+        var vector = new float[Dimension];
+        int n = 0;
+        _lock.EnterReadLock();
+        try
+        {
+            foreach (int row in _rowOfId.Values)
+            {
+                SourceVectorOfRow(row, vector);
+                Accumulate(sums, vector);
+                n++;
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        for (int i = 0; i < extra.Length / Dimension; i++)
+        {
+            extra.Slice(i * Dimension, Dimension).CopyTo(vector);
+            if (Options.Metric == ExactMetric.Cosine)
+            {
+                Normalise(vector);
+            }
+            Accumulate(sums, vector);
+            n++;
+        }
+        var mean = new float[Dimension];
+        for (int j = 0; j < Dimension && n > 0; j++)
+        {
+            mean[j] = (float)(sums[j] / n);
+        }
+        return mean;
+    }
+
+    /// <summary>
+    /// Fixes the collection centre (once; the caller persists it first) and re-encodes the rows coded before it
+    /// (from originals kept in memory, else from their decoded records). Not after IVF training.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not a centring index, a centre already fixed, or a trained index.</exception>
+    public void SetCentre(ReadOnlySpan<float> centre)
+    {
+        if (!_centred)
+        {
+            throw new InvalidOperationException($"a {Options.Quantizer.Scheme.Id()} index in code format {Options.CodeFormat} is not centred.");
+        }
+        var fixedCentre = CodeCentre.Create(centre, Quantizer.Rotation, Quantizer.Level);
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_centreFixed || IsTrained)
+            {
+                throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
+            }
+            _centre = fixedCentre;
+            _centreFixed = true;
+            var vector = new float[Dimension];
+            foreach (int row in _rowOfId.Values)
+            {
+                Span<byte> record = RecordOf(row);
+                if (Layout.IsUncentred(record) && !_centre.IsZero)
+                {
+                    SourceVectorOfRow(row, vector);
+                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record);
+                }
+            }
+            RebuildFlatPartition();
+            Interlocked.Increment(ref _centreVersion);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private Span<byte> RecordOf(int row) => _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+
+    /// <summary>Re-adds every row (deleted ones as deleted) to a new flat partition (write lock held).</summary>
+    private void RebuildFlatPartition()
+    {
+        Partitions = [NewPartition()];
+        Partitions[0].Reserve(_rows);
+        var live = new bool[_rows];
+        foreach (int row in _rowOfId.Values)
+        {
+            live[row] = true;
+        }
+        for (int row = 0; row < _rows; row++)
+        {
+            AddToPartition(row, 0);
+            if (!live[row])
+            {
+                Partitions[0].Delete(_localRow[row]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A record stored by a caller (e.g. read back from storage) made consistent with the current centre: an uncentred
+    /// record is re-encoded once a centre is fixed, from <paramref name="original"/> when given (normalised for cosine)
+    /// or else from its decoded codes. Returns the record to keep (<paramref name="record"/> itself when unchanged).
+    /// </summary>
+    private ReadOnlySpan<byte> ConsistentRecord(ulong id, ReadOnlySpan<byte> record, ReadOnlySpan<float> original, Span<byte> scratch)
+    {
+        if (!_centred || _centre.IsZero || !Layout.IsUncentred(record))
+        {
+            return record;
+        }
+        var vector = new float[Dimension];
+        if (!original.IsEmpty)
+        {
+            original.CopyTo(vector);
+            if (Options.Metric == ExactMetric.Cosine)
+            {
+                Normalise(vector);
+            }
+        }
+        else if (!TryReadExternal(id, vector))
+        {
+            DecodeRecord(record, vector);
+        }
+        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch);
+        return scratch;
+    }
+
+    /// <summary>
+    /// The vector codes are made from when a row is (re-)encoded: the original, from memory or else from the external
+    /// reader (so the codes do not depend on where the originals are kept), normalised for cosine; the decoded record
+    /// when there is none.
+    /// </summary>
+    private void SourceVectorOfRow(int row, Span<float> destination)
+    {
+        if (_originals is not null || !TryReadExternal(_ids[row], destination))
+        {
+            VectorOfRow(row, destination);
+        }
+    }
+
+    /// <summary>Reads one original through the external reader (normalised for cosine); false when there is no reader
+    /// or no original for the id.</summary>
+    private bool TryReadExternal(ulong id, Span<float> destination)
+    {
+        if (Volatile.Read(ref _externalOriginals) is not { } reader || Options.Originals is not { } precision)
+        {
+            return false;
+        }
+        int width = precision == OriginalPrecision.Float32 ? 4 : 2;
+        byte[] bytes = new byte[Dimension * width];
+        Span<bool> found = stackalloc bool[1];
+        reader.Read([id], bytes, found);
+        if (!found[0])
+        {
+            return false;
+        }
+        for (int j = 0; j < Dimension; j++)
+        {
+            destination[j] = width == 4
+                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * j))
+                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(2 * j));
+        }
+        if (Options.Metric == ExactMetric.Cosine)
+        {
+            Normalise(destination);
+        }
+        return true;
+    }
+
+    /// <summary>The reconstruction x̂ of a record this index stores (<see cref="Encode"/>'s output): the decoded codes
+    /// plus the collection centre for a centred record. For cosine it is the reconstruction of x/‖x‖.</summary>
+    public void Decode(ReadOnlySpan<byte> record, Span<float> vector)
+    {
+        Layout.CheckRecord(record, nameof(record));
+        if (vector.Length != Dimension)
+        {
+            throw new ArgumentException($"vector has {vector.Length} coordinates; the index has dimension {Dimension}.", nameof(vector));
+        }
+        DecodeRecord(record, vector);
+    }
+
+    /// <summary>x̂ of a stored record: the quantizer's decoding, plus the collection centre for a centred record.</summary>
+    private void DecodeRecord(ReadOnlySpan<byte> record, Span<float> destination)
+    {
+        if (!_centred)
+        {
+            Quantizer.Decode(record, destination);
+            return;
+        }
+        Span<byte> buffer = Layout.RecordSize <= 4096 ? stackalloc byte[Layout.RecordSize] : new byte[Layout.RecordSize];
+        record.CopyTo(buffer);
+        bool uncentred = Layout.IsUncentred(record);
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(buffer.Slice(Layout.ScaleOffset), MathF.Abs(Layout.ReadScale(record)));
+        Quantizer.Decode(buffer, destination);
+        if (!uncentred)
+        {
+            ReadOnlySpan<float> c = _centre.Vector;
+            for (int j = 0; j < destination.Length; j++)
+            {
+                destination[j] += c[j];
+            }
+        }
+    }
+
+    /// <summary>The centre the codes of a partition are relative to.</summary>
+    private CodeCentre PartitionCentre(int partition) => _listCentres is { } lists && Partitions.Length > 1 ? lists[partition] : _centre;
+
+    /// <summary>The ranking score's part along a partition's centre: ⟨q, c⟩ (IP, cosine) or 2⟨q, c⟩ (L2), q as searched.</summary>
+    private double CentreShift(int partition, ReadOnlySpan<float> query)
+    {
+        if (!_centred)
+        {
+            return 0;
+        }
+        double dot = PartitionCentre(partition).Dot(query, Quantizer.Level);
+        return Options.Metric == ExactMetric.L2 ? 2 * dot : dot;
+    }
+
+    /// <summary>
+    /// The norm the auto re-rank bound uses for a centred record: ‖r‖ from the stored scale, ‖r‖ ≈ A·√d·(1 − D) for
+    /// eden-unbiased (A = ‖r‖²/⟨Πr, q⟩ and ⟨Πr, q⟩ ≈ ‖r‖·√d·(1 − D) by the Lloyd-Max centroid condition) and
+    /// ‖r‖ ≈ A·√d for the biased scales (A ≈ ‖r‖/√d).
+    /// </summary>
+    private float ResidualNormOf(float scale)
+    {
+        double mse = Quantizer.Codebook!.MeanSquaredError;
+        double factor = Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
+        return (float)(Math.Abs(scale) * Math.Sqrt(Dimension) * factor);
+    }
+
+    /// <summary>For tests: the centre a live id's codes are relative to, and its record against that centre (the list
+    /// record for trained IVF residual lists, re-encoded as the index does; else the stored record).</summary>
+    internal (CodeCentre Centre, byte[] Record) CodesOf(ulong id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            int row = _rowOfId[id];
+            int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
+            CodeCentre centre = PartitionCentre(partition);
+            var record = RecordOf(row).ToArray();
+            if (_listCentres is not null && Partitions.Length > 1)
+            {
+                EncodeForList(row, centre, record);
+            }
+            return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : centre, record);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private static void Accumulate(double[] sums, ReadOnlySpan<float> vector)
+    {
+        for (int j = 0; j < sums.Length; j++)
+        {
+            sums[j] += vector[j];
+        }
+    }
+}
