@@ -23,6 +23,7 @@ internal sealed class SearchCommand : ICommand
                       [--index flat|ivf|exact] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
                       [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1[,...]]
                       [--queries N] [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
+                      [--format 2|1] [--rho auto|on|off]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
           --bits       bits per coordinate (comma list, 1..8)
@@ -40,6 +41,11 @@ internal sealed class SearchCommand : ICommand
                        p50/p99 are then per call, i.e. the latency every query of the batch sees
           --queries    use the first N queries (default: all)
           --rerank-on  exact scoring on the CPU (SIMD) or a CUDA GPU (ILGPU; an error when there is none)
+          --format     code format: 2 (default: codes of residuals to the collection mean, and to each IVF list's
+                       centroid after training) or 1 (plain, uncentred codes, as before format 2)
+          --rho        eden-unbiased, format 2: store the ranking scale rho·S; auto (default) = off
+        Rows print the centring: none, mean, or mean+lists (IVF residuals), +rho when rho·S is stored.
+        --index ivf --nprobe <nlist> scans every list: it isolates the codes' quality from the probing.
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
         bytes_per_vector = code record (codes + float32 metadata) + originals when the row re-ranks.
         """;
@@ -47,7 +53,7 @@ internal sealed class SearchCommand : ICommand
     public int Run(Args options)
     {
         options.EnsureOnly("data", "metric", "scheme", "bits", "index", "nlist", "nprobe", "rerank", "pool", "z", "originals",
-            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on");
+            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho");
         var dataset = Dataset.Load(options.Required("data"), options.Int("queries", int.MaxValue));
         ExactMetric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
         bool exact = options.String("index", "flat") == "exact";  // SearchBackends.cs: no codes, no schemes
@@ -80,6 +86,14 @@ internal sealed class SearchCommand : ICommand
         }
         ulong seed = (ulong)options.Int("seed", 42);
         var rerankOn = RerankBackend.Parse(options.String("rerank-on", "cpu"));
+        int format = options.Int("format", CodeLayout.LayoutVersion);
+        bool? rho = options.String("rho", "auto") switch
+        {
+            "auto" => null,
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentException($"--rho: '{other}' is not auto, on or off."),
+        };
 
         Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s), {string.Join(',', batches)} quer(ies) per call");
         var rows = exact ? ExactSearch.Measure(dataset, metric, originals ?? OriginalPrecision.Float32, rerankOn, k, threads) : [];
@@ -87,7 +101,8 @@ internal sealed class SearchCommand : ICommand
         {
             foreach (int bits in bitWidths)
             {
-                var indexOptions = new VectorIndexOptions(new QuantizerOptions(dataset.Dimension, bits, seed, scheme), metric, originals, kind, nlist);
+                var indexOptions = new VectorIndexOptions(new QuantizerOptions(dataset.Dimension, bits, seed, scheme), metric, originals, kind, nlist,
+                    CodeFormat: format, RhoRanking: rho);
                 var build = Stopwatch.StartNew();
                 using var index = Build(dataset, indexOptions, rerankOn);
                 double buildSeconds = build.Elapsed.TotalSeconds;
@@ -99,6 +114,7 @@ internal sealed class SearchCommand : ICommand
                         var row = Measure(dataset, index, search, threads, batch) with
                         {
                             Scheme = scheme.Id(),
+                            Centring = index.CentringDescription,
                             Bits = bits,
                             Index = kind == IndexKind.Flat ? "flat" : $"ivf{index.ListCount}",
                             NProbe = kind == IndexKind.Flat ? null : nprobe,
@@ -111,7 +127,7 @@ internal sealed class SearchCommand : ICommand
                         };
                         rows.Add(row);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{row.Scheme,-14} b={bits} {row.Index,-8} nprobe={row.NProbe?.ToString(CultureInfo.InvariantCulture) ?? "-",-4} rerank={rerank,-5} batch={batch,-3} R@10={row.RecallAt10:F4} R1@10={row.Recall1At10:F3} R1@100={row.Recall1At100:F3} QPS={row.Qps,9:F1} p50={row.P50Ms:F3}ms p99={row.P99Ms:F3}ms reranked/q={row.RerankedPerQuery:F1} B/vec={row.BytesPerVector}"));
+                            $"{row.Scheme,-14} b={bits} {row.Centring,-14} {row.Index,-8} nprobe={row.NProbe?.ToString(CultureInfo.InvariantCulture) ?? "-",-4} rerank={rerank,-5} batch={batch,-3} R@10={row.RecallAt10:F4} R1@10={row.Recall1At10:F3} R1@100={row.Recall1At100:F3} QPS={row.Qps,9:F1} p50={row.P50Ms:F3}ms p99={row.P99Ms:F3}ms reranked/q={row.RerankedPerQuery:F1} B/vec={row.BytesPerVector}"));
                     }
                 }
             }

@@ -8,6 +8,10 @@ namespace VectorDb.Harness.Report;
 internal sealed record SearchRow
 {
     [JsonPropertyName("scheme")] public required string Scheme { get; init; }
+
+    /// <summary>What the codes are residuals to: "none" (format 1, or tq-prod), "mean" (the collection mean) or
+    /// "mean+lists" (IVF lists' centroids after training), with "+rho" when the ranking scale ρ·S is stored.</summary>
+    [JsonPropertyName("centring")] public string Centring { get; init; } = "none";
     [JsonPropertyName("bits")] public required double Bits { get; init; }
     [JsonPropertyName("index")] public required string Index { get; init; }
     [JsonPropertyName("nprobe")] public int? NProbe { get; init; }

@@ -56,15 +56,16 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     }
 
     /// <summary>
-    /// Format v2 (centred) encoding: the codes of r = x − c with this scheme's scale A, and the offset B that the
-    /// centred estimator needs (docs/codec.md "Centred codes"), written over the record's second float:
-    /// β = ⟨c, r⟩ − A·⟨Πc, q⟩ for inner product and cosine, 2β − ‖x‖² for L2. With the zero centre β = 0 and the
-    /// record is flagged uncentred (A stored with its sign bit set; A ≥ 0 otherwise). Allocation-free.
+    /// Format v2 (centred) encoding: the codes of r = x − c with this scheme's scale A, and over the record's second
+    /// float the offset B the centred estimator needs (with <paramref name="rhoRanking"/>, eden-unbiased stores the
+    /// matched-norm scale ‖r‖/‖q‖ = ρ·S instead of S) (docs/codec.md "Centred codes"): ⟨c, r⟩ for inner product and
+    /// cosine, −‖r‖² for L2 (both in double before the float store). With the zero centre the record is flagged
+    /// uncentred (A stored with its sign bit set; A ≥ 0 otherwise). Allocation-free.
     /// </summary>
     [SkipLocalsInit]
-    internal void EncodeCentred(ReadOnlySpan<float> vector, CodeCentre centre, bool l2, Span<byte> record)
+    internal void EncodeCentred(ReadOnlySpan<float> vector, CodeCentre centre, bool l2, Span<byte> record, bool rhoRanking = false)
     {
-        double vectorSquares = VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
+        VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
         Layout.CheckRecord(record, nameof(record));
         int d = Dimension;
         float[]? rentedFloats = null;
@@ -79,7 +80,9 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
                 residual[j] = vector[j] - c[j];
             }
             double residualSquares = VectorChecks.SquaredNorm(residual, Dimension, nameof(vector), Level);
-            double scale = 0, centreDotCodes = 0;
+            // ⟨c, r⟩ from the float residual the codes are made of (its rounding is the code's, not the estimator's).
+            double centreDotResidual = centre.Dot(residual, Level);
+            double scale = 0;
             if (residualSquares == 0)
             {
                 WriteZeroCodes(record, codes);
@@ -92,20 +95,15 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
                 BitPacking.Pack(codes, Codebook!.Bits, record.Slice(0, Layout.CodeBytes));
                 scale = Options.Scheme switch
                 {
+                    // ρ·S with ρ = ⟨y, q⟩/(‖r‖·‖q‖): the matched-norm scale ‖r‖/‖q‖.
+                    QuantizationScheme.EdenUnbiased when rhoRanking => norm / Math.Sqrt(sums.CentroidSquares),
                     QuantizationScheme.EdenUnbiased => residualSquares / sums.RotatedDotCentroids,
                     QuantizationScheme.EdenBiased => sums.RotatedDotCentroids / sums.CentroidSquares,
                     _ => norm / SqrtDimension,
                 };
-                if (!centre.IsZero)
-                {
-                    centreDotCodes = CentroidDot(centre.Rotated, codes);
-                }
             }
             float storedScale = (float)scale;
-            // ⟨c, r⟩ = ⟨c, x⟩ − ‖c‖², both in double; β uses the float A the scan multiplies by.
-            double centreDotResidual = centre.IsZero ? 0 : centre.Dot(vector, Level) - centre.SquaredNorm;
-            double beta = centreDotResidual - storedScale * centreDotCodes;
-            double offset = l2 ? 2 * beta - vectorSquares : beta;
+            double offset = l2 ? -residualSquares : centreDotResidual;
             // Negation sets the sign bit even for A = 0 (−0f), so the flag survives a zero residual.
             Layout.WriteMetadata(record, centre.IsZero ? -storedScale : storedScale, 0f, (float)offset);
         }
@@ -114,18 +112,6 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
             Return(rentedFloats);
             Return(rentedBytes);
         }
-    }
-
-    /// <summary>Σ_j w_j·c[code_j] in double (the centre's part of a code vector).</summary>
-    private double CentroidDot(ReadOnlySpan<float> weights, ReadOnlySpan<byte> codes)
-    {
-        ReadOnlySpan<float> centroids = Codebook!.Centroids;
-        double sum = 0;
-        for (int j = 0; j < weights.Length; j++)
-        {
-            sum += (double)weights[j] * centroids[codes[j]];
-        }
-        return sum;
     }
 
     [SkipLocalsInit]

@@ -47,6 +47,8 @@ public enum RerankMode
 /// <param name="Centre">Format 2: a centre fixed earlier (a reopened collection's persisted one), or null.</param>
 /// <param name="IvfResiduals">Format 2: after IVF training, code every vector as its residual to its list centroid
 /// (re-encoded from the originals kept in memory, else from the decoded records).</param>
+/// <param name="RhoRanking">Format 2, eden-unbiased: store the ranking scale ρ·S; null = off (see
+/// <see cref="EffectiveRhoRanking"/>).</param>
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
     ExactMetric Metric,
@@ -57,8 +59,17 @@ public sealed record VectorIndexOptions(
     int CodeFormat = CodeLayout.LayoutVersion,
     int CentreSampleSize = VectorIndexOptions.DefaultCentreSampleSize,
     float[]? Centre = null,
-    bool IvfResiduals = true)
+    bool IvfResiduals = true,
+    bool? RhoRanking = null)
 {
+    /// <summary>
+    /// Whether centred eden-unbiased records store the ranking scale ρ·S = ‖r‖/‖q‖ (ρ = cos(r, r̂)) instead of the
+    /// unbiased S: the code part then estimates ρ·⟨q − c, r⟩, which damps the error of the worst-coded vectors that
+    /// S's 1/ρ amplifies (docs/search.md, "1 bit"). Null = the default: off, because with mean-centred codes it lost
+    /// at b = 1 and 2 on every set measured (docs/codec.md "Centred codes"). It defines A, so a collection persists it.
+    /// </summary>
+    public bool EffectiveRhoRanking => RhoRanking ?? false;
+
     /// <summary>
     /// Vectors whose mean becomes the collection centre. The centre's error is the sample mean's: it adds about
     /// E‖x − μ‖²/n to every residual's squared norm, 0.1% at n = 1,024, while re-encoding the rows written before it

@@ -19,6 +19,7 @@ public sealed partial class VectorIndex
     private double _maxListCentreNorm;
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
+    private bool _rho; // centred eden-unbiased records store ρ·S (VectorIndexOptions.RhoRanking)
 
     /// <summary>Whether this index writes centred (format 2) records for its scheme.</summary>
     public bool CentredCodes => _centred;
@@ -29,6 +30,11 @@ public sealed partial class VectorIndex
 
     /// <summary>The collection centre (all zeros before it is fixed, and for schemes that are not centred).</summary>
     public float[] CentreVector() => _centre.Vector.ToArray();
+
+    /// <summary>What the codes are residuals to, for reports: "none", "mean" (the collection mean) or "mean+lists"
+    /// (trained IVF lists' centroids), with "+rho" when eden-unbiased stores the ranking scale ρ·S.</summary>
+    public string CentringDescription =>
+        !_centred ? "none" : (_listCentres is not null && Partitions.Length > 1 ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
     public bool CentreFixed => _centreFixed;
@@ -42,6 +48,7 @@ public sealed partial class VectorIndex
                 $"code format {Options.CodeFormat} is unknown; this build reads formats {CodeLayout.UncentredLayoutVersion} and {CodeLayout.LayoutVersion}.");
         }
         _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
+        _rho = _centred && Options.EffectiveRhoRanking && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
         _centre = CodeCentre.Zero(Dimension);
         if (_centred && Options.Centre is { } centre)
         {
@@ -133,7 +140,7 @@ public sealed partial class VectorIndex
                 if (Layout.IsUncentred(record) && !_centre.IsZero)
                 {
                     SourceVectorOfRow(row, vector);
-                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record);
+                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record, _rho);
                 }
             }
             RebuildFlatPartition();
@@ -191,7 +198,7 @@ public sealed partial class VectorIndex
         {
             DecodeRecord(record, vector);
         }
-        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch);
+        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch, _rho);
         return scratch;
     }
 
@@ -275,26 +282,64 @@ public sealed partial class VectorIndex
     /// <summary>The centre the codes of a partition are relative to.</summary>
     private CodeCentre PartitionCentre(int partition) => _listCentres is { } lists && Partitions.Length > 1 ? lists[partition] : _centre;
 
-    /// <summary>The ranking score's part along a partition's centre: ⟨q, c⟩ (IP, cosine) or 2⟨q, c⟩ (L2), q as searched.</summary>
+    /// <summary>The ranking score's part along a partition's centre c, q as searched: ⟨q, c⟩ (IP, cosine) or
+    /// 2⟨q, c⟩ − ‖c‖² (L2, whose records hold −‖r‖²).</summary>
     private double CentreShift(int partition, ReadOnlySpan<float> query)
     {
         if (!_centred)
         {
             return 0;
         }
-        double dot = PartitionCentre(partition).Dot(query, Quantizer.Level);
-        return Options.Metric == ExactMetric.L2 ? 2 * dot : dot;
+        CodeCentre centre = PartitionCentre(partition);
+        double dot = centre.Dot(query, Quantizer.Level);
+        return Options.Metric == ExactMetric.L2 ? 2 * dot - centre.SquaredNorm : dot;
     }
 
     /// <summary>
+    /// Builds the query's lookup tables for the codes of one partition: from Π(q − c) for centred codes (the code
+    /// part estimates ⟨q − c, r⟩, and tables of the small difference keep the 8-bit table steps small), else from Πq.
+    /// </summary>
+    private void BuildTables(QueryScratch scratch, int partition)
+    {
+        ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
+        if (_centred && PartitionCentre(partition) is { IsZero: false } centre)
+        {
+            Span<float> difference = scratch.CentredQuery;
+            ReadOnlySpan<float> rotatedCentre = centre.Rotated;
+            for (int j = 0; j < difference.Length; j++)
+            {
+                difference[j] = rotated[j] - rotatedCentre[j];
+            }
+            rotated = difference;
+        }
+        if (Quantizer.Codebook is { } codebook)
+        {
+            scratch.FastLut?.Build(rotated, codebook.Centroids);
+            scratch.GridQuery?.Build(rotated);
+        }
+    }
+
+    /// <summary>
+    /// The residual norm ‖r‖ of a centred record in a partition, for the auto re-rank bound: exact for L2 (B = −‖r‖²)
+    /// and cosine (unit x: ‖r‖² = 1 − ‖c‖² − 2⟨c, r⟩), estimated from A for inner product (<see cref="ResidualNormOf"/>).
+    /// </summary>
+    private float ResidualNorm(float scale, float offset, int partition) => Options.Metric switch
+    {
+        ExactMetric.L2 => MathF.Sqrt(MathF.Max(0, -offset)),
+        ExactMetric.Cosine => (float)Math.Sqrt(Math.Max(0, 1 - PartitionCentre(partition).SquaredNorm - 2.0 * offset)),
+        _ => ResidualNormOf(scale),
+    };
+
+    /// <summary>
     /// The norm the auto re-rank bound uses for a centred record: ‖r‖ from the stored scale, ‖r‖ ≈ A·√d·(1 − D) for
-    /// eden-unbiased (A = ‖r‖²/⟨Πr, q⟩ and ⟨Πr, q⟩ ≈ ‖r‖·√d·(1 − D) by the Lloyd-Max centroid condition) and
-    /// ‖r‖ ≈ A·√d for the biased scales (A ≈ ‖r‖/√d).
+    /// eden-unbiased (A = ‖r‖²/⟨Πr, q⟩ and ⟨Πr, q⟩ ≈ ‖r‖·√d·(1 − D) by the Lloyd-Max centroid condition),
+    /// ‖r‖ ≈ A·√(d·(1 − D)) ρ-ranked, and ‖r‖ ≈ A·√d for the biased scales (A ≈ ‖r‖/√d).
     /// </summary>
     private float ResidualNormOf(float scale)
     {
         double mse = Quantizer.Codebook!.MeanSquaredError;
-        double factor = Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
+        // ρ-ranked: A = ‖r‖/‖q‖ with ‖q‖ ≈ √(d·(1 − D)).
+        double factor = _rho ? Math.Sqrt(1 - mse) : Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
         return (float)(Math.Abs(scale) * Math.Sqrt(Dimension) * factor);
     }
 

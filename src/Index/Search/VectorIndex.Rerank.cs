@@ -5,6 +5,9 @@ namespace VectorDb.Index.Search;
 
 public sealed partial class VectorIndex
 {
+    /// <summary>Relative spread allowed for a shrunk scale's per-vector shrink around its mean, in the auto bound.</summary>
+    private const double ShrinkSpread = 0.1;
+
     /// <summary>Candidates scored exactly per call during auto re-ranking (small batches keep the bound current).</summary>
     private const int AutoBatch = 16;
 
@@ -49,7 +52,8 @@ public sealed partial class VectorIndex
         if (_centred)
         {
             FillCentredMargins(scratch, candidates, z, upper, margins, out maxMargin);
-            monotone = true;
+            // Debiasing a shrunk scale adds a per-row term: the order of the debiased scores is then not the scan's.
+            monotone = shrink == 1.0;
         }
         for (int i = 0; i < candidates && !_centred; i++)
         {
@@ -112,12 +116,12 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// Centred records (format 2): the estimate is ⟨q, c⟩ + β + A·⟨Πq, q̂⟩, whose error is that of A·⟨Π(q − c), q̂⟩ as
-    /// an estimate of ⟨q − c, r⟩ (algorithms.md §5), so σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1) with c the row's
-    /// partition centre. ⟨q − c, r⟩ is not known from the stored terms, so the (1 − cos²) factor is dropped (a wider,
-    /// safe bound) except for uncentred rows (c = 0), where ⟨q, r⟩ is the estimate itself. A biased scale shrinks the
-    /// code part by (1 − D): its bias is at most D·‖r‖·‖q − c‖, added to the margin. ‖r‖ comes from A
-    /// (<see cref="ResidualNormOf"/>). L2 ranks by 2⟨q, x⟩ − ‖x‖², so its margin doubles.
+    /// Centred records (format 2): the estimate is K + B + A·⟨Π(q − c), q̂⟩ (K the partition's centre shift, B the
+    /// row's offset), whose error is that of the code part A·⟨Π(q − c), q̂⟩ as an estimate of ⟨q − c, r⟩ (algorithms.md
+    /// §5): σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1), c the row's partition centre, with the code part (debiased by
+    /// the shrink of a biased scale) standing in for ⟨q − c, r⟩ as the uncentred bound uses the estimate. A biased
+    /// scale's own error, at most D·‖r‖·‖q − c‖, is added to the margin. ‖r‖: <see cref="ResidualNorm"/>.
+    /// L2 ranks by 2⟨q, x⟩ − ‖x‖², so its code part and margin are doubled.
     /// </summary>
     private void FillCentredMargins(QueryScratch scratch, int candidates, double z, Span<float> upper, Span<float> margins,
         out float maxMargin)
@@ -135,23 +139,20 @@ public sealed partial class VectorIndex
             CodeCentre centre = PartitionCentre(partition);
             double norm = _norms[row];
             double score = scratch.Sorted[i].Score;
-            double spread;
-            double centreSquares = querySquares;
-            if (centre.IsZero)
-            {
-                double ip = l2 ? (score + norm * norm) / 2 : score;
-                spread = Math.Max(0, norm * norm * querySquares - ip * ip / (shrink * shrink));
-            }
-            else
-            {
-                // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², with ⟨q, c⟩ from the partition's shift.
-                centreSquares = Math.Max(0, querySquares - 2 * scratch.Shifts[partition] / metricFactor + centre.SquaredNorm);
-                spread = norm * norm * centreSquares;
-            }
+            double shift = scratch.Shifts[partition];
+            double offset = Partitions[partition].Offsets.Span[_localRow[row]];
+            // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², ⟨q, c⟩ recovered from the shift (L2: 2⟨q, c⟩ − ‖c‖²).
+            double queryDotCentre = l2 ? (shift + centre.SquaredNorm) / 2 : shift;
+            double centreSquares = Math.Max(0, querySquares - 2 * queryDotCentre + centre.SquaredNorm);
+            double codePart = (score - shift - offset) / metricFactor / shrink;
+            double spread = Math.Max(0, norm * norm * centreSquares - codePart * codePart);
             double sigma = Math.Sqrt(varianceFactor * spread / Math.Max(1, d - 1));
-            double bias = (1 - shrink) * norm * Math.Sqrt(centreSquares);
+            // A shrunk scale is debiased by its mean shrink; what is left is the shrink's spread across vectors
+            // (cos(r, r̂) has a relative sd of about 2.6% at b = 1 on GloVe, less at more bits): 4 sd of it.
+            double debiased = score + metricFactor * codePart * (1 - shrink);
+            double bias = shrink == 1 ? 0 : ShrinkSpread * Math.Abs(codePart);
             float margin = (float)(metricFactor * (z * sigma + bias));
-            upper[i] = (float)score + margin;
+            upper[i] = (float)debiased + margin;
             margins[i] = margin;
             maxMargin = MathF.Max(maxMargin, margin);
         }
@@ -177,10 +178,12 @@ public sealed partial class VectorIndex
         {
             // ‖q − c‖ for the flat centre, or at most ‖q‖ + max‖c_l‖ over IVF lists; the bias term as in FillCentredMargins.
             double centreNorm = Partitions.Length == 1
-                ? Math.Sqrt(Math.Max(0, querySquares - 2 * scratchShift / (l2 ? 2 : 1) + _centre.SquaredNorm))
+                ? Math.Sqrt(Math.Max(0, querySquares - 2 * (l2 ? (scratchShift + _centre.SquaredNorm) / 2 : scratchShift) + _centre.SquaredNorm))
                 : Math.Sqrt(querySquares) + _maxListCentreNorm;
             double sigma = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * centreNorm * centreNorm / Math.Max(1, Dimension - 1));
-            double centredMargin = (l2 ? 2 : 1) * (z * sigma + (1 - shrink) * _maxNorm * centreNorm);
+            // Debiasing moves a score by at most (1/shrink − 1)·‖r‖‖q − c‖ (plus the shrink's spread): add both.
+            double shrinkTerms = shrink == 1 ? 0 : (1 / shrink - 1 + ShrinkSpread / shrink) * _maxNorm * centreNorm;
+            double centredMargin = (l2 ? 2 : 1) * (z * sigma + shrinkTerms);
             return (float)(2 * centredMargin);
         }
         double sigmaMax = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * querySquares / Math.Max(1, cosineFactor ? Dimension - 1 : Dimension));
@@ -198,7 +201,8 @@ public sealed partial class VectorIndex
             return (Math.PI / 2 * previous, 1.0, false);
         }
         double mse = Quantizer.Codebook!.MeanSquaredError;
-        double shrink = quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1.0 : 1.0 - mse;
+        // ρ-ranked records shrink the code part by ρ ≈ √(1 − D) (docs/codec.md "Centred codes").
+        double shrink = _rho ? Math.Sqrt(1 - mse) : quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1.0 : 1.0 - mse;
         return (mse / (1 - mse), shrink, true);
     }
 }

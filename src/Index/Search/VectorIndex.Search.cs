@@ -85,7 +85,8 @@ public sealed partial class VectorIndex
     private (int K, int Pool) CandidateCounts(SearchOptions options)
     {
         int k = Math.Min(options.K, Count);
-        long wanted = RerankModeFor(options) == RerankMode.None ? k : (long)Math.Ceiling(options.K * options.Oversampling);
+        long wanted = RerankModeFor(options) == RerankMode.None ? (RefinesCandidates ? (long)RefinePool * k : k)
+            : (long)Math.Ceiling(options.K * options.Oversampling);
         return (k, (int)Math.Clamp(wanted, k, Count));
     }
 
@@ -101,7 +102,11 @@ public sealed partial class VectorIndex
         {
             TranslateVirtualIds(scratch, candidates);
         }
-        else if (_centred)
+        if (RefinesCandidates)
+        {
+            RefineCandidates(scratch, candidates);
+        }
+        else if (_centred && Partitions.Length == 1)
         {
             // The flat scan ranks without the centre term, a constant per query: add it to the estimates now.
             // Float addition of the float shift, exactly as TopK.ScoreShift adds it for IVF lists.
@@ -151,16 +156,15 @@ public sealed partial class VectorIndex
             Normalise(scratch.Query);
         }
         scratch.Estimator.Prepare(scratch.Query);
-        ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
-        if (Quantizer.Codebook is { } codebook)
-        {
-            scratch.FastLut?.Build(rotated, codebook.Centroids);
-            scratch.GridQuery?.Build(rotated);
-        }
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
         if (Partitions.Length == 1)
         {
+            BuildTables(scratch, 0);
             scratch.Shifts[0] = CentreShift(0, scratch.Query);
+        }
+        else if (!_centred || _listCentres is null)
+        {
+            BuildTables(scratch, 0); // every list shares one centre: one set of tables
         }
     }
 
@@ -206,6 +210,10 @@ public sealed partial class VectorIndex
                 double shift = CentreShift(lists[i], scratch.Query);
                 scratch.Shifts[lists[i]] = shift;
                 candidates.ScoreShift = (float)shift;
+                if (_listCentres is not null)
+                {
+                    BuildTables(scratch, lists[i]); // residuals to this list's centroid: tables of Π(q − c_list)
+                }
                 IBlockScorer scorer = CachedScorer(lists[i], scratch);
                 ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
