@@ -23,7 +23,7 @@ internal sealed class SearchCommand : ICommand
                       [--index flat|ivf|exact] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
                       [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1[,...]]
                       [--queries N] [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
-                      [--format 2|1] [--rho auto|on|off]
+                      [--format 2|1] [--rho auto|on|off] [--scale-search N] [--centre-sample N] [--rounds 2]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
           --bits       bits per coordinate (comma list, 1..8)
@@ -44,6 +44,9 @@ internal sealed class SearchCommand : ICommand
           --format     code format: 2 (default: codes of residuals to the collection mean, and to each IVF list's
                        centroid after training) or 1 (plain, uncentred codes, as before format 2)
           --rho        eden-unbiased, format 2: store the ranking scale rho·S; auto (default) = off
+          --scale-search  format 2: codebook scalings tried per vector at encode (1 = none; default: the index's)
+          --centre-sample format 2: vectors whose mean is the collection centre (default 1024)
+          --rounds     rotation rounds (sign flip + Hadamard), default 2
         Rows print the centring: none, mean, or mean+lists (IVF residuals), +rho when rho·S is stored.
         --index ivf --nprobe <nlist> scans every list: it isolates the codes' quality from the probing.
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
@@ -53,7 +56,7 @@ internal sealed class SearchCommand : ICommand
     public int Run(Args options)
     {
         options.EnsureOnly("data", "metric", "scheme", "bits", "index", "nlist", "nprobe", "rerank", "pool", "z", "originals",
-            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho");
+            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho", "scale-search", "centre-sample", "rounds");
         var dataset = Dataset.Load(options.Required("data"), options.Int("queries", int.MaxValue));
         ExactMetric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
         bool exact = options.String("index", "flat") == "exact";  // SearchBackends.cs: no codes, no schemes
@@ -101,8 +104,11 @@ internal sealed class SearchCommand : ICommand
         {
             foreach (int bits in bitWidths)
             {
-                var indexOptions = new VectorIndexOptions(new QuantizerOptions(dataset.Dimension, bits, seed, scheme), metric, originals, kind, nlist,
-                    CodeFormat: format, RhoRanking: rho);
+                var quantizer = new QuantizerOptions(dataset.Dimension, bits, seed, scheme,
+                    RotationRounds: options.Int("rounds", Index.Rotation.HadamardRotation.DefaultRounds));
+                var indexOptions = new VectorIndexOptions(quantizer, metric, originals, kind, nlist,
+                    CodeFormat: format, CentreSampleSize: options.Int("centre-sample", VectorIndexOptions.DefaultCentreSampleSize), RhoRanking: rho, ScaleSearch: options.Optional("scale-search") is { } trials
+                        ? int.Parse(trials, CultureInfo.InvariantCulture) : null);
                 var build = Stopwatch.StartNew();
                 using var index = Build(dataset, indexOptions, rerankOn);
                 double buildSeconds = build.Elapsed.TotalSeconds;

@@ -42,6 +42,14 @@ public sealed record CollectionConfig(
     /// served as they were (docs/codec.md "Centred codes").</summary>
     public int CodeFormat { get; init; } = CodeLayout.LayoutVersion;
 
+    /// <summary>Format 2, eden-unbiased: store the ranking scale ρ·S instead of S (<see cref="VectorIndexOptions.RhoRanking"/>);
+    /// off by default. Persisted: it defines the stored scale.</summary>
+    public bool RhoRanking { get; init; }
+
+    /// <summary>Format 2: codebook scalings tried per vector at encode (<see cref="VectorIndexOptions.ScaleSearch"/>);
+    /// 0 = the default for the bit width. Persisted so that later writes choose codes as earlier ones did.</summary>
+    public int ScaleSearch { get; init; }
+
     /// <summary>Rotation seed used when none is given. WARNING: baked into every collection created with it (it is
     /// persisted per collection, so changing this constant affects only new collections).</summary>
     public const ulong DefaultRotationSeed = 0x5EED_0F_1D_BADC0DE;
@@ -52,6 +60,8 @@ public sealed record CollectionConfig(
     private const string IndexOption = "index";
     private const string NListOption = "nlist";
     private const string ClusteringSeedOption = "clustering-seed";
+    private const string RhoRankingOption = "rho-ranking";
+    private const string ScaleSearchOption = "scale-search";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field and what to use instead.</summary>
     public void Validate(EngineLimits limits)
@@ -100,7 +110,9 @@ public sealed record CollectionConfig(
         Index,
         NList,
         ClusteringSeed,
-        CodeFormat);
+        CodeFormat,
+        RhoRanking: RhoRanking,
+        ScaleSearch: ScaleSearch > 0 ? ScaleSearch : null);
 
     /// <summary>The persisted manifest.</summary>
     public CollectionManifest ToManifest(int maxPayloadBytes)
@@ -124,6 +136,8 @@ public sealed record CollectionConfig(
                 [IndexOption] = Index.ToString(),
                 [NListOption] = NList.ToString(CultureInfo.InvariantCulture),
                 [ClusteringSeedOption] = ClusteringSeed.ToString(CultureInfo.InvariantCulture),
+                [RhoRankingOption] = RhoRanking ? "true" : "false",
+                [ScaleSearchOption] = (ScaleSearch > 0 ? ScaleSearch : VectorIndexOptions.DefaultScaleSearch(Bits)).ToString(CultureInfo.InvariantCulture),
             },
         };
     }
@@ -155,6 +169,8 @@ public sealed record CollectionConfig(
                 : DefaultClusteringSeed)
         {
             CodeFormat = manifest.CodeLayoutVersion,
+            RhoRanking = manifest.Options.TryGetValue(RhoRankingOption, out var rho) && rho == "true",
+            ScaleSearch = manifest.Options.TryGetValue(ScaleSearchOption, out var trials) ? int.Parse(trials, CultureInfo.InvariantCulture) : 0,
         };
         return config;
     }

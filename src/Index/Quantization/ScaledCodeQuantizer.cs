@@ -63,7 +63,8 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     /// uncentred (A stored with its sign bit set; A ≥ 0 otherwise). Allocation-free.
     /// </summary>
     [SkipLocalsInit]
-    internal void EncodeCentred(ReadOnlySpan<float> vector, CodeCentre centre, bool l2, Span<byte> record, bool rhoRanking = false)
+    internal void EncodeCentred(ReadOnlySpan<float> vector, CodeCentre centre, bool l2, Span<byte> record, bool rhoRanking = false,
+        int scaleSearch = 0)
     {
         VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
         Layout.CheckRecord(record, nameof(record));
@@ -72,6 +73,8 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
         byte[]? rentedBytes = null;
         Span<float> residual = d <= StackCoordinates ? stackalloc float[d] : Rent(d, ref rentedFloats);
         Span<byte> codes = d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedBytes);
+        byte[]? rentedTrial = null;
+        Span<byte> trial = scaleSearch == 0 ? default : d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedTrial);
         try
         {
             ReadOnlySpan<float> c = centre.Vector;
@@ -91,7 +94,9 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
             {
                 double norm = Math.Sqrt(residualSquares);
                 Rotation.Forward(residual, residual);
-                var sums = CodeAssignment.Assign(residual, (float)(SqrtDimension / norm), Codebook!, codes, Level);
+                var sums = scaleSearch == 0
+                    ? CodeAssignment.Assign(residual, (float)(SqrtDimension / norm), Codebook!, codes, Level)
+                    : SearchScale(residual, (float)(SqrtDimension / norm), scaleSearch, codes, trial);
                 BitPacking.Pack(codes, Codebook!.Bits, record.Slice(0, Layout.CodeBytes));
                 scale = Options.Scheme switch
                 {
@@ -111,7 +116,36 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
         {
             Return(rentedFloats);
             Return(rentedBytes);
+            Return(rentedTrial);
         }
+    }
+
+    /// <summary>Relative step between the frame scalings a scale search tries: 1 ± k·step, k = 0..trials/2.</summary>
+    internal const float ScaleSearchStep = 0.02f;
+
+    /// <summary>
+    /// Per-vector code selection: the codes of y under <paramref name="trials"/> scalings of the frame factor around
+    /// the nominal one (1 + k·<see cref="ScaleSearchStep"/>, k centred on 0), keeping the codes q that maximise
+    /// cos(y, q) (equivalently ⟨y, q⟩²/‖q‖²). Any codes give an unbiased estimate with S = ‖r‖²/⟨y, q⟩; the most
+    /// aligned ones give the smallest error. Ties keep the earlier (nominal-first) trial. Returns the kept sums.
+    /// </summary>
+    private CodeAssignment.Sums SearchScale(ReadOnlySpan<float> y, float factor, int trials, Span<byte> best, Span<byte> trial)
+    {
+        var bestSums = CodeAssignment.Assign(y, factor, Codebook!, best, Level);
+        double bestScore = bestSums.RotatedDotCentroids * bestSums.RotatedDotCentroids / bestSums.CentroidSquares;
+        for (int t = 1; t < trials; t++)
+        {
+            int k = (t + 1) / 2 * (t % 2 == 1 ? 1 : -1); // 1, −1, 2, −2, ...
+            var sums = CodeAssignment.Assign(y, factor * (1 + k * ScaleSearchStep), Codebook!, trial, Level);
+            double score = sums.RotatedDotCentroids * sums.RotatedDotCentroids / sums.CentroidSquares;
+            if (score > bestScore && sums.RotatedDotCentroids > 0)
+            {
+                bestScore = score;
+                bestSums = sums;
+                trial.CopyTo(best);
+            }
+        }
+        return bestSums;
     }
 
     [SkipLocalsInit]

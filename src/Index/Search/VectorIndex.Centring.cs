@@ -20,6 +20,7 @@ public sealed partial class VectorIndex
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
     private bool _rho; // centred eden-unbiased records store ρ·S (VectorIndexOptions.RhoRanking)
+    private int _scaleSearch; // frame scalings tried per vector at encode (0 = only the nominal one)
 
     /// <summary>Whether this index writes centred (format 2) records for its scheme.</summary>
     public bool CentredCodes => _centred;
@@ -49,6 +50,7 @@ public sealed partial class VectorIndex
         }
         _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
         _rho = _centred && Options.EffectiveRhoRanking && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
+        _scaleSearch = Options.EffectiveScaleSearch > 1 ? Options.EffectiveScaleSearch : 0;
         _centre = CodeCentre.Zero(Dimension);
         if (_centred && Options.Centre is { } centre)
         {
@@ -140,7 +142,7 @@ public sealed partial class VectorIndex
                 if (Layout.IsUncentred(record) && !_centre.IsZero)
                 {
                     SourceVectorOfRow(row, vector);
-                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record, _rho);
+                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
                 }
             }
             RebuildFlatPartition();
@@ -198,7 +200,7 @@ public sealed partial class VectorIndex
         {
             DecodeRecord(record, vector);
         }
-        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch, _rho);
+        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch, _rho, _scaleSearch);
         return scratch;
     }
 

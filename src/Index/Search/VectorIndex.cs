@@ -154,7 +154,7 @@ public sealed partial class VectorIndex : IDisposable
         bool l2 = Options.Metric == ExactMetric.L2;
         if (Options.Metric != ExactMetric.Cosine)
         {
-            _centredCodec!.EncodeCentred(vector, centre, l2, record, _rho);
+            _centredCodec!.EncodeCentred(vector, centre, l2, record, _rho, _scaleSearch);
             return;
         }
         const int StackFloats = 1024;
@@ -163,7 +163,7 @@ public sealed partial class VectorIndex : IDisposable
         normalised = normalised[..vector.Length];
         vector.CopyTo(normalised);
         Normalise(normalised);
-        _centredCodec!.EncodeCentred(normalised, centre, l2, record, _rho);
+        _centredCodec!.EncodeCentred(normalised, centre, l2, record, _rho, _scaleSearch);
         if (rented is not null)
         {
             System.Buffers.ArrayPool<float>.Shared.Return(rented);
@@ -338,7 +338,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         SourceVectorOfRow(row, vector);
-        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rho);
+        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
     }
 
     public void Dispose()
