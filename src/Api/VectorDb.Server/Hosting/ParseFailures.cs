@@ -2,7 +2,6 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using VectorDb.Api.V1;
-using VectorDb.Server.Services;
 
 namespace VectorDb.Server.Hosting;
 
@@ -17,12 +16,14 @@ namespace VectorDb.Server.Hosting;
 /// </summary>
 public static class ParseFailures
 {
-    /// <summary>Binds vectordb.v1.Points (grpc-dotnet calls this with a null service; methods resolve by name).</summary>
-    public static void BindPoints(ServiceBinderBase binder, PointsService service) =>
+    /// <summary>Binds vectordb.v1.Points. grpc-dotnet calls this with a null service and resolves each handler by
+    /// name on the service class, accepting only overrides of methods declared by this parameter's type (the
+    /// generated base class), hence that type here rather than <see cref="Services.PointsService"/>.</summary>
+    public static void BindPoints(ServiceBinderBase binder, Points.PointsBase service) =>
         Points.BindService(new GuardingBinder(binder), service);
 
     /// <summary>Binds vectordb.v1.Collections (as <see cref="BindPoints"/>).</summary>
-    public static void BindCollections(ServiceBinderBase binder, CollectionsService service) =>
+    public static void BindCollections(ServiceBinderBase binder, Collections.CollectionsBase service) =>
         Collections.BindService(new GuardingBinder(binder), service);
 
     /// <summary><paramref name="method"/> with its request marshaller guarded.</summary>
