@@ -43,7 +43,7 @@ public sealed class InputEchoAndNameTests(ITestOutputHelper output) : IAsyncLife
         var e = await Assert.ThrowsAsync<RpcException>(() => _client.CreateCollectionAsync(name, 4, Distance.Dot));
         output.WriteLine($"{name.Length} chars → {e.StatusCode}: {e.Status.Detail.Length} chars of detail");
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        Assert.Contains("collection name", e.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("collection name", e.Status.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.True(e.Status.Detail.Length <= 512, $"detail of {e.Status.Detail.Length} chars");
         Assert.DoesNotContain(e.Status.Detail, char.IsControl);
         Assert.Equal(before, Directory.GetFileSystemEntries(_server.DataDirectory));

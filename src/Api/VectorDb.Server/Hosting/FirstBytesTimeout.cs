@@ -6,10 +6,11 @@ namespace VectorDb.Server.Hosting;
 
 /// <summary>
 /// Closes a connection that sends nothing within a deadline after it is accepted.
-/// <para>Why: Kestrel applies no timeout of its own before the HTTP/2 preface other than the keep-alive timeout, so a
-/// silent TCP socket held a connection slot (and its buffers) for KeepAliveTimeout + heartbeat (~140 s with Kestrel's
-/// defaults). This connection middleware waits for the first bytes, leaves them unconsumed for the HTTP layer (or
-/// TLS) to read, and ends the connection when the deadline passes first.</para>
+/// <para>Why: before this, a silent TCP socket held a connection (and its buffers) until Kestrel's keep-alive timeout
+/// (issue 12 measured 140-150 s with Kestrel's 130 s default), and the keep-alive timeout must stay long enough for
+/// real clients between calls. This connection middleware waits for the first bytes, leaves them unconsumed for the
+/// HTTP layer (or TLS) to read, and aborts the connection when the deadline passes first. Runs inside Kestrel's
+/// connection cap, so a connection refused over the cap never gets here.</para>
 /// </summary>
 public static class FirstBytesTimeout
 {
