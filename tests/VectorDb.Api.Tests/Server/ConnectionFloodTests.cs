@@ -11,13 +11,15 @@ namespace VectorDb.Api.Tests.Server;
 
 /// <summary>
 /// Issue 12, item 2: thousands of TCP connections that send nothing (and some that send the HTTP/2 preface, then
-/// nothing) against the server as a child process. The server must stay up, refuse connections beyond its cap, close
-/// the silent and idle ones within the configured times (checked against a generous deadline, never a speed), and keep
-/// answering a normal client throughout (its latency percentiles go to the test output).
+/// nothing) against the server as a child process. The server must stay up, refuse connections beyond its cap, evict
+/// or close the silent ones and close the idle ones within the configured times (checked against a generous deadline,
+/// never a speed), keep answering a client connected before the flood (its latency percentiles go to the test output)
+/// and let new clients in during the flood.
 /// </summary>
 public sealed class ConnectionFloodTests(ITestOutputHelper output)
 {
-    private const int MaxConnections = 200;
+    private const int MaxConnections = 300;
+    private const int MaxHandshakes = 100;
     private const int HandshakeTimeoutSeconds = 3;
     private const int KeepAliveTimeoutSeconds = 6;
     private const int IdleAfterPreface = 100;
@@ -36,6 +38,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         using var server = await ChildServer.StartAsync(data.Path,
         [
             $"--VectorDb:Connections:MaxConnections={MaxConnections}",
+            $"--VectorDb:Connections:MaxHandshakes={MaxHandshakes}",
             $"--VectorDb:Connections:HandshakeTimeoutSeconds={HandshakeTimeoutSeconds}",
             $"--VectorDb:Connections:KeepAliveTimeoutSeconds={KeepAliveTimeoutSeconds}",
         ]);
@@ -62,6 +65,27 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
                 {
                     errors.Add(e.Status.ToString());
                 }
+            }
+        });
+
+        // New clients keep trying to connect and call during the flood (a fresh connection each time).
+        int freshOk = 0, freshFailed = 0;
+        using var stopFresh = new CancellationTokenSource();
+        var newcomers = Task.Run(async () =>
+        {
+            while (!stopFresh.IsCancellationRequested)
+            {
+                using var newcomer = new VectorDbClient(server.Address);
+                try
+                {
+                    await newcomer.Points.CountAsync(new CountPointsRequest { CollectionName = "f" }, deadline: DateTime.UtcNow.AddSeconds(5));
+                    freshOk++;
+                }
+                catch (RpcException)
+                {
+                    freshFailed++;
+                }
+                await Task.Delay(100);
             }
         });
 
@@ -99,20 +123,23 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             var closedAfter = await Task.WhenAll(sockets.Select(s => WaitClosedAsync(s.Socket, s.OpenedAt, deadline)));
             await stopLoad.CancelAsync();
             await load;
+            await stopFresh.CancelAsync();
+            await newcomers;
 
             int stillOpen = closedAfter.Count(t => t is null);
             int atOnce = closedAfter.Count(t => t < TimeSpan.FromSeconds(1));
             var idle = closedAfter.Take(IdleAfterPreface).Where(t => t is not null).Select(t => t!.Value.TotalSeconds).DefaultIfEmpty().Max();
             double[] sorted = [.. latencies.Order()];
             output.WriteLine($"sockets opened {sockets.Count} ({IdleAfterPreface} idle after the HTTP/2 preface, the rest silent), connect failures {connectFailures}; " +
-                $"closed within 1 s (refused over the cap of {MaxConnections}) {atOnce}, closed later by a timeout {sockets.Count - atOnce - stillOpen}, still open at the deadline {stillOpen}; " +
+                $"closed within 1 s (refused over the cap of {MaxConnections} or evicted beyond {MaxHandshakes} waiting) {atOnce}, closed later by a timeout {sockets.Count - atOnce - stillOpen}, still open at the deadline {stillOpen}; " +
                 $"slowest idle-after-preface close {idle:F1} s (keep-alive {KeepAliveTimeoutSeconds} s)");
             output.WriteLine($"normal client during the flood: {sorted.Length} searches, {errors.Count} errors, latency p50 {Percentile(sorted, 0.50):F1} ms, " +
-                $"p99 {Percentile(sorted, 0.99):F1} ms, max {sorted.LastOrDefault():F1} ms");
+                $"p99 {Percentile(sorted, 0.99):F1} ms, max {sorted.LastOrDefault():F1} ms; new clients during the flood: {freshOk} answered, {freshFailed} failed");
 
             Assert.Equal(0, stillOpen);
             Assert.Empty(errors);
             Assert.NotEmpty(latencies);
+            Assert.True(freshOk > 0, $"no new client got an answer during the flood ({freshFailed} failed)");
             Assert.False(server.Process.HasExited, "the server exited during the flood");
             using var fresh = new VectorDbClient(server.Address);
             Assert.Equal(200UL, await fresh.CountAsync("f"));
@@ -120,6 +147,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         finally
         {
             await stopLoad.CancelAsync();
+            await stopFresh.CancelAsync();
             foreach (var (socket, _) in sockets)
             {
                 socket.Dispose();

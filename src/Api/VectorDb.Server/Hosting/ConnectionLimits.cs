@@ -12,8 +12,12 @@ public sealed class ConnectionLimits
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>A new connection must send its first bytes (HTTP/2 preface, TLS ClientHello) within this time, or it is
-    /// closed (<see cref="FirstBytesTimeout"/>).</summary>
+    /// closed (<see cref="HandshakeGate"/>).</summary>
     public double HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Connections per endpoint that may wait for their first bytes at once (they count towards
+    /// <see cref="MaxConnections"/>); one more evicts the oldest waiting one, so silent sockets cannot fill the cap.</summary>
+    public int MaxHandshakes { get; set; } = 256;
 
     /// <summary>A connection with no request in flight is closed after this time (Kestrel's KeepAliveTimeout; HTTP/2
     /// gets a GOAWAY first and clients reconnect on their next call).</summary>
@@ -44,6 +48,12 @@ public sealed class ConnectionLimits
     {
         Positive(MaxConnections, nameof(MaxConnections));
         Positive(HandshakeTimeoutSeconds, nameof(HandshakeTimeoutSeconds));
+        Positive(MaxHandshakes, nameof(MaxHandshakes));
+        if (MaxHandshakes >= MaxConnections)
+        {
+            throw new ArgumentException($"{ServerOptions.Section}:Connections:MaxHandshakes ({MaxHandshakes}) must be below MaxConnections ({MaxConnections}): "
+                + "otherwise connections waiting for their first bytes can fill every slot.");
+        }
         Positive(KeepAliveTimeoutSeconds, nameof(KeepAliveTimeoutSeconds));
         Positive(RequestHeadersTimeoutSeconds, nameof(RequestHeadersTimeoutSeconds));
         Positive(KeepAlivePingDelaySeconds, nameof(KeepAlivePingDelaySeconds));

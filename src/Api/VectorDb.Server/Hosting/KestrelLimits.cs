@@ -9,8 +9,8 @@ public static class KestrelLimits
     /// <summary>Bytes a gRPC message adds to its body: 1 compressed flag + 4 length bytes.</summary>
     private const int GrpcFramePrefixBytes = 5;
 
-    /// <summary>Sets the limits; <paramref name="endpointDefaults"/> runs for every endpoint after the first-bytes
-    /// timeout is added (Kestrel keeps one endpoint-defaults action, so both must be set here together).</summary>
+    /// <summary>Sets the limits; <paramref name="endpointDefaults"/> runs for every endpoint after the handshake gate
+    /// is added (Kestrel keeps one endpoint-defaults action, so both must be set here together).</summary>
     public static void Apply(KestrelServerOptions kestrel, ConnectionLimits limits, int maxMessageBytes, Action<ListenOptions> endpointDefaults)
     {
         var k = kestrel.Limits;
@@ -31,7 +31,7 @@ public static class KestrelLimits
         var handshake = TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds);
         kestrel.ConfigureEndpointDefaults(listen =>
         {
-            FirstBytesTimeout.Use(listen, handshake);
+            HandshakeGate.Use(listen, limits.MaxHandshakes, handshake);
             endpointDefaults(listen);
         });
     }
