@@ -91,6 +91,7 @@ public sealed class ServerHost : IAsyncDisposable
                 .AddPrometheusExporter());
 
             var app = builder.Build();
+            FramingErrors.Use(app);
             if (metricsPort is { } guarded)
             {
                 MetricsAuthorization.Use(app, guarded, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);

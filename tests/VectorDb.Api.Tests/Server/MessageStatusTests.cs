@@ -10,7 +10,7 @@ namespace VectorDb.Api.Tests.Server;
 /// <summary>
 /// Issue 12, item 5: every refusal a client can cause gets a specific status with a message, never UNKNOWN: a message
 /// below MaxMessageBytes but above Kestrel's default body limit (30,000,000 bytes) is served; bytes protobuf cannot
-/// parse get INVALID_ARGUMENT. Real Kestrel on 127.0.0.1; hand-framed HTTP/2 requests for the unparsable bodies.
+/// parse and bodies with broken gRPC framing get INVALID_ARGUMENT. Real Kestrel on 127.0.0.1; hand-framed HTTP/2 requests for the unparsable bodies.
 /// </summary>
 public sealed class MessageStatusTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
@@ -63,6 +63,46 @@ public sealed class MessageStatusTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Contains("cannot be parsed", reply.Message, StringComparison.Ordinal);
         }
         Assert.Equal(before, await SnapshotAsync());
+    }
+
+    /// <summary>Request bodies whose gRPC framing (5-byte prefix: flag, big-endian length) is broken, for a unary and
+    /// a client-streaming method; null where the body is valid for that method.</summary>
+    private static readonly Dictionary<string, (byte[]? Unary, byte[]? Stream)> s_badFraming = BadFraming();
+
+    public static TheoryData<string> BadFramingCases => [.. s_badFraming.Keys];
+
+    [Theory]
+    [MemberData(nameof(BadFramingCases))]
+    public async Task BrokenFraming_GetsInvalidArgument_AndChangesNothing(string name)
+    {
+        string before = await SnapshotAsync();
+        var (unary, stream) = s_badFraming[name];
+        foreach (var (method, body) in new[] { ("/vectordb.v1.Points/Upsert", unary), ("/vectordb.v1.Points/UpsertStream", stream) })
+        {
+            if (body is null)
+            {
+                continue;
+            }
+            var reply = await _raw.CallAsync(_server.Address, method, body);
+            output.WriteLine($"{name} → {method}: {reply}");
+            Assert.Equal(StatusCode.InvalidArgument, reply.Status);
+            Assert.Contains("not a valid sequence of gRPC messages", reply.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    private static Dictionary<string, (byte[]?, byte[]?)> BadFraming()
+    {
+        byte[] framed = RawGrpc.Frame(new UpsertPointsRequest { CollectionName = "c", Points = { VectorDbClient.Point(60, [1f, 2f, 3f, 4f]) } }.ToByteArray());
+        return new()
+        {
+            ["length prefix beyond the body"] = (framed[..^2], framed[..^2]),
+            ["partial prefix"] = (framed[..3], framed[..3]),
+            ["empty body"] = ([], null),
+            ["two messages in a unary call"] = ([.. framed, .. framed], null),
+            ["compressed flag without grpc-encoding"] = ([1, .. framed[1..]], [1, .. framed[1..]]),
+            ["flag byte 7"] = ([7, .. framed[1..]], [7, .. framed[1..]]),
+        };
     }
 
     /// <summary>41 MB: above Kestrel's default request body limit, below the documented 64 MiB MaxMessageBytes.</summary>

@@ -21,7 +21,8 @@ namespace VectorDb.Server.Interceptors;
 /// <item><term>Internal</term><description>anything else (details only in the server log).</description></item>
 /// </list>
 /// Unauthenticated / PermissionDenied come from <see cref="ApiKeyInterceptor"/>, ResourceExhausted for oversized
-/// messages from gRPC itself, InvalidArgument for unparsable messages from <see cref="Hosting.ParseFailures"/>.
+/// messages from gRPC itself, InvalidArgument for unparsable messages from <see cref="Hosting.ParseFailures"/> (and for
+/// broken framing of unary calls from <see cref="Hosting.FramingErrors"/>; of streaming calls, here).
 /// Every detail passes through <see cref="StatusDetail.Bound"/> (echoed input is capped); metrics and logs name the
 /// routed method (<see cref="ResolvedMethod"/>), never the raw request path.
 /// </summary>
@@ -91,7 +92,9 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
     /// <summary>The exception → status table (first match wins).</summary>
     private static RpcException MapUnbounded(Exception e, ServerCallContext context) => e switch
     {
+        RpcException rpc when Hosting.FramingErrors.IsClientFraming(rpc.Status) => Status(StatusCode.InvalidArgument, Hosting.FramingErrors.Describe(rpc.Status.Detail)),
         RpcException rpc => rpc,
+        InvalidDataException when Hosting.FramingErrors.IsFromGrpcReader(e) => Status(StatusCode.InvalidArgument, Hosting.FramingErrors.Describe(e.Message)),
         CollectionAlreadyExistsException => Status(StatusCode.AlreadyExists, e.Message),
         KeyNotFoundException => Status(StatusCode.NotFound, e.Message),
         ArgumentException => Status(StatusCode.InvalidArgument, WithoutParameterSuffix(e)),
