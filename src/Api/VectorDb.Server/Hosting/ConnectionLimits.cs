@@ -16,8 +16,13 @@ public sealed class ConnectionLimits
     public double HandshakeTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Connections per endpoint that may wait for their first bytes at once (they count towards
-    /// <see cref="MaxConnections"/>); one more evicts the oldest waiting one, so silent sockets cannot fill the cap.</summary>
+    /// <see cref="MaxConnections"/>; at most half of it is used, see <see cref="EffectiveMaxHandshakes"/>); one more
+    /// evicts the oldest waiting one, so silent sockets cannot fill the cap.</summary>
     public int MaxHandshakes { get; set; } = 256;
+
+    /// <summary><see cref="MaxHandshakes"/>, capped at half of <see cref="MaxConnections"/> (at least 1) so that silent
+    /// sockets always leave room for connections that speak.</summary>
+    public int EffectiveMaxHandshakes => Math.Min(MaxHandshakes, Math.Max(1, MaxConnections / 2));
 
     /// <summary>A connection with no request in flight is closed after this time (Kestrel's KeepAliveTimeout; HTTP/2
     /// gets a GOAWAY first and clients reconnect on their next call).</summary>
@@ -49,11 +54,6 @@ public sealed class ConnectionLimits
         Positive(MaxConnections, nameof(MaxConnections));
         Positive(HandshakeTimeoutSeconds, nameof(HandshakeTimeoutSeconds));
         Positive(MaxHandshakes, nameof(MaxHandshakes));
-        if (MaxHandshakes >= MaxConnections)
-        {
-            throw new ArgumentException($"{ServerOptions.Section}:Connections:MaxHandshakes ({MaxHandshakes}) must be below MaxConnections ({MaxConnections}): "
-                + "otherwise connections waiting for their first bytes can fill every slot.");
-        }
         Positive(KeepAliveTimeoutSeconds, nameof(KeepAliveTimeoutSeconds));
         Positive(RequestHeadersTimeoutSeconds, nameof(RequestHeadersTimeoutSeconds));
         Positive(KeepAlivePingDelaySeconds, nameof(KeepAlivePingDelaySeconds));

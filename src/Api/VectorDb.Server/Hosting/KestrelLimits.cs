@@ -31,7 +31,7 @@ public static class KestrelLimits
         var handshake = TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds);
         kestrel.ConfigureEndpointDefaults(listen =>
         {
-            HandshakeGate.Use(listen, limits.MaxHandshakes, handshake);
+            HandshakeGate.Use(listen, limits.EffectiveMaxHandshakes, handshake);
             endpointDefaults(listen);
         });
     }
