@@ -126,6 +126,26 @@ public sealed class KeyBypassTests(ITestOutputHelper output) : IAsyncLifetime, I
         Assert.Equal(11UL, await _client.CountAsync("c"));
     }
 
+    /// <summary>Fail closed: every method of the vectordb.v1 services is classified here, and any name the check does
+    /// not list as a read (a method added later, a misspelling) is a write.</summary>
+    [Fact]
+    public void EveryMethodIsClassified_AndUnlistedNamesAreWrites()
+    {
+        string[] reads = ["/vectordb.v1.Collections/Get", "/vectordb.v1.Collections/List", "/vectordb.v1.Points/Get",
+            "/vectordb.v1.Points/Count", "/vectordb.v1.Points/Search", "/vectordb.v1.Points/SearchBatch"];
+        var methods = Points.Descriptor.Methods.Concat(Collections.Descriptor.Methods)
+            .Select(m => $"/{m.Service.FullName}/{m.Name}").ToList();
+        Assert.Equal(11, methods.Count);
+        foreach (string method in methods)
+        {
+            Assert.Equal(!reads.Contains(method), VectorDb.Server.Interceptors.ApiKeyInterceptor.IsWrite(method));
+        }
+        foreach (string unlisted in new[] { "/vectordb.v1.Points/Compact", "/vectordb.v1.points/count", "/vectordb.v1.Points/Count/", "" })
+        {
+            Assert.True(VectorDb.Server.Interceptors.ApiKeyInterceptor.IsWrite(unlisted), unlisted);
+        }
+    }
+
     private static PointStruct Point(ulong id) => VectorDbClient.Point(id, [7f, 7f, 7f, 7f]);
 
     /// <summary>The catalogue, the count and every point of "c" (ids 0..100 cover all that any request above writes).</summary>
