@@ -77,6 +77,7 @@ public sealed class VectorDatabase : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(config);
+        CollectionNames.Validate(name);
         config.Validate(Options.Limits);
         await _catalogGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using VectorDb.Engine;
+using VectorDb.Server.Hosting;
 using VectorDb.Server.Interceptors;
+using VectorDb.Server.Security;
 using VectorDb.Server.Services;
 using VectorDb.Server.Telemetry;
 
@@ -55,6 +57,11 @@ public sealed class ServerHost : IAsyncDisposable
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
+        if (options.MaxMessageBytes <= 0)
+        {
+            throw new ArgumentException($"{ServerOptions.Section}:MaxMessageBytes must be positive (got {options.MaxMessageBytes}).");
+        }
+        options.Connections.Validate();
         int? metricsPort = ConfigureEndpoints(builder, options);
 
         long start = Stopwatch.GetTimestamp();
@@ -66,6 +73,7 @@ public sealed class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton(database);
             builder.Services.AddSingleton(gpu);
             builder.Services.AddSingleton<ServerMetrics>();
+            builder.Services.AddSingleton<ApiKeys>();
             builder.Services.AddSingleton<ApiKeyInterceptor>();
             builder.Services.AddGrpc(grpc =>
             {
@@ -83,6 +91,11 @@ public sealed class ServerHost : IAsyncDisposable
                 .AddPrometheusExporter());
 
             var app = builder.Build();
+            FramingErrors.Use(app);
+            if (metricsPort is { } guarded)
+            {
+                MetricsAuthorization.Use(app, guarded, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
+            }
             app.MapGrpcService<CollectionsService>();
             app.MapGrpcService<PointsService>();
             app.MapGrpcReflectionService();
@@ -116,12 +129,13 @@ public sealed class ServerHost : IAsyncDisposable
     /// Listens on the gRPC URLs (--urls, default <see cref="ServerOptions.DefaultUrls"/>) with HTTP/2 only (gRPC over
     /// cleartext needs prior-knowledge HTTP/2; Kestrel cannot offer both protocols on one cleartext port) and on
     /// <see cref="ServerOptions.MetricsUrl"/> with HTTP/1.1. Returns the metrics port, or null when metrics are off.
-    /// Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs.
+    /// Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs. Connection limits apply either way.
     /// </summary>
     private static int? ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
     {
         if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
+            builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes, _ => { }));
             return null;
         }
         string urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? given : ServerOptions.DefaultUrls;
@@ -136,8 +150,8 @@ public sealed class ServerHost : IAsyncDisposable
             urls += ";" + metricsUrl;
         }
         builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
-            listen.Protocols = listen.IPEndPoint?.Port == metricsPort ? HttpProtocols.Http1 : HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes,
+            listen => listen.Protocols = listen.IPEndPoint?.Port == metricsPort ? HttpProtocols.Http1 : HttpProtocols.Http2));
         return metricsPort;
     }
 

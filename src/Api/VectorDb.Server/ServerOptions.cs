@@ -1,4 +1,5 @@
 using VectorDb.Engine;
+using VectorDb.Server.Hosting;
 
 namespace VectorDb.Server;
 
@@ -20,6 +21,10 @@ public sealed class ServerOptions
     /// TLS). Empty disables the endpoint. Ignored when Kestrel:Endpoints is configured (add an endpoint there).</summary>
     public string MetricsUrl { get; set; } = DefaultMetricsUrl;
 
+    /// <summary>When API keys are configured, /metrics requires one (a read-only key suffices) unless this is true.
+    /// See <see cref="Hosting.MetricsAuthorization"/>.</summary>
+    public bool MetricsAnonymous { get; set; }
+
     /// <summary>Where the collections live (default ./data).</summary>
     public string DataDirectory { get; set; } = "./data";
 
@@ -35,8 +40,12 @@ public sealed class ServerOptions
     /// <summary>Keys allowed to call read methods only (get, list, count, search); writes get PermissionDenied.</summary>
     public List<string> ReadOnlyApiKeys { get; set; } = [];
 
-    /// <summary>Largest gRPC message accepted, in bytes (larger ones get ResourceExhausted).</summary>
+    /// <summary>Largest gRPC message accepted, in bytes (larger ones get ResourceExhausted). Kestrel's request body
+    /// limit follows it (<see cref="KestrelLimits"/>).</summary>
     public int MaxMessageBytes { get; set; } = 64 << 20;
+
+    /// <summary>Connection limits and timeouts (section VectorDb:Connections).</summary>
+    public ConnectionLimits Connections { get; set; } = new();
 
     /// <summary>Exact re-scoring on a CUDA GPU: auto (when one is present), off, or required (refuse to start
     /// without one). Shortcut: <c>--gpu</c>. See <see cref="GpuScoring"/>.</summary>

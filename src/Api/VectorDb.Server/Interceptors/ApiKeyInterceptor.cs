@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Options;
+using VectorDb.Server.Security;
 
 namespace VectorDb.Server.Interceptors;
 
@@ -12,35 +10,31 @@ namespace VectorDb.Server.Interceptors;
 /// key may call everything, a read-only key only the read methods (writes get PermissionDenied); a missing or
 /// unknown key gets Unauthenticated. The check runs before the service method, so a refused call changes nothing.
 /// The standard health service stays open (load balancers probe it without credentials).
+/// <para>The decision is on the method routing resolved (<see cref="ResolvedMethod"/>), never on the raw path, and
+/// fails closed: a method that is not on the read list below (a new one, or one that cannot be resolved) is a write.</para>
 /// </summary>
-public sealed class ApiKeyInterceptor : Interceptor
+public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
 {
     private const string HealthPrefix = "/grpc.health.v1.Health/";
 
-    /// <summary>Methods that change data; everything else is a read.</summary>
-    private static readonly HashSet<string> s_writeMethods = new(StringComparer.Ordinal)
+    /// <summary>Methods a read-only key may call; everything else is a write.</summary>
+    private static readonly HashSet<string> s_readMethods = new(StringComparer.Ordinal)
     {
-        "/vectordb.v1.Collections/Create",
-        "/vectordb.v1.Collections/Delete",
-        "/vectordb.v1.Points/Upsert",
-        "/vectordb.v1.Points/UpsertStream",
-        "/vectordb.v1.Points/Delete",
+        "/vectordb.v1.Collections/Get",
+        "/vectordb.v1.Collections/List",
+        "/vectordb.v1.Points/Get",
+        "/vectordb.v1.Points/Count",
+        "/vectordb.v1.Points/Search",
+        "/vectordb.v1.Points/SearchBatch",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
     };
 
-    // Keys are compared as SHA-256 digests in fixed time, so neither length nor content leaks through timing.
-    private readonly byte[][] _readWrite;
-    private readonly byte[][] _readOnly;
-
-    public ApiKeyInterceptor(IOptions<ServerOptions> options)
-    {
-        _readWrite = [.. options.Value.AllReadWriteKeys.Select(Digest)];
-        _readOnly = [.. options.Value.AllReadOnlyKeys.Select(Digest)];
-    }
-
     /// <summary>True when at least one key is configured.</summary>
-    public bool Enabled => _readWrite.Length + _readOnly.Length > 0;
+    public bool Enabled => keys.Enabled;
 
-    public static bool IsWrite(string method) => s_writeMethods.Contains(method);
+    /// <summary>True unless <paramref name="method"/> (a canonical full name) is a known read.</summary>
+    public static bool IsWrite(string? method) => method is null || !s_readMethods.Contains(method);
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
@@ -72,53 +66,27 @@ public sealed class ApiKeyInterceptor : Interceptor
 
     private void Authorize(ServerCallContext context)
     {
-        if (!Enabled || context.Method.StartsWith(HealthPrefix, StringComparison.Ordinal))
+        string? method = ResolvedMethod.FullName(context);
+        if (!keys.Enabled || (method is not null && method.StartsWith(HealthPrefix, StringComparison.Ordinal)))
         {
             return;
         }
-        string? key = PresentedKey(context.RequestHeaders);
+        var headers = context.RequestHeaders;
+        string? key = ApiKeys.Presented(headers.GetValue("api-key"), headers.GetValue("authorization"));
         if (key is null)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 "missing API key: send it in the 'api-key' metadata header or as 'authorization: Bearer <key>'."));
         }
-        byte[] digest = Digest(key);
-        if (Matches(_readWrite, digest))
-        {
-            return;
-        }
-        if (!Matches(_readOnly, digest))
+        var role = keys.RoleOf(key);
+        if (role == KeyRole.None)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not recognised; check the key the server was configured with."));
         }
-        if (IsWrite(context.Method))
+        if (role == KeyRole.ReadOnly && IsWrite(method))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"the read-only API key cannot call {context.Method}; use a read-write key for writes."));
+                $"the read-only API key cannot call {method ?? "this method"}; use a read-write key for writes."));
         }
     }
-
-    private static string? PresentedKey(Metadata headers)
-    {
-        if (headers.GetValue("api-key") is { Length: > 0 } apiKey)
-        {
-            return apiKey;
-        }
-        const string bearer = "Bearer ";
-        return headers.GetValue("authorization") is { } authorization && authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
-            ? authorization[bearer.Length..].Trim()
-            : null;
-    }
-
-    private static bool Matches(byte[][] keys, byte[] digest)
-    {
-        bool found = false;
-        foreach (var key in keys)
-        {
-            found |= CryptographicOperations.FixedTimeEquals(key, digest);
-        }
-        return found;
-    }
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using VectorDb.Engine;
+using VectorDb.Server.Security;
 using VectorDb.Server.Telemetry;
 using VectorDb.Storage;
 
@@ -20,7 +21,10 @@ namespace VectorDb.Server.Interceptors;
 /// <item><term>Internal</term><description>anything else (details only in the server log).</description></item>
 /// </list>
 /// Unauthenticated / PermissionDenied come from <see cref="ApiKeyInterceptor"/>, ResourceExhausted for oversized
-/// messages from gRPC itself.
+/// messages from gRPC itself, InvalidArgument for unparsable messages from <see cref="Hosting.ParseFailures"/> (and for
+/// broken framing of unary calls from <see cref="Hosting.FramingErrors"/>; of streaming calls, here).
+/// Every detail passes through <see cref="StatusDetail.Bound"/> (echoed input is capped); metrics and logs name the
+/// routed method (<see cref="ResolvedMethod"/>), never the raw request path.
 /// </summary>
 public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
@@ -51,6 +55,7 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
     private async Task<T> RunAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         long start = Stopwatch.GetTimestamp();
+        string method = ResolvedMethod.Label(context);
         var status = StatusCode.OK;
         try
         {
@@ -62,24 +67,34 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
             status = mapped.StatusCode;
             if (status == StatusCode.Internal && e is not RpcException)
             {
-                Log.CallFailed(logger, context.Method, e);
+                Log.CallFailed(logger, method, e);
             }
             else
             {
-                Log.CallRejected(logger, context.Method, status, mapped.Status.Detail);
+                Log.CallRejected(logger, method, status, mapped.Status.Detail);
             }
             throw mapped;
         }
         finally
         {
-            metrics.Record(context.Method, status, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            metrics.Record(method, status, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
 
-    /// <summary>The status for an exception thrown by a service method.</summary>
-    public static RpcException Map(Exception e, ServerCallContext context) => e switch
+    /// <summary>The status for an exception thrown by a service method, with a bounded detail.</summary>
+    public static RpcException Map(Exception e, ServerCallContext context)
     {
+        var mapped = MapUnbounded(e, context);
+        string bounded = StatusDetail.Bound(mapped.Status.Detail);
+        return bounded == mapped.Status.Detail ? mapped : Status(mapped.StatusCode, bounded);
+    }
+
+    /// <summary>The exception → status table (first match wins).</summary>
+    private static RpcException MapUnbounded(Exception e, ServerCallContext context) => e switch
+    {
+        RpcException rpc when Hosting.FramingErrors.IsClientFraming(rpc.Status) => Status(StatusCode.InvalidArgument, Hosting.FramingErrors.Describe(rpc.Status.Detail)),
         RpcException rpc => rpc,
+        InvalidDataException when Hosting.FramingErrors.IsFromGrpcReader(e) => Status(StatusCode.InvalidArgument, Hosting.FramingErrors.Describe(e.Message)),
         CollectionAlreadyExistsException => Status(StatusCode.AlreadyExists, e.Message),
         KeyNotFoundException => Status(StatusCode.NotFound, e.Message),
         ArgumentException => Status(StatusCode.InvalidArgument, WithoutParameterSuffix(e)),

@@ -8,6 +8,7 @@ namespace VectorDb.Server.Services;
 
 /// <summary>vectordb.v1.Collections: maps proto ↔ <see cref="VectorDatabase"/>. Errors become gRPC statuses in
 /// <see cref="Interceptors.ErrorMappingInterceptor"/>.</summary>
+[BindServiceMethod(typeof(Hosting.ParseFailures), nameof(Hosting.ParseFailures.BindCollections))]
 public sealed class CollectionsService(VectorDatabase database) : Collections.CollectionsBase
 {
     public override async Task<CreateCollectionResponse> Create(CreateCollectionRequest request, ServerCallContext context)

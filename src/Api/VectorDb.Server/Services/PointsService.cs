@@ -10,6 +10,7 @@ namespace VectorDb.Server.Services;
 
 /// <summary>vectordb.v1.Points: maps proto ↔ <see cref="VectorCollection"/>. Writes default to wait = true
 /// (answer once durable).</summary>
+[BindServiceMethod(typeof(Hosting.ParseFailures), nameof(Hosting.ParseFailures.BindPoints))]
 public sealed class PointsService(VectorDatabase database) : Points.PointsBase
 {
     public override async Task<UpsertPointsResponse> Upsert(UpsertPointsRequest request, ServerCallContext context)
