@@ -46,4 +46,19 @@ public sealed partial class StoredCollection
         }
         CentreFile.Write(Directory, new StoredCentre(centre.Length, centre.ToArray()));
     }
+
+    /// <summary>The persisted IVF list centroids (row-major), or null when none were written.</summary>
+    /// <exception cref="StorageCorruptionException">The file is damaged or does not fit this collection.</exception>
+    public (int Lists, float[] Centroids)? ReadIvfCentroids() =>
+        IvfCentroidsFile.Exists(Directory) ? IvfCentroidsFile.Read(Directory, Manifest.Dimension) : null;
+
+    /// <summary>Persists trained IVF list centroids durably (replacing any earlier ones).</summary>
+    public void WriteIvfCentroids(int lists, ReadOnlySpan<float> centroids)
+    {
+        if (lists < 1 || centroids.Length != lists * Manifest.Dimension)
+        {
+            throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Manifest.Dimension}.", nameof(centroids));
+        }
+        IvfCentroidsFile.Write(Directory, lists, Manifest.Dimension, centroids);
+    }
 }

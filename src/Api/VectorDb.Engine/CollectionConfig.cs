@@ -170,7 +170,10 @@ public sealed record CollectionConfig(
         {
             CodeFormat = manifest.CodeLayoutVersion,
             RhoRanking = manifest.Options.TryGetValue(RhoRankingOption, out var rho) && rho == "true",
-            ScaleSearch = manifest.Options.TryGetValue(ScaleSearchOption, out var trials) ? int.Parse(trials, CultureInfo.InvariantCulture) : 0,
+            // The stored count is the resolved one; equal to today's default it reads back as 0 ("the default").
+            ScaleSearch = manifest.Options.TryGetValue(ScaleSearchOption, out var trials)
+                && int.Parse(trials, CultureInfo.InvariantCulture) is var stored && stored != VectorIndexOptions.DefaultScaleSearch(manifest.Bits)
+                ? stored : 0,
         };
         return config;
     }

@@ -25,6 +25,10 @@ public sealed partial class VectorCollection
         try
         {
             await collection.RebuildAsync(cancellationToken).ConfigureAwait(false);
+            if (config.Index == Index.Search.IndexKind.Ivf && store.ReadIvfCentroids() is { } ivf)
+            {
+                collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids); // the lists it had before it was closed
+            }
             collection.TrainIfDue();
             return collection;
         }

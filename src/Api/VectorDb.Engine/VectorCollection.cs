@@ -115,7 +115,7 @@ public sealed partial class VectorCollection
                 await running.WaitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            await Task.Run(() => _index.TrainIvf(), cancellationToken).ConfigureAwait(false);
+            await Task.Run(TrainAndPersist, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -135,7 +135,21 @@ public sealed partial class VectorCollection
         // A training that failed (it should not: the index checks its size first) is retried on the next write.
         if (due && _training is null or { IsFaulted: true })
         {
-            _training = Task.Run(() => _index.TrainIvf());
+            _training = Task.Run(TrainAndPersist);
+        }
+    }
+
+    /// <summary>
+    /// Trains the IVF lists and persists their centroids, so that a reopened collection builds the same lists
+    /// (<see cref="VectorIndex.UseIvfCentroids"/>) and answers as it did, instead of training on what it holds then.
+    /// A crash before the file is written only means the next open trains again.
+    /// </summary>
+    private void TrainAndPersist()
+    {
+        _index.TrainIvf();
+        if (_index.IvfCentroidVectors() is { } centroids)
+        {
+            _store.WriteIvfCentroids(_index.ListCount, centroids);
         }
     }
 

@@ -12,6 +12,7 @@ public sealed partial class VectorIndex
     private int[] _partitionOf = new int[64];
     private int[] _localRow = new int[64];
     private CentroidTable? _centroids;
+    private float[]? _centroidVectors; // the same centroids row-major, for persisting them
 
     /// <summary>IVF lists after training, or 1 (the flat partition).</summary>
     public int ListCount => Partitions.Length;

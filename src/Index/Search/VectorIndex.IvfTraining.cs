@@ -26,6 +26,12 @@ public sealed class IvfTraining
 
     internal float[] Sample { get; }
 
+    /// <summary>Centroids given by the caller (a reopened collection's persisted ones): no k-means then.</summary>
+    internal float[]? GivenCentroids { get; init; }
+
+    /// <summary>The centroids (row-major), once step 2 has run.</summary>
+    internal float[]? CentroidVectors { get; set; }
+
     internal CentroidTable? Centroids { get; set; }
 
     /// <summary>List of each row below <see cref="Rows"/> (−1 for rows deleted before it was computed).</summary>
@@ -83,11 +89,40 @@ public sealed partial class VectorIndex
         }
     }
 
+    /// <summary>
+    /// Builds IVF lists around <paramref name="centroids"/> (row-major, <paramref name="lists"/>·d floats) instead of
+    /// training: how a reopened collection gets back the lists it had (<see cref="IvfCentroidVectors"/>), so that it
+    /// answers as before. Every row goes to its nearest list, as a training's assignment would put it.
+    /// </summary>
+    public void UseIvfCentroids(int lists, ReadOnlySpan<float> centroids)
+    {
+        if (lists < 1 || centroids.Length != lists * Dimension)
+        {
+            throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Dimension}.", nameof(centroids));
+        }
+        IvfTraining training;
+        _lock.EnterReadLock();
+        try
+        {
+            training = new IvfTraining(lists, [], _rows) { GivenCentroids = centroids.ToArray() };
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        RunIvfTraining(training);
+        CompleteIvfTraining(training);
+    }
+
+    /// <summary>The trained lists' centroids (row-major, <see cref="ListCount"/>·d floats), or null before training.</summary>
+    public float[]? IvfCentroidVectors() => _centroidVectors?.ToArray();
+
     /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
     public void RunIvfTraining(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        float[] centroids = KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
+        float[] centroids = training.GivenCentroids ?? KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
+        training.CentroidVectors = centroids;
         training.Centroids = new CentroidTable(centroids, training.Lists, Dimension, Options.Metric == ExactMetric.L2);
         bool residuals = _centred && Options.IvfResiduals;
         if (residuals)
@@ -142,6 +177,7 @@ public sealed partial class VectorIndex
         try
         {
             _centroids = centroids;
+            _centroidVectors = training.CentroidVectors;
             _listCentres = training.ListCentres;
             _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
             Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();

@@ -1,0 +1,111 @@
+using VectorDb.Api.Tests.Support;
+using VectorDb.Engine;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+using VectorDb.Storage;
+
+namespace VectorDb.Api.Tests.Engine;
+
+/// <summary>
+/// Format 2 collections through the engine and real storage: the centre is fixed by the batch that reaches the
+/// sample size and written to <c>centre.vdb</c> before any record uses it; a reopened collection (rows written before
+/// the centre re-encoded on open, IVF lists rebuilt from the persisted centroids and their residual codes re-made)
+/// answers exactly as before it was closed, with originals in memory, on disk, or none; and exact search still equals brute force.
+/// </summary>
+public sealed class CentredCollectionTests
+{
+    private const int Dimension = 24;
+
+    public static TheoryData<ExactMetric, OriginalVectorFormat, bool> Variants => new()
+    {
+        { ExactMetric.Cosine, OriginalVectorFormat.Float32, false },
+        { ExactMetric.L2, OriginalVectorFormat.Float16, true },
+        { ExactMetric.InnerProduct, OriginalVectorFormat.None, false },
+    };
+
+    /// <summary>Vectors around a common offset (as real embeddings are), so that centring matters.</summary>
+    private static float[][] OffsetVectors(int n, ulong seed)
+    {
+        var noise = TestVectors.Gaussian(n, Dimension, seed);
+        return noise.Select(v => v.Select((x, j) => x + 3f + 0.1f * j).ToArray()).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task CentreIsPersisted_AndReopenAfterTraining_AnswersIdentically(ExactMetric metric, OriginalVectorFormat format, bool originalsOnDisk)
+    {
+        using var dir = new TempDirectory();
+        var options = new DatabaseOptions { IvfTrainingThreshold = 1_800, OriginalsMemoryBytes = originalsOnDisk ? 0 : long.MaxValue };
+        var config = new CollectionConfig(Dimension, metric, Bits: 4, Originals: format, Index: IndexKind.Ivf, NList: 16);
+        var data = OffsetVectors(2_000, 5);
+        var queries = OffsetVectors(12, 6);
+        string centrePath = Path.Combine(dir.Path, "c", "centre.vdb");
+
+        var before = new List<(ulong Id, float Score)[]>();
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = await db.CreateCollectionAsync("c", config);
+            Assert.Equal(CodeLayout.LayoutVersion, collection.Config.CodeFormat);
+            for (int first = 0; first < data.Length; first += 300)
+            {
+                var batch = data.Skip(first).Take(300).Select((v, i) => new PointInput((ulong)(first + i), v)).ToArray();
+                await collection.UpsertAsync(batch);
+                // The batch that reaches 1,024 points fixes the centre, written before its records.
+                Assert.Equal(first + batch.Length >= VectorIndexOptions.DefaultCentreSampleSize, File.Exists(centrePath));
+            }
+            await collection.TrainIndexAsync();
+            before.AddRange(await SearchAllAsync(collection, queries));
+            await AssertExactMatchesBruteForceAsync(collection, queries, data, metric, format);
+        }
+
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = db.GetCollection("c");
+            // No training on open: the lists come back from ivf.vdb, so the residual codes are re-made the same way.
+            Assert.True(File.Exists(Path.Combine(dir.Path, "c", "ivf.vdb")));
+            var after = await SearchAllAsync(collection, queries);
+            Assert.Equal(before.Count, after.Count);
+            for (int i = 0; i < before.Count; i++)
+            {
+                Assert.Equal(before[i], after[i]);
+            }
+        }
+    }
+
+    /// <summary>Every query with re-ranking off, fixed and auto, every list probed and the default probes.</summary>
+    private static async Task<List<(ulong Id, float Score)[]>> SearchAllAsync(VectorCollection collection, float[][] queries)
+    {
+        var results = new List<(ulong, float)[]>();
+        foreach (var q in queries)
+        {
+            foreach (var request in new[]
+            {
+                new SearchRequest(q, 10) { Rerank = RerankMode.None, NProbe = 16 },
+                new SearchRequest(q, 10) { Rerank = RerankMode.Fixed, Oversampling = 4 },
+                new SearchRequest(q, 10),
+            })
+            {
+                var hits = await collection.SearchAsync(request);
+                results.Add([.. hits.Select(h => (h.Id, h.Score))]);
+            }
+        }
+        return results;
+    }
+
+    private static async Task AssertExactMatchesBruteForceAsync(VectorCollection collection, float[][] queries, float[][] data,
+        ExactMetric metric, OriginalVectorFormat format)
+    {
+        if (format == OriginalVectorFormat.None)
+        {
+            return; // no originals: no exact search
+        }
+        var points = data.Select((v, i) => ((ulong)i, format == OriginalVectorFormat.Float16 ? v.Select(x => (float)(Half)x).ToArray() : v)).ToArray();
+        foreach (var q in queries.Take(4))
+        {
+            var expected = TestVectors.BruteForce(metric, q, points, 10);
+            var exact = await collection.SearchAsync(new SearchRequest(q, 10) { Exact = true });
+            Assert.Equal(expected.Select(e => e.Id), exact.Select(h => h.Id));
+        }
+    }
+}
