@@ -19,7 +19,8 @@ public sealed partial class VectorIndex
     private double _maxListCentreNorm;
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
-    private bool _rho; // centred eden-unbiased records store ρ·S (VectorIndexOptions.RhoRanking)
+    private bool _rho; // stored (collection-centre) records hold ρ·S (VectorIndexOptions.RhoRanking)
+    private bool _rhoLists; // IVF list residual records (in memory only) hold ρ·S
     private int _scaleSearch; // frame scalings tried per vector at encode (0 = only the nominal one)
 
     /// <summary>Whether this index writes centred (format 2) records for its scheme.</summary>
@@ -35,7 +36,13 @@ public sealed partial class VectorIndex
     /// <summary>What the codes are residuals to, for reports: "none", "mean" (the collection mean) or "mean+lists"
     /// (trained IVF lists' centroids), with "+rho" when eden-unbiased stores the ranking scale ρ·S.</summary>
     public string CentringDescription =>
-        !_centred ? "none" : (_listCentres is not null && Partitions.Length > 1 ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
+        !_centred ? "none" : (ResidualLists ? "mean+lists" : "mean") + (RhoFor(ResidualLists) ? "+rho" : "");
+
+    /// <summary>Whether the partitions are trained IVF lists holding residuals to their own centroids.</summary>
+    private bool ResidualLists => _listCentres is not null && Partitions.Length > 1;
+
+    /// <summary>Whether records of IVF residual lists (true) or of the collection centre (false) hold ρ·S.</summary>
+    private bool RhoFor(bool residualLists) => residualLists ? _rhoLists : _rho;
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
     public bool CentreFixed => _centreFixed;
@@ -49,7 +56,9 @@ public sealed partial class VectorIndex
                 $"code format {Options.CodeFormat} is unknown; this build reads formats {CodeLayout.UncentredLayoutVersion} and {CodeLayout.LayoutVersion}.");
         }
         _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
-        _rho = _centred && Options.EffectiveRhoRanking && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
+        bool rhoScheme = _centred && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
+        _rho = rhoScheme && Options.RhoRanking == true;
+        _rhoLists = rhoScheme && (Options.RhoRanking ?? VectorIndexOptions.DefaultRhoForLists(Options.Quantizer.Bits, Options.Metric));
         _scaleSearch = Options.EffectiveScaleSearch > 1 ? Options.EffectiveScaleSearch : 0;
         _centre = CodeCentre.Zero(Dimension);
         if (_centred && Options.Centre is { } centre)
@@ -329,7 +338,7 @@ public sealed partial class VectorIndex
     {
         ExactMetric.L2 => MathF.Sqrt(MathF.Max(0, -offset)),
         ExactMetric.Cosine => (float)Math.Sqrt(Math.Max(0, 1 - PartitionCentre(partition).SquaredNorm - 2.0 * offset)),
-        _ => ResidualNormOf(scale),
+        _ => ResidualNormOf(scale, RhoFor(_listCentres is not null && Partitions.Length > 1)),
     };
 
     /// <summary>
@@ -337,11 +346,11 @@ public sealed partial class VectorIndex
     /// eden-unbiased (A = ‖r‖²/⟨Πr, q⟩ and ⟨Πr, q⟩ ≈ ‖r‖·√d·(1 − D) by the Lloyd-Max centroid condition),
     /// ‖r‖ ≈ A·√(d·(1 − D)) ρ-ranked, and ‖r‖ ≈ A·√d for the biased scales (A ≈ ‖r‖/√d).
     /// </summary>
-    private float ResidualNormOf(float scale)
+    private float ResidualNormOf(float scale, bool rho)
     {
         double mse = Quantizer.Codebook!.MeanSquaredError;
         // ρ-ranked: A = ‖r‖/‖q‖ with ‖q‖ ≈ √(d·(1 − D)).
-        double factor = _rho ? Math.Sqrt(1 - mse) : Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
+        double factor = rho ? Math.Sqrt(1 - mse) : Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
         return (float)(Math.Abs(scale) * Math.Sqrt(Dimension) * factor);
     }
 

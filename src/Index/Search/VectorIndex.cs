@@ -338,7 +338,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         SourceVectorOfRow(row, vector);
-        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
+        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rhoLists, _scaleSearch);
     }
 
     public void Dispose()
