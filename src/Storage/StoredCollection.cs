@@ -47,7 +47,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _blobs = blobs;
         _slotCodesVersion = codes.StagedCommit.Version;
         _slotBlobsVersion = blobs.StagedCommit.Version;
-        _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval);
+        _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval, cause => new CollectionFaultedException(name, cause));
         _compactionLoop = options.BackgroundCompactionGarbageRatio is null ? null : Task.Run(RunBackgroundCompactionAsync);
     }
 
@@ -98,10 +98,12 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         {
             var layout = LogLayoutFile.Read(directory);
             slots = CommitSlotFile.Open(directory, out var codesCommit, out var blobsCommit);
-            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true,
+                options.DiskSpaceForTests);
             if (options.WrapCodesLogForTests is { } wrap)
                 codes = wrap(codes);
-            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false,
+                options.DiskSpaceForTests);
             var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try
             {
@@ -206,9 +208,25 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     /// open, so a failed open never calls back into the catalogue that is still opening it.</summary>
     internal Action<StoredCollection>? Closed { get; set; }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    /// <summary>Throws when the collection is closed, or <see cref="CollectionFaultedException"/> when a commit
+    /// round failed (every call is then refused until the collection is reopened).</summary>
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+    }
 
-    /// <summary>Commits everything buffered, stops background work and closes the files.</summary>
+    /// <summary>Throws <see cref="CollectionFaultedException"/> if a commit round failed. The engine calls this on
+    /// every call, reads included: after a failed commit its in-memory state may hold writes that are not durable.</summary>
+    public void ThrowIfFaulted()
+    {
+        if (_committer.Failure is { } failure)
+            throw failure;
+    }
+
+    /// <summary>Commits everything buffered, stops background work and closes the files. Throws
+    /// <see cref="CollectionFaultedException"/> (after closing) when a commit failed, so the final commit is never
+    /// reported done when it was not.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -230,6 +248,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _stopCompaction.Dispose();
         _compactionGate.Dispose();
         Closed?.Invoke(this);
+        // Closing is reported honestly: if a commit round failed (before or in the final one), what was applied
+        // after the last durable commit is not on disk.
+        if (_committer.Failure is { } failure)
+            throw failure;
     }
 
     /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>

@@ -161,8 +161,20 @@ public sealed partial class VectorStore : IDisposable
             _disposed = true;
             open = [.. _open.Values];
         }
+        List<Exception>? failures = null;
         foreach (var collection in open)
-            collection.Dispose();
+        {
+            try
+            {
+                collection.Dispose();
+            }
+            catch (CollectionFaultedException e)
+            {
+                (failures ??= []).Add(e); // close the others first, then report
+            }
+        }
+        if (failures is not null)
+            throw new AggregateException("Some collections failed their final commit.", failures);
     }
 
     private void OnClosed(StoredCollection collection)

@@ -174,7 +174,9 @@ public sealed class VectorDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Commits every collection and closes the directory. Calls in flight finish first.</summary>
+    /// <summary>Commits every collection and closes the directory. Calls in flight finish first. Throws
+    /// <see cref="AggregateException"/> of <see cref="CollectionFaultedException"/> (after closing everything) when a
+    /// collection's final commit failed.</summary>
     public async ValueTask DisposeAsync()
     {
         VectorCollection[] open;
@@ -188,11 +190,23 @@ public sealed class VectorDatabase : IAsyncDisposable
             open = [.. _collections.Values];
             _collections.Clear();
         }
+        List<Exception>? failures = null;
         foreach (var collection in open)
         {
-            await collection.CloseAsync().ConfigureAwait(false);
+            try
+            {
+                await collection.CloseAsync().ConfigureAwait(false);
+            }
+            catch (CollectionFaultedException e)
+            {
+                (failures ??= []).Add(e); // close the others first, then report
+            }
         }
         _store.Dispose();
+        if (failures is not null)
+        {
+            throw new AggregateException("The final checkpoint failed for some collections; their writes after the last durable commit are lost.", failures);
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
