@@ -19,6 +19,7 @@ public sealed class VectorDatabase : IAsyncDisposable
 {
     private readonly VectorStore _store;
     private readonly Dictionary<string, VectorCollection> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CollectionDamagedException> _damaged = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _lock = new();
     private bool _disposed;
@@ -46,15 +47,15 @@ public sealed class VectorDatabase : IAsyncDisposable
         {
             foreach (var name in store.ListCollections())
             {
-                var stored = store.OpenCollection(name);
+                // One collection that cannot be opened must not take the others down: it is set aside as damaged
+                // (refused with CollectionDamagedException, reported by DamagedCollections) and the rest are served.
                 try
                 {
-                    database._collections.Add(name, await VectorCollection.OpenAsync(stored, options, cancellationToken).ConfigureAwait(false));
+                    database._collections.Add(name, await OpenOneAsync(store, name, options, cancellationToken).ConfigureAwait(false));
                 }
-                catch
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
                 {
-                    await stored.DisposeAsync().ConfigureAwait(false);
-                    throw;
+                    database._damaged.Add(name, new CollectionDamagedException(name, $"{e.GetType().Name}: {e.Message}", e));
                 }
             }
             return database;
@@ -63,6 +64,34 @@ public sealed class VectorDatabase : IAsyncDisposable
         {
             await database.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task<VectorCollection> OpenOneAsync(VectorStore store, string name, DatabaseOptions options, CancellationToken cancellationToken)
+    {
+        var stored = store.OpenCollection(name);
+        try
+        {
+            return await VectorCollection.OpenAsync(stored, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stored.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Collections that could not be opened when the database was opened, with the reason (name -> the
+    /// exception every call on them gets). They are not in <see cref="ListCollections"/>; drop them with
+    /// <see cref="DropCollectionAsync"/> or salvage them offline (<c>CollectionSalvage</c>, CLI <c>salvage</c>).</summary>
+    public IReadOnlyDictionary<string, CollectionDamagedException> DamagedCollections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, CollectionDamagedException>(_damaged, StringComparer.Ordinal);
+            }
         }
     }
 
@@ -102,8 +131,20 @@ public sealed class VectorDatabase : IAsyncDisposable
 
     /// <summary>The open collection named <paramref name="name"/>.</summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
-    public VectorCollection GetCollection(string name) =>
-        TryGetCollection(name, out var collection) ? collection : throw new CollectionNotFoundException(name);
+    /// <exception cref="CollectionDamagedException">The collection exists but could not be opened.</exception>
+    public VectorCollection GetCollection(string name)
+    {
+        if (TryGetCollection(name, out var collection))
+        {
+            return collection;
+        }
+        lock (_lock)
+        {
+            throw _damaged.TryGetValue(name, out var damaged)
+                ? new CollectionDamagedException(name, damaged.Reason, damaged.InnerException)
+                : new CollectionNotFoundException(name);
+        }
+    }
 
     public bool TryGetCollection(string name, out VectorCollection collection)
     {
@@ -126,7 +167,7 @@ public sealed class VectorDatabase : IAsyncDisposable
     }
 
     /// <summary>Drops a collection: calls in flight on it finish, later calls get <see cref="CollectionNotFoundException"/>,
-    /// then its files are deleted.</summary>
+    /// then its files are deleted. Drops a damaged collection (<see cref="DamagedCollections"/>) too.</summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
     public async Task DropCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -134,17 +175,24 @@ public sealed class VectorDatabase : IAsyncDisposable
         await _catalogGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            VectorCollection collection;
+            VectorCollection? collection;
             lock (_lock)
             {
                 ThrowIfDisposed();
-                if (!_collections.Remove(name, out collection!))
+                if (!_collections.Remove(name, out collection) && !_damaged.ContainsKey(name))
                 {
                     throw new CollectionNotFoundException(name);
                 }
             }
-            await collection.CloseAsync().ConfigureAwait(false);
-            _store.DropCollection(name);
+            if (collection is not null)
+            {
+                await collection.CloseAsync().ConfigureAwait(false);
+            }
+            _store.DropCollection(name); // a damaged collection is not open: its files just go
+            lock (_lock)
+            {
+                _damaged.Remove(name);
+            }
         }
         finally
         {
