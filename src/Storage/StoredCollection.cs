@@ -97,7 +97,8 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         try
         {
             var layout = LogLayoutFile.Read(directory);
-            slots = CommitSlotFile.Open(directory, out var codesCommit, out var blobsCommit);
+            CollectionIdentity.Verify(directory, manifest, layout); // every metadata file belongs to this collection
+            slots = CommitSlotFile.Open(directory, manifest.CollectionId, out var codesCommit, out var blobsCommit);
             codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true,
                 options.DiskSpaceForTests);
             if (options.WrapCodesLogForTests is { } wrap)
@@ -127,7 +128,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Page and segment sizes for a new collection: a page holds the largest entry plus FASTER's header.</summary>
-    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options)
+    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options) =>
+        Sizes(manifest, options) with { Identity = CollectionIdentity.Of(manifest) };
+
+    private static LogLayout Sizes(CollectionManifest manifest, StorageOptions options)
     {
         int maxCodes = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
         int maxBlob = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,

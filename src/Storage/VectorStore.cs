@@ -74,6 +74,7 @@ public sealed partial class VectorStore : IDisposable
         ValidateName(name);
         ArgumentNullException.ThrowIfNull(manifest);
         manifest.Validate();
+        manifest = manifest with { CollectionId = CollectionManifest.NewCollectionId() }; // a new collection, a new identity
         var target = Path.Combine(RootDirectory, name);
         if (System.IO.Directory.Exists(target))
             throw new InvalidOperationException($"Collection '{name}' already exists; open it or drop it first.");
