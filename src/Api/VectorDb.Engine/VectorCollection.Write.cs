@@ -193,7 +193,8 @@ public sealed partial class VectorCollection
         return new PreparedBatch(writes, originals, fields);
     }
 
-    /// <summary>Checks length and finiteness (and the float16 range when originals are kept as float16).</summary>
+    /// <summary>Checks length, finiteness (and the float16 range when originals are kept as float16), then the norm
+    /// (<see cref="VectorMagnitude"/>).</summary>
     private void ValidateVector(ReadOnlySpan<float> vector, string what)
     {
         if (vector.Length != Config.Dimension)
@@ -214,5 +215,6 @@ public sealed partial class VectorCollection
                     nameof(vector));
             }
         }
+        VectorMagnitude.Check(vector, Config.Metric, what);
     }
 }
