@@ -32,12 +32,14 @@ internal sealed class ServerChild : IDisposable
         }
     }
 
-    /// <summary>Starts the server on <paramref name="dataDirectory"/> and waits (up to 60 s) until it answers.</summary>
-    public static async Task<ServerChild> StartAsync(string dataDirectory)
+    /// <summary>Starts the server and waits (up to 60 s) until it answers.</summary>
+    /// <param name="dataDirectory">The server's data directory.</param>
+    /// <param name="metricsUrl">Where to serve /metrics; none when null.</param>
+    public static async Task<ServerChild> StartAsync(string dataDirectory, string? metricsUrl = null)
     {
         string address = $"http://127.0.0.1:{InProcessServer.FreePort()}";
         var process = ChildProcesses.Start(ChildProcesses.ServerDll,
-            ["--urls", address, "--data-dir", dataDirectory, "--VectorDb:MetricsUrl=", "--Logging:Console:FormatterName=simple"]);
+            ["--urls", address, "--data-dir", dataDirectory, $"--VectorDb:MetricsUrl={metricsUrl}", "--Logging:Console:FormatterName=simple"]);
         var child = new ServerChild(process, address);
         process.OutputDataReceived += (_, e) => child.Append(e.Data);
         process.ErrorDataReceived += (_, e) => child.Append(e.Data);
