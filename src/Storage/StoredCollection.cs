@@ -164,8 +164,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException(
-                $"Collection '{name}' is already open (in this or another process); close it first.", e);
+            throw new CollectionLockedException(name, e);
         }
     }
 

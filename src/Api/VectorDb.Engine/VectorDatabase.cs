@@ -49,11 +49,12 @@ public sealed class VectorDatabase : IAsyncDisposable
             {
                 // One collection that cannot be opened must not take the others down: it is set aside as damaged
                 // (refused with CollectionDamagedException, reported by DamagedCollections) and the rest are served.
+                // A collection locked by another process is not damage: the directory is in use, so the open fails.
                 try
                 {
                     database._collections.Add(name, await OpenOneAsync(store, name, options, cancellationToken).ConfigureAwait(false));
                 }
-                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or CollectionLockedException))
                 {
                     database._damaged.Add(name, new CollectionDamagedException(name, $"{e.GetType().Name}: {e.Message}", e));
                 }

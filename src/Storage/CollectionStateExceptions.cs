@@ -15,3 +15,12 @@ public sealed class CollectionFaultedException(string collection, Exception caus
     /// <summary>Name of the faulted collection.</summary>
     public string Collection { get; } = collection;
 }
+
+/// <summary>The collection is already open, in this or another process (its lock file is held). Not damage: the
+/// data directory is in use.</summary>
+public sealed class CollectionLockedException(string collection, Exception cause)
+    : InvalidOperationException($"Collection '{collection}' is already open (in this or another process); close it first.", cause)
+{
+    /// <summary>Name of the locked collection.</summary>
+    public string Collection { get; } = collection;
+}
