@@ -6,7 +6,7 @@ namespace VectorDb.Storage.Tests;
 /// a refused batch is visible, nothing refused is acknowledged (wait = false included), and the collection accepts
 /// writes again, without a reopen, once space returns. Every acknowledged write survives a reopen.
 /// </summary>
-public sealed class DiskFullTests
+public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Rounds = 8;
     private const int BatchSize = 40;
@@ -59,9 +59,13 @@ public sealed class DiskFullTests
         }
         Assert.Equal(Rounds, refusals);
         Assert.True(acknowledged.Count > Rounds * BatchSize);
+        int lost = 0;
         using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
+            foreach (ulong id in acknowledged.Keys)
+                lost += c.Contains(id) ? 0 : 1;
+            output.WriteLine($"{Rounds} fill/free rounds, {refusals} refusals, {acknowledged.Count} acknowledged points, {lost} lost after reopen");
             Assert.Equal(acknowledged.Count, c.Count); // also: no refused point came back
             foreach (var (id, write) in acknowledged)
             {

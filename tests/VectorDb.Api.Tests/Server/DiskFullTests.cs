@@ -13,7 +13,7 @@ namespace VectorDb.Api.Tests.Server;
 /// final checkpoint, and after a restart every acknowledged write (wait = true and wait = false) is there with its
 /// exact vector and nothing else is.
 /// </summary>
-public sealed class DiskFullTests
+public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Dimension = 64;
     private const int BatchSize = 100;
@@ -84,6 +84,7 @@ public sealed class DiskFullTests
                 lost += chunk.Length - points.Count;
             }
             Assert.Equal(0, lost);
+            output.WriteLine($"{refusals} disk-full refusals ({Rounds} freed in between), {acknowledged.Count} acknowledged points, {lost} lost after restart");
         }
     }
 
