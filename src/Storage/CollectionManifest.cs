@@ -27,6 +27,13 @@ public sealed record CollectionManifest
     /// WARNING: baked into every stored record; bump only together with a new entry layout.</summary>
     public const int CurrentRecordLayoutVersion = 1;
 
+    /// <summary>Random 128-bit identity of the collection, 32 lowercase hex digits, assigned by
+    /// <see cref="VectorStore.CreateCollection"/> (whatever the caller passes is replaced) and written into every
+    /// metadata file of the collection (<c>manifest.vdb</c>, <c>logs.vdb</c>, the commit slots), so that a file copied
+    /// from another collection is refused at open. Null only for collections created before it existed (manifest
+    /// envelope version 1). Not compared by <see cref="EnsureMatches"/>.</summary>
+    public string? CollectionId { get; init; }
+
     /// <summary>Vector dimension (coordinates per original vector).</summary>
     public required int Dimension { get; init; }
 
@@ -73,6 +80,14 @@ public sealed record CollectionManifest
         OriginalVectorFormat.Float16 => checked(Dimension * 2),
         _ => 0,
     };
+
+    /// <summary>True for 32 lowercase hex digits.</summary>
+    internal static bool IsValidCollectionId(string? id) =>
+        id is { Length: 32 } && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    /// <summary>A fresh random identity (see <see cref="CollectionId"/>).</summary>
+    internal static string NewCollectionId() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()

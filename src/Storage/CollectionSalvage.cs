@@ -33,6 +33,9 @@ public sealed record SalvageReport(
 /// </summary>
 public static class CollectionSalvage
 {
+    private static SlotSurvey NoCommitPoint =>
+        new(0, null, null, DamagedSlots: 2, DamagedSlot: null, DamagedSlotMayBeNewer: true, Owners: [null, null]);
+
     public static async Task<SalvageReport> SalvageAsync(VectorStore store, string damagedName, string targetName,
         CancellationToken cancellationToken = default)
     {
@@ -40,12 +43,18 @@ public static class CollectionSalvage
         var directory = Path.Combine(store.RootDirectory, damagedName);
         var manifest = store.ReadManifest(damagedName); // a damaged manifest must be rewritten by hand (documented)
         var layout = LogLayoutFile.Read(directory);
+        CollectionIdentity.Verify(directory, manifest, layout); // a foreign manifest would misread every entry
 
         long codesEnd = long.MaxValue, blobsEnd = long.MaxValue, codesBegin = 0;
         SlotSurvey slots;
         try
         {
             slots = CommitSlotFile.Survey(directory);
+            if (Array.Exists(slots.Owners, owner => owner is not null && owner != (manifest.CollectionId ?? "")))
+            {
+                // A slot file copied from another collection: its committed ranges say nothing about these logs.
+                slots = NoCommitPoint;
+            }
             if (slots.CodesCommit is not null)
                 (codesBegin, codesEnd, _) = StagedCommitManager.Describe(slots.CodesCommit);
             if (slots.BlobsCommit is not null)
@@ -54,7 +63,7 @@ public static class CollectionSalvage
         catch (StorageCorruptionException)
         {
             // No usable commit point (slot file missing or truncated): read everything that is in the files.
-            slots = new SlotSurvey(0, null, null, DamagedSlots: 2, DamagedSlot: null, DamagedSlotMayBeNewer: true);
+            slots = NoCommitPoint;
         }
 
         var damaged = new List<(string, long, long)>();

@@ -9,6 +9,7 @@ namespace VectorDb.Storage;
 internal sealed class GroupCommitter : IAsyncDisposable
 {
     private readonly Func<ValueTask> _commitRound;
+    private readonly Func<Exception, Exception> _describeFault;
     private readonly TimeSpan _interval;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -18,25 +19,31 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private volatile bool _dirty;
     private Exception? _fault;
 
-    public GroupCommitter(Func<ValueTask> commitRound, TimeSpan interval)
+    /// <param name="commitRound">One commit round.</param>
+    /// <param name="interval">Longest time a buffered write waits for its round.</param>
+    /// <param name="describeFault">Turns the exception of a failed round into the one every caller gets from then on.</param>
+    public GroupCommitter(Func<ValueTask> commitRound, TimeSpan interval, Func<Exception, Exception> describeFault)
     {
         _commitRound = commitRound;
+        _describeFault = describeFault;
         _interval = interval;
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>The exception that stopped the committer, if any.</summary>
+    /// <summary>The exception that stopped the committer, if any (<see cref="ObjectDisposedException"/> after a
+    /// clean dispose).</summary>
     public Exception? Fault => _fault;
+
+    /// <summary>The failure of a commit round, if one failed (null while healthy and after a clean dispose).</summary>
+    public Exception? Failure => Volatile.Read(ref _fault) is { } fault and not ObjectDisposedException ? fault : null;
 
     /// <summary>Completes when a commit round that started after this call has made everything durable.</summary>
     public Task WaitForDurableAsync()
     {
         lock (_lock)
         {
-            if (_fault is ObjectDisposedException)
-                return Task.FromException(_fault);
             if (_fault is not null)
-                return Task.FromException(new IOException("The collection stopped committing after an I/O failure.", _fault));
+                return Task.FromException(_fault);
             if (_nextRound is null)
             {
                 _nextRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,7 +97,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 {
                     lock (_lock)
                     {
-                        _fault = e;
+                        _fault = _describeFault(e);
+                        e = _fault;
                         round?.TrySetException(e);
                         _nextRound?.TrySetException(e);
                         _nextRound = null;

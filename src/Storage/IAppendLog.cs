@@ -27,6 +27,19 @@ internal interface IAppendLog : IDisposable
     /// <summary>Largest entry <see cref="Append"/> accepts, in bytes.</summary>
     int MaxEntryBytes { get; }
 
+    /// <summary>Disk space, in bytes, to reserve for appending one entry with a body of <paramref name="bodyLength"/>
+    /// bytes (framing and worst-case page-end padding included).</summary>
+    long SpaceBound(int bodyLength);
+
+    /// <summary>Allocates disk space for the next appends, <paramref name="bytes"/> as summed from
+    /// <see cref="SpaceBound"/>; every append must be covered by a reservation, released with
+    /// <see cref="ReleaseSpace"/> once its appends are done. Throws <see cref="DiskFullException"/> (nothing
+    /// reserved) when the volume is full.</summary>
+    void ReserveSpace(long bytes);
+
+    /// <summary>Ends a reservation made with <see cref="ReserveSpace"/>.</summary>
+    void ReleaseSpace(long bytes);
+
     /// <summary>Appends in memory and returns the entry's address; waits (yields) while the in-memory budget is full
     /// and pages are still being flushed.</summary>
     long Append(ReadOnlySpan<byte> entry);

@@ -39,6 +39,10 @@ public sealed record StorageOptions
     /// (e.g. to refuse an append mid-batch, which a real log does only when its memory is full). Null in production.</summary>
     internal Func<IAppendLog, IAppendLog>? WrapCodesLogForTests { get; init; }
 
+    /// <summary>Fault injection for tests only: simulated free disk space shared by every log of every collection
+    /// opened with these options (a full disk then refuses writes as ENOSPC does). Null in production.</summary>
+    internal DiskSpaceBudget? DiskSpaceForTests { get; init; }
+
     internal void Validate()
     {
         if (BlobLogMemoryBytes < 1 << 20 || CodesLogMemoryBytes < 1 << 20)

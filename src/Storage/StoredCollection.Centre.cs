@@ -22,6 +22,11 @@ public sealed partial class StoredCollection
             throw new StorageCorruptionException(path, 0,
                 $"the centre file holds {stored.Vector?.Length ?? 0} coordinates (dimension field {stored.Dimension}); the collection has dimension {Manifest.Dimension}");
         }
+        if (stored.CollectionId != Manifest.CollectionId)
+        {
+            throw new StorageCorruptionException(path, 0,
+                $"the centre file belongs to collection {stored.CollectionId ?? "(none)"}, the manifest to {Manifest.CollectionId ?? "(none)"}: it was copied from another collection");
+        }
         if (Array.Exists(stored.Vector, v => !float.IsFinite(v)))
         {
             throw new StorageCorruptionException(path, 0, "the centre file holds a non-finite coordinate");
@@ -44,13 +49,13 @@ public sealed partial class StoredCollection
         {
             throw new InvalidOperationException($"collection '{Name}' has a centre already; it is fixed once.");
         }
-        CentreFile.Write(Directory, new StoredCentre(centre.Length, centre.ToArray()));
+        CentreFile.Write(Directory, new StoredCentre(centre.Length, centre.ToArray(), Manifest.CollectionId));
     }
 
     /// <summary>The persisted IVF list centroids (row-major), or null when none were written.</summary>
     /// <exception cref="StorageCorruptionException">The file is damaged or does not fit this collection.</exception>
     public (int Lists, float[] Centroids)? ReadIvfCentroids() =>
-        IvfCentroidsFile.Exists(Directory) ? IvfCentroidsFile.Read(Directory, Manifest.Dimension) : null;
+        IvfCentroidsFile.Exists(Directory) ? IvfCentroidsFile.Read(Directory, Manifest.Dimension, Manifest.CollectionId) : null;
 
     /// <summary>Persists trained IVF list centroids durably (replacing any earlier ones).</summary>
     public void WriteIvfCentroids(int lists, ReadOnlySpan<float> centroids)
@@ -59,6 +64,6 @@ public sealed partial class StoredCollection
         {
             throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Manifest.Dimension}.", nameof(centroids));
         }
-        IvfCentroidsFile.Write(Directory, lists, Manifest.Dimension, centroids);
+        IvfCentroidsFile.Write(Directory, lists, Manifest.Dimension, centroids, Manifest.CollectionId);
     }
 }

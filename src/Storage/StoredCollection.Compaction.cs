@@ -162,6 +162,24 @@ public sealed partial class StoredCollection
                 if (!C._index.TryGet(blob.PointId, out var location) || location.BlobAddress != address)
                     return false;
             }
+            // Compaction needs disk space too (it frees space only once the copies are committed and the old
+            // segments truncated): on a full disk it stops here with DiskFullException, truncating nothing.
+            long blobSpace = C._blobs.SpaceBound(entry.Length);
+            long codesSpace = C._codes.SpaceBound(CodesEntry.Size(blob.Codes.Length, blob.KeyUtf8.Length));
+            C.ReserveSpace(blobSpace, codesSpace);
+            try
+            {
+                return MoveReserved(entry, address, blob);
+            }
+            finally
+            {
+                C._blobs.ReleaseSpace(blobSpace);
+                C._codes.ReleaseSpace(codesSpace);
+            }
+        }
+
+        private bool MoveReserved(ReadOnlySpan<byte> entry, long address, BlobEntry blob)
+        {
             long copy = C._blobs.Append(entry);
             lock (C._indexLock)
             {
@@ -195,15 +213,24 @@ public sealed partial class StoredCollection
         {
             if (CodesEntry.TryParse(entry, out var parsed) != ParseStatus.Ok || parsed.Kind != EntryKind.Upsert)
                 return false;
-            lock (C._indexLock)
+            long space = C._codes.SpaceBound(entry.Length);
+            C._codes.ReserveSpace(space); // a full disk stops compaction here (DiskFullException), truncating nothing
+            try
             {
-                if (!C._index.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
-                    return false;
-                int size = (parsed with { Sequence = ++C._lastSequence }).WriteTo(_scratch);
-                long copy = C._codes.Append(_scratch.AsSpan(0, size));
-                RecordMove(parsed.PointId, location, location with { CodesAddress = copy });
+                lock (C._indexLock)
+                {
+                    if (!C._index.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
+                        return false;
+                    int size = (parsed with { Sequence = ++C._lastSequence }).WriteTo(_scratch);
+                    long copy = C._codes.Append(_scratch.AsSpan(0, size));
+                    RecordMove(parsed.PointId, location, location with { CodesAddress = copy });
+                }
+                return true;
             }
-            return true;
+            finally
+            {
+                C._codes.ReleaseSpace(space);
+            }
         }
     }
 

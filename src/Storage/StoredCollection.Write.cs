@@ -20,7 +20,18 @@ public sealed partial class StoredCollection
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var keys = ValidateBatch(points.Span);
-        await AppendUpsertsAsync(points, keys).ConfigureAwait(false);
+        // Disk space for the whole batch first: on a full disk it is refused here, before anything is appended.
+        var (blobBytes, codesBytes) = SpaceBounds(points.Span, keys);
+        ReserveSpace(blobBytes, codesBytes);
+        try
+        {
+            await AppendUpsertsAsync(points, keys).ConfigureAwait(false);
+        }
+        finally
+        {
+            _blobs.ReleaseSpace(blobBytes);
+            _codes.ReleaseSpace(codesBytes);
+        }
         if (wait)
         {
             await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -44,17 +55,26 @@ public sealed partial class StoredCollection
         cancellationToken.ThrowIfCancellationRequested();
         int deleted = 0;
         Span<byte> entry = stackalloc byte[CodesEntry.Size(0, 0)];
-        lock (_indexLock)
+        long space = ids.Length * _codes.SpaceBound(entry.Length);
+        _codes.ReserveSpace(space); // a full disk refuses the delete here, before any entry is appended
+        try
         {
-            foreach (ulong id in ids.Span)
+            lock (_indexLock)
             {
-                if (!_index.TryGet(id, out _))
-                    continue;
-                new CodesEntry { Kind = EntryKind.Delete, Sequence = ++_lastSequence, PointId = id }.WriteTo(entry);
-                _codes.Append(entry);
-                _index.Remove(id);
-                deleted++;
+                foreach (ulong id in ids.Span)
+                {
+                    if (!_index.TryGet(id, out _))
+                        continue;
+                    new CodesEntry { Kind = EntryKind.Delete, Sequence = ++_lastSequence, PointId = id }.WriteTo(entry);
+                    _codes.Append(entry);
+                    _index.Remove(id);
+                    deleted++;
+                }
             }
+        }
+        finally
+        {
+            _codes.ReleaseSpace(space);
         }
         if (deleted > 0)
         {
@@ -64,6 +84,36 @@ public sealed partial class StoredCollection
                 _committer.MarkDirty();
         }
         return deleted;
+    }
+
+    /// <summary>Disk space to reserve in each log for a batch (see <see cref="IAppendLog.SpaceBound"/>).</summary>
+    private (long Blobs, long Codes) SpaceBounds(ReadOnlySpan<PointWrite> points, byte[]?[] keys)
+    {
+        long blobs = 0, codes = 0;
+        for (int i = 0; i < points.Length; i++)
+        {
+            ref readonly var p = ref points[i];
+            int key = keys[i]?.Length ?? 0;
+            codes += _codes.SpaceBound(CodesEntry.Size(p.Codes.Length, key));
+            if (!p.Original.IsEmpty || !p.Payload.IsEmpty)
+                blobs += _blobs.SpaceBound(BlobEntry.Size(p.Codes.Length, p.Original.Length, p.Payload.Length, key));
+        }
+        return (blobs, codes);
+    }
+
+    /// <summary>Reserves disk space in both logs, or neither (<see cref="DiskFullException"/>).</summary>
+    private void ReserveSpace(long blobBytes, long codesBytes)
+    {
+        _blobs.ReserveSpace(blobBytes);
+        try
+        {
+            _codes.ReserveSpace(codesBytes);
+        }
+        catch
+        {
+            _blobs.ReleaseSpace(blobBytes);
+            throw;
+        }
     }
 
     /// <summary>Checks sizes and keys of every point before anything is written; returns UTF-8 keys (null entries

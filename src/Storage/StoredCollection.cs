@@ -47,7 +47,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _blobs = blobs;
         _slotCodesVersion = codes.StagedCommit.Version;
         _slotBlobsVersion = blobs.StagedCommit.Version;
-        _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval);
+        _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval, cause => new CollectionFaultedException(name, cause));
         _compactionLoop = options.BackgroundCompactionGarbageRatio is null ? null : Task.Run(RunBackgroundCompactionAsync);
     }
 
@@ -97,11 +97,14 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         try
         {
             var layout = LogLayoutFile.Read(directory);
-            slots = CommitSlotFile.Open(directory, out var codesCommit, out var blobsCommit);
-            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true);
+            CollectionIdentity.Verify(directory, manifest, layout); // every metadata file belongs to this collection
+            slots = CommitSlotFile.Open(directory, manifest.CollectionId, out var codesCommit, out var blobsCommit);
+            codes = FasterAppendLog.Open(directory, CodesLogName, CodesGeometry(layout, options), codesCommit, singleAppender: true,
+                options.DiskSpaceForTests);
             if (options.WrapCodesLogForTests is { } wrap)
                 codes = wrap(codes);
-            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false);
+            blobs = FasterAppendLog.Open(directory, BlobLogName, BlobGeometry(layout, options), blobsCommit, singleAppender: false,
+                options.DiskSpaceForTests);
             var collection = new StoredCollection(name, directory, manifest, options, lockFile, slots, codes, blobs);
             try
             {
@@ -125,7 +128,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Page and segment sizes for a new collection: a page holds the largest entry plus FASTER's header.</summary>
-    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options)
+    internal static LogLayout NewLayout(CollectionManifest manifest, StorageOptions options) =>
+        Sizes(manifest, options) with { Identity = CollectionIdentity.Of(manifest) };
+
+    private static LogLayout Sizes(CollectionManifest manifest, StorageOptions options)
     {
         int maxCodes = Records.CodesEntry.Size(manifest.CodeBytesPerVector, options.MaxKeyBytes);
         int maxBlob = Records.BlobEntry.Size(manifest.CodeBytesPerVector, manifest.OriginalBytesPerVector,
@@ -158,8 +164,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException(
-                $"Collection '{name}' is already open (in this or another process); close it first.", e);
+            throw new CollectionLockedException(name, e);
         }
     }
 
@@ -206,9 +211,25 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     /// open, so a failed open never calls back into the catalogue that is still opening it.</summary>
     internal Action<StoredCollection>? Closed { get; set; }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    /// <summary>Throws when the collection is closed, or <see cref="CollectionFaultedException"/> when a commit
+    /// round failed (every call is then refused until the collection is reopened).</summary>
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfFaulted();
+    }
 
-    /// <summary>Commits everything buffered, stops background work and closes the files.</summary>
+    /// <summary>Throws <see cref="CollectionFaultedException"/> if a commit round failed. The engine calls this on
+    /// every call, reads included: after a failed commit its in-memory state may hold writes that are not durable.</summary>
+    public void ThrowIfFaulted()
+    {
+        if (_committer.Failure is { } failure)
+            throw failure;
+    }
+
+    /// <summary>Commits everything buffered, stops background work and closes the files. Throws
+    /// <see cref="CollectionFaultedException"/> (after closing) when a commit failed, so the final commit is never
+    /// reported done when it was not.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -230,6 +251,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _stopCompaction.Dispose();
         _compactionGate.Dispose();
         Closed?.Invoke(this);
+        // Closing is reported honestly: if a commit round failed (before or in the final one), what was applied
+        // after the last durable commit is not on disk.
+        if (_committer.Failure is { } failure)
+            throw failure;
     }
 
     /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>

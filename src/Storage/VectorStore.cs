@@ -74,6 +74,7 @@ public sealed partial class VectorStore : IDisposable
         ValidateName(name);
         ArgumentNullException.ThrowIfNull(manifest);
         manifest.Validate();
+        manifest = manifest with { CollectionId = CollectionManifest.NewCollectionId() }; // a new collection, a new identity
         var target = Path.Combine(RootDirectory, name);
         if (System.IO.Directory.Exists(target))
             throw new InvalidOperationException($"Collection '{name}' already exists; open it or drop it first.");
@@ -161,8 +162,20 @@ public sealed partial class VectorStore : IDisposable
             _disposed = true;
             open = [.. _open.Values];
         }
+        List<Exception>? failures = null;
         foreach (var collection in open)
-            collection.Dispose();
+        {
+            try
+            {
+                collection.Dispose();
+            }
+            catch (CollectionFaultedException e)
+            {
+                (failures ??= []).Add(e); // close the others first, then report
+            }
+        }
+        if (failures is not null)
+            throw new AggregateException("Some collections failed their final commit.", failures);
     }
 
     private void OnClosed(StoredCollection collection)

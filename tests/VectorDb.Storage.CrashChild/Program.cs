@@ -6,6 +6,12 @@ using VectorDb.Storage.CrashChild;
 
 // Usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion>
 // Ingests until killed; see CrashProtocol for the output lines.
+// Or: VectorDb.Storage.CrashChild churn <storeRoot> <base.fvecs> <seed>: creates and drops collections until killed (ChurnChild).
+if (args is ["churn", var churnRoot, var churnBase, var churnSeed])
+{
+    var churnVectors = Texmex.ReadFvecs(churnBase, 2000);
+    return await ChurnChild.RunAsync(churnRoot, churnVectors.Values, churnVectors.Dimension, ulong.Parse(churnSeed));
+}
 if (args.Length != 4)
 {
     Console.Error.WriteLine("usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion>");

@@ -190,7 +190,8 @@ public sealed class CorruptionTests
     {
         using var dir = new TestDirectory("layout-version");
         var (manifest, _) = await CreateCollection(dir.Path);
-        ManifestFile.Write(Path.Combine(dir.Path, "c"), manifest with { RecordLayoutVersion = 2 });
+        var stored = ManifestFile.Read(Path.Combine(dir.Path, "c")); // with its identity
+        ManifestFile.Write(Path.Combine(dir.Path, "c"), stored with { RecordLayoutVersion = 2 });
         using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
         var error = Assert.Throws<NotSupportedException>(() => store.OpenCollection("c").Dispose());
         Assert.Contains("record layout version 2", error.Message);

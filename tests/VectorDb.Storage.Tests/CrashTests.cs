@@ -14,7 +14,9 @@ namespace VectorDb.Storage.Tests;
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
-    private const int Rounds = 20;
+    // 40 rounds, all of them ingesting: 20 killed the moment a compaction starts, 10 the moment a checkpoint starts,
+    // 10 at a random moment (the bar: at least 20 SIGKILL rounds each of ingest and compaction).
+    private const int Rounds = 40;
 
     private abstract record State;
     private sealed record Present(ulong Version) : State;
@@ -33,7 +35,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         for (int round = 0; round < Rounds; round++)
         {
-            string trigger = (round % 4) switch { 2 => "C+", 3 => "F+", _ => "" };
+            string trigger = (round % 4) switch { 0 or 2 => "C+", 1 => "F+", _ => "" };
             var run = await RunChildUntilKilled(dir.Path, basePath, (ulong)round + 1, (ulong)(round + 1) * 1_000_000_000UL,
                 trigger, delayMs: 200 + rng.NextInt(1300));
             var inFlight = new Dictionary<ulong, List<State>>();

@@ -30,26 +30,32 @@ public sealed class MetadataFileCorruptionTests
         return Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("c").Dispose());
     }
 
-    // Both files: u64 magic | (manifest only: u32 envelope version) | i32 JSON length | JSON | u32 CRC-32C.
-    private static int HeaderBytes(string path) => Path.GetFileName(path) == ManifestFile.FileName ? 16 : 12;
+    // Both files (as written since 2026-12): u64 magic | u32 envelope version | i32 JSON length | JSON | u32 CRC-32C.
+    private const int Header = 16;
 
-    /// <summary>The envelopes are baked into every collection on disk: pin them to their documented layout.</summary>
+    /// <summary>The envelopes are baked into every collection on disk: pin them to their documented layout
+    /// (version 1 files are pinned by <see cref="CollectionIdentityTests"/>, which reads them).</summary>
     [Theory]
-    [InlineData("manifest.vdb", "VDBMANIF", 16)]
-    [InlineData("logs.vdb", "DVDBLOS1", 12)] // sic: the constant was meant as "VDBLOGS1"; files hold this
-    public async Task Envelope_KeepsItsDocumentedLayout(string file, string magic, int headerBytes)
+    [InlineData("manifest.vdb", "VDBMANIF", "Dimension")]
+    [InlineData("logs.vdb", "VDBLOGS2", "SegmentBits")]
+    public async Task Envelope_KeepsItsDocumentedLayout(string file, string magic, string property)
     {
+        const int headerBytes = 16;
         using var dir = new TestDirectory("json-envelope");
         var path = await CreateCollection(dir.Path, file);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(magic, Encoding.ASCII.GetString(bytes, 0, 8));
-        if (headerBytes == 16)
-            Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8))); // manifest envelope version
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8))); // envelope version
         int jsonLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(headerBytes - 4));
         Assert.Equal(bytes.Length, headerBytes + jsonLength + 4);
         using var json = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(headerBytes, jsonLength));
         Assert.Equal(System.Text.Json.JsonValueKind.Object, json.RootElement.ValueKind);
-        Assert.True(json.RootElement.TryGetProperty(headerBytes == 16 ? "Dimension" : "SegmentBits", out _));
+        Assert.True(json.RootElement.TryGetProperty(property, out _));
+        // Both carry the collection's identity, the same 32 hex digits.
+        string id = file == ManifestFile.FileName
+            ? json.RootElement.GetProperty("CollectionId").GetString()!
+            : json.RootElement.GetProperty("Identity").GetProperty("CollectionId").GetString()!;
+        Assert.Matches("^[0-9a-f]{32}$", id);
         Assert.Equal(Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(^4)));
     }
 
@@ -60,7 +66,7 @@ public sealed class MetadataFileCorruptionTests
         using var dir = new TestDirectory("corrupt-json-flip");
         var path = await CreateCollection(dir.Path, file);
         var pristine = File.ReadAllBytes(path);
-        int header = HeaderBytes(path);
+        int header = Header;
         foreach (int offset in new[] { 0, header - 3, header + 2, pristine.Length - 8, pristine.Length - 1 })
         {
             var damaged = (byte[])pristine.Clone();
@@ -78,7 +84,7 @@ public sealed class MetadataFileCorruptionTests
         using var dir = new TestDirectory("corrupt-json-trunc");
         var path = await CreateCollection(dir.Path, file);
         var pristine = File.ReadAllBytes(path);
-        foreach (int length in new[] { 0, 5, HeaderBytes(path), pristine.Length / 2, pristine.Length - 1 })
+        foreach (int length in new[] { 0, 5, Header, pristine.Length / 2, pristine.Length - 1 })
         {
             File.WriteAllBytes(path, pristine.AsSpan(0, length).ToArray());
             var error = OpenFails(dir.Path);
@@ -94,7 +100,7 @@ public sealed class MetadataFileCorruptionTests
         using var dir = new TestDirectory("corrupt-json-body");
         var path = await CreateCollection(dir.Path, file);
         var pristine = File.ReadAllBytes(path);
-        string json = Encoding.UTF8.GetString(pristine.AsSpan(HeaderBytes(path), pristine.Length - HeaderBytes(path) - 4));
+        string json = Encoding.UTF8.GetString(pristine.AsSpan(Header, pristine.Length - Header - 4));
         foreach (var body in new[]
                  {
                      json[..(json.Length / 2)],                 // cut off mid-object
@@ -104,7 +110,7 @@ public sealed class MetadataFileCorruptionTests
                      "null",
                  })
         {
-            File.WriteAllBytes(path, Rewrap(pristine, HeaderBytes(path), body));
+            File.WriteAllBytes(path, Rewrap(pristine, Header, body));
             var error = OpenFails(dir.Path);
             Assert.Equal(path, error.FilePath);
             Assert.Contains("JSON", error.Problem);
@@ -119,7 +125,7 @@ public sealed class MetadataFileCorruptionTests
     {
         using var dir = new TestDirectory("corrupt-layout-range");
         var path = await CreateCollection(dir.Path, LogLayoutFile.FileName);
-        File.WriteAllBytes(path, Rewrap(File.ReadAllBytes(path), HeaderBytes(path), body));
+        File.WriteAllBytes(path, Rewrap(File.ReadAllBytes(path), Header, body));
         var error = OpenFails(dir.Path);
         Assert.Equal(path, error.FilePath);
         Assert.Contains("out of range", error.Problem);
@@ -131,7 +137,7 @@ public sealed class MetadataFileCorruptionTests
         using var dir = new TestDirectory("corrupt-layout-salvage");
         var path = await CreateCollection(dir.Path, LogLayoutFile.FileName);
         var pristine = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, Rewrap(pristine, HeaderBytes(path), "{\"CodesPageBits\": 18,"));
+        File.WriteAllBytes(path, Rewrap(pristine, Header, "{\"CodesPageBits\": 18,"));
         using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
         var error = await Assert.ThrowsAsync<StorageCorruptionException>(() => CollectionSalvage.SalvageAsync(store, "c", "restored"));
         Assert.Equal(path, error.FilePath);

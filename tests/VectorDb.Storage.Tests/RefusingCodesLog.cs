@@ -57,6 +57,12 @@ internal sealed class RefusingCodesLog(IAppendLog inner, int refuseAt) : IAppend
 
     public (byte[]? Metadata, long Version) StagedCommit => inner.StagedCommit;
 
+    public long SpaceBound(int bodyLength) => inner.SpaceBound(bodyLength);
+
+    public void ReserveSpace(long bytes) => inner.ReserveSpace(bytes);
+
+    public void ReleaseSpace(long bytes) => inner.ReleaseSpace(bytes);
+
     public long Append(ReadOnlySpan<byte> entry) => inner.Append(entry);
 
     public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry) => inner.AppendAsync(entry);

@@ -25,8 +25,14 @@ internal static class Commands
                  [--nprobe <n>] [--rerank none|fixed|auto]
                                                           writes {"results": [[id, ...], ...]} in query order
           info <name>                                     collection configuration and sizes (JSON)
-          list                                            collection names, one per line
-          drop <name>                                     delete a collection and its files
+          list                                            collection names, one per line; a damaged collection
+                                                          as "<name>\tDAMAGED: <reason>"
+          drop <name>                                     delete a collection and its files (also a damaged one)
+          salvage <name> --data-dir <dir> [--into <new-name>] [--drop-damaged]
+                                                          offline repair of a damaged collection, with the server
+                                                          stopped: copies every intact point into <new-name>
+                                                          (default <name>-salvaged), reports what was lost, and
+                                                          with --drop-damaged deletes the damaged one
 
         --server defaults to $VECTORDB_SERVER or http://127.0.0.1:6334; --api-key to $VECTORDB_API_KEY.
         exit codes: 0 ok, 1 the server refused the call, 2 usage error, 3 server unreachable, 4 bad input file.
@@ -184,9 +190,10 @@ internal static class Commands
     public static async Task<int> ListAsync(CliArgs args, VectorDbClient client)
     {
         args.RejectUnknown();
-        foreach (var name in await client.ListCollectionsAsync())
+        var response = await client.Collections.ListAsync(new ListCollectionsRequest());
+        foreach (var collection in response.Collections)
         {
-            Console.WriteLine(name);
+            Console.WriteLine(collection.Damage is { Length: > 0 } damage ? $"{collection.Name}\tDAMAGED: {damage}" : collection.Name);
         }
         return 0;
     }

@@ -27,6 +27,25 @@ if (parsed.Command == "serve")
     return 0;
 }
 
+if (parsed.Command == "salvage")
+{
+    try
+    {
+        return await SalvageCommand.RunAsync(parsed);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine(Commands.Usage);
+        return 2;
+    }
+    catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: salvage failed: {e.Message}");
+        return 4;
+    }
+}
+
 using var client = new VectorDbClient(parsed.Server, parsed.ApiKey);
 try
 {

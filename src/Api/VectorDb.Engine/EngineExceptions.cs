@@ -29,3 +29,17 @@ public sealed class PointNotFoundException(string collection, IReadOnlyList<ulon
 /// <summary>A request exceeds one of the configured <see cref="EngineLimits"/> (batch size, k, dimension, payload).
 /// Derives from <see cref="ArgumentException"/>: the caller must change the request.</summary>
 public sealed class LimitExceededException(string message, string? paramName = null) : ArgumentException(message, paramName);
+
+/// <summary>The collection could not be opened when the database was opened (damaged or unreadable files, an unknown
+/// format version, files that belong to another collection, ...). The other collections are served; this one is
+/// refused until an operator salvages or drops it (docs/api.md, "Damaged collections").</summary>
+public sealed class CollectionDamagedException(string collection, string reason, Exception? cause = null)
+    : IOException($"Collection '{collection}' is damaged and is not served: {reason} Salvage it with the server " +
+                  $"stopped (vectordb salvage {collection} --data-dir <dir>) or drop it (vectordb drop {collection}); " +
+                  "see docs/api.md, 'Damaged collections'.", cause)
+{
+    public string Collection { get; } = collection;
+
+    /// <summary>Why the collection could not be opened.</summary>
+    public string Reason { get; } = reason;
+}

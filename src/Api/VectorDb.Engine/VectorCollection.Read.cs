@@ -263,6 +263,7 @@ public sealed partial class VectorCollection
         {
             throw NamedForCollection(e);
         }
+        VectorMagnitude.Check(request.Vector.Span, Config.Metric, "the query");
         if (request.K < 1)
         {
             throw new ArgumentOutOfRangeException("limit", request.K, "k (limit) must be at least 1.");

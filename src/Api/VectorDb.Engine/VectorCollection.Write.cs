@@ -230,7 +230,8 @@ public sealed partial class VectorCollection
         return new PreparedBatch(writes, originals, fields, centreVersion);
     }
 
-    /// <summary>Checks length and finiteness (and the float16 range when originals are kept as float16).</summary>
+    /// <summary>Checks length, finiteness (and the float16 range when originals are kept as float16), then the norm
+    /// (<see cref="VectorMagnitude"/>).</summary>
     private void ValidateVector(ReadOnlySpan<float> vector, string what)
     {
         if (vector.Length != Config.Dimension)
@@ -251,5 +252,6 @@ public sealed partial class VectorCollection
                     nameof(vector));
             }
         }
+        VectorMagnitude.Check(vector, Config.Metric, what);
     }
 }

@@ -162,6 +162,16 @@ public sealed partial class VectorCollection
             Exit();
             throw new CollectionNotFoundException(Name);
         }
+        try
+        {
+            // After a failed commit the index may hold writes that are not durable: refuse reads too.
+            _store.ThrowIfFaulted();
+        }
+        catch
+        {
+            Exit();
+            throw;
+        }
     }
 
     private void Exit()
@@ -194,8 +204,14 @@ public sealed partial class VectorCollection
             // The index must outlive its training; a failed training leaves the flat scan, which is still correct.
             await training.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
-        await _store.DisposeAsync().ConfigureAwait(false);
-        _index.Dispose();
-        _writeGate.Dispose();
+        try
+        {
+            await _store.DisposeAsync().ConfigureAwait(false); // throws when the final commit failed
+        }
+        finally
+        {
+            _index.Dispose();
+            _writeGate.Dispose();
+        }
     }
 }

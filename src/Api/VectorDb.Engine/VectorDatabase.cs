@@ -19,6 +19,7 @@ public sealed class VectorDatabase : IAsyncDisposable
 {
     private readonly VectorStore _store;
     private readonly Dictionary<string, VectorCollection> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CollectionDamagedException> _damaged = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _lock = new();
     private bool _disposed;
@@ -46,15 +47,16 @@ public sealed class VectorDatabase : IAsyncDisposable
         {
             foreach (var name in store.ListCollections())
             {
-                var stored = store.OpenCollection(name);
+                // One collection that cannot be opened must not take the others down: it is set aside as damaged
+                // (refused with CollectionDamagedException, reported by DamagedCollections) and the rest are served.
+                // A collection locked by another process is not damage: the directory is in use, so the open fails.
                 try
                 {
-                    database._collections.Add(name, await VectorCollection.OpenAsync(stored, options, cancellationToken).ConfigureAwait(false));
+                    database._collections.Add(name, await OpenOneAsync(store, name, options, cancellationToken).ConfigureAwait(false));
                 }
-                catch
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or CollectionLockedException))
                 {
-                    await stored.DisposeAsync().ConfigureAwait(false);
-                    throw;
+                    database._damaged.Add(name, new CollectionDamagedException(name, $"{e.GetType().Name}: {e.Message}", e));
                 }
             }
             return database;
@@ -63,6 +65,34 @@ public sealed class VectorDatabase : IAsyncDisposable
         {
             await database.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task<VectorCollection> OpenOneAsync(VectorStore store, string name, DatabaseOptions options, CancellationToken cancellationToken)
+    {
+        var stored = store.OpenCollection(name);
+        try
+        {
+            return await VectorCollection.OpenAsync(stored, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stored.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Collections that could not be opened when the database was opened, with the reason (name -> the
+    /// exception every call on them gets). They are not in <see cref="ListCollections"/>; drop them with
+    /// <see cref="DropCollectionAsync"/> or salvage them offline (<c>CollectionSalvage</c>, CLI <c>salvage</c>).</summary>
+    public IReadOnlyDictionary<string, CollectionDamagedException> DamagedCollections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, CollectionDamagedException>(_damaged, StringComparer.Ordinal);
+            }
         }
     }
 
@@ -103,8 +133,20 @@ public sealed class VectorDatabase : IAsyncDisposable
 
     /// <summary>The open collection named <paramref name="name"/>.</summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
-    public VectorCollection GetCollection(string name) =>
-        TryGetCollection(name, out var collection) ? collection : throw new CollectionNotFoundException(name);
+    /// <exception cref="CollectionDamagedException">The collection exists but could not be opened.</exception>
+    public VectorCollection GetCollection(string name)
+    {
+        if (TryGetCollection(name, out var collection))
+        {
+            return collection;
+        }
+        lock (_lock)
+        {
+            throw _damaged.TryGetValue(name, out var damaged)
+                ? new CollectionDamagedException(name, damaged.Reason, damaged.InnerException)
+                : new CollectionNotFoundException(name);
+        }
+    }
 
     public bool TryGetCollection(string name, out VectorCollection collection)
     {
@@ -127,7 +169,7 @@ public sealed class VectorDatabase : IAsyncDisposable
     }
 
     /// <summary>Drops a collection: calls in flight on it finish, later calls get <see cref="CollectionNotFoundException"/>,
-    /// then its files are deleted.</summary>
+    /// then its files are deleted. Drops a damaged collection (<see cref="DamagedCollections"/>) too.</summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
     public async Task DropCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -135,17 +177,24 @@ public sealed class VectorDatabase : IAsyncDisposable
         await _catalogGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            VectorCollection collection;
+            VectorCollection? collection;
             lock (_lock)
             {
                 ThrowIfDisposed();
-                if (!_collections.Remove(name, out collection!))
+                if (!_collections.Remove(name, out collection) && !_damaged.ContainsKey(name))
                 {
                     throw new CollectionNotFoundException(name);
                 }
             }
-            await collection.CloseAsync().ConfigureAwait(false);
-            _store.DropCollection(name);
+            if (collection is not null)
+            {
+                await collection.CloseAsync().ConfigureAwait(false);
+            }
+            _store.DropCollection(name); // a damaged collection is not open: its files just go
+            lock (_lock)
+            {
+                _damaged.Remove(name);
+            }
         }
         finally
         {
@@ -175,7 +224,9 @@ public sealed class VectorDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Commits every collection and closes the directory. Calls in flight finish first.</summary>
+    /// <summary>Commits every collection and closes the directory. Calls in flight finish first. Throws
+    /// <see cref="AggregateException"/> of <see cref="CollectionFaultedException"/> (after closing everything) when a
+    /// collection's final commit failed.</summary>
     public async ValueTask DisposeAsync()
     {
         VectorCollection[] open;
@@ -189,11 +240,23 @@ public sealed class VectorDatabase : IAsyncDisposable
             open = [.. _collections.Values];
             _collections.Clear();
         }
+        List<Exception>? failures = null;
         foreach (var collection in open)
         {
-            await collection.CloseAsync().ConfigureAwait(false);
+            try
+            {
+                await collection.CloseAsync().ConfigureAwait(false);
+            }
+            catch (CollectionFaultedException e)
+            {
+                (failures ??= []).Add(e); // close the others first, then report
+            }
         }
         _store.Dispose();
+        if (failures is not null)
+        {
+            throw new AggregateException("The final checkpoint failed for some collections; their writes after the last durable commit are lost.", failures);
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -8,6 +8,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "VectorDb data directory {DataDirectory}: {Collections} collection(s) opened in {Seconds:F2} s")]
     public static partial void DatabaseOpened(ILogger logger, string dataDirectory, int collections, double seconds);
 
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Collection {Collection} is damaged and is not served (calls get DATA_LOSS; salvage or drop it, docs/api.md 'Damaged collections'): {Reason}")]
+    public static partial void CollectionDamaged(ILogger logger, string collection, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Final checkpoint FAILED; writes after the last durable commit of these collections are lost; database closed in {Seconds:F2} s")]
+    public static partial void FinalCheckpointFailed(ILogger logger, double seconds, Exception exception);
+
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Description}")]
     public static partial void ExactScoring(ILogger logger, string description);
 

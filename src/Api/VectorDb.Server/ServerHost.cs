@@ -21,6 +21,9 @@ namespace VectorDb.Server;
 /// </summary>
 public sealed class ServerHost : IAsyncDisposable
 {
+    /// <summary>Health service name that is NOT_SERVING while any collection is damaged.</summary>
+    public const string CollectionsHealthService = "vectordb.collections";
+
     private bool _disposed;
 
     private readonly ILogger _logger;
@@ -84,8 +87,18 @@ public sealed class ServerHost : IAsyncDisposable
                 grpc.Interceptors.Add<ApiKeyInterceptor>();
             });
             builder.Services.AddGrpcReflection();
-            builder.Services.AddGrpcHealthChecks()
-                .AddCheck("database", () => database.DataDirectory.Length > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+            // The server ("") is SERVING while it serves; service "vectordb.collections" is NOT_SERVING while a
+            // collection is damaged (refused with DATA_LOSS), so a probe of the server does not take down the
+            // collections that are healthy.
+            builder.Services.AddGrpcHealthChecks(health =>
+                {
+                    health.Services.Map("", result => result.Name == "database");
+                    health.Services.Map(CollectionsHealthService, result => result.Name == "collections");
+                })
+                .AddCheck("database", () => HealthCheckResult.Healthy())
+                .AddCheck("collections", () => database.DamagedCollections is { Count: > 0 } damaged
+                    ? HealthCheckResult.Unhealthy($"damaged collections (refused with DATA_LOSS): {string.Join(", ", damaged.Keys)}")
+                    : HealthCheckResult.Healthy());
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(ServerMetrics.MeterName, GpuScoring.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 .AddPrometheusExporter());
@@ -109,6 +122,10 @@ public sealed class ServerHost : IAsyncDisposable
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             int collections = database.ListCollections().Count;
             Log.DatabaseOpened(logger, database.DataDirectory, collections, seconds);
+            foreach (var (name, damage) in database.DamagedCollections)
+            {
+                Log.CollectionDamaged(logger, name, damage.Reason);
+            }
             string exactScoring = gpu.Describe();
             Log.ExactScoring(logger, exactScoring);
             if (!app.Services.GetRequiredService<ApiKeyInterceptor>().Enabled)
@@ -185,9 +202,17 @@ public sealed class ServerHost : IAsyncDisposable
         }
         Log.ShuttingDown(logger, Database.DataDirectory);
         long start = Stopwatch.GetTimestamp();
-        await Database.DisposeAsync();
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        Log.DatabaseClosed(logger, seconds);
+        try
+        {
+            await Database.DisposeAsync();
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Log.DatabaseClosed(logger, seconds);
+        }
+        catch (AggregateException e)
+        {
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Log.FinalCheckpointFailed(logger, seconds, e);
+        }
         await App.DisposeAsync();
     }
 }

@@ -21,9 +21,12 @@ internal sealed class FasterAppendLog : IAppendLog
     private readonly LogGeometry _geometry;
 
     private readonly bool _singleAppender;
+    private readonly LogSpaceReservation _space;
 
-    private FasterAppendLog(SyncedFileDevice device, StagedCommitManager commits, FasterLog log, LogGeometry geometry, bool singleAppender)
+    private FasterAppendLog(SyncedFileDevice device, StagedCommitManager commits, FasterLog log, LogGeometry geometry, bool singleAppender,
+        DiskSpaceBudget? budget)
     {
+        _space = new LogSpaceReservation(device, geometry.SegmentBits, log.TailAddress, budget);
         _singleAppender = singleAppender;
         _device = device;
         _commits = commits;
@@ -34,8 +37,9 @@ internal sealed class FasterAppendLog : IAppendLog
     /// <summary>Opens (or creates) the log whose segment files are <c>directory/name.N</c>, recovering to
     /// <paramref name="recoveredCommit"/> (metadata from the commit slot; null for a new log).
     /// <paramref name="singleAppender"/> promises that appends never run concurrently (the caller serialises them),
-    /// which lets scans check page-end padding exactly.</summary>
-    public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit, bool singleAppender)
+    /// which lets scans check page-end padding exactly. <paramref name="budget"/> simulates free disk space (tests only).</summary>
+    public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit, bool singleAppender,
+        DiskSpaceBudget? budget = null)
     {
         var device = new SyncedFileDevice(Path.Combine(directory, name));
         var commits = new StagedCommitManager(device, recoveredCommit);
@@ -63,7 +67,7 @@ internal sealed class FasterAppendLog : IAppendLog
             var (file, _) = Locate(device, geometry, 0);
             throw new StorageCorruptionException(file, 0, $"log '{name}' could not be recovered: {e.Message}");
         }
-        var appendLog = new FasterAppendLog(device, commits, log, geometry, singleAppender);
+        var appendLog = new FasterAppendLog(device, commits, log, geometry, singleAppender, budget);
         try
         {
             if (recoveredCommit is not null)
@@ -87,6 +91,14 @@ internal sealed class FasterAppendLog : IAppendLog
     public int MaxEntryBytes => (1 << _geometry.PageBits) - EntryHeaderBytes - 64;
 
     public (byte[]? Metadata, long Version) StagedCommit => _commits.Staged;
+
+    // An entry takes its 4-byte length plus its body rounded up to 4 bytes; when it does not fit in the rest of the
+    // page, FASTER skips to the next page, wasting less than the entry's own size. Twice the framed size covers both.
+    public long SpaceBound(int bodyLength) => 2L * (EntryHeaderBytes + ((bodyLength + 3) & ~3));
+
+    public void ReserveSpace(long bytes) => _space.Reserve(bytes, () => _log.TailAddress);
+
+    public void ReleaseSpace(long bytes) => _space.Release(bytes);
 
     public long Append(ReadOnlySpan<byte> entry) => _log.Enqueue(entry);
 

@@ -33,6 +33,17 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
         _writer.Start();
     }
 
+    /// <summary>Directory of the segment files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Allocates disk blocks for [<paramref name="offset"/>, +<paramref name="length"/>) of a segment file
+    /// (creating it if needed) without changing its length; see <see cref="LogSpaceReservation"/>.</summary>
+    public FileSpace.Result Allocate(int segment, long offset, long length)
+    {
+        var handle = GetHandle(segment, create: true);
+        return FileSpace.TryAllocate(handle, SegmentPath(segment), offset, length);
+    }
+
     /// <summary>Path of the file that holds <paramref name="segment"/>.</summary>
     public string SegmentPath(int segment) => $"{FileName}.{segment}";
 
@@ -188,7 +199,7 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     public void DeleteSegmentsBelow(int firstLiveSegment)
     {
         string prefix = Path.GetFileName(FileName) + ".";
-        foreach (var path in Directory.EnumerateFiles(_directory, prefix + "*"))
+        foreach (var path in System.IO.Directory.EnumerateFiles(_directory, prefix + "*"))
         {
             if (int.TryParse(Path.GetFileName(path).AsSpan(prefix.Length), out int segment) && segment < firstLiveSegment)
                 File.Delete(path);

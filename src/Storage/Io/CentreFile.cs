@@ -25,4 +25,5 @@ internal static class CentreFile
 /// <summary>The JSON body of <c>centre.vdb</c>.</summary>
 /// <param name="Dimension">Coordinates (must equal the manifest's dimension).</param>
 /// <param name="Vector">The centre, <paramref name="Dimension"/> finite floats.</param>
-internal sealed record StoredCentre(int Dimension, float[] Vector);
+/// <param name="CollectionId">The collection it belongs to (the manifest's identity; null for a collection without one).</param>
+internal sealed record StoredCentre(int Dimension, float[] Vector, string? CollectionId = null);

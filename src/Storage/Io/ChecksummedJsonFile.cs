@@ -16,7 +16,9 @@ namespace VectorDb.Storage.Io;
 /// <param name="Magic">First eight bytes, read as a little-endian u64 (ASCII text such as "VDBMANIF").</param>
 /// <param name="Version">Envelope version stored after the magic; null for a file whose header has no version field.</param>
 /// <param name="Json">Serializer options of the JSON body (null: System.Text.Json defaults).</param>
-internal sealed record JsonEnvelope(string FileName, string Description, ulong Magic, uint? Version, JsonSerializerOptions? Json)
+/// <param name="OldestReadableVersion">Oldest envelope version still read (null: only <see cref="Version"/>).</param>
+internal sealed record JsonEnvelope(string FileName, string Description, ulong Magic, uint? Version, JsonSerializerOptions? Json,
+    uint? OldestReadableVersion = null)
 {
     /// <summary>Bytes before the JSON body.</summary>
     public int HeaderBytes => Version is null ? 12 : 16;
@@ -64,8 +66,13 @@ internal static class ChecksummedJsonFile
     }
 
     /// <summary>Reads and verifies the file, then deserializes its JSON.</summary>
-    public static T Read<T>(string directory, JsonEnvelope envelope) where T : class
+    public static T Read<T>(string directory, JsonEnvelope envelope) where T : class => Read<T>(directory, envelope, out _);
+
+    /// <summary>Reads and verifies the file, then deserializes its JSON; <paramref name="version"/> is the envelope
+    /// version the file has (null for an envelope without a version field).</summary>
+    public static T Read<T>(string directory, JsonEnvelope envelope, out uint? version) where T : class
     {
+        version = null;
         var path = Path.Combine(directory, envelope.FileName);
         string what = envelope.Description;
         if (!File.Exists(path))
@@ -85,12 +92,14 @@ internal static class ChecksummedJsonFile
                 : $"the {what} file's length field says {jsonLength} JSON bytes but it holds {bytes.Length - header - 4}");
         if (!Crc32C.HasValidTrailer(bytes))
             throw new StorageCorruptionException(path, bytes.Length - 4, $"{what} checksum mismatch");
-        if (envelope.Version is { } supported)
+        if (envelope.Version is { } newest)
         {
-            uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-            if (version != supported)
+            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+            uint oldest = envelope.OldestReadableVersion ?? newest;
+            if (stored < oldest || stored > newest)
                 throw new NotSupportedException(
-                    $"The {what} file '{path}' has envelope version {version}; this build reads only version {supported}.");
+                    $"The {what} file '{path}' has envelope version {stored}; this build reads versions {oldest}..{newest}.");
+            version = stored;
         }
         try
         {

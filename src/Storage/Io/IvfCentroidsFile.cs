@@ -7,7 +7,8 @@ namespace VectorDb.Storage.Io;
 /// <summary>
 /// Reads and writes <c>ivf.vdb</c>, a collection's trained IVF list centroids, so that a reopened collection searches
 /// the same lists (and the same residual codes) instead of training new ones: <c>"VDBIVFC1" | u32 version = 1 |
-/// i32 lists | i32 dimension | lists·dimension float32 | u32 CRC-32C of all preceding bytes</c>, little endian.
+/// i32 lists | i32 dimension | 36 bytes: the collection id as ASCII text, zero-padded (all zero: none) |
+/// lists·dimension float32 | u32 CRC-32C of all preceding bytes</c>, little endian.
 /// Written once, atomically (temp file, fsync, rename, directory fsync), after a training completes. WARNING: baked
 /// into every trained collection on disk.
 /// </summary>
@@ -16,17 +17,19 @@ internal static class IvfCentroidsFile
     public const string FileName = "ivf.vdb";
     private const ulong Magic = 0x314346564944_4256; // "VDBIVFC1"
     private const uint Version = 1;
-    private const int HeaderBytes = 20;
+    private const int IdBytes = 36;
+    private const int HeaderBytes = 20 + IdBytes;
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, FileName));
 
-    public static void Write(string directory, int lists, int dimension, ReadOnlySpan<float> centroids)
+    public static void Write(string directory, int lists, int dimension, ReadOnlySpan<float> centroids, string? collectionId)
     {
         var bytes = new byte[HeaderBytes + centroids.Length * 4 + 4];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Version);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), lists);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), dimension);
+        System.Text.Encoding.ASCII.GetBytes(collectionId ?? "", bytes.AsSpan(20, IdBytes));
         for (int i = 0; i < centroids.Length; i++)
         {
             BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i), centroids[i]);
@@ -45,7 +48,7 @@ internal static class IvfCentroidsFile
 
     /// <summary>The stored (lists, centroids row-major); any damage or a dimension other than
     /// <paramref name="dimension"/> is a <see cref="StorageCorruptionException"/> with the path.</summary>
-    public static (int Lists, float[] Centroids) Read(string directory, int dimension)
+    public static (int Lists, float[] Centroids) Read(string directory, int dimension, string? collectionId)
     {
         var path = Path.Combine(directory, FileName);
         var bytes = File.ReadAllBytes(path);
@@ -61,6 +64,10 @@ internal static class IvfCentroidsFile
         if (storedDimension != dimension || lists < 1 || (long)lists * dimension * 4 + HeaderBytes + 4 != bytes.Length)
             throw new StorageCorruptionException(path, 12,
                 $"the IVF centroids file holds {lists} lists of dimension {storedDimension} in {bytes.Length} bytes; the collection has dimension {dimension}");
+        string storedId = System.Text.Encoding.ASCII.GetString(bytes.AsSpan(20, IdBytes)).TrimEnd('\0');
+        if (storedId != (collectionId ?? ""))
+            throw new StorageCorruptionException(path, 20,
+                $"the IVF centroids file belongs to collection '{storedId}', the manifest to '{collectionId}': it was copied from another collection");
         var centroids = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(HeaderBytes, lists * dimension * 4)).ToArray();
         if (!BitConverter.IsLittleEndian)
         {

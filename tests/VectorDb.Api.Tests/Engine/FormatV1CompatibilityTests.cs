@@ -208,9 +208,16 @@ public sealed class FormatV1CompatibilityTests
         string manifestPath = Path.Combine(db, "cos4", "manifest.vdb");
         RewriteManifest(manifestPath, json => json.Replace("\"CodeLayoutVersion\": 1,", "\"CodeLayoutVersion\": 3,", StringComparison.Ordinal));
 
-        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => VectorDatabase.OpenAsync(db));
-        Assert.Contains("'cos4'", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("code layout version 3", refused.Message, StringComparison.Ordinal);
+        // The database opens (the other collections are served); this one is set aside as damaged, and every call on
+        // it is refused with the reason: the version it cannot read.
+        await using (var opened = await VectorDatabase.OpenAsync(db))
+        {
+            Assert.Equal(CodeLayout.UncentredLayoutVersion, opened.GetCollection("l2b2").Config.CodeFormat);
+            var refused = Assert.Throws<CollectionDamagedException>(() => opened.GetCollection("cos4"));
+            Assert.Contains("'cos4'", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("code layout version 3", refused.Message, StringComparison.Ordinal);
+            Assert.IsType<NotSupportedException>(refused.InnerException);
+        }
 
         // The same envelope rewrite without the change opens: the refusal is the version, not a damaged file.
         RewriteManifest(manifestPath, json => json.Replace("\"CodeLayoutVersion\": 3,", "\"CodeLayoutVersion\": 1,", StringComparison.Ordinal));

@@ -7,8 +7,8 @@ using VectorDb.Storage;
 namespace VectorDb.Api.Tests.Engine;
 
 /// <summary>
-/// A damaged blob entry of a live point makes the engine's open fail with the error a storage get of that point
-/// gives (the rebuild reads blobs by a sequential pass, not per point, and must not lose that report), with
+/// A damaged blob entry of a live point makes the engine set the collection aside as damaged, with the error a
+/// storage get of that point gives (the rebuild reads blobs by a sequential pass, not per point, and must not lose that report), with
 /// originals in memory and on disk.
 /// </summary>
 public sealed class OpenDamageTests
@@ -31,10 +31,14 @@ public sealed class OpenDamageTests
         string blobs = Path.Combine(dir.Path, "c", "blobs.log.0");
         FlipByte(blobs, 64 + 4 + 30);
 
-        var fromOpen = await Assert.ThrowsAsync<StorageCorruptionException>(async () =>
+        // The database opens; the collection is set aside as damaged, with the very error the rebuild hit.
+        StorageCorruptionException fromOpen;
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
         {
-            await using var db = await VectorDatabase.OpenAsync(dir.Path, options);
-        });
+            var damaged = Assert.Throws<CollectionDamagedException>(() => db.GetCollection("c"));
+            fromOpen = Assert.IsType<StorageCorruptionException>(damaged.InnerException);
+            Assert.Same(fromOpen, db.DamagedCollections["c"].InnerException);
+        }
 
         using var store = VectorStore.Open(dir.Path);
         await using var stored = store.OpenCollection("c");

@@ -44,7 +44,7 @@ public sealed class InputEchoAndNameTests(ITestOutputHelper output) : IAsyncLife
         output.WriteLine($"{name.Length} chars → {e.StatusCode}: {e.Status.Detail.Length} chars of detail");
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Contains("collection name", e.Status.Detail, StringComparison.OrdinalIgnoreCase);
-        Assert.True(e.Status.Detail.Length <= 512, $"detail of {e.Status.Detail.Length} chars");
+        Assert.True(e.Status.Detail.Length <= VectorDb.Server.Interceptors.StatusDetail.MaxChars, $"detail of {e.Status.Detail.Length} chars");
         Assert.DoesNotContain(e.Status.Detail, char.IsControl);
         Assert.Equal(before, Directory.GetFileSystemEntries(_server.DataDirectory));
         Assert.Equal(["c"], await _client.ListCollectionsAsync());
@@ -78,7 +78,7 @@ public sealed class InputEchoAndNameTests(ITestOutputHelper output) : IAsyncLife
         {
             var e = await Assert.ThrowsAsync<RpcException>(call);
             Assert.True(e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument, e.Status.ToString()[..Math.Min(200, e.Status.ToString().Length)]);
-            Assert.InRange(e.Status.Detail.Length, 1, 512);
+            Assert.InRange(e.Status.Detail.Length, 1, VectorDb.Server.Interceptors.StatusDetail.MaxChars);
         }
         Assert.Equal(["c"], await _client.ListCollectionsAsync());
     }

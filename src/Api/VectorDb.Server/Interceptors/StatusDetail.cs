@@ -9,9 +9,9 @@ namespace VectorDb.Server.Interceptors;
 /// </summary>
 public static class StatusDetail
 {
-    /// <summary>Longest detail sent, in UTF-16 chars. Percent-encoding can triple non-ASCII text; 3 × 512 stays far
+    /// <summary>Longest detail sent, in UTF-16 chars. Percent-encoding can triple non-ASCII text; 3 × 1,024 stays well
     /// below the 8 KiB metadata limit of common clients.</summary>
-    public const int MaxChars = 512;
+    public const int MaxChars = 1024; // long enough for a damaged collection's reason with its paths
 
     /// <summary>Chars kept from the end of an over-long detail: the end says what to fix.</summary>
     private const int TailChars = 160;

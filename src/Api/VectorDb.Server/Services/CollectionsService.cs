@@ -34,6 +34,7 @@ public sealed class CollectionsService(VectorDatabase database) : Collections.Co
         long start = Stopwatch.GetTimestamp();
         var response = new ListCollectionsResponse();
         response.Collections.AddRange(database.ListCollections().Select(name => new CollectionDescription { Name = name }));
+        response.Collections.AddRange(database.DamagedCollections.Select(d => new CollectionDescription { Name = d.Key, Damage = d.Value.Reason }));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return Task.FromResult(response);
     }

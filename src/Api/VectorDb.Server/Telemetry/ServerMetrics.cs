@@ -28,6 +28,8 @@ public sealed class ServerMetrics : IDisposable
             description: "Live points per collection.");
         _meter.CreateObservableGauge("vectordb.disk.bytes", () => Observe(database, info => info.BytesOnDisk), unit: "By",
             description: "Bytes of log files per collection.");
+        _meter.CreateObservableGauge("vectordb.damaged.collections", () => ObserveDamaged(database), unit: "{collection}",
+            description: "1 for each collection that could not be opened at start (refused with DATA_LOSS until salvaged or dropped).");
     }
 
     /// <summary>Records one finished call.</summary>
@@ -66,6 +68,9 @@ public sealed class ServerMetrics : IDisposable
         }
         return measurements;
     }
+
+    private static IEnumerable<Measurement<int>> ObserveDamaged(VectorDatabase database) =>
+        database.DamagedCollections.Keys.Select(name => new Measurement<int>(1, new KeyValuePair<string, object?>("collection", name)));
 
     public void Dispose() => _meter.Dispose();
 }
