@@ -213,6 +213,38 @@ public class CentredCodesTests
         }
     }
 
+    /// <summary>
+    /// Centring must not break the uncentred case: on Haar-random unit vectors the collection centre is ≈ 0 (the mean of
+    /// 1,024 of them) and the distortion of the stored (re-encoded, centred) records stays within 2% of algorithms.md §3's
+    /// d = 128 figures for eden-unbiased, as the plain quantizer's does (QuantizerStatisticsTests).
+    /// </summary>
+    [Fact]
+    public void HaarVectors_CentredDistortion_WithinTwoPercentOfTheory()
+    {
+        double[] expected = [0.5685, 0.1308, 0.0348, 0.00928];
+        const int d = 128, count = 2000;
+        var vectors = Enumerable.Range(0, count).Select(i => RandomVectors.UnitSphere(d, 1000 + (ulong)i)).ToArray();
+        for (int bits = 1; bits <= 4; bits++)
+        {
+            using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, bits, 9), ExactMetric.InnerProduct,
+                OriginalPrecision.Float32));
+            for (int i = 0; i < count; i++)
+            {
+                index.Upsert((ulong)i, vectors[i]);
+            }
+            Assert.True(index.CentreFixed);
+            var decoded = new float[d];
+            double total = 0;
+            for (int i = 0; i < count; i++)
+            {
+                index.Decode(index.CodesOf((ulong)i).Record, decoded);
+                total += RandomVectors.SquaredDistance(vectors[i], decoded);
+            }
+            double mse = total / count;
+            Assert.True(Math.Abs(mse / expected[bits - 1] - 1) < 0.02, $"centred eden-unbiased d={d} b={bits}: vNMSE {mse:F5}, algorithms.md {expected[bits - 1]}");
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
