@@ -14,7 +14,7 @@ namespace VectorDb.Benchmarks.Quantization;
 /// Run: dotnet run -c Release --project bench/VectorDb.Benchmarks -- --filter '*CentredEncodeBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-public class CentredEncodeBenchmarks
+public sealed class CentredEncodeBenchmarks : IDisposable
 {
     private const int Batch = 256;
 
@@ -56,7 +56,7 @@ public class CentredEncodeBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _index.Dispose();
+    public void Dispose() => _index?.Dispose();
 
     [Benchmark(OperationsPerInvoke = Batch)]
     public void Encode()
