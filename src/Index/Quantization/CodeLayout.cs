@@ -27,9 +27,9 @@ namespace VectorDb.Index.Quantization;
 /// <para><b>Version 2</b> (<see cref="LayoutVersion"/>, the records a <c>VectorIndex</c> stores): for the schemes that
 /// support centring (<see cref="SupportsCentring"/>: every scheme but tq-prod) the codes are of the residual
 /// r = x − c to a centre c, A is the scheme's scale of r, and the second float is the offset B instead of N:
-/// ⟨c, r⟩ for inner product and cosine, −‖r‖² for L2. With ŷ = Π(q − c) the rotated query minus the rotated centre:
+/// β = ⟨c, r⟩ − A·⟨Πc, q⟩ for inner product and cosine, 2β − ‖x‖² for L2. With ŷ = Πq the rotated query:
 /// <code>
-/// ⟨q, x⟩ ≈ ⟨q, c⟩ + ⟨c, r⟩ + A·Σ_j ŷ_j·c[code_j]      ‖q‖² − ‖q − x‖² ≈ (2⟨q, c⟩ − ‖c‖²) − ‖r‖² + 2A·Σ_j ŷ_j·c[code_j]
+/// ⟨q, x⟩ ≈ ⟨q, c⟩ + β + A·Σ_j ŷ_j·c[code_j]      ‖q‖² − ‖q − x‖² ≈ 2⟨q, c⟩ + (2β − ‖x‖²) + 2A·Σ_j ŷ_j·c[code_j]
 /// </code>
 /// A record encoded against the zero centre (written before its collection's centre was fixed) stores A with its
 /// sign bit set (−A, or −0 for A = 0): <see cref="IsUncentred"/>. A is never negative otherwise. tq-prod records are

@@ -58,8 +58,8 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     /// <summary>
     /// Format v2 (centred) encoding: the codes of r = x − c with this scheme's scale A, and over the record's second
     /// float the offset B the centred estimator needs (with <paramref name="rhoRanking"/>, eden-unbiased stores the
-    /// matched-norm scale ‖r‖/‖q‖ = ρ·S instead of S) (docs/codec.md "Centred codes"): ⟨c, r⟩ for inner product and
-    /// cosine, −‖r‖² for L2 (both in double before the float store). With the zero centre the record is flagged
+    /// matched-norm scale ‖r‖/‖q‖ = ρ·S instead of S) (docs/codec.md "Centred codes"): β = ⟨c, r⟩ − A·⟨Πc, q⟩ for
+    /// inner product and cosine, 2β − ‖x‖² for L2 (in double before the float store). With the zero centre the record is flagged
     /// uncentred (A stored with its sign bit set; A ≥ 0 otherwise). Allocation-free.
     /// </summary>
     [SkipLocalsInit]
@@ -85,7 +85,8 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
             double residualSquares = VectorChecks.SquaredNorm(residual, Dimension, nameof(vector), Level);
             // ⟨c, r⟩ from the float residual the codes are made of (its rounding is the code's, not the estimator's).
             double centreDotResidual = centre.Dot(residual, Level);
-            double scale = 0;
+            double vectorSquares = l2 ? FixedOrderSums.SumOfSquares(vector, Level) : 0;
+            double scale = 0, centreDotCodes = 0;
             if (residualSquares == 0)
             {
                 WriteZeroCodes(record, codes);
@@ -106,9 +107,15 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
                     QuantizationScheme.EdenBiased => sums.RotatedDotCentroids / sums.CentroidSquares,
                     _ => norm / SqrtDimension,
                 };
+                if (!centre.IsZero)
+                {
+                    centreDotCodes = CentroidDot(centre.Rotated, codes);
+                }
             }
             float storedScale = (float)scale;
-            double offset = l2 ? -residualSquares : centreDotResidual;
+            // β = ⟨c, r⟩ − A·⟨Πc, q⟩ with the float A the scan multiplies by: ⟨q, x⟩ ≈ ⟨q, c⟩ + β + A·⟨Πq, q⟩.
+            double beta = centreDotResidual - storedScale * centreDotCodes;
+            double offset = l2 ? 2 * beta - vectorSquares : beta;
             // Negation sets the sign bit even for A = 0 (−0f), so the flag survives a zero residual.
             Layout.WriteMetadata(record, centre.IsZero ? -storedScale : storedScale, 0f, (float)offset);
         }
@@ -118,6 +125,18 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
             Return(rentedBytes);
             Return(rentedTrial);
         }
+    }
+
+    /// <summary>Σ_j w_j·c[code_j] in double (the centre's part of a code vector).</summary>
+    private double CentroidDot(ReadOnlySpan<float> weights, ReadOnlySpan<byte> codes)
+    {
+        ReadOnlySpan<float> centroids = Codebook!.Centroids;
+        double sum = 0;
+        for (int j = 0; j < weights.Length; j++)
+        {
+            sum += (double)weights[j] * centroids[codes[j]];
+        }
+        return sum;
     }
 
     /// <summary>Relative step between the frame scalings a scale search tries: 1 ± k·step, k = 0..trials/2.</summary>

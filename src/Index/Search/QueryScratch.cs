@@ -17,7 +17,6 @@ internal sealed class QueryScratch
         int d = quantizer.Options.Dimension;
         Estimator = quantizer.CreateEstimator();
         Query = new float[d];
-        CentredQuery = new float[d];
         Codes = new byte[d];
         if (FastScanCodes.SupportsBits(codeBits))
         {
@@ -34,9 +33,6 @@ internal sealed class QueryScratch
 
     /// <summary>The query as searched (normalised for cosine).</summary>
     public float[] Query { get; }
-
-    /// <summary>Π(q − c) for the partition being scanned (centred codes), the weights of its lookup tables.</summary>
-    public float[] CentredQuery { get; }
 
     /// <summary>One record's codes, unpacked (candidate refinement).</summary>
     public byte[] Codes { get; }

@@ -293,53 +293,32 @@ public sealed partial class VectorIndex
     /// <summary>The centre the codes of a partition are relative to.</summary>
     private CodeCentre PartitionCentre(int partition) => _listCentres is { } lists && Partitions.Length > 1 ? lists[partition] : _centre;
 
-    /// <summary>The ranking score's part along a partition's centre c, q as searched: ⟨q, c⟩ (IP, cosine) or
-    /// 2⟨q, c⟩ − ‖c‖² (L2, whose records hold −‖r‖²).</summary>
+    /// <summary>The ranking score's part along a partition's centre c, q as searched: ⟨q, c⟩ (IP, cosine) or 2⟨q, c⟩
+    /// (L2, whose records hold 2β − ‖x‖²).</summary>
     private double CentreShift(int partition, ReadOnlySpan<float> query)
     {
         if (!_centred)
         {
             return 0;
         }
-        CodeCentre centre = PartitionCentre(partition);
-        double dot = centre.Dot(query, Quantizer.Level);
-        return Options.Metric == ExactMetric.L2 ? 2 * dot - centre.SquaredNorm : dot;
+        double dot = PartitionCentre(partition).Dot(query, Quantizer.Level);
+        return Options.Metric == ExactMetric.L2 ? 2 * dot : dot;
     }
 
     /// <summary>
-    /// Builds the query's lookup tables for the codes of one partition: from Π(q − c) for centred codes (the code
-    /// part estimates ⟨q − c, r⟩, and tables of the small difference keep the 8-bit table steps small), else from Πq.
+    /// Builds the query's lookup tables from Πq: one set serves every partition, whatever its centre, because each
+    /// record's offset β already holds its centre's share of the code sum (−A·⟨Πc, q̂⟩). The offsets vary little
+    /// across rows, which keeps the scan's integer pre-filter tight.
     /// </summary>
-    private void BuildTables(QueryScratch scratch, int partition)
+    private void BuildTables(QueryScratch scratch)
     {
-        ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
-        if (_centred && PartitionCentre(partition) is { IsZero: false } centre)
-        {
-            Span<float> difference = scratch.CentredQuery;
-            ReadOnlySpan<float> rotatedCentre = centre.Rotated;
-            for (int j = 0; j < difference.Length; j++)
-            {
-                difference[j] = rotated[j] - rotatedCentre[j];
-            }
-            rotated = difference;
-        }
         if (Quantizer.Codebook is { } codebook)
         {
+            ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
             scratch.FastLut?.Build(rotated, codebook.Centroids);
             scratch.GridQuery?.Build(rotated);
         }
     }
-
-    /// <summary>
-    /// The residual norm ‖r‖ of a centred record in a partition, for the auto re-rank bound: exact for L2 (B = −‖r‖²)
-    /// and cosine (unit x: ‖r‖² = 1 − ‖c‖² − 2⟨c, r⟩), estimated from A for inner product (<see cref="ResidualNormOf"/>).
-    /// </summary>
-    private float ResidualNorm(float scale, float offset, int partition) => Options.Metric switch
-    {
-        ExactMetric.L2 => MathF.Sqrt(MathF.Max(0, -offset)),
-        ExactMetric.Cosine => (float)Math.Sqrt(Math.Max(0, 1 - PartitionCentre(partition).SquaredNorm - 2.0 * offset)),
-        _ => ResidualNormOf(scale, RhoFor(_listCentres is not null && Partitions.Length > 1)),
-    };
 
     /// <summary>
     /// The norm the auto re-rank bound uses for a centred record: ‖r‖ from the stored scale, ‖r‖ ≈ A·√d·(1 − D) for

@@ -20,16 +20,12 @@ public sealed partial class VectorIndex
 
     /// <summary>
     /// Replaces the estimates of the sorted candidates by the estimator's exact float value from their records
-    /// (K + B + A·Σ_j w_j·c[code_j], w = Π(q − c), ×2 on the code part for L2) and sorts them again, best first.
+    /// (K + B + A·Σ_j w_j·c[code_j], w = Πq, ×2 on the code part for L2) and sorts them again, best first.
     /// Allocates nothing once the scratch is warm.
     /// </summary>
     private void RefineCandidates(QueryScratch scratch, int candidates)
     {
-        ReadOnlySpan<float> weights = scratch.CentredQuery;
-        if (_centre.IsZero)
-        {
-            weights = scratch.Estimator.RotatedQuery; // no centre yet: the tables were built from Πq itself
-        }
+        ReadOnlySpan<float> weights = scratch.Estimator.RotatedQuery; // Πq: the offsets hold the centre's share
         ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
         Span<byte> codes = scratch.Codes;
         float shift = (float)CentreShift(0, scratch.Query); // every partition shares the collection centre here

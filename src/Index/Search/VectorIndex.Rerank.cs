@@ -52,8 +52,7 @@ public sealed partial class VectorIndex
         if (_centred)
         {
             FillCentredMargins(scratch, candidates, z, upper, margins, out maxMargin);
-            // Debiasing a shrunk scale adds a per-row term: the order of the debiased scores is then not the scan's.
-            monotone = shrink == 1.0;
+            monotone = true; // upper = estimate + margin, and the estimates are sorted
         }
         for (int i = 0; i < candidates && !_centred; i++)
         {
@@ -116,12 +115,13 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// Centred records (format 2): the estimate is K + B + A·⟨Π(q − c), q̂⟩ (K the partition's centre shift, B the
-    /// row's offset), whose error is that of the code part A·⟨Π(q − c), q̂⟩ as an estimate of ⟨q − c, r⟩ (algorithms.md
-    /// §5): σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1), c the row's partition centre, with the code part (debiased by
-    /// the shrink of a biased scale) standing in for ⟨q − c, r⟩ as the uncentred bound uses the estimate. A biased
-    /// scale's own error, at most D·‖r‖·‖q − c‖, is added to the margin. ‖r‖: <see cref="ResidualNorm"/>.
-    /// L2 ranks by 2⟨q, x⟩ − ‖x‖², so its code part and margin are doubled.
+    /// Centred records (format 2): the estimate is K + β + A·⟨Πq, q̂⟩ = ⟨q, c⟩ + ⟨c, r⟩ + A·⟨Π(q − c), q̂⟩, whose error
+    /// is that of the code part as an estimate of ⟨q − c, r⟩ (algorithms.md §5): σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1)
+    /// with c the row's partition centre. The code part is not known apart from ⟨c, r⟩ (β holds their difference), so
+    /// the (1 − cos²) factor is dropped (a wider, safe bound) except for uncentred rows (c = 0), whose code part is the
+    /// estimate itself. A shrunk scale (biased schemes, ρ-ranked lists) may be off by (1/shrink − 1)·‖r‖·‖q − c‖ more,
+    /// plus its spread across vectors: both are added to the margin. ‖r‖ from A (<see cref="ResidualNormOf"/>).
+    /// L2 ranks by 2⟨q, x⟩ − ‖x‖², so its margin doubles.
     /// </summary>
     private void FillCentredMargins(QueryScratch scratch, int candidates, double z, Span<float> upper, Span<float> margins,
         out float maxMargin)
@@ -131,6 +131,7 @@ public sealed partial class VectorIndex
         double querySquares = scratch.Estimator.QuerySquaredNorm;
         double metricFactor = l2 ? 2 : 1;
         int d = Dimension;
+        double shrinkTerm = shrink == 1 ? 0 : 1 / shrink - 1 + ShrinkSpread / shrink;
         maxMargin = 0;
         for (int i = 0; i < candidates; i++)
         {
@@ -139,20 +140,21 @@ public sealed partial class VectorIndex
             CodeCentre centre = PartitionCentre(partition);
             double norm = _norms[row];
             double score = scratch.Sorted[i].Score;
-            double shift = scratch.Shifts[partition];
-            double offset = Partitions[partition].Offsets.Span[_localRow[row]];
-            // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², ⟨q, c⟩ recovered from the shift (L2: 2⟨q, c⟩ − ‖c‖²).
-            double queryDotCentre = l2 ? (shift + centre.SquaredNorm) / 2 : shift;
-            double centreSquares = Math.Max(0, querySquares - 2 * queryDotCentre + centre.SquaredNorm);
-            double codePart = (score - shift - offset) / metricFactor / shrink;
-            double spread = Math.Max(0, norm * norm * centreSquares - codePart * codePart);
+            double spread, centreSquares = querySquares;
+            if (centre.IsZero)
+            {
+                double ip = l2 ? (score - Partitions[partition].Offsets.Span[_localRow[row]]) / 2 : score;
+                spread = Math.Max(0, norm * norm * querySquares - ip * ip / (shrink * shrink));
+            }
+            else
+            {
+                // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², ⟨q, c⟩ recovered from the shift (L2: 2⟨q, c⟩).
+                centreSquares = Math.Max(0, querySquares - 2 * scratch.Shifts[partition] / metricFactor + centre.SquaredNorm);
+                spread = norm * norm * centreSquares;
+            }
             double sigma = Math.Sqrt(varianceFactor * spread / Math.Max(1, d - 1));
-            // A shrunk scale is debiased by its mean shrink; what is left is the shrink's spread across vectors
-            // (cos(r, r̂) has a relative sd of about 2.6% at b = 1 on GloVe, less at more bits): 4 sd of it.
-            double debiased = score + metricFactor * codePart * (1 - shrink);
-            double bias = shrink == 1 ? 0 : ShrinkSpread * Math.Abs(codePart);
-            float margin = (float)(metricFactor * (z * sigma + bias));
-            upper[i] = (float)debiased + margin;
+            float margin = (float)(metricFactor * (z * sigma + shrinkTerm * norm * Math.Sqrt(centreSquares)));
+            upper[i] = (float)score + margin;
             margins[i] = margin;
             maxMargin = MathF.Max(maxMargin, margin);
         }
@@ -178,7 +180,7 @@ public sealed partial class VectorIndex
         {
             // ‖q − c‖ for the flat centre, or at most ‖q‖ + max‖c_l‖ over IVF lists; the bias term as in FillCentredMargins.
             double centreNorm = Partitions.Length == 1
-                ? Math.Sqrt(Math.Max(0, querySquares - 2 * (l2 ? (scratchShift + _centre.SquaredNorm) / 2 : scratchShift) + _centre.SquaredNorm))
+                ? Math.Sqrt(Math.Max(0, querySquares - 2 * scratchShift / (l2 ? 2 : 1) + _centre.SquaredNorm))
                 : Math.Sqrt(querySquares) + _maxListCentreNorm;
             double sigma = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * centreNorm * centreNorm / Math.Max(1, Dimension - 1));
             // Debiasing moves a score by at most (1/shrink − 1)·‖r‖‖q − c‖ (plus the shrink's spread): add both.

@@ -157,14 +157,10 @@ public sealed partial class VectorIndex
         }
         scratch.Estimator.Prepare(scratch.Query);
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
+        BuildTables(scratch);
         if (Partitions.Length == 1)
         {
-            BuildTables(scratch, 0);
             scratch.Shifts[0] = CentreShift(0, scratch.Query);
-        }
-        else if (!_centred || _listCentres is null)
-        {
-            BuildTables(scratch, 0); // every list shares one centre: one set of tables
         }
     }
 
@@ -210,10 +206,6 @@ public sealed partial class VectorIndex
                 double shift = CentreShift(lists[i], scratch.Query);
                 scratch.Shifts[lists[i]] = shift;
                 candidates.ScoreShift = (float)shift;
-                if (_listCentres is not null)
-                {
-                    BuildTables(scratch, lists[i]); // residuals to this list's centroid: tables of Π(q − c_list)
-                }
                 IBlockScorer scorer = CachedScorer(lists[i], scratch);
                 ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);

@@ -317,7 +317,7 @@ public sealed partial class VectorIndex : IDisposable
         {
             scale = MathF.Abs(scale);
             offset = Layout.ReadOffset(record);
-            norm = ResidualNorm(scale, offset, partition);
+            norm = ResidualNormOf(scale, RhoFor(_listCentres is not null && Partitions.Length > 1));
         }
         else
         {
