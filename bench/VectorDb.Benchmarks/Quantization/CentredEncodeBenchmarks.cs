@@ -14,7 +14,7 @@ namespace VectorDb.Benchmarks.Quantization;
 /// Run: dotnet run -c Release --project bench/VectorDb.Benchmarks -- --filter '*CentredEncodeBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-public sealed class CentredEncodeBenchmarks : IDisposable
+public class CentredEncodeBenchmarks : IDisposable
 {
     private const int Batch = 256;
 
@@ -56,7 +56,20 @@ public sealed class CentredEncodeBenchmarks : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose() => _index?.Dispose();
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>BenchmarkDotNet needs an unsealed class, hence the full dispose pattern.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _index?.Dispose();
+        }
+    }
 
     [Benchmark(OperationsPerInvoke = Batch)]
     public void Encode()
