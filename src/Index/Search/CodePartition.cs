@@ -13,6 +13,8 @@ internal sealed class CodePartition
     private int[] _globalRows = new int[64];
     private float[] _factors = new float[64];
     private float[] _offsets;
+    private float[] _inverseFactors;
+    private float[] _offsetRatios;
     private float[] _signFactors;
     private ulong[] _deleted = new ulong[1];
 
@@ -36,6 +38,8 @@ internal sealed class CodePartition
         }
         Signs = hasSigns ? new FastScanCodes(dimension, 1) : null;
         _offsets = hasOffsets ? new float[64] : [];
+        _inverseFactors = hasOffsets ? new float[64] : [];
+        _offsetRatios = hasOffsets ? new float[64] : [];
         _signFactors = hasSigns ? new float[64] : [];
     }
 
@@ -60,6 +64,13 @@ internal sealed class CodePartition
     public ReadOnlySpan<int> GlobalRows => _globalRows.AsSpan(0, Count);
 
     public ReadOnlyMemory<float> Factors => _factors.AsMemory(0, Count);
+
+    /// <summary>With offsets: 1/A per row (0 when A ≤ 0 or not finite), for the scan's per-row pre-filter
+    /// (<c>FastScanKernel.NextCandidateBlock512PerRow</c>); empty otherwise.</summary>
+    public ReadOnlyMemory<float> InverseFactors => _inverseFactors.Length == 0 ? ReadOnlyMemory<float>.Empty : _inverseFactors.AsMemory(0, Count);
+
+    /// <summary>With offsets: B/A per row (+∞ when A ≤ 0 or not finite: such a row always passes the pre-filter).</summary>
+    public ReadOnlyMemory<float> OffsetRatios => _offsetRatios.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsetRatios.AsMemory(0, Count);
 
     /// <summary>Additive terms, or empty when the metric has none.</summary>
     public ReadOnlyMemory<float> Offsets => _offsets.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsets.AsMemory(0, Count);
@@ -91,6 +102,9 @@ internal sealed class CodePartition
         if (_offsets.Length > 0)
         {
             _offsets[row] = offset;
+            bool usable = factor > 0 && float.IsFinite(factor) && float.IsFinite(offset);
+            _inverseFactors[row] = usable ? 1 / factor : 0;
+            _offsetRatios[row] = usable ? offset / factor : float.PositiveInfinity;
         }
         if (_signFactors.Length > 0)
         {
@@ -132,6 +146,8 @@ internal sealed class CodePartition
             if (_offsets.Length > 0)
             {
                 Array.Resize(ref _offsets, capacity);
+                Array.Resize(ref _inverseFactors, capacity);
+                Array.Resize(ref _offsetRatios, capacity);
             }
             if (_signFactors.Length > 0)
             {

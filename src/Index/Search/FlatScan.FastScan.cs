@@ -19,12 +19,20 @@ public static partial class FlatScan
     /// so is the result. No interface call, span slicing or validation per block. Allocates nothing.
     /// </summary>
     private static void SearchFastScanBlocks(FastScanScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange,
+        ReadOnlySpan<float> inverseFactors, ReadOnlySpan<float> offsetRatios)
     {
         const int blockSize = FastScanCodes.BlockSize;
         // Full blocks only; a partial last block (rows past Count have no factors) goes through the generic driver.
         int fullEnd = Math.Min(endBlock, scorer.Count / blockSize);
-        if (fullEnd > firstBlock)
+        if (fullEnd > firstBlock && !inverseFactors.IsEmpty && scorer.Level == SimdLevel.Vector512)
+        {
+            int rows = (fullEnd - firstBlock) * blockSize;
+            SearchFullBlocksPerRow(scorer, scales.Slice(firstBlock * blockSize, rows), offsets.Slice(firstBlock * blockSize, rows),
+                inverseFactors.Slice(firstBlock * blockSize, rows), offsetRatios.Slice(firstBlock * blockSize, rows),
+                deleted, results, firstBlock, fullEnd, idBase);
+        }
+        else if (fullEnd > firstBlock)
         {
             int rows = (fullEnd - firstBlock) * blockSize;
             ReadOnlySpan<float> factors = scales.Slice(firstBlock * blockSize, rows);
@@ -77,6 +85,44 @@ public static partial class FlatScan
             {
                 minimum = Vector512.Create(MinimumSum16(bound, threshold));
             }
+        }
+    }
+
+    /// <summary>
+    /// The pruned scan with a minimum sum per row (<see cref="FastScanKernel.NextCandidateBlock512PerRow"/>), for rows
+    /// with offsets whose factors vary: each row is compared with its own bound, not the partition's widest. Offers
+    /// exactly the rows the per-block driver would (the bound is conservative; scores are computed the same way).
+    /// factors … offsetRatios start at row firstBlock·32 and cover [firstBlock, endBlock) exactly.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void SearchFullBlocksPerRow(FastScanScorer scorer, ReadOnlySpan<float> factors, ReadOnlySpan<float> terms,
+        ReadOnlySpan<float> inverseFactors, ReadOnlySpan<float> offsetRatios, ReadOnlySpan<ulong> deleted, TopK results,
+        int firstBlock, int endBlock, int idBase)
+    {
+        const int blockSize = FastScanCodes.BlockSize;
+        Span<float> scores = stackalloc float[blockSize];
+        FastScanLut lut = scorer.Lut;
+        int groupCount = lut.GroupCount, blockBytes = scorer.Codes.BlockBytes;
+        float scale = lut.Scale, bias = lut.Bias;
+        ref byte codes = ref MemoryMarshal.GetReference(scorer.Codes.Blocks(firstBlock, endBlock - firstBlock));
+        ref byte tables = ref MemoryMarshal.GetReference(lut.Tables);
+        ref float inverse = ref MemoryMarshal.GetReference(inverseFactors);
+        ref float ratios = ref MemoryMarshal.GetReference(offsetRatios);
+        float threshold = results.Threshold;
+        int local = 0, blocks = endBlock - firstBlock;
+        // −∞ (collector not full) as the lowest float: T·(1/A) stays a number (−∞·0 would be NaN); every row passes.
+        while ((local = FastScanKernel.NextCandidateBlock512PerRow(ref codes, ref tables, groupCount, blockBytes, local, blocks,
+            MathF.Max(threshold, float.MinValue), scale, bias, ref inverse, ref ratios, out Vector512<ushort> sums, out uint candidates)) < blocks)
+        {
+            int block = firstBlock + local++;
+            if ((candidates &= ~DeletedBits(deleted, block)) == 0)
+            {
+                continue;
+            }
+            int row = (block - firstBlock) * blockSize;
+            candidates &= FastScanWidth512.Score(sums, scale, bias, factors.Slice(row, blockSize), terms.Slice(row, blockSize),
+                threshold, scores);
+            Offer(results, scores, candidates, idBase + block * blockSize, ref threshold);
         }
     }
 
