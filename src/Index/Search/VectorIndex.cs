@@ -123,14 +123,9 @@ public sealed partial class VectorIndex : IDisposable
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
     {
-        if (_centred)
-        {
-            EncodeCentred(vector, record);
-            return;
-        }
         if (Options.Metric != ExactMetric.Cosine)
         {
-            Quantizer.Encode(vector, record);
+            EncodeSearched(vector, record);
             return;
         }
         const int StackFloats = 1024;
@@ -139,34 +134,24 @@ public sealed partial class VectorIndex : IDisposable
         normalised = normalised[..vector.Length];
         vector.CopyTo(normalised);
         Normalise(normalised);
-        Quantizer.Encode(normalised, record);
+        EncodeSearched(normalised, record);
         if (rented is not null)
         {
             System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
     }
 
-    /// <summary>Format 2: the record of <paramref name="vector"/> (x/‖x‖ for cosine) against the current centre.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private void EncodeCentred(ReadOnlySpan<float> vector, Span<byte> record)
+    /// <summary>The record of a vector as searched (already normalised for cosine): format 2 against the current
+    /// centre, format 1 (and tq-prod) the quantizer's own.</summary>
+    private void EncodeSearched(ReadOnlySpan<float> vector, Span<byte> record)
     {
-        CodeCentre centre = Volatile.Read(ref _centre);
-        bool l2 = Options.Metric == ExactMetric.L2;
-        if (Options.Metric != ExactMetric.Cosine)
+        if (_centred)
         {
-            _centredCodec!.EncodeCentred(vector, centre, l2, record, _rho, _scaleSearch);
-            return;
+            _centredCodec!.EncodeCentred(vector, Volatile.Read(ref _centre), Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
         }
-        const int StackFloats = 1024;
-        float[]? rented = vector.Length > StackFloats ? System.Buffers.ArrayPool<float>.Shared.Rent(vector.Length) : null;
-        Span<float> normalised = rented is null ? stackalloc float[StackFloats] : rented;
-        normalised = normalised[..vector.Length];
-        vector.CopyTo(normalised);
-        Normalise(normalised);
-        _centredCodec!.EncodeCentred(normalised, centre, l2, record, _rho, _scaleSearch);
-        if (rented is not null)
+        else
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+            Quantizer.Encode(vector, record);
         }
     }
 

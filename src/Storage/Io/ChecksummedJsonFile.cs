@@ -54,7 +54,13 @@ internal static class ChecksummedJsonFile
         json.CopyTo(bytes, header);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(^4), Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)));
 
-        var path = Path.Combine(directory, envelope.FileName);
+        WriteAtomically(directory, envelope.FileName, bytes);
+    }
+
+    /// <summary>Writes a whole small file atomically and durably: temp file, fsync, rename, directory fsync.</summary>
+    public static void WriteAtomically(string directory, string fileName, byte[] bytes)
+    {
+        var path = Path.Combine(directory, fileName);
         var temp = path + ".tmp";
         using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
         {

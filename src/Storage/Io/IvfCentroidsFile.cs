@@ -35,15 +35,7 @@ internal static class IvfCentroidsFile
             BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i), centroids[i]);
         }
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(^4), Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)));
-        var path = Path.Combine(directory, FileName);
-        var temp = path + ".tmp";
-        using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, bytes, 0);
-            RandomAccess.FlushToDisk(handle);
-        }
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(directory);
+        ChecksummedJsonFile.WriteAtomically(directory, FileName, bytes);
     }
 
     /// <summary>The stored (lists, centroids row-major); any damage or a dimension other than
