@@ -48,8 +48,10 @@ public enum RerankMode
 /// <param name="IvfResiduals">Format 2: after IVF training, code every vector as its residual to its list centroid
 /// (re-encoded from the originals kept in memory, else from the decoded records).</param>
 /// <param name="ScaleSearch">Format 2: scalings of the codebook tried per vector at encode (1 = none); null = default.</param>
-/// <param name="RhoRanking">Format 2, eden-unbiased: store the ranking scale ρ·S; null = off (see
-/// <see cref="EffectiveRhoRanking"/>).</param>
+/// <param name="RhoRanking">Format 2, eden-unbiased: whether records store the ranking scale ρ·S = ‖r‖/‖q‖ (ρ =
+/// cos(r, r̂)) instead of the unbiased S. True or false applies to every record; null (the default) applies it only to
+/// the in-memory residual codes of trained IVF lists, where <see cref="DefaultRhoForLists"/> says (with the
+/// collection-centre codes it lost on every set measured, docs/codec.md "Centred codes").</param>
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
     ExactMetric Metric,
@@ -71,15 +73,6 @@ public sealed record VectorIndexOptions(
     /// <summary>Scale search trials by default: 9 at b = 8, where it gained on every set measured, else none (it did
     /// not gain at b = 2 or 4); docs/codec.md "Centred codes".</summary>
     public static int DefaultScaleSearch(int bits) => bits == 8 ? 9 : 1;
-
-    /// <summary>
-    /// Whether centred eden-unbiased records store the ranking scale ρ·S = ‖r‖/‖q‖ (ρ = cos(r, r̂)) instead of the
-    /// unbiased S: the code part then estimates ρ·⟨q − c, r⟩, which damps the error of the worst-coded vectors that
-    /// S's 1/ρ amplifies (docs/search.md, "1 bit"). True or false applies to every record; null (the default) applies
-    /// it to the in-memory residual codes of trained IVF lists only, where <see cref="DefaultRhoForLists"/> says (it
-    /// lost with the collection-centre codes on every set measured, docs/codec.md "Centred codes").
-    /// </summary>
-    public bool EffectiveRhoRanking => RhoRanking ?? false;
 
     /// <summary>ρ-ranking of IVF residual lists by default: at b = 1 for inner product and cosine (GloVe 200k, 1,024
     /// lists, all probed: recall@10 0.4496 with it, 0.4093 without). L2 ranks with −‖r‖², which ρ would bias.</summary>

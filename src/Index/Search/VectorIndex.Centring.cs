@@ -13,7 +13,6 @@ namespace VectorDb.Index.Search;
 public sealed partial class VectorIndex
 {
     private bool _centred;
-    private bool _centreFixed;
     private CodeCentre _centre = null!;
     private CodeCentre[]? _listCentres; // per trained IVF list when lists hold residuals to their centroids
     private double _maxListCentreNorm;
@@ -45,7 +44,7 @@ public sealed partial class VectorIndex
     private bool RhoFor(bool residualLists) => residualLists ? _rhoLists : _rho;
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
-    public bool CentreFixed => _centreFixed;
+    public bool CentreFixed => CentreVersion > 0;
 
     private void InitialiseCentring()
     {
@@ -64,7 +63,6 @@ public sealed partial class VectorIndex
         if (_centred && Options.Centre is { } centre)
         {
             _centre = CodeCentre.Create(centre, Quantizer.Rotation, Quantizer.Level);
-            _centreFixed = true;
             _centreVersion = 1;
         }
     }
@@ -75,7 +73,7 @@ public sealed partial class VectorIndex
     /// writes records that depend on it.
     /// </summary>
     public bool CentreDue(int adding) =>
-        _centred && !_centreFixed && !IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
+        _centred && !CentreFixed && !IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
 
     /// <summary>
     /// The mean (double sums) of every live row's vector (originals from memory or the external reader, normalised for
@@ -138,12 +136,11 @@ public sealed partial class VectorIndex
         _lock.EnterWriteLock();
         try
         {
-            if (_centreFixed || IsTrained)
+            if (CentreFixed || IsTrained)
             {
                 throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
             }
             _centre = fixedCentre;
-            _centreFixed = true;
             var vector = new float[Dimension];
             foreach (int row in _rowOfId.Values)
             {
@@ -197,18 +194,7 @@ public sealed partial class VectorIndex
             return record;
         }
         var vector = new float[Dimension];
-        if (!original.IsEmpty)
-        {
-            original.CopyTo(vector);
-            if (Options.Metric == ExactMetric.Cosine)
-            {
-                Normalise(vector);
-            }
-        }
-        else if (!TryReadExternal(id, vector))
-        {
-            DecodeRecord(record, vector);
-        }
+        SourceVector(id, original, record, vector);
         _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch, _rho, _scaleSearch);
         return scratch;
     }
@@ -220,9 +206,31 @@ public sealed partial class VectorIndex
     /// </summary>
     private void SourceVectorOfRow(int row, Span<float> destination)
     {
-        if (_originals is not null || !TryReadExternal(_ids[row], destination))
+        if (_originals is not null)
         {
             VectorOfRow(row, destination);
+        }
+        else
+        {
+            SourceVector(_ids[row], default, RecordOf(row), destination);
+        }
+    }
+
+    /// <summary><see cref="SourceVectorOfRow"/> for a point that is not (yet) a row: <paramref name="original"/> when
+    /// given, else the external reader's, else the decoded <paramref name="record"/>.</summary>
+    private void SourceVector(ulong id, ReadOnlySpan<float> original, ReadOnlySpan<byte> record, Span<float> destination)
+    {
+        if (!original.IsEmpty)
+        {
+            original.CopyTo(destination);
+            if (Options.Metric == ExactMetric.Cosine)
+            {
+                Normalise(destination);
+            }
+        }
+        else if (!TryReadExternal(id, destination))
+        {
+            DecodeRecord(record, destination);
         }
     }
 
@@ -235,18 +243,25 @@ public sealed partial class VectorIndex
             return false;
         }
         int width = precision == OriginalPrecision.Float32 ? 4 : 2;
-        byte[] bytes = new byte[Dimension * width];
-        Span<bool> found = stackalloc bool[1];
-        reader.Read([id], bytes, found);
-        if (!found[0])
+        byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension * width);
+        try
         {
-            return false;
+            Span<bool> found = stackalloc bool[1];
+            reader.Read([id], bytes.AsSpan(0, Dimension * width), found);
+            if (!found[0])
+            {
+                return false;
+            }
+            for (int j = 0; j < Dimension; j++)
+            {
+                destination[j] = width == 4
+                    ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * j))
+                    : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(2 * j));
+            }
         }
-        for (int j = 0; j < Dimension; j++)
+        finally
         {
-            destination[j] = width == 4
-                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * j))
-                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(2 * j));
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
         }
         if (Options.Metric == ExactMetric.Cosine)
         {
@@ -291,7 +306,7 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>The centre the codes of a partition are relative to.</summary>
-    private CodeCentre PartitionCentre(int partition) => _listCentres is { } lists && Partitions.Length > 1 ? lists[partition] : _centre;
+    private CodeCentre PartitionCentre(int partition) => ResidualLists ? _listCentres![partition] : _centre;
 
     /// <summary>The ranking score's part along a partition's centre c, q as searched: ⟨q, c⟩ (IP, cosine) or 2⟨q, c⟩
     /// (L2, whose records hold 2β − ‖x‖²).</summary>
@@ -344,7 +359,7 @@ public sealed partial class VectorIndex
             int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
             CodeCentre centre = PartitionCentre(partition);
             var record = RecordOf(row).ToArray();
-            if (_listCentres is not null && Partitions.Length > 1)
+            if (ResidualLists)
             {
                 EncodeForList(row, centre, record);
             }

@@ -283,16 +283,18 @@ public sealed partial class VectorIndex : IDisposable
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private void AddToPartition(int row, int partition, ReadOnlySpan<byte> listRecord = default)
     {
-        ReadOnlySpan<byte> record = RecordOf(row);
-        if (_listCentres is not null && Partitions.Length > 1)
+        scoped ReadOnlySpan<byte> record = RecordOf(row);
+        if (ResidualLists)
         {
+            // A row added after training (no list record given) is encoded for its list here, on the stack.
+            Span<byte> encoded = listRecord.IsEmpty
+                ? Layout.RecordSize <= 4096 ? stackalloc byte[Layout.RecordSize] : new byte[Layout.RecordSize]
+                : default;
             if (listRecord.IsEmpty)
             {
-                Span<byte> encoded = new byte[Layout.RecordSize];
-                EncodeForList(row, _listCentres[partition], encoded);
-                listRecord = encoded;
+                EncodeForList(row, _listCentres![partition], encoded);
             }
-            record = listRecord;
+            record = listRecord.IsEmpty ? encoded : listRecord;
         }
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
@@ -302,7 +304,7 @@ public sealed partial class VectorIndex : IDisposable
         {
             scale = MathF.Abs(scale);
             offset = Layout.ReadOffset(record);
-            norm = ResidualNormOf(scale, RhoFor(_listCentres is not null && Partitions.Length > 1));
+            norm = ResidualNormOf(scale, RhoFor(ResidualLists));
         }
         else
         {

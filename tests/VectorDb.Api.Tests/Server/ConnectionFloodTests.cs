@@ -35,12 +35,13 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
     public async Task SilentAndIdleSockets_AreRefusedOrClosed_ServerStaysUpAndAnswers()
     {
         using var data = new TempDirectory("vectordb-flood");
-        using var server = await ChildServer.StartAsync(data.Path,
+        using var server = await ServerChild.StartAsync(data.Path, metricsUrl: null,
         [
             $"--VectorDb:Connections:MaxConnections={MaxConnections}",
             $"--VectorDb:Connections:MaxHandshakes={MaxHandshakes}",
             $"--VectorDb:Connections:HandshakeTimeoutSeconds={HandshakeTimeoutSeconds}",
             $"--VectorDb:Connections:KeepAliveTimeoutSeconds={KeepAliveTimeoutSeconds}",
+            "--Logging:LogLevel:Default=Warning",
         ]);
         using var client = new VectorDbClient(server.Address);
         await client.CreateCollectionAsync("f", 8, Distance.Euclid);

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 using Grpc.Core;
-using VectorDb.Api.Tests.Support;
 using VectorDb.Client;
 
-namespace VectorDb.Api.Tests.Server;
+namespace VectorDb.Api.Tests.Support;
 
-/// <summary>The built server as a child process on a free loopback port, its console output kept for assertions.
-/// Dispose kills it (SIGKILL) if it still runs.</summary>
+/// <summary>The built server as a child process on a free loopback port (for faults that are process faults: a crash,
+/// a full disk, a flood of connections), its console output kept for assertions. Dispose kills it (SIGKILL) if it
+/// still runs.</summary>
 internal sealed class ServerChild : IDisposable
 {
     private readonly StringBuilder _output = new();
@@ -22,6 +22,8 @@ internal sealed class ServerChild : IDisposable
 
     public string Address { get; }
 
+    public int Port => new Uri(Address).Port;
+
     /// <summary>Everything the server printed so far (stdout and stderr).</summary>
     public string Output
     {
@@ -35,11 +37,14 @@ internal sealed class ServerChild : IDisposable
     /// <summary>Starts the server and waits (up to 60 s) until it answers.</summary>
     /// <param name="dataDirectory">The server's data directory.</param>
     /// <param name="metricsUrl">Where to serve /metrics; none when null.</param>
-    public static async Task<ServerChild> StartAsync(string dataDirectory, string? metricsUrl = null)
+    /// <param name="extraArgs">More command-line settings (e.g. "--VectorDb:Connections:MaxConnections=200"); later
+    /// ones override earlier ones.</param>
+    public static async Task<ServerChild> StartAsync(string dataDirectory, string? metricsUrl = null, IEnumerable<string>? extraArgs = null)
     {
         string address = $"http://127.0.0.1:{InProcessServer.FreePort()}";
         var process = ChildProcesses.Start(ChildProcesses.ServerDll,
-            ["--urls", address, "--data-dir", dataDirectory, $"--VectorDb:MetricsUrl={metricsUrl}", "--Logging:Console:FormatterName=simple"]);
+            ["--urls", address, "--data-dir", dataDirectory, $"--VectorDb:MetricsUrl={metricsUrl}", "--Logging:Console:FormatterName=simple",
+                .. extraArgs ?? []]);
         var child = new ServerChild(process, address);
         process.OutputDataReceived += (_, e) => child.Append(e.Data);
         process.ErrorDataReceived += (_, e) => child.Append(e.Data);
