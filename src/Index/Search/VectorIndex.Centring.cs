@@ -238,34 +238,74 @@ public sealed partial class VectorIndex
     /// or no original for the id.</summary>
     private bool TryReadExternal(ulong id, Span<float> destination)
     {
+        Span<bool> found = stackalloc bool[1];
+        return TryReadExternal([id], destination, found) && found[0];
+    }
+
+    /// <summary>
+    /// <see cref="SourceVectorOfRow"/> for many rows with one call to the external reader (rows one after another in
+    /// <paramref name="destination"/>), so that re-encoding rows whose originals are in storage does not read them one
+    /// by one.
+    /// </summary>
+    private void SourceVectorsOfRows(ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        Span<bool> found = rows.Length <= 1024 ? stackalloc bool[rows.Length] : new bool[rows.Length];
+        found.Clear();
+        if (_originals is null)
+        {
+            Span<ulong> ids = rows.Length <= 1024 ? stackalloc ulong[rows.Length] : new ulong[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                ids[i] = _ids[rows[i]];
+            }
+            TryReadExternal(ids, destination, found);
+        }
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (!found[i])
+            {
+                VectorOfRow(rows[i], destination.Slice(i * Dimension, Dimension));
+            }
+        }
+    }
+
+    /// <summary>Reads originals through the external reader, widened to float and normalised for cosine, one after
+    /// another into <paramref name="destination"/>; <paramref name="found"/> says which ids had one. False when there
+    /// is no reader (nothing is read).</summary>
+    private bool TryReadExternal(ReadOnlySpan<ulong> ids, Span<float> destination, Span<bool> found)
+    {
         if (Volatile.Read(ref _externalOriginals) is not { } reader || Options.Originals is not { } precision)
         {
             return false;
         }
-        int width = precision == OriginalPrecision.Float32 ? 4 : 2;
-        byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension * width);
+        int width = precision == OriginalPrecision.Float32 ? 4 : 2, stride = Dimension * width;
+        byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(ids.Length * stride);
         try
         {
-            Span<bool> found = stackalloc bool[1];
-            reader.Read([id], bytes.AsSpan(0, Dimension * width), found);
-            if (!found[0])
+            reader.Read(ids, bytes.AsSpan(0, ids.Length * stride), found);
+            for (int i = 0; i < ids.Length; i++)
             {
-                return false;
-            }
-            for (int j = 0; j < Dimension; j++)
-            {
-                destination[j] = width == 4
-                    ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * j))
-                    : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(2 * j));
+                if (!found[i])
+                {
+                    continue;
+                }
+                Span<float> vector = destination.Slice(i * Dimension, Dimension);
+                ReadOnlySpan<byte> stored = bytes.AsSpan(i * stride, stride);
+                for (int j = 0; j < Dimension; j++)
+                {
+                    vector[j] = width == 4
+                        ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(stored.Slice(4 * j))
+                        : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(stored.Slice(2 * j));
+                }
+                if (Options.Metric == ExactMetric.Cosine)
+                {
+                    Normalise(vector);
+                }
             }
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
-        }
-        if (Options.Metric == ExactMetric.Cosine)
-        {
-            Normalise(destination);
         }
         return true;
     }

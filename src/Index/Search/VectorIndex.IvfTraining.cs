@@ -146,11 +146,10 @@ public sealed partial class VectorIndex
                 {
                     // Rows are immutable once written (an upsert appends a new row), so a list computed now stays right.
                     assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids) : -1;
-                    if (residuals && assignment[row] >= 0)
-                    {
-                        EncodeForList(row, training.ListCentres![assignment[row]],
-                            training.ListRecords.AsSpan(row * Layout.RecordSize, Layout.RecordSize));
-                    }
+                }
+                if (residuals)
+                {
+                    EncodeListRecords(training, assignment, first, end);
                 }
             }
             finally
@@ -159,6 +158,36 @@ public sealed partial class VectorIndex
             }
         }
         training.Assignment = assignment;
+    }
+
+    /// <summary>Rows read from the external reader per call while re-encoding a chunk for its lists.</summary>
+    private const int ListEncodeBatchRows = 256;
+
+    /// <summary>Each assigned row of [first, end) as a residual to its list centroid, into the training's list records;
+    /// source vectors are fetched <see cref="ListEncodeBatchRows"/> at a time (<see cref="SourceVectorsOfRows"/>).</summary>
+    private void EncodeListRecords(IvfTraining training, int[] assignment, int first, int end)
+    {
+        var rows = new int[ListEncodeBatchRows];
+        var vectors = new float[ListEncodeBatchRows * Dimension];
+        int row = first;
+        while (row < end)
+        {
+            int n = 0;
+            for (; row < end && n < rows.Length; row++)
+            {
+                if (assignment[row] >= 0)
+                {
+                    rows[n++] = row;
+                }
+            }
+            SourceVectorsOfRows(rows.AsSpan(0, n), vectors);
+            for (int i = 0; i < n; i++)
+            {
+                _centredCodec!.EncodeCentred(vectors.AsSpan(i * Dimension, Dimension), training.ListCentres![assignment[rows[i]]],
+                    Options.Metric == ExactMetric.L2, training.ListRecords.AsSpan(rows[i] * Layout.RecordSize, Layout.RecordSize),
+                    _rhoLists, _scaleSearch);
+            }
+        }
     }
 
     /// <summary>

@@ -28,7 +28,8 @@ public sealed partial class VectorIndex
         ReadOnlySpan<float> weights = scratch.Estimator.RotatedQuery; // Πq: the offsets hold the centre's share
         ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
         Span<byte> codes = scratch.Codes;
-        float shift = (float)CentreShift(0, scratch.Query); // every partition shares the collection centre here
+        // Every partition shares the collection centre here; a flat query computed its shift when it was prepared.
+        float shift = (float)(Partitions.Length == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
