@@ -28,21 +28,23 @@ internal struct Mask32x4
 internal interface IFastScanWidth
 {
     /// <summary>One query's leaf loop (<see cref="FastScanKernel.NextCandidateBlock512"/> / <c>256</c>): the first block
-    /// from <paramref name="block"/> on with a 16-bit sum ≥ the lanes of <paramref name="minimum"/>, its sums and mask.</summary>
-    static abstract int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
-        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates);
+    /// from <paramref name="block"/> on with a row that passes <paramref name="filter"/>, its sums and mask.</summary>
+    static abstract int NextForOneQuery<TFilter>(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, scoped in TFilter filter, out Vector512<ushort> sums, out uint candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct;
 
     /// <summary>Queries one pass scans together.</summary>
     static abstract int Queries { get; }
 
     /// <summary>
-    /// From <paramref name="block"/> on, the first block where some query q has a 16-bit sum ≥ minimum[q] (lanes of
-    /// minimum[q] all equal); its sums per query (lane v = vector v, in a 512-bit value at every width) and masks. A
-    /// query slot with minimum 65535 never has one (no sum reaches it).
+    /// From <paramref name="block"/> on, the first block where some query q has a row that passes its filter; its sums
+    /// per query (lane v = vector v, in a 512-bit value at every width) and masks. Slots past <see cref="Queries"/> are
+    /// ignored; a slot whose filter is <see cref="IRowFilter{TSelf}.None"/> never has a candidate.
     /// </summary>
-    static abstract int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
-        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
-        out Mask32x4 candidates);
+    static abstract int Next<TFilter>(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, scoped in TFilter filter0, scoped in TFilter filter1,
+        scoped in TFilter filter2, scoped in TFilter filter3, out Vector512x4 sums, out Mask32x4 candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct;
 
     /// <summary><see cref="FastScanKernel.ScoreSums16(Vector512{ushort}, float, float, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/> at this width.</summary>
     static abstract uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
@@ -54,16 +56,18 @@ internal readonly struct FastScanWidth512 : IFastScanWidth
 {
     public static int Queries => 4;
 
-    public static int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
-        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates) =>
-        FastScanKernel.NextCandidateBlock512(ref codes, ref tables, groupCount, blockBytes, block, endBlock, minimum,
+    public static int NextForOneQuery<TFilter>(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, scoped in TFilter filter, out Vector512<ushort> sums, out uint candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct =>
+        FastScanKernel.NextCandidateBlock512(ref codes, ref tables, groupCount, blockBytes, block, endBlock, in filter,
             out sums, out candidates);
 
-    public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
-        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
-        out Mask32x4 candidates) =>
+    public static int Next<TFilter>(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, scoped in TFilter filter0, scoped in TFilter filter1,
+        scoped in TFilter filter2, scoped in TFilter filter3, out Vector512x4 sums, out Mask32x4 candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct =>
         FastScanKernel.NextCandidateBlock512x4(ref codes, ref tables0, ref tables1, ref tables2, ref tables3, groupCount,
-            blockBytes, block, endBlock, minimum, out sums, out candidates);
+            blockBytes, block, endBlock, in filter0, in filter1, in filter2, in filter3, out sums, out candidates);
 
     public static uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> offsets, float threshold, Span<float> scores) =>
@@ -76,20 +80,22 @@ internal readonly struct FastScanWidth256 : IFastScanWidth
 {
     public static int Queries => 2;
 
-    public static int NextForOneQuery(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block, int endBlock,
-        Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates)
+    public static int NextForOneQuery<TFilter>(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, scoped in TFilter filter, out Vector512<ushort> sums, out uint candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
         int found = FastScanKernel.NextCandidateBlock256(ref codes, ref tables, groupCount, blockBytes, block, endBlock,
-            minimum.GetLower(), out Vector256<ushort> first16, out Vector256<ushort> last16, out candidates);
+            in filter, out Vector256<ushort> first16, out Vector256<ushort> last16, out candidates);
         sums = Vector512.Create(first16, last16);
         return found;
     }
 
-    public static int Next(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
-        int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums,
-        out Mask32x4 candidates) =>
+    public static int Next<TFilter>(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2, ref byte tables3,
+        int groupCount, int blockBytes, int block, int endBlock, scoped in TFilter filter0, scoped in TFilter filter1,
+        scoped in TFilter filter2, scoped in TFilter filter3, out Vector512x4 sums, out Mask32x4 candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct =>
         FastScanKernel.NextCandidateBlock256x2(ref codes, ref tables0, ref tables1, groupCount, blockBytes, block, endBlock,
-            minimum, out sums, out candidates);
+            in filter0, in filter1, out sums, out candidates);
 
     public static uint Score(Vector512<ushort> sums, float scale, float bias, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> offsets, float threshold, Span<float> scores) =>
@@ -115,15 +121,17 @@ public static partial class FastScanKernel
     /// and split into nibbles once and looked up in the four queries' tables, so the codes cross the memory system
     /// once per four queries. Sums, masks and the returned block mean what they mean for one query, per query (see
     /// <see cref="IFastScanWidth.Next"/>). Exact for the shapes <see cref="HasSums16"/> accepts.
-    /// <para>Registers: 16 accumulators, the 4 minimums and ~8 temporaries fit the 32 AVX-512 registers, so the
+    /// <para>Registers: 16 accumulators and ~8 temporaries fit the 32 AVX-512 registers (the filters are applied after
+    /// the accumulation, when only the four sums are live), so the
     /// loop does not spill; that is why there is no 2-step unroll here as in the one-query kernel.</para>
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static int NextCandidateBlock512x4(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2,
-        ref byte tables3, int groupCount, int blockBytes, int block, int endBlock, in Vector512x4 minimum,
-        out Vector512x4 sums, out Mask32x4 candidates)
+    internal static int NextCandidateBlock512x4<TFilter>(ref byte codes, ref byte tables0, ref byte tables1, ref byte tables2,
+        ref byte tables3, int groupCount, int blockBytes, int block, int endBlock, scoped in TFilter filter0,
+        scoped in TFilter filter1, scoped in TFilter filter2, scoped in TFilter filter3, out Vector512x4 sums,
+        out Mask32x4 candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
-        Vector512<ushort> minimum0 = minimum[0], minimum1 = minimum[1], minimum2 = minimum[2], minimum3 = minimum[3];
         Vector512<byte> nibbleMask = Vector512.Create((byte)0x0F), shiftRight4 = Vector512.Create(ShiftRight4Matrix).AsByte();
         nuint end = (nuint)groupCount * FastScanCodes.GroupBytes;
         for (; block < endBlock; block++)
@@ -149,10 +157,9 @@ public static partial class FastScanKernel
             Vector512<ushort> sums1 = TransposeAdd(lowA1 - (lowB1 << 8), lowB1, highA1 - (highB1 << 8), highB1);
             Vector512<ushort> sums2 = TransposeAdd(lowA2 - (lowB2 << 8), lowB2, highA2 - (highB2 << 8), highB2);
             Vector512<ushort> sums3 = TransposeAdd(lowA3 - (lowB3 << 8), lowB3, highA3 - (highB3 << 8), highB3);
-            uint mask0 = (uint)Vector512.GreaterThanOrEqual(sums0, minimum0).ExtractMostSignificantBits();
-            uint mask1 = (uint)Vector512.GreaterThanOrEqual(sums1, minimum1).ExtractMostSignificantBits();
-            uint mask2 = (uint)Vector512.GreaterThanOrEqual(sums2, minimum2).ExtractMostSignificantBits();
-            uint mask3 = (uint)Vector512.GreaterThanOrEqual(sums3, minimum3).ExtractMostSignificantBits();
+            nint row = (nint)block * 32;
+            uint mask0 = filter0.Pass(sums0, row), mask1 = filter1.Pass(sums1, row);
+            uint mask2 = filter2.Pass(sums2, row), mask3 = filter3.Pass(sums3, row);
             if ((mask0 | mask1 | mask2 | mask3) != 0)
             {
                 sums = default;
@@ -168,15 +175,16 @@ public static partial class FastScanKernel
     }
 
     /// <summary>
-    /// AVX2 version for two queries (slots 0 and 1 of <paramref name="minimum"/>, <paramref name="sums"/> and
+    /// AVX2 version for two queries (filters 0 and 1, slots 0 and 1 of <paramref name="sums"/> and
     /// <paramref name="candidates"/>; the other slots are left empty): each 32-byte step of codes is loaded and split
     /// once and looked up in both queries' tables. Same results as <see cref="NextCandidateBlock256"/> per query.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static int NextCandidateBlock256x2(ref byte codes, ref byte tables0, ref byte tables1, int groupCount,
-        int blockBytes, int block, int endBlock, in Vector512x4 minimum, out Vector512x4 sums, out Mask32x4 candidates)
+    internal static int NextCandidateBlock256x2<TFilter>(ref byte codes, ref byte tables0, ref byte tables1, int groupCount,
+        int blockBytes, int block, int endBlock, scoped in TFilter filter0, scoped in TFilter filter1, out Vector512x4 sums,
+        out Mask32x4 candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
-        Vector256<ushort> minimum0 = minimum[0].GetLower(), minimum1 = minimum[1].GetLower();
         Vector256<byte> nibbleMask = Vector256.Create((byte)0x0F);
         nuint end = (nuint)groupCount * FastScanCodes.GroupBytes;
         for (; block < endBlock; block++)
@@ -194,10 +202,8 @@ public static partial class FastScanKernel
             }
             (Vector256<ushort> first0, Vector256<ushort> last0) = FoldLanes(lowA0, lowB0, highA0, highB0);
             (Vector256<ushort> first1, Vector256<ushort> last1) = FoldLanes(lowA1, lowB1, highA1, highB1);
-            uint mask0 = Vector256.GreaterThanOrEqual(first0, minimum0).ExtractMostSignificantBits()
-                | Vector256.GreaterThanOrEqual(last0, minimum0).ExtractMostSignificantBits() << 16;
-            uint mask1 = Vector256.GreaterThanOrEqual(first1, minimum1).ExtractMostSignificantBits()
-                | Vector256.GreaterThanOrEqual(last1, minimum1).ExtractMostSignificantBits() << 16;
+            nint row = (nint)block * 32;
+            uint mask0 = filter0.Pass(first0, last0, row), mask1 = filter1.Pass(first1, last1, row);
             if ((mask0 | mask1) != 0)
             {
                 sums = default;

@@ -105,18 +105,20 @@ public static partial class FastScanKernel
 
     /// <summary>
     /// Scans blocks [<paramref name="block"/>, <paramref name="endBlock"/>) of a run starting at <paramref name="codes"/>
-    /// until one has a sum ≥ <paramref name="minimum"/>; returns its index with its sums and mask (bit v = vector v),
-    /// or <paramref name="endBlock"/>. A leaf loop with no calls, so the kernel's registers stay live across blocks;
-    /// kept out of line so that the caller's offer and threshold code cannot push them onto the stack.
+    /// until one has a row that passes <paramref name="filter"/> (row = block·32 + vector); returns its index with its
+    /// sums and mask (bit v = vector v), or <paramref name="endBlock"/>. A leaf loop with no calls, so the kernel's
+    /// registers stay live across blocks; kept out of line so that the caller's offer and threshold code cannot push
+    /// them onto the stack.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static int NextCandidateBlock512(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
-        int endBlock, Vector512<ushort> minimum, out Vector512<ushort> sums, out uint candidates)
+    internal static int NextCandidateBlock512<TFilter>(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, scoped in TFilter filter, out Vector512<ushort> sums, out uint candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
         for (; block < endBlock; block++)
         {
             Vector512<ushort> blockSums = Sums16x512(ref Unsafe.Add(ref codes, (nint)block * blockBytes), ref tables, groupCount);
-            uint mask = (uint)Vector512.GreaterThanOrEqual(blockSums, minimum).ExtractMostSignificantBits();
+            uint mask = filter.Pass(blockSums, (nint)block * 32);
             if (mask != 0)
             {
                 sums = blockSums;
@@ -127,73 +129,19 @@ public static partial class FastScanKernel
         sums = default;
         candidates = 0;
         return endBlock;
-    }
-
-    /// <summary>
-    /// <see cref="NextCandidateBlock512"/> with one minimum per row instead of one per scan: row i of a block can reach
-    /// the threshold T only if its sum S satisfies fma(Δ, S, β)·A_i + B_i ≥ T, i.e. S ≥ t_i = (T·(1/A_i) − B_i/A_i − β)/Δ.
-    /// The lanes' minimum is ⌊t_i⌋ minus a margin for the float rounding of t_i (two units plus 2⁻¹⁸ of the magnitudes
-    /// involved), clamped to [0, 65535]: never above the exact bound, so no row that can enter is skipped (the scores are
-    /// then computed and compared as usual). A row with 1/A = 0 and B/A = +∞ (A ≤ 0) always passes. Worth it when A and
-    /// B vary across rows (centred codes), where one bound for the whole scan must assume the largest A and B.
-    /// inverseFactors and offsetRatios hold 1/A_i and B_i/A_i for every row from the first block on (row = block·32);
-    /// the other arguments are <see cref="NextCandidateBlock512"/>'s, with the collector's threshold and the tables'
-    /// scale Δ and bias β instead of a minimum.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static int NextCandidateBlock512PerRow(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
-        int endBlock, float threshold, float scale, float bias, ref float inverseFactors, ref float offsetRatios,
-        out Vector512<ushort> sums, out uint candidates)
-    {
-        var t = Vector512.Create(threshold);
-        var inverseScale = Vector512.Create(1 / scale);
-        var negativeBias = Vector512.Create(-bias);
-        var relative = Vector512.Create(1f / (1 << 18));
-        var two = Vector512.Create(2f);
-        var zero = Vector512<float>.Zero;
-        var top = Vector512.Create(65535f);
-        for (; block < endBlock; block++)
-        {
-            Vector512<ushort> blockSums = Sums16x512(ref Unsafe.Add(ref codes, (nint)block * blockBytes), ref tables, groupCount);
-            nint row = (nint)block * 32;
-            Vector512<ushort> minimum = Vector512.Narrow(
-                RowMinimum(Vector512.LoadUnsafe(ref inverseFactors, (nuint)row), Vector512.LoadUnsafe(ref offsetRatios, (nuint)row)),
-                RowMinimum(Vector512.LoadUnsafe(ref inverseFactors, (nuint)row + 16), Vector512.LoadUnsafe(ref offsetRatios, (nuint)row + 16)));
-            uint mask = (uint)Vector512.GreaterThanOrEqual(blockSums, minimum).ExtractMostSignificantBits();
-            if (mask != 0)
-            {
-                sums = blockSums;
-                candidates = mask;
-                return block;
-            }
-        }
-        sums = default;
-        candidates = 0;
-        return endBlock;
-
-        // 16 rows: ⌊(T/A − B/A − β)/Δ − margin⌋ clamped to [0, 65535], as 32-bit lanes holding 16-bit values.
-        Vector512<uint> RowMinimum(Vector512<float> inverse, Vector512<float> ratio)
-        {
-            Vector512<float> scaled = t * inverse;
-            Vector512<float> raw = (scaled - ratio + negativeBias) * inverseScale;
-            Vector512<float> margin = two + (Vector512.Abs(scaled) + Vector512.Abs(ratio) + Vector512.Abs(negativeBias)) * inverseScale * relative;
-            Vector512<float> bound = Vector512.Min(Vector512.Max(Vector512.Floor(raw - margin), zero), top);
-            // raw − margin is −∞ for B/A = +∞ (always a candidate) and never NaN: T, 1/A and β are finite.
-            return Vector512.ConvertToUInt32(bound);
-        }
     }
 
     /// <summary>256-bit version of <see cref="NextCandidateBlock512"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static int NextCandidateBlock256(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
-        int endBlock, Vector256<ushort> minimum, out Vector256<ushort> first16, out Vector256<ushort> last16, out uint candidates)
+    internal static int NextCandidateBlock256<TFilter>(ref byte codes, ref byte tables, int groupCount, int blockBytes, int block,
+        int endBlock, scoped in TFilter filter, out Vector256<ushort> first16, out Vector256<ushort> last16, out uint candidates)
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
         for (; block < endBlock; block++)
         {
             Sums16x256(ref Unsafe.Add(ref codes, (nint)block * blockBytes), ref tables, groupCount,
                 out Vector256<ushort> blockFirst16, out Vector256<ushort> blockLast16);
-            uint mask = Vector256.GreaterThanOrEqual(blockFirst16, minimum).ExtractMostSignificantBits()
-                | Vector256.GreaterThanOrEqual(blockLast16, minimum).ExtractMostSignificantBits() << 16;
+            uint mask = filter.Pass(blockFirst16, blockLast16, (nint)block * 32);
             if (mask != 0)
             {
                 first16 = blockFirst16;

@@ -15,6 +15,8 @@ internal sealed class CodePartition
     private float[] _offsets;
     private float[] _inverseFactors;
     private float[] _offsetRatios;
+    private float _maxInverse;
+    private float _maxRatioMagnitude;
     private float[] _signFactors;
     private ulong[] _deleted = new ulong[1];
 
@@ -65,12 +67,11 @@ internal sealed class CodePartition
 
     public ReadOnlyMemory<float> Factors => _factors.AsMemory(0, Count);
 
-    /// <summary>With offsets: 1/A per row (0 when A ≤ 0 or not finite), for the scan's per-row pre-filter
-    /// (<c>FastScanKernel.NextCandidateBlock512PerRow</c>); empty otherwise.</summary>
-    public ReadOnlyMemory<float> InverseFactors => _inverseFactors.Length == 0 ? ReadOnlyMemory<float>.Empty : _inverseFactors.AsMemory(0, Count);
-
-    /// <summary>With offsets: B/A per row (+∞ when A ≤ 0 or not finite: such a row always passes the pre-filter).</summary>
-    public ReadOnlyMemory<float> OffsetRatios => _offsetRatios.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsetRatios.AsMemory(0, Count);
+    /// <summary>With offsets: 1/A and B/A per row for the scan's per-row pre-filter (<see cref="RowBounds"/>; 0 and +∞
+    /// when A ≤ 0 or not finite: such a row always passes), with bounds on their magnitudes; empty otherwise.</summary>
+    public RowTerms RowTerms => _inverseFactors.Length == 0
+        ? default
+        : new RowTerms(_inverseFactors.AsSpan(0, Count), _offsetRatios.AsSpan(0, Count), _maxInverse, _maxRatioMagnitude);
 
     /// <summary>Additive terms, or empty when the metric has none.</summary>
     public ReadOnlyMemory<float> Offsets => _offsets.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsets.AsMemory(0, Count);
@@ -105,6 +106,12 @@ internal sealed class CodePartition
             bool usable = factor > 0 && float.IsFinite(factor) && float.IsFinite(offset);
             _inverseFactors[row] = usable ? 1 / factor : 0;
             _offsetRatios[row] = usable ? offset / factor : float.PositiveInfinity;
+            if (usable)
+            {
+                // Only grows: a bound over deleted rows too is still a bound (only looser).
+                _maxInverse = MathF.Max(_maxInverse, _inverseFactors[row]);
+                _maxRatioMagnitude = MathF.Max(_maxRatioMagnitude, MathF.Abs(_offsetRatios[row]));
+            }
         }
         if (_signFactors.Length > 0)
         {

@@ -32,9 +32,10 @@ public static partial class FlatScan
 
     /// <summary>
     /// The pruned flat scan (<see cref="SearchFastScanBlocks"/>) of 2 to 4 queries in as few passes over the codes as
-    /// the level's kernel allows (one at 512 bits, two at 256): query i's rows go to <paramref name="results"/>[i]. Each query sees the blocks in the same order and offers exactly
-    /// the rows its own one-query scan offers (its threshold moves only with its own offers), so every collector ends
-    /// as that scan would leave it. The caller checks <see cref="CanSearchBatch"/>. Allocates nothing.
+    /// the level's kernel allows (one at 512 bits, two at 256): query i's rows go to <paramref name="results"/>[i]. Each
+    /// query sees the blocks in the same order and offers exactly the rows its own one-query scan offers (its filter
+    /// moves only with its own offers), so every collector ends as that scan would leave it. The caller checks
+    /// <see cref="CanSearchBatch"/>. Allocates nothing.
     /// </summary>
     /// <param name="scorers">The queries, bound to the same codes.</param>
     /// <param name="scales">A_i, one per row (as for one query).</param>
@@ -42,23 +43,25 @@ public static partial class FlatScan
     /// <param name="deleted">Tombstone bitmap, or empty.</param>
     /// <param name="results">One collector per query.</param>
     /// <param name="termRange">Covers at least every row's factor and offset (the partition's cached range).</param>
-    [SkipLocalsInit]
+    /// <param name="rowTerms">1/A and B/A per row for a per-row pre-filter (centred codes), or empty for one bound.</param>
     internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
-        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange)
+        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
+        RowTerms rowTerms = default)
     {
         if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
         {
-            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange);
+            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms);
         }
         else
         {
-            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange);
+            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange, rowTerms);
         }
     }
 
     // Passes of TWidth.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
     private static void SearchInPasses<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
-        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange)
+        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
+        RowTerms rowTerms)
         where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
@@ -69,14 +72,28 @@ public static partial class FlatScan
             int queries = Math.Min(TWidth.Queries, scorers.Length - start);
             if (queries == 1)
             {
-                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, 0, termRange);
+                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, 0, termRange, rowTerms);
                 continue;
             }
             if (fullEnd > 0)
             {
-                SearchFullBlocksBatch<TWidth>(scorers.Slice(start, queries), scales[..(fullEnd * blockSize)],
-                    offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)], deleted, results.Slice(start, queries),
-                    fullEnd, termRange);
+                ReadOnlySpan<IBlockScorer> pass = scorers.Slice(start, queries);
+                ReadOnlySpan<float> factors = scales[..(fullEnd * blockSize)];
+                ReadOnlySpan<float> terms = offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)];
+                ReadOnlySpan<TopK> collectors = results.Slice(start, queries);
+                if (rowTerms.IsEmpty)
+                {
+                    SearchFullBlocksBatch<TWidth, SumFloor>(pass, factors, terms, deleted, collectors, fullEnd,
+                        FloorFor(pass, 0, collectors, termRange, terms), FloorFor(pass, 1, collectors, termRange, terms),
+                        FloorFor(pass, 2, collectors, termRange, terms), FloorFor(pass, 3, collectors, termRange, terms));
+                }
+                else
+                {
+                    RowTerms full = rowTerms.Slice(0, fullEnd * blockSize);
+                    SearchFullBlocksBatch<TWidth, RowBounds>(pass, factors, terms, deleted, collectors, fullEnd,
+                        BoundsFor(pass, 0, collectors, full), BoundsFor(pass, 1, collectors, full),
+                        BoundsFor(pass, 2, collectors, full), BoundsFor(pass, 3, collectors, full));
+                }
             }
             for (int q = start; q < start + queries && first.BlockCount > fullEnd; q++)
             {
@@ -85,35 +102,42 @@ public static partial class FlatScan
         }
     }
 
-    // factors/terms cover the full blocks [0, blocks) exactly (terms empty for none); at most TWidth.Queries scorers.
+    // Query q's filter at its collector's threshold; for a slot past the batch, one no row passes.
+    private static SumFloor FloorFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results,
+        ScoreTermRange termRange, ReadOnlySpan<float> terms)
+    {
+        FastScanLut lut = Lut(scorers, Math.Min(q, scorers.Length - 1));
+        var filter = SumFloor.Create(SumThreshold.Create(lut.Scale, lut.Bias, termRange, hasOffsets: !terms.IsEmpty),
+            q < results.Length ? results[q].Threshold : float.NegativeInfinity);
+        return q < results.Length ? filter : filter.None();
+    }
+
+    private static RowBounds BoundsFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results, RowTerms terms)
+    {
+        FastScanLut lut = Lut(scorers, Math.Min(q, scorers.Length - 1));
+        var filter = RowBounds.Create(terms, lut.Scale, lut.Bias, q < results.Length ? results[q].Threshold : float.NegativeInfinity);
+        return q < results.Length ? filter : filter.None();
+    }
+
+    // factors/terms (and the filters' row terms) cover the full blocks [0, blocks) exactly (terms empty for none);
+    // 2 to TWidth.Queries scorers.
     [SkipLocalsInit]
-    private static void SearchFullBlocksBatch<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
-        ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, ScoreTermRange termRange)
+    private static void SearchFullBlocksBatch<TWidth, TFilter>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
+        ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, TFilter filter0,
+        TFilter filter1, TFilter filter2, TFilter filter3)
         where TWidth : IFastScanWidth
+        where TFilter : IRowFilter<TFilter>, allows ref struct
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
         int queries = scorers.Length;
         var first = (FastScanScorer)scorers[0];
         int groupCount = first.Lut.GroupCount, blockBytes = first.Codes.BlockBytes;
-        // Per query: its bound, threshold and integer minimum. Slots past the batch reuse query 0's tables with the
-        // minimum 65535, which no sum reaches, so they never return a candidate.
-        Span<SumThreshold> bounds = stackalloc SumThreshold[FastScanKernel.BatchQueries];
+        // Per query its threshold and filter. Slots past the batch reuse query 0's tables with a filter no row passes.
         Span<float> thresholds = stackalloc float[FastScanKernel.BatchQueries];
-        Vector512x4 minimum = default;
-        for (int q = 0; q < FastScanKernel.BatchQueries; q++)
+        for (int q = 0; q < queries; q++)
         {
-            if (q < queries)
-            {
-                FastScanLut lut = ((FastScanScorer)scorers[q]).Lut;
-                bounds[q] = SumThreshold.Create(lut.Scale, lut.Bias, termRange, hasOffsets: !terms.IsEmpty);
-                thresholds[q] = results[q].Threshold;
-                minimum[q] = Vector512.Create(MinimumSum16(bounds[q], thresholds[q]));
-            }
-            else
-            {
-                minimum[q] = Vector512.Create(ushort.MaxValue);
-            }
+            thresholds[q] = results[q].Threshold;
         }
         ref byte codes = ref MemoryMarshal.GetReference(first.Codes.Blocks(0, blocks));
         ref byte tables0 = ref Tables(scorers, 0);
@@ -121,8 +145,8 @@ public static partial class FlatScan
         ref byte tables2 = ref Tables(scorers, 2);
         ref byte tables3 = ref Tables(scorers, 3);
         int block = 0;
-        while ((block = TWidth.Next(ref codes, ref tables0, ref tables1, ref tables2, ref tables3,
-            groupCount, blockBytes, block, blocks, minimum, out Vector512x4 sums, out Mask32x4 candidates)) < blocks)
+        while ((block = TWidth.Next(ref codes, ref tables0, ref tables1, ref tables2, ref tables3, groupCount, blockBytes,
+            block, blocks, in filter0, in filter1, in filter2, in filter3, out Vector512x4 sums, out Mask32x4 candidates)) < blocks)
         {
             uint live = ~DeletedBits(deleted, block);
             int row = block * blockSize;
@@ -133,17 +157,25 @@ public static partial class FlatScan
                 {
                     continue;
                 }
-                FastScanLut lut = ((FastScanScorer)scorers[q]).Lut;
+                FastScanLut lut = Lut(scorers, q);
                 mask &= TWidth.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
                     terms.IsEmpty ? terms : terms.Slice(row, blockSize), thresholds[q], scores);
                 if (Offer(results[q], scores, mask, row, ref thresholds[q]))
                 {
-                    minimum[q] = Vector512.Create(MinimumSum16(bounds[q], thresholds[q]));
+                    switch (q)
+                    {
+                        case 0: filter0 = filter0.At(thresholds[0]); break;
+                        case 1: filter1 = filter1.At(thresholds[1]); break;
+                        case 2: filter2 = filter2.At(thresholds[2]); break;
+                        default: filter3 = filter3.At(thresholds[3]); break;
+                    }
                 }
             }
             block++;
         }
     }
+
+    private static FastScanLut Lut(ReadOnlySpan<IBlockScorer> scorers, int q) => ((FastScanScorer)scorers[q]).Lut;
 
     /// <summary>Query <paramref name="q"/>'s tables, or query 0's for an unused slot.</summary>
     private static ref byte Tables(ReadOnlySpan<IBlockScorer> scorers, int q) =>

@@ -46,15 +46,14 @@ public static partial class FlatScan
     // idBase is added to every row id offered to `results`, so that several stores (IVF lists) can share one
     // collector, and with it one pruning threshold, under disjoint id ranges. termRange, when given, covers at least
     // the scanned rows' factors and offsets (a partition's cached range); null = read them here.
-    // inverseFactors/offsetRatios (1/A and B/A per row, or empty) let the 512-bit pruned scan bound each row on its own.
+    // rowTerms (1/A and B/A per row from row 0, or empty) let the pruned fast scan bound each row on its own.
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0, ScoreTermRange? termRange = null,
-        ReadOnlySpan<float> inverseFactors = default, ReadOnlySpan<float> offsetRatios = default)
+        RowTerms rowTerms = default)
     {
         if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
         {
-            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange,
-                inverseFactors, offsetRatios);
+            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange, rowTerms);
         }
         else
         {

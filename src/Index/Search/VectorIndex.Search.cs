@@ -182,7 +182,7 @@ public sealed partial class VectorIndex
             {
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
                 FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
-                    0, scorer.BlockCount, 0, partition.TermRange, PerRowBounds(partition.InverseFactors), PerRowBounds(partition.OffsetRatios));
+                    0, scorer.BlockCount, 0, partition.TermRange, PerRowTerms(partition));
             }
             return;
         }
@@ -210,8 +210,7 @@ public sealed partial class VectorIndex
                 ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
                 FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
-                    0, scorer.BlockCount, virtualBase, partition.TermRange, PerRowBounds(partition.InverseFactors),
-                    PerRowBounds(partition.OffsetRatios));
+                    0, scorer.BlockCount, virtualBase, partition.TermRange, PerRowTerms(partition));
             }
             virtualBase += partition.Count;
         }
@@ -221,7 +220,7 @@ public sealed partial class VectorIndex
 
     /// <summary>The per-row pre-filter terms for centred codes (their factors vary from row to row); empty otherwise,
     /// which keeps the one-bound scan for format 1, where it was measured to be as fast.</summary>
-    private ReadOnlySpan<float> PerRowBounds(ReadOnlyMemory<float> terms) => _centred ? terms.Span : default;
+    private RowTerms PerRowTerms(CodePartition partition) => _centred ? partition.RowTerms : default;
 
     /// <summary>Maps the IVF virtual ids of the sorted candidates back to global rows (see <see cref="Scan"/>).</summary>
     private void TranslateVirtualIds(QueryScratch scratch, int candidates)

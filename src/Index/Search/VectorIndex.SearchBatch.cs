@@ -159,7 +159,7 @@ public sealed partial class VectorIndex
         }
         CodePartition partition = Partitions[0];
         FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
-            ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange);
+            ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange, PerRowTerms(partition));
         return true;
     }
 }

@@ -35,15 +35,16 @@ public partial class PrunedFlatScanTests
             luts[q].Build(ScanOracle.Gaussian(ref rng, dimension), ScanOracle.Codebook(ref rng, bits, dimension));
         }
         int queries = FastScanKernel.BatchQueriesAt(level);
-        Vector512x4 minimum = default; // every sum is ≥ 0: each block is returned with every row a candidate
+        SumFloor all = default; // minimum 0, and every sum is ≥ 0: each block is returned with every row a candidate
         for (int block = 0; block < 3; block++)
         {
             ref byte codesRef = ref MemoryMarshal.GetReference(store.Blocks(0, 3));
             int returned = level == SimdLevel.Vector512
                 ? FastScanKernel.NextCandidateBlock512x4(ref codesRef, ref Tables(luts[0]), ref Tables(luts[1]), ref Tables(luts[2]),
-                    ref Tables(luts[3]), luts[0].GroupCount, store.BlockBytes, block, 3, minimum, out Vector512x4 sums512, out Mask32x4 masks512)
+                    ref Tables(luts[3]), luts[0].GroupCount, store.BlockBytes, block, 3, all, all, all, all, out Vector512x4 sums512,
+                    out Mask32x4 masks512)
                 : FastScanKernel.NextCandidateBlock256x2(ref codesRef, ref Tables(luts[0]), ref Tables(luts[1]), luts[0].GroupCount,
-                    store.BlockBytes, block, 3, minimum, out sums512, out masks512);
+                    store.BlockBytes, block, 3, all, all, out sums512, out masks512);
             Assert.Equal(block, returned);
             for (int q = 0; q < queries; q++)
             {
@@ -65,19 +66,15 @@ public partial class PrunedFlatScanTests
         (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 320, 64, 4);
         var lut = new FastScanLut(store);
         lut.Build(ScanOracle.Gaussian(ref rng, 64), ScanOracle.Codebook(ref rng, 4, 64));
-        Vector512x4 minimum = default;
-        for (int q = 0; q < FastScanKernel.BatchQueries; q++)
-        {
-            minimum[q] = Vector512.Create(ushort.MaxValue);
-        }
+        SumFloor none = default(SumFloor).None();
         ref byte codes = ref MemoryMarshal.GetReference(store.Blocks(0, 10));
         foreach (SimdLevel level in WideLevels)
         {
             int returned = level == SimdLevel.Vector512
                 ? FastScanKernel.NextCandidateBlock512x4(ref codes, ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut),
-                    lut.GroupCount, store.BlockBytes, 0, 10, minimum, out _, out _)
+                    lut.GroupCount, store.BlockBytes, 0, 10, none, none, none, none, out _, out _)
                 : FastScanKernel.NextCandidateBlock256x2(ref codes, ref Tables(lut), ref Tables(lut), lut.GroupCount,
-                    store.BlockBytes, 0, 10, minimum, out _, out _);
+                    store.BlockBytes, 0, 10, none, none, out _, out _);
             Assert.Equal(10, returned);
         }
     }

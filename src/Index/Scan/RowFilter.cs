@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace VectorDb.Index.Scan;
+
+/// <summary>
+/// The integer pre-filter of the pruned fast scan: from a block's 32 exact 16-bit sums, the rows whose score may still
+/// reach the collector's threshold (bit v = vector v). A filter is conservative: a row it drops cannot reach the
+/// threshold, so the rows scored, and the result, are the same as with no filter. The kernels are generic over it
+/// (a struct, so each kernel is compiled per filter with no dispatch per block).
+/// </summary>
+/// <typeparam name="TSelf">The filter type itself.</typeparam>
+internal interface IRowFilter<TSelf> where TSelf : IRowFilter<TSelf>, allows ref struct
+{
+    /// <summary>The rows of the block starting at row <paramref name="row"/> that pass (512-bit sums, lane v = vector v).</summary>
+    uint Pass(Vector512<ushort> sums, nint row);
+
+    /// <summary>The same from 256-bit halves (vectors 0..15 and 16..31).</summary>
+    uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row);
+
+    /// <summary>This filter for a new collector threshold (−∞: the collector is not full, every row passes).</summary>
+    TSelf At(float threshold);
+
+    /// <summary>A filter no row passes (an unused query slot of a batched pass).</summary>
+    TSelf None();
+}
+
+/// <summary>
+/// One minimum sum for every row (<see cref="SumThreshold"/>: the partition's widest factor and largest offset): one
+/// compare per 32 rows. Right when the factors hardly vary (plain codes of unit vectors).
+/// </summary>
+internal readonly struct SumFloor : IRowFilter<SumFloor>
+{
+    private readonly SumThreshold _bound;
+    private readonly Vector512<ushort> _minimum;
+
+    private SumFloor(SumThreshold bound, ushort minimum)
+    {
+        _bound = bound;
+        _minimum = Vector512.Create(minimum);
+    }
+
+    /// <summary>The filter for rows bounded by <paramref name="bound"/> at threshold <paramref name="threshold"/>.</summary>
+    public static SumFloor Create(SumThreshold bound, float threshold) => new(bound, MinimumSum16(bound, threshold));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector512<ushort> sums, nint row) =>
+        (uint)Vector512.GreaterThanOrEqual(sums, _minimum).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row)
+    {
+        Vector256<ushort> minimum = _minimum.GetLower();
+        return Vector256.GreaterThanOrEqual(first16, minimum).ExtractMostSignificantBits()
+            | Vector256.GreaterThanOrEqual(last16, minimum).ExtractMostSignificantBits() << 16;
+    }
+
+    public SumFloor At(float threshold) => Create(_bound, threshold);
+
+    /// <summary>Minimum 65535: sums are ≤ 65280, so none reaches it.</summary>
+    public SumFloor None() => new(_bound, ushort.MaxValue);
+
+    /// <summary>The 16-bit integer threshold: sums are ≤ 65280, so 65535 (no sum reaches it) stands for "none can".</summary>
+    private static ushort MinimumSum16(SumThreshold bound, float threshold) =>
+        (ushort)Math.Min(bound.MinimumSum(threshold, ushort.MaxValue), ushort.MaxValue);
+}
+
+/// <summary>
+/// Per row, 1/A and B/A (<see cref="RowBounds"/>'s inputs) with bounds on their magnitudes, for rows whose factor A and
+/// offset B vary (centred codes: residual norms differ from row to row). Empty when the rows have no such terms.
+/// </summary>
+/// <param name="Inverses">1/A_i (0 where A_i ≤ 0 or not finite).</param>
+/// <param name="Ratios">B_i/A_i (+∞ where A_i ≤ 0 or not finite: such a row always passes).</param>
+/// <param name="MaxInverse">At least every 1/A_i (≥ 0).</param>
+/// <param name="MaxRatioMagnitude">At least every finite |B_i/A_i|.</param>
+internal readonly ref struct RowTerms(ReadOnlySpan<float> Inverses, ReadOnlySpan<float> Ratios, float MaxInverse, float MaxRatioMagnitude)
+{
+    public ReadOnlySpan<float> Inverses { get; } = Inverses;
+
+    public ReadOnlySpan<float> Ratios { get; } = Ratios;
+
+    public float MaxInverse { get; } = MaxInverse;
+
+    public float MaxRatioMagnitude { get; } = MaxRatioMagnitude;
+
+    public bool IsEmpty => Inverses.IsEmpty;
+
+    /// <summary>The terms of rows [<paramref name="start"/>, start + <paramref name="length"/>) (same magnitude bounds).</summary>
+    public RowTerms Slice(int start, int length) =>
+        new(Inverses.Slice(start, length), Ratios.Slice(start, length), MaxInverse, MaxRatioMagnitude);
+}
+
+/// <summary>
+/// A minimum sum per row: row i can reach the threshold T only if its sum S satisfies fl(fma(fl(fma(Δ, S, β)), A_i, B_i))
+/// ≥ T, i.e. (to within rounding) S ≥ t_i = (T·(1/A_i) − B_i/A_i − β)/Δ. A row passes when S ≥ t_i − m − 1, where the
+/// margin m (two units plus 2⁻¹⁸ of the largest magnitudes involved, from <see cref="RowTerms"/>' bounds) covers the
+/// float rounding of both the score and t_i, and the −1 stands for rounding t_i down (S is an integer): never above the
+/// exact bound, so no row that can enter is dropped. Two fused multiply-adds and one compare per 16 rows, in float
+/// (16-bit sums convert exactly). A row with 1/A = 0 and B/A = +∞ always passes (t = −∞).
+/// </summary>
+internal readonly ref struct RowBounds : IRowFilter<RowBounds>
+{
+    private readonly ref float _inverses;
+    private readonly ref float _ratios;
+    private readonly float _maxInverse;
+    private readonly float _maxRatioMagnitude;
+    private readonly float _scale;
+    private readonly float _bias;
+    // t_i − m − 1 = fma(_thresholdOverScale, 1/A_i, fma(_negativeInverseScale, B_i/A_i, _constant)).
+    private readonly float _thresholdOverScale;
+    private readonly float _negativeInverseScale;
+    private readonly float _constant;
+    private readonly bool _all;
+
+    private RowBounds(ref float inverses, ref float ratios, float maxInverse, float maxRatioMagnitude, float scale, float bias,
+        float threshold, bool none)
+    {
+        _inverses = ref inverses;
+        _ratios = ref ratios;
+        _maxInverse = maxInverse;
+        _maxRatioMagnitude = maxRatioMagnitude;
+        _scale = scale;
+        _bias = bias;
+        if (none)
+        {
+            // NaN compares false with every sum: no row passes.
+            (_thresholdOverScale, _negativeInverseScale, _constant) = (0, 0, float.NaN);
+            return;
+        }
+        bool usable = scale > 0 && float.IsFinite(scale) && float.IsFinite(bias) && float.IsFinite(maxInverse)
+            && float.IsFinite(maxRatioMagnitude);
+        _all = !usable || !(threshold > float.NegativeInfinity);
+        if (_all)
+        {
+            return;
+        }
+        double inverseScale = 1.0 / scale;
+        double thresholdOverScale = Math.Clamp(threshold * inverseScale, -float.MaxValue, float.MaxValue);
+        double margin = 2 + (Math.Abs(thresholdOverScale) * maxInverse + maxRatioMagnitude * inverseScale
+            + Math.Abs(bias) * inverseScale) / (1 << 18);
+        _thresholdOverScale = (float)thresholdOverScale;
+        _negativeInverseScale = (float)-inverseScale;
+        _constant = (float)(-bias * inverseScale - margin - 1);
+    }
+
+    /// <summary>The filter over <paramref name="terms"/> for tables of scale Δ and bias β at threshold T.</summary>
+    public static RowBounds Create(RowTerms terms, float scale, float bias, float threshold) =>
+        new(ref MemoryMarshal.GetReference(terms.Inverses), ref MemoryMarshal.GetReference(terms.Ratios), terms.MaxInverse,
+            terms.MaxRatioMagnitude, scale, bias, threshold, none: false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector512<ushort> sums, nint row)
+    {
+        if (_all)
+        {
+            return uint.MaxValue;
+        }
+        Vector512<float> first = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetLower()));
+        Vector512<float> last = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetUpper()));
+        return (uint)Vector512.GreaterThanOrEqual(first, Minimum16(row)).ExtractMostSignificantBits()
+            | (uint)Vector512.GreaterThanOrEqual(last, Minimum16(row + 16)).ExtractMostSignificantBits() << 16;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row)
+    {
+        if (_all)
+        {
+            return uint.MaxValue;
+        }
+        return Pass8(Avx2.ConvertToVector256Int32(first16.GetLower()), row)
+            | Pass8(Avx2.ConvertToVector256Int32(first16.GetUpper()), row + 8) << 8
+            | Pass8(Avx2.ConvertToVector256Int32(last16.GetLower()), row + 16) << 16
+            | Pass8(Avx2.ConvertToVector256Int32(last16.GetUpper()), row + 24) << 24;
+    }
+
+    public RowBounds At(float threshold) =>
+        new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, threshold, none: false);
+
+    public RowBounds None() => new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, 0, none: true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> Minimum16(nint row) => Vector512.FusedMultiplyAdd(Vector512.Create(_thresholdOverScale),
+        Vector512.LoadUnsafe(ref _inverses, (nuint)row),
+        Vector512.FusedMultiplyAdd(Vector512.Create(_negativeInverseScale), Vector512.LoadUnsafe(ref _ratios, (nuint)row),
+            Vector512.Create(_constant)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Pass8(Vector256<int> sums, nint row)
+    {
+        Vector256<float> minimum = Vector256.FusedMultiplyAdd(Vector256.Create(_thresholdOverScale),
+            Vector256.LoadUnsafe(ref _inverses, (nuint)row),
+            Vector256.FusedMultiplyAdd(Vector256.Create(_negativeInverseScale), Vector256.LoadUnsafe(ref _ratios, (nuint)row),
+                Vector256.Create(_constant)));
+        return Vector256.GreaterThanOrEqual(Vector256.ConvertToSingle(sums), minimum).ExtractMostSignificantBits();
+    }
+}
