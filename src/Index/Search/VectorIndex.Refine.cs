@@ -47,4 +47,26 @@ public sealed partial class VectorIndex
         scratch.Sorted.AsSpan(0, candidates).Sort(static (a, b) =>
             ScoredId.IsBetter(a.Score, a.Id, b.Score, b.Id) ? -1 : ScoredId.IsBetter(b.Score, b.Id, a.Score, a.Id) ? 1 : 0);
     }
+
+    /// <summary>
+    /// The code part of a centred row's estimate, A·⟨Π(q − c), q̂⟩ in float from its record (c the collection centre
+    /// the record is coded against): the estimate of ⟨q − c, r⟩ whose error the auto re-rank margin bounds. The scan
+    /// keeps only K + β + A·⟨Πq, q̂⟩, with β folding ⟨c, r⟩ in, so it is recomputed here (one pass over the codes)
+    /// for the (1 − cos²) factor of the variance. Only where records are kept (<see cref="RefinesCandidates"/>).
+    /// </summary>
+    private double CodePartOf(QueryScratch scratch, int row, CodeCentre centre)
+    {
+        ReadOnlySpan<float> query = scratch.Estimator.RotatedQuery;
+        ReadOnlySpan<float> rotatedCentre = centre.Rotated;
+        ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
+        Span<byte> codes = scratch.Codes;
+        ReadOnlySpan<byte> record = RecordOf(row);
+        BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
+        double sum = 0;
+        for (int j = 0; j < codes.Length; j++)
+        {
+            sum += (query[j] - rotatedCentre[j]) * centroids[codes[j]];
+        }
+        return Math.Abs(Layout.ReadScale(record)) * sum;
+    }
 }

@@ -117,9 +117,10 @@ public sealed partial class VectorIndex
     /// <summary>
     /// Centred records (format 2): the estimate is K + β + A·⟨Πq, q̂⟩ = ⟨q, c⟩ + ⟨c, r⟩ + A·⟨Π(q − c), q̂⟩, whose error
     /// is that of the code part as an estimate of ⟨q − c, r⟩ (algorithms.md §5): σ² = V·(‖r‖²‖q − c‖² − ⟨q − c, r⟩²)/(d − 1)
-    /// with c the row's partition centre. The code part is not known apart from ⟨c, r⟩ (β holds their difference), so
-    /// the (1 − cos²) factor is dropped (a wider, safe bound) except for uncentred rows (c = 0), whose code part is the
-    /// estimate itself. A shrunk scale (biased schemes, ρ-ranked lists) may be off by (1/shrink − 1)·‖r‖·‖q − c‖ more,
+    /// with c the row's partition centre. As for plain codes, ⟨q − c, r⟩² in the (1 − cos²) factor is taken from the
+    /// estimate: the code part, recomputed from the record (<see cref="CodePartOf"/>; β folds it together with ⟨c, r⟩)
+    /// where records are kept, and the estimate itself for uncentred rows (c = 0). For trained IVF residual lists,
+    /// whose records are not kept, the factor is dropped (a wider, safe bound). A shrunk scale (biased schemes, ρ-ranked lists) may be off by (1/shrink − 1)·‖r‖·‖q − c‖ more,
     /// plus its spread across vectors: both are added to the margin. ‖r‖ from A (<see cref="ResidualNormOf"/>).
     /// L2 ranks by 2⟨q, x⟩ − ‖x‖², so its margin doubles.
     /// </summary>
@@ -150,7 +151,8 @@ public sealed partial class VectorIndex
             {
                 // ‖q − c‖² = ‖q‖² − 2⟨q, c⟩ + ‖c‖², ⟨q, c⟩ recovered from the shift (L2: 2⟨q, c⟩).
                 centreSquares = Math.Max(0, querySquares - 2 * scratch.Shifts[partition] / metricFactor + centre.SquaredNorm);
-                spread = norm * norm * centreSquares;
+                double codePart = RefinesCandidates ? CodePartOf(scratch, row, centre) / shrink : 0;
+                spread = Math.Max(0, norm * norm * centreSquares - codePart * codePart);
             }
             double sigma = Math.Sqrt(varianceFactor * spread / Math.Max(1, d - 1));
             float margin = (float)(metricFactor * (z * sigma + shrinkTerm * norm * Math.Sqrt(centreSquares)));

@@ -66,12 +66,18 @@ public class VectorIndexRecallTests
         Assert.True(eden >= mse && eden >= prod, $"b={bits}: eden-unbiased {eden:F4}, tq-mse {mse:F4}, tq-prod {prod:F4}");
     }
 
+    /// <summary>
+    /// auto at the default 4 bits: recall@10 ≥ 0.99 with fewer exact scores than the plain (format 1) codes needed.
+    /// Measured on this slice (deterministic): centred codes with the (1 − cos²) factor recomputed from the records
+    /// 0.9995 with 21.1 exact scores per query; without that factor (the wider bound) 1.0 with 22.4; format 1 (commit
+    /// 3962611) 1.0 with 24.2. The pool is 80. The bound sits between the first two, so losing the factor fails here.
+    /// </summary>
     [Fact]
-    public void AutoRerank_ReachesNearPerfectRecall_WithFewerExactScoresThanItsPool()
+    public void AutoRerank_ReachesNearPerfectRecall_WithFewerExactScoresThanPlainCodes()
     {
         var (recall, reranked) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Auto, Oversampling: 8));
         Assert.True(recall >= 0.99, $"auto re-rank recall@10 {recall:F4} < 0.99");
-        Assert.True(reranked < 40, $"auto re-ranked {reranked:F1} candidates per query; the pool is 80 and fixed ×4 reaches 1.0 with 40.");
+        Assert.True(reranked < 21.8, $"auto re-ranked {reranked:F1} candidates per query (measured 21.1; 22.4 without the cos² factor).");
     }
 
     [Fact]
