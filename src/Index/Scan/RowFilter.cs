@@ -108,10 +108,11 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     private readonly float _maxRatioMagnitude;
     private readonly float _scale;
     private readonly float _bias;
-    // t_i − m − 1 = fma(_thresholdOverScale, 1/A_i, fma(_negativeInverseScale, B_i/A_i, _constant)).
-    private readonly float _thresholdOverScale;
-    private readonly float _negativeInverseScale;
-    private readonly float _constant;
+    // t_i − m − 1 = fma(_thresholdOverScale, 1/A_i, fma(_negativeInverseScale, B_i/A_i, _constant)), each term
+    // broadcast once per threshold rather than once per block.
+    private readonly Vector512<float> _thresholdOverScale;
+    private readonly Vector512<float> _negativeInverseScale;
+    private readonly Vector512<float> _constant;
     private readonly bool _all;
 
     private RowBounds(ref float inverses, ref float ratios, float maxInverse, float maxRatioMagnitude, float scale, float bias,
@@ -126,7 +127,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
         if (none)
         {
             // NaN compares false with every sum: no row passes.
-            (_thresholdOverScale, _negativeInverseScale, _constant) = (0, 0, float.NaN);
+            _constant = Vector512.Create(float.NaN);
             return;
         }
         bool usable = scale > 0 && float.IsFinite(scale) && float.IsFinite(bias) && float.IsFinite(maxInverse)
@@ -140,9 +141,9 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
         double thresholdOverScale = Math.Clamp(threshold * inverseScale, -float.MaxValue, float.MaxValue);
         double margin = 2 + (Math.Abs(thresholdOverScale) * maxInverse + maxRatioMagnitude * inverseScale
             + Math.Abs(bias) * inverseScale) / (1 << 18);
-        _thresholdOverScale = (float)thresholdOverScale;
-        _negativeInverseScale = (float)-inverseScale;
-        _constant = (float)(-bias * inverseScale - margin - 1);
+        _thresholdOverScale = Vector512.Create((float)thresholdOverScale);
+        _negativeInverseScale = Vector512.Create((float)-inverseScale);
+        _constant = Vector512.Create((float)(-bias * inverseScale - margin - 1));
     }
 
     /// <summary>The filter over <paramref name="terms"/> for tables of scale Δ and bias β at threshold T.</summary>
@@ -182,18 +183,17 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     public RowBounds None() => new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, 0, none: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<float> Minimum16(nint row) => Vector512.FusedMultiplyAdd(Vector512.Create(_thresholdOverScale),
+    private Vector512<float> Minimum16(nint row) => Vector512.FusedMultiplyAdd(_thresholdOverScale,
         Vector512.LoadUnsafe(ref _inverses, (nuint)row),
-        Vector512.FusedMultiplyAdd(Vector512.Create(_negativeInverseScale), Vector512.LoadUnsafe(ref _ratios, (nuint)row),
-            Vector512.Create(_constant)));
+        Vector512.FusedMultiplyAdd(_negativeInverseScale, Vector512.LoadUnsafe(ref _ratios, (nuint)row), _constant));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Pass8(Vector256<int> sums, nint row)
     {
-        Vector256<float> minimum = Vector256.FusedMultiplyAdd(Vector256.Create(_thresholdOverScale),
+        Vector256<float> minimum = Vector256.FusedMultiplyAdd(_thresholdOverScale.GetLower(),
             Vector256.LoadUnsafe(ref _inverses, (nuint)row),
-            Vector256.FusedMultiplyAdd(Vector256.Create(_negativeInverseScale), Vector256.LoadUnsafe(ref _ratios, (nuint)row),
-                Vector256.Create(_constant)));
+            Vector256.FusedMultiplyAdd(_negativeInverseScale.GetLower(), Vector256.LoadUnsafe(ref _ratios, (nuint)row),
+                _constant.GetLower()));
         return Vector256.GreaterThanOrEqual(Vector256.ConvertToSingle(sums), minimum).ExtractMostSignificantBits();
     }
 }
