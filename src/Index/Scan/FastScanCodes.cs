@@ -1,3 +1,4 @@
+using VectorDb.Index.Common;
 namespace VectorDb.Index.Scan;
 
 /// <summary>
@@ -23,7 +24,7 @@ public sealed class FastScanCodes
     /// <summary>Bytes of one group in one block (32 nibbles).</summary>
     internal const int GroupBytes = 16;
 
-    private byte[] _blocks;
+    private AlignedArray<byte> _blocks; // 64-byte aligned: every block's loads are whole cache lines
 
     /// <summary>Whether codes of <paramref name="bitsPerCode"/> bits use this layout (nibble tables): 1, 2 or 4;
     /// other widths are scanned as bytes on the int8 grid.</summary>
@@ -49,7 +50,7 @@ public sealed class FastScanCodes
         CoordinatesPerGroup = 4 / bitsPerCode;
         RealGroupCount = (dimension + CoordinatesPerGroup - 1) / CoordinatesPerGroup;
         GroupCount = (RealGroupCount + 3) & ~3;
-        _blocks = new byte[(long)BlocksFor(initialCapacity) * BlockBytes];
+        _blocks = new AlignedArray<byte>(checked(BlocksFor(initialCapacity) * BlockBytes));
     }
 
     public int Dimension { get; }
@@ -84,7 +85,7 @@ public sealed class FastScanCodes
         PackedCodes.ThrowIfCodeOutOfRange(codes, BitsPerCode);
         int row = Count;
         EnsureCapacity(row + 1);
-        Span<byte> block = _blocks.AsSpan(BlockOffset(row / BlockSize), BlockBytes);
+        Span<byte> block = _blocks.Slice(BlockOffset(row / BlockSize), BlockBytes);
         int lane = row % BlockSize;
         int shift = lane < 16 ? 0 : 4;
         int position = BytePosition(lane % 16);
@@ -136,10 +137,10 @@ public sealed class FastScanCodes
     }
 
     /// <summary>The bytes of block <paramref name="block"/> (groups in order, 16 bytes each).</summary>
-    internal ReadOnlySpan<byte> Block(int block) => new(_blocks, BlockOffset(block), BlockBytes);
+    internal ReadOnlySpan<byte> Block(int block) => _blocks.Slice(BlockOffset(block), BlockBytes);
 
     /// <summary>The bytes of <paramref name="blocks"/> consecutive blocks from <paramref name="first"/> (bounds-checked once).</summary>
-    internal ReadOnlySpan<byte> Blocks(int first, int blocks) => new(_blocks, BlockOffset(first), checked(blocks * BlockBytes));
+    internal ReadOnlySpan<byte> Blocks(int first, int blocks) => _blocks.Slice(BlockOffset(first), checked(blocks * BlockBytes));
 
     /// <summary>
     /// Asks the CPU to start loading the first <paramref name="bytes"/> of the codes (L1 prefetch hints, one per 64-byte
@@ -153,7 +154,7 @@ public sealed class FastScanCodes
             return;
         }
         int end = Math.Min(bytes, BlockCount * BlockBytes);
-        fixed (byte* start = _blocks)
+        fixed (byte* start = _blocks.Span)
         {
             for (int offset = 0; offset < end; offset += 64)
             {
@@ -182,12 +183,12 @@ public sealed class FastScanCodes
         {
             return;
         }
-        long grown = Math.Max(needed, Math.Min((long)_blocks.Length * 2, Array.MaxLength));
+        long grown = Math.Max(needed, Math.Min((long)_blocks.Length * 2, Array.MaxLength - 64));
         grown = Math.Max(grown, needed);
-        if (grown > Array.MaxLength)
+        if (grown > Array.MaxLength - 64)
         {
             throw new InvalidOperationException($"fast-scan store is full: {Count} vectors of {Dimension} coordinates.");
         }
-        Array.Resize(ref _blocks, (int)(grown / BlockBytes * BlockBytes));
+        _blocks.Resize((int)(grown / BlockBytes * BlockBytes));
     }
 }

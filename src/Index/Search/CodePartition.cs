@@ -1,3 +1,4 @@
+using VectorDb.Index.Common;
 using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
@@ -13,8 +14,9 @@ internal sealed class CodePartition
     private int[] _globalRows = new int[64];
     private float[] _factors = new float[64];
     private float[] _offsets;
-    private float[] _inverseFactors;
-    private float[] _offsetRatios;
+    // 64-byte aligned: the per-row pre-filter loads 16 of each per 512-bit step (RowBounds).
+    private AlignedArray<float> _inverseFactors;
+    private AlignedArray<float> _offsetRatios;
     private float _maxInverse;
     private float _maxRatioMagnitude;
     private float[] _signFactors;
@@ -40,8 +42,8 @@ internal sealed class CodePartition
         }
         Signs = hasSigns ? new FastScanCodes(dimension, 1) : null;
         _offsets = hasOffsets ? new float[64] : [];
-        _inverseFactors = hasOffsets ? new float[64] : [];
-        _offsetRatios = hasOffsets ? new float[64] : [];
+        _inverseFactors = new AlignedArray<float>(hasOffsets ? 64 : 0);
+        _offsetRatios = new AlignedArray<float>(hasOffsets ? 64 : 0);
         _signFactors = hasSigns ? new float[64] : [];
     }
 
@@ -71,7 +73,7 @@ internal sealed class CodePartition
     /// when A ≤ 0 or not finite: such a row always passes), with bounds on their magnitudes; empty otherwise.</summary>
     public RowTerms RowTerms => _inverseFactors.Length == 0
         ? default
-        : new RowTerms(_inverseFactors.AsSpan(0, Count), _offsetRatios.AsSpan(0, Count), _maxInverse, _maxRatioMagnitude);
+        : new RowTerms(_inverseFactors.Slice(0, Count), _offsetRatios.Slice(0, Count), _maxInverse, _maxRatioMagnitude);
 
     /// <summary>Additive terms, or empty when the metric has none.</summary>
     public ReadOnlyMemory<float> Offsets => _offsets.Length == 0 ? ReadOnlyMemory<float>.Empty : _offsets.AsMemory(0, Count);
@@ -153,8 +155,8 @@ internal sealed class CodePartition
             if (_offsets.Length > 0)
             {
                 Array.Resize(ref _offsets, capacity);
-                Array.Resize(ref _inverseFactors, capacity);
-                Array.Resize(ref _offsetRatios, capacity);
+                _inverseFactors.Resize(capacity);
+                _offsetRatios.Resize(capacity);
             }
             if (_signFactors.Length > 0)
             {
