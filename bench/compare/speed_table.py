@@ -1,5 +1,6 @@
-"""Table of a bench/compare/speed.sh folder: every row of both sides with its QPS range over the rounds, then the
-ratios VectorDb / FAISS, each taken within one round (the two sides ran back to back) and given as a range.
+"""Table of a bench/compare/speed.sh folder: every row of both sides with its QPS range over all rounds and
+repetitions, then the ratios VectorDb / FAISS, each taken within one round (the two sides ran back to back) as the
+ratio of the two sides' medians over that round's repetitions, and given as the range over rounds.
 Usage: /usr/bin/python3 bench/compare/speed_table.py <folder>"""
 import csv
 import glob
@@ -29,16 +30,33 @@ def vectordb_label(row):
     return f"VectorDb {index},{row['scheme']}{row['bits']},rerank-{row['rerank']}"
 
 
-# {label: {round: {"recall": r, "qps_1": q, "qps_batch": q}}}; a VectorDb row is one query per call at batch 1 and
-# batched at batch = all queries.
+# {label: {round: {"recall": [..], "qps_1": [..], "qps_batch": [..]}}}: every repetition kept. A VectorDb row is one
+# query per call at batch 1 and batched at batch = all queries.
 table = {}
+
+
+def add(label, r, recall, mode, qps):
+    cell = table.setdefault(label, {}).setdefault(r, {"recall": [], "qps_1": [], "qps_batch": []})
+    cell["recall"].append(recall)
+    cell[mode].append(qps)
+
+
 for r, data in faiss_rounds.items():
     for row in data["rows"]:
-        table.setdefault("FAISS " + row["method"], {})[r] = {"recall": row["recall_at_10"], "qps_1": row["qps_1"], "qps_batch": row["qps_batch"]}
+        add("FAISS " + row["method"], r, row["recall_at_10"], "qps_1", row["qps_1"])
+        add("FAISS " + row["method"], r, row["recall_at_10"], "qps_batch", row["qps_batch"])
 for r, rows in vectordb_rounds.items():
     for row in rows:
-        cell = table.setdefault(vectordb_label(row), {}).setdefault(r, {"recall": row["recall_at_10"]})
-        cell["qps_1" if row["batch"] == 1 else "qps_batch"] = row["qps"]
+        add(vectordb_label(row), r, row["recall_at_10"], "qps_1" if row["batch"] == 1 else "qps_batch", row["qps"])
+
+
+def median(values):
+    values = sorted(values)
+    return None if not values else (values[len(values) // 2] + values[(len(values) - 1) // 2]) / 2
+
+
+def every(cells, key):
+    return [v for cell in cells.values() for v in cell[key]]
 
 
 def span(values, fmt="{:,.0f}"):
@@ -57,22 +75,25 @@ print(f"{len(faiss_rounds)} round(s); FAISS {next(iter(faiss_rounds.values()))['
 if loads:
     print(f"1-minute load average over the runs: {span([float(x['load1_before']) for x in loads] + [float(x['load1_after']) for x in loads], '{:.1f}')}"
           f" (per side and round in load.tsv).")
-print("\n| method | recall@10 | QPS one query per call | QPS batched (all queries, one call) |\n|---|---|---|---|")
+print("\nQPS: the range over every round and repetition (n = measurements).\n")
+print("| method | recall@10 | QPS one query per call | QPS batched (all queries, one call) |\n|---|---|---|---|")
 for label, cells in table.items():
-    print(f"| {label} | {span([c['recall'] for c in cells.values()], '{:.4f}')} | {span([c.get('qps_1') for c in cells.values()])}"
-          f" | {span([c.get('qps_batch') for c in cells.values()])} |")
+    print(f"| {label} | {span(every(cells, 'recall'), '{:.4f}')} | {span(every(cells, 'qps_1'))} (n={len(every(cells, 'qps_1'))})"
+          f" | {span(every(cells, 'qps_batch'))} (n={len(every(cells, 'qps_batch'))}) |")
 
 # Ratios: VectorDb row / FAISS row, same round, same mode.
 pairs = [(vectordb, faiss) for vectordb in table if vectordb.startswith("VectorDb flat,") and "rerank-none" in vectordb
          for faiss in table if faiss.startswith("FAISS ")
          and (("eden-unbiased4" in vectordb and re.match(r"FAISS PQ\d+x4fs$", faiss)) or ("eden-unbiased2" in vectordb and faiss == "FAISS EDEN2"))]
+# IVF: each VectorDb row against FAISS's highest-recall HNSW and IVF-PQ rows (efSearch 256, nprobe 128).
 pairs += [(vectordb, faiss) for vectordb in table if vectordb.startswith("VectorDb ivf") and "rerank-auto" in vectordb
-          for faiss in table if faiss.startswith("FAISS HNSW32") or faiss.startswith("FAISS IVF")]
+          for faiss in table if faiss == "FAISS HNSW32,ef256" or (faiss.startswith("FAISS IVF") and ",nprobe128," in faiss)]
 if pairs:
-    print("\n| VectorDb | FAISS | recall@10 VectorDb / FAISS | × FAISS one query per call | × FAISS batched |\n|---|---|---|---|---|")
+    print("\nRatios: per round, VectorDb's median QPS over FAISS's median QPS in that round; the range over rounds.\n")
+    print("| VectorDb | FAISS | recall@10 VectorDb / FAISS | × FAISS one query per call | × FAISS batched | rounds |\n|---|---|---|---|---|---|")
 for vectordb, faiss in pairs:
     common = sorted(set(table[vectordb]) & set(table[faiss]))
-    ratio = lambda mode: [table[vectordb][r][mode] / table[faiss][r][mode] for r in common
-                          if table[vectordb][r].get(mode) and table[faiss][r].get(mode)]
-    recall = f"{span([table[vectordb][r]['recall'] for r in common], '{:.4f}')} / {span([table[faiss][r]['recall'] for r in common], '{:.4f}')}"
-    print(f"| {vectordb} | {faiss} | {recall} | {span(ratio('qps_1'), '{:.2f}×')} | {span(ratio('qps_batch'), '{:.2f}×')} |")
+    ratio = lambda mode: [median(table[vectordb][r][mode]) / median(table[faiss][r][mode]) for r in common
+                          if table[vectordb][r][mode] and table[faiss][r][mode]]
+    recall = f"{span(every({r: table[vectordb][r] for r in common}, 'recall'), '{:.4f}')} / {span(every({r: table[faiss][r] for r in common}, 'recall'), '{:.4f}')}"
+    print(f"| {vectordb} | {faiss} | {recall} | {span(ratio('qps_1'), '{:.2f}×')} | {span(ratio('qps_batch'), '{:.2f}×')} | {len(common)} |")
