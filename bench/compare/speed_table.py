@@ -88,12 +88,20 @@ pairs = [(vectordb, faiss) for vectordb in table if vectordb.startswith("VectorD
 # IVF: each VectorDb row against FAISS's highest-recall HNSW and IVF-PQ rows (efSearch 256, nprobe 128).
 pairs += [(vectordb, faiss) for vectordb in table if vectordb.startswith("VectorDb ivf") and "rerank-auto" in vectordb
           for faiss in table if faiss == "FAISS HNSW32,ef256" or (faiss.startswith("FAISS IVF") and ",nprobe128," in faiss)]
+per_round = []
 if pairs:
-    print("\nRatios: per round, VectorDb's median QPS over FAISS's median QPS in that round; the range over rounds.\n")
+    print("\nRatios: per round, VectorDb's median QPS over FAISS's median QPS in that round; the range over rounds, then"
+          " the median over rounds in brackets.\n")
     print("| VectorDb | FAISS | recall@10 VectorDb / FAISS | × FAISS one query per call | × FAISS batched | rounds |\n|---|---|---|---|---|---|")
 for vectordb, faiss in pairs:
     common = sorted(set(table[vectordb]) & set(table[faiss]))
     ratio = lambda mode: [median(table[vectordb][r][mode]) / median(table[faiss][r][mode]) for r in common
                           if table[vectordb][r][mode] and table[faiss][r][mode]]
     recall = f"{span(every({r: table[vectordb][r] for r in common}, 'recall'), '{:.4f}')} / {span(every({r: table[faiss][r] for r in common}, 'recall'), '{:.4f}')}"
-    print(f"| {vectordb} | {faiss} | {recall} | {span(ratio('qps_1'), '{:.2f}×')} | {span(ratio('qps_batch'), '{:.2f}×')} | {len(common)} |")
+    summary = lambda mode: f"{span(ratio(mode), '{:.2f}×')} ({median(ratio(mode)) or 0:.2f}×)"
+    print(f"| {vectordb} | {faiss} | {recall} | {summary('qps_1')} | {summary('qps_batch')} | {len(common)} |")
+    per_round.append((vectordb, faiss, common, ratio))
+for vectordb, faiss, common, ratio in per_round:
+    print(f"\nPer round, {vectordb} / {faiss}: one query per call "
+          + ", ".join(f"{x:.2f}" for x in ratio("qps_1")) + "; batched " + ", ".join(f"{x:.2f}" for x in ratio("qps_batch"))
+          + f" (rounds {', '.join(map(str, common))}).")
