@@ -6,8 +6,9 @@
 # goes first, with the load average logged before and after each, so a ratio is always taken within one round (the
 # median of each side's repetitions) and reported as the range over rounds.
 #   FAISS:    bench/compare/faiss_speed_factory.py: PQ{d}x4fs (flat fast scan) and EDEN2 (FAISS's 2-bit EDEN, one
-#             repetition per round), indexes trained once and cached for the later rounds; without --flat-only also ../shared/tools/faiss_speed.py
-#             (its PQ{d}x4fs row, HNSW32 ef 64/128/256, IVF-PQfs + RFlat nprobe 32/64/128; one repetition each).
+#             repetition per round), indexes trained once and cached for the later rounds; without --flat-only
+#             also ../shared/tools/faiss_speed.py (its PQ{d}x4fs row, HNSW32 ef 64/128/256, IVF-PQfs + RFlat
+#             nprobe 32/64/128; one repetition each).
 #   VectorDb: flat eden-unbiased 4 and 2 bits, no re-rank; without --flat-only also IVF 1024 lists, 4 bits,
 #             nprobe 32/64/128, auto re-rank.
 # Writes <out>/round<r>-faiss.json, round<r>-vectordb-{flat,ivf}.json, load.tsv and table.md (speed_table.py).
