@@ -172,6 +172,6 @@ public sealed class TmpfsFactAttribute : FactAttribute
     public TmpfsFactAttribute()
     {
         if (!OperatingSystem.IsLinux() || !Tmpfs.Available.Value)
-            Skip = "Cannot mount a tmpfs here (needs Linux and root/CAP_SYS_ADMIN, as CI has): the full-disk process test did not run.";
+            Skip = "needs tmpfs: cannot mount one here (needs Linux and root/CAP_SYS_ADMIN, as CI has), so the full-disk process test did not run.";
     }
 }

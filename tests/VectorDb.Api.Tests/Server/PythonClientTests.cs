@@ -17,16 +17,18 @@ public sealed class PythonClientTests
     }
 }
 
-/// <summary>Runs only where Debian's python3-grpcio, protoc and grpc_python_plugin are (or can be) installed; the
-/// skip reason says how to install them.</summary>
+/// <summary>Runs only where Debian's python3-grpcio, protoc and grpc_python_plugin are installed; elsewhere it is
+/// skipped with a reason that says how to install them. The test never installs anything itself: .ci/run installs
+/// them (tests/VectorDb.Api.Tests/Python/install-deps.sh) before the tests and fails CI if this test was skipped.</summary>
 public sealed class PythonGrpcFactAttribute : FactAttribute
 {
     public PythonGrpcFactAttribute()
     {
         if (!PythonGrpc.Available.Value)
         {
-            Skip = "Python gRPC toolchain unavailable: run tests/VectorDb.Api.Tests/Python/install-deps.sh " +
-                   "(apt-get install python3-grpcio protobuf-compiler protobuf-compiler-grpc).";
+            Skip = "needs Python gRPC toolchain: /usr/bin/python3 with grpc, protoc and grpc_python_plugin not found; run " +
+                   "tests/VectorDb.Api.Tests/Python/install-deps.sh (apt-get install python3-grpcio python3-protobuf " +
+                   "protobuf-compiler protobuf-compiler-grpc), as .ci/run does.";
         }
     }
 }
@@ -36,8 +38,8 @@ internal static class PythonGrpc
     /// <summary>Debian's interpreter: its dist-packages hold python3-grpcio (a pyenv/venv python on PATH may not).</summary>
     public const string Python = "/usr/bin/python3";
 
-    /// <summary>Probed once per test run; installs the Debian packages when missing and this process may (root + apt).</summary>
-    public static readonly Lazy<bool> Available = new(() => Probe() || (TryInstall() && Probe()));
+    /// <summary>Probed once per test run (installing is .ci/run's job, not the test's).</summary>
+    public static readonly Lazy<bool> Available = new(Probe);
 
     public static string ProtosFolder
     {
@@ -73,12 +75,6 @@ internal static class PythonGrpc
     private static bool Probe() =>
         File.Exists(Python) && File.Exists("/usr/bin/protoc") && File.Exists("/usr/bin/grpc_python_plugin") &&
         Run(Python, "-c", "import grpc, google.protobuf") == 0;
-
-    private static bool TryInstall()
-    {
-        string script = Path.Combine(AppContext.BaseDirectory, "Python", "install-deps.sh");
-        return Environment.UserName == "root" && File.Exists("/usr/bin/apt-get") && Run("/bin/bash", script) == 0;
-    }
 
     private static int Run(string program, params string[] args)
     {

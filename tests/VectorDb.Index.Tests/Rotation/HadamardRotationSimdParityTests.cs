@@ -1,5 +1,6 @@
 using VectorDb.Index.Common;
 using VectorDb.Index.Rotation;
+using VectorDb.Index.Tests.Reference;
 
 namespace VectorDb.Index.Tests.Rotation;
 
@@ -7,23 +8,29 @@ namespace VectorDb.Index.Tests.Rotation;
 /// Every SIMD level must give the scalar kernel's exact bits (no FMA, same butterfly order). Dimensions reach each
 /// code path: d &lt; Lanes (scalar fallback), one/two/four/eight vectors per row (single-pass), radix-8/4/2 passes
 /// (1024, 3072 = 12·256, 1536 = 12·128), Kronecker rows shorter than a vector (12, 24, 48 at 512 bits) and
-/// unaligned tail windows (100, 129, 257, 784, 1000).
+/// unaligned tail windows (100, 129, 257, 784, 1000). Each vector level is its own case, compared with the scalar
+/// kernel; a level this process cannot run (the CI's narrowed runs) is reported as skipped, never compared with itself.
 /// </summary>
 public class HadamardRotationSimdParityTests
 {
-    public static TheoryData<int> Dimensions =>
-        RotationTestData.DimensionData().Also(data =>
-        {
-            foreach (int d in new[] { 2048, 4096, 8192, 6144 })
-            {
-                data.Add(d);
-            }
-        });
-
-    [Theory]
-    [MemberData(nameof(Dimensions))]
-    public void EveryLevel_MatchesScalarBitForBit(int dimension)
+    public static TheoryData<SimdLevel, int> VectorLevelsDimensions()
     {
+        var data = new TheoryData<SimdLevel, int>();
+        foreach (SimdLevel level in new[] { SimdLevel.Vector128, SimdLevel.Vector256, SimdLevel.Vector512 })
+        {
+            foreach (int d in RotationTestData.Dimensions.Concat([2048, 4096, 8192, 6144]))
+            {
+                data.Add(level, d);
+            }
+        }
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(VectorLevelsDimensions))]
+    public void VectorLevel_MatchesScalarBitForBit(SimdLevel level, int dimension)
+    {
+        LevelSkip.UnlessAvailable(level);
         foreach (ulong seed in RotationTestData.Seeds)
         {
             var scalar = new HadamardRotation(dimension, seed, level: SimdLevel.Scalar);
@@ -34,18 +41,15 @@ public class HadamardRotationSimdParityTests
             scalar.Forward(x, expectedForward);
             scalar.Inverse(x, expectedInverse);
             scalar.ForwardRound(x, expectedRound, 1);
-            foreach (SimdLevel level in SimdCapabilities.Available)
-            {
-                var rotation = new HadamardRotation(dimension, seed, level: level);
-                Assert.Equal(level, rotation.Level);
-                float[] actual = new float[dimension];
-                rotation.Forward(x, actual);
-                AssertBitIdentical(expectedForward, actual, $"forward d={dimension} seed={seed} {level}");
-                rotation.Inverse(x, actual);
-                AssertBitIdentical(expectedInverse, actual, $"inverse d={dimension} seed={seed} {level}");
-                rotation.ForwardRound(x, actual, 1);
-                AssertBitIdentical(expectedRound, actual, $"round 1 d={dimension} seed={seed} {level}");
-            }
+            var rotation = new HadamardRotation(dimension, seed, level: level);
+            Assert.Equal(level, rotation.Level);
+            float[] actual = new float[dimension];
+            rotation.Forward(x, actual);
+            AssertBitIdentical(expectedForward, actual, $"forward d={dimension} seed={seed} {level}");
+            rotation.Inverse(x, actual);
+            AssertBitIdentical(expectedInverse, actual, $"inverse d={dimension} seed={seed} {level}");
+            rotation.ForwardRound(x, actual, 1);
+            AssertBitIdentical(expectedRound, actual, $"round 1 d={dimension} seed={seed} {level}");
         }
     }
 
@@ -64,14 +68,5 @@ public class HadamardRotationSimdParityTests
                 Assert.Fail($"{context}: coordinate {i} is {actual[i]:R} (0x{a:X8}), scalar gives {expected[i]:R} (0x{e:X8}).");
             }
         }
-    }
-}
-
-internal static class TheoryDataExtensions
-{
-    public static TheoryData<T> Also<T>(this TheoryData<T> data, Action<TheoryData<T>> add)
-    {
-        add(data);
-        return data;
     }
 }

@@ -57,6 +57,21 @@ public class Int8DotKernelTests
         }
     }
 
+    /// <summary>The test above passes whether or not VPDPBUSD ran (the scalar loop gives the same integers), so this
+    /// one checks the selection: at each wide level the kernel must take the VNNI path where AVX-VNNI is present
+    /// (ScanBlock dispatches on UsesVnni), and the case is reported as skipped, with the reason, where it is not.</summary>
+    [SkippableTheory]
+    [InlineData(SimdLevel.Vector256)]
+    [InlineData(SimdLevel.Vector512)]
+    public void WideLevel_WithAvxVnni_RunsTheVnniKernel(SimdLevel level)
+    {
+        LevelSkip.UnlessAvailable(level);
+        LevelSkip.Unless(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported, "AVX-VNNI", $"the VPDPBUSD kernel at {level}");
+        Assert.True(Int8DotKernel.UsesVnni(level), $"AVX-VNNI is present but {level} would run the scalar loop");
+        Assert.False(Int8DotKernel.UsesVnni(SimdLevel.Vector128));
+        Assert.False(Int8DotKernel.UsesVnni(SimdLevel.Scalar));
+    }
+
     [Fact]
     public void Grid_MapsLargestCentroidTo127AndRoundsWithinHalfStep()
     {

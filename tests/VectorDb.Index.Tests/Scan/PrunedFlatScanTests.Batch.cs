@@ -9,19 +9,18 @@ namespace VectorDb.Index.Tests.Scan;
 
 /// <summary>
 /// The batched fast scan (four queries per pass at 512 bits, two at 256): its kernels against the integer oracle per
-/// query, and its driver against the oracle's top k per query, at every wide level the process has (the CI's
-/// narrowed runs cover 256 alone, and none at 128 bits or scalar, where the index searches one query at a time).
+/// query, and its driver against the oracle's top k per query, at both wide levels (a process without one, such as
+/// the CI's narrowed runs at 128 bits or scalar where the index searches one query at a time, reports those cases as
+/// skipped).
 /// </summary>
 public partial class PrunedFlatScanTests
 {
-    [Theory]
-    [MemberData(nameof(BitsDimensions))]
-    public void BatchKernels_EachQuerysSums_EqualOracle(int bits, int dimension)
+    [SkippableTheory]
+    [MemberData(nameof(WideLevelsBitsDimensions))]
+    public void BatchKernels_EachQuerysSums_EqualOracle(SimdLevel level, int bits, int dimension)
     {
-        foreach (SimdLevel level in WideLevels)
-        {
-            CheckBatchSumsAgainstOracle(level, bits, dimension);
-        }
+        RequireWideKernel(level);
+        CheckBatchSumsAgainstOracle(level, bits, dimension);
     }
 
     private static void CheckBatchSumsAgainstOracle(SimdLevel level, int bits, int dimension)
@@ -59,40 +58,40 @@ public partial class PrunedFlatScanTests
         }
     }
 
-    [Fact]
-    public void BatchKernels_QueriesWithUnreachableMinimum_NeverReturnABlock()
+    public static TheoryData<SimdLevel> WideLevelsData() => new(WideLevels);
+
+    [SkippableTheory]
+    [MemberData(nameof(WideLevelsData))]
+    public void BatchKernels_QueriesWithUnreachableMinimum_NeverReturnABlock(SimdLevel level)
     {
+        RequireWideKernel(level);
         var rng = new SplitMix64(5);
         (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 320, 64, 4);
         var lut = new FastScanLut(store);
         lut.Build(ScanOracle.Gaussian(ref rng, 64), ScanOracle.Codebook(ref rng, 4, 64));
         SumFloor none = default(SumFloor).None();
         ref byte codes = ref MemoryMarshal.GetReference(store.Blocks(0, 10));
-        foreach (SimdLevel level in WideLevels)
-        {
-            int returned = level == SimdLevel.Vector512
-                ? FastScanKernel.NextCandidateBlock512x4(ref codes, ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut),
-                    lut.GroupCount, store.BlockBytes, 0, 10, none, none, none, none, out _, out _)
-                : FastScanKernel.NextCandidateBlock256x2(ref codes, ref Tables(lut), ref Tables(lut), lut.GroupCount,
-                    store.BlockBytes, 0, 10, none, none, out _, out _);
-            Assert.Equal(10, returned);
-        }
+        int returned = level == SimdLevel.Vector512
+            ? FastScanKernel.NextCandidateBlock512x4(ref codes, ref Tables(lut), ref Tables(lut), ref Tables(lut), ref Tables(lut),
+                lut.GroupCount, store.BlockBytes, 0, 10, none, none, none, none, out _, out _)
+            : FastScanKernel.NextCandidateBlock256x2(ref codes, ref Tables(lut), ref Tables(lut), lut.GroupCount,
+                store.BlockBytes, 0, 10, none, none, out _, out _);
+        Assert.Equal(10, returned);
     }
 
     public static IEnumerable<object[]> BatchCases() =>
+        from level in WideLevels
         from queries in new[] { 2, 3, 4 }
         from bits in new[] { 1, 2, 4 }
         from k in new[] { 1, 10, 100, 5000 }
-        select new object[] { queries, bits, k, bits == 2 };
+        select new object[] { level, queries, bits, k, bits == 2 };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(BatchCases))]
-    public void SearchBatch_EachQuery_EqualsOracle(int queries, int bits, int k, bool withOffsets)
+    public void SearchBatch_EachQuery_EqualsOracle(SimdLevel level, int queries, int bits, int k, bool withOffsets)
     {
-        foreach (SimdLevel level in WideLevels)
-        {
-            SearchBatchAgainstOracle(level, queries, bits, k, withOffsets);
-        }
+        RequireWideKernel(level);
+        SearchBatchAgainstOracle(level, queries, bits, k, withOffsets);
     }
 
     private static void SearchBatchAgainstOracle(SimdLevel level, int queries, int bits, int k, bool withOffsets)
@@ -123,27 +122,24 @@ public partial class PrunedFlatScanTests
         }
     }
 
-    [Fact]
-    public void CanSearchBatch_RefusesMixedCodesLevelsAndSizes()
+    [SkippableTheory]
+    [MemberData(nameof(WideLevelsData))]
+    public void CanSearchBatch_RefusesMixedCodesLevelsAndSizes(SimdLevel level)
     {
         var rng = new SplitMix64(9);
         (FastScanCodes store, _) = FastScanKernelTests.Store(ref rng, 64, 32, 4);
         (FastScanCodes other, _) = FastScanKernelTests.Store(ref rng, 64, 32, 4);
         var lut = new FastScanLut(store);
         lut.Build(ScanOracle.Gaussian(ref rng, 32), ScanOracle.Codebook(ref rng, 4, 32));
-        IBlockScorer At(FastScanCodes codes, SimdLevel level) => new FastScanScorer(codes, lut, level);
+        IBlockScorer At(FastScanCodes codes, SimdLevel at) => new FastScanScorer(codes, lut, at);
 
         Assert.False(FlatScan.CanSearchBatch([At(store, SimdLevel.Scalar), At(store, SimdLevel.Scalar)]));
-        // A scorer can be pinned to a level whenever the CPU has its instructions, even where the process prefers
-        // narrower vectors (the CI's DOTNET_PreferredVectorBitWidth=256 run); the batch follows the kernel's own check.
-        foreach (SimdLevel level in new[] { SimdLevel.Vector256, SimdLevel.Vector512 }.Where(FastScanKernel.IsSupported))
-        {
-            Assert.False(FlatScan.CanSearchBatch([At(store, level)]));
-            Assert.False(FlatScan.CanSearchBatch(Enumerable.Repeat(At(store, level), 5).ToArray()));
-            Assert.False(FlatScan.CanSearchBatch([At(store, level), At(other, level)]));
-            Assert.False(FlatScan.CanSearchBatch([At(store, level), At(store, SimdLevel.Scalar)]));
-            Assert.True(FlatScan.CanSearchBatch([At(store, level), At(store, level), At(store, level)]));
-        }
+        RequireWideKernel(level);
+        Assert.False(FlatScan.CanSearchBatch([At(store, level)]));
+        Assert.False(FlatScan.CanSearchBatch(Enumerable.Repeat(At(store, level), 5).ToArray()));
+        Assert.False(FlatScan.CanSearchBatch([At(store, level), At(other, level)]));
+        Assert.False(FlatScan.CanSearchBatch([At(store, level), At(store, SimdLevel.Scalar)]));
+        Assert.True(FlatScan.CanSearchBatch([At(store, level), At(store, level), At(store, level)]));
     }
 
     private static ref byte Tables(FastScanLut lut) => ref MemoryMarshal.GetReference(lut.Tables);

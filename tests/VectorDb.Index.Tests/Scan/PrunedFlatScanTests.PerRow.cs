@@ -35,41 +35,40 @@ public partial class PrunedFlatScanTests
     }
 
     public static IEnumerable<object[]> PerRowBatchCases() =>
+        from level in WideLevels
         from queries in new[] { 2, 3, 4 }
         from bits in new[] { 1, 2, 4 }
         from k in new[] { 1, 10, 100, 5000 }
-        select new object[] { queries, bits, k };
+        select new object[] { level, queries, bits, k };
 
     /// <summary>The batched scan with per-row bounds: every query's collector equals its own oracle top k.</summary>
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(PerRowBatchCases))]
-    public void SearchBatch_PerRowBounds_EachQuery_EqualsOracle(int queries, int bits, int k)
+    public void SearchBatch_PerRowBounds_EachQuery_EqualsOracle(SimdLevel level, int queries, int bits, int k)
     {
+        RequireWideKernel(level);
         var rng = new SplitMix64((ulong)(queries * 1000 + bits * 100 + k + 7));
         (Case c, float[] inverse, float[] ratios) = SpreadCase(ref rng, bits);
-        foreach (SimdLevel level in WideLevels)
+        var cases = new Case[queries];
+        var scorers = new IBlockScorer[queries];
+        var results = new TopK[queries];
+        for (int q = 0; q < queries; q++)
         {
-            var cases = new Case[queries];
-            var scorers = new IBlockScorer[queries];
-            var results = new TopK[queries];
-            for (int q = 0; q < queries; q++)
-            {
-                var lut = new FastScanLut(c.Store);
-                lut.Build(ScanOracle.Gaussian(ref rng, 100), ScanOracle.Codebook(ref rng, bits, 100));
-                cases[q] = c with { Lut = lut };
-                scorers[q] = new FastScanScorer(c.Store, lut, level);
-                results[q] = new TopK(k);
-            }
-            Assert.True(FlatScan.CanSearchBatch(scorers));
+            var lut = new FastScanLut(c.Store);
+            lut.Build(ScanOracle.Gaussian(ref rng, 100), ScanOracle.Codebook(ref rng, bits, 100));
+            cases[q] = c with { Lut = lut };
+            scorers[q] = new FastScanScorer(c.Store, lut, level);
+            results[q] = new TopK(k);
+        }
+        Assert.True(FlatScan.CanSearchBatch(scorers));
 
-            FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets),
-                RowTermsOf(inverse, ratios));
+        FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets),
+            RowTermsOf(inverse, ratios));
 
-            for (int q = 0; q < queries; q++)
-            {
-                Assert.True(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted).SequenceEqual(results[q].ToSortedArray()),
-                    $"{level}, {queries} queries, b={bits}, k={k}: query {q} differs from the oracle");
-            }
+        for (int q = 0; q < queries; q++)
+        {
+            Assert.True(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted).SequenceEqual(results[q].ToSortedArray()),
+                $"{level}, {queries} queries, b={bits}, k={k}: query {q} differs from the oracle");
         }
     }
 
@@ -79,9 +78,11 @@ public partial class PrunedFlatScanTests
     /// (conservative), and every row that stays below it even with a sum four units higher is dropped (the margin is
     /// three units plus a relative term far below one here), so the filter is as tight as documented.
     /// </summary>
-    [Fact]
-    public void RowBounds_KeepsEveryRowThatReaches_DropsRowsClearlyBelow()
+    [SkippableTheory]
+    [MemberData(nameof(WideLevelsData))]
+    public void RowBounds_KeepsEveryRowThatReaches_DropsRowsClearlyBelow(SimdLevel level)
     {
+        RequireWideKernel(level);
         var rng = new SplitMix64(77);
         const float scale = 0.013f, bias = -41.5f, threshold = 12.5f;
         for (int round = 0; round < 200; round++)
@@ -99,17 +100,14 @@ public partial class PrunedFlatScanTests
             var inverse = factors.Select(a => 1 / a).ToArray();
             var ratios = offsets.Zip(factors, (b, a) => b / a).ToArray();
             var filter = RowBounds.Create(RowTermsOf(inverse, ratios), scale, bias, threshold);
-            foreach (SimdLevel level in WideLevels)
+            var lanes = Vector512.Create(sums);
+            uint passed = level == SimdLevel.Vector512 ? filter.Pass(lanes, 0) : filter.Pass(lanes.GetLower(), lanes.GetUpper(), 0);
+            for (int v = 0; v < 32; v++)
             {
-                var lanes = Vector512.Create(sums);
-                uint passed = level == SimdLevel.Vector512 ? filter.Pass(lanes, 0) : filter.Pass(lanes.GetLower(), lanes.GetUpper(), 0);
-                for (int v = 0; v < 32; v++)
-                {
-                    bool passes = (passed >> v & 1) != 0;
-                    Assert.True(passes || Score(sums[v], v) < threshold, $"{level} round {round} row {v}: reaches {threshold} but dropped");
-                    Assert.True(!passes || Score(sums[v] + 4, v) >= threshold,
-                        $"{level} round {round} row {v}: passes although {Score(sums[v] + 4, v)} < {threshold} four units higher");
-                }
+                bool passes = (passed >> v & 1) != 0;
+                Assert.True(passes || Score(sums[v], v) < threshold, $"{level} round {round} row {v}: reaches {threshold} but dropped");
+                Assert.True(!passes || Score(sums[v] + 4, v) >= threshold,
+                    $"{level} round {round} row {v}: passes although {Score(sums[v] + 4, v)} < {threshold} four units higher");
             }
 
             float Score(int sum, int v) => MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(scale, sum, bias), factors[v], offsets[v]);
