@@ -100,6 +100,17 @@ public partial class PrunedFlatScanTests
         // Each query has its own tables over the same codes; k = 5000 exceeds the live rows (nothing pruned).
         var rng = new SplitMix64((ulong)(queries * 1000 + bits * 100 + k));
         Case c = Case.Create(ref rng, 2017, 100, bits, withOffsets, factorLow: 0.5f);
+        CheckBatchAgainstOracle(level, c, ref rng, queries, k, default);
+    }
+
+    /// <summary>
+    /// Scans <paramref name="queries"/> queries (each with its own random tables over <paramref name="c"/>'s codes)
+    /// in one batched call, with <paramref name="rowTerms"/> for a per-row filter or none, and checks each query's
+    /// collector against its oracle top k.
+    /// </summary>
+    private static void CheckBatchAgainstOracle(SimdLevel level, Case c, ref SplitMix64 rng, int queries, int k, RowTerms rowTerms)
+    {
+        int bits = c.Store.BitsPerCode;
         var cases = new Case[queries];
         var scorers = new IBlockScorer[queries];
         var results = new TopK[queries];
@@ -113,12 +124,13 @@ public partial class PrunedFlatScanTests
         }
         Assert.True(FlatScan.CanSearchBatch(scorers));
 
-        FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets));
+        FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets),
+            rowTerms);
 
         for (int q = 0; q < queries; q++)
         {
             Assert.True(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted).SequenceEqual(results[q].ToSortedArray()),
-                $"{level}, {queries} queries, b={bits}, k={k}: query {q} differs from the oracle");
+                $"{level}, {queries} queries, b={bits}, k={k}, per-row {!rowTerms.IsEmpty}: query {q} differs from the oracle");
         }
     }
 

@@ -49,27 +49,7 @@ public partial class PrunedFlatScanTests
         RequireWideKernel(level);
         var rng = new SplitMix64((ulong)(queries * 1000 + bits * 100 + k + 7));
         (Case c, float[] inverse, float[] ratios) = SpreadCase(ref rng, bits);
-        var cases = new Case[queries];
-        var scorers = new IBlockScorer[queries];
-        var results = new TopK[queries];
-        for (int q = 0; q < queries; q++)
-        {
-            var lut = new FastScanLut(c.Store);
-            lut.Build(ScanOracle.Gaussian(ref rng, 100), ScanOracle.Codebook(ref rng, bits, 100));
-            cases[q] = c with { Lut = lut };
-            scorers[q] = new FastScanScorer(c.Store, lut, level);
-            results[q] = new TopK(k);
-        }
-        Assert.True(FlatScan.CanSearchBatch(scorers));
-
-        FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets),
-            RowTermsOf(inverse, ratios));
-
-        for (int q = 0; q < queries; q++)
-        {
-            Assert.True(ScanOracle.TopBySort(cases[q].OracleScores(), k, c.IsDeleted).SequenceEqual(results[q].ToSortedArray()),
-                $"{level}, {queries} queries, b={bits}, k={k}: query {q} differs from the oracle");
-        }
+        CheckBatchAgainstOracle(level, c, ref rng, queries, k, RowTermsOf(inverse, ratios));
     }
 
     /// <summary>
