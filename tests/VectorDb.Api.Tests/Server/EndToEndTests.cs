@@ -42,7 +42,7 @@ public sealed class EndToEndTests
         {
             var remote = await client.SearchAsync("glove", queries.Row(q).ToArray(), 10);
             var expected = await local.SearchAsync(new VectorDb.Engine.SearchRequest(queries.Row(q).ToArray(), 10));
-            Assert.Equal(expected.Select(h => h.Id), remote.Select(h => h.Id.Num));
+            Assert.Equal(expected.Select(h => (ulong)h.Id), remote.Select(h => h.Id.Num));
             Assert.Equal(expected.Select(h => h.Score), remote.Select(h => h.Score)); // same code, same bits
             found += remote.Count(h => truth[q].Take(10).Contains((int)h.Id.Num));
         }

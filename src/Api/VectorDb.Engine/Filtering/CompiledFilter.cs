@@ -24,16 +24,23 @@ public sealed class CompiledFilter
     }
 
     /// <summary>Validates and compiles; <paramref name="filter"/> null gives null (no filtering).</summary>
+    /// <param name="filter">The filter, or null.</param>
+    /// <param name="slotOf">Maps a has_id id to the slot <see cref="Matches"/> is called with (null: no live point has
+    /// it); by default a numeric id is its own slot and a UUID matches nothing.</param>
     /// <exception cref="ArgumentException">A malformed condition; the message names it and what to fix.</exception>
-    public static CompiledFilter? Compile(Filter? filter)
+    public static CompiledFilter? Compile(Filter? filter, Func<PointId, ulong?>? slotOf = null)
     {
         if (filter is null)
         {
             return null;
         }
         int budget = MaxConditions;
-        return CompileFilter(filter, "filter", 0, ref budget);
+        var context = new Context(slotOf ?? (id => id.IsUuid ? null : id.Number));
+        return CompileFilter(filter, "filter", 0, ref budget, context);
     }
+
+    /// <summary>What compiling needs besides the filter itself.</summary>
+    private sealed record Context(Func<PointId, ulong?> SlotOf);
 
     /// <summary>Whether the point with this id and payload passes.</summary>
     public bool Matches(ulong id, PayloadFields fields)
@@ -66,19 +73,19 @@ public sealed class CompiledFilter
         return false;
     }
 
-    private static CompiledFilter CompileFilter(Filter filter, string where, int depth, ref int budget)
+    private static CompiledFilter CompileFilter(Filter filter, string where, int depth, ref int budget, Context context)
     {
         if (depth > MaxDepth)
         {
             throw new ArgumentException($"{where}: filters may nest at most {MaxDepth} levels deep.", nameof(filter));
         }
         return new CompiledFilter(
-            CompileList(filter.Must, where + ".must", depth, ref budget),
-            CompileList(filter.Should, where + ".should", depth, ref budget),
-            CompileList(filter.MustNot, where + ".must_not", depth, ref budget));
+            CompileList(filter.Must, where + ".must", depth, ref budget, context),
+            CompileList(filter.Should, where + ".should", depth, ref budget, context),
+            CompileList(filter.MustNot, where + ".must_not", depth, ref budget, context));
     }
 
-    private static Node[] CompileList(IReadOnlyList<Condition>? conditions, string where, int depth, ref int budget)
+    private static Node[] CompileList(IReadOnlyList<Condition>? conditions, string where, int depth, ref int budget, Context context)
     {
         if (conditions is null || conditions.Count == 0)
         {
@@ -91,12 +98,12 @@ public sealed class CompiledFilter
             {
                 throw new ArgumentException($"a filter may hold at most {MaxConditions} conditions.", "filter");
             }
-            nodes[i] = CompileCondition(conditions[i], $"{where}[{i}]", depth, ref budget);
+            nodes[i] = CompileCondition(conditions[i], $"{where}[{i}]", depth, ref budget, context);
         }
         return nodes;
     }
 
-    private static Node CompileCondition(Condition? condition, string where, int depth, ref int budget)
+    private static Node CompileCondition(Condition? condition, string where, int depth, ref int budget, Context context)
     {
         switch (condition)
         {
@@ -145,13 +152,13 @@ public sealed class CompiledFilter
                 {
                     throw new ArgumentException($"{where}: has_id needs at least one id.", "filter");
                 }
-                return new HasIdNode([.. hasId.Ids]);
+                return new HasIdNode([.. hasId.Ids.Select(context.SlotOf).Where(slot => slot is not null).Select(slot => slot!.Value)]);
             case NestedCondition nested:
                 if (nested.Filter is null)
                 {
                     throw new ArgumentException($"{where}: nested filter is empty.", "filter");
                 }
-                return new NestedNode(CompileFilter(nested.Filter, where + ".filter", depth + 1, ref budget));
+                return new NestedNode(CompileFilter(nested.Filter, where + ".filter", depth + 1, ref budget, context));
             default:
                 throw new ArgumentException($"{where}: unsupported condition type {condition.GetType().Name}.", "filter");
         }

@@ -25,7 +25,7 @@ public sealed record MatchAnyCondition(string Key, IReadOnlyList<FieldValue> Val
 public sealed record RangeCondition(string Key, double? Gt = null, double? Gte = null, double? Lt = null, double? Lte = null) : Condition;
 
 /// <summary>The point's id is one of <paramref name="Ids"/>.</summary>
-public sealed record HasIdCondition(IReadOnlyList<ulong> Ids) : Condition;
+public sealed record HasIdCondition(IReadOnlyList<PointId> Ids) : Condition;
 
 /// <summary>A nested filter (for an "or of ands" and similar shapes).</summary>
 public sealed record NestedCondition(Filter Filter) : Condition;
