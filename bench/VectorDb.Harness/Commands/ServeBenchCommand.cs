@@ -201,7 +201,7 @@ internal sealed class ServeBenchCommand : ICommand
         }
         string url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--VectorDb:MetricsUrl=", "--Logging:LogLevel:Default=Warning" })
+        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--VectorDb:RestUrls=", "--Logging:LogLevel:Default=Warning" })
         {
             start.ArgumentList.Add(arg);
         }

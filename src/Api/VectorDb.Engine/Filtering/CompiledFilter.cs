@@ -147,6 +147,19 @@ public sealed class CompiledFilter
                 return new RangeNode(range.Key, range.Gt ?? double.NegativeInfinity, range.Gt is not null,
                     range.Gte ?? double.NegativeInfinity, range.Lt ?? double.PositiveInfinity, range.Lt is not null,
                     range.Lte ?? double.PositiveInfinity);
+            case MatchExceptCondition except:
+                CheckKey(except.Key, where);
+                if (except.Values is null || except.Values.Any(v => v.Kind is not (FieldValueKind.Keyword or FieldValueKind.Integer)))
+                {
+                    throw new ArgumentException($"{where}: except-match on '{except.Key}' takes keywords or integers.", "filter");
+                }
+                return new NotNode(new MatchAnyNode(except.Key, [.. except.Values]));
+            case IsEmptyCondition isEmpty:
+                CheckKey(isEmpty.Key, where);
+                return new IsEmptyNode(isEmpty.Key);
+            case IsNullCondition isNull:
+                CheckKey(isNull.Key, where);
+                return new IsNullNode(isNull.Key);
             case HasIdCondition hasId:
                 if (hasId.Ids is null || hasId.Ids.Count == 0)
                 {
@@ -228,6 +241,21 @@ public sealed class CompiledFilter
             }
             return false;
         }
+    }
+
+    private sealed class NotNode(Node inner) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => !inner.Matches(id, fields);
+    }
+
+    private sealed class IsEmptyNode(string key) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => !fields.HasValueAt(key);
+    }
+
+    private sealed class IsNullNode(string key) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => fields.HasNull(key);
     }
 
     private sealed class HasIdNode(HashSet<ulong> ids) : Node
