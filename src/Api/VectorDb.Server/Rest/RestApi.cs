@@ -53,11 +53,14 @@ internal static class RestApi
             string text = $"{path.TrimStart('/')} check passed";
             app.MapGet(path, () => Results.Text(text)).RequireHost(host);
         }
-        Read(app, host, "GET", "/", _ => Task.FromResult<JsonNode?>(new JsonObject
-        {
-            ["title"] = "vectordb - compressed vector search (Qdrant-compatible API)",
-            ["version"] = QdrantApiVersion,
-        }));
+        // Service info is the one answer without the result envelope, as in Qdrant (clients read .version from it).
+        app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, new JsonObject
+            {
+                ["title"] = "vectordb - compressed vector search (Qdrant-compatible API)",
+                ["version"] = QdrantApiVersion,
+            }))
+            .RequireHost(host)
+            .WithMetadata(new RestAccess(ReadOnly: true));
         CollectionsRest.Map(app, host);
         PointsRest.Map(app, host);
         SearchRest.Map(app, host);
