@@ -80,23 +80,5 @@ internal static class PythonGrpc
         return Environment.UserName == "root" && File.Exists("/usr/bin/apt-get") && Run("/bin/bash", script) == 0;
     }
 
-    private static int Run(string program, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-            using var process = Process.Start(start)!;
-            var drainOut = process.StandardOutput.ReadToEndAsync();
-            var drainErr = process.StandardError.ReadToEndAsync();
-            return process.WaitForExit(TimeSpan.FromMinutes(5)) ? process.ExitCode : -1;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    private static int Run(string program, params string[] args) => ChildProcesses.RunTool(program, null, args);
 }

@@ -99,7 +99,7 @@ internal static class QdrantJs
     private static bool Installed => Directory.Exists(Path.Combine(Folder, "node_modules", "@qdrant", "js-client-rest"));
 
     /// <summary>Probed once per run; runs `npm ci` when node and npm are there but the client is not installed.</summary>
-    public static readonly Lazy<bool> Available = new(() => Installed || (Run("npm", "ci", "--no-audit", "--no-fund") == 0 && Installed));
+    public static readonly Lazy<bool> Available = new(() => Installed || (ChildProcesses.RunTool("npm", Folder, "ci", "--no-audit", "--no-fund") == 0 && Installed));
 
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
@@ -115,25 +115,5 @@ internal static class QdrantJs
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static int Run(string program, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-            using var process = Process.Start(start)!;
-            var drainOut = process.StandardOutput.ReadToEndAsync();
-            var drainErr = process.StandardError.ReadToEndAsync();
-            return process.WaitForExit(TimeSpan.FromMinutes(5)) ? process.ExitCode : -1;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }

@@ -208,6 +208,70 @@ public sealed class VectorDataConnectorTests
         Assert.Equal(299, db.GetCollection("guids").Count);
     }
 
+    public sealed class GloveRecord
+    {
+        [VectorStoreKey]
+        public Guid Id { get; set; }
+
+        [VectorStoreData]
+        public int Row { get; set; }
+
+        [VectorStoreData]
+        public int Group { get; set; }
+
+        [VectorStoreVector(100, DistanceFunction = DistanceFunction.CosineSimilarity)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    /// <summary>The Qdrant-client scenario through the abstract API with Guid keys: the 20k GloVe slice, the 200
+    /// queries (the same hits as the engine's own search on the same collection, recall@10 against the ground truth),
+    /// a filtered search checked against brute force, delete, drop.</summary>
+    [Fact]
+    public async Task GuidKeys_GloveSlice_SameHitsAsTheEngine_FilteredSearchAgainstBruteForce()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var slice = GloveSlice.Base();
+        static Guid IdOf(int row) => new($"00000000-0000-4000-8000-{row:x12}");
+        var records = Enumerable.Range(0, slice.Count).Select(row => new GloveRecord
+        {
+            Id = IdOf(row), Row = row, Group = row % 10, Embedding = slice.Row(row).ToArray(),
+        }).ToList();
+        var collection = store.GetCollection<Guid, GloveRecord>("glove");
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(records);
+
+        var queries = GloveSlice.Queries();
+        var truth = GloveSlice.TrueNeighbours();
+        var engine = db.GetCollection("glove");
+        int found = 0;
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var hits = await Collect(collection.SearchAsync(queries.Row(q).ToArray(), 10));
+            var direct = await engine.SearchAsync(new SearchRequest(queries.Row(q).ToArray(), 10));
+            Assert.Equal(direct.Select(h => h.Id.Uuid), hits.Select(h => h.Record.Id));
+            found += hits.Count(h => truth[q].Take(10).Contains(h.Record.Row));
+        }
+        Assert.True(found >= 0.85 * 10 * queries.Count, $"recall@10 = {found / (10.0 * queries.Count):F3}");
+
+        for (int q = 0; q < 5; q++)
+        {
+            var query = queries.Row(q).ToArray();
+            var hits = await Collect(collection.SearchAsync(query, 10, new VectorSearchOptions<GloveRecord> { Filter = r => r.Group == 3 }));
+            var exact = records.Where(r => r.Group == 3)
+                .OrderByDescending(r => TestVectors.Score(ExactMetric.Cosine, query, r.Embedding.Span)).Take(10).Select(r => r.Id).ToHashSet();
+            Assert.All(hits, h => Assert.Equal(3, h.Record.Group));
+            Assert.True(hits.Count(h => exact.Contains(h.Record.Id)) >= 8, $"filtered query {q}: recall below 8/10");
+        }
+
+        await collection.DeleteAsync([IdOf(0), IdOf(1)]);
+        Assert.Null(await collection.GetAsync(IdOf(1)));
+        Assert.Equal(slice.Count - 2, engine.Count);
+        await collection.EnsureCollectionDeletedAsync();
+        Assert.False(await collection.CollectionExistsAsync());
+    }
+
     public sealed class StringHotel
     {
         [VectorStoreKey]
