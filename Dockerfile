@@ -1,7 +1,7 @@
 # VectorDb server image: multi-stage build (SDK → ASP.NET runtime), data on a volume, gRPC health check.
 #   docker build -t vectordb .
 #   docker run -p 6334:6334 -p 6333:6333 -v vectordb-data:/data -e VectorDb__ApiKey=change-me vectordb
-# Port 6334: gRPC (HTTP/2 cleartext); port 6333: Prometheus metrics (GET /metrics, HTTP/1.1).
+# Port 6334: gRPC (HTTP/2 cleartext); port 6333: Qdrant-compatible REST API, health probes and Prometheus metrics (GET /metrics), HTTP/1.1.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -35,4 +35,4 @@ ENV DOTNET_gcServer=1
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD ["grpc_health_probe", "-addr=127.0.0.1:6334"]
 # Listen on all interfaces inside the container (the default is loopback only).
-ENTRYPOINT ["dotnet", "VectorDb.Server.dll", "--urls", "http://0.0.0.0:6334", "--data-dir", "/data", "--VectorDb:MetricsUrl=http://0.0.0.0:6333"]
+ENTRYPOINT ["dotnet", "VectorDb.Server.dll", "--urls", "http://0.0.0.0:6334", "--data-dir", "/data", "--rest-urls", "http://0.0.0.0:6333"]

@@ -23,9 +23,18 @@ public enum OriginalVectorFormat
 /// </summary>
 public sealed record CollectionManifest
 {
-    /// <summary>Storage record layout this build writes and the only one it reads.
-    /// WARNING: baked into every stored record; bump only together with a new entry layout.</summary>
-    public const int CurrentRecordLayoutVersion = 1;
+    /// <summary>Storage record layout this build writes. Version 2 (since 2026-12) has the same entry bytes as 1, but
+    /// an entry's key is its point's UUID id (canonical text) and the entry's point id an internal slot chosen by the
+    /// engine: a build that reads only version 1 would serve such points under wrong numeric ids, so it must refuse
+    /// them. Version 1 collections (no keyed points) are still read; they cannot take UUID ids.
+    /// WARNING: baked into every stored record; bump only together with a new entry layout or key meaning.</summary>
+    public const int CurrentRecordLayoutVersion = 2;
+
+    /// <summary>Oldest record layout this build reads (see <see cref="CurrentRecordLayoutVersion"/>).</summary>
+    public const int OldestReadableRecordLayoutVersion = 1;
+
+    /// <summary>First record layout whose entry keys are UUID point ids.</summary>
+    public const int UuidKeysRecordLayoutVersion = 2;
 
     /// <summary>Random 128-bit identity of the collection, 32 lowercase hex digits, assigned by
     /// <see cref="VectorStore.CreateCollection"/> (whatever the caller passes is replaced) and written into every

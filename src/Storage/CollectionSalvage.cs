@@ -84,7 +84,10 @@ public static class CollectionSalvage
         var lost = new List<ulong>();
         var batch = new List<PointWrite>();
         long recovered = 0;
-        await using var target = store.CreateCollection(targetName, manifest);
+        // The copy is written in the current record layout: the entry bytes of every readable layout are the same, and
+        // an older layout's keys mean no more than the current one's.
+        await using var target = store.CreateCollection(targetName,
+            manifest with { RecordLayoutVersion = CollectionManifest.CurrentRecordLayoutVersion });
         if (CentreFile.Exists(directory))
         {
             // Centred codes are residuals to this centre: the copy must keep it (a damaged centre file fails here).

@@ -191,10 +191,10 @@ public sealed class CorruptionTests
         using var dir = new TestDirectory("layout-version");
         var (manifest, _) = await CreateCollection(dir.Path);
         var stored = ManifestFile.Read(Path.Combine(dir.Path, "c")); // with its identity
-        ManifestFile.Write(Path.Combine(dir.Path, "c"), stored with { RecordLayoutVersion = 2 });
+        ManifestFile.Write(Path.Combine(dir.Path, "c"), stored with { RecordLayoutVersion = 3 });
         using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
         var error = Assert.Throws<NotSupportedException>(() => store.OpenCollection("c").Dispose());
-        Assert.Contains("record layout version 2", error.Message);
+        Assert.Contains("record layout version 3", error.Message);
     }
 
     private static long CommittedCodesBytes(string root)

@@ -12,10 +12,11 @@ using VectorDb.Harness.Report;
 namespace VectorDb.Harness.Commands;
 
 /// <summary>
-/// Serving benchmark over gRPC: starts the built server as a child process (or uses --server), imports a dataset
-/// through the client-streaming upsert, then for each client count N runs N concurrent clients issuing single
-/// searches for a fixed time and reports QPS, p50/p99 latency and recall@k against the dataset's ground truth.
-/// Client and server share the machine: on a 2-core box the clients' own CPU time is part of every figure.
+/// Serving benchmark: starts the built server as a child process (or uses --server / --rest-server), imports a dataset
+/// through the client-streaming upsert, then for each API (gRPC vectordb.v1, and Qdrant's REST query route with
+/// --api rest) and each client count N runs N concurrent clients issuing single searches for a fixed time and reports
+/// QPS, p50/p99 latency and recall@k against the dataset's ground truth, plus (REST) ids per second of a scroll over
+/// every point. Client and server share the machine: on a 2-core box the clients' own CPU time is part of every figure.
 /// </summary>
 internal sealed class ServeBenchCommand : ICommand
 {
@@ -27,17 +28,21 @@ internal sealed class ServeBenchCommand : ICommand
 
     public string Usage => """
         usage: serve-bench --data <dir> [--clients 1,4,16] [--seconds 10] [--warmup 2] [--k 10] [--bits 4]
-                           [--rerank auto|fixed|none] [--server <url>] [--out <file.json>]
+                           [--rerank auto|fixed|none] [--api grpc,rest] [--server <url>] [--rest-server <url>]
+                           [--out <file.json>]
+          --api      which APIs to measure, in this order, on the same collection: grpc (vectordb.v1 Search) and/or
+                     rest (Qdrant's POST /collections/{name}/points/query; rerank auto or none)
           --data     dataset folder (base.fvecs, query.fvecs, groundtruth.ivecs; metric from the folder name)
           --clients  concurrent client counts to measure, one run each
           --seconds  measured seconds per run (after --warmup seconds)
-          --server   an already running server (default: start artifacts' VectorDb.Server on a free port)
+          --server   an already running server's gRPC URL (default: start artifacts' VectorDb.Server on free ports)
+          --rest-server  that server's REST URL (needed with --server and --api rest)
           --out      JSON report (default bench/results/serve-<date>.json); a Markdown table goes to stdout
         """;
 
     public int Run(Args options)
     {
-        options.EnsureOnly("data", "clients", "seconds", "warmup", "k", "bits", "rerank", "server", "out");
+        options.EnsureOnly("data", "clients", "seconds", "warmup", "k", "bits", "rerank", "api", "server", "rest-server", "out");
         var dataset = Dataset.Load(options.Required("data"));
         int[] clientCounts = options.IntList("clients", [1, 4, 16]);
         int seconds = options.Int("seconds", 10);
@@ -51,21 +56,38 @@ internal sealed class ServeBenchCommand : ICommand
             "none" => RerankMode.RerankNone,
             var other => throw new ArgumentException($"--rerank must be auto, fixed or none, got '{other}'."),
         };
+        string[] apis = options.String("api", "grpc").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (apis.Length == 0 || apis.Any(a => a is not ("grpc" or "rest")))
+        {
+            throw new ArgumentException("--api must list grpc and/or rest.");
+        }
+        if (apis.Contains("rest") && rerank == RerankMode.RerankFixed)
+        {
+            throw new ArgumentException("--api rest measures rerank auto or none (Qdrant's parameters have no plain 'fixed' without an oversampling).");
+        }
         string output = options.String("out", Path.Combine("bench", "results", $"serve-{DateTime.UtcNow:yyyy-MM-dd}.json"));
-        return RunAsync(dataset, clientCounts, seconds, warmup, k, bits, rerank, options.Optional("server"), output).GetAwaiter().GetResult();
+        var servers = new ServerUrls(options.Optional("server"), options.Optional("rest-server"));
+        if (servers.Grpc is not null && apis.Contains("rest") && servers.Rest is null)
+        {
+            throw new ArgumentException("--api rest with --server needs --rest-server <url>.");
+        }
+        return RunAsync(dataset, clientCounts, seconds, warmup, k, bits, rerank, apis, servers, output).GetAwaiter().GetResult();
     }
 
+    private sealed record ServerUrls(string? Grpc, string? Rest);
+
     private static async Task<int> RunAsync(Dataset dataset, int[] clientCounts, int seconds, int warmup, int k, int bits,
-        RerankMode rerank, string? serverUrl, string output)
+        RerankMode rerank, string[] apis, ServerUrls servers, string output)
     {
         string? dataDirectory = null;
         Process? server = null;
+        string? serverUrl = servers.Grpc, restUrl = servers.Rest;
         try
         {
             if (serverUrl is null)
             {
                 dataDirectory = Path.Combine(Path.GetTempPath(), $"vectordb-serve-bench-{Guid.NewGuid():N}");
-                (server, serverUrl) = await StartServerAsync(dataDirectory);
+                (server, serverUrl, restUrl) = await StartServerAsync(dataDirectory);
             }
             using var client = new VectorDbClient(serverUrl);
             string collection = $"bench-{Guid.NewGuid():N}"[..14];
@@ -85,12 +107,22 @@ internal sealed class ServeBenchCommand : ICommand
             double ingestPerSecond = dataset.Base.Count / ingestClock.Elapsed.TotalSeconds;
 
             var runs = new List<ServeRun>();
-            foreach (int clients in clientCounts)
+            double? scrollIdsPerSecond = null;
+            foreach (string api in apis)
             {
-                runs.Add(await MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, rerank));
+                foreach (int clients in clientCounts)
+                {
+                    runs.Add(api == "grpc"
+                        ? await MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, rerank)
+                        : await RestBench.MeasureAsync(restUrl!, collection, dataset, clients, seconds, warmup, k, rerank == RerankMode.RerankNone));
+                }
+                if (api == "rest")
+                {
+                    scrollIdsPerSecond = await RestBench.ScrollAsync(restUrl!, collection, dataset.Base.Count);
+                }
             }
             await client.DeleteCollectionAsync(collection);
-            Write(dataset, runs, ingestPerSecond, k, bits, rerank, output);
+            Write(dataset, runs, ingestPerSecond, scrollIdsPerSecond, k, bits, rerank, output);
             return 0;
         }
         finally
@@ -111,7 +143,7 @@ internal sealed class ServeBenchCommand : ICommand
         }
     }
 
-    private sealed record ServeRun(int Clients, long Queries, double Qps, double P50Ms, double P99Ms, double MeanMs, double Recall);
+    internal sealed record ServeRun(string Api, int Clients, long Queries, double Qps, double P50Ms, double P99Ms, double MeanMs, double Recall);
 
     /// <summary>N clients, each with its own channel, walking the query set from a different offset.</summary>
     private static async Task<ServeRun> MeasureAsync(string url, string collection, Dataset dataset, int clients, int seconds, int warmup,
@@ -142,18 +174,25 @@ internal sealed class ServeBenchCommand : ICommand
             }
             return (latencies, found, asked);
         })));
+        return Summarise("grpc", clients, seconds, k, perClient);
+    }
+
+    /// <summary>One run's figures from its clients' latencies and hit counts.</summary>
+    internal static ServeRun Summarise(string api, int clients, int seconds, int k, (List<double> latencies, int found, int asked)[] perClient)
+    {
         var all = perClient.SelectMany(p => p.latencies).Order().ToArray();
         double recall = (double)perClient.Sum(p => p.found) / Math.Max(1, perClient.Sum(p => p.asked));
-        var run = new ServeRun(clients, all.Length, all.Length / (double)seconds, Percentile(all, 0.50), Percentile(all, 0.99),
+        var run = new ServeRun(api, clients, all.Length, all.Length / (double)seconds, Percentile(all, 0.50), Percentile(all, 0.99),
             all.Length == 0 ? 0 : all.Average(), recall);
-        Console.Error.WriteLine($"clients {clients}: {run.Qps:F0} QPS, p50 {run.P50Ms:F2} ms, p99 {run.P99Ms:F2} ms, recall@{k} {run.Recall:F3}");
+        Console.Error.WriteLine($"{api}, clients {clients}: {run.Qps:F0} QPS, p50 {run.P50Ms:F2} ms, p99 {run.P99Ms:F2} ms, recall@{k} {run.Recall:F3}");
         return run;
     }
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static void Write(Dataset dataset, List<ServeRun> runs, double ingestPerSecond, int k, int bits, RerankMode rerank, string output)
+    private static void Write(Dataset dataset, List<ServeRun> runs, double ingestPerSecond, double? scrollIdsPerSecond, int k, int bits,
+        RerankMode rerank, string output)
     {
         string machine = MachineDescription.Current();
         var report = new
@@ -167,25 +206,31 @@ internal sealed class ServeBenchCommand : ICommand
             k,
             machine,
             ingestPointsPerSecond = Math.Round(ingestPerSecond),
+            restScrollIdsPerSecond = scrollIdsPerSecond is { } scroll ? Math.Round(scroll) : (double?)null,
             runs,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(report, s_indented));
         Console.WriteLine($"serve-bench {dataset.Name} ({dataset.Base.Count} × {dataset.Dimension}), {bits} bits, rerank {rerank}, k = {k}");
         Console.WriteLine($"machine: {machine}; ingest (UpsertStream, wait): {ingestPerSecond:F0} points/s");
+        if (scrollIdsPerSecond is { } idsPerSecond)
+        {
+            Console.WriteLine($"REST scroll over every point (pages of 1000, payloads): {idsPerSecond:F0} ids/s");
+        }
         Console.WriteLine();
-        Console.WriteLine($"| clients | queries | QPS | p50 ms | p99 ms | mean ms | recall@{k} |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| api | clients | queries | QPS | p50 ms | p99 ms | mean ms | recall@{k} |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
-            Console.WriteLine($"| {r.Clients} | {r.Queries} | {r.Qps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MeanMs:F2} | {r.Recall:F3} |");
+            Console.WriteLine($"| {r.Api} | {r.Clients} | {r.Queries} | {r.Qps:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MeanMs:F2} | {r.Recall:F3} |");
         }
         Console.WriteLine();
         Console.WriteLine($"JSON: {output}");
     }
 
-    /// <summary>Starts the built server (artifacts/bin/VectorDb.Server/&lt;configuration&gt;) on a free loopback port.</summary>
-    private static async Task<(Process Process, string Url)> StartServerAsync(string dataDirectory)
+    /// <summary>Starts the built server (artifacts/bin/VectorDb.Server/&lt;configuration&gt;) on free loopback ports
+    /// (gRPC and REST).</summary>
+    private static async Task<(Process Process, string Url, string RestUrl)> StartServerAsync(string dataDirectory)
     {
         string here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         string dll = Path.GetFullPath(Path.Combine(here, "..", "..", "VectorDb.Server", Path.GetFileName(here), "VectorDb.Server.dll"));
@@ -193,15 +238,10 @@ internal sealed class ServeBenchCommand : ICommand
         {
             throw new FileNotFoundException($"{dll} is missing; build src/Api/VectorDb.Server in the same configuration first.");
         }
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        string url = $"http://127.0.0.1:{port}";
+        string url = $"http://127.0.0.1:{FreePort()}";
+        string restUrl = $"http://127.0.0.1:{FreePort()}";
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--VectorDb:MetricsUrl=", "--Logging:LogLevel:Default=Warning" })
+        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--rest-urls", restUrl, "--Logging:LogLevel:Default=Warning" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -216,11 +256,18 @@ internal sealed class ServeBenchCommand : ICommand
             try
             {
                 await probe.ListCollectionsAsync();
-                return (process, url);
+                return (process, url, restUrl);
             }
             catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
             {
             }
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

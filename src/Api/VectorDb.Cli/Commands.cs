@@ -167,7 +167,14 @@ internal static class Commands
                 json.WriteStartArray();
                 foreach (var hit in hits)
                 {
-                    json.WriteNumberValue(hit.Id.Num);
+                    if (hit.Id.PointIdOptionsCase == PointId.PointIdOptionsOneofCase.Uuid)
+                    {
+                        json.WriteStringValue(hit.Id.Uuid);
+                    }
+                    else
+                    {
+                        json.WriteNumberValue(hit.Id.Num);
+                    }
                 }
                 json.WriteEndArray();
             }

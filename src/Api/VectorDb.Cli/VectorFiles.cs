@@ -121,6 +121,14 @@ internal static class VectorFiles
         }
     }
 
+    /// <summary>A jsonl "id": an unsigned integer or a UUID string.</summary>
+    private static PointId JsonlId(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.Number => Client.VectorDbClient.Id(id.GetUInt64()),
+        JsonValueKind.String when Guid.TryParse(id.GetString(), out Guid uuid) => Client.VectorDbClient.Id(uuid),
+        _ => throw new FormatException($"\"id\" must be an unsigned integer or a UUID string, got {id.GetRawText()}"),
+    };
+
     private static bool IsNumericCsv(string line) =>
         line.Split(',').All(cell => double.TryParse(cell.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
@@ -140,7 +148,7 @@ internal static class VectorFiles
             {
                 using var document = JsonDocument.Parse(line);
                 var root = document.RootElement;
-                ulong id = root.TryGetProperty("id", out var idElement) ? idElement.GetUInt64() : row;
+                var id = root.TryGetProperty("id", out var idElement) ? JsonlId(idElement) : Client.VectorDbClient.Id(row);
                 if (!root.TryGetProperty("vector", out var vectorElement) || vectorElement.ValueKind != JsonValueKind.Array)
                 {
                     throw new FormatException("missing \"vector\": [numbers]");

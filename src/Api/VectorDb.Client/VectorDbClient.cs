@@ -48,10 +48,24 @@ public sealed class VectorDbClient : IDisposable
     /// <summary>The generated Points stub (same channel and key).</summary>
     public Points.PointsClient Points { get; }
 
+    /// <summary>A numeric point id.</summary>
+    public static PointId Id(ulong id) => new() { Num = id };
+
+    /// <summary>A UUID point id (sent in the canonical lowercase 8-4-4-4-12 form).</summary>
+    public static PointId Id(Guid id) => new() { Uuid = id.ToString("D") };
+
     /// <summary>A point with a numeric id, a vector and an optional payload.</summary>
-    public static PointStruct Point(ulong id, ReadOnlySpan<float> vector, IDictionary<string, Value>? payload = null)
+    public static PointStruct Point(ulong id, ReadOnlySpan<float> vector, IDictionary<string, Value>? payload = null) =>
+        Point(Id(id), vector, payload);
+
+    /// <summary>A point with a UUID id, a vector and an optional payload.</summary>
+    public static PointStruct Point(Guid id, ReadOnlySpan<float> vector, IDictionary<string, Value>? payload = null) =>
+        Point(Id(id), vector, payload);
+
+    /// <summary>A point with the given id, a vector and an optional payload.</summary>
+    public static PointStruct Point(PointId id, ReadOnlySpan<float> vector, IDictionary<string, Value>? payload = null)
     {
-        var point = new PointStruct { Id = new PointId { Num = id }, Vector = new Vector() };
+        var point = new PointStruct { Id = id, Vector = new Vector() };
         point.Vector.Data.Add(vector.ToArray());
         if (payload is not null)
         {
@@ -122,10 +136,14 @@ public sealed class VectorDbClient : IDisposable
         return (await call).Result;
     }
 
-    public async Task<UpdateResult> DeleteAsync(string name, IEnumerable<ulong> ids, bool wait = true, CancellationToken cancellationToken = default)
+    public Task<UpdateResult> DeleteAsync(string name, IEnumerable<ulong> ids, bool wait = true, CancellationToken cancellationToken = default) =>
+        DeleteAsync(name, ids.Select(Id), wait, cancellationToken);
+
+    /// <summary>Deletes points by id (numbers or UUIDs); missing ids are ignored.</summary>
+    public async Task<UpdateResult> DeleteAsync(string name, IEnumerable<PointId> ids, bool wait = true, CancellationToken cancellationToken = default)
     {
         var selector = new PointsSelector { Points = new PointsIdsList() };
-        selector.Points.Ids.AddRange(ids.Select(id => new PointId { Num = id }));
+        selector.Points.Ids.AddRange(ids);
         return (await Points.DeleteAsync(new DeletePointsRequest { CollectionName = name, Wait = wait, Points = selector },
             cancellationToken: cancellationToken)).Result;
     }
@@ -134,11 +152,16 @@ public sealed class VectorDbClient : IDisposable
         (await Points.DeleteAsync(new DeletePointsRequest { CollectionName = name, Wait = wait, Points = new PointsSelector { Filter = filter } },
             cancellationToken: cancellationToken)).Result;
 
-    public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(string name, IEnumerable<ulong> ids, bool withPayload = true, bool withVectors = false,
+    public Task<IReadOnlyList<RetrievedPoint>> GetAsync(string name, IEnumerable<ulong> ids, bool withPayload = true, bool withVectors = false,
+        CancellationToken cancellationToken = default) =>
+        GetAsync(name, ids.Select(Id), withPayload, withVectors, cancellationToken);
+
+    /// <summary>Reads points by id (numbers or UUIDs), in the order asked.</summary>
+    public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(string name, IEnumerable<PointId> ids, bool withPayload = true, bool withVectors = false,
         CancellationToken cancellationToken = default)
     {
         var request = new GetPointsRequest { CollectionName = name, WithPayload = withPayload, WithVectors = withVectors };
-        request.Ids.AddRange(ids.Select(id => new PointId { Num = id }));
+        request.Ids.AddRange(ids);
         return (await Points.GetAsync(request, cancellationToken: cancellationToken)).Result;
     }
 

@@ -15,14 +15,14 @@ public sealed class CollectionAlreadyExistsException(string collection)
 }
 
 /// <summary>One or more requested point ids are not in the collection.</summary>
-public sealed class PointNotFoundException(string collection, IReadOnlyList<ulong> missing)
+public sealed class PointNotFoundException(string collection, IReadOnlyList<PointId> missing)
     : KeyNotFoundException($"Collection '{collection}' has no point with id {Describe(missing)}; upsert it first or check the id.")
 {
     public string Collection { get; } = collection;
 
-    public IReadOnlyList<ulong> Missing { get; } = missing;
+    public IReadOnlyList<PointId> Missing { get; } = missing;
 
-    private static string Describe(IReadOnlyList<ulong> ids) =>
+    private static string Describe(IReadOnlyList<PointId> ids) =>
         ids.Count <= 8 ? string.Join(", ", ids) : string.Join(", ", ids.Take(8)) + $" (and {ids.Count - 8} more)";
 }
 

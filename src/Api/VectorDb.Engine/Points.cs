@@ -5,15 +5,15 @@ using VectorDb.Storage;
 namespace VectorDb.Engine;
 
 /// <summary>A point to upsert: id, vector (exactly the collection's dimension, finite) and optional JSON payload.</summary>
-public sealed record PointInput(ulong Id, ReadOnlyMemory<float> Vector, JsonObject? Payload = null);
+public sealed record PointInput(PointId Id, ReadOnlyMemory<float> Vector, JsonObject? Payload = null);
 
 /// <summary>A stored point as returned by a get. <see cref="Vector"/> is the original when the collection keeps
 /// originals (float16 originals come back widened), else the reconstruction from the codes (an approximation).</summary>
-public sealed record RetrievedPoint(ulong Id, JsonObject? Payload, float[]? Vector);
+public sealed record RetrievedPoint(PointId Id, JsonObject? Payload, float[]? Vector);
 
 /// <summary>One search result. <see cref="Score"/>: inner product or cosine (larger is better) or squared L2 distance
 /// (smaller is better); exact when the hit was re-ranked with the originals, else the codes' estimate.</summary>
-public sealed record ScoredPoint(ulong Id, float Score, JsonObject? Payload = null, float[]? Vector = null);
+public sealed record ScoredPoint(PointId Id, float Score, JsonObject? Payload = null, float[]? Vector = null);
 
 /// <summary>Results of one search, best first, with how many candidates were re-scored exactly.</summary>
 public sealed class SearchResults(IList<ScoredPoint> points, int reranked)

@@ -51,8 +51,9 @@ public sealed partial class VectorCollection
         }
         bool originalsInMemory = keepsOriginals && !_index.OriginalsAreExternal;
         var pass = new LivePass(_index.Layout.RecordSize, keepCodes: originalsInMemory, live);
-        await _store.ForEachLiveAsync((id, _, codes) =>
+        await _store.ForEachLiveAsync((id, key, codes) =>
         {
+            RestoreSlot(id, key);
             pass.Add(id, codes);
             _points[id] = PayloadFields.Empty; // in codes-log order; the blob pass replaces it where there is a payload
             if (!originalsInMemory)

@@ -12,7 +12,7 @@ public sealed partial class VectorCollection
     /// <exception cref="ArgumentException">A malformed filter.</exception>
     public long CountPoints(Filter? filter = null)
     {
-        var compiled = CompiledFilter.Compile(filter);
+        var compiled = CompiledFilter.Compile(filter, FindSlot);
         Enter();
         try
         {
@@ -36,17 +36,47 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>Ids of live points passing <paramref name="filter"/>, ascending, after skipping <paramref name="skip"/>,
-    /// at most <paramref name="limit"/> (a scroll; sorts every matching id, so O(n log n) per call).</summary>
-    public IReadOnlyList<ulong> ListIds(Filter? filter = null, int skip = 0, int limit = int.MaxValue)
+    /// <summary>Ids of live points passing <paramref name="filter"/>, ascending (<see cref="PointId"/> order: numbers,
+    /// then UUIDs), from <paramref name="from"/> on (inclusive; null: from the first), after skipping
+    /// <paramref name="skip"/>, at most <paramref name="limit"/>. A scroll: it selects the smallest matching ids with
+    /// a bounded heap, so O(n log limit) per call.</summary>
+    public IReadOnlyList<PointId> ListIds(Filter? filter = null, int skip = 0, int limit = int.MaxValue, PointId? from = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var compiled = CompiledFilter.Compile(filter);
+        var compiled = CompiledFilter.Compile(filter, FindSlot);
         Enter();
         try
         {
-            return [.. _points.Where(p => compiled?.Matches(p.Key, p.Value) ?? true).Select(p => p.Key).Order().Skip(skip).Take(limit)];
+            int wanted = (int)Math.Min((long)skip + limit, int.MaxValue);
+            var largestFirst = Comparer<PointId>.Create((a, b) => b.CompareTo(a));
+            var heap = new PriorityQueue<PointId, PointId>(largestFirst); // the smallest 'wanted' ids seen so far
+            foreach (var (slot, fields) in _points)
+            {
+                if (compiled is not null && !compiled.Matches(slot, fields))
+                {
+                    continue;
+                }
+                PointId id = ExternalId(slot);
+                if (from is { } start && id < start)
+                {
+                    continue;
+                }
+                if (heap.Count < wanted)
+                {
+                    heap.Enqueue(id, id);
+                }
+                else if (wanted > 0 && id < heap.Peek())
+                {
+                    heap.EnqueueDequeue(id, id);
+                }
+            }
+            var ids = new PointId[heap.Count];
+            for (int i = ids.Length - 1; i >= 0; i--)
+            {
+                ids[i] = heap.Dequeue();
+            }
+            return skip == 0 ? ids : ids[Math.Min(skip, ids.Length)..];
         }
         finally
         {
@@ -56,7 +86,7 @@ public sealed partial class VectorCollection
 
     /// <summary>Reads points by id, in the order asked.</summary>
     /// <exception cref="PointNotFoundException">Some ids do not exist (all missing ids are named).</exception>
-    public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(IReadOnlyList<ulong> ids, bool withPayload = true, bool withVector = false,
+    public async Task<IReadOnlyList<RetrievedPoint>> GetAsync(IReadOnlyList<PointId> ids, bool withPayload = true, bool withVector = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -71,13 +101,14 @@ public sealed partial class VectorCollection
         Enter();
         try
         {
-            var stored = await ReadStoredAsync(ids, cancellationToken).ConfigureAwait(false);
-            var missing = ids.Where((_, i) => stored[i] is null).ToList();
+            var slots = ids.Select(FindSlot).ToArray();
+            var stored = await ReadStoredAsync([.. slots.Select(slot => slot ?? 0)], cancellationToken).ConfigureAwait(false);
+            var missing = ids.Where((_, i) => slots[i] is null || stored[i] is null).ToList();
             if (missing.Count > 0)
             {
                 throw new PointNotFoundException(Name, missing);
             }
-            return [.. stored.Select(p => new RetrievedPoint(p!.Id, withPayload ? ParsePayload(p.Payload) : null, withVector ? VectorOf(p) : null))];
+            return [.. stored.Select((p, i) => new RetrievedPoint(ids[i], withPayload ? ParsePayload(p!.Payload) : null, withVector ? VectorOf(p!) : null))];
         }
         finally
         {
@@ -94,7 +125,7 @@ public sealed partial class VectorCollection
         Enter();
         try
         {
-            var hits = SearchCore(request, CompiledFilter.Compile(request.Filter), out int reranked);
+            var hits = SearchCore(request, CompiledFilter.Compile(request.Filter, FindSlot), out int reranked);
             return new SearchResults(await AttachAsync(hits, request, cancellationToken).ConfigureAwait(false), reranked);
         }
         finally
@@ -124,7 +155,7 @@ public sealed partial class VectorCollection
             for (int i = 0; i < requests.Count; i++)
             {
                 var request = requests[i] ?? throw new ArgumentException($"search {i} of the batch is null.", nameof(requests));
-                filters[i] = CompiledFilter.Compile(request.Filter);
+                filters[i] = CompiledFilter.Compile(request.Filter, FindSlot);
                 ValidateSearch(request);
             }
             var hits = new SearchHit[requests.Count][];
@@ -287,7 +318,7 @@ public sealed partial class VectorCollection
     {
         if (!request.WithPayload && !request.WithVector)
         {
-            return [.. hits.Select(h => new ScoredPoint(h.Id, h.Score))];
+            return [.. hits.Select(h => new ScoredPoint(ExternalId(h.Id), h.Score))];
         }
         var stored = await ReadStoredAsync([.. hits.Select(h => h.Id)], cancellationToken).ConfigureAwait(false);
         var points = new List<ScoredPoint>(hits.Length);
@@ -297,7 +328,7 @@ public sealed partial class VectorCollection
             {
                 continue; // deleted between the scan and the read
             }
-            points.Add(new ScoredPoint(hits[i].Id, hits[i].Score,
+            points.Add(new ScoredPoint(ExternalId(hits[i].Id), hits[i].Score,
                 request.WithPayload ? ParsePayload(point.Payload) : null,
                 request.WithVector ? VectorOf(point) : null));
         }

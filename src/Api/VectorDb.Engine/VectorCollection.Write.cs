@@ -23,6 +23,11 @@ public sealed partial class VectorCollection
             await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                var slots = AssignSlots(points);
+                for (int i = 0; i < slots.Length; i++)
+                {
+                    prepared.Writes[i] = prepared.Writes[i] with { Id = slots[i].Slot, Key = slots[i].Key };
+                }
                 FixCentreIfDue(points);
                 if (prepared.CentreVersion != _index.CentreVersion)
                 {
@@ -30,6 +35,7 @@ public sealed partial class VectorCollection
                 }
                 // From here on nothing is cancelled: storage and index must both see the whole batch.
                 await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
+                RememberSlots(points, slots);
                 if (Config.Originals != OriginalVectorFormat.None && !_index.OriginalsAreExternal &&
                     _index.OriginalBytesInMemoryAfter(prepared.Writes.Length) > _options.OriginalsMemoryBytes)
                 {
@@ -62,7 +68,7 @@ public sealed partial class VectorCollection
     }
 
     /// <summary>Deletes points by id; ids that do not exist are ignored. Returns how many existed.</summary>
-    public async Task<WriteResult> DeleteAsync(IReadOnlyCollection<ulong> ids, bool wait = true, CancellationToken cancellationToken = default)
+    public async Task<WriteResult> DeleteAsync(IReadOnlyCollection<PointId> ids, bool wait = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Count == 0)
@@ -73,7 +79,7 @@ public sealed partial class VectorCollection
         {
             throw new LimitExceededException($"{ids.Count} ids in one delete exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
         }
-        return await DeleteWhereAsync(_ => [.. ids.Distinct()], wait, cancellationToken).ConfigureAwait(false);
+        return await DeleteWhereAsync(_ => LiveSlots(ids), wait, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes every point that passes <paramref name="filter"/>. Returns how many were deleted.</summary>
@@ -81,7 +87,7 @@ public sealed partial class VectorCollection
     public async Task<WriteResult> DeleteAsync(Filter filter, bool wait = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var compiled = CompiledFilter.Compile(filter)!;
+        var compiled = CompiledFilter.Compile(filter, FindSlot)!;
         return await DeleteWhereAsync(points => [.. points.Where(p => compiled.Matches(p.Key, p.Value)).Select(p => p.Key)],
             wait, cancellationToken).ConfigureAwait(false);
     }
@@ -103,6 +109,7 @@ public sealed partial class VectorCollection
                 {
                     _index.Delete(id);
                     _points.TryRemove(id, out _);
+                    ForgetSlot(id);
                 }
                 operation = (ulong)Interlocked.Increment(ref _operationId);
             }
@@ -168,7 +175,7 @@ public sealed partial class VectorCollection
             throw new LimitExceededException(
                 $"{points.Count} points in one batch exceed the limit of {Limits.MaxBatchSize}; split the batch.", nameof(points));
         }
-        var seen = new HashSet<ulong>();
+        var seen = new HashSet<PointId>();
         for (int i = 0; i < points.Count; i++)
         {
             var point = points[i] ?? throw new ArgumentException($"point at batch index {i} is null.", nameof(points));
@@ -198,7 +205,8 @@ public sealed partial class VectorCollection
             var record = new byte[recordSize];
             _index.Encode(point.Vector.Span, record);
             originals[i] = Config.Originals == OriginalVectorFormat.None ? default : point.Vector;
-            writes[i] = new PointWrite(point.Id, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
+            // Slot 0 for now: the slot and key are assigned under the write gate (AssignSlots).
+            writes[i] = new PointWrite(0, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
         }
         if (n >= 256)
         {

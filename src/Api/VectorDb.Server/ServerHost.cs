@@ -13,7 +13,7 @@ using VectorDb.Server.Telemetry;
 namespace VectorDb.Server;
 
 /// <summary>
-/// The VectorDb gRPC server: opens the database in the data directory, then serves vectordb.v1 (Collections,
+/// The VectorDb server: opens the database in the data directory, then serves Qdrant's REST API on the REST port (see Rest.RestApi) and, over gRPC, vectordb.v1 (Collections,
 /// Points), gRPC server reflection, the standard health service and Prometheus metrics (GET /metrics).
 /// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
 /// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
@@ -56,6 +56,7 @@ public sealed class ServerHost : IAsyncDisposable
         {
             ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory",
             ["--gpu"] = $"{ServerOptions.Section}:Gpu",
+            ["--rest-urls"] = $"{ServerOptions.Section}:RestUrls",
         });
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
@@ -65,7 +66,12 @@ public sealed class ServerHost : IAsyncDisposable
             throw new ArgumentException($"{ServerOptions.Section}:MaxMessageBytes must be positive (got {options.MaxMessageBytes}).");
         }
         options.Connections.Validate();
-        int? metricsPort = ConfigureEndpoints(builder, options);
+        if (builder.Configuration[$"{ServerOptions.Section}:MetricsUrl"] is not null)
+        {
+            throw new ArgumentException(
+                $"{ServerOptions.Section}:MetricsUrl was replaced by {ServerOptions.Section}:RestUrls (--rest-urls): /metrics is served on the REST port.");
+        }
+        var restPorts = ConfigureEndpoints(builder, options);
 
         long start = Stopwatch.GetTimestamp();
         var gpu = GpuScoring.FromMode(options.Gpu);
@@ -105,17 +111,18 @@ public sealed class ServerHost : IAsyncDisposable
 
             var app = builder.Build();
             FramingErrors.Use(app);
-            if (metricsPort is { } guarded)
+            if (restPorts.Count > 0)
             {
-                MetricsAuthorization.Use(app, guarded, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
+                MetricsAuthorization.Use(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
+                Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>());
             }
             app.MapGrpcService<CollectionsService>();
             app.MapGrpcService<PointsService>();
             app.MapGrpcReflectionService();
             app.MapGrpcHealthChecksService();
-            if (metricsPort is { } port)
+            if (restPorts.Count > 0)
             {
-                app.MapPrometheusScrapingEndpoint().RequireHost($"*:{port}");
+                app.MapPrometheusScrapingEndpoint().RequireHost([.. restPorts.Select(port => $"*:{port}")]);
             }
 
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VectorDb.Server");
@@ -145,31 +152,31 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>
     /// Listens on the gRPC URLs (--urls, default <see cref="ServerOptions.DefaultUrls"/>) with HTTP/2 only (gRPC over
     /// cleartext needs prior-knowledge HTTP/2; Kestrel cannot offer both protocols on one cleartext port) and on
-    /// <see cref="ServerOptions.MetricsUrl"/> with HTTP/1.1. Returns the metrics port, or null when metrics are off.
+    /// <see cref="ServerOptions.RestUrls"/> with HTTP/1.1. Returns the REST ports (none when REST is off).
     /// Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs. Connection limits apply either way.
     /// </summary>
-    private static int? ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
+    private static HashSet<int> ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
     {
+        var restPorts = new HashSet<int>();
         if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes, _ => { }));
-            return null;
+            return restPorts;
         }
         string urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? given : ServerOptions.DefaultUrls;
-        int? metricsPort = null;
-        if (options.MetricsUrl is { Length: > 0 } metricsUrl)
+        foreach (string restUrl in options.RestUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Uri.TryCreate(metricsUrl.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            if (!Uri.TryCreate(restUrl.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
             {
-                throw new ArgumentException($"VectorDb:MetricsUrl '{metricsUrl}' is not a URL with an explicit port (e.g. http://127.0.0.1:6333); use an empty value to disable metrics.");
+                throw new ArgumentException($"VectorDb:RestUrls entry '{restUrl}' is not a URL with an explicit port (e.g. http://127.0.0.1:6333); use an empty value to disable REST and metrics.");
             }
-            metricsPort = uri.Port;
-            urls += ";" + metricsUrl;
+            restPorts.Add(uri.Port);
+            urls += ";" + restUrl;
         }
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes,
-            listen => listen.Protocols = listen.IPEndPoint?.Port == metricsPort ? HttpProtocols.Http1 : HttpProtocols.Http2));
-        return metricsPort;
+            listen => listen.Protocols = listen.IPEndPoint is { } endpoint && restPorts.Contains(endpoint.Port) ? HttpProtocols.Http1 : HttpProtocols.Http2));
+        return restPorts;
     }
 
     /// <summary>Starts listening (returns once the server accepts calls).</summary>

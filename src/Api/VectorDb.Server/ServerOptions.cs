@@ -14,12 +14,14 @@ public sealed class ServerOptions
     /// <summary>Default listening address (loopback only; expose it deliberately with --urls).</summary>
     public const string DefaultUrls = "http://127.0.0.1:6334";
 
-    /// <summary>Default address of the Prometheus endpoint (HTTP/1.1, GET /metrics); Qdrant serves metrics on 6333 too.</summary>
-    public const string DefaultMetricsUrl = "http://127.0.0.1:6333";
+    /// <summary>Default address of the REST API (HTTP/1.1: Qdrant's REST API, health probes and GET /metrics), where
+    /// Qdrant serves REST.</summary>
+    public const string DefaultRestUrls = "http://127.0.0.1:6333";
 
-    /// <summary>Where GET /metrics is served (HTTP/1.1: Prometheus cannot scrape the HTTP/2-only gRPC port without
-    /// TLS). Empty disables the endpoint. Ignored when Kestrel:Endpoints is configured (add an endpoint there).</summary>
-    public string MetricsUrl { get; set; } = DefaultMetricsUrl;
+    /// <summary>Where the REST API is served (one URL or several separated by ';', each with an explicit port;
+    /// HTTP/1.1: Prometheus and REST clients cannot use the HTTP/2-only gRPC port without TLS). Empty disables it.
+    /// Shortcut: <c>--rest-urls</c>. Ignored when Kestrel:Endpoints is configured (add an endpoint there).</summary>
+    public string RestUrls { get; set; } = DefaultRestUrls;
 
     /// <summary>When API keys are configured, /metrics requires one (a read-only key suffices) unless this is true.
     /// See <see cref="Hosting.MetricsAuthorization"/>.</summary>

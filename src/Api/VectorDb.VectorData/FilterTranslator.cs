@@ -69,7 +69,7 @@ internal sealed class FilterTranslator(CollectionModel model, ParameterExpressio
         }
         if (property is KeyPropertyModel)
         {
-            return op == ExpressionType.Equal ? new HasIdCondition([Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture)]) : throw Unsupported(binary);
+            return op == ExpressionType.Equal ? new HasIdCondition([RecordKeys.ToPointId(value)]) : throw Unsupported(binary);
         }
         if (op == ExpressionType.Equal)
         {
@@ -121,7 +121,7 @@ internal sealed class FilterTranslator(CollectionModel model, ParameterExpressio
             var values = ((IEnumerable)(Evaluate(source) ?? throw Unsupported(call))).Cast<object?>().ToList();
             if (property is KeyPropertyModel)
             {
-                return new HasIdCondition([.. values.Select(v => Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture))]);
+                return new HasIdCondition([.. values.Select(RecordKeys.ToPointId)]);
             }
             var fields = values.Select(v => Equality(property.StorageName, v, call)).ToList();
             return fields.All(f => f is MatchCondition)

@@ -12,7 +12,7 @@ namespace VectorDb.VectorData;
 
 /// <summary>
 /// One VectorDb collection behind <see cref="VectorStoreCollection{TKey, TRecord}"/>. Records map to points: the
-/// key property is the point id (ulong), the vector property the vector, data properties the JSON payload (by storage
+/// key property is the point id (ulong, Guid or UUID string: <see cref="RecordKeys"/>), the vector property the vector, data properties the JSON payload (by storage
 /// name). Search filters (LINQ expressions) are translated to VectorDb payload filters and run inside the scan.
 /// Distance functions: CosineSimilarity (default), CosineDistance, DotProductSimilarity, EuclideanSquaredDistance,
 /// EuclideanDistance.
@@ -30,9 +30,9 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (typeof(TKey) != typeof(ulong))
+        if (!RecordKeys.IsSupported(typeof(TKey)))
         {
-            throw new NotSupportedException($"VectorDb keys are ulong; got TKey = {typeof(TKey).Name}.");
+            throw new NotSupportedException($"VectorDb keys are ulong, Guid or UUID strings; got TKey = {typeof(TKey).Name}.");
         }
         _database = database;
         Name = name;
@@ -92,7 +92,7 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
     public override async IAsyncEnumerable<TRecord> GetAsync(IEnumerable<TKey> keys, RecordRetrievalOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var ids = keys.Select(k => (ulong)(object)k).ToList();
+        var ids = keys.Select(k => RecordKeys.ToPointId(k)).ToList();
         if (ids.Count == 0)
         {
             yield break;
@@ -139,7 +139,7 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
 
     public override async Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
     {
-        var ids = keys.Select(k => (ulong)(object)k).ToList();
+        var ids = keys.Select(k => RecordKeys.ToPointId(k)).ToList();
         if (ids.Count > 0)
         {
             await Collection().DeleteAsync(ids, wait: true, cancellationToken).ConfigureAwait(false);
@@ -217,7 +217,7 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
     private PointInput ToPoint(TRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        ulong id = (ulong)_key.GetValueAsObject(record)!;
+        PointId id = RecordKeys.ToPointId(_key.GetValueAsObject(record));
         ReadOnlyMemory<float> vector = _vector.GetValueAsObject(record) switch
         {
             ReadOnlyMemory<float> memory => memory,
@@ -233,10 +233,10 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
         return new PointInput(id, vector, payload);
     }
 
-    private TRecord ToRecord(ulong id, JsonObject? payload, float[]? vector)
+    private TRecord ToRecord(PointId id, JsonObject? payload, float[]? vector)
     {
         var record = _model.CreateRecord<TRecord>()!;
-        _key.SetValueAsObject(record, id);
+        _key.SetValueAsObject(record, RecordKeys.ToKey(id, _key.Type));
         foreach (var property in _model.DataProperties)
         {
             if (payload is not null && payload.TryGetPropertyValue(property.StorageName, out var node) && node is not null)

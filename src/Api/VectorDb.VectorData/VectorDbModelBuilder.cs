@@ -2,7 +2,7 @@ using Microsoft.Extensions.VectorData.ProviderServices;
 
 namespace VectorDb.VectorData;
 
-/// <summary>Which record shapes VectorDb accepts: a <see cref="ulong"/> key, one float vector
+/// <summary>Which record shapes VectorDb accepts: a <see cref="ulong"/>, <see cref="Guid"/> or UUID string key, one float vector
 /// (<see cref="ReadOnlyMemory{T}"/> or array of <see cref="float"/>), and data properties that serialize to JSON
 /// scalars or arrays (filterable) or any other JSON (stored, not filterable).</summary>
 internal sealed class VectorDbModelBuilder() : CollectionModelBuilder(new CollectionModelBuildingOptions
@@ -27,10 +27,10 @@ internal sealed class VectorDbModelBuilder() : CollectionModelBuilder(new Collec
 
     protected override void ValidateKeyProperty(KeyPropertyModel keyProperty)
     {
-        if (keyProperty.Type != typeof(ulong))
+        if (!RecordKeys.IsSupported(keyProperty.Type))
         {
             throw new NotSupportedException(
-                $"VectorDb keys are ulong; property '{keyProperty.ModelName}' is {keyProperty.Type.Name}. Use ulong as TKey and as the key property type.");
+                $"VectorDb keys are ulong, Guid or UUID strings; property '{keyProperty.ModelName}' is {keyProperty.Type.Name}.");
         }
         base.ValidateKeyProperty(keyProperty);
     }

@@ -36,10 +36,10 @@ internal static class ManifestFile
         if (version == 1 && manifest.CollectionId is not null)
             throw new StorageCorruptionException(Path.Combine(directory, FileName), Envelope.HeaderBytes,
                 "a version 1 manifest cannot carry a collection identity");
-        if (manifest.RecordLayoutVersion != CollectionManifest.CurrentRecordLayoutVersion)
+        if (manifest.RecordLayoutVersion is < CollectionManifest.OldestReadableRecordLayoutVersion or > CollectionManifest.CurrentRecordLayoutVersion)
             throw new NotSupportedException(
                 $"Collection at '{directory}' uses record layout version {manifest.RecordLayoutVersion}; this build " +
-                $"reads only version {CollectionManifest.CurrentRecordLayoutVersion}. Refusing to guess its format.");
+                $"reads versions {CollectionManifest.OldestReadableRecordLayoutVersion} to {CollectionManifest.CurrentRecordLayoutVersion}. Refusing to guess its format.");
         return manifest;
     }
 }

@@ -87,7 +87,7 @@ public sealed class CentredCollectionTests
             })
             {
                 var hits = await collection.SearchAsync(request);
-                results.Add([.. hits.Select(h => (h.Id, h.Score))]);
+                results.Add([.. hits.Select(h => ((ulong)h.Id, h.Score))]);
             }
         }
         return results;
@@ -105,7 +105,7 @@ public sealed class CentredCollectionTests
         {
             var expected = TestVectors.BruteForce(metric, q, points, 10);
             var exact = await collection.SearchAsync(new SearchRequest(q, 10) { Exact = true });
-            Assert.Equal(expected.Select(e => e.Id), exact.Select(h => h.Id));
+            Assert.Equal(expected.Select(e => e.Id), exact.Select(h => (ulong)h.Id));
         }
     }
 }

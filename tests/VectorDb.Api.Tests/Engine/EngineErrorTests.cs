@@ -66,7 +66,7 @@ public sealed class EngineErrorTests
     /// <summary>Everything observable: count, and every point's vector and payload.</summary>
     private static async Task<string> SnapshotAsync(VectorCollection c)
     {
-        var ids = new List<ulong>();
+        var ids = new List<PointId>();
         for (ulong id = 0; id < 200; id++)
         {
             try

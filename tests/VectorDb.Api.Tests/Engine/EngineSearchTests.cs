@@ -81,11 +81,11 @@ public sealed class EngineSearchTests
         {
             var rare = await c.SearchAsync(new SearchRequest(q, 10) { Filter = new Filter(Must: [new MatchCondition("rare", FieldValue.Of(true))]) });
             Assert.Equal(10, rare.Count); // 15 points match out of 1500
-            Assert.All(rare, h => Assert.Equal(7UL, h.Id % 100));
+            Assert.All(rare, h => Assert.Equal(7UL, (ulong)h.Id % 100));
 
             var expected = TestVectors.BruteForce(ExactMetric.InnerProduct, q, points, 10).Select(e => e.Id).ToHashSet();
             var got = await c.SearchAsync(new SearchRequest(q, 10));
-            found += got.Count(h => expected.Contains(h.Id));
+            found += got.Count(h => expected.Contains((ulong)h.Id));
             total += 10;
         }
         // 4-bit eden codes with auto re-rank over 8x oversampling find nearly all true neighbours on Gaussian data;
@@ -208,7 +208,7 @@ public sealed class EngineSearchTests
 
     private static void AssertSame((ulong Id, double Score)[] expected, IReadOnlyList<ScoredPoint> got)
     {
-        Assert.Equal(expected.Select(e => e.Id), got.Select(g => g.Id));
+        Assert.Equal(expected.Select(e => e.Id), got.Select(g => (ulong)g.Id));
         for (int i = 0; i < expected.Length; i++)
         {
             // Engine arithmetic is float32 over d = 24 terms: relative error ~1e-6; 1e-4 allows any summation order.

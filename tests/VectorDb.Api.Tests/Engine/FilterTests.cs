@@ -93,8 +93,8 @@ public sealed class FilterTests
         var q = TestVectors.Gaussian(1, d, seed: 6)[0];
         var hits = await c.SearchAsync(new SearchRequest(q, 20) { Filter = filter, Exact = true, WithPayload = true });
         var expected = TestVectors.BruteForce(ExactMetric.InnerProduct, q, vectors.Select((v, i) => ((ulong)i, v)), 20, matching.Contains);
-        Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
-        Assert.All(hits, h => Assert.Equal(payloads[(int)h.Id].ToJsonString(), h.Payload!.ToJsonString()));
+        Assert.Equal(expected.Select(e => e.Id), hits.Select(h => (ulong)h.Id));
+        Assert.All(hits, h => Assert.Equal(payloads[(int)(ulong)h.Id].ToJsonString(), h.Payload!.ToJsonString()));
 
         var deleted = await c.DeleteAsync(filter);
         Assert.Equal(matching.Count, deleted.Affected);

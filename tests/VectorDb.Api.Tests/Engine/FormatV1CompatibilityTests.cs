@@ -59,12 +59,12 @@ public sealed class FormatV1CompatibilityTests
 
             var points = spec["points"]!.AsArray();
             var ids = points.Select(p => (ulong)p!["id"]!).ToArray();
-            Assert.Equal(ids, c.ListIds());
+            Assert.Equal(ids, c.ListIds().Select(id => (ulong)id));
             foreach (ulong deleted in spec["deleted"]!.AsArray().Select(x => (ulong)x!))
             {
                 Assert.DoesNotContain(deleted, ids);
             }
-            var got = await c.GetAsync(ids, withPayload: true, withVector: true);
+            var got = await c.GetAsync([.. ids.Select(id => (PointId)id)], withPayload: true, withVector: true);
             for (int i = 0; i < ids.Length; i++)
             {
                 var expectedPayload = points[i]!["payload"] as JsonObject;
@@ -122,16 +122,16 @@ public sealed class FormatV1CompatibilityTests
             {
                 var truth = TestVectors.BruteForce(c.Config.Metric, query, live, 10);
                 var exact = await c.SearchAsync(new SearchRequest(query, 10) { Exact = true });
-                Assert.Equal(truth.Select(t => t.Id), exact.Select(h => h.Id));
+                Assert.Equal(truth.Select(t => t.Id), exact.Select(h => (ulong)h.Id));
                 var reranked = await c.SearchAsync(new SearchRequest(query, 10));
                 foreach (var hit in reranked.Concat(exact))
                 {
-                    double oracle = TestVectors.Score(c.Config.Metric, query, vectors[hit.Id]);
+                    double oracle = TestVectors.Score(c.Config.Metric, query, vectors[(ulong)hit.Id]);
                     Assert.True(Math.Abs(oracle - hit.Score) <= 1e-5 * Math.Max(1, Math.Abs(oracle)),
                         $"{name} id {hit.Id}: engine {hit.Score}, oracle {oracle}");
                 }
                 // On these 295 points the default re-rank finds the exact top 10 (the old build's answers did too).
-                Assert.Equal(truth.Select(t => t.Id), reranked.Select(h => h.Id));
+                Assert.Equal(truth.Select(t => t.Id), reranked.Select(h => (ulong)h.Id));
             }
         }
     }
@@ -243,7 +243,7 @@ public sealed class FormatV1CompatibilityTests
             var wantIds = want["ids"]!.AsArray().Select(x => (ulong)x!).ToArray();
             var wantBits = want["scoreBits"]!.AsArray().Select(x => (uint)x!).ToArray();
             string where = $"{name}, {mode} re-rank, query {q}";
-            Assert.True(wantIds.SequenceEqual(hits.Select(h => h.Id)),
+            Assert.True(wantIds.SequenceEqual(hits.Select(h => (ulong)h.Id)),
                 $"{where}: ids [{string.Join(", ", hits.Select(h => h.Id))}], the old build [{string.Join(", ", wantIds)}]");
             Assert.True((int)want["reranked"]! == hits.Reranked, $"{where}: re-ranked {hits.Reranked}, the old build {(int)want["reranked"]!}");
             for (int i = 0; i < wantBits.Length; i++)
@@ -301,6 +301,23 @@ public sealed class FormatV1CompatibilityTests
             IvfTrainingThreshold = (int)Expected["ivfTrainingThreshold"]!,
             OriginalsMemoryBytes = originalsOnDisk ? 0 : 1L << 30,
         });
+
+    [Fact]
+    public async Task V1Collection_RefusesUuidIds_KeepsTakingNumericOnes()
+    {
+        using var dir = new TempDirectory("vectordb-v1");
+        string db = CopyFixture(dir);
+        await using var database = await OpenAsync(db);
+        var c = database.GetCollection("l2b2");
+        long before = c.Count;
+        var vector = new float[c.Config.Dimension];
+        vector[0] = 1;
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => c.UpsertAsync([new PointInput(1_000_000UL, vector), new PointInput(Guid.NewGuid(), vector)]));
+        Assert.Contains("record layout 1", error.Message);
+        Assert.Equal(before, c.Count);
+        await c.UpsertAsync([new PointInput(1_000_000UL, vector)]);
+        Assert.Equal(before + 1, c.Count);
+    }
 
     /// <summary>A copy of the fixture's database directory in <paramref name="dir"/>.</summary>
     private static string CopyFixture(TempDirectory dir)

@@ -58,7 +58,7 @@ public sealed class OriginalsOnDiskTests
             await disk.UpsertAsync(batches[b]);
             foreach (var p in batches[b])
             {
-                model[p.Id] = Kept(p.Vector.ToArray(), format);
+                model[(ulong)p.Id] = Kept(p.Vector.ToArray(), format);
             }
             Assert.True(disk.OriginalBytesInMemory <= budget, $"batch {b}: {disk.OriginalBytesInMemory} bytes of originals in memory, budget {budget}");
             if (crossMidway && b == 0)
@@ -80,11 +80,11 @@ public sealed class OriginalsOnDiskTests
         foreach (var c in new[] { mem, disk })
         {
             await c.UpsertAsync(overwrite);
-            await c.DeleteAsync(delete);
+            await c.DeleteAsync([.. delete.Select(id => (PointId)id)]);
         }
         foreach (var p in overwrite)
         {
-            model[p.Id] = Kept(p.Vector.ToArray(), format);
+            model[(ulong)p.Id] = Kept(p.Vector.ToArray(), format);
         }
         foreach (ulong id in delete)
         {
@@ -166,7 +166,7 @@ public sealed class OriginalsOnDiskTests
             // Independent oracle for the on-disk collection: brute force over the model (float64 arithmetic).
             var expected = TestVectors.BruteForce(metric, q, points, 10);
             var exact = await disk.SearchAsync(new SearchRequest(q, 10) { Exact = true });
-            Assert.Equal(expected.Select(e => e.Id), exact.Select(h => h.Id));
+            Assert.Equal(expected.Select(e => e.Id), exact.Select(h => (ulong)h.Id));
             for (int i = 0; i < expected.Length; i++)
             {
                 // float32 sums over d ≤ 100 terms: relative error ~1e-6; 1e-4 allows any summation order.

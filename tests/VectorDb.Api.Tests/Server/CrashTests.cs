@@ -122,7 +122,7 @@ public sealed class CrashTests
         int port = InProcessServer.FreePort();
         string address = $"http://127.0.0.1:{port}";
         var process = ChildProcesses.Start(ChildProcesses.ServerDll,
-            ["--urls", address, "--data-dir", dataDirectory, "--VectorDb:MetricsUrl=", "--Logging:LogLevel:Default=Warning"]);
+            ["--urls", address, "--data-dir", dataDirectory, "--VectorDb:RestUrls=", "--Logging:LogLevel:Default=Warning"]);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

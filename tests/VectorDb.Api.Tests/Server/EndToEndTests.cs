@@ -42,7 +42,7 @@ public sealed class EndToEndTests
         {
             var remote = await client.SearchAsync("glove", queries.Row(q).ToArray(), 10);
             var expected = await local.SearchAsync(new VectorDb.Engine.SearchRequest(queries.Row(q).ToArray(), 10));
-            Assert.Equal(expected.Select(h => h.Id), remote.Select(h => h.Id.Num));
+            Assert.Equal(expected.Select(h => (ulong)h.Id), remote.Select(h => h.Id.Num));
             Assert.Equal(expected.Select(h => h.Score), remote.Select(h => h.Score)); // same code, same bits
             found += remote.Count(h => truth[q].Take(10).Contains((int)h.Id.Num));
         }
@@ -119,19 +119,30 @@ public sealed class EndToEndTests
         File.WriteAllLines(jsonl, [
             """{"id": 10, "vector": [1, 0, 0], "payload": {"color": "red", "n": 1}}""",
             """{"id": 11, "vector": [0, 1, 0], "payload": {"color": "blue", "n": 2}}""",
+            """{"id": "5F0E6B8C-8C7D-4B9E-9C1A-2B3C4D5E6F70", "vector": [0.5, 0.5, 0], "payload": {"color": "green"}}""",
         ]);
         string[] at = ["--server", server.Address];
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "create", "c", "--dim", "3", "--metric", "l2"])).ExitCode);
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "import", "c", csv])).ExitCode);
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "import", "c", jsonl])).ExitCode);
         using var client = server.Client();
-        Assert.Equal(5UL, await client.CountAsync("c"));
+        Assert.Equal(6UL, await client.CountAsync("c"));
+        var uuidPoint = await client.GetAsync("c", [VectorDbClient.Id(new Guid("5f0e6b8c-8c7d-4b9e-9c1a-2b3c4d5e6f70"))], withPayload: true);
+        Assert.Equal("5f0e6b8c-8c7d-4b9e-9c1a-2b3c4d5e6f70", uuidPoint[0].Id.Uuid); // canonical lowercase, over gRPC
+        Assert.Equal("green", uuidPoint[0].Payload["color"].StringValue);
+        var nearest = await client.SearchAsync("c", new float[] { 0.5f, 0.5f, 0 }, 1);
+        Assert.Equal("5f0e6b8c-8c7d-4b9e-9c1a-2b3c4d5e6f70", nearest[0].Id.Uuid);
         var red = await client.CountAsync("c", new Filter { Must = { new Condition { Field = new FieldCondition { Key = "color", Match = new Match { Keyword = "red" } } } } });
         Assert.Equal(1UL, red);
         var points = await client.GetAsync("c", [2UL, 11UL], withPayload: true, withVectors: true);
         Assert.Equal([0f, 0f, 1f], points[0].Vector.Data);
         Assert.Equal("blue", points[1].Payload["color"].StringValue);
         Assert.Equal(2, points[1].Payload["n"].IntegerValue);
+
+        File.WriteAllLines(jsonl, ["""{"id": "not-a-uuid", "vector": [1, 0, 0]}"""]);
+        var badId = await ChildProcesses.RunCliAsync([.. at, "import", "c", jsonl]);
+        Assert.Equal(4, badId.ExitCode);
+        Assert.Contains("unsigned integer or a UUID string", badId.Stderr, StringComparison.Ordinal);
 
         File.WriteAllLines(csv, ["1,0,0", "0,x,0"]);
         var bad = await ChildProcesses.RunCliAsync([.. at, "import", "c", csv]);

@@ -18,7 +18,7 @@ public sealed class MetricsAccessTests
         int metricsPort = InProcessServer.FreePort();
         await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
-            ["VectorDb:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}",
+            ["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}",
             ["VectorDb:ApiKey"] = "rw",
             ["VectorDb:ReadOnlyApiKey"] = "ro",
         });
@@ -54,7 +54,7 @@ public sealed class MetricsAccessTests
         })
         {
             int metricsPort = InProcessServer.FreePort();
-            settings["VectorDb:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}";
+            settings["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}";
             await using var server = await InProcessServer.StartAsync(settings);
             using var http = new HttpClient();
             using var response = await http.GetAsync($"http://127.0.0.1:{metricsPort}/metrics");

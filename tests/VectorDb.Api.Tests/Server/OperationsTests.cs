@@ -14,7 +14,7 @@ public sealed class OperationsTests
     public async Task Metrics_ExposeRequestCountsLatencyAndPointsPerCollection()
     {
         int metricsPort = InProcessServer.FreePort();
-        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:MetricsUrl"] = $"http://127.0.0.1:{metricsPort}" });
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}" });
         using var client = server.Client();
         await client.CreateCollectionAsync("m", 3, Distance.Dot);
         await client.UpsertAsync("m", [VectorDbClient.Point(1, [1f, 2f, 3f]), VectorDbClient.Point(2, [3f, 2f, 1f])]);
@@ -68,7 +68,7 @@ public sealed class OperationsTests
         using var data = new TempDirectory("vectordb-sigterm");
         int port = InProcessServer.FreePort();
         string address = $"http://127.0.0.1:{port}";
-        using var process = ChildProcesses.Start(ChildProcesses.ServerDll, ["--urls", address, "--data-dir", data.Path, "--VectorDb:MetricsUrl="]);
+        using var process = ChildProcesses.Start(ChildProcesses.ServerDll, ["--urls", address, "--data-dir", data.Path, "--VectorDb:RestUrls="]);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using (var client = new VectorDbClient(address))

@@ -76,23 +76,5 @@ internal static class PythonGrpc
         File.Exists(Python) && File.Exists("/usr/bin/protoc") && File.Exists("/usr/bin/grpc_python_plugin") &&
         Run(Python, "-c", "import grpc, google.protobuf") == 0;
 
-    private static int Run(string program, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-            using var process = Process.Start(start)!;
-            var drainOut = process.StandardOutput.ReadToEndAsync();
-            var drainErr = process.StandardError.ReadToEndAsync();
-            return process.WaitForExit(TimeSpan.FromMinutes(5)) ? process.ExitCode : -1;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    private static int Run(string program, params string[] args) => ChildProcesses.RunTool(program, null, args);
 }

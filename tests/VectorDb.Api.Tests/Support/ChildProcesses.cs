@@ -19,6 +19,28 @@ public static class ChildProcesses
 
     public static string CliDll => BuiltDll("VectorDb.Cli", "vectordb.dll");
 
+    /// <summary>Runs a tool (an installer, a probe) to completion, its output drained and dropped; returns its exit
+    /// code, or -1 when it cannot be started or runs longer than 5 minutes.</summary>
+    public static int RunTool(string program, string? workingDirectory, params string[] args)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+            using var process = Process.Start(start)!;
+            var drainOut = process.StandardOutput.ReadToEndAsync();
+            var drainErr = process.StandardError.ReadToEndAsync();
+            return process.WaitForExit(TimeSpan.FromMinutes(5)) ? process.ExitCode : -1;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+
     /// <summary>Starts `dotnet dll args...` with stdout/stderr captured.</summary>
     public static Process Start(string dll, IEnumerable<string> args)
     {

@@ -29,13 +29,13 @@ public sealed class InProcessServer : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>Starts a server. <paramref name="settings"/> are configuration keys such as "VectorDb:ApiKey".
-    /// Metrics are off unless a "VectorDb:MetricsUrl" is given.</summary>
+    /// Metrics are off unless a "VectorDb:RestUrls" is given.</summary>
     public static async Task<InProcessServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         TempDirectory? owned = dataDirectory is null ? new TempDirectory("vectordb-server") : null;
         string data = dataDirectory ?? owned!.Path;
         int port = FreePort();
-        var config = new Dictionary<string, string?> { ["VectorDb:MetricsUrl"] = "" };
+        var config = new Dictionary<string, string?> { ["VectorDb:RestUrls"] = "" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;

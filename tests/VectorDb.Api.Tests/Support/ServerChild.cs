@@ -36,14 +36,14 @@ internal sealed class ServerChild : IDisposable
 
     /// <summary>Starts the server and waits (up to 60 s) until it answers.</summary>
     /// <param name="dataDirectory">The server's data directory.</param>
-    /// <param name="metricsUrl">Where to serve /metrics; none when null.</param>
+    /// <param name="restUrls">Where to serve the REST API and /metrics; none when null.</param>
     /// <param name="extraArgs">More command-line settings (e.g. "--VectorDb:Connections:MaxConnections=200"); later
     /// ones override earlier ones.</param>
-    public static async Task<ServerChild> StartAsync(string dataDirectory, string? metricsUrl = null, IEnumerable<string>? extraArgs = null)
+    public static async Task<ServerChild> StartAsync(string dataDirectory, string? restUrls = null, IEnumerable<string>? extraArgs = null)
     {
         string address = $"http://127.0.0.1:{InProcessServer.FreePort()}";
         var process = ChildProcesses.Start(ChildProcesses.ServerDll,
-            ["--urls", address, "--data-dir", dataDirectory, $"--VectorDb:MetricsUrl={metricsUrl}", "--Logging:Console:FormatterName=simple",
+            ["--urls", address, "--data-dir", dataDirectory, $"--VectorDb:RestUrls={restUrls}", "--Logging:Console:FormatterName=simple",
                 .. extraArgs ?? []]);
         var child = new ServerChild(process, address);
         process.OutputDataReceived += (_, e) => child.Append(e.Data);

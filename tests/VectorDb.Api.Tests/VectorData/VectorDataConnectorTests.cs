@@ -147,7 +147,132 @@ public sealed class VectorDataConnectorTests
         Assert.False(await store.CollectionExistsAsync("hotels"));
     }
 
-    public sealed class StringKeyed
+    public sealed class IntKeyed
+    {
+        [VectorStoreKey]
+        public int Id { get; set; }
+
+        [VectorStoreVector(4)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    public sealed class GuidHotel
+    {
+        [VectorStoreKey]
+        public Guid Id { get; set; }
+
+        [VectorStoreData]
+        public string Category { get; set; } = "";
+
+        [VectorStoreVector(8, DistanceFunction = DistanceFunction.CosineSimilarity)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    [Fact]
+    public async Task GuidKeys_UpsertGetFilterSearchDelete_ThroughTheAbstraction()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var rng = new SplitMix64(91);
+        var hotels = Hotels(300).Select(h => new GuidHotel
+        {
+            Id = new Guid([.. BitConverter.GetBytes(rng.NextUInt64()), .. BitConverter.GetBytes(rng.NextUInt64())]),
+            Category = h.Category,
+            Embedding = h.Embedding,
+        }).ToList();
+        var collection = store.GetCollection<Guid, GuidHotel>("guids");
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(hotels);
+
+        var h5 = await collection.GetAsync(hotels[4].Id, new RecordRetrievalOptions { IncludeVectors = true });
+        Assert.NotNull(h5);
+        Assert.Equal((hotels[4].Id, hotels[4].Category), (h5.Id, h5.Category));
+        Assert.Equal(hotels[4].Embedding.ToArray(), h5.Embedding.ToArray());
+        Assert.Null(await collection.GetAsync(Guid.Empty));
+
+        Guid wanted = hotels[7].Id;
+        Assert.Equal([wanted], (await Collect(collection.GetAsync(h => h.Id == wanted, 10))).Select(h => h.Id));
+        var inA = (await Collect(collection.GetAsync(h => h.Category == "a", 1000))).Select(h => h.Id).ToHashSet();
+        Assert.Equal(hotels.Where(h => h.Category == "a").Select(h => h.Id).ToHashSet(), inA);
+
+        // Exact nearest neighbours by brute force over the same records, under the Guid keys.
+        var query = hotels[11].Embedding.ToArray();
+        var results = await Collect(collection.SearchAsync(query, 5));
+        var truth = hotels.OrderByDescending(h => TestVectors.Score(ExactMetric.Cosine, query, h.Embedding.Span)).Take(5).Select(h => h.Id).ToList();
+        Assert.True(results.Count(r => truth.Contains(r.Record.Id)) >= 4, "recall@5 below 4/5 under Guid keys");
+        Assert.Equal(hotels[11].Id, results[0].Record.Id);
+
+        await collection.DeleteAsync(hotels[4].Id);
+        Assert.Null(await collection.GetAsync(hotels[4].Id));
+        Assert.Equal(299, db.GetCollection("guids").Count);
+    }
+
+    public sealed class GloveRecord
+    {
+        [VectorStoreKey]
+        public Guid Id { get; set; }
+
+        [VectorStoreData]
+        public int Row { get; set; }
+
+        [VectorStoreData]
+        public int Group { get; set; }
+
+        [VectorStoreVector(100, DistanceFunction = DistanceFunction.CosineSimilarity)]
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+
+    /// <summary>The Qdrant-client scenario through the abstract API with Guid keys: the 20k GloVe slice, the 200
+    /// queries (the same hits as the engine's own search on the same collection, recall@10 against the ground truth),
+    /// a filtered search checked against brute force, delete, drop.</summary>
+    [Fact]
+    public async Task GuidKeys_GloveSlice_SameHitsAsTheEngine_FilteredSearchAgainstBruteForce()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var slice = GloveSlice.Base();
+        static Guid IdOf(int row) => new($"00000000-0000-4000-8000-{row:x12}");
+        var records = Enumerable.Range(0, slice.Count).Select(row => new GloveRecord
+        {
+            Id = IdOf(row), Row = row, Group = row % 10, Embedding = slice.Row(row).ToArray(),
+        }).ToList();
+        var collection = store.GetCollection<Guid, GloveRecord>("glove");
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(records);
+
+        var queries = GloveSlice.Queries();
+        var truth = GloveSlice.TrueNeighbours();
+        var engine = db.GetCollection("glove");
+        int found = 0;
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var hits = await Collect(collection.SearchAsync(queries.Row(q).ToArray(), 10));
+            var direct = await engine.SearchAsync(new SearchRequest(queries.Row(q).ToArray(), 10));
+            Assert.Equal(direct.Select(h => h.Id.Uuid), hits.Select(h => h.Record.Id));
+            found += hits.Count(h => truth[q].Take(10).Contains(h.Record.Row));
+        }
+        Assert.True(found >= 0.85 * 10 * queries.Count, $"recall@10 = {found / (10.0 * queries.Count):F3}");
+
+        for (int q = 0; q < 5; q++)
+        {
+            var query = queries.Row(q).ToArray();
+            var hits = await Collect(collection.SearchAsync(query, 10, new VectorSearchOptions<GloveRecord> { Filter = r => r.Group == 3 }));
+            var exact = records.Where(r => r.Group == 3)
+                .OrderByDescending(r => TestVectors.Score(ExactMetric.Cosine, query, r.Embedding.Span)).Take(10).Select(r => r.Id).ToHashSet();
+            Assert.All(hits, h => Assert.Equal(3, h.Record.Group));
+            Assert.True(hits.Count(h => exact.Contains(h.Record.Id)) >= 8, $"filtered query {q}: recall below 8/10");
+        }
+
+        await collection.DeleteAsync([IdOf(0), IdOf(1)]);
+        Assert.Null(await collection.GetAsync(IdOf(1)));
+        Assert.Equal(slice.Count - 2, engine.Count);
+        await collection.EnsureCollectionDeletedAsync();
+        Assert.False(await collection.CollectionExistsAsync());
+    }
+
+    public sealed class StringHotel
     {
         [VectorStoreKey]
         public string Id { get; set; } = "";
@@ -157,12 +282,29 @@ public sealed class VectorDataConnectorTests
     }
 
     [Fact]
+    public async Task StringKeys_MustBeUuids_AndReadBackCanonical()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path);
+        VectorStore store = new VectorDbVectorStore(db);
+        var collection = store.GetCollection<string, StringHotel>("strings");
+        await collection.EnsureCollectionExistsAsync();
+        float[] v = [1, 0, 0, 0];
+        await collection.UpsertAsync(new StringHotel { Id = "{5F0E6B8C-8C7D-4B9E-9C1A-2B3C4D5E6F70}", Embedding = v });
+        var back = await collection.GetAsync("5f0e6b8c-8c7d-4b9e-9c1a-2b3c4d5e6f70");
+        Assert.Equal("5f0e6b8c-8c7d-4b9e-9c1a-2b3c4d5e6f70", back!.Id);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new StringHotel { Id = "hotel-1", Embedding = v }));
+        Assert.Contains("'hotel-1' is not a UUID", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, db.GetCollection("strings").Count);
+    }
+
+    [Fact]
     public async Task UnsupportedShapes_FailWithMessagesThatSayWhatToUse()
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
         VectorStore store = new VectorDbVectorStore(db);
-        Assert.Contains("ulong", Assert.Throws<NotSupportedException>(() => store.GetCollection<string, StringKeyed>("s")).Message, StringComparison.Ordinal);
+        Assert.Contains("Guid", Assert.Throws<NotSupportedException>(() => store.GetCollection<int, IntKeyed>("s")).Message, StringComparison.Ordinal);
         var collection = store.GetCollection<ulong, Hotel>("h");
         await collection.EnsureCollectionExistsAsync();
         await collection.UpsertAsync(Hotels(3));

@@ -24,16 +24,23 @@ public sealed class CompiledFilter
     }
 
     /// <summary>Validates and compiles; <paramref name="filter"/> null gives null (no filtering).</summary>
+    /// <param name="filter">The filter, or null.</param>
+    /// <param name="slotOf">Maps a has_id id to the slot <see cref="Matches"/> is called with (null: no live point has
+    /// it); by default a numeric id is its own slot and a UUID matches nothing.</param>
     /// <exception cref="ArgumentException">A malformed condition; the message names it and what to fix.</exception>
-    public static CompiledFilter? Compile(Filter? filter)
+    public static CompiledFilter? Compile(Filter? filter, Func<PointId, ulong?>? slotOf = null)
     {
         if (filter is null)
         {
             return null;
         }
         int budget = MaxConditions;
-        return CompileFilter(filter, "filter", 0, ref budget);
+        var context = new Context(slotOf ?? (id => id.IsUuid ? null : id.Number));
+        return CompileFilter(filter, "filter", 0, ref budget, context);
     }
+
+    /// <summary>What compiling needs besides the filter itself.</summary>
+    private sealed record Context(Func<PointId, ulong?> SlotOf);
 
     /// <summary>Whether the point with this id and payload passes.</summary>
     public bool Matches(ulong id, PayloadFields fields)
@@ -66,19 +73,19 @@ public sealed class CompiledFilter
         return false;
     }
 
-    private static CompiledFilter CompileFilter(Filter filter, string where, int depth, ref int budget)
+    private static CompiledFilter CompileFilter(Filter filter, string where, int depth, ref int budget, Context context)
     {
         if (depth > MaxDepth)
         {
             throw new ArgumentException($"{where}: filters may nest at most {MaxDepth} levels deep.", nameof(filter));
         }
         return new CompiledFilter(
-            CompileList(filter.Must, where + ".must", depth, ref budget),
-            CompileList(filter.Should, where + ".should", depth, ref budget),
-            CompileList(filter.MustNot, where + ".must_not", depth, ref budget));
+            CompileList(filter.Must, where + ".must", depth, ref budget, context),
+            CompileList(filter.Should, where + ".should", depth, ref budget, context),
+            CompileList(filter.MustNot, where + ".must_not", depth, ref budget, context));
     }
 
-    private static Node[] CompileList(IReadOnlyList<Condition>? conditions, string where, int depth, ref int budget)
+    private static Node[] CompileList(IReadOnlyList<Condition>? conditions, string where, int depth, ref int budget, Context context)
     {
         if (conditions is null || conditions.Count == 0)
         {
@@ -91,12 +98,12 @@ public sealed class CompiledFilter
             {
                 throw new ArgumentException($"a filter may hold at most {MaxConditions} conditions.", "filter");
             }
-            nodes[i] = CompileCondition(conditions[i], $"{where}[{i}]", depth, ref budget);
+            nodes[i] = CompileCondition(conditions[i], $"{where}[{i}]", depth, ref budget, context);
         }
         return nodes;
     }
 
-    private static Node CompileCondition(Condition? condition, string where, int depth, ref int budget)
+    private static Node CompileCondition(Condition? condition, string where, int depth, ref int budget, Context context)
     {
         switch (condition)
         {
@@ -140,18 +147,31 @@ public sealed class CompiledFilter
                 return new RangeNode(range.Key, range.Gt ?? double.NegativeInfinity, range.Gt is not null,
                     range.Gte ?? double.NegativeInfinity, range.Lt ?? double.PositiveInfinity, range.Lt is not null,
                     range.Lte ?? double.PositiveInfinity);
+            case MatchExceptCondition except:
+                CheckKey(except.Key, where);
+                if (except.Values is null || except.Values.Any(v => v.Kind is not (FieldValueKind.Keyword or FieldValueKind.Integer)))
+                {
+                    throw new ArgumentException($"{where}: except-match on '{except.Key}' takes keywords or integers.", "filter");
+                }
+                return new NotNode(new MatchAnyNode(except.Key, [.. except.Values]));
+            case IsEmptyCondition isEmpty:
+                CheckKey(isEmpty.Key, where);
+                return new IsEmptyNode(isEmpty.Key);
+            case IsNullCondition isNull:
+                CheckKey(isNull.Key, where);
+                return new IsNullNode(isNull.Key);
             case HasIdCondition hasId:
                 if (hasId.Ids is null || hasId.Ids.Count == 0)
                 {
                     throw new ArgumentException($"{where}: has_id needs at least one id.", "filter");
                 }
-                return new HasIdNode([.. hasId.Ids]);
+                return new HasIdNode([.. hasId.Ids.Select(context.SlotOf).Where(slot => slot is not null).Select(slot => slot!.Value)]);
             case NestedCondition nested:
                 if (nested.Filter is null)
                 {
                     throw new ArgumentException($"{where}: nested filter is empty.", "filter");
                 }
-                return new NestedNode(CompileFilter(nested.Filter, where + ".filter", depth + 1, ref budget));
+                return new NestedNode(CompileFilter(nested.Filter, where + ".filter", depth + 1, ref budget, context));
             default:
                 throw new ArgumentException($"{where}: unsupported condition type {condition.GetType().Name}.", "filter");
         }
@@ -221,6 +241,21 @@ public sealed class CompiledFilter
             }
             return false;
         }
+    }
+
+    private sealed class NotNode(Node inner) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => !inner.Matches(id, fields);
+    }
+
+    private sealed class IsEmptyNode(string key) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => !fields.HasValueAt(key);
+    }
+
+    private sealed class IsNullNode(string key) : Node
+    {
+        public override bool Matches(ulong id, PayloadFields fields) => fields.HasNull(key);
     }
 
     private sealed class HasIdNode(HashSet<ulong> ids) : Node

@@ -24,8 +24,19 @@ public sealed record MatchAnyCondition(string Key, IReadOnlyList<FieldValue> Val
 /// missing or not a number does not match.</summary>
 public sealed record RangeCondition(string Key, double? Gt = null, double? Gte = null, double? Lt = null, double? Lte = null) : Condition;
 
+/// <summary>The field at <paramref name="Key"/> holds none of <paramref name="Values"/> (keywords or integers); a point
+/// without the field matches (Qdrant's <c>match: {except: [...]}</c>).</summary>
+public sealed record MatchExceptCondition(string Key, IReadOnlyList<FieldValue> Values) : Condition;
+
+/// <summary>The field at <paramref name="Key"/> holds no non-null value: it is missing, null, an empty array, an array
+/// of nulls, or an object with no non-null value below it (Qdrant's <c>is_empty</c>).</summary>
+public sealed record IsEmptyCondition(string Key) : Condition;
+
+/// <summary>The field at <paramref name="Key"/> is null, or an array holding a null (Qdrant's <c>is_null</c>).</summary>
+public sealed record IsNullCondition(string Key) : Condition;
+
 /// <summary>The point's id is one of <paramref name="Ids"/>.</summary>
-public sealed record HasIdCondition(IReadOnlyList<ulong> Ids) : Condition;
+public sealed record HasIdCondition(IReadOnlyList<PointId> Ids) : Condition;
 
 /// <summary>A nested filter (for an "or of ands" and similar shapes).</summary>
 public sealed record NestedCondition(Filter Filter) : Condition;

@@ -6,22 +6,25 @@ namespace VectorDb.Engine.Filtering;
 /// <summary>
 /// A point's payload flattened for filtering: every scalar reachable from the root, keyed by its dotted path
 /// ("meta.year"). Arrays contribute each element under the array's path (so a match on "tags" tests every tag) and
-/// arrays of objects are reached through the same dotted path ("authors.name"). Nulls are not indexed.
+/// arrays of objects are reached through the same dotted path ("authors.name"). Nulls are not values; the paths that
+/// hold a null (directly or as an array element) are kept apart, for is_null.
 /// <para>Immutable; sorted by path (ordinal) so a lookup is a binary search. Kept in memory for every live point so
 /// a filter is evaluated during the scan without touching disk.</para>
 /// </summary>
 public sealed class PayloadFields
 {
     /// <summary>A point without payload.</summary>
-    public static readonly PayloadFields Empty = new([], []);
+    public static readonly PayloadFields Empty = new([], [], []);
 
     private readonly string[] _paths;
     private readonly FieldValue[] _values;
+    private readonly string[] _nullPaths; // sorted (ordinal), distinct; empty for most payloads
 
-    private PayloadFields(string[] paths, FieldValue[] values)
+    private PayloadFields(string[] paths, FieldValue[] values, string[] nullPaths)
     {
         _paths = paths;
         _values = values;
+        _nullPaths = nullPaths;
     }
 
     /// <summary>Number of indexed scalars.</summary>
@@ -39,15 +42,17 @@ public sealed class PayloadFields
             return Empty;
         }
         var entries = new List<Entry>();
+        var nulls = new List<string>();
         try
         {
-            Flatten(utf8Json.Span, entries);
+            Flatten(utf8Json.Span, entries, nulls);
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"payload is not valid JSON: {e.Message}", "payload", e);
         }
-        if (entries.Count == 0)
+        string[] nullPaths = nulls.Count == 0 ? [] : [.. nulls.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        if (entries.Count == 0 && nullPaths.Length == 0)
         {
             return Empty;
         }
@@ -61,11 +66,39 @@ public sealed class PayloadFields
             paths[i] = sorted[i].Path;
             values[i] = sorted[i].Value;
         }
-        return new PayloadFields(paths, values);
+        return new PayloadFields(paths, values, nullPaths);
+    }
+
+    /// <summary>True when <paramref name="path"/> holds a null (the value itself or an element of its array).</summary>
+    public bool HasNull(string path) => Array.BinarySearch(_nullPaths, path, StringComparer.Ordinal) >= 0;
+
+    /// <summary>True when <paramref name="path"/> holds a non-null scalar, or an object with a non-null scalar below it
+    /// (so "meta" is not empty when "meta.lang" has a value).</summary>
+    public bool HasValueAt(string path)
+    {
+        if (!Get(path).IsEmpty)
+        {
+            return true;
+        }
+        string prefix = path + ".";
+        int at = LowerBound(prefix);
+        return at < _paths.Length && _paths[at].StartsWith(prefix, StringComparison.Ordinal);
     }
 
     /// <summary>The values stored under <paramref name="path"/> (empty when absent).</summary>
     public ReadOnlySpan<FieldValue> Get(string path)
+    {
+        int lo = LowerBound(path);
+        int end = lo;
+        while (end < _paths.Length && string.Equals(_paths[end], path, StringComparison.Ordinal))
+        {
+            end++;
+        }
+        return _values.AsSpan(lo, end - lo);
+    }
+
+    /// <summary>The first index whose path is not below <paramref name="path"/> (ordinal).</summary>
+    private int LowerBound(string path)
     {
         int lo = 0, hi = _paths.Length;
         while (lo < hi)
@@ -80,12 +113,7 @@ public sealed class PayloadFields
                 hi = mid;
             }
         }
-        int end = lo;
-        while (end < _paths.Length && string.Equals(_paths[end], path, StringComparison.Ordinal))
-        {
-            end++;
-        }
-        return _values.AsSpan(lo, end - lo);
+        return lo;
     }
 
     private readonly record struct Entry(string Path, FieldValue Value, int Sequence);
@@ -96,7 +124,7 @@ public sealed class PayloadFields
     /// Scalars whose path is empty and nulls are skipped. Reading to the end also validates the whole input (strict
     /// JSON, depth ≤ 64, nothing after the root object), as <see cref="JsonDocument"/> would.
     /// </summary>
-    private static void Flatten(ReadOnlySpan<byte> utf8Json, List<Entry> into)
+    private static void Flatten(ReadOnlySpan<byte> utf8Json, List<Entry> into, List<string> nulls)
     {
         var reader = new Utf8JsonReader(utf8Json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -130,8 +158,15 @@ public sealed class PayloadFields
                     Add(into, ValuePath(containers.Peek(), property),
                         reader.TryGetInt64(out long integer) ? FieldValue.Of(integer) : FieldValue.Of(reader.GetDouble()));
                     break;
+                case JsonTokenType.Null:
+                    string nullPath = ValuePath(containers.Peek(), property);
+                    if (nullPath.Length > 0)
+                    {
+                        nulls.Add(nullPath);
+                    }
+                    break;
                 default:
-                    break; // null
+                    break; // comments are not allowed by the reader's defaults
             }
         }
     }

@@ -10,8 +10,8 @@ namespace VectorDb.Server.Hosting;
 /// </summary>
 public static class MetricsAuthorization
 {
-    /// <summary>Adds the check in front of every request that arrives on <paramref name="metricsPort"/>.</summary>
-    public static void Use(WebApplication app, int metricsPort, ApiKeys keys, bool anonymous)
+    /// <summary>Adds the check in front of every GET /metrics that arrives on one of the REST <paramref name="ports"/>.</summary>
+    public static void Use(WebApplication app, IReadOnlySet<int> ports, ApiKeys keys, bool anonymous)
     {
         if (anonymous || !keys.Enabled)
         {
@@ -19,7 +19,7 @@ public static class MetricsAuthorization
         }
         app.Use(async (context, next) =>
         {
-            if (context.Connection.LocalPort == metricsPort)
+            if (ports.Contains(context.Connection.LocalPort) && context.Request.Path.StartsWithSegments("/metrics"))
             {
                 var headers = context.Request.Headers;
                 string? key = ApiKeys.Presented(headers["api-key"].ToString(), headers.Authorization.ToString());

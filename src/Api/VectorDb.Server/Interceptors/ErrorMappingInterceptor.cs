@@ -110,7 +110,7 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
     private static RpcException Status(StatusCode code, string detail) => new(new Status(code, detail));
 
     /// <summary>ArgumentException appends " (Parameter 'x')"; the detail already names the field.</summary>
-    private static string WithoutParameterSuffix(Exception e)
+    internal static string WithoutParameterSuffix(Exception e)
     {
         string message = e.Message;
         int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);

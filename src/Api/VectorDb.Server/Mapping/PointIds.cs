@@ -2,17 +2,19 @@ using VectorDb.Api.V1;
 
 namespace VectorDb.Server.Mapping;
 
-/// <summary>Proto point ids ↔ engine ids. The engine keys points by unsigned 64-bit numbers; UUID ids are refused
-/// with a clear message until the engine maps them.</summary>
+/// <summary>Proto point ids ↔ engine ids: <c>num</c> is a numeric id, <c>uuid</c> a UUID in any of .NET's accepted
+/// spellings (answered in the canonical lowercase 8-4-4-4-12 form).</summary>
 internal static class PointIds
 {
-    public static ulong ToEngine(PointId? id, string where) => id?.PointIdOptionsCase switch
+    public static Engine.PointId ToEngine(PointId? id, string where) => id?.PointIdOptionsCase switch
     {
         PointId.PointIdOptionsOneofCase.Num => id.Num,
-        PointId.PointIdOptionsOneofCase.Uuid => throw new ArgumentException(
-            $"{where} is the UUID '{id.Uuid}'; this server supports numeric ids only (set id.num).", nameof(id)),
-        _ => throw new ArgumentException($"{where} is missing; set id.num.", nameof(id)),
+        PointId.PointIdOptionsOneofCase.Uuid => Guid.TryParse(id.Uuid, out Guid uuid)
+            ? uuid
+            : throw new ArgumentException($"{where} is '{id.Uuid}', which is not a UUID (use the 8-4-4-4-12 hex form).", nameof(id)),
+        _ => throw new ArgumentException($"{where} is missing; set id.num or id.uuid.", nameof(id)),
     };
 
-    public static PointId ToProto(ulong id) => new() { Num = id };
+    public static PointId ToProto(Engine.PointId id) =>
+        id.IsUuid ? new PointId { Uuid = id.Uuid.ToString("D") } : new PointId { Num = id.Number };
 }

@@ -154,7 +154,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         .. request.Points.Select((p, i) =>
         {
             string where = $"points[{i}]";
-            ulong id = PointIds.ToEngine(p.Id, where + ".id");
+            Engine.PointId id = PointIds.ToEngine(p.Id, where + ".id");
             if (p.Vector is null)
             {
                 throw new ArgumentException($"{where} (id {id}) has no vector; set vector.data.", "points");

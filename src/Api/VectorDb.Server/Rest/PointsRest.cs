@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using VectorDb.Engine;
+
+namespace VectorDb.Server.Rest;
+
+/// <summary>Qdrant's point routes: upsert (points list or batch form), retrieve, get one, delete (ids or filter),
+/// count, scroll. Search and query are in <see cref="SearchRest"/>.</summary>
+internal static class PointsRest
+{
+    public static void Map(WebApplication app, string[] host)
+    {
+        RestApi.Write(app, host, "PUT", "/collections/{collection_name}/points", async call =>
+        {
+            var collection = call.Collection;
+            var points = ToPoints(await call.BodyAsync());
+            return QdrantPoints.UpdateResult(await collection.UpsertAsync(points, call.Wait, call.Aborted));
+        });
+        RestApi.Write(app, host, "POST", "/collections/{collection_name}/points/delete", async call =>
+        {
+            var collection = call.Collection;
+            var body = await call.BodyAsync();
+            QdrantJson.Refuse(body, "shard_key", "body");
+            var result = (body["points"], body["filter"]) switch
+            {
+                ({ } ids, null) => await collection.DeleteAsync(QdrantJson.Ids(ids, "points"), call.Wait, call.Aborted),
+                (null, { } filter) => await collection.DeleteAsync(QdrantFilter.Parse(filter)!, call.Wait, call.Aborted),
+                _ => throw new ArgumentException("give exactly one of points (a list of ids) or filter.", "points"),
+            };
+            return QdrantPoints.UpdateResult(result);
+        });
+        RestApi.Read(app, host, "POST", "/collections/{collection_name}/points", async call =>
+        {
+            var collection = call.Collection;
+            var body = await call.BodyAsync();
+            QdrantJson.Refuse(body, "shard_key", "body");
+            var payload = PayloadSelector.Parse(body["with_payload"], byDefault: true, "with_payload");
+            bool withVector = QdrantPoints.WithVector(body["with_vector"], "with_vector");
+            var points = await PresentAsync(collection, QdrantJson.Ids(body["ids"], "ids"), payload.Any, withVector, call.Aborted);
+            return new JsonArray([.. points.Select(p => (JsonNode)QdrantPoints.Record(p, payload))]);
+        });
+        RestApi.Read(app, host, "GET", "/collections/{collection_name}/points/{id}", async call =>
+        {
+            var collection = call.Collection;
+            var id = PointId.Parse(call.Http.GetRouteValue("id") as string, "the point id");
+            var points = await collection.GetAsync([id], withPayload: true, withVector: true, call.Aborted);
+            return QdrantPoints.Record(points[0], PayloadSelector.All);
+        });
+        RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/count", async call =>
+        {
+            var collection = call.Collection;
+            var body = await call.BodyAsync();
+            QdrantJson.Refuse(body, "shard_key", "body");
+            return new JsonObject { ["count"] = collection.CountPoints(QdrantFilter.Parse(body["filter"])) };
+        });
+        RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/scroll", async call =>
+        {
+            var collection = call.Collection;
+            var body = await call.BodyAsync();
+            QdrantJson.Refuse(body, "shard_key", "body");
+            QdrantJson.Refuse(body, "order_by", "body");
+            long limit = QdrantJson.Count(body, "limit", "body") ?? 10;
+            int maxIds = call.Database.Options.Limits.MaxIdsPerCall;
+            if (limit < 1 || limit > maxIds)
+            {
+                throw new LimitExceededException($"limit {limit} must be 1..{maxIds}.", "limit");
+            }
+            PointId? offset = body["offset"] is { } from ? QdrantJson.Id(from, "offset") : null;
+            var payload = PayloadSelector.Parse(body["with_payload"], byDefault: true, "with_payload");
+            bool withVector = QdrantPoints.WithVector(body["with_vector"], "with_vector");
+            // One id past the page names the next page's first point (Qdrant's next_page_offset).
+            var ids = collection.ListIds(QdrantFilter.Parse(body["filter"]), 0, (int)limit + 1, offset);
+            var page = ids.Take((int)limit).ToList();
+            var points = page.Count == 0 ? [] : await PresentAsync(collection, page, payload.Any, withVector, call.Aborted);
+            return new JsonObject
+            {
+                ["points"] = new JsonArray([.. points.Select(p => (JsonNode)QdrantPoints.Record(p, payload))]),
+                ["next_page_offset"] = ids.Count > limit ? QdrantJson.ToJson(ids[(int)limit]) : null,
+            };
+        });
+    }
+
+    /// <summary>The points among <paramref name="ids"/> that exist, in the order asked (Qdrant's retrieve skips
+    /// missing ids; a point deleted meanwhile is skipped too).</summary>
+    private static async Task<IReadOnlyList<RetrievedPoint>> PresentAsync(VectorCollection collection, List<PointId> ids, bool withPayload,
+        bool withVector, CancellationToken cancellationToken)
+    {
+        var wanted = ids.Distinct().ToList();
+        while (wanted.Count > 0)
+        {
+            try
+            {
+                return await collection.GetAsync(wanted, withPayload, withVector, cancellationToken);
+            }
+            catch (PointNotFoundException missing)
+            {
+                var gone = missing.Missing.ToHashSet();
+                wanted = [.. wanted.Where(id => !gone.Contains(id))];
+            }
+        }
+        return [];
+    }
+
+    /// <summary>Qdrant's upsert body: <c>{"points": [{id, vector, payload}]}</c> or
+    /// <c>{"batch": {ids, vectors, payloads}}</c>.</summary>
+    private static List<PointInput> ToPoints(JsonObject body)
+    {
+        QdrantJson.Refuse(body, "shard_key", "body");
+        QdrantJson.Refuse(body, "update_filter", "body");
+        if (body["points"] is JsonArray points && body["batch"] is null)
+        {
+            return [.. points.Select((p, i) => ToPoint(p, $"points[{i}]"))];
+        }
+        if (body["batch"] is JsonObject batch && body["points"] is null)
+        {
+            var ids = QdrantJson.Ids(batch["ids"], "batch.ids");
+            if (batch["vectors"] is not JsonArray vectors || vectors.Count != ids.Count)
+            {
+                throw new ArgumentException($"batch.vectors must be an array with one vector per id ({ids.Count}).", "batch.vectors");
+            }
+            var payloads = batch["payloads"] as JsonArray;
+            if (batch["payloads"] is not null && (payloads is null || payloads.Count != ids.Count))
+            {
+                throw new ArgumentException($"batch.payloads must be an array with one payload (or null) per id ({ids.Count}).", "batch.payloads");
+            }
+            return [.. ids.Select((id, i) => new PointInput(id, QdrantJson.Vector(vectors[i], $"batch.vectors[{i}]"),
+                Payload(payloads?[i], $"batch.payloads[{i}]")))];
+        }
+        throw new ArgumentException("give exactly one of points (a list of {id, vector, payload}) or batch ({ids, vectors, payloads}).", "points");
+    }
+
+    private static PointInput ToPoint(JsonNode? node, string where)
+    {
+        if (node is not JsonObject point)
+        {
+            throw new ArgumentException($"{where} must be an object {{id, vector, payload}}.", "points");
+        }
+        return new PointInput(QdrantJson.Id(point["id"], where + ".id"), QdrantJson.Vector(point["vector"], where + ".vector"),
+            Payload(point["payload"], where + ".payload"));
+    }
+
+    private static JsonObject? Payload(JsonNode? node, string where) => node switch
+    {
+        null => null,
+        JsonObject payload => (JsonObject)payload.DeepClone(),
+        _ => throw new ArgumentException($"{where} must be a JSON object, got {QdrantJson.Describe(node)}.", "payload"),
+    };
+}
