@@ -44,7 +44,7 @@ public sealed class LocalCluster : IAsyncDisposable
             }
             await Task.WhenAll(cluster._silos.Select(s => s.Ready));
             var builder = Host.CreateApplicationBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
             builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
             cluster._client = builder.Build();
             await cluster._client.StartAsync();

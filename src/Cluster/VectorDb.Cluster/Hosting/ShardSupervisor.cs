@@ -57,7 +57,14 @@ internal sealed partial class ShardSupervisor(
             }
             foreach (var assignment in map.Shards)
             {
-                await SuperviseShardAsync(collection, map.Spec, mapGrain, assignment, IsDead, active);
+                try
+                {
+                    await SuperviseShardAsync(collection, map.Spec, mapGrain, assignment, IsDead, active);
+                }
+                catch (Exception e) when (e is OrleansException or TimeoutException or StaleEpochException or ReplicaOutOfSyncException)
+                {
+                    LogShardFailed(logger, collection, assignment.Shard, e.Message); // one shard's trouble does not stop the others
+                }
             }
         }
     }
@@ -139,6 +146,9 @@ internal sealed partial class ShardSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "shard supervision pass failed: {Reason}")]
     private static partial void LogPassFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: supervision failed this pass: {Reason}")]
+    private static partial void LogShardFailed(ILogger logger, string collection, int shard, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: primary's silo is dead and no live in-sync replica is left")]
     private static partial void LogNoCandidate(ILogger logger, string collection, int shard);
