@@ -107,6 +107,16 @@ public sealed class SiloProcess : IDisposable
 
     public int GatewayPort { get; }
 
+    /// <summary>CPU time the silo process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The silo's address (SiloAddress.ToParsableString) once it serves.</summary>
     public Task<string> Ready => _ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
 
