@@ -35,11 +35,7 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
     {
         using var gate = await LockAsync();
         string path = PathOf(stateName, grainId);
-        string? current = ReadFile(path)?.ETag;
-        if (current != grainState.ETag)
-        {
-            throw new InconsistentStateException($"grain state {grainId}/{stateName} changed since it was read.", current ?? "none", grainState.ETag ?? "none");
-        }
+        string? current = CurrentETag(path, stateName, grainId, grainState.ETag);
         string next = (long.Parse(current ?? "0", System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         byte[] body = serializer.Serialize(grainState.State).ToArray();
         WriteFile(path, next, body);
@@ -51,15 +47,21 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
     {
         using var gate = await LockAsync();
         string path = PathOf(stateName, grainId);
-        string? current = ReadFile(path)?.ETag;
-        if (current != grainState.ETag)
-        {
-            throw new InconsistentStateException($"grain state {grainId}/{stateName} changed since it was read.", current ?? "none", grainState.ETag ?? "none");
-        }
+        CurrentETag(path, stateName, grainId, grainState.ETag);
         File.Delete(path);
         grainState.State = Activator.CreateInstance<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    /// <summary>The stored ETag (null: no file), which must be the one the caller read (the compare of the
+    /// compare-and-swap; the caller holds the lock).</summary>
+    private static string? CurrentETag(string path, string stateName, GrainId grainId, string? expected)
+    {
+        string? current = ReadFile(path)?.ETag;
+        return current == expected
+            ? current
+            : throw new InconsistentStateException($"grain state {grainId}/{stateName} changed since it was read.", current ?? "none", expected ?? "none");
     }
 
     /// <summary>File name: SHA-256 of the grain id and state name (grain keys may hold any character).</summary>
