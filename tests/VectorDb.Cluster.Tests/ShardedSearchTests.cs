@@ -50,6 +50,14 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
             Assert.Equal(points.Length, await coordinator.Count(name));
         }
 
+        // A batch with one bad point (spread over every shard) is refused whole: no shard applies its part.
+        var zero = new ClusterPoint(999_999, new float[100]);
+        var mixed = points.Take(60).Select(p => p with { Id = p.Id + 100_000 }).Append(zero).ToArray();
+        await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", mixed, WriteConsistency.All));
+        await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", [points[0], points[0]], WriteConsistency.All));
+        await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", [points[0] with { PayloadJson = "[1]" }], WriteConsistency.All));
+        Assert.Equal(points.Length, await coordinator.Count("centred"));
+
         async Task<(ClusterHit[] Cluster, ScoredPoint[] Single)> Both(string name, int q, Func<ShardSearchRequest, ShardSearchRequest> shape, ReadPreference preference)
         {
             var request = shape(new ShardSearchRequest(queries.Row(q).ToArray(), 10));

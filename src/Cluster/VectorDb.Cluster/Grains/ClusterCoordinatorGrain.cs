@@ -46,7 +46,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
     public Task<ClusterWriteResult> Upsert(string collection, ClusterPoint[] points, WriteConsistency consistency)
     {
         ArgumentNullException.ThrowIfNull(points);
-        return WriteAsync(collection, consistency, shards => points
+        return WriteAsync(collection, consistency, spec => ClusterRequestValidation.ValidateUpsert(spec, points), shards => points
             .GroupBy(p => ShardRouting.ShardOf(p.Id, shards))
             .Select(g => (g.Key, new ShardWrite([.. g], []))));
     }
@@ -54,7 +54,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
     public Task<ClusterWriteResult> Delete(string collection, ulong[] ids, WriteConsistency consistency)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        return WriteAsync(collection, consistency, shards => ids
+        return WriteAsync(collection, consistency, _ => ClusterRequestValidation.ValidateDelete(ids), shards => ids
             .Distinct()
             .GroupBy(id => ShardRouting.ShardOf(id, shards))
             .Select(g => (g.Key, new ShardWrite([], [.. g]))));
@@ -100,10 +100,13 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
         return counts.Sum();
     }
 
-    /// <summary>Sends each shard its part; a shard whose primary changed meanwhile is retried once on the new one.</summary>
-    private async Task<ClusterWriteResult> WriteAsync(string collection, WriteConsistency consistency, Func<int, IEnumerable<(int Shard, ShardWrite Write)>> split)
+    /// <summary>Validates the whole request, then sends each shard its part; a shard whose primary changed meanwhile
+    /// is retried once on the new one.</summary>
+    private async Task<ClusterWriteResult> WriteAsync(string collection, WriteConsistency consistency, Action<ClusterCollectionSpec> validate,
+        Func<int, IEnumerable<(int Shard, ShardWrite Write)>> split)
     {
         var map = await MapAsync(collection);
+        validate(map.Spec);
         var parts = split(map.Spec.Shards).ToArray();
         var outcomes = await Task.WhenAll(parts.Select(async part =>
         {

@@ -57,7 +57,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         var shipping = assignment.InSync.Where(s => s != key.Silo).Select(s => ShipAsync(key, s, epoch, sequence, write)).ToArray();
         if (consistency == WriteConsistency.One)
         {
-            _ = SettleAsync(map, key, epoch, shipping); // replicas still removed on failure, but not waited for
+            // Replicas are still removed on failure, but not waited for; a failure here has no caller to tell.
+            _ = SettleAsync(map, key, epoch, shipping).ContinueWith(t => LogBackgroundShipFailed(logger, key.Collection, key.Shard, t.Exception!.GetBaseException().Message),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
             return;
         }
         int copies = 1 + await SettleAsync(map, key, epoch, shipping);
@@ -273,6 +275,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: replica {Silo} removed from the in-sync set ({Reason})")]
     private static partial void LogReplicaDropped(ILogger logger, string collection, int shard, string silo, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: shipping a consistency-one write failed: {Reason}")]
+    private static partial void LogBackgroundShipFailed(ILogger logger, string collection, int shard, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Points} points, sequence {Sequence})")]
     private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int points, long sequence);
