@@ -1,0 +1,75 @@
+namespace VectorDb.Cluster.Contracts;
+
+/// <summary>One point as it travels between silos; <see cref="PayloadJson"/> is the payload's compact JSON (null: none).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterPoint([property: Id(0)] ulong Id, [property: Id(1)] float[] Vector, [property: Id(2)] string? PayloadJson = null);
+
+/// <summary>One replicated write to one shard: an upsert of <see cref="Upserts"/> or a delete of <see cref="Deletes"/>
+/// (exactly one is non-empty). The primary applies it and ships the same record to its replicas, which apply it in
+/// sequence order: the shard's logical log.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardWrite([property: Id(0)] ClusterPoint[] Upserts, [property: Id(1)] ulong[] Deletes);
+
+/// <summary>How many copies hold a write before it is acknowledged (docs/cluster.md "Guarantees").</summary>
+public enum WriteConsistency
+{
+    /// <summary>Every replica of the in-sync set, or it is removed from the set before the answer (the default).</summary>
+    All,
+
+    /// <summary>As <see cref="All"/>, and at least ⌊R/2⌋+1 copies (the primary counted) hold it.</summary>
+    Majority,
+
+    /// <summary>The primary's own durable append; replicas are written but not waited for.</summary>
+    One,
+}
+
+/// <summary>Which replica of a shard a search asks.</summary>
+public enum ReadPreference
+{
+    /// <summary>The primary first, then any other in-sync replica.</summary>
+    Primary,
+
+    /// <summary>Any in-sync replica, spread by the query (the first that answers).</summary>
+    Any,
+}
+
+/// <summary>One search as sent to each shard (the engine's SearchRequest, without a filter yet).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardSearchRequest(
+    [property: Id(0)] float[] Vector,
+    [property: Id(1)] int K,
+    [property: Id(2)] bool Exact = false,
+    [property: Id(3)] string Rerank = "Auto",
+    [property: Id(4)] double Oversampling = 0,
+    [property: Id(5)] int NProbe = 0,
+    [property: Id(6)] bool WithPayload = false);
+
+/// <summary>A hit as a shard returns it: the engine's score (exact when re-ranked) and the payload's JSON if asked.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterHit([property: Id(0)] ulong Id, [property: Id(1)] float Score, [property: Id(2)] string? PayloadJson = null);
+
+/// <summary>A merged search: the best k over the answering shards, and the shards that did not answer (empty unless
+/// the request allowed partial results).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterSearchResult([property: Id(0)] ClusterHit[] Hits, [property: Id(1)] int[] MissingShards);
+
+/// <summary>The outcome of a clustered write: which shards acknowledged their part (per the consistency asked) and which
+/// did not, with the first error of each failed shard. Points of a failed shard are not acknowledged (they may or may
+/// not have been applied: retry them).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterWriteResult(
+    [property: Id(0)] int[] AcknowledgedShards,
+    [property: Id(1)] int[] FailedShards,
+    [property: Id(2)] string[] Errors)
+{
+    public bool AllAcknowledged => FailedShards.Length == 0;
+}
+
+/// <summary>What a shard replica reports about itself.</summary>
+/// <param name="Epoch">Highest epoch it has seen.</param>
+/// <param name="Sequence">Last write applied (the shard's log position).</param>
+/// <param name="Synced">True when it holds a complete copy up to <paramref name="Sequence"/> (false after a restart
+/// and during a full sync).</param>
+/// <param name="Points">Live points in its local shard.</param>
+[GenerateSerializer, Immutable]
+public sealed record ReplicaStatus([property: Id(0)] long Epoch, [property: Id(1)] long Sequence, [property: Id(2)] bool Synced, [property: Id(3)] long Points);

@@ -1,0 +1,284 @@
+using Microsoft.Extensions.Logging;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using VectorDb.Cluster.Contracts;
+using VectorDb.Cluster.Hosting;
+using VectorDb.Cluster.Placement;
+using VectorDb.Engine;
+using VectorDb.Index.Search;
+
+namespace VectorDb.Cluster.Grains;
+
+/// <summary>
+/// One replica of one shard (<see cref="IShardReplicaGrain"/>), activated only on the silo named in its key. The
+/// shard's data is the engine collection <see cref="ShardReplicaKey.LocalName"/> in that silo's database; the
+/// replication position is in <see cref="LocalShards"/>. Nothing here survives in the grain itself.
+/// </summary>
+[SiloPinnedPlacement]
+[KeepAlive]
+internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<ClusterSiloOptions> options, ILogger<ShardReplicaGrain> logger)
+    : Grain, IShardReplicaGrain
+{
+    private ShardReplicaKey Key => ShardReplicaKey.Parse(this.GetPrimaryKeyString());
+
+    private ReplicaPosition Position => local.Position(Key.LocalName);
+
+    public async Task Open(ClusterCollectionSpec spec, long epoch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        await RecreateLocalAsync(spec);
+        var position = Position;
+        position.Epoch = epoch;
+        position.Sequence = 0;
+        position.Synced = true;
+    }
+
+    public async Task Write(long epoch, ShardWrite write, WriteConsistency consistency)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var key = Key;
+        var map = GrainFactory.GetGrain<IShardMapGrain>(key.Collection);
+        var snapshot = await MapAsync(map, key);
+        var assignment = snapshot.Shards[key.Shard];
+        var position = Position;
+        if (assignment.Epoch != epoch || assignment.Primary != key.Silo || position.Epoch > epoch)
+        {
+            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}': this replica is not the primary at epoch {epoch} (the map is at epoch {assignment.Epoch}, primary {assignment.Primary}).");
+        }
+        if (!position.Synced)
+        {
+            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}': the primary on {key.Silo} is not synced.");
+        }
+        position.Epoch = epoch;
+        long sequence = position.Sequence + 1;
+        await ApplyLocalAsync(key, write); // throws on invalid input before anything is written
+        position.Sequence = sequence;
+
+        var shipping = assignment.InSync.Where(s => s != key.Silo).Select(s => ShipAsync(key, s, epoch, sequence, write)).ToArray();
+        if (consistency == WriteConsistency.One)
+        {
+            // Replicas are still removed on failure, but not waited for; a failure here has no caller to tell.
+            _ = SettleAsync(map, key, epoch, shipping).ContinueWith(t => LogBackgroundShipFailed(logger, key.Collection, key.Shard, t.Exception!.GetBaseException().Message),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
+            return;
+        }
+        int copies = 1 + await SettleAsync(map, key, epoch, shipping);
+        int needed = (snapshot.Spec.Replicas / 2) + 1;
+        if (consistency == WriteConsistency.Majority && copies < needed)
+        {
+            throw new InvalidOperationException($"shard {key.Shard} of '{key.Collection}': {copies} copies hold the write; majority needs {needed}. It is not acknowledged.");
+        }
+    }
+
+    public async Task Apply(long epoch, long sequence, ShardWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var key = Key;
+        var position = Position;
+        if (epoch < position.Epoch)
+        {
+            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is at epoch {position.Epoch}; a write from epoch {epoch} is refused.");
+        }
+        if (!position.Synced || sequence != position.Sequence + 1)
+        {
+            throw new ReplicaOutOfSyncException(
+                $"shard {key.Shard} of '{key.Collection}' on {key.Silo} holds writes up to {position.Sequence} (synced: {position.Synced}); write {sequence} cannot follow.");
+        }
+        position.Epoch = epoch;
+        await ApplyLocalAsync(key, write);
+        position.Sequence = sequence;
+    }
+
+    public async Task<ClusterHit[]> Search(ShardSearchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = Key;
+        if (!Position.Synced)
+        {
+            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not synced; ask another replica.");
+        }
+        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
+        var engineRequest = new SearchRequest(request.Vector, request.K)
+        {
+            Exact = request.Exact,
+            Rerank = Enum.Parse<RerankMode>(request.Rerank),
+            Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchOptions.DefaultOversampling,
+            NProbe = request.NProbe,
+            WithPayload = request.WithPayload,
+        };
+        // The scan runs on the thread pool so that searches interleaved on this activation use several cores.
+        var hits = await Task.Run(() => collection.SearchAsync(engineRequest));
+        return [.. hits.Select(h => new ClusterHit(h.Id, h.Score, h.Payload?.ToJsonString()))];
+    }
+
+    public async Task<ReplicaStatus> Status()
+    {
+        var position = Position;
+        var database = await local.DatabaseAsync();
+        long points = database.TryGetCollection(Key.LocalName, out var collection) ? collection.Count : 0;
+        return new ReplicaStatus(position.Epoch, position.Sequence, position.Synced, points);
+    }
+
+    public async Task SyncReplica(long epoch, string targetSilo)
+    {
+        var key = Key;
+        var map = GrainFactory.GetGrain<IShardMapGrain>(key.Collection);
+        var snapshot = await MapAsync(map, key);
+        var assignment = snapshot.Shards[key.Shard];
+        if (assignment.Epoch != epoch || assignment.Primary != key.Silo)
+        {
+            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}': not the primary at epoch {epoch}; no sync.");
+        }
+        if (assignment.InSync.Contains(targetSilo))
+        {
+            return;
+        }
+        var spec = snapshot.Spec;
+        var target = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(key.Collection, key.Shard, targetSilo).ToString());
+        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
+        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during the copy
+        await target.BeginFullSync(spec, epoch);
+        var ids = collection.ListIds();
+        int chunk = options.Value.FullSyncChunk;
+        for (int start = 0; start < ids.Count; start += chunk)
+        {
+            var slice = ids.Skip(start).Take(chunk).ToArray();
+            var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
+            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
+        }
+        await target.EndFullSync(epoch, sequence);
+        if (!await map.AddReplica(key.Shard, epoch, targetSilo))
+        {
+            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}' moved past epoch {epoch} during the sync.");
+        }
+        LogSynced(logger, key.Collection, key.Shard, targetSilo, ids.Count, sequence);
+    }
+
+    public async Task BeginFullSync(ClusterCollectionSpec spec, long epoch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var position = Position;
+        if (epoch < position.Epoch)
+        {
+            throw new StaleEpochException($"a full sync from epoch {epoch} is older than epoch {position.Epoch} seen here.");
+        }
+        position.Synced = false;
+        position.Epoch = epoch;
+        await RecreateLocalAsync(spec);
+    }
+
+    public async Task ImportChunk(long epoch, ClusterPoint[] points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var position = Position;
+        if (epoch != position.Epoch || position.Synced)
+        {
+            throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
+        }
+        var collection = (await local.DatabaseAsync()).GetCollection(Key.LocalName);
+        await collection.UpsertAsync([.. points.Select(ToInput)], wait: false);
+    }
+
+    public async Task EndFullSync(long epoch, long sequence)
+    {
+        var position = Position;
+        if (epoch != position.Epoch || position.Synced)
+        {
+            throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
+        }
+        await (await local.DatabaseAsync()).GetCollection(Key.LocalName).CheckpointAsync();
+        position.Sequence = sequence;
+        position.Synced = true;
+    }
+
+    public async Task Drop()
+    {
+        var database = await local.DatabaseAsync();
+        var position = Position;
+        position.Synced = false;
+        if (database.TryGetCollection(Key.LocalName, out _))
+        {
+            await database.DropCollectionAsync(Key.LocalName);
+        }
+    }
+
+    private static async Task<ShardMapSnapshot> MapAsync(IShardMapGrain map, ShardReplicaKey key) =>
+        await map.Get() ?? throw new ClusterCollectionNotFoundException($"clustered collection '{key.Collection}' does not exist.");
+
+    /// <summary>Ships one write to one replica; returns null on success, else the replica and why it failed.</summary>
+    private async Task<(string Silo, Exception? Error)> ShipAsync(ShardReplicaKey key, string silo, long epoch, long sequence, ShardWrite write)
+    {
+        try
+        {
+            var replica = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(key.Collection, key.Shard, silo).ToString());
+            await replica.Apply(epoch, sequence, write).WaitAsync(options.Value.ReplicaAckTimeout);
+            return (silo, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (silo, e);
+        }
+    }
+
+    /// <summary>Waits for every shipment; removes each replica that failed from the in-sync set (compare-and-swap on the
+    /// epoch) before returning how many acknowledged. A replica that has seen a newer epoch means this primary was
+    /// replaced: nothing is acknowledged then.</summary>
+    private async Task<int> SettleAsync(IShardMapGrain map, ShardReplicaKey key, long epoch, Task<(string Silo, Exception? Error)>[] shipping)
+    {
+        int acknowledged = 0;
+        foreach (var (silo, error) in await Task.WhenAll(shipping))
+        {
+            if (error is null)
+            {
+                acknowledged++;
+                continue;
+            }
+            if (error is StaleEpochException)
+            {
+                throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}': replica {silo} has seen a newer epoch than {epoch}.", error);
+            }
+            LogReplicaDropped(logger, key.Collection, key.Shard, silo, error.Message);
+            if (!await map.RemoveReplica(key.Shard, epoch, silo))
+            {
+                throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}' moved past epoch {epoch}; the write is not acknowledged.");
+            }
+        }
+        return acknowledged;
+    }
+
+    private async Task ApplyLocalAsync(ShardReplicaKey key, ShardWrite write)
+    {
+        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
+        if (write.Upserts.Length > 0)
+        {
+            await collection.UpsertAsync([.. write.Upserts.Select(ToInput)], wait: true);
+        }
+        if (write.Deletes.Length > 0)
+        {
+            await collection.DeleteAsync(write.Deletes, wait: true);
+        }
+    }
+
+    private async Task RecreateLocalAsync(ClusterCollectionSpec spec)
+    {
+        var database = await local.DatabaseAsync();
+        string name = Key.LocalName;
+        if (database.TryGetCollection(name, out _) || database.DamagedCollections.ContainsKey(name))
+        {
+            await database.DropCollectionAsync(name);
+        }
+        await database.CreateCollectionAsync(name, spec.ToConfig());
+    }
+
+    private static PointInput ToInput(ClusterPoint point) =>
+        new(point.Id, point.Vector, point.PayloadJson is null ? null : JsonNode.Parse(point.PayloadJson)!.AsObject());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: replica {Silo} removed from the in-sync set ({Reason})")]
+    private static partial void LogReplicaDropped(ILogger logger, string collection, int shard, string silo, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: shipping a consistency-one write failed: {Reason}")]
+    private static partial void LogBackgroundShipFailed(ILogger logger, string collection, int shard, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Points} points, sequence {Sequence})")]
+    private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int points, long sequence);
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using VectorDb.Cluster.Placement;
+using VectorDb.Cluster.Storage;
+
+namespace VectorDb.Cluster.Hosting;
+
+/// <summary>Adds VectorDb's cluster mode to an Orleans silo.</summary>
+public static class ClusterSiloBuilderExtensions
+{
+    /// <summary>
+    /// Shards in <paramref name="dataDirectory"/> (this silo's own disk), shard maps and the catalog in the grain
+    /// storage named <see cref="ClusterStorage.Name"/>, replica grains pinned to their silo, and the supervisor.
+    /// </summary>
+    /// <param name="silo">The silo being built (clustering is configured by the caller).</param>
+    /// <param name="dataDirectory">This silo's data folder (one per silo: one volume per pod on Kubernetes).</param>
+    /// <param name="configure">Timing options.</param>
+    public static ISiloBuilder AddVectorDbCluster(this ISiloBuilder silo, string dataDirectory, Action<ClusterSiloOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddSingleton(_ => new LocalShards(dataDirectory));
+        silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        silo.Services.AddOptions<ClusterSiloOptions>().Configure(o => configure?.Invoke(o));
+        silo.Services.AddHostedService<ShardSupervisor>();
+        return silo;
+    }
+
+    /// <summary>Grain storage for the maps in a folder every silo of a one-machine cluster shares (the local cluster and
+    /// tests). Production registers a database-backed provider under <see cref="ClusterStorage.Name"/> instead.</summary>
+    public static ISiloBuilder AddVectorDbFileMapStorage(this ISiloBuilder silo, string sharedDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddGrainStorage(ClusterStorage.Name, (services, _) =>
+            new FileGrainStorage(sharedDirectory, services.GetRequiredService<IGrainStorageSerializer>()));
+        return silo;
+    }
+}

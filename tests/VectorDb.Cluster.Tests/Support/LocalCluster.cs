@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using VectorDb.Api.Tests.Support;
+
+namespace VectorDb.Cluster.Tests.Support;
+
+/// <summary>
+/// A real cluster on 127.0.0.1: N silo processes (the built vectordb-silo), each with its own data folder, sharing one
+/// folder for the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly TempDirectory _root = new("vectordb-cluster");
+    private readonly List<SiloProcess> _silos = [];
+    private IHost? _client;
+
+    private LocalCluster() { }
+
+    public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    /// <summary>Starts <paramref name="count"/> silos (the first holds the development membership table) and a client.</summary>
+    public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace)
+    {
+        var cluster = new LocalCluster();
+        try
+        {
+            int[] ports = FreePorts(2 * count);
+            string clusterId = $"test-{Guid.NewGuid():N}";
+            for (int i = 0; i < count; i++)
+            {
+                var silo = SiloProcess.Start(i, ports[2 * i], ports[(2 * i) + 1], ports[0], cluster._root.Path, reReplicationGrace, clusterId);
+                cluster._silos.Add(silo);
+                if (i == 0)
+                {
+                    await silo.Ready; // the others join through it
+                }
+            }
+            await Task.WhenAll(cluster._silos.Select(s => s.Ready));
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
+            builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
+            cluster._client = builder.Build();
+            await cluster._client.StartAsync();
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>kill -9 of silo <paramref name="index"/>.</summary>
+    public void Kill(int index) => _silos[index].Kill();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            try
+            {
+                await _client.StopAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is OperationCanceledException or Orleans.Runtime.OrleansException)
+            {
+                // the silos may be gone already
+            }
+            _client.Dispose();
+        }
+        foreach (var silo in _silos)
+        {
+            silo.Kill();
+            silo.Dispose();
+        }
+        _root.Dispose();
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+}
+
+/// <summary>One silo child process; its output is kept for failure messages.</summary>
+public sealed class SiloProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, int gatewayPort)
+    {
+        _process = process;
+        GatewayPort = gatewayPort;
+    }
+
+    public int GatewayPort { get; }
+
+    /// <summary>CPU time the silo process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The silo's address (SiloAddress.ToParsableString) once it serves.</summary>
+    public Task<string> Ready => _ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, string root, TimeSpan grace, string clusterId)
+    {
+        string dll = BuiltSiloDll();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--primary-port", $"{primaryPort}",
+            "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
+            "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort);
+        silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
+        silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
+        silo._process.BeginOutputReadLine();
+        silo._process.BeginErrorReadLine();
+        silo._process.EnableRaisingEvents = true;
+        silo._process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException($"silo {index} exited:\n{silo.Output}"));
+        return silo;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(); // SIGKILL on Linux: no shutdown, no final checkpoint
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+        const string Marker = "silo ready ";
+        if (line.StartsWith(Marker, StringComparison.Ordinal))
+        {
+            _ready.TrySetResult(line[Marker.Length..].Trim());
+        }
+    }
+
+    /// <summary>artifacts/bin/VectorDb.Cluster.Host/&lt;configuration&gt;/vectordb-silo.dll, beside this test's folder.</summary>
+    private static string BuiltSiloDll()
+    {
+        string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string path = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "VectorDb.Cluster.Host", Path.GetFileName(testDirectory), "vectordb-silo.dll"));
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; build the solution first.");
+    }
+}
