@@ -77,19 +77,19 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
         {
             // Exact search: identical ids and bit-identical scores, whichever replica answers.
             var (exactCluster, exactSingle) = await Both("centred", q, r => r with { Exact = true }, q % 2 == 0 ? ReadPreference.Primary : ReadPreference.Any);
-            Assert.Equal(exactSingle.Select(h => (h.Id, h.Score)), exactCluster.Select(h => (h.Id, h.Score)));
+            Assert.Equal(exactSingle.Select(h => (h.Id.Number, h.Score)), exactCluster.Select(h => (h.Id, h.Score)));
             exactSame++;
 
             // Code-only search over format-1 codes: the same estimates, so the same top 10.
             var (codesCluster, codesSingle) = await Both("plain", q, r => r with { Rerank = nameof(RerankMode.None) }, ReadPreference.Any);
-            Assert.Equal(codesSingle.Select(h => (h.Id, h.Score)), codesCluster.Select(h => (h.Id, h.Score)));
+            Assert.Equal(codesSingle.Select(h => (h.Id.Number, h.Score)), codesCluster.Select(h => (h.Id, h.Score)));
             codesSame++;
 
             // The default (format 2, re-rank auto): recall@10 against the exact neighbours, both ways.
             var (autoCluster, autoSingle) = await Both("centred", q, r => r, ReadPreference.Primary);
             var expected = truth[q].Take(10).Select(i => (ulong)i).ToHashSet();
             clusterRecall += autoCluster.Count(h => expected.Contains(h.Id)) / 10.0;
-            singleRecall += autoSingle.Count(h => expected.Contains(h.Id)) / 10.0;
+            singleRecall += autoSingle.Count(h => expected.Contains(h.Id.Number)) / 10.0;
         }
         clusterRecall /= queries.Count;
         singleRecall /= queries.Count;

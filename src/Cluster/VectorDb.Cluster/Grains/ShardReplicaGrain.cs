@@ -108,7 +108,8 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         };
         // The scan runs on the thread pool so that searches interleaved on this activation use several cores.
         var hits = await Task.Run(() => collection.SearchAsync(engineRequest));
-        return [.. hits.Select(h => new ClusterHit(h.Id, h.Score, h.Payload?.ToJsonString()))];
+        // Cluster collections take integer ids only (docs/cluster.md), so every stored id is a number.
+        return [.. hits.Select(h => new ClusterHit(h.Id.Number, h.Score, h.Payload?.ToJsonString()))];
     }
 
     public async Task<ReplicaStatus> Status()
@@ -144,7 +145,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         {
             var slice = ids.Skip(start).Take(chunk).ToArray();
             var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
-            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
+            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id.Number, p.Vector!, p.Payload?.ToJsonString()))]);
         }
         await target.EndFullSync(epoch, sequence);
         if (!await map.AddReplica(key.Shard, epoch, targetSilo))
@@ -255,7 +256,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         if (write.Deletes.Length > 0)
         {
-            await collection.DeleteAsync(write.Deletes, wait: true);
+            await collection.DeleteAsync([.. write.Deletes.Select(id => (PointId)id)], wait: true);
         }
     }
 
