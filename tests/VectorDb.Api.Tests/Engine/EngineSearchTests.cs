@@ -88,9 +88,9 @@ public sealed class EngineSearchTests
             found += got.Count(h => expected.Contains(h.Id));
             total += 10;
         }
-        // 4-bit eden codes with auto re-rank over 8x oversampling find nearly all true neighbours on Gaussian data;
-        // 0.9 leaves a wide margin (a regression to "no re-rank" or a broken rotation falls far below it).
-        Assert.True(found >= 0.9 * total, $"recall@10 = {found}/{total}");
+        // 4-bit eden codes with auto re-rank over 8x oversampling: measured 200/200 on this seeded Gaussian data
+        // (deterministic, 2026-12-05). The floor (0.99) sits just below it, so a re-rank or rotation regression fails.
+        Assert.True(found >= 0.99 * total, $"recall@10 = {found}/{total}");
     }
 
     [Fact]
