@@ -33,7 +33,8 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
         for (int round = 0; round < Rounds; round++)
         {
             string trigger = (round % 3) switch { 0 => "C+", 1 => "D+", _ => "" };
-            var lines = await RunUntilKilledAsync(dir.Path, basePath, (ulong)round + 1, trigger, delayMs: 100 + rng.NextInt(700));
+            // Each round waits for 1-4 acknowledged creates (a count, not a time, so load cannot starve a round).
+            var lines = await RunUntilKilledAsync(dir.Path, basePath, (ulong)round + 1, trigger, createsBeforeKill: 1 + rng.NextInt(4));
             string? last = lines.LastOrDefault(l => l.StartsWith('C') || l.StartsWith('D'));
             if (last is not null && last.StartsWith("C+", StringComparison.Ordinal)) killsInCreate++;
             if (last is not null && last.StartsWith("D+", StringComparison.Ordinal)) killsInDrop++;
@@ -94,11 +95,14 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
 
         output.WriteLine($"{Rounds} rounds: {acknowledgedCreates} acknowledged creates, {acknowledgedDrops} acknowledged drops, " +
                          $"{killsInCreate} kills inside a create, {killsInDrop} inside a drop, {lost} acknowledged creates or points lost");
-        Assert.True(acknowledgedCreates >= Rounds, $"only {acknowledgedCreates} creates were acknowledged");
+        // Each round waited for at least one "C-" line; fewer here means the replay above lost count of them.
+        Assert.True(acknowledgedCreates >= Rounds, $"only {acknowledgedCreates} creates were counted in {Rounds} rounds");
         Assert.True(killsInCreate >= 1 && killsInDrop >= 1, $"kills inside create {killsInCreate}, inside drop {killsInDrop}");
     }
 
-    private static async Task<List<string>> RunUntilKilledAsync(string root, string basePath, ulong seed, string trigger, int delayMs)
+    /// <summary>Starts the churn child, lets it acknowledge <paramref name="createsBeforeKill"/> creates, then kills
+    /// it at once (no trigger) or the instant it next starts the <paramref name="trigger"/> operation.</summary>
+    private static async Task<List<string>> RunUntilKilledAsync(string root, string basePath, ulong seed, string trigger, int createsBeforeKill)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "exec", CrashChildPath(), "churn", root, basePath, seed.ToString() })
@@ -107,6 +111,8 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
         var lines = new List<string>();
         var ready = new TaskCompletionSource();
         var killed = new TaskCompletionSource();
+        var progressed = new TaskCompletionSource();
+        int creates = 0;
         bool armed = false;
         var stderr = child.StandardError.ReadToEndAsync();
         var reader = Task.Run(async () =>
@@ -117,6 +123,7 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
                 {
                     lines.Add(line);
                     if (line == "READY") ready.TrySetResult();
+                    if (line.StartsWith("C-", StringComparison.Ordinal) && ++creates >= createsBeforeKill) progressed.TrySetResult();
                     if (armed && line.StartsWith(trigger, StringComparison.Ordinal) && !killed.Task.IsCompleted)
                     {
                         child.Kill(); // SIGKILL, the moment the operation starts
@@ -130,7 +137,12 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
             if (!child.HasExited) child.Kill();
             Assert.Fail($"churn child did not start: {await stderr}");
         }
-        await Task.Delay(delayMs);
+        // The 120 s bound only guards against a hung child; it is not a speed check.
+        if (await Task.WhenAny(progressed.Task, child.WaitForExitAsync(), Task.Delay(120_000)) != progressed.Task)
+        {
+            if (!child.HasExited) child.Kill();
+            Assert.Fail($"churn child acknowledged {creates} of {createsBeforeKill} creates: {string.Join('\n', lines.TakeLast(5))}");
+        }
         lock (lines)
         {
             Assert.False(child.HasExited, $"churn child exited on its own: {string.Join('\n', lines.TakeLast(5))}");
@@ -142,7 +154,8 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
                 killed.TrySetResult();
             }
         }
-        await Task.WhenAny(killed.Task, Task.Delay(5_000));
+        // The child starts a create or drop every few milliseconds; 60 s only guards against a hang.
+        await Task.WhenAny(killed.Task, Task.Delay(60_000));
         lock (lines)
         {
             if (!killed.Task.IsCompleted)

@@ -123,6 +123,10 @@ public sealed partial class VectorCollection
         }
     }
 
+    /// <summary>The background IVF training started by a write (null until one is due), so that tests can wait for
+    /// the event itself rather than poll with a clock.</summary>
+    internal Task? BackgroundTraining => Volatile.Read(ref _training);
+
     /// <summary>
     /// Starts training the IVF lists in the background the first time the collection is big enough (k-means on a
     /// sample and the assignment of every point take seconds at 50,000 points; searches and writes are not held up by

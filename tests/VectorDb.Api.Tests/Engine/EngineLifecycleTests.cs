@@ -67,7 +67,9 @@ public sealed class EngineLifecycleTests
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
         var c = await db.CreateCollectionAsync("gone", new CollectionConfig(4));
         await c.UpsertAsync([new PointInput(1, new float[] { 1, 2, 3, 4 })]);
-        using var stop = new CancellationTokenSource();
+        // The drop starts once the searcher has had 20 searches answered (an event, not a head start in time), so it
+        // lands while searches are running on any machine.
+        var searching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var searcher = Task.Run(async () =>
         {
             int ok = 0;
@@ -75,8 +77,12 @@ public sealed class EngineLifecycleTests
             {
                 try
                 {
-                    await c.SearchAsync(new SearchRequest(new float[] { 1, 2, 3, 4 }, 1));
-                    ok++;
+                    var hits = await c.SearchAsync(new SearchRequest(new float[] { 1, 2, 3, 4 }, 1));
+                    Assert.Equal(1UL, Assert.Single(hits).Id);
+                    if (++ok == 20)
+                    {
+                        searching.SetResult();
+                    }
                 }
                 catch (CollectionNotFoundException)
                 {
@@ -84,9 +90,13 @@ public sealed class EngineLifecycleTests
                 }
             }
         });
-        await Task.Delay(50);
+        // The bounds below only guard against a hang (a search failing otherwise, a drop that never ends the searches).
+        if (await Task.WhenAny(searching.Task, searcher).WaitAsync(TimeSpan.FromMinutes(2)) == searcher)
+        {
+            Assert.Fail($"the searcher stopped after {await searcher} searches, before the drop"); // rethrows its failure
+        }
         await db.DropCollectionAsync("gone");
-        Assert.True(await searcher.WaitAsync(TimeSpan.FromSeconds(30)) > 0);
+        Assert.True(await searcher.WaitAsync(TimeSpan.FromMinutes(2)) >= 20);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "gone")));
         Assert.Throws<CollectionNotFoundException>(() => db.GetCollection("gone"));
         await db.CreateCollectionAsync("gone", new CollectionConfig(2)); // the name is free again

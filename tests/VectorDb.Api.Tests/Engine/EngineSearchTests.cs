@@ -88,9 +88,9 @@ public sealed class EngineSearchTests
             found += got.Count(h => expected.Contains((ulong)h.Id));
             total += 10;
         }
-        // 4-bit eden codes with auto re-rank over 8x oversampling find nearly all true neighbours on Gaussian data;
-        // 0.9 leaves a wide margin (a regression to "no re-rank" or a broken rotation falls far below it).
-        Assert.True(found >= 0.9 * total, $"recall@10 = {found}/{total}");
+        // 4-bit eden codes with auto re-rank over 8x oversampling: measured 200/200 on this seeded Gaussian data
+        // (deterministic, 2026-12-05). The floor (0.99) sits just below it, so a re-rank or rotation regression fails.
+        Assert.True(found >= 0.99 * total, $"recall@10 = {found}/{total}");
     }
 
     [Fact]
@@ -104,14 +104,13 @@ public sealed class EngineSearchTests
         var c = await db.CreateCollectionAsync("ivf", new CollectionConfig(D, ExactMetric.L2, Index: IndexKind.Ivf, NList: 16));
         await c.UpsertAsync([.. vectors.Take(999).Select((v, i) => new PointInput((ulong)i, v))]);
         Assert.Equal(1, c.GetInfo().IvfLists);
+        Assert.Null(c.BackgroundTraining); // below the threshold nothing is started
         await c.UpsertAsync([.. vectors.Skip(999).Select((v, i) => new PointInput((ulong)(i + 999), v))]);
-        // The 1000th point started the training in the background: the lists come in without any further call (the
-        // 60 s bound is a liveness limit, not a speed check: training 1,500 points takes milliseconds).
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (c.GetInfo().IvfLists != 16 && clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(10);
-        }
+        // The 1000th point started the training in the background: the lists come in without any further call. The
+        // test waits for that training task itself (the 5 minute bound only guards against a hang).
+        var training = c.BackgroundTraining;
+        Assert.NotNull(training);
+        await training.WaitAsync(TimeSpan.FromMinutes(5));
         Assert.Equal(16, c.GetInfo().IvfLists);
         await c.TrainIndexAsync(); // an explicit retraining keeps the same lists (same seed, same sample)
         Assert.Equal(16, c.GetInfo().IvfLists);

@@ -6,12 +6,13 @@ using VectorDb.Index.Common;
 
 namespace VectorDb.Api.Tests.Server;
 
-/// <summary>16 clients mixing upserts, deletes and searches over gRPC for a bounded time.</summary>
+/// <summary>16 clients mixing upserts, deletes and searches over gRPC, a fixed number of operations each, all released
+/// at once (a count, not a time: the same work on a loaded or an idle machine).</summary>
 public sealed class ConcurrencyTests
 {
     private const int Clients = 16;
     private const int Dimension = 16;
-    private static readonly TimeSpan s_duration = TimeSpan.FromSeconds(4);
+    private const int OperationsPerClient = 40;
 
     [Fact]
     public async Task SixteenClients_MixedWorkload_NoErrors_NoLostWrites_CountsConsistent()
@@ -21,16 +22,20 @@ public sealed class ConcurrencyTests
         {
             await setup.CreateCollectionAsync("busy", Dimension, Distance.Dot);
         }
-        var deadline = DateTime.UtcNow + s_duration;
         // Each client owns the ids [c·1e6, c·1e6 + 500) and keeps a model of which of them are live and with which
         // vector; searches may see anyone's points. Disjoint ownership makes the final state predictable.
-        var workers = Enumerable.Range(0, Clients).Select(c => Task.Run(() => RunClientAsync(server.Address, c, deadline))).ToArray();
-        var models = await Task.WhenAll(workers);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, Clients).Select(c => Task.Run(() => RunClientAsync(server.Address, c, start.Task))).ToArray();
+        start.SetResult(); // every client is built first, then all start together
+        // The 5 minute bound only guards against a hang (a deadlocked write gate); it is not a speed check.
+        var models = await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(5));
 
         using var client = server.Client();
         long expected = models.Sum(m => m.Live.Count);
         Assert.Equal((ulong)expected, await client.CountAsync("busy"));
-        Assert.True(models.Sum(m => m.Operations) > Clients * 10, "the clients did almost nothing; the test proves little");
+        Assert.All(models, m => Assert.Equal(OperationsPerClient, m.Operations));
+        Assert.True(models.Sum(m => m.Upserts) >= Clients * 10 && models.Sum(m => m.Deletes) >= Clients * 4 && models.Sum(m => m.Searches) >= Clients * 4,
+            $"the mix is lopsided ({models.Sum(m => m.Upserts)} upserts, {models.Sum(m => m.Deletes)} deletes, {models.Sum(m => m.Searches)} searches); the test proves little");
         foreach (var model in models)
         {
             if (model.Live.Count > 0)
@@ -50,17 +55,21 @@ public sealed class ConcurrencyTests
         }
     }
 
-    private sealed record Model(Dictionary<ulong, float[]> Live, HashSet<ulong> Deleted, int Operations);
+    private sealed record Model(Dictionary<ulong, float[]> Live, HashSet<ulong> Deleted, int Upserts, int Deletes, int Searches)
+    {
+        public int Operations => Upserts + Deletes + Searches;
+    }
 
-    private static async Task<Model> RunClientAsync(string address, int clientIndex, DateTime deadline)
+    private static async Task<Model> RunClientAsync(string address, int clientIndex, Task start)
     {
         using var client = new VectorDbClient(address);
         var rng = new SplitMix64((ulong)clientIndex + 1000);
         var live = new Dictionary<ulong, float[]>();
         var deleted = new HashSet<ulong>();
         ulong baseId = (ulong)clientIndex * 1_000_000;
-        int operations = 0;
-        while (DateTime.UtcNow < deadline)
+        int upserts = 0, deletes = 0, searches = 0;
+        await start;
+        while (upserts + deletes + searches < OperationsPerClient)
         {
             double dice = rng.NextDouble();
             if (dice < 0.5)
@@ -78,6 +87,7 @@ public sealed class ConcurrencyTests
                     live[id] = vector;
                     deleted.Remove(id);
                 }
+                upserts++;
             }
             else if (dice < 0.7 && live.Count > 0)
             {
@@ -92,15 +102,16 @@ public sealed class ConcurrencyTests
                     live.Remove(id);
                     deleted.Add(id);
                 }
+                deletes++;
             }
             else
             {
                 var query = Enumerable.Range(0, Dimension).Select(_ => (float)rng.NextGaussian()).ToArray();
                 var hits = await client.SearchAsync("busy", query, 10, withPayload: rng.NextInt(2) == 0);
                 Assert.True(hits.Count <= 10);
+                searches++;
             }
-            operations++;
         }
-        return new Model(live, deleted, operations);
+        return new Model(live, deleted, upserts, deletes, searches);
     }
 }

@@ -46,9 +46,10 @@ public sealed class EndToEndTests
             Assert.Equal(expected.Select(h => h.Score), remote.Select(h => h.Score)); // same code, same bits
             found += remote.Count(h => truth[q].Take(10).Contains((int)h.Id.Num));
         }
-        // 4-bit codes + auto re-rank on GloVe-100 reach recall@10 ≈ 0.95+ here; 0.85 catches a broken pipeline
-        // (wrong metric, ids shuffled in transit, no re-rank) without being sensitive to codec tuning.
-        Assert.True(found >= 0.85 * 10 * Queries, $"recall@10 = {found / (10.0 * Queries):F3}");
+        // 4-bit codes + auto re-rank on this GloVe slice: measured recall@10 = 1.000 (deterministic: seeded rotation,
+        // fixed data; figures2 branch, 2026-12-05). The floor sits just below it, so losing a few true neighbours
+        // (a codec, re-rank or transport regression) fails here.
+        Assert.True(found >= 0.99 * 10 * Queries, $"recall@10 = {found / (10.0 * Queries):F3}");
 
         var batch = await client.SearchBatchAsync("glove", Enumerable.Range(0, 5).Select(q => VectorDbClient.SearchRequest("", queries.Row(q).ToArray(), 5)));
         for (int q = 0; q < 5; q++)

@@ -138,7 +138,8 @@ public sealed class VectorDataConnectorTests
             var above = await Collect(collection.SearchAsync(query, 5, new VectorSearchOptions<Hotel> { Filter = filter, ScoreThreshold = threshold }));
             Assert.All(above, r => Assert.True(r.Score >= threshold));
         }
-        Assert.True(found >= 40, $"recall@5 = {found}/50");
+        // Measured 50/50 (deterministic data and seeds, 2026-12-05); one miss is the most this allows.
+        Assert.True(found >= 49, $"recall@5 = {found}/50");
 
         await collection.DeleteAsync(5UL);
         Assert.Null(await collection.GetAsync(5UL));

@@ -84,6 +84,7 @@ public class VectorIndexRecallTests
     public void Ivf_WithModerateProbing_KeepsRecall()
     {
         var (recall, _) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Fixed, Oversampling: 4, NProbe: 32), IndexKind.Ivf);
-        Assert.True(recall >= 0.9, $"IVF nprobe=32 recall@10 {recall:F4} < 0.9");
+        // Measured 0.9480 (deterministic: seeded k-means and rotation, 2026-12-05); the floor sits just below it.
+        Assert.True(recall >= 0.94, $"IVF nprobe=32 recall@10 {recall:F4} < 0.94 (measured 0.9480)");
     }
 }
