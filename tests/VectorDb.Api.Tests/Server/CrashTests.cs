@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Api.V1;
@@ -99,48 +98,7 @@ public sealed class CrashTests
         }
     }
 
-    private sealed class ChildServer(Process process, string address) : IDisposable
-    {
-        public Process Process { get; } = process;
-
-        public string Address { get; } = address;
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-            Process.Dispose();
-        }
-    }
-
-    /// <summary>Starts the built server on a free port and waits until it answers.</summary>
-    private static async Task<ChildServer> StartServerAsync(string dataDirectory)
-    {
-        int port = InProcessServer.FreePort();
-        string address = $"http://127.0.0.1:{port}";
-        var process = ChildProcesses.Start(ChildProcesses.ServerDll,
-            ["--urls", address, "--data-dir", dataDirectory, "--VectorDb:RestUrls=", "--Logging:LogLevel:Default=Warning"]);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var child = new ChildServer(process, address);
-        using var probe = new VectorDbClient(address);
-        var giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await probe.ListCollectionsAsync();
-                return child;
-            }
-            catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    /// <summary>Starts the built server on a free port (no REST listener) and waits until it answers.</summary>
+    private static Task<ServerChild> StartServerAsync(string dataDirectory) =>
+        ServerChild.StartAsync(dataDirectory, extraArgs: ["--Logging:LogLevel:Default=Warning"]);
 }
