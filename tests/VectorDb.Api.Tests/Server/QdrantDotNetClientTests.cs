@@ -90,7 +90,8 @@ public sealed class QdrantDotNetClientTests(ITestOutputHelper output)
         }
         output.WriteLine($"recall@10: Qdrant gRPC {qdrantFound / (10.0 * queries.Count):F4}, vectordb.v1 {v1Found / (10.0 * queries.Count):F4}");
         Assert.Equal(v1Found, qdrantFound);
-        Assert.True(qdrantFound >= 0.85 * 10 * queries.Count, $"recall@10 = {qdrantFound / (10.0 * queries.Count):F4}");
+        // Deterministic (seeded rotation, auto re-rank): 1.0000 measured; the floor sits just below it (issue 17).
+        Assert.True(qdrantFound >= 0.99 * 10 * queries.Count, $"recall@10 = {qdrantFound / (10.0 * queries.Count):F4}");
 
         // The legacy Search (deprecated in favour of Query, still served: older clients call it) and the batch forms
         // answer the same hits.
@@ -197,7 +198,7 @@ public sealed class QdrantDotNetClientTests(ITestOutputHelper output)
             wanted += oracle.Length;
         }
         output.WriteLine($"filtered recall@10 vs brute force: {found / (double)wanted:F4}");
-        Assert.True(found >= 0.85 * wanted, $"filtered recall@10 = {found / (double)wanted:F4}");
+        Assert.True(found >= 0.99 * wanted, $"filtered recall@10 = {found / (double)wanted:F4}"); // 1.0000 measured
     }
 
     /// <summary>Pages of 1,000 following next_page_offset: every point once, numbers ascending then UUIDs.</summary>

@@ -11,11 +11,22 @@ namespace VectorDb.Server.QdrantGrpc;
 /// what is served, what is refused and with which message. Field names are the same in both forms (snake_case), so
 /// messages name the gRPC field too. Parts the REST form has no spelling for are refused here with
 /// <see cref="UnsupportedException"/>.
+/// <para>Each rewritten part is written out and parsed again (<see cref="AsParsed{T}"/>), so the translators read
+/// exactly the JSON values a REST body gives them (a value built from a ulong or a float in memory would not convert
+/// the way a parsed number does).</para>
 /// </summary>
 internal static class QdrantGrpcJson
 {
+    /// <summary>Deep enough for any filter protobuf can parse (its recursion limit is 100 messages; a filter level
+    /// is at most 3 JSON levels); the filter's own depth limit applies afterwards.</summary>
+    private static readonly System.Text.Json.JsonDocumentOptions s_parse = new() { MaxDepth = 512 };
+
+    private static T? AsParsed<T>(T? node) where T : JsonNode => node is null ? null : (T)JsonNode.Parse(node.ToJsonString(), documentOptions: s_parse)!;
+
     /// <summary>A filter as Qdrant's REST filter object (null when unset).</summary>
-    public static JsonObject? Filter(Q.Filter? filter, string where = "filter")
+    public static JsonObject? Filter(Q.Filter? filter, string where = "filter") => AsParsed(FilterObject(filter, where));
+
+    private static JsonObject? FilterObject(Q.Filter? filter, string where)
     {
         if (filter is null)
         {
@@ -50,7 +61,7 @@ internal static class QdrantGrpcJson
             ["has_id"] = new JsonArray([.. condition.HasId.HasId.Select((id, i) => QdrantJson.ToJson(QdrantGrpcPoints.Id(id, $"{where}.has_id[{i}]")))]),
         },
         // A nested filter is a condition in both forms; an empty one must still read as a filter.
-        Q.Condition.ConditionOneOfOneofCase.Filter => Filter(condition.Filter, where + ".filter") is { Count: > 0 } nested
+        Q.Condition.ConditionOneOfOneofCase.Filter => FilterObject(condition.Filter, where + ".filter") is { Count: > 0 } nested
             ? nested
             : new JsonObject { ["must"] = new JsonArray() },
         Q.Condition.ConditionOneOfOneofCase.Nested => throw new UnsupportedException($"{where}.nested (conditions on arrays of objects)"),
@@ -113,7 +124,9 @@ internal static class QdrantGrpcJson
     private static JsonArray Integers(IEnumerable<long> values) => new([.. values.Select(v => (JsonNode)v)]);
 
     /// <summary>Qdrant's <c>with_payload</c> (null when unset: the REST default applies).</summary>
-    public static JsonNode? WithPayload(Q.WithPayloadSelector? selector) => selector?.SelectorOptionsCase switch
+    public static JsonNode? WithPayload(Q.WithPayloadSelector? selector) => AsParsed(WithPayloadNode(selector));
+
+    private static JsonNode? WithPayloadNode(Q.WithPayloadSelector? selector) => selector?.SelectorOptionsCase switch
     {
         null or Q.WithPayloadSelector.SelectorOptionsOneofCase.None => null,
         Q.WithPayloadSelector.SelectorOptionsOneofCase.Enable => selector.Enable,
@@ -122,7 +135,9 @@ internal static class QdrantGrpcJson
     };
 
     /// <summary>Qdrant's <c>with_vectors</c> (null when unset: no vectors).</summary>
-    public static JsonNode? WithVectors(Q.WithVectorsSelector? selector) => selector?.SelectorOptionsCase switch
+    public static JsonNode? WithVectors(Q.WithVectorsSelector? selector) => AsParsed(WithVectorsNode(selector));
+
+    private static JsonNode? WithVectorsNode(Q.WithVectorsSelector? selector) => selector?.SelectorOptionsCase switch
     {
         null or Q.WithVectorsSelector.SelectorOptionsOneofCase.None => null,
         Q.WithVectorsSelector.SelectorOptionsOneofCase.Enable => selector.Enable,
@@ -132,16 +147,16 @@ internal static class QdrantGrpcJson
     /// <summary>The search fields common to Search and Query, as the REST body <see cref="QdrantPoints.Search"/>
     /// reads: filter, params, limit, offset, score_threshold, with_payload, with_vector.</summary>
     public static JsonObject SearchBody(Q.Filter? filter, Q.SearchParams? parameters, ulong? limit, ulong? offset, float? scoreThreshold,
-        Q.WithPayloadSelector? withPayload, Q.WithVectorsSelector? withVectors) => new()
+        Q.WithPayloadSelector? withPayload, Q.WithVectorsSelector? withVectors) => AsParsed(new JsonObject
     {
-        ["filter"] = Filter(filter),
+        ["filter"] = FilterObject(filter, "filter"),
         ["params"] = Params(parameters),
         ["limit"] = limit,
         ["offset"] = offset,
         ["score_threshold"] = scoreThreshold,
-        ["with_payload"] = WithPayload(withPayload),
-        ["with_vector"] = WithVectors(withVectors),
-    };
+        ["with_payload"] = WithPayloadNode(withPayload),
+        ["with_vector"] = WithVectorsNode(withVectors),
+    })!;
 
     private static JsonObject? Params(Q.SearchParams? parameters) => parameters is null ? null : new JsonObject
     {
@@ -184,7 +199,7 @@ internal static class QdrantGrpcJson
         {
             throw new UnsupportedException($"collection metadata ({string.Join(", ", extra.Select(k => $"'{k}'"))}); only the key 'vectordb' (VectorDb's options) is read");
         }
-        return new JsonObject
+        return AsParsed(new JsonObject
         {
             ["vectors"] = new JsonObject
             {
@@ -193,6 +208,6 @@ internal static class QdrantGrpcJson
                 ["datatype"] = vectors.HasDatatype && vectors.Datatype != Q.Datatype.Default ? vectors.Datatype.ToString().ToLowerInvariant() : null,
             },
             ["vectordb"] = request.Metadata.TryGetValue("vectordb", out var options) ? QdrantGrpcPoints.Json(options, "metadata[\"vectordb\"]") : null,
-        };
+        })!;
     }
 }
