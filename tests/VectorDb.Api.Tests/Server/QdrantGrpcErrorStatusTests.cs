@@ -19,23 +19,15 @@ namespace VectorDb.Api.Tests.Server;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xUnit calls DisposeAsync (IAsyncLifetime), which disposes the channel.")]
 public sealed class QdrantGrpcErrorStatusTests : IAsyncLifetime
 {
-    private const string ReadWriteKey = "rw-secret";
-    private const string ReadOnlyKey = "ro-secret";
+    private const string ReadWriteKey = ErrorCaseServer.ReadWriteKey;
+    private const string ReadOnlyKey = ErrorCaseServer.ReadOnlyKey;
     private InProcessServer _server = null!;
     private GrpcChannel _channel = null!;
     private QdrantGrpcClient _grpc = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await InProcessServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorDb:ApiKey"] = ReadWriteKey,
-            ["VectorDb:ReadOnlyApiKey"] = ReadOnlyKey,
-            ["VectorDb:MaxMessageBytes"] = "1048576",
-            ["VectorDb:Limits:MaxK"] = "100",
-            ["VectorDb:Limits:MaxBatchSize"] = "50",
-            ["VectorDb:Limits:MaxPayloadBytes"] = "256",
-        });
+        _server = await ErrorCaseServer.StartAsync();
         _channel = GrpcChannel.ForAddress(_server.Address);
         _grpc = new QdrantGrpcClient(_channel);
         await _grpc.Collections.CreateAsync(new CreateCollection

@@ -117,14 +117,8 @@ internal sealed class QdrantPointsService(VectorDatabase database)
     public async Task<Q.SearchBatchResponse> SearchBatch(Q.SearchBatchPoints request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var collection = database.GetCollection(request.CollectionName);
-        var searches = request.SearchPoints.Select((s, i) =>
-        {
-            SameCollection(request.CollectionName, s.CollectionName, $"search_points[{i}]");
-            return Search(collection, s, $"search_points[{i}]");
-        }).ToList();
         var response = new Q.SearchBatchResponse();
-        response.Result.AddRange((await RunAsync(collection, searches, context)).Select(Batch));
+        response.Result.AddRange(await BatchAsync(request.CollectionName, request.SearchPoints, "search_points", s => s.CollectionName, Search, context));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return response;
     }
@@ -143,16 +137,34 @@ internal sealed class QdrantPointsService(VectorDatabase database)
     public async Task<Q.QueryBatchResponse> QueryBatch(Q.QueryBatchPoints request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var collection = database.GetCollection(request.CollectionName);
-        var queries = request.QueryPoints.Select((q, i) =>
-        {
-            SameCollection(request.CollectionName, q.CollectionName, $"query_points[{i}]");
-            return Query(collection, q, $"query_points[{i}]");
-        }).ToList();
         var response = new Q.QueryBatchResponse();
-        response.Result.AddRange((await RunAsync(collection, queries, context)).Select(Batch));
+        response.Result.AddRange(await BatchAsync(request.CollectionName, request.QueryPoints, "query_points", q => q.CollectionName, Query, context));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return response;
+    }
+
+    /// <summary>A batch of searches or queries on one collection (each may repeat its name or leave it empty), run
+    /// as one engine batch.</summary>
+    private async Task<IEnumerable<Q.BatchResult>> BatchAsync<T>(string collectionName, IList<T> requests, string field,
+        Func<T, string> innerCollection, Func<VectorCollection, T, string, (SearchRequest, int, PayloadSelector)> translate, ServerCallContext context)
+    {
+        var collection = database.GetCollection(collectionName);
+        var searches = requests.Select((r, i) =>
+        {
+            string where = $"{field}[{i}]";
+            string inner = innerCollection(r);
+            if (inner.Length > 0 && inner != collectionName)
+            {
+                throw new ArgumentException($"{where} names collection '{inner}' but the batch is for '{collectionName}'; leave it empty or equal.", "collection_name");
+            }
+            return translate(collection, r, where);
+        }).ToList();
+        return (await RunAsync(collection, searches, context)).Select(hits =>
+        {
+            var batch = new Q.BatchResult();
+            batch.Result.AddRange(hits);
+            return batch;
+        });
     }
 
     /// <summary>Accepted and answered as completed (as over REST): every payload field is already filterable.</summary>
@@ -214,21 +226,6 @@ internal sealed class QdrantPointsService(VectorDatabase database)
         var metric = collection.Config.Metric;
         var results = await QdrantPoints.RunAsync(collection, searches, context.CancellationToken);
         return [.. results.Select((hits, i) => hits.Select(h => QdrantGrpcPoints.Scored(h, searches[i].Payload, metric)))];
-    }
-
-    private static Q.BatchResult Batch(IEnumerable<Q.ScoredPoint> hits)
-    {
-        var batch = new Q.BatchResult();
-        batch.Result.AddRange(hits);
-        return batch;
-    }
-
-    private static void SameCollection(string batch, string inner, string where)
-    {
-        if (inner.Length > 0 && inner != batch)
-        {
-            throw new ArgumentException($"{where} names collection '{inner}' but the batch is for '{batch}'; leave it empty or equal.", "collection_name");
-        }
     }
 
     private static void Refuse(bool present, string what)
