@@ -13,10 +13,10 @@ namespace VectorDb.Harness.Commands;
 
 /// <summary>
 /// Serving benchmark: starts the built server as a child process (or uses --server / --rest-server), imports a dataset
-/// through the client-streaming upsert, then for each API (gRPC vectordb.v1, and Qdrant's REST query route with
-/// --api rest) and each client count N runs N concurrent clients issuing single searches for a fixed time and reports
-/// QPS, p50/p99 latency and recall@k against the dataset's ground truth, plus (REST) ids per second of a scroll over
-/// every point. Client and server share the machine: on a 2-core box the clients' own CPU time is part of every figure.
+/// through the client-streaming upsert, then for each API (gRPC vectordb.v1; Qdrant's REST query route with --api rest;
+/// Qdrant's gRPC query through Qdrant's .NET client with --api qdrant) and each client count N runs N concurrent
+/// clients issuing single searches for a fixed time and reports QPS, p50/p99 latency and recall@k against the
+/// dataset's ground truth, plus (REST, Qdrant gRPC) ids per second of a scroll over every point. Client and server share the machine: on a 2-core box the clients' own CPU time is part of every figure.
 /// </summary>
 internal sealed class ServeBenchCommand : ICommand
 {
@@ -28,10 +28,11 @@ internal sealed class ServeBenchCommand : ICommand
 
     public string Usage => """
         usage: serve-bench --data <dir> [--clients 1,4,16] [--seconds 10] [--warmup 2] [--k 10] [--bits 4]
-                           [--rerank auto|fixed|none] [--api grpc,rest] [--server <url>] [--rest-server <url>]
+                           [--rerank auto|fixed|none] [--api grpc,rest,qdrant] [--server <url>] [--rest-server <url>]
                            [--out <file.json>]
-          --api      which APIs to measure, in this order, on the same collection: grpc (vectordb.v1 Search) and/or
-                     rest (Qdrant's POST /collections/{name}/points/query; rerank auto or none)
+          --api      which APIs to measure, in this order, on the same collection: grpc (vectordb.v1 Search), rest
+                     (Qdrant's POST /collections/{name}/points/query), qdrant (Qdrant's gRPC qdrant.Points/Query
+                     through the Qdrant.Client package, on the gRPC URL); rest and qdrant: rerank auto or none
           --data     dataset folder (base.fvecs, query.fvecs, groundtruth.ivecs; metric from the folder name)
           --clients  concurrent client counts to measure, one run each
           --seconds  measured seconds per run (after --warmup seconds)
@@ -57,13 +58,13 @@ internal sealed class ServeBenchCommand : ICommand
             var other => throw new ArgumentException($"--rerank must be auto, fixed or none, got '{other}'."),
         };
         string[] apis = options.String("api", "grpc").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (apis.Length == 0 || apis.Any(a => a is not ("grpc" or "rest")))
+        if (apis.Length == 0 || apis.Any(a => a is not ("grpc" or "rest" or "qdrant")))
         {
-            throw new ArgumentException("--api must list grpc and/or rest.");
+            throw new ArgumentException("--api must list grpc, rest and/or qdrant.");
         }
-        if (apis.Contains("rest") && rerank == RerankMode.RerankFixed)
+        if ((apis.Contains("rest") || apis.Contains("qdrant")) && rerank == RerankMode.RerankFixed)
         {
-            throw new ArgumentException("--api rest measures rerank auto or none (Qdrant's parameters have no plain 'fixed' without an oversampling).");
+            throw new ArgumentException("--api rest and qdrant measure rerank auto or none (Qdrant's parameters have no plain 'fixed' without an oversampling).");
         }
         string output = options.String("out", Path.Combine("bench", "results", $"serve-{DateTime.UtcNow:yyyy-MM-dd}.json"));
         var servers = new ServerUrls(options.Optional("server"), options.Optional("rest-server"));
@@ -107,18 +108,26 @@ internal sealed class ServeBenchCommand : ICommand
             double ingestPerSecond = dataset.Base.Count / ingestClock.Elapsed.TotalSeconds;
 
             var runs = new List<ServeRun>();
-            double? scrollIdsPerSecond = null;
+            var scrollIdsPerSecond = new Dictionary<string, double>();
+            bool noRerank = rerank == RerankMode.RerankNone;
             foreach (string api in apis)
             {
                 foreach (int clients in clientCounts)
                 {
-                    runs.Add(api == "grpc"
-                        ? await MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, rerank)
-                        : await RestBench.MeasureAsync(restUrl!, collection, dataset, clients, seconds, warmup, k, rerank == RerankMode.RerankNone));
+                    runs.Add(api switch
+                    {
+                        "grpc" => await MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, rerank),
+                        "rest" => await RestBench.MeasureAsync(restUrl!, collection, dataset, clients, seconds, warmup, k, noRerank),
+                        _ => await QdrantBench.MeasureAsync(serverUrl, collection, dataset, clients, seconds, warmup, k, noRerank),
+                    });
                 }
                 if (api == "rest")
                 {
-                    scrollIdsPerSecond = await RestBench.ScrollAsync(restUrl!, collection, dataset.Base.Count);
+                    scrollIdsPerSecond["rest"] = await RestBench.ScrollAsync(restUrl!, collection, dataset.Base.Count);
+                }
+                if (api == "qdrant")
+                {
+                    scrollIdsPerSecond["qdrant-grpc"] = await QdrantBench.ScrollAsync(serverUrl, collection, dataset.Base.Count);
                 }
             }
             await client.DeleteCollectionAsync(collection);
@@ -191,7 +200,7 @@ internal sealed class ServeBenchCommand : ICommand
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static void Write(Dataset dataset, List<ServeRun> runs, double ingestPerSecond, double? scrollIdsPerSecond, int k, int bits,
+    private static void Write(Dataset dataset, List<ServeRun> runs, double ingestPerSecond, Dictionary<string, double> scrollIdsPerSecond, int k, int bits,
         RerankMode rerank, string output)
     {
         string machine = MachineDescription.Current();
@@ -206,16 +215,16 @@ internal sealed class ServeBenchCommand : ICommand
             k,
             machine,
             ingestPointsPerSecond = Math.Round(ingestPerSecond),
-            restScrollIdsPerSecond = scrollIdsPerSecond is { } scroll ? Math.Round(scroll) : (double?)null,
+            scrollIdsPerSecond = scrollIdsPerSecond.ToDictionary(s => s.Key, s => Math.Round(s.Value)),
             runs,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(report, s_indented));
         Console.WriteLine($"serve-bench {dataset.Name} ({dataset.Base.Count} × {dataset.Dimension}), {bits} bits, rerank {rerank}, k = {k}");
         Console.WriteLine($"machine: {machine}; ingest (UpsertStream, wait): {ingestPerSecond:F0} points/s");
-        if (scrollIdsPerSecond is { } idsPerSecond)
+        foreach (var (api, idsPerSecond) in scrollIdsPerSecond)
         {
-            Console.WriteLine($"REST scroll over every point (pages of 1000, payloads): {idsPerSecond:F0} ids/s");
+            Console.WriteLine($"{api} scroll over every point (pages of 1000, payloads): {idsPerSecond:F0} ids/s");
         }
         Console.WriteLine();
         Console.WriteLine($"| api | clients | queries | QPS | p50 ms | p99 ms | mean ms | recall@{k} |");

@@ -165,6 +165,15 @@ public sealed class VectorDbClient : IDisposable
         return (await Points.GetAsync(request, cancellationToken: cancellationToken)).Result;
     }
 
+    /// <summary>One page of points in id order from <paramref name="offset"/> on (null: the first); the page's
+    /// <see cref="ScrollPointsResponse.NextPageOffset"/> (null on the last page) is the next call's offset.</summary>
+    public async Task<ScrollPointsResponse> ScrollAsync(string name, PointId? offset = null, uint limit = 10, Filter? filter = null,
+        bool withPayload = true, bool withVectors = false, CancellationToken cancellationToken = default) =>
+        await Points.ScrollAsync(new ScrollPointsRequest
+        {
+            CollectionName = name, Offset = offset, Limit = limit, Filter = filter, WithPayload = withPayload, WithVectors = withVectors,
+        }, cancellationToken: cancellationToken);
+
     public async Task<ulong> CountAsync(string name, Filter? filter = null, CancellationToken cancellationToken = default) =>
         (await Points.CountAsync(new CountPointsRequest { CollectionName = name, Filter = filter }, cancellationToken: cancellationToken)).Result.Count;
 

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using VectorDb.Engine;
 using VectorDb.Server.Hosting;
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using VectorDb.Server.Interceptors;
+using VectorDb.Server.QdrantGrpc;
 using VectorDb.Server.Security;
 using VectorDb.Server.Services;
 using VectorDb.Server.Telemetry;
@@ -13,8 +16,10 @@ using VectorDb.Server.Telemetry;
 namespace VectorDb.Server;
 
 /// <summary>
-/// The VectorDb server: opens the database in the data directory, then serves Qdrant's REST API on the REST port (see Rest.RestApi) and, over gRPC, vectordb.v1 (Collections,
-/// Points), gRPC server reflection, the standard health service and Prometheus metrics (GET /metrics).
+/// The VectorDb server: opens the database in the data directory, then serves Qdrant's REST API on the REST port (see
+/// Rest.RestApi) and, over gRPC, vectordb.v1 (Collections, Points), Qdrant's gRPC API (qdrant.Collections,
+/// qdrant.Points, qdrant.Qdrant; see QdrantGrpc), gRPC server reflection, the standard health service and Prometheus
+/// metrics (GET /metrics on the REST port).
 /// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
 /// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
 /// <see cref="DisposeAsync"/> instead.</para>
@@ -57,6 +62,7 @@ public sealed class ServerHost : IAsyncDisposable
             ["--data-dir"] = $"{ServerOptions.Section}:DataDirectory",
             ["--gpu"] = $"{ServerOptions.Section}:Gpu",
             ["--rest-urls"] = $"{ServerOptions.Section}:RestUrls",
+            ["--qdrant-grpc-urls"] = $"{ServerOptions.Section}:QdrantGrpcUrls",
         });
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
@@ -71,7 +77,8 @@ public sealed class ServerHost : IAsyncDisposable
             throw new ArgumentException(
                 $"{ServerOptions.Section}:MetricsUrl was replaced by {ServerOptions.Section}:RestUrls (--rest-urls): /metrics is served on the REST port.");
         }
-        var restPorts = ConfigureEndpoints(builder, options);
+        var ports = ConfigureEndpoints(builder, options);
+        var restPorts = ports.Rest;
 
         long start = Stopwatch.GetTimestamp();
         var gpu = GpuScoring.FromMode(options.Gpu);
@@ -93,6 +100,9 @@ public sealed class ServerHost : IAsyncDisposable
                 grpc.Interceptors.Add<ApiKeyInterceptor>();
             });
             builder.Services.AddGrpcReflection();
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<QdrantCollectionsService>, QdrantCollectionsService.Methods>());
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<QdrantPointsService>, QdrantPointsService.Methods>());
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<QdrantService>, QdrantService.Methods>());
             // The server ("") is SERVING while it serves; service "vectordb.collections" is NOT_SERVING while a
             // collection is damaged (refused with DATA_LOSS), so a probe of the server does not take down the
             // collections that are healthy.
@@ -114,10 +124,16 @@ public sealed class ServerHost : IAsyncDisposable
             if (restPorts.Count > 0)
             {
                 MetricsAuthorization.Use(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
-                Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>());
+                Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<ServerMetrics>());
             }
-            app.MapGrpcService<CollectionsService>();
-            app.MapGrpcService<PointsService>();
+            // With dedicated Qdrant ports each API answers only on its own ports; otherwise both share the gRPC ports.
+            string[] qdrantHosts = [.. ports.Qdrant.Select(port => $"*:{port}")];
+            string[] grpcHosts = [.. ports.Grpc.Select(port => $"*:{port}")];
+            OnPorts(app.MapGrpcService<CollectionsService>(), grpcHosts);
+            OnPorts(app.MapGrpcService<PointsService>(), grpcHosts);
+            OnPorts(app.MapGrpcService<QdrantCollectionsService>(), qdrantHosts);
+            OnPorts(app.MapGrpcService<QdrantPointsService>(), qdrantHosts);
+            OnPorts(app.MapGrpcService<QdrantService>(), qdrantHosts);
             app.MapGrpcReflectionService();
             app.MapGrpcHealthChecksService();
             if (restPorts.Count > 0)
@@ -149,34 +165,65 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The ports of each API; empty Grpc and Qdrant sets mean "every HTTP/2 endpoint".</summary>
+    private sealed record EndpointPorts(HashSet<int> Rest, HashSet<int> Grpc, HashSet<int> Qdrant);
+
+    private static void OnPorts(IEndpointConventionBuilder endpoints, string[] hosts)
+    {
+        if (hosts.Length > 0)
+        {
+            endpoints.RequireHost(hosts);
+        }
+    }
+
     /// <summary>
     /// Listens on the gRPC URLs (--urls, default <see cref="ServerOptions.DefaultUrls"/>) with HTTP/2 only (gRPC over
-    /// cleartext needs prior-knowledge HTTP/2; Kestrel cannot offer both protocols on one cleartext port) and on
-    /// <see cref="ServerOptions.RestUrls"/> with HTTP/1.1. Returns the REST ports (none when REST is off).
-    /// Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs. Connection limits apply either way.
+    /// cleartext needs prior-knowledge HTTP/2; Kestrel cannot offer both protocols on one cleartext port), on
+    /// <see cref="ServerOptions.RestUrls"/> with HTTP/1.1, and on <see cref="ServerOptions.QdrantGrpcUrls"/> (when set)
+    /// with HTTP/2. Kestrel:Endpoints configuration (e.g. for TLS) replaces these URLs. Connection limits apply either way.
     /// </summary>
-    private static HashSet<int> ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
+    private static EndpointPorts ConfigureEndpoints(WebApplicationBuilder builder, ServerOptions options)
     {
-        var restPorts = new HashSet<int>();
+        var none = new EndpointPorts([], [], []);
         if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes, _ => { }));
-            return restPorts;
+            return none;
         }
         string urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } given ? given : ServerOptions.DefaultUrls;
-        foreach (string restUrl in options.RestUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var restPorts = Ports(options.RestUrls, "RestUrls", "use an empty value to disable REST and metrics");
+        var qdrantPorts = Ports(options.QdrantGrpcUrls, "QdrantGrpcUrls", "use an empty value to serve Qdrant's gRPC API on the gRPC URLs");
+        var grpcPorts = qdrantPorts.Count == 0 ? [] : Ports(urls, "--urls", "give each gRPC URL its port");
+        if (grpcPorts.Overlaps(qdrantPorts) || restPorts.Overlaps(qdrantPorts) || restPorts.Overlaps(grpcPorts))
         {
-            if (!Uri.TryCreate(restUrl.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            throw new ArgumentException("--urls, VectorDb:RestUrls and VectorDb:QdrantGrpcUrls must use different ports.");
+        }
+        foreach (string extra in (string[])[options.RestUrls, options.QdrantGrpcUrls])
+        {
+            if (extra.Trim().Length > 0)
             {
-                throw new ArgumentException($"VectorDb:RestUrls entry '{restUrl}' is not a URL with an explicit port (e.g. http://127.0.0.1:6333); use an empty value to disable REST and metrics.");
+                urls += ";" + extra;
             }
-            restPorts.Add(uri.Port);
-            urls += ";" + restUrl;
         }
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelLimits.Apply(kestrel, options.Connections, options.MaxMessageBytes,
             listen => listen.Protocols = listen.IPEndPoint is { } endpoint && restPorts.Contains(endpoint.Port) ? HttpProtocols.Http1 : HttpProtocols.Http2));
-        return restPorts;
+        return new EndpointPorts(restPorts, grpcPorts, qdrantPorts);
+    }
+
+    /// <summary>The ports of a ';'-separated URL list, each of which must name its port.</summary>
+    private static HashSet<int> Ports(string urls, string what, string hint)
+    {
+        var ports = new HashSet<int>();
+        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            {
+                throw new ArgumentException($"{(what.StartsWith('-') ? what : $"{ServerOptions.Section}:{what}")} entry '{url}' is not a URL with an explicit port (e.g. http://127.0.0.1:6333); {hint}.");
+            }
+            ports.Add(uri.Port);
+        }
+        return ports;
     }
 
     /// <summary>Starts listening (returns once the server accepts calls).</summary>

@@ -23,6 +23,13 @@ public sealed class ServerOptions
     /// Shortcut: <c>--rest-urls</c>. Ignored when Kestrel:Endpoints is configured (add an endpoint there).</summary>
     public string RestUrls { get; set; } = DefaultRestUrls;
 
+    /// <summary>Where Qdrant's gRPC API (qdrant.Collections, qdrant.Points, qdrant.Qdrant) is served. Empty (the
+    /// default): on the gRPC URLs (<c>--urls</c>, 6334 by default), beside vectordb.v1, where Qdrant's clients look
+    /// for it. Otherwise one URL or several separated by ';', each with an explicit port (HTTP/2), and then each API
+    /// answers only on its own ports (vectordb.v1 on <c>--urls</c>, Qdrant's here). Shortcut:
+    /// <c>--qdrant-grpc-urls</c>. Ignored when Kestrel:Endpoints is configured (both are served on every endpoint).</summary>
+    public string QdrantGrpcUrls { get; set; } = "";
+
     /// <summary>When API keys are configured, /metrics requires one (a read-only key suffices) unless this is true.
     /// See <see cref="Hosting.MetricsAuthorization"/>.</summary>
     public bool MetricsAnonymous { get; set; }

@@ -11,22 +11,14 @@ namespace VectorDb.Api.Tests.Server;
 /// </summary>
 public sealed class ErrorStatusTests : IAsyncLifetime
 {
-    private const string ReadWriteKey = "rw-secret";
-    private const string ReadOnlyKey = "ro-secret";
+    private const string ReadWriteKey = ErrorCaseServer.ReadWriteKey;
+    private const string ReadOnlyKey = ErrorCaseServer.ReadOnlyKey;
     private InProcessServer _server = null!;
     private VectorDbClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await InProcessServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorDb:ApiKey"] = ReadWriteKey,
-            ["VectorDb:ReadOnlyApiKey"] = ReadOnlyKey,
-            ["VectorDb:MaxMessageBytes"] = "1048576",
-            ["VectorDb:Limits:MaxK"] = "100",
-            ["VectorDb:Limits:MaxBatchSize"] = "50",
-            ["VectorDb:Limits:MaxPayloadBytes"] = "256",
-        });
+        _server = await ErrorCaseServer.StartAsync();
         _client = _server.Client(ReadWriteKey);
         await _client.CreateCollectionAsync("c", 4, Distance.Euclid);
         await _client.UpsertAsync("c", Enumerable.Range(1, 10).Select(i => VectorDbClient.Point((ulong)i, new float[] { i, 0, 0, 1 },

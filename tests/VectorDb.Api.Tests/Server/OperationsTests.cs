@@ -37,6 +37,54 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task Metrics_CountRestAndQdrantGrpcRequests_ByRouteAndMethod()
+    {
+        int restPort = InProcessServer.FreePort();
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:RestUrls"] = $"http://127.0.0.1:{restPort}" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+        using (var create = new StringContent("""{"vectors": {"size": 2, "distance": "Dot"}}""", System.Text.Encoding.UTF8, "application/json"))
+            Assert.True((await http.PutAsync("/collections/m", create)).IsSuccessStatusCode);
+        for (int i = 0; i < 2; i++)
+        {
+            using var count = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            Assert.True((await http.PostAsync("/collections/m/points/count", count)).IsSuccessStatusCode);
+        }
+        using (var unknown = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync("/collections/nope/points/count", unknown)).StatusCode);
+        using (var unmatched = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync("/no/such/route", unmatched)).StatusCode);
+        using var qdrant = new Qdrant.Client.QdrantClient(new Uri(server.Address));
+        Assert.Equal(0ul, await qdrant.CountAsync("m"));
+        var missing = await Assert.ThrowsAsync<RpcException>(() => qdrant.CountAsync("nope"));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+
+        string text = "";
+        for (int attempt = 0; attempt < 50 && !text.Contains("vectordb_rest_requests_total", StringComparison.Ordinal); attempt++)
+        {
+            text = await http.GetStringAsync("/metrics");
+            await Task.Delay(100);
+        }
+        AssertSeries(text, "vectordb_rest_requests_total", 2, ("route", "POST /collections/{collection_name}/points/count"), ("status", "200"));
+        AssertSeries(text, "vectordb_rest_requests_total", 1, ("route", "POST /collections/{collection_name}/points/count"), ("status", "404"));
+        AssertSeries(text, "vectordb_rest_requests_total", 1, ("route", "PUT /collections/{collection_name}"), ("status", "200"));
+        AssertSeries(text, "vectordb_rest_requests_total", 1, ("route", "unmatched"), ("status", "404"));
+        AssertSeries(text, "vectordb_rpc_requests_total", 1, ("method", "/qdrant.Points/Count"), ("status", "OK"));
+        AssertSeries(text, "vectordb_rpc_requests_total", 1, ("method", "/qdrant.Points/Count"), ("status", "NotFound"));
+        Assert.Contains("vectordb_rest_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/collections/nope", text, StringComparison.Ordinal); // labels are routes, never raw paths
+    }
+
+    /// <summary>Asserts one Prometheus series line with the given labels (in any order, among others) and value.</summary>
+    private static void AssertSeries(string text, string metric, long value, params (string Name, string Value)[] labels)
+    {
+        var lines = text.Split('\n').Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal)
+            && labels.All(l => line.Contains($"{l.Name}=\"{l.Value}\"", StringComparison.Ordinal))).ToList();
+        Assert.True(lines.Count == 1, $"{metric} with {string.Join(", ", labels)}: {lines.Count} lines\n{string.Join("\n", text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)))}");
+        string sample = lines[0][(lines[0].LastIndexOf('}') + 1)..].Trim().Split(' ')[0]; // value, then an optional timestamp
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), sample);
+    }
+
+    [Fact]
     public async Task Reflection_ListsTheVectorDbServices_WithAKey()
     {
         await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:ApiKey"] = "k" });

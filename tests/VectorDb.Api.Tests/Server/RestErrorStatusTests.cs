@@ -13,24 +13,15 @@ namespace VectorDb.Api.Tests.Server;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xUnit calls DisposeAsync (IAsyncLifetime), which disposes the HttpClient.")]
 public sealed class RestErrorStatusTests : IAsyncLifetime
 {
-    private const string ReadWriteKey = "rw-secret";
-    private const string ReadOnlyKey = "ro-secret";
+    private const string ReadWriteKey = ErrorCaseServer.ReadWriteKey;
+    private const string ReadOnlyKey = ErrorCaseServer.ReadOnlyKey;
     private InProcessServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
         int restPort = InProcessServer.FreePort();
-        _server = await InProcessServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorDb:RestUrls"] = $"http://127.0.0.1:{restPort}",
-            ["VectorDb:ApiKey"] = ReadWriteKey,
-            ["VectorDb:ReadOnlyApiKey"] = ReadOnlyKey,
-            ["VectorDb:MaxMessageBytes"] = "1048576",
-            ["VectorDb:Limits:MaxK"] = "100",
-            ["VectorDb:Limits:MaxBatchSize"] = "50",
-            ["VectorDb:Limits:MaxPayloadBytes"] = "256",
-        });
+        _server = await ErrorCaseServer.StartAsync(restPort);
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
         await Ok("PUT", "/collections/c", """{"vectors": {"size": 4, "distance": "Euclid"}}""");
         string points = string.Join(",", Enumerable.Range(1, 10).Select(i => $$"""{"id": {{i}}, "vector": [{{i}}, 0, 0, 1], "payload": {"n": {{i}} } }"""));

@@ -59,6 +59,10 @@ internal sealed class ServerChild : IDisposable
                 await probe.ListCollectionsAsync();
                 return child;
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
+            {
+                return child; // it answers: started with API keys, which the probe does not send
+            }
             catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
             {
                 await Task.Delay(100);

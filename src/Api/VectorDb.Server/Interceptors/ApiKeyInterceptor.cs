@@ -9,13 +9,17 @@ namespace VectorDb.Server.Interceptors;
 /// carry a key in the <c>api-key</c> metadata header or as <c>authorization: Bearer &lt;key&gt;</c>: a read-write
 /// key may call everything, a read-only key only the read methods (writes get PermissionDenied); a missing or
 /// unknown key gets Unauthenticated. The check runs before the service method, so a refused call changes nothing.
-/// The standard health service stays open (load balancers probe it without credentials).
+/// The standard health service and Qdrant's health check stay open (load balancers probe them without credentials).
+/// Qdrant's gRPC API (<see cref="QdrantGrpc"/>) follows the same rules: its clients send the key as <c>api-key</c>.
 /// <para>The decision is on the method routing resolved (<see cref="ResolvedMethod"/>), never on the raw path, and
 /// fails closed: a method that is not on the read list below (a new one, or one that cannot be resolved) is a write.</para>
 /// </summary>
 public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
 {
     private const string HealthPrefix = "/grpc.health.v1.Health/";
+
+    /// <summary>Qdrant's health check, open as in Qdrant (its clients probe it before authenticating).</summary>
+    private const string QdrantHealthCheck = "/qdrant.Qdrant/HealthCheck";
 
     /// <summary>Methods a read-only key may call; everything else is a write.</summary>
     private static readonly HashSet<string> s_readMethods = new(StringComparer.Ordinal)
@@ -26,6 +30,17 @@ public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
         "/vectordb.v1.Points/Count",
         "/vectordb.v1.Points/Search",
         "/vectordb.v1.Points/SearchBatch",
+        "/vectordb.v1.Points/Scroll",
+        "/qdrant.Collections/List",
+        "/qdrant.Collections/Get",
+        "/qdrant.Collections/CollectionExists",
+        "/qdrant.Points/Get",
+        "/qdrant.Points/Count",
+        "/qdrant.Points/Scroll",
+        "/qdrant.Points/Search",
+        "/qdrant.Points/SearchBatch",
+        "/qdrant.Points/Query",
+        "/qdrant.Points/QueryBatch",
         "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
         "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
     };
@@ -67,7 +82,7 @@ public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
     private void Authorize(ServerCallContext context)
     {
         string? method = ResolvedMethod.FullName(context);
-        if (!keys.Enabled || (method is not null && method.StartsWith(HealthPrefix, StringComparison.Ordinal)))
+        if (!keys.Enabled || (method is not null && (method.StartsWith(HealthPrefix, StringComparison.Ordinal) || method == QdrantHealthCheck)))
         {
             return;
         }

@@ -26,6 +26,9 @@ internal static class PayloadMapping
         return obj;
     }
 
+    /// <summary>One proto value → JSON (null for a null value).</summary>
+    public static JsonNode? ToJson(Value value, string where) => ToJson(value, where, 0);
+
     private static JsonNode? ToJson(Value value, string where, int depth)
     {
         if (depth > MaxDepth)

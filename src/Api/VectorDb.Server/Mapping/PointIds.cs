@@ -9,11 +9,14 @@ internal static class PointIds
     public static Engine.PointId ToEngine(PointId? id, string where) => id?.PointIdOptionsCase switch
     {
         PointId.PointIdOptionsOneofCase.Num => id.Num,
-        PointId.PointIdOptionsOneofCase.Uuid => Guid.TryParse(id.Uuid, out Guid uuid)
-            ? uuid
-            : throw new ArgumentException($"{where} is '{id.Uuid}', which is not a UUID (use the 8-4-4-4-12 hex form).", nameof(id)),
+        PointId.PointIdOptionsOneofCase.Uuid => Uuid(id.Uuid, where),
         _ => throw new ArgumentException($"{where} is missing; set id.num or id.uuid.", nameof(id)),
     };
+
+    /// <summary>The <c>uuid</c> form of a point id (vectordb.v1 and Qdrant's PointId alike).</summary>
+    public static Engine.PointId Uuid(string text, string where) => Guid.TryParse(text, out Guid uuid)
+        ? uuid
+        : throw new ArgumentException($"{where} is '{text}', which is not a UUID (use the 8-4-4-4-12 hex form).", "id");
 
     public static PointId ToProto(Engine.PointId id) =>
         id.IsUuid ? new PointId { Uuid = id.Uuid.ToString("D") } : new PointId { Num = id.Number };

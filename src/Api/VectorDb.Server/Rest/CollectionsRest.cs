@@ -67,7 +67,8 @@ internal static class CollectionsRest
         return new JsonObject { ["operation_id"] = 0, ["status"] = "completed" };
     }
 
-    private static CollectionConfig ToConfig(JsonObject body)
+    /// <summary>The engine configuration from a create body (also the Qdrant gRPC API's, rewritten as this body).</summary>
+    internal static CollectionConfig ToConfig(JsonObject body)
     {
         const string where = "body";
         foreach (string refused in (string[])["sparse_vectors", "init_from", "sharding_method"])
@@ -175,23 +176,31 @@ internal static class CollectionsRest
                 ["quantization_config"] = null,
             },
             ["payload_schema"] = new JsonObject(),
-            ["vectordb"] = new JsonObject
+            ["vectordb"] = VectorDbInfo(info),
+        };
+    }
+
+    /// <summary>VectorDb's own configuration and figures (REST: the <c>vectordb</c> field of the collection info;
+    /// Qdrant gRPC: the <c>vectordb</c> key of the config's metadata).</summary>
+    internal static JsonObject VectorDbInfo(Engine.CollectionInfo info)
+    {
+        var config = info.Config;
+        return new JsonObject
+        {
+            ["bits"] = config.Bits,
+            ["scheme"] = config.Scheme switch
             {
-                ["bits"] = config.Bits,
-                ["scheme"] = config.Scheme switch
-                {
-                    QuantizationScheme.EdenUnbiased => "eden-unbiased",
-                    QuantizationScheme.EdenBiased => "eden-biased",
-                    QuantizationScheme.TurboQuantMse => "tq-mse",
-                    _ => "tq-prod",
-                },
-                ["originals"] = config.Originals.ToString().ToLowerInvariant(),
-                ["index"] = config.Index == IndexKind.Ivf ? "ivf" : "flat",
-                ["ivf_lists"] = info.IvfLists,
-                ["bytes_on_disk"] = info.BytesOnDisk,
-                ["bytes_in_memory"] = info.BytesInMemory,
-                ["code_bytes_per_vector"] = info.CodeBytesPerVector,
+                QuantizationScheme.EdenUnbiased => "eden-unbiased",
+                QuantizationScheme.EdenBiased => "eden-biased",
+                QuantizationScheme.TurboQuantMse => "tq-mse",
+                _ => "tq-prod",
             },
+            ["originals"] = config.Originals.ToString().ToLowerInvariant(),
+            ["index"] = config.Index == IndexKind.Ivf ? "ivf" : "flat",
+            ["ivf_lists"] = info.IvfLists,
+            ["bytes_on_disk"] = info.BytesOnDisk,
+            ["bytes_in_memory"] = info.BytesInMemory,
+            ["code_bytes_per_vector"] = info.CodeBytesPerVector,
         };
     }
 

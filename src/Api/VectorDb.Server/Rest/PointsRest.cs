@@ -35,7 +35,7 @@ internal static class PointsRest
             QdrantJson.Refuse(body, "shard_key", "body");
             var payload = PayloadSelector.Parse(body["with_payload"], byDefault: true, "with_payload");
             bool withVector = QdrantPoints.WithVector(body["with_vector"], "with_vector");
-            var points = await PresentAsync(collection, QdrantJson.Ids(body["ids"], "ids"), payload.Any, withVector, call.Aborted);
+            var points = await collection.GetExistingAsync(QdrantJson.Ids(body["ids"], "ids"), payload.Any, withVector, call.Aborted);
             return new JsonArray([.. points.Select(p => (JsonNode)QdrantPoints.Record(p, payload))]);
         });
         RestApi.Read(app, host, "GET", "/collections/{collection_name}/points/{id}", async call =>
@@ -59,45 +59,16 @@ internal static class PointsRest
             QdrantJson.Refuse(body, "shard_key", "body");
             QdrantJson.Refuse(body, "order_by", "body");
             long limit = QdrantJson.Count(body, "limit", "body") ?? 10;
-            int maxIds = call.Database.Options.Limits.MaxIdsPerCall;
-            if (limit < 1 || limit > maxIds)
-            {
-                throw new LimitExceededException($"limit {limit} must be 1..{maxIds}.", "limit");
-            }
             PointId? offset = body["offset"] is { } from ? QdrantJson.Id(from, "offset") : null;
             var payload = PayloadSelector.Parse(body["with_payload"], byDefault: true, "with_payload");
             bool withVector = QdrantPoints.WithVector(body["with_vector"], "with_vector");
-            // One id past the page names the next page's first point (Qdrant's next_page_offset).
-            var ids = collection.ListIds(QdrantFilter.Parse(body["filter"]), 0, (int)limit + 1, offset);
-            var page = ids.Take((int)limit).ToList();
-            var points = page.Count == 0 ? [] : await PresentAsync(collection, page, payload.Any, withVector, call.Aborted);
+            var page = await collection.ScrollAsync(QdrantFilter.Parse(body["filter"]), offset, limit, payload.Any, withVector, call.Aborted);
             return new JsonObject
             {
-                ["points"] = new JsonArray([.. points.Select(p => (JsonNode)QdrantPoints.Record(p, payload))]),
-                ["next_page_offset"] = ids.Count > limit ? QdrantJson.ToJson(ids[(int)limit]) : null,
+                ["points"] = new JsonArray([.. page.Points.Select(p => (JsonNode)QdrantPoints.Record(p, payload))]),
+                ["next_page_offset"] = page.NextPageOffset is { } next ? QdrantJson.ToJson(next) : null,
             };
         });
-    }
-
-    /// <summary>The points among <paramref name="ids"/> that exist, in the order asked (Qdrant's retrieve skips
-    /// missing ids; a point deleted meanwhile is skipped too).</summary>
-    private static async Task<IReadOnlyList<RetrievedPoint>> PresentAsync(VectorCollection collection, List<PointId> ids, bool withPayload,
-        bool withVector, CancellationToken cancellationToken)
-    {
-        var wanted = ids.Distinct().ToList();
-        while (wanted.Count > 0)
-        {
-            try
-            {
-                return await collection.GetAsync(wanted, withPayload, withVector, cancellationToken);
-            }
-            catch (PointNotFoundException missing)
-            {
-                var gone = missing.Missing.ToHashSet();
-                wanted = [.. wanted.Where(id => !gone.Contains(id))];
-            }
-        }
-        return [];
     }
 
     /// <summary>Qdrant's upsert body: <c>{"points": [{id, vector, payload}]}</c> or

@@ -83,10 +83,15 @@ internal static class QdrantPoints
     {
         ["id"] = QdrantJson.ToJson(point.Id),
         ["version"] = 0,
-        ["score"] = metric == ExactMetric.L2 ? MathF.Sqrt(Math.Max(0, point.Score)) : point.Score,
+        ["score"] = Score(point, metric),
         ["payload"] = payload.Select(point.Payload),
         ["vector"] = Vector(point.Vector),
     };
+
+    /// <summary>A hit's score as Qdrant reports it: Euclid scores are distances (the engine's squared distance,
+    /// rooted); cosine and dot similarities as they are.</summary>
+    public static float Score(ScoredPoint point, ExactMetric metric) =>
+        metric == ExactMetric.L2 ? MathF.Sqrt(Math.Max(0, point.Score)) : point.Score;
 
     private static JsonArray? Vector(float[]? vector) => vector is null ? null : new JsonArray([.. vector.Select(x => (JsonNode)x)]);
 
@@ -129,6 +134,17 @@ internal static class QdrantPoints
             request = WithParams(request, parameters, where + ".params");
         }
         return (request, (int)offset, payload);
+    }
+
+    /// <summary>Runs searches made by <see cref="Search"/> (one engine batch when there are several) and drops each
+    /// one's first <c>offset</c> hits.</summary>
+    public static async Task<List<IEnumerable<ScoredPoint>>> RunAsync(VectorCollection collection,
+        List<(SearchRequest Request, int Offset, PayloadSelector Payload)> searches, CancellationToken cancellationToken)
+    {
+        var results = searches.Count == 1
+            ? [await collection.SearchAsync(searches[0].Request, cancellationToken)]
+            : await collection.SearchBatchAsync([.. searches.Select(s => s.Request)], cancellationToken);
+        return [.. results.Select((hits, i) => hits.Skip(searches[i].Offset))];
     }
 
     private static SearchRequest WithParams(SearchRequest request, JsonObject parameters, string where)

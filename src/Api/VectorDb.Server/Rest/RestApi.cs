@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using VectorDb.Engine;
 using VectorDb.Server.Interceptors;
 using VectorDb.Server.Security;
+using VectorDb.Server.Telemetry;
 
 namespace VectorDb.Server.Rest;
 
@@ -23,10 +24,13 @@ internal static class RestApi
     /// <summary>The Qdrant API version whose REST and gRPC shapes this server follows (clients compare it with theirs).</summary>
     public const string QdrantApiVersion = "1.19.0";
 
+    /// <summary>The service title (REST <c>GET /</c>, Qdrant gRPC health check).</summary>
+    public const string Title = "vectordb - compressed vector search (Qdrant-compatible API)";
+
     private static readonly string[] s_healthPaths = ["/healthz", "/livez", "/readyz"];
 
     /// <summary>Adds the API-key check and the routes, all bound to the REST <paramref name="ports"/>.</summary>
-    public static void Map(WebApplication app, IReadOnlySet<int> ports, ApiKeys keys)
+    public static void Map(WebApplication app, IReadOnlySet<int> ports, ApiKeys keys, ServerMetrics metrics)
     {
         app.Use(async (context, next) =>
         {
@@ -35,17 +39,15 @@ internal static class RestApi
                 await next(context);
                 return;
             }
-            if (await RefusedAsync(context, keys))
+            long start = Stopwatch.GetTimestamp();
+            try
             {
-                return;
+                await ServeAsync(context, next, keys);
             }
-            if (context.GetEndpoint()?.Metadata.GetMetadata<RestAccess>() is null)
+            finally
             {
-                await WriteErrorAsync(context, StatusCodes.Status404NotFound, Stopwatch.GetTimestamp(),
-                    $"VectorDb does not serve {context.Request.Method} {Bounded(context.Request.Path)} (docs/api.md lists the REST routes it serves).");
-                return;
+                metrics.RecordRest(RouteLabel(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
             }
-            await next(context);
         });
         string[] host = [.. ports.Select(port => $"*:{port}")];
         foreach (string path in s_healthPaths)
@@ -56,7 +58,7 @@ internal static class RestApi
         // Service info is the one answer without the result envelope, as in Qdrant (clients read .version from it).
         app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, new JsonObject
             {
-                ["title"] = "vectordb - compressed vector search (Qdrant-compatible API)",
+                ["title"] = Title,
                 ["version"] = QdrantApiVersion,
             }))
             .RequireHost(host)
@@ -78,6 +80,29 @@ internal static class RestApi
         app.MapMethods(pattern, [method], (HttpContext context, VectorDatabase database) => RunAsync(context, database, handler))
             .RequireHost(host)
             .WithMetadata(new RestAccess(readOnly));
+
+    /// <summary>Authorisation, then the route (or 404 for a request that matched none).</summary>
+    private static async Task ServeAsync(HttpContext context, RequestDelegate next, ApiKeys keys)
+    {
+        if (await RefusedAsync(context, keys))
+        {
+            return;
+        }
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RestAccess>() is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, Stopwatch.GetTimestamp(),
+                $"VectorDb does not serve {context.Request.Method} {Bounded(context.Request.Path)} (docs/api.md lists the REST routes it serves).");
+            return;
+        }
+        await next(context);
+    }
+
+    /// <summary>The metrics label of a request: its method and route pattern, or "unmatched" (never the raw path,
+    /// which is client input of unbounded variety).</summary>
+    private static string RouteLabel(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern } endpoint && endpoint.Metadata.GetMetadata<RestAccess>() is not null
+            ? $"{context.Request.Method} {pattern}"
+            : "unmatched";
 
     private static bool IsOpen(PathString path) =>
         Array.Exists(s_healthPaths, p => path.Equals(p, StringComparison.Ordinal)) || path.StartsWithSegments("/metrics"); // /metrics: MetricsAuthorization

@@ -92,10 +92,7 @@ internal static class SearchRest
         List<(SearchRequest Request, int Offset, PayloadSelector Payload)> searches)
     {
         var metric = collection.Config.Metric;
-        var results = searches.Count == 1
-            ? [await collection.SearchAsync(searches[0].Request, call.Aborted)]
-            : await collection.SearchBatchAsync([.. searches.Select(s => s.Request)], call.Aborted);
-        return [.. results.Select((hits, i) => new JsonArray([.. hits.Skip(searches[i].Offset)
-            .Select(h => (JsonNode)QdrantPoints.Scored(h, searches[i].Payload, metric))]))];
+        var results = await QdrantPoints.RunAsync(collection, searches, call.Aborted);
+        return [.. results.Select((hits, i) => new JsonArray([.. hits.Select(h => (JsonNode)QdrantPoints.Scored(h, searches[i].Payload, metric))]))];
     }
 }

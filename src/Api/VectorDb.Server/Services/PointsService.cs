@@ -84,16 +84,24 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         var ids = request.Ids.Select((id, i) => PointIds.ToEngine(id, $"ids[{i}]")).ToArray();
         var points = await collection.GetAsync(ids, request.WithPayload, request.WithVectors, context.CancellationToken);
         var response = new GetPointsResponse();
-        foreach (var point in points)
+        response.Result.AddRange(points.Select(ToProto));
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return response;
+    }
+
+    /// <summary>A page of points in id order (engine <see cref="VectorCollection.ScrollAsync"/>); limit 0 means 10.</summary>
+    public override async Task<ScrollPointsResponse> Scroll(ScrollPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var collection = database.GetCollection(request.CollectionName);
+        Engine.PointId? offset = request.Offset is null ? null : PointIds.ToEngine(request.Offset, "offset");
+        var page = await collection.ScrollAsync(FilterMapping.ToEngine(request.Filter), offset, request.Limit == 0 ? 10 : request.Limit,
+            request.WithPayload, request.WithVectors, context.CancellationToken);
+        var response = new ScrollPointsResponse
         {
-            var retrieved = new Api.V1.RetrievedPoint { Id = PointIds.ToProto(point.Id) };
-            PayloadMapping.FromJson(point.Payload, retrieved.Payload);
-            if (point.Vector is not null)
-            {
-                retrieved.Vector = ToProto(point.Vector);
-            }
-            response.Result.Add(retrieved);
-        }
+            NextPageOffset = page.NextPageOffset is { } next ? PointIds.ToProto(next) : null,
+        };
+        response.Result.AddRange(page.Points.Select(ToProto));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return response;
     }
@@ -191,6 +199,17 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
             WithVector = request.WithVectors,
             ScoreThreshold = request.HasScoreThreshold ? request.ScoreThreshold : null,
         };
+    }
+
+    private static Api.V1.RetrievedPoint ToProto(Engine.RetrievedPoint point)
+    {
+        var retrieved = new Api.V1.RetrievedPoint { Id = PointIds.ToProto(point.Id) };
+        PayloadMapping.FromJson(point.Payload, retrieved.Payload);
+        if (point.Vector is not null)
+        {
+            retrieved.Vector = ToProto(point.Vector);
+        }
+        return retrieved;
     }
 
     private static Api.V1.ScoredPoint ToProto(Engine.ScoredPoint point)
