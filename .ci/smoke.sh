@@ -69,13 +69,15 @@ compare_smoke() {
 }
 
 cli_smoke() {
-  cli=(dotnet run -c Release --no-build --project src/Api/VectorDb.Cli --)
   dotnet build -c Release src/Api/VectorDb.Cli -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; return 1; }
+  # The server through README's form (dotnet run); the many client calls through the built program (seconds each
+  # fewer on a loaded machine). Server options after `serve` go to the server's configuration ("--Section:Key value").
+  cli=(dotnet artifacts/bin/VectorDb.Cli/release/vectordb.dll)
   local port rest key=smoke-key-$$ server
   port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rest=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "${cli[@]}" serve --urls "http://127.0.0.1:$port" --rest-urls "http://127.0.0.1:$rest" --data-dir "$work/data" \
-    --VectorDb:ApiKey="$key" > "$work/serve.log" 2>&1 &
+  dotnet run -c Release --no-build --project src/Api/VectorDb.Cli -- serve --urls "http://127.0.0.1:$port" --rest-urls "http://127.0.0.1:$rest" --data-dir "$work/data" \
+    --VectorDb:ApiKey "$key" > "$work/serve.log" 2>&1 &
   server=$!
   trap 'kill "$server" 2>/dev/null || true' RETURN
   local at=(--server "http://127.0.0.1:$port")
@@ -112,17 +114,19 @@ cli_smoke() {
     esac
     r=$(recall "$work/r.json")
     at_least "$r" "$floor" "search ${options:-(defaults)} recall@10 over 200 queries"
+    if [ "$options" = "--rerank none" ]; then
+      # The option must reach the server: without re-ranking the 4-bit codes cannot reach the re-ranked 1.0 here.
+      at_least 0.95 "$r" "search --rerank none stays below 0.95 (re-ranking really off)"
+    fi
   done
 
-  # IVF with --nprobe: lists train at the collection's threshold; more lists probed, no lower recall.
+  # --nprobe on an IVF collection: accepted and answered. The slice (20,000 points) is below the engine's IVF training
+  # threshold (50,000), so the collection still scans flat and nprobe cannot change recall here; the IVF's recall
+  # against nprobe is the harness's and the Index tests' job.
   "${cli[@]}" "${at[@]}" create ivf --dim 100 --metric cosine --bits 4 --index ivf > /dev/null
   "${cli[@]}" "${at[@]}" import ivf "$slice/base.fvecs" --quiet
-  local low high
-  "${cli[@]}" "${at[@]}" search ivf --queries "$slice/query.fvecs" --k 10 --json "$work/r.json" --quiet --nprobe 1 > /dev/null
-  low=$(recall "$work/r.json")
-  "${cli[@]}" "${at[@]}" search ivf --queries "$slice/query.fvecs" --k 10 --json "$work/r.json" --quiet --nprobe 64 > /dev/null
-  high=$(recall "$work/r.json")
-  at_least "$high" "$low" "ivf --nprobe 64 recall@10 vs --nprobe 1"
+  "${cli[@]}" "${at[@]}" search ivf --queries "$slice/query.fvecs" --k 10 --json "$work/r.json" --quiet --nprobe 4 > /dev/null
+  at_least "$(recall "$work/r.json")" 0.99 "search ivf --nprobe 4 (flat below the training threshold) recall@10"
 
   # csv and jsonl imports of the first 1,000 rows: each of the first 20 rows, searched for, finds itself first under
   # the id the format gives it (csv: row number; jsonl: its "id", here 5000 + row, with a payload).
