@@ -43,6 +43,11 @@ public sealed record StorageOptions
     /// opened with these options (a full disk then refuses writes as ENOSPC does). Null in production.</summary>
     internal DiskSpaceBudget? DiskSpaceForTests { get; init; }
 
+    /// <summary>Crash injection for tests only: called with a <see cref="CrashPoint"/> name at fixed points inside
+    /// ingest, commit rounds, compaction and create/drop, so a crash test can stop the process exactly there and kill
+    /// it. Null in production (each point is then a null check).</summary>
+    internal Action<string>? CrashPointForTests { get; init; }
+
     internal void Validate()
     {
         if (BlobLogMemoryBytes < 1 << 20 || CodesLogMemoryBytes < 1 << 20)

@@ -81,7 +81,9 @@ public sealed partial class StoredCollection
         // (and a log with nothing below its cut had nothing to copy).
         _codes.TruncateUntil(codesCut);
         _blobs.TruncateUntil(blobsCut);
+        CrashPoint.Reach(_options, CrashPoint.CompactionTruncated);
         await _committer.WaitForDurableAsync().ConfigureAwait(false); // new begin addresses durable; files deleted
+        CrashPoint.Reach(_options, CrashPoint.CompactionCommitted);
         return new CompactionResult(blobMover.Moved, codesMover.Moved, before, GetStatistics().BytesOnDisk);
     }
 
@@ -94,9 +96,11 @@ public sealed partial class StoredCollection
         {
             mover.StartChunk();
             next = log.Scan(next, cut, mover);
+            CrashPoint.Reach(_options, CrashPoint.CompactionChunkCopied);
             await _committer.WaitForDurableAsync().ConfigureAwait(false);
             lock (_indexLock)
                 _movedFrom.Clear();
+            CrashPoint.Reach(_options, CrashPoint.CompactionChunkCommitted);
             if (!mover.ChunkFull)
                 break; // the scan reached the cut
         }

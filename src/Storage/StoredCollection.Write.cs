@@ -32,6 +32,7 @@ public sealed partial class StoredCollection
             _blobs.ReleaseSpace(blobBytes);
             _codes.ReleaseSpace(codesBytes);
         }
+        CrashPoint.Reach(_options, CrashPoint.UpsertAppended);
         if (wait)
         {
             await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -78,6 +79,7 @@ public sealed partial class StoredCollection
         }
         if (deleted > 0)
         {
+            CrashPoint.Reach(_options, CrashPoint.DeleteAppended);
             if (wait)
                 await _committer.WaitForDurableAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             else

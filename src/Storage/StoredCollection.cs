@@ -179,7 +179,9 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
             codesCommit = _codes.CommitAsync();
         }
         await blobsCommit.ConfigureAwait(false);
+        CrashPoint.Reach(_options, CrashPoint.CommitBlobsFlushed);
         await codesCommit.ConfigureAwait(false);
+        CrashPoint.Reach(_options, CrashPoint.CommitLogsFlushed);
         var (codesMeta, codesVersion) = _codes.StagedCommit;
         var (blobsMeta, blobsVersion) = _blobs.StagedCommit;
         if (codesVersion != _slotCodesVersion || blobsVersion != _slotBlobsVersion)
@@ -188,6 +190,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
             _slotCodesVersion = codesVersion;
             _slotBlobsVersion = blobsVersion;
         }
+        CrashPoint.Reach(_options, CrashPoint.CommitSlotWritten);
         // Only now is the truncation (if any) durable, so files below the new begin addresses may go. Deleting
         // them (hundreds of MB after a compaction, then a directory fsync) took up to ~200 ms on this disk; done
         // here it delayed every durable writer waiting on this round. So it runs after the round, one release at a

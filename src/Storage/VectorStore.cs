@@ -85,7 +85,9 @@ public sealed partial class VectorStore : IDisposable
             ManifestFile.Write(staging, manifest);
             LogLayoutFile.Write(staging, StoredCollection.NewLayout(manifest, Options));
             CommitSlotFile.Create(staging);
+            CrashPoint.Reach(Options, CrashPoint.CreateStaged);
             System.IO.Directory.Move(staging, target);
+            CrashPoint.Reach(Options, CrashPoint.CreateMoved);
             DirectorySync.Flush(RootDirectory);
         }
         catch
@@ -146,7 +148,9 @@ public sealed partial class VectorStore : IDisposable
             }
             var dropping = Path.Combine(RootDirectory, DroppingPrefix + name + "-" + Guid.NewGuid().ToString("N"));
             System.IO.Directory.Move(directory, dropping);
+            CrashPoint.Reach(Options, CrashPoint.DropMoved);
             DirectorySync.Flush(RootDirectory);
+            CrashPoint.Reach(Options, CrashPoint.DropSynced);
             System.IO.Directory.Delete(dropping, recursive: true);
         }
     }

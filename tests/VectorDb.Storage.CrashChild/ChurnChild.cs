@@ -7,17 +7,20 @@ namespace VectorDb.Storage.CrashChild;
 /// Catalogue churn until killed: creates collections <c>churn-N</c> (N increasing across runs), writes
 /// <see cref="PointsPerCollection"/> points durably into each, and drops older ones. Output lines, each flushed
 /// before the operation starts or after it completes: <c>READY</c>, <c>C+ N</c> / <c>C- N</c> around "create N and
-/// write its points durably", <c>D+ N</c> / <c>D- N</c> around "drop N".
+/// write its points durably", <c>D+ N</c> / <c>D- N</c> around "drop N", and <c>K point</c> when it stops at the
+/// <c>hit</c>-th visit of crash point <c>point</c> to be killed there (<see cref="CrashStop"/>).
 /// </summary>
 public static class ChurnChild
 {
     public const string Prefix = "churn-";
     public const int PointsPerCollection = 5;
 
-    public static async Task<int> RunAsync(string root, ReadOnlyMemory<float> vectors, int dimension, ulong seed)
+    public static async Task<int> RunAsync(string root, ReadOnlyMemory<float> vectors, int dimension, ulong seed, string point, int hit)
     {
-        var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
-        using var store = VectorStore.Open(root, CrashProtocol.Options);
+        var output = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true });
+        var stop = new CrashStop(point, hit, line => output.Write(line));
+        stop.Arm();
+        using var store = VectorStore.Open(root, stop.Options);
         var live = store.ListCollections().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Select(Number).Order().ToList();
         int next = live.Count == 0 ? 1 : live[^1] + 1;
         var rng = new SplitMix64(seed);

@@ -4,23 +4,28 @@ using VectorDb.Index.Common;
 using VectorDb.Storage;
 using VectorDb.Storage.CrashChild;
 
-// Usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion>
-// Ingests until killed; see CrashProtocol for the output lines.
-// Or: VectorDb.Storage.CrashChild churn <storeRoot> <base.fvecs> <seed>: creates and drops collections until killed (ChurnChild).
-if (args is ["churn", var churnRoot, var churnBase, var churnSeed])
+// Usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion> <point> <acksBeforeArming> <hit>
+// Ingests (two writers, a compactor, a checkpointer) until killed; see CrashProtocol for the output lines. After
+// <acksBeforeArming> acknowledged batches it stops at the <hit>-th visit of crash point <point> and prints "K <point>"
+// (CrashStop); the test kills it there.
+// Or: VectorDb.Storage.CrashChild churn <storeRoot> <base.fvecs> <seed> <point> <hit>: creates and drops collections
+// until killed (ChurnChild), stopping the same way.
+if (args is ["churn", var churnRoot, var churnBase, var churnSeed, var churnPoint, var churnHit])
 {
     var churnVectors = Texmex.ReadFvecs(churnBase, 2000);
-    return await ChurnChild.RunAsync(churnRoot, churnVectors.Values, churnVectors.Dimension, ulong.Parse(churnSeed));
+    return await ChurnChild.RunAsync(churnRoot, churnVectors.Values, churnVectors.Dimension, ulong.Parse(churnSeed),
+        churnPoint, int.Parse(churnHit));
 }
-if (args.Length != 4)
+if (args.Length != 7)
 {
-    Console.Error.WriteLine("usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion>");
+    Console.Error.WriteLine("usage: VectorDb.Storage.CrashChild <storeRoot> <base.fvecs> <seed> <firstVersion> <point> <acksBeforeArming> <hit>");
     return 2;
 }
 string root = args[0];
 var vectors = Texmex.ReadFvecs(args[1], 2000);
 ulong seed = ulong.Parse(args[2]);
 ulong nextVersion = ulong.Parse(args[3]);
+int acksBeforeArming = int.Parse(args[5]);
 
 var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
 var outputLock = new Lock();
@@ -33,7 +38,16 @@ void Emit(string lines)
     }
 }
 
-using var store = VectorStore.Open(root, CrashProtocol.Options);
+var stop = new CrashStop(args[4], int.Parse(args[6]), Emit);
+if (acksBeforeArming == 0)
+    stop.Arm();
+int acks = 0;
+// Compactions and checkpoints are paced by acknowledged batches, not by time: each waits for a seeded number of
+// acks, so how much was written before each one does not depend on the machine's speed.
+using var compactionDue = new SemaphoreSlim(0);
+using var checkpointDue = new SemaphoreSlim(0);
+
+using var store = VectorStore.Open(root, stop.Options);
 var manifest = CrashProtocol.Manifest(vectors.Dimension);
 await using var collection = store.Exists(CrashProtocol.CollectionName)
     ? store.OpenCollection(CrashProtocol.CollectionName, manifest)
@@ -72,7 +86,11 @@ async Task WriterAsync(int writer)
             Emit(lines.ToString());
             await collection.DeleteAsync(ids, wait: true);
         }
-        Emit($"A {writer}\n");
+        Emit($"A {writer}\n"); // printed before the count below: every ack that armed the stop is in the output
+        if (Interlocked.Increment(ref acks) == acksBeforeArming)
+            stop.Arm();
+        compactionDue.Release();
+        checkpointDue.Release();
     }
 }
 
@@ -81,7 +99,8 @@ async Task CompactorAsync()
     var rng = new SplitMix64(seed ^ 0xC0FFEE);
     while (true)
     {
-        await Task.Delay(100 + rng.NextInt(300));
+        for (int wait = 2 + rng.NextInt(7); wait > 0; wait--)
+            await compactionDue.WaitAsync();
         Emit("C+\n");
         await collection.CompactAsync();
         Emit("C-\n");
@@ -93,7 +112,8 @@ async Task CheckpointerAsync()
     var rng = new SplitMix64(seed ^ 0xF1u);
     while (true)
     {
-        await Task.Delay(50 + rng.NextInt(200));
+        for (int wait = 1 + rng.NextInt(4); wait > 0; wait--)
+            await checkpointDue.WaitAsync();
         Emit("F+\n");
         await collection.FlushAsync();
         Emit("F-\n");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 using VectorDb.Datasets;
 using VectorDb.Storage.CrashChild;
@@ -6,17 +5,26 @@ using VectorDb.Storage.CrashChild;
 namespace VectorDb.Storage.Tests;
 
 /// <summary>
-/// Kills a real ingesting process with SIGKILL at random moments (also right after it starts a compaction or a
-/// checkpoint), reopens the store and checks: every acknowledged write is present with identical bytes; every
-/// point present is exactly some write that was issued (acknowledged or in flight), never a mix or garbage; ids
-/// never written are absent. The store directory persists across rounds, so each round also recovers the
-/// previous rounds' crashes.
+/// Kills a real ingesting process (two durable writers, a compactor and a checkpointer) with SIGKILL at an exact point
+/// inside an ingest, a checkpoint (commit round) or a compaction, reopens the store and checks: every acknowledged
+/// write is present with identical bytes; every point present is exactly some write that was issued (acknowledged or
+/// in flight), never a mix or garbage; ids never written are absent. The store directory persists across rounds, so
+/// each round also recovers the previous rounds' crashes.
+/// <para>Where each round dies is not left to timing: the child stops its thread at the seeded n-th visit of one of
+/// the store's crash points (<see cref="CrashPoint"/>, reached only when a test sets the hook) and prints a marker,
+/// and the test kills it there. Every round therefore crashes inside the operation it targets.</para>
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
-    // 40 rounds, all of them ingesting: 20 killed the moment a compaction starts, 10 the moment a checkpoint starts,
-    // 10 at a random moment (the issue's bar: at least 20 SIGKILL rounds each of ingest and compaction).
+    // 40 rounds: 20 killed inside a compaction, 10 inside a checkpoint (commit round), 10 inside an ingest batch (the
+    // issue's bar: at least 20 SIGKILL rounds each of ingest and compaction; every round ingests before its kill).
     private const int Rounds = 40;
+
+    private static readonly string[] CompactionPoints =
+        [CrashPoint.CompactionChunkCopied, CrashPoint.CompactionChunkCommitted, CrashPoint.CompactionTruncated, CrashPoint.CompactionCommitted];
+    private static readonly string[] CheckpointPoints =
+        [CrashPoint.CommitBlobsFlushed, CrashPoint.CommitLogsFlushed, CrashPoint.CommitSlotWritten];
+    private static readonly string[] IngestPoints = [CrashPoint.UpsertAppended, CrashPoint.DeleteAppended];
 
     private abstract record State;
     private sealed record Present(ulong Version) : State;
@@ -31,17 +39,28 @@ public sealed class CrashTests(ITestOutputHelper output)
         var manifest = CrashProtocol.Manifest(vectors.Dimension);
         var acked = new Dictionary<ulong, State>();
         var rng = new SeededRandom(20261122);
-        int killsInCompaction = 0, killsInCheckpoint = 0, totalAcks = 0;
+        var killsAt = new Dictionary<string, int>();
+        int totalAcks = 0;
 
         for (int round = 0; round < Rounds; round++)
         {
-            string trigger = (round % 4) switch { 0 or 2 => "C+", 1 => "F+", _ => "" };
-            var run = await RunChildUntilKilled(dir.Path, basePath, (ulong)round + 1, (ulong)(round + 1) * 1_000_000_000UL,
-                trigger, delayMs: 200 + rng.NextInt(1300));
+            var (crashPoint, hit) = (round % 4) switch
+            {
+                0 or 2 => (CompactionPoints[round / 2 % CompactionPoints.Length], 1 + rng.NextInt(2)),
+                1 => (CheckpointPoints[round / 4 % CheckpointPoints.Length], 1 + rng.NextInt(20)),
+                _ => (IngestPoints[round / 4 % IngestPoints.Length], 1 + rng.NextInt(20)),
+            };
+            // The child counts visits of the point only after this many acknowledged batches: every round ingests.
+            int acksBeforeArming = 3 + rng.NextInt(40);
+            var lines = await CrashChildProcess.RunUntilStoppedAsync(
+                [dir.Path, basePath, (round + 1).ToString(), ((ulong)(round + 1) * 1_000_000_000UL).ToString(), crashPoint,
+                 acksBeforeArming.ToString(), hit.ToString()],
+                crashPoint);
             var inFlight = new Dictionary<ulong, List<State>>();
-            totalAcks += Replay(run.Lines, acked, inFlight);
-            if (run.KilledInside == "C+") killsInCompaction++;
-            if (run.KilledInside == "F+") killsInCheckpoint++;
+            int acks = Replay(lines, acked, inFlight);
+            Assert.True(acks >= acksBeforeArming, $"round {round}: {acks} acknowledgements replayed, the child armed after {acksBeforeArming}");
+            totalAcks += acks;
+            killsAt[crashPoint] = killsAt.GetValueOrDefault(crashPoint) + 1;
 
             using var store = VectorStore.Open(dir.Path, CrashProtocol.Options);
             if (!store.Exists(CrashProtocol.CollectionName))
@@ -59,7 +78,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 var allowed = new List<State> { acked.GetValueOrDefault(id) ?? new Absent() };
                 allowed.AddRange(inFlight.GetValueOrDefault(id) ?? []);
                 Assert.True(allowed.Contains(actual),
-                    $"round {round}: point {id} recovered as {actual}, allowed {string.Join(", ", allowed)}");
+                    $"round {round} (killed at {crashPoint}): point {id} recovered as {actual}, allowed {string.Join(", ", allowed)}");
                 if (point is not null)
                 {
                     var expected = CrashProtocol.Point(vectors.Values, vectors.Dimension, id, ((Present)actual).Version);
@@ -73,11 +92,10 @@ public sealed class CrashTests(ITestOutputHelper output)
             Assert.Equal(present, collection.Count); // nothing present that was never written
         }
 
-        output.WriteLine($"{Rounds} rounds, {totalAcks} acknowledged batches, {killsInCompaction} kills inside a " +
-                         $"compaction, {killsInCheckpoint} inside a checkpoint, {acked.Count(a => a.Value is Present)} points at the end");
-        Assert.True(totalAcks > 100, $"only {totalAcks} batches were acknowledged in {Rounds} rounds; the test did not exercise ingest");
-        Assert.True(killsInCompaction >= 1, "no kill landed inside a compaction");
-        Assert.True(killsInCheckpoint >= 1, "no kill landed inside a checkpoint");
+        output.WriteLine($"{Rounds} rounds, {totalAcks} acknowledged batches, {acked.Count(a => a.Value is Present)} points at the end; " +
+                         $"kills at: {string.Join(", ", killsAt.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"))}");
+        foreach (var crashPoint in CompactionPoints.Concat(CheckpointPoints).Concat(IngestPoints))
+            Assert.True(killsAt.GetValueOrDefault(crashPoint) >= 2, $"only {killsAt.GetValueOrDefault(crashPoint)} kills at {crashPoint}");
     }
 
     /// <summary>Applies one round's output: acknowledged intents update <paramref name="acked"/>, the rest are
@@ -118,94 +136,6 @@ public sealed class CrashTests(ITestOutputHelper output)
             }
         }
         return acks;
-    }
-
-    private sealed record ChildRun(IReadOnlyList<string> Lines, string KilledInside);
-
-    private static async Task<ChildRun> RunChildUntilKilled(string root, string basePath, ulong seed, ulong firstVersion,
-        string trigger, int delayMs)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "exec", ChildPath(), root, basePath, seed.ToString(), firstVersion.ToString() })
-            start.ArgumentList.Add(arg);
-        using var child = Process.Start(start)!;
-        var lines = new List<string>();
-        var ready = new TaskCompletionSource();
-        var killed = new TaskCompletionSource();
-        bool armed = false;
-        var stderr = child.StandardError.ReadToEndAsync();
-        var reader = Task.Run(async () =>
-        {
-            var stdout = child.StandardOutput;
-            while (await stdout.ReadLineAsync() is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                    if (line == "READY") ready.TrySetResult();
-                    // Kill from the reading thread the moment the marker arrives, to land inside the operation.
-                    if (armed && line == trigger && !killed.Task.IsCompleted)
-                    {
-                        child.Kill(); // SIGKILL on Unix
-                        killed.TrySetResult();
-                    }
-                }
-            }
-        });
-        var readyOrExit = await Task.WhenAny(ready.Task, child.WaitForExitAsync(), Task.Delay(60_000));
-        if (readyOrExit != ready.Task)
-        {
-            if (!child.HasExited) child.Kill();
-            Assert.Fail($"crash child did not start: {await stderr}");
-        }
-        await Task.Delay(delayMs);
-        lock (lines)
-        {
-            Assert.False(child.HasExited, $"crash child exited on its own: {string.Join('\n', lines.TakeLast(5))}");
-            if (trigger.Length > 0)
-                armed = true;
-            else
-            {
-                child.Kill();
-                killed.TrySetResult();
-            }
-        }
-        await Task.WhenAny(killed.Task, Task.Delay(5_000));
-        lock (lines)
-        {
-            if (!killed.Task.IsCompleted)
-            {
-                child.Kill();
-                killed.TrySetResult();
-            }
-        }
-        await child.WaitForExitAsync();
-        await reader;
-        await stderr;
-        // Inside = the operation started and its end marker never appeared before the process died.
-        string killedInside = "";
-        if (trigger.Length > 0)
-        {
-            int started = lines.LastIndexOf(trigger);
-            if (started >= 0 && lines.IndexOf(trigger[0] + "-", started) < 0)
-                killedInside = trigger;
-        }
-        return new ChildRun(lines, killedInside);
-    }
-
-    private static string ChildPath()
-    {
-        // Artifacts layout: artifacts/bin/<project>/<configuration>/; the child is built next to this test project.
-        var testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var configuration = Path.GetFileName(testDirectory);
-        var path = Path.Combine(testDirectory, "..", "..", "VectorDb.Storage.CrashChild", configuration, "VectorDb.Storage.CrashChild.dll");
-        Assert.True(File.Exists(path), $"crash child not built at {path}");
-        return Path.GetFullPath(path);
     }
 
     internal static string FindRepositoryRoot()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 using VectorDb.Datasets;
 using VectorDb.Storage.CrashChild;
@@ -6,15 +5,19 @@ using VectorDb.Storage.CrashChild;
 namespace VectorDb.Storage.Tests;
 
 /// <summary>
-/// Kills a real process that creates and drops collections (and writes each new one's points durably) with SIGKILL:
-/// at random moments and the instant it starts a create or a drop. After every kill the store must open with no
+/// Kills a real process that creates and drops collections (and writes each new one's points durably) with SIGKILL
+/// at an exact point inside a create or a drop: the child stops at the seeded n-th visit of one of the catalogue's
+/// crash points (<see cref="CrashPoint"/>) and the test kills it there. After every kill the store must open with no
 /// leftover staging or dropping directory; every acknowledged create (with its points) is there with identical bytes,
-/// every acknowledged drop is gone, an in-flight create or drop is either done or not, and every collection present
+/// every acknowledged drop is gone, the interrupted create or drop is either done or not, and every collection present
 /// opens cleanly (no torn collection).
 /// </summary>
 public sealed class CreateDropCrashTests(ITestOutputHelper output)
 {
+    // 20 rounds, five at each of the four create/drop points.
     private const int Rounds = 20;
+
+    private static readonly string[] Points = [CrashPoint.CreateStaged, CrashPoint.CreateMoved, CrashPoint.DropMoved, CrashPoint.DropSynced];
 
     private enum Expect { Present, Absent, Either }
 
@@ -32,16 +35,28 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
 
         for (int round = 0; round < Rounds; round++)
         {
-            string trigger = (round % 3) switch { 0 => "C+", 1 => "D+", _ => "" };
-            // Each round waits for 1-4 acknowledged creates (a count, not a time, so load cannot starve a round).
-            var lines = await RunUntilKilledAsync(dir.Path, basePath, (ulong)round + 1, trigger, createsBeforeKill: 1 + rng.NextInt(4));
+            string crashPoint = Points[round % Points.Length];
+            bool createPoint = crashPoint.StartsWith("create", StringComparison.Ordinal);
+            int hit = 1 + rng.NextInt(4);
+            var lines = await CrashChildProcess.RunUntilStoppedAsync(
+                ["churn", dir.Path, basePath, (round + 1).ToString(), crashPoint, hit.ToString()], crashPoint);
+            // Creates the child must have acknowledged before it stopped: the ones before the hit-th create, or (each
+            // drop follows a create of the same run) at least one per drop up to the hit-th.
+            int createsBefore = lines.Count(l => l.StartsWith("C-", StringComparison.Ordinal));
+            Assert.True(createsBefore >= (createPoint ? hit - 1 : hit),
+                $"round {round}: {createsBefore} acknowledged creates before the stop at visit {hit} of {crashPoint}");
+            // The stop is inside the last create or drop the child started.
             string? last = lines.LastOrDefault(l => l.StartsWith('C') || l.StartsWith('D'));
-            if (last is not null && last.StartsWith("C+", StringComparison.Ordinal)) killsInCreate++;
-            if (last is not null && last.StartsWith("D+", StringComparison.Ordinal)) killsInDrop++;
+            bool inCreate = last is not null && last.StartsWith("C+", StringComparison.Ordinal);
+            bool inDrop = last is not null && last.StartsWith("D+", StringComparison.Ordinal);
+            Assert.True(createPoint ? inCreate : inDrop,
+                $"round {round}: stopped at {crashPoint} but the last operation line is '{last}'");
+            if (inCreate) killsInCreate++;
+            if (inDrop) killsInDrop++;
             foreach (var line in lines)
             {
                 var parts = line.Split(' ');
-                if (parts.Length != 2)
+                if (parts.Length != 2 || parts[0] == "K")
                     continue;
                 int n = int.Parse(parts[1]);
                 switch (parts[0])
@@ -95,83 +110,7 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
 
         output.WriteLine($"{Rounds} rounds: {acknowledgedCreates} acknowledged creates, {acknowledgedDrops} acknowledged drops, " +
                          $"{killsInCreate} kills inside a create, {killsInDrop} inside a drop, {lost} acknowledged creates or points lost");
-        // Each round waited for at least one "C-" line; fewer here means the replay above lost count of them.
-        Assert.True(acknowledgedCreates >= Rounds, $"only {acknowledgedCreates} creates were counted in {Rounds} rounds");
-        Assert.True(killsInCreate >= 1 && killsInDrop >= 1, $"kills inside create {killsInCreate}, inside drop {killsInDrop}");
-    }
-
-    /// <summary>Starts the churn child, lets it acknowledge <paramref name="createsBeforeKill"/> creates, then kills
-    /// it at once (no trigger) or the instant it next starts the <paramref name="trigger"/> operation.</summary>
-    private static async Task<List<string>> RunUntilKilledAsync(string root, string basePath, ulong seed, string trigger, int createsBeforeKill)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", CrashChildPath(), "churn", root, basePath, seed.ToString() })
-            start.ArgumentList.Add(arg);
-        using var child = Process.Start(start)!;
-        var lines = new List<string>();
-        var ready = new TaskCompletionSource();
-        var killed = new TaskCompletionSource();
-        var progressed = new TaskCompletionSource();
-        int creates = 0;
-        bool armed = false;
-        var stderr = child.StandardError.ReadToEndAsync();
-        var reader = Task.Run(async () =>
-        {
-            while (await child.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                    if (line == "READY") ready.TrySetResult();
-                    if (line.StartsWith("C-", StringComparison.Ordinal) && ++creates >= createsBeforeKill) progressed.TrySetResult();
-                    if (armed && line.StartsWith(trigger, StringComparison.Ordinal) && !killed.Task.IsCompleted)
-                    {
-                        child.Kill(); // SIGKILL, the moment the operation starts
-                        killed.TrySetResult();
-                    }
-                }
-            }
-        });
-        if (await Task.WhenAny(ready.Task, child.WaitForExitAsync(), Task.Delay(60_000)) != ready.Task)
-        {
-            if (!child.HasExited) child.Kill();
-            Assert.Fail($"churn child did not start: {await stderr}");
-        }
-        // The 120 s bound only guards against a hung child; it is not a speed check.
-        if (await Task.WhenAny(progressed.Task, child.WaitForExitAsync(), Task.Delay(120_000)) != progressed.Task)
-        {
-            if (!child.HasExited) child.Kill();
-            Assert.Fail($"churn child acknowledged {creates} of {createsBeforeKill} creates: {string.Join('\n', lines.TakeLast(5))}");
-        }
-        lock (lines)
-        {
-            Assert.False(child.HasExited, $"churn child exited on its own: {string.Join('\n', lines.TakeLast(5))}");
-            if (trigger.Length > 0)
-                armed = true;
-            else
-            {
-                child.Kill();
-                killed.TrySetResult();
-            }
-        }
-        // The child starts a create or drop every few milliseconds; 60 s only guards against a hang.
-        await Task.WhenAny(killed.Task, Task.Delay(60_000));
-        lock (lines)
-        {
-            if (!killed.Task.IsCompleted)
-                child.Kill();
-        }
-        await child.WaitForExitAsync();
-        await reader;
-        await stderr;
-        return lines;
-    }
-
-    private static string CrashChildPath()
-    {
-        var testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var path = Path.Combine(testDirectory, "..", "..", "VectorDb.Storage.CrashChild", Path.GetFileName(testDirectory), "VectorDb.Storage.CrashChild.dll");
-        Assert.True(File.Exists(path), $"crash child not built at {path}");
-        return Path.GetFullPath(path);
+        Assert.Equal(Rounds / 2, killsInCreate); // every round's kill was checked above to be inside its operation
+        Assert.Equal(Rounds / 2, killsInDrop);
     }
 }

@@ -19,18 +19,26 @@ public sealed class OperationsTests
         await client.CreateCollectionAsync("m", 3, Distance.Dot);
         await client.UpsertAsync("m", [VectorDbClient.Point(1, [1f, 2f, 3f]), VectorDbClient.Point(2, [3f, 2f, 1f])]);
         await client.SearchAsync("m", new float[] { 1, 1, 1 }, 1);
-        await Assert.ThrowsAsync<RpcException>(() => client.SearchAsync("m", new float[] { 1 }, 1));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.SearchAsync("m", new float[] { 1 }, 1));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
 
         using var http = new HttpClient();
         string text = "";
-        // The OpenTelemetry reader exports on scrape; allow a moment for the first collection cycle.
-        for (int attempt = 0; attempt < 50 && !text.Contains("vectordb_points", StringComparison.Ordinal); attempt++)
+        // The OpenTelemetry reader exports on scrape, and a scrape may be served from the exporter's cache of the
+        // previous one: scrape until the lines checked below are there. The 2-minute bound only guards against a
+        // hang (a fixed 5 s of retries failed a CI run at load ~300 on 2 cores).
+        var hangGuard = Stopwatch.StartNew();
+        while (hangGuard.Elapsed < TimeSpan.FromMinutes(2)
+               && !(text.Contains("vectordb_points{", StringComparison.Ordinal) && text.Contains("status=\"InvalidArgument\"", StringComparison.Ordinal)))
         {
             text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
             await Task.Delay(100);
         }
         Assert.Contains("vectordb_rpc_requests_total{", text, StringComparison.Ordinal);
-        Assert.Matches("vectordb_rpc_requests_total\\{[^}]*method=\"/vectordb.v1.Points/Search\"[^}]*status=\"InvalidArgument\"[^}]*\\} 1", text);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text,
+                "vectordb_rpc_requests_total\\{[^}]*method=\"/vectordb.v1.Points/Search\"[^}]*status=\"InvalidArgument\"[^}]*\\} 1"),
+            "no count of 1 refused search; request counts scraped:\n" +
+            string.Join('\n', text.Split('\n').Where(line => line.StartsWith("vectordb_rpc_requests_total", StringComparison.Ordinal))));
         Assert.Contains("vectordb_rpc_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Matches("vectordb_points\\{[^}]*collection=\"m\"[^}]*\\} 2", text);
         Assert.Contains("vectordb_disk_bytes{", text, StringComparison.Ordinal);
