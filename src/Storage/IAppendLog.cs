@@ -91,8 +91,12 @@ internal interface IAppendLog : IDisposable
     /// <summary>Drops entries below <paramref name="address"/> (an entry start or the tail) at the next commit.</summary>
     void TruncateUntil(long address);
 
-    /// <summary>Deletes files of truncated segments; call after the commit slot that recorded the truncation is durable.</summary>
-    void ReleaseRemovedSegments();
+    /// <summary>Deletes the files of truncated segments wholly below the begin address recorded in
+    /// <paramref name="durableCommit"/>, the metadata (<see cref="StagedCommit"/>) in the commit slot now on disk;
+    /// segments at or above it stay queued for a later call. A commit round that staged the old begin address can
+    /// complete after a truncation queued segments, so "queued" alone does not mean "no durable commit needs it".</summary>
+    /// <param name="durableCommit">The log's metadata in the durable commit slot; null (no commit yet) deletes nothing.</param>
+    void ReleaseRemovedSegments(byte[]? durableCommit);
 
     /// <summary>File and byte offset that hold <paramref name="address"/>, for error messages.</summary>
     (string File, long Offset) Locate(long address);

@@ -32,6 +32,10 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     private ulong _lastSequence;
     private long _slotCodesVersion;
     private long _slotBlobsVersion;
+    // The logs' metadata in the commit slot on disk (what a restart recovers to): segment files are deleted only
+    // below the begin addresses recorded here.
+    private byte[]? _slotCodesCommit;
+    private byte[]? _slotBlobsCommit;
     private int _disposed;
 
     private StoredCollection(string name, string directory, CollectionManifest manifest, StorageOptions options,
@@ -47,6 +51,8 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         _blobs = blobs;
         _slotCodesVersion = codes.StagedCommit.Version;
         _slotBlobsVersion = blobs.StagedCommit.Version;
+        _slotCodesCommit = codes.StagedCommit.Metadata;
+        _slotBlobsCommit = blobs.StagedCommit.Metadata;
         _committer = new GroupCommitter(CommitRoundAsync, options.BufferedCommitInterval, cause => new CollectionFaultedException(name, cause));
         _compactionLoop = options.BackgroundCompactionGarbageRatio is null ? null : Task.Run(RunBackgroundCompactionAsync);
     }
@@ -189,25 +195,29 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
             _slots.Write(codesMeta, blobsMeta);
             _slotCodesVersion = codesVersion;
             _slotBlobsVersion = blobsVersion;
+            _slotCodesCommit = codesMeta;
+            _slotBlobsCommit = blobsMeta;
         }
         CrashPoint.Reach(_options, CrashPoint.CommitSlotWritten);
-        // Only now is the truncation (if any) durable, so files below the new begin addresses may go. Deleting
+        // Only now is the truncation (if any) durable, so files below the slot's begin addresses may go (not every
+        // queued one: this round may have staged a begin address from before a truncation that queued more). Deleting
         // them (hundreds of MB after a compaction, then a directory fsync) took up to ~200 ms on this disk; done
         // here it delayed every durable writer waiting on this round. So it runs after the round, one release at a
         // time; segments queued while one runs are taken by the next round's release (or at dispose).
         if (_segmentRelease.IsCompleted)
         {
-            _segmentRelease = Task.Run(ReleaseRemovedSegments);
+            var (durableCodes, durableBlobs) = (_slotCodesCommit, _slotBlobsCommit);
+            _segmentRelease = Task.Run(() => ReleaseRemovedSegments(durableCodes, durableBlobs));
         }
     }
 
     /// <summary>The background deletion of truncated segment files started by the last commit round that had any.</summary>
     private Task _segmentRelease = Task.CompletedTask;
 
-    private void ReleaseRemovedSegments()
+    private void ReleaseRemovedSegments(byte[]? codesCommit, byte[]? blobsCommit)
     {
-        _codes.ReleaseRemovedSegments();
-        _blobs.ReleaseRemovedSegments();
+        _codes.ReleaseRemovedSegments(codesCommit);
+        _blobs.ReleaseRemovedSegments(blobsCommit);
     }
 
     /// <summary>Raised once after the collection is closed (the catalogue forgets it). Set only after a successful
@@ -246,7 +256,9 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
         await _compactionGate.WaitAsync().ConfigureAwait(false); // let an explicit compaction finish or cancel
         await _committer.DisposeAsync().ConfigureAwait(false);
         await _segmentRelease.ConfigureAwait(false);
-        ReleaseRemovedSegments(); // what the last round queued while a release was running
+        // What the last round queued while a release was running; segments a durable commit still covers stay (the
+        // next open deletes what lies below its recovered begin address).
+        ReleaseRemovedSegments(_slotCodesCommit, _slotBlobsCommit);
         _codes.Dispose();
         _blobs.Dispose();
         _slots.Dispose();

@@ -51,7 +51,7 @@ internal sealed class FailingCommitCodesLog(IAppendLog inner) : IAppendLog
 
     public void TruncateUntil(long address) => inner.TruncateUntil(address);
 
-    public void ReleaseRemovedSegments() => inner.ReleaseRemovedSegments();
+    public void ReleaseRemovedSegments(byte[]? durableCommit) => inner.ReleaseRemovedSegments(durableCommit);
 
     public (string File, long Offset) Locate(long address) => inner.Locate(address);
 

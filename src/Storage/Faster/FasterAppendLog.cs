@@ -219,7 +219,13 @@ internal sealed class FasterAppendLog : IAppendLog
 
     public void TruncateUntil(long address) => _log.TruncateUntil(address);
 
-    public void ReleaseRemovedSegments() => _device.ReleaseRemovedSegments();
+    public void ReleaseRemovedSegments(byte[]? durableCommit)
+    {
+        if (durableCommit is null)
+            return;
+        long durableBegin = StagedCommitManager.Describe(durableCommit).Begin;
+        _device.ReleaseRemovedSegments((int)(durableBegin >> _geometry.SegmentBits));
+    }
 
     public (string File, long Offset) Locate(long address) => Locate(_device, _geometry, address);
 

@@ -11,8 +11,8 @@ namespace VectorDb.Storage.Faster;
 /// Linux device opens files with O_SYNC, which makes every page write wait for the disk; here the commit path
 /// (<see cref="StagedCommitManager.Commit"/>) issues one fsync per group commit instead.
 /// Segment deletion requested by FASTER (after a truncation) is deferred until <see cref="ReleaseRemovedSegments"/>,
-/// which the collection calls only after the commit slot that records the new begin address is on disk, so a crash
-/// can never leave a durable commit that points into deleted files.
+/// which deletes only segments below the begin address of the commit slot on disk, so a crash can never leave a
+/// durable commit that points into deleted files.
 /// </summary>
 internal sealed class SyncedFileDevice : StorageDeviceBase
 {
@@ -177,13 +177,20 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
 
     public override void RemoveSegment(int segment) => _removedSegments.Enqueue(segment);
 
-    /// <summary>Deletes the files of segments FASTER has truncated away. Call only after the commit that moved the
-    /// begin address past them is durable.</summary>
-    public void ReleaseRemovedSegments()
+    /// <summary>Deletes the files of segments FASTER has truncated away that lie wholly below
+    /// <paramref name="firstDurableSegment"/> (the segment of the begin address in the durable commit slot); the others
+    /// stay queued. One call at a time.</summary>
+    public void ReleaseRemovedSegments(int firstDurableSegment)
     {
         bool any = false;
-        while (_removedSegments.TryDequeue(out int segment))
+        int queued = _removedSegments.Count;
+        for (int i = 0; i < queued && _removedSegments.TryDequeue(out int segment); i++)
         {
+            if (segment >= firstDurableSegment)
+            {
+                _removedSegments.Enqueue(segment); // a durable commit still covers it
+                continue;
+            }
             if (_handles.TryRemove(segment, out var handle))
                 handle.Dispose();
             _dirtySegments.TryRemove(segment, out _);
