@@ -1,0 +1,24 @@
+using VectorDb.Api.V1;
+using VectorDb.Client;
+
+namespace VectorDb.Samples;
+
+/// <summary>The .NET client against a running server (README, "Use it from your app").</summary>
+internal static class ClientSample
+{
+    public static async Task RunAsync(string address)
+    {
+        // --8<-- [start:client]
+        using var client = new VectorDbClient(address);                                // e.g. http://127.0.0.1:6334
+        await client.CreateCollectionAsync("sample", dimension: 3, Distance.Cosine);
+        await client.UpsertAsync("sample", [
+            VectorDbClient.Point(1, [1f, 0, 0], new Dictionary<string, Value> { ["lang"] = new() { StringValue = "en" } }),
+            VectorDbClient.Point(2, [0f, 1, 0]),
+        ]);
+        var hits = await client.SearchAsync("sample", new[] { 1f, 0.1f, 0 }, limit: 2, withPayload: true);
+        foreach (var hit in hits)
+            Console.WriteLine($"client: {hit.Id} {hit.Score:F3} {hit.Payload}");
+        // --8<-- [end:client]
+        await client.DeleteCollectionAsync("sample");
+    }
+}
