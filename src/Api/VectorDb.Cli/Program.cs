@@ -22,9 +22,7 @@ if (parsed.Command is "help" or "--help" or "-h")
 }
 if (parsed.Command == "serve")
 {
-    await using var server = await VectorDb.Server.ServerHost.CreateAsync(parsed.Rest);
-    await server.RunAsync();
-    return 0;
+    return await VectorDb.Server.Hosting.ServerMain.RunAsync(parsed.Rest);
 }
 
 if (parsed.Command == "salvage")
