@@ -24,7 +24,8 @@ internal static class Commands
                                                           (a warning says so when the collection is not empty);
                                                           exits 0 only when every row is acknowledged durable
           count <name>                                    prints the count as its last line
-          get <name> <id>... [--with-vector]              the points that exist, one JSON line each: id, payload
+          get <name> <id>... [--with-vector]              the points, one JSON line each: id, payload (and
+                                                          vector); an id that does not exist: exit 1 (NotFound)
           delete <name> <id>... | delete <name> --filter <json>
                                                           delete by ids or by a filter (durable on exit 0)
           search <name> --vector <x,y,...> --k <k> [--filter <json>] [--with-payload]

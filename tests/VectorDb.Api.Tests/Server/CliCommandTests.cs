@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
 
 namespace VectorDb.Api.Tests.Server;
@@ -21,8 +21,12 @@ public sealed class CliCommandTests
         string[] at = ["--server", server.Address];
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "create", "c", "--dim", "3", "--metric", metric])).ExitCode);
         string jsonl = Path.Combine(files.Path, "p.jsonl");
-        File.WriteAllLines(jsonl, s_points.Select(p =>
-            $$"""{"id": {{p.Id}}, "vector": [{{string.Join(", ", p.Vector.Select(v => v.ToString(CultureInfo.InvariantCulture)))}}], "payload": {"color": "{{p.Color}}", "height": 185.0, "n": {{p.Id}}}}"""));
+        File.WriteAllLines(jsonl, s_points.Select(p => new JsonObject
+        {
+            ["id"] = p.Id,
+            ["vector"] = new JsonArray([.. p.Vector.Select(v => (JsonNode?)v)]),
+            ["payload"] = JsonNode.Parse($"{{\"color\": \"{p.Color}\", \"height\": 185.0, \"n\": {p.Id}}}"),
+        }.ToJsonString()));
         var import = await ChildProcesses.RunCliAsync([.. at, "import", "c", jsonl, "--quiet"]);
         Assert.True(import.ExitCode == 0, import.Stderr);
         return at;
@@ -59,17 +63,20 @@ public sealed class CliCommandTests
     }
 
     [Fact]
-    public async Task Get_PrintsTheExistingPoints_DeleteByIdsAndByFilter()
+    public async Task Get_PrintsThePoints_DeleteByIdsAndByFilter()
     {
         await using var server = await InProcessServer.StartAsync();
         using var files = new TempDirectory();
         string[] at = await ImportAsync(server, files, "L2");
-        var get = await ChildProcesses.RunCliAsync([.. at, "get", "c", "2", "99", "5", "--with-vector"]);
+        var get = await ChildProcesses.RunCliAsync([.. at, "get", "c", "5", "2", "--with-vector"]);
         Assert.True(get.ExitCode == 0, get.Stderr);
         var points = JsonLines(get.Stdout).OrderBy(p => p.GetProperty("id").GetUInt64()).ToArray();
         Assert.Equal([2UL, 5UL], points.Select(p => p.GetProperty("id").GetUInt64()));
         Assert.Equal("blue", points[0].GetProperty("payload").GetProperty("color").GetString());
         Assert.Equal([0f, 0f, 1f], points[1].GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()));
+        var missing = await ChildProcesses.RunCliAsync([.. at, "get", "c", "2", "99"]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no point with id 99", missing.Stderr, StringComparison.Ordinal);
 
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "delete", "c", "2"])).ExitCode);
         using var client = server.Client();
@@ -121,7 +128,7 @@ public sealed class CliCommandTests
         Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "import", "c", csv, "--id-offset", "3", "--quiet"])).ExitCode);
         Assert.Equal(6UL, await client.CountAsync("c"));
         var moved = await client.RetrieveAsync("c", [5UL], withVectors: true);
-        Assert.Equal([0f, 0f, 1f], moved.Single().Vector);
+        Assert.Equal([0f, 0f, 1f], moved.Single().Vector!);
     }
 
     [Fact]
