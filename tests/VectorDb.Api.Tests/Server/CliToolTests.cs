@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VectorDb.Api.Tests.Support;
 
 namespace VectorDb.Api.Tests.Server;
@@ -25,37 +24,17 @@ public sealed class CliToolTests
             </configuration>
             """);
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work.Path, "packages") };
-        await RunAsync("dotnet", environment, "pack", RepositoryFiles.PathOf("src/Api/VectorDb.Cli/VectorDb.Cli.csproj"),
+        await ProgramRuns.RunToSuccessAsync("dotnet", work.Path, environment, "pack", RepositoryFiles.PathOf("src/Api/VectorDb.Cli/VectorDb.Cli.csproj"),
             "-c", "Release", "--no-build", "-o", feed);
         Assert.Single(Directory.GetFiles(feed, "VectorDb.Cli.*.nupkg"));
-        await RunAsync("dotnet", environment, "tool", "install", "--tool-path", tools, "--configfile", config, "VectorDb.Cli");
+        await ProgramRuns.RunToSuccessAsync("dotnet", work.Path, environment, "tool", "install", "--tool-path", tools, "--configfile", config, "VectorDb.Cli");
 
         string vectordb = Path.Combine(tools, "vectordb");
-        string help = await RunAsync(vectordb, environment, "count", "--help");
+        string help = await ProgramRuns.RunToSuccessAsync(vectordb, work.Path, environment, "count", "--help");
         Assert.Contains("count <name>", help, StringComparison.Ordinal);
 
         await using var server = await InProcessServer.StartAsync();
-        await RunAsync(vectordb, environment, "--server", server.Address, "create", "t", "--dim", "2", "--metric", "L2");
-        Assert.Equal("0", (await RunAsync(vectordb, environment, "--server", server.Address, "count", "t")).Trim());
-    }
-
-    /// <summary>Runs a program to completion (hang guard 5 min) and returns its stdout; a non-zero exit fails the test
-    /// with its output.</summary>
-    private static async Task<string> RunAsync(string program, Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var hangGuard = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(hangGuard.Token);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
+        await ProgramRuns.RunToSuccessAsync(vectordb, work.Path, environment, "--server", server.Address, "create", "t", "--dim", "2", "--metric", "L2");
+        Assert.Equal("0", (await ProgramRuns.RunToSuccessAsync(vectordb, work.Path, environment, "--server", server.Address, "count", "t")).Trim());
     }
 }
