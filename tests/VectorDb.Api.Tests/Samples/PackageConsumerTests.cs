@@ -8,6 +8,7 @@ namespace VectorDb.Api.Tests.Samples;
 /// descriptions, a readme and their XML docs, and a fresh application outside the repository restores them from a
 /// local folder (no other feed: the machine's NuGet cache serves as a read-only folder of third-party packages) and
 /// compiles and runs the samples' code against them, `.ToListAsync()` included.</summary>
+[Collection(PackingCollection.Name)]
 public sealed class PackageConsumerTests
 {
     private static readonly string[] s_packages =

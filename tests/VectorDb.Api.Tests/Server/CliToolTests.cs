@@ -5,6 +5,7 @@ namespace VectorDb.Api.Tests.Server;
 /// <summary>Issue 15 point 5: the CLI ships as a .NET tool. The repository's own package (dotnet pack of
 /// src/Api/VectorDb.Cli, as README's quick start does) installs with `dotnet tool install` from a local folder only
 /// (a nuget.config that clears every other source, an empty package cache) and runs against a server.</summary>
+[Collection(PackingCollection.Name)]
 public sealed class CliToolTests
 {
     [Fact]
