@@ -5,16 +5,10 @@
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-# Restore first (cached while only sources change).
-COPY Directory.Build.props Directory.Packages.props ./
-COPY src/Index/VectorDb.Index.csproj src/Index/
-COPY src/Storage/VectorDb.Storage.csproj src/Storage/
-COPY src/Api/VectorDb.Contracts/VectorDb.Contracts.csproj src/Api/VectorDb.Contracts/
-COPY src/Api/VectorDb.Engine/VectorDb.Engine.csproj src/Api/VectorDb.Engine/
-COPY src/Api/VectorDb.Server/VectorDb.Server.csproj src/Api/VectorDb.Server/
-RUN dotnet restore src/Api/VectorDb.Server/VectorDb.Server.csproj
-COPY src/ src/
-RUN dotnet publish src/Api/VectorDb.Server/VectorDb.Server.csproj -c Release --no-restore -o /app
+# The context is what .dockerignore lets through (sources, build settings, .editorconfig whose analyzer rules the
+# warnings-as-errors build needs). CI runs the same script on the same files without a daemon (.ci/docker-context.sh).
+COPY . .
+RUN bash build/publish-server.sh /app
 
 # grpc_health_probe for the HEALTHCHECK (a static binary from the grpc-ecosystem project).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS probe

@@ -23,7 +23,7 @@ internal sealed class CliArgs
     public string? ApiKey { get; private init; }
 
     /// <summary>Options that take no value.</summary>
-    private static readonly HashSet<string> s_flags = ["exact", "no-wait", "quiet", "help", "drop-damaged"];
+    private static readonly HashSet<string> s_flags = ["exact", "no-wait", "quiet", "help", "drop-damaged", "with-payload", "with-vector"];
 
     public static CliArgs Parse(string[] args)
     {
@@ -101,6 +101,18 @@ internal sealed class CliArgs
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new UsageException($"--{name} must be an integer, got '{text}'.");
+    }
+
+    public ulong ULong(string name, ulong fallback)
+    {
+        string? text = Optional(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
+            ? value
+            : throw new UsageException($"--{name} must be an unsigned integer, got '{text}'.");
     }
 
     public double Double(string name, double fallback)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Google.Protobuf;
 using VectorDb.Api.V1;
 using VectorDb.Client;
@@ -11,19 +10,31 @@ internal static class Commands
 {
     public const string Usage = """
         usage: vectordb [--server <url>] [--api-key <key>] <command> [arguments]
+               vectordb <command> --help                  that command's usage only
 
-          serve [--urls <url>] [--data-dir <dir>] [--gpu auto|off|required]
+          serve [--urls <url>] [--rest-urls <url>] [--data-dir <dir>] [--gpu auto|off|required]
                                                           run the server in this process (Ctrl-C stops it);
                                                           --gpu: exact re-scoring on a CUDA GPU (docs/gpu.md)
           create <name> --dim <d> --metric ip|cosine|l2 [--bits <b>] [--scheme eden-unbiased|eden-biased|tq-mse|tq-prod]
                  [--originals f32|f16|none] [--index flat|ivf]
-          import <name> <file.fvecs|.csv|.jsonl> [--format fvecs|csv|jsonl] [--batch <n>]
-                                                          ids = row numbers (jsonl: its "id"); exits 0 only when
-                                                          every row is acknowledged durable
+                                                          names of metrics, schemes etc. in any case (L2, Cosine)
+          import <name> <file.fvecs|.csv|.jsonl> [--format fvecs|csv|jsonl] [--batch <n>] [--id-offset <n>]
+                                                          ids = row numbers + --id-offset (default 0; jsonl: its
+                                                          "id"); an existing point with the same id is replaced
+                                                          (a warning says so when the collection is not empty);
+                                                          exits 0 only when every row is acknowledged durable
           count <name>                                    prints the count as its last line
-          search <name> --queries <file.fvecs> --k <k> --json <out.json> [--exact] [--oversampling <x>]
-                 [--nprobe <n>] [--rerank none|fixed|auto]
-                                                          writes {"results": [[id, ...], ...]} in query order
+          get <name> <id>... [--with-vector]              the points, one JSON line each: id, payload (and
+                                                          vector); an id that does not exist: exit 1 (NotFound)
+          delete <name> <id>... | delete <name> --filter <json>
+                                                          delete by ids or by a filter (durable on exit 0)
+          search <name> --vector <x,y,...> --k <k> [--filter <json>] [--with-payload]
+                                                          one query: its hits, best first, one JSON line each:
+                                                          {"id": .., "score": .., "payload": {..}}
+          search <name> --queries <file.fvecs> --k <k> --json <out.json> [--filter <json>] [--with-payload]
+                 [--exact] [--oversampling <x>] [--nprobe <n>] [--rerank none|fixed|auto]
+                                                          writes {"results": [[id, ...], ...], "scores": [[..]]}
+                                                          in query order (and "payloads" with --with-payload)
           info <name>                                     collection configuration and sizes (JSON)
           list                                            collection names, one per line; a damaged collection
                                                           as "<name>\tDAMAGED: <reason>"
@@ -34,15 +45,43 @@ internal static class Commands
                                                           (default <name>-salvaged), reports what was lost, and
                                                           with --drop-damaged deletes the damaged one
 
+        --filter: a vectordb.v1 Filter as JSON, e.g. '{"must": [{"field": {"key": "lang", "match": {"keyword": "en"}}}]}'
+          (conditions: field {key, match {keyword|integer|boolean|keywords|integers}, range {gt, gte, lt, lte}},
+          hasId, filter; lists: must, should, mustNot).
         --server defaults to $VECTORDB_SERVER or http://127.0.0.1:6334; --api-key to $VECTORDB_API_KEY.
         exit codes: 0 ok, 1 the server refused the call, 2 usage error, 3 server unreachable, 4 bad input file.
         """;
+
+    /// <summary>The usage lines of one command (its entries in <see cref="Usage"/> with their continuation lines,
+    /// then the notes at the end), or null for an unknown command.</summary>
+    public static string? HelpFor(string command)
+    {
+        string[] lines = Usage.Split('\n');
+        int commandsStart = Array.IndexOf(lines, "") + 1;                      // after the "usage:" lines
+        int notesStart = Array.IndexOf(lines, "", commandsStart) + 1;          // after the command list
+        var picked = new List<string>();
+        bool inCommand = false;
+        foreach (string line in lines[commandsStart..(notesStart - 1)])
+        {
+            if (line.Length > 2 && line[2] != ' ')                             // a command's first line
+            {
+                string entry = line[2..];
+                inCommand = entry == command || entry.StartsWith(command + " ", StringComparison.Ordinal);
+            }
+            if (inCommand)
+            {
+                picked.Add(line);
+            }
+        }
+        return picked.Count == 0 ? null
+            : $"usage: vectordb [--server <url>] [--api-key <key>]\n{string.Join('\n', picked)}\n\n{string.Join('\n', lines[notesStart..])}";
+    }
 
     public static async Task<int> CreateAsync(CliArgs args, VectorDbClient client)
     {
         string name = args.Positional1(0, "a collection name");
         int dimension = args.Int("dim");
-        var distance = args.Required("metric") switch
+        var distance = args.Required("metric").ToLowerInvariant() switch
         {
             "ip" or "dot" => Distance.Dot,
             "cosine" => Distance.Cosine,
@@ -50,7 +89,7 @@ internal static class Commands
             var other => throw new UsageException($"--metric must be ip, cosine or l2, got '{other}'."),
         };
         int bits = args.Int("bits", 0);
-        var scheme = args.Optional("scheme") switch
+        var scheme = args.Optional("scheme")?.ToLowerInvariant() switch
         {
             null => QuantizationScheme.Default,
             "eden-unbiased" => QuantizationScheme.EdenUnbiased,
@@ -59,7 +98,7 @@ internal static class Commands
             "tq-prod" => QuantizationScheme.TqProd,
             var other => throw new UsageException($"--scheme must be eden-unbiased, eden-biased, tq-mse or tq-prod, got '{other}'."),
         };
-        var originals = args.Optional("originals") switch
+        var originals = args.Optional("originals")?.ToLowerInvariant() switch
         {
             null => OriginalsStorage.OriginalsDefault,
             "f32" => OriginalsStorage.OriginalsFloat32,
@@ -67,7 +106,7 @@ internal static class Commands
             "none" => OriginalsStorage.OriginalsNone,
             var other => throw new UsageException($"--originals must be f32, f16 or none, got '{other}'."),
         };
-        var index = args.Optional("index") switch
+        var index = args.Optional("index")?.ToLowerInvariant() switch
         {
             null => IndexType.IndexAuto,
             "flat" => IndexType.IndexFlat,
@@ -90,19 +129,31 @@ internal static class Commands
         string path = args.Positional1(1, "a file to import");
         string format = VectorFiles.FormatOf(path, args.Optional("format"));
         int batchSize = args.Int("batch", 1000);
+        ulong idOffset = args.ULong("id-offset", 0);
         bool quiet = args.Flag("quiet");
         args.RejectUnknown();
         if (batchSize < 1)
         {
             throw new UsageException("--batch must be at least 1.");
         }
+        if (idOffset > 0 && format == "jsonl")
+        {
+            throw new UsageException("--id-offset applies to fvecs and csv rows; a jsonl file gives each point its \"id\".");
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"'{path}' does not exist.", path);
         }
         long total = VectorFiles.CountRows(path, format);
+        ulong existing = await client.CountAsync(name);
+        if (existing > 0)
+        {
+            Console.Error.WriteLine(format == "jsonl"
+                ? $"warning: {name} already holds {existing} points; points with the same ids as the file's are replaced."
+                : $"warning: {name} already holds {existing} points; rows get ids {idOffset}..{idOffset + (ulong)Math.Max(total - 1, 0)} and replace points with those ids (--id-offset {existing} would add them after ids 0..{existing - 1}).");
+        }
         var progress = new ProgressBar($"import {Path.GetFileName(path)}", total, enabled: !quiet);
-        var result = await client.UpsertStreamAsync(name, VectorFiles.Read(path, format).Chunk(batchSize), progress);
+        var result = await client.UpsertStreamAsync(name, VectorFiles.Read(path, format, idOffset).Chunk(batchSize), progress);
         progress.Report(total);
         progress.Done();
         if (result.Status != UpdateStatus.Completed)
@@ -125,15 +176,13 @@ internal static class Commands
     public static async Task<int> SearchAsync(CliArgs args, VectorDbClient client)
     {
         string name = args.Positional1(0, "a collection name");
-        string queriesPath = args.Required("queries");
         int k = args.Int("k");
-        string output = args.Required("json");
         var parameters = new SearchParams
         {
             Exact = args.Flag("exact"),
             Oversampling = args.Double("oversampling", 0),
             Nprobe = (uint)args.Int("nprobe", 0),
-            Rerank = args.Optional("rerank") switch
+            Rerank = args.Optional("rerank")?.ToLowerInvariant() switch
             {
                 null => RerankMode.RerankDefault,
                 "none" => RerankMode.RerankNone,
@@ -142,45 +191,30 @@ internal static class Commands
                 var other => throw new UsageException($"--rerank must be none, fixed or auto, got '{other}'."),
             },
         };
-        bool quiet = args.Flag("quiet");
-        args.RejectUnknown();
         if (k < 1)
         {
             throw new UsageException("--k must be at least 1.");
         }
+        if (args.Optional("vector") is not null)
+        {
+            return await PointCommands.SearchOneAsync(args, client, name, k, parameters);
+        }
+        string queriesPath = args.Required("queries");
+        string output = args.Required("json");
+        var filter = PointCommands.Filter(args);
+        bool withPayload = args.Flag("with-payload");
+        bool quiet = args.Flag("quiet");
+        args.RejectUnknown();
         var queries = VectorFiles.ReadFvecsVectors(queriesPath);
         var results = new List<IReadOnlyList<ScoredPoint>>(queries.Count);
         var progress = new ProgressBar("search", queries.Count, enabled: !quiet);
         foreach (var chunk in queries.Chunk(100))
         {
-            results.AddRange(await client.SearchBatchAsync(name, chunk.Select(q => VectorDbClient.SearchRequest("", q, (ulong)k, parameters: parameters))));
+            results.AddRange(await client.SearchBatchAsync(name, chunk.Select(q => VectorDbClient.SearchRequest("", q, (ulong)k, filter, withPayload, parameters))));
             progress.Report(results.Count);
         }
         progress.Done();
-        using (var stream = File.Create(output))
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("results");
-            foreach (var hits in results)
-            {
-                json.WriteStartArray();
-                foreach (var hit in hits)
-                {
-                    if (hit.Id.PointIdOptionsCase == PointId.PointIdOptionsOneofCase.Uuid)
-                    {
-                        json.WriteStringValue(hit.Id.Uuid);
-                    }
-                    else
-                    {
-                        json.WriteNumberValue(hit.Id.Num);
-                    }
-                }
-                json.WriteEndArray();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+        ResultsFile.Write(output, results, withPayload);
         Console.WriteLine($"wrote {results.Count} result lists to {output}");
         return 0;
     }

@@ -20,11 +20,15 @@ if (parsed.Command is "help" or "--help" or "-h")
     Console.WriteLine(Commands.Usage);
     return 0;
 }
+if (parsed.Flag("help"))
+{
+    string? help = Commands.HelpFor(parsed.Command);
+    Console.WriteLine(help ?? Commands.Usage);
+    return help is null ? 2 : 0;
+}
 if (parsed.Command == "serve")
 {
-    await using var server = await VectorDb.Server.ServerHost.CreateAsync(parsed.Rest);
-    await server.RunAsync();
-    return 0;
+    return await VectorDb.Server.Hosting.ServerMain.RunAsync(parsed.Rest);
 }
 
 if (parsed.Command == "salvage")
@@ -54,6 +58,8 @@ try
         "create" => await Commands.CreateAsync(parsed, client),
         "import" => await Commands.ImportAsync(parsed, client),
         "count" => await Commands.CountAsync(parsed, client),
+        "get" => await PointCommands.GetAsync(parsed, client),
+        "delete" => await PointCommands.DeleteAsync(parsed, client),
         "search" => await Commands.SearchAsync(parsed, client),
         "info" => await Commands.InfoAsync(parsed, client),
         "list" => await Commands.ListAsync(parsed, client),

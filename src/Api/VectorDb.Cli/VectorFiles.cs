@@ -8,9 +8,10 @@ namespace VectorDb.Cli;
 /// <summary>
 /// Streaming readers of the import formats. Every reader yields points in file order.
 /// <list type="bullet">
-/// <item>fvecs (TEXMEX): per row an int32 dimension then that many float32, little endian; id = row number.</item>
+/// <item>fvecs (TEXMEX): per row an int32 dimension then that many float32, little endian; id = row number (plus the
+/// import's --id-offset).</item>
 /// <item>csv: one vector per line, comma-separated numbers; a non-numeric first line is a header and skipped;
-/// id = row number (header excluded).</item>
+/// id = row number (header excluded, plus --id-offset).</item>
 /// <item>jsonl: one JSON object per line: {"id": 7, "vector": [..], "payload": {..}}; id defaults to the row number.</item>
 /// </list>
 /// Malformed input raises <see cref="FormatException"/> naming the file and row.
@@ -45,17 +46,18 @@ internal static class VectorFiles
         return format == "csv" && rows > 0 && !IsNumericCsv(File.ReadLines(path).First(l => l.Trim().Length > 0)) ? rows - 1 : rows;
     }
 
-    public static IEnumerable<PointStruct> Read(string path, string format) => format switch
+    /// <summary>The file's points; fvecs and csv rows get ids <paramref name="idOffset"/> + row number.</summary>
+    public static IEnumerable<PointStruct> Read(string path, string format, ulong idOffset = 0) => format switch
     {
-        "fvecs" => ReadFvecs(path),
-        "csv" => ReadCsv(path),
+        "fvecs" => ReadFvecs(path, idOffset),
+        "csv" => ReadCsv(path, idOffset),
         _ => ReadJsonl(path),
     };
 
     /// <summary>Query vectors of an fvecs file.</summary>
-    public static List<float[]> ReadFvecsVectors(string path) => [.. ReadFvecs(path).Select(p => p.Vector.Data.ToArray())];
+    public static List<float[]> ReadFvecsVectors(string path) => [.. ReadFvecs(path, 0).Select(p => p.Vector.Data.ToArray())];
 
-    private static IEnumerable<PointStruct> ReadFvecs(string path)
+    private static IEnumerable<PointStruct> ReadFvecs(string path, ulong idOffset)
     {
         using var stream = new BufferedStream(File.OpenRead(path), 1 << 20);
         var header = new byte[4];
@@ -85,11 +87,11 @@ internal static class VectorFiles
             {
                 vector[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * j));
             }
-            yield return Client.VectorDbClient.Point(row, vector);
+            yield return Client.VectorDbClient.Point(checked(idOffset + row), vector);
         }
     }
 
-    private static IEnumerable<PointStruct> ReadCsv(string path)
+    private static IEnumerable<PointStruct> ReadCsv(string path, ulong idOffset)
     {
         ulong row = 0;
         bool first = true;
@@ -117,7 +119,7 @@ internal static class VectorFiles
                     throw new FormatException($"{path}: line {lineNumber}, column {j + 1}: '{cells[j]}' is not a number.");
                 }
             }
-            yield return Client.VectorDbClient.Point(row++, vector);
+            yield return Client.VectorDbClient.Point(checked(idOffset + row++), vector);
         }
     }
 

@@ -16,7 +16,7 @@ namespace VectorDb.Client;
 /// await client.UpsertAsync("docs", [VectorDbClient.Point(1, embedding)]);
 /// var hits = await client.SearchAsync("docs", query, limit: 10);
 /// </code></example>
-public sealed class VectorDbClient : IDisposable
+public sealed partial class VectorDbClient : IDisposable
 {
     private readonly GrpcChannel _channel;
 

@@ -1,20 +1,6 @@
-using VectorDb.Server;
+using VectorDb.Server.Hosting;
 
 // dotnet run -c Release --project src/Api/VectorDb.Server -- [--urls http://127.0.0.1:6334] [--data-dir ./data] [--gpu auto|off|required]
-ServerHost server;
-try
-{
-    server = await ServerHost.CreateAsync(args);
-}
-catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-{
-    // A configuration the server cannot start with (bad option value, --gpu required without CUDA): say what to
-    // fix, without a stack trace, and exit non-zero so that a supervisor does not report a clean stop.
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
-}
-await using (server)
-{
-    await server.RunAsync();
-}
-return 0;
+// A start-up error (bad option, --gpu required without CUDA, address in use, data directory in use) prints one line
+// and exits with its code (StartupErrors), without a stack trace, so that a supervisor does not report a clean stop.
+return await ServerMain.RunAsync(args);

@@ -41,14 +41,16 @@ public static class ChildProcesses
         }
     }
 
-    /// <summary>Starts `dotnet dll args...` with stdout/stderr captured.</summary>
-    public static Process Start(string dll, IEnumerable<string> args)
+    /// <summary>Starts `dotnet dll args...` with stdout/stderr captured, in <paramref name="workingDirectory"/> (this
+    /// process's current directory when null).</summary>
+    public static Process Start(string dll, IEnumerable<string> args, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)

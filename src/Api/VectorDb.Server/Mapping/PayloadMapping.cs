@@ -45,7 +45,7 @@ internal static class PayloadMapping
                 {
                     throw new ArgumentException($"{where} is {value.DoubleValue}; JSON payload numbers must be finite.", "payload");
                 }
-                return JsonValue.Create(value.DoubleValue);
+                return DoubleNode(value.DoubleValue);
             case Value.KindOneofCase.IntegerValue:
                 return JsonValue.Create(value.IntegerValue);
             case Value.KindOneofCase.StringValue:
@@ -70,6 +70,14 @@ internal static class PayloadMapping
             default:
                 throw new ArgumentException($"{where}: unknown value kind {value.KindCase}.", "payload");
         }
+    }
+
+    /// <summary>A JSON number that reads back as a double: System.Text.Json writes 185.0 as "185", which every reader
+    /// (FromJson below, REST, filters) then takes for an integer; a fraction or exponent in the text keeps the type.</summary>
+    private static JsonNode DoubleNode(double value)
+    {
+        string text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return text.AsSpan().IndexOfAny('.', 'E', 'e') >= 0 ? JsonValue.Create(value) : JsonNode.Parse(text + ".0")!;
     }
 
     /// <summary>JSON object → proto payload map (integers that fit in int64 become integer_value).</summary>
