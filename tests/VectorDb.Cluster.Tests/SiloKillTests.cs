@@ -61,7 +61,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
 
         // Ingest 250 points per call; the part of a call whose shard did not acknowledge is sent again later.
         var pending = new Queue<ClusterPoint[]>(points.Chunk(250));
-        var acknowledged = new HashSet<ulong>();
+        var acknowledged = new HashSet<PointId>();
         TimeSpan? victimShardWritten = null;
         int calls = 0, failedParts = 0;
         while (pending.Count > 0)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VectorDb.Api.Tests.Support;
+using VectorDb.Cluster.Hosting;
 
 namespace VectorDb.Cluster.Tests.Support;
 
@@ -31,11 +32,11 @@ public sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster();
         try
         {
-            int[] ports = FreePorts(2 * count);
+            int[] ports = FreePorts(3 * count);
             string clusterId = $"test-{Guid.NewGuid():N}";
             for (int i = 0; i < count; i++)
             {
-                var silo = SiloProcess.Start(i, ports[2 * i], ports[(2 * i) + 1], ports[0], cluster._root.Path, reReplicationGrace, clusterId);
+                var silo = SiloProcess.Start(i, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2], ports[0], cluster._root.Path, reReplicationGrace, clusterId);
                 cluster._silos.Add(silo);
                 if (i == 0)
                 {
@@ -46,6 +47,7 @@ public sealed class LocalCluster : IAsyncDisposable
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
             builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
+            builder.Services.AddVectorDbExceptions();
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
             return cluster;
@@ -99,13 +101,20 @@ public sealed class SiloProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort)
+    private SiloProcess(Process process, int gatewayPort, int grpcPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        GrpcPort = grpcPort;
     }
 
     public int GatewayPort { get; }
+
+    /// <summary>Port of the silo's vectordb.v1 gRPC API on 127.0.0.1.</summary>
+    public int GrpcPort { get; }
+
+    /// <summary>The gRPC API's address, for <c>VectorDbClient</c>.</summary>
+    public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
 
     /// <summary>CPU time the silo process has used so far.</summary>
     public TimeSpan ProcessorTime
@@ -131,13 +140,13 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, string root, TimeSpan grace, string clusterId)
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, int primaryPort, string root, TimeSpan grace, string clusterId)
     {
         string dll = BuiltSiloDll();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--primary-port", $"{primaryPort}",
+            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--grpc-port", $"{grpcPort}", "--primary-port", $"{primaryPort}",
             "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
             "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
         })
@@ -145,7 +154,7 @@ public sealed class SiloProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort);
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, grpcPort);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.BeginOutputReadLine();

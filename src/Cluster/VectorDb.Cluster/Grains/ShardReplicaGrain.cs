@@ -5,6 +5,7 @@ using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
 using VectorDb.Cluster.Placement;
 using VectorDb.Engine;
+using VectorDb.Engine.Filtering;
 using VectorDb.Index.Search;
 
 namespace VectorDb.Cluster.Grains;
@@ -92,12 +93,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
     public async Task<ClusterHit[]> Search(ShardSearchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var key = Key;
-        if (!Position.Synced)
-        {
-            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not synced; ask another replica.");
-        }
-        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
+        var collection = await SyncedCollectionAsync();
         var engineRequest = new SearchRequest(request.Vector, request.K)
         {
             Exact = request.Exact,
@@ -105,11 +101,58 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchOptions.DefaultOversampling,
             NProbe = request.NProbe,
             WithPayload = request.WithPayload,
+            WithVector = request.WithVector,
+            Filter = request.Filter,
+            ScoreThreshold = request.ScoreThreshold,
         };
         // The scan runs on the thread pool so that searches interleaved on this activation use several cores.
         var hits = await Task.Run(() => collection.SearchAsync(engineRequest));
-        // Cluster collections take integer ids only (docs/cluster.md), so every stored id is a number.
-        return [.. hits.Select(h => new ClusterHit(h.Id.Number, h.Score, h.Payload?.ToJsonString()))];
+        return [.. hits.Select(h => new ClusterHit(h.Id, h.Score, h.Payload?.ToJsonString(), h.Vector))];
+    }
+
+    public async Task<ClusterRecord[]> Get(PointId[] ids, bool withPayload, bool withVector)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var collection = await SyncedCollectionAsync();
+        IReadOnlyList<PointId> present = ids;
+        while (present.Count > 0)
+        {
+            try
+            {
+                var points = await collection.GetAsync(present, withPayload, withVector);
+                return [.. points.Select(ToRecord)];
+            }
+            catch (PointNotFoundException e)
+            {
+                // Ids of this shard that were never written (or were deleted): the coordinator names them.
+                var missing = e.Missing.ToHashSet();
+                present = [.. present.Where(id => !missing.Contains(id))];
+            }
+        }
+        return [];
+    }
+
+    public async Task<ClusterRecord[]> Scroll(Filter? filter, PointId? from, int limit, bool withPayload, bool withVector)
+    {
+        var collection = await SyncedCollectionAsync();
+        var ids = collection.ListIds(filter, skip: 0, limit, from);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        if (!withPayload && !withVector)
+        {
+            return [.. ids.Select(id => new ClusterRecord(id, null, null))];
+        }
+        return [.. (await collection.GetAsync(ids, withPayload, withVector)).Select(ToRecord)];
+    }
+
+    public async Task<long> Count(Filter? filter) => (await SyncedCollectionAsync()).CountPoints(filter);
+
+    public async Task<ShardInfo> Info()
+    {
+        var info = (await SyncedCollectionAsync()).GetInfo();
+        return new ShardInfo(info.PointsCount, info.BytesOnDisk, info.BytesInMemory, info.CodeBytesPerVector);
     }
 
     public async Task<ReplicaStatus> Status()
@@ -145,7 +188,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         {
             var slice = ids.Skip(start).Take(chunk).ToArray();
             var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
-            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id.Number, p.Vector!, p.Payload?.ToJsonString()))]);
+            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
         }
         await target.EndFullSync(epoch, sequence);
         if (!await map.AddReplica(key.Shard, epoch, targetSilo))
@@ -203,6 +246,19 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
     }
 
+    /// <summary>The local shard, if this replica holds a complete copy (reads from an incomplete one are refused).</summary>
+    private async Task<VectorCollection> SyncedCollectionAsync()
+    {
+        var key = Key;
+        if (!Position.Synced)
+        {
+            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not synced; ask another replica.");
+        }
+        return (await local.DatabaseAsync()).GetCollection(key.LocalName);
+    }
+
+    private static ClusterRecord ToRecord(RetrievedPoint point) => new(point.Id, point.Payload?.ToJsonString(), point.Vector);
+
     private static async Task<ShardMapSnapshot> MapAsync(IShardMapGrain map, ShardReplicaKey key) =>
         await map.Get() ?? throw new ClusterCollectionNotFoundException($"clustered collection '{key.Collection}' does not exist.");
 
@@ -256,7 +312,11 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         if (write.Deletes.Length > 0)
         {
-            await collection.DeleteAsync([.. write.Deletes.Select(id => (PointId)id)], wait: true);
+            await collection.DeleteAsync(write.Deletes, wait: true);
+        }
+        if (write.DeleteFilter is { } filter)
+        {
+            await collection.DeleteAsync(filter, wait: true);
         }
     }
 
