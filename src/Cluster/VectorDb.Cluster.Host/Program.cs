@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using VectorDb.Cluster.Host;
 using VectorDb.Cluster.Host.GrpcApi;
 using VectorDb.Cluster.Hosting;
+using VectorDb.Cluster.Membership;
 using VectorDb.Server;
 using VectorDb.Server.Interceptors;
 using VectorDb.Server.Security;
@@ -28,8 +29,16 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddFilter("VectorDb", LogLevel.Information);
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(arguments.SiloPort, arguments.GatewayPort, new IPEndPoint(IPAddress.Loopback, arguments.PrimaryPort),
-        serviceId: "vectordb", clusterId: arguments.ClusterId);
+    if (arguments.PrimaryPort is { } primary)
+    {
+        silo.UseLocalhostClustering(arguments.SiloPort, arguments.GatewayPort, new IPEndPoint(IPAddress.Loopback, primary),
+            serviceId: "vectordb", clusterId: arguments.ClusterId);
+    }
+    else
+    {
+        // The membership table in the shared folder: any silo may die, the others go on (docs/cluster.md).
+        silo.UseLocalFileClustering(arguments.SiloPort, arguments.GatewayPort, arguments.SharedDirectory, serviceId: "vectordb", clusterId: arguments.ClusterId);
+    }
     // Loopback timing: a silo that misses two 1-second probes is suspected, and declared dead once two silos agree.
     silo.Configure<ClusterMembershipOptions>(o =>
     {

@@ -4,18 +4,19 @@ using VectorDb.Cluster.Contracts;
 namespace VectorDb.Cluster.Host;
 
 /// <summary>Command line of one local silo (all on 127.0.0.1).</summary>
-internal sealed record SiloArguments(int SiloPort, int GatewayPort, int PrimaryPort, string DataDirectory, string SharedDirectory,
+internal sealed record SiloArguments(int SiloPort, int GatewayPort, int? PrimaryPort, string DataDirectory, string SharedDirectory,
     TimeSpan ReReplicationGrace, string ClusterId, int GrpcPort, int Shards, int Replicas, WriteConsistency Consistency)
 {
     public const string Usage = """
-        vectordb-silo --silo-port <port> --gateway-port <port> --primary-port <port> --data-dir <dir> --shared-dir <dir>
-                      [--grpc-port <port>] [--shards <S>] [--replicas <R>] [--consistency all|majority|one]
+        vectordb-silo --silo-port <port> --gateway-port <port> --data-dir <dir> --shared-dir <dir>
+                      [--primary-port <port>] [--grpc-port <port>] [--shards <S>] [--replicas <R>] [--consistency all|majority|one]
                       [--grace-seconds <s>] [--cluster-id <id>]
           --silo-port      silo-to-silo port on 127.0.0.1
           --gateway-port   Orleans client port on 127.0.0.1
-          --primary-port   silo port of the silo holding the development membership table (the first silo: its own port)
           --data-dir       this silo's own data folder (its shards)
-          --shared-dir     folder every silo on this machine shares (shard maps, through file grain storage)
+          --shared-dir     folder every silo on this machine shares: the membership table and the shard maps (files)
+          --primary-port   use Orleans' development membership instead, held by the silo on this silo port (a single
+                           point of failure: for comparison only)
           --grpc-port      serve the vectordb.v1 gRPC API on 127.0.0.1:<port> (default 0: no API)
           --shards         shards of a collection created through the API (default 6)
           --replicas       replicas per shard of a collection created through the API (default 2)
@@ -51,7 +52,8 @@ internal sealed record SiloArguments(int SiloPort, int GatewayPort, int PrimaryP
         var consistency = values.TryGetValue("consistency", out var c)
             ? Enum.Parse<WriteConsistency>(c, ignoreCase: true)
             : WriteConsistency.All;
-        return new SiloArguments(Number("silo-port"), Number("gateway-port"), Number("primary-port"), Required("data-dir"), Required("shared-dir"),
+        int? primary = values.ContainsKey("primary-port") ? Number("primary-port") : null;
+        return new SiloArguments(Number("silo-port"), Number("gateway-port"), primary, Required("data-dir"), Required("shared-dir"),
             TimeSpan.FromSeconds(values.TryGetValue("grace-seconds", out var grace) ? double.Parse(grace, CultureInfo.InvariantCulture) : 30),
             values.GetValueOrDefault("cluster-id", "vectordb-local"), Number("grpc-port", 0), Number("shards", 6), Number("replicas", 2), consistency);
     }

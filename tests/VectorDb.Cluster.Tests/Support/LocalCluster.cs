@@ -12,7 +12,7 @@ namespace VectorDb.Cluster.Tests.Support;
 
 /// <summary>
 /// A real cluster on 127.0.0.1: N silo processes (the built vectordb-silo), each with its own data folder, sharing one
-/// folder for the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
+/// folder for the membership table and the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -26,7 +26,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
-    /// <summary>Starts <paramref name="count"/> silos (the first holds the development membership table) and a client.</summary>
+    /// <summary>Starts <paramref name="count"/> silos (membership in a file of the shared folder: none of them holds
+    /// it) and a client.</summary>
     public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace)
     {
         var cluster = new LocalCluster();
@@ -36,11 +37,11 @@ public sealed class LocalCluster : IAsyncDisposable
             string clusterId = $"test-{Guid.NewGuid():N}";
             for (int i = 0; i < count; i++)
             {
-                var silo = SiloProcess.Start(i, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2], ports[0], cluster._root.Path, reReplicationGrace, clusterId);
+                var silo = SiloProcess.Start(i, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2], cluster._root.Path, reReplicationGrace, clusterId);
                 cluster._silos.Add(silo);
                 if (i == 0)
                 {
-                    await silo.Ready; // the others join through it
+                    await silo.Ready; // the first creates the membership table; the others then join at once
                 }
             }
             await Task.WhenAll(cluster._silos.Select(s => s.Ready));
@@ -48,6 +49,8 @@ public sealed class LocalCluster : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
             builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
             builder.Services.AddVectorDbExceptions();
+            // As the silos' own timeout: a call already sent to a silo that is then killed fails after this, not after 30 s.
+            builder.Services.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
             return cluster;
@@ -140,13 +143,13 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, int primaryPort, string root, TimeSpan grace, string clusterId)
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, string root, TimeSpan grace, string clusterId)
     {
         string dll = BuiltSiloDll();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--grpc-port", $"{grpcPort}", "--primary-port", $"{primaryPort}",
+            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--grpc-port", $"{grpcPort}",
             "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
             "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
         })
