@@ -18,6 +18,7 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly TempDirectory _root = new("vectordb-cluster");
     private readonly List<SiloProcess> _silos = [];
+    private readonly List<Func<SiloProcess>> _starts = [];
     private IHost? _client;
 
     private LocalCluster() { }
@@ -37,7 +38,9 @@ public sealed class LocalCluster : IAsyncDisposable
             string clusterId = $"test-{Guid.NewGuid():N}";
             for (int i = 0; i < count; i++)
             {
-                var silo = SiloProcess.Start(i, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2], cluster._root.Path, reReplicationGrace, clusterId);
+                int index = i;
+                cluster._starts.Add(() => SiloProcess.Start(index, ports[3 * index], ports[(3 * index) + 1], ports[(3 * index) + 2], cluster._root.Path, reReplicationGrace, clusterId));
+                var silo = cluster._starts[i]();
                 cluster._silos.Add(silo);
                 if (i == 0)
                 {
@@ -64,6 +67,16 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>kill -9 of silo <paramref name="index"/>.</summary>
     public void Kill(int index) => _silos[index].Kill();
+
+    /// <summary>Starts silo <paramref name="index"/> again (after <see cref="Kill"/>) on its ports and data folder: a new
+    /// incarnation, with a new silo address, which it returns once it serves.</summary>
+    public async Task<string> RestartAsync(int index)
+    {
+        _silos[index].Kill();
+        _silos[index].Dispose();
+        _silos[index] = _starts[index]();
+        return await _silos[index].Ready;
+    }
 
     public async ValueTask DisposeAsync()
     {

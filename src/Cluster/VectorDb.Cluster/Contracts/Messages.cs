@@ -106,8 +106,27 @@ public sealed record ClusterWriteResult(
 /// <summary>What a shard replica reports about itself.</summary>
 /// <param name="Epoch">Highest epoch it has seen.</param>
 /// <param name="Sequence">Last write applied (the shard's log position).</param>
-/// <param name="Synced">True when it holds a complete copy up to <paramref name="Sequence"/> (false after a restart
-/// and during a full sync).</param>
+/// <param name="Synced">True when it holds a complete copy up to <paramref name="Sequence"/> and serves (false after a
+/// restart until caught up, and during a full sync).</param>
 /// <param name="Points">Live points in its local shard.</param>
+/// <param name="Complete">Its local shard holds exactly the writes up to <paramref name="Sequence"/> of epoch
+/// <paramref name="Epoch"/> (also after a restart): a primary at that epoch can catch it up from its log tail.</param>
+/// <param name="Received">What it received by catch-up and by full sync since its silo started.</param>
 [GenerateSerializer, Immutable]
-public sealed record ReplicaStatus([property: Id(0)] long Epoch, [property: Id(1)] long Sequence, [property: Id(2)] bool Synced, [property: Id(3)] long Points);
+public sealed record ReplicaStatus(
+    [property: Id(0)] long Epoch,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] bool Synced,
+    [property: Id(3)] long Points,
+    [property: Id(4)] bool Complete = false,
+    [property: Id(5)] SyncReceived? Received = null);
+
+/// <summary>Counts of what one replica received: catch-ups (writes and points shipped from a primary's log tail) and
+/// full syncs (points copied).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SyncReceived(
+    [property: Id(0)] long CatchUps,
+    [property: Id(1)] long CatchUpWrites,
+    [property: Id(2)] long CatchUpPoints,
+    [property: Id(3)] long FullSyncs,
+    [property: Id(4)] long FullSyncPoints);

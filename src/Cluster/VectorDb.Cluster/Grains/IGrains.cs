@@ -96,9 +96,22 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ReplicaStatus> Status();
 
-    /// <summary>As the primary: copies the whole shard to the replica on <paramref name="targetSilo"/> (a full sync
-    /// from the stored originals, in chunks), then adds it to the in-sync set. Writes to this shard wait meanwhile.</summary>
+    /// <summary>As the primary: brings the replica on <paramref name="targetSilo"/> up to date, then adds it to the
+    /// in-sync set: by shipping the writes it lacks from this primary's log tail when it holds a complete prefix of
+    /// this epoch's log and the tail reaches back to it (catch-up), else by copying the whole shard from the stored
+    /// originals in chunks (full sync). Writes to this shard wait meanwhile.</summary>
     Task SyncReplica(long epoch, string targetSilo);
+
+    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of epoch
+    /// <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up and returns that sequence;
+    /// otherwise null (the primary then does a full sync).</summary>
+    Task<long?> BeginCatchUp(long epoch);
+
+    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one).</summary>
+    Task CatchUpApply(long epoch, long sequence, ShardWrite write);
+
+    /// <summary>Catch-up target: the tail is applied up to <paramref name="sequence"/>; the replica serves again.</summary>
+    Task EndCatchUp(long epoch, long sequence);
 
     /// <summary>Full-sync target: recreates the local shard empty, not synced, at <paramref name="epoch"/>.</summary>
     Task BeginFullSync(ClusterCollectionSpec spec, long epoch);
