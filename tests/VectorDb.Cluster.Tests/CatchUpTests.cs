@@ -32,28 +32,24 @@ public sealed class CatchUpTests(ITestOutputHelper output)
         Assert.NotEmpty(stayed);
         Assert.NotEmpty(promoted);
 
-        var batches = points.Chunk(250).ToArray();
-        var acknowledged = new HashSet<PointId>();
+        var ingest = new RetryingIngest(coordinator, "glove", Shards, points.Chunk(250));
         var sentAfterKill = new long[Shards]; // points sent to each shard from the kill on (retries counted again)
         bool killed = false;
         string? returned = null;
-        var pending = new Queue<ClusterPoint[]>(batches);
-        int calls = 0;
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // hang guard only
-        while (pending.Count > 0)
+        while (!ingest.Done)
         {
-            Assert.False(guard.IsCancellationRequested, $"ingest did not finish; {acknowledged.Count} acknowledged.\n{cluster.Silos[0].Output}");
-            if (calls == 50)
+            Assert.False(guard.IsCancellationRequested, $"ingest did not finish; {ingest.Acknowledged.Count} acknowledged.\n{cluster.Silos[0].Output}");
+            if (ingest.Calls == 50)
             {
                 cluster.Kill(1);
                 killed = true;
             }
-            if (calls == 60)
+            if (ingest.Calls == 60 && returned is null)
             {
                 returned = await cluster.RestartAsync(1); // the ingest goes on while it catches up
             }
-            calls++;
-            var batch = pending.Dequeue();
+            var (batch, _) = await ingest.SendNextAsync();
             if (killed)
             {
                 foreach (var point in batch)
@@ -61,25 +57,8 @@ public sealed class CatchUpTests(ITestOutputHelper output)
                     sentAfterKill[ShardRouting.ShardOf(point.Id, Shards)]++;
                 }
             }
-            ClusterWriteResult result;
-            try
-            {
-                result = await coordinator.Upsert("glove", batch, WriteConsistency.All);
-            }
-            catch (Exception e) when (e is Orleans.Runtime.OrleansException or TimeoutException)
-            {
-                result = new ClusterWriteResult([], [.. Enumerable.Range(0, Shards)], [e.Message]);
-            }
-            var done = result.AcknowledgedShards.ToHashSet();
-            acknowledged.UnionWith(batch.Where(p => done.Contains(ShardRouting.ShardOf(p.Id, Shards))).Select(p => p.Id));
-            var retry = batch.Where(p => !done.Contains(ShardRouting.ShardOf(p.Id, Shards))).ToArray();
-            if (retry.Length > 0)
-            {
-                pending.Enqueue(retry);
-                await Task.Delay(100);
-            }
         }
-        Assert.Equal(points.Length, acknowledged.Count);
+        Assert.Equal(points.Length, ingest.Acknowledged.Count);
         Assert.NotNull(returned);
 
         // Every shard back on both silos: the survivor and silo 1's new incarnation.

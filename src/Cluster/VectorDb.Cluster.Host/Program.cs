@@ -47,7 +47,8 @@ builder.UseOrleans(silo =>
         o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
     });
-    silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+    // Orleans' default 30 s: a loaded machine can take over 10 s to create a collection's shards or apply a batch durably.
+    silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
     silo.AddVectorDbCluster(arguments.DataDirectory, o => o.ReReplicationGrace = arguments.ReReplicationGrace);
     silo.AddVectorDbFileMapStorage(arguments.SharedDirectory);
 });

@@ -52,8 +52,6 @@ public sealed class LocalCluster : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
             builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
             builder.Services.AddVectorDbExceptions();
-            // As the silos' own timeout: a call already sent to a silo that is then killed fails after this, not after 30 s.
-            builder.Services.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
             return cluster;
