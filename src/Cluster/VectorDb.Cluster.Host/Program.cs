@@ -39,11 +39,12 @@ builder.UseOrleans(silo =>
         // The membership table in the shared folder: any silo may die, the others go on (docs/cluster.md).
         silo.UseLocalFileClustering(arguments.SiloPort, arguments.GatewayPort, arguments.SharedDirectory, serviceId: "vectordb", clusterId: arguments.ClusterId);
     }
-    // Loopback timing: a silo that misses two 1-second probes is suspected, and declared dead once two silos agree.
+    // Loopback timing: a silo that misses three 2-second probes is suspected, and declared dead once two silos agree
+    // (1 s and two probes declared live silos dead on a 2-core machine at load average 100+; a declared silo stops).
     silo.Configure<ClusterMembershipOptions>(o =>
     {
-        o.ProbeTimeout = TimeSpan.FromSeconds(1);
-        o.NumMissedProbesLimit = 2;
+        o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        o.NumMissedProbesLimit = 3;
         o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
     });
