@@ -26,6 +26,20 @@ public sealed class ShardRoutingTests
     }
 
     [Fact]
+    public void A_uuid_id_routes_as_the_sixteen_bytes_of_its_canonical_text()
+    {
+        var random = new Random(1415);
+        for (int i = 0; i < 200; i++)
+        {
+            var uuid = new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)random.Next(256))]);
+            // The bytes in the order the text shows them (RFC 4122), read from the text itself, not from Guid's layout.
+            byte[] rfc = Convert.FromHexString(uuid.ToString("N"));
+            Assert.Equal(ShardRouting.ShardOf(rfc, 6), ShardRouting.ShardOf(Engine.PointId.FromUuid(uuid), 6));
+        }
+        Assert.Equal(ShardRouting.ShardOf(42UL, 6), ShardRouting.ShardOf(Engine.PointId.FromNumber(42), 6));
+    }
+
+    [Fact]
     public void Sequential_ids_spread_evenly_over_six_shards()
     {
         var counts = new int[6];

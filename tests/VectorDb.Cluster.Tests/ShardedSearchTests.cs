@@ -52,7 +52,7 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
 
         // A batch with one bad point (spread over every shard) is refused whole: no shard applies its part.
         var zero = new ClusterPoint(999_999, new float[100]);
-        var mixed = points.Take(60).Select(p => p with { Id = p.Id + 100_000 }).Append(zero).ToArray();
+        var mixed = points.Take(60).Select(p => p with { Id = p.Id.Number + 100_000 }).Append(zero).ToArray();
         await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", mixed, WriteConsistency.All));
         await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", [points[0], points[0]], WriteConsistency.All));
         await Assert.ThrowsAsync<ArgumentException>(() => coordinator.Upsert("centred", [points[0] with { PayloadJson = "[1]" }], WriteConsistency.All));
@@ -77,18 +77,18 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
         {
             // Exact search: identical ids and bit-identical scores, whichever replica answers.
             var (exactCluster, exactSingle) = await Both("centred", q, r => r with { Exact = true }, q % 2 == 0 ? ReadPreference.Primary : ReadPreference.Any);
-            Assert.Equal(exactSingle.Select(h => (h.Id.Number, h.Score)), exactCluster.Select(h => (h.Id, h.Score)));
+            Assert.Equal(exactSingle.Select(h => (h.Id.Number, h.Score)), exactCluster.Select(h => (h.Id.Number, h.Score)));
             exactSame++;
 
             // Code-only search over format-1 codes: the same estimates, so the same top 10.
             var (codesCluster, codesSingle) = await Both("plain", q, r => r with { Rerank = nameof(RerankMode.None) }, ReadPreference.Any);
-            Assert.Equal(codesSingle.Select(h => (h.Id.Number, h.Score)), codesCluster.Select(h => (h.Id, h.Score)));
+            Assert.Equal(codesSingle.Select(h => (h.Id.Number, h.Score)), codesCluster.Select(h => (h.Id.Number, h.Score)));
             codesSame++;
 
             // The default (format 2, re-rank auto): recall@10 against the exact neighbours, both ways.
             var (autoCluster, autoSingle) = await Both("centred", q, r => r, ReadPreference.Primary);
             var expected = truth[q].Take(10).Select(i => (ulong)i).ToHashSet();
-            clusterRecall += autoCluster.Count(h => expected.Contains(h.Id)) / 10.0;
+            clusterRecall += autoCluster.Count(h => expected.Contains(h.Id.Number)) / 10.0;
             singleRecall += autoSingle.Count(h => expected.Contains(h.Id.Number)) / 10.0;
         }
         clusterRecall /= queries.Count;

@@ -1,3 +1,4 @@
+using VectorDb.Cluster.Hosting;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,6 +45,7 @@ int[] gateways = [.. options.GetValueOrDefault("gateways", "30000,30001,30002").
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Error);
 builder.UseOrleansClient(c => c.UseLocalhostClustering(gateways, "vectordb", options.GetValueOrDefault("cluster-id", "vectordb-local")));
+builder.Services.AddVectorDbExceptions();
 using var host = builder.Build();
 await host.StartAsync();
 var coordinator = host.Services.GetRequiredService<IClusterClient>().GetGrain<IClusterCoordinatorGrain>(0);
@@ -97,7 +99,7 @@ async Task<int> RunAsync()
                 if (truth is not null)
                 {
                     var expected = truth[q].Take(k).Select(i => (ulong)i).ToHashSet();
-                    recall += answer.Hits.Count(h => expected.Contains(h.Id)) / (double)k;
+                    recall += answer.Hits.Count(h => expected.Contains(h.Id.Number)) / (double)k;
                 }
                 else
                 {

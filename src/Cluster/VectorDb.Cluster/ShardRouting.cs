@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
+using VectorDb.Engine;
 
 namespace VectorDb.Cluster;
 
 /// <summary>
 /// Which shard a point lives in: <c>FNV-1a 64 over the id's bytes, mod S</c>. The hash is defined over bytes (an
-/// integer id is its 8 little-endian bytes) so that UUID ids, when the engine gains them, route through the same
-/// function over their 16 bytes. The function's name is persisted in every shard map (<see cref="FunctionName"/>):
+/// integer id is its 8 little-endian bytes) so that UUID ids route through the same
+/// function over their 16 bytes (in RFC 4122 order: the big-endian bytes of the canonical text, so the shard of a UUID
+/// does not depend on .NET's mixed-endian <see cref="Guid"/> layout). The function's name is persisted in every shard map (<see cref="FunctionName"/>):
 /// changing it would move points between shards, so a map naming another function is refused.
 /// </summary>
 public static class ShardRouting
@@ -21,6 +23,18 @@ public static class ShardRouting
     {
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, id);
+        return ShardOf(bytes, shardCount);
+    }
+
+    /// <summary>The shard (0..<paramref name="shardCount"/>-1) of an integer or UUID id.</summary>
+    public static int ShardOf(PointId id, int shardCount)
+    {
+        if (!id.IsUuid)
+        {
+            return ShardOf(id.Number, shardCount);
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        id.Uuid.TryWriteBytes(bytes, bigEndian: true, out _);
         return ShardOf(bytes, shardCount);
     }
 

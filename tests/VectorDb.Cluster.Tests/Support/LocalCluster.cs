@@ -6,17 +6,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VectorDb.Api.Tests.Support;
+using VectorDb.Cluster.Hosting;
 
 namespace VectorDb.Cluster.Tests.Support;
 
 /// <summary>
 /// A real cluster on 127.0.0.1: N silo processes (the built vectordb-silo), each with its own data folder, sharing one
-/// folder for the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
+/// folder for the membership table and the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly TempDirectory _root = new("vectordb-cluster");
     private readonly List<SiloProcess> _silos = [];
+    private readonly List<Func<SiloProcess>> _starts = [];
     private IHost? _client;
 
     private LocalCluster() { }
@@ -25,27 +27,31 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
-    /// <summary>Starts <paramref name="count"/> silos (the first holds the development membership table) and a client.</summary>
+    /// <summary>Starts <paramref name="count"/> silos (membership in a file of the shared folder: none of them holds
+    /// it) and a client.</summary>
     public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace)
     {
         var cluster = new LocalCluster();
         try
         {
-            int[] ports = FreePorts(2 * count);
+            int[] ports = FreePorts(3 * count);
             string clusterId = $"test-{Guid.NewGuid():N}";
             for (int i = 0; i < count; i++)
             {
-                var silo = SiloProcess.Start(i, ports[2 * i], ports[(2 * i) + 1], ports[0], cluster._root.Path, reReplicationGrace, clusterId);
+                int index = i;
+                cluster._starts.Add(() => SiloProcess.Start(index, ports[3 * index], ports[(3 * index) + 1], ports[(3 * index) + 2], cluster._root.Path, reReplicationGrace, clusterId));
+                var silo = cluster._starts[i]();
                 cluster._silos.Add(silo);
                 if (i == 0)
                 {
-                    await silo.Ready; // the others join through it
+                    await silo.Ready; // the first creates the membership table; the others then join at once
                 }
             }
             await Task.WhenAll(cluster._silos.Select(s => s.Ready));
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
             builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
+            builder.Services.AddVectorDbExceptions();
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
             return cluster;
@@ -59,6 +65,16 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>kill -9 of silo <paramref name="index"/>.</summary>
     public void Kill(int index) => _silos[index].Kill();
+
+    /// <summary>Starts silo <paramref name="index"/> again (after <see cref="Kill"/>) on its ports and data folder: a new
+    /// incarnation, with a new silo address, which it returns once it serves.</summary>
+    public async Task<string> RestartAsync(int index)
+    {
+        _silos[index].Kill();
+        _silos[index].Dispose();
+        _silos[index] = _starts[index]();
+        return await _silos[index].Ready;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -99,13 +115,20 @@ public sealed class SiloProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort)
+    private SiloProcess(Process process, int gatewayPort, int grpcPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        GrpcPort = grpcPort;
     }
 
     public int GatewayPort { get; }
+
+    /// <summary>Port of the silo's vectordb.v1 gRPC API on 127.0.0.1.</summary>
+    public int GrpcPort { get; }
+
+    /// <summary>The gRPC API's address, for <c>VectorDbClient</c>.</summary>
+    public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
 
     /// <summary>CPU time the silo process has used so far.</summary>
     public TimeSpan ProcessorTime
@@ -131,13 +154,13 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, string root, TimeSpan grace, string clusterId)
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, string root, TimeSpan grace, string clusterId)
     {
         string dll = BuiltSiloDll();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--primary-port", $"{primaryPort}",
+            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--grpc-port", $"{grpcPort}",
             "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
             "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
         })
@@ -145,7 +168,7 @@ public sealed class SiloProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort);
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, grpcPort);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.BeginOutputReadLine();

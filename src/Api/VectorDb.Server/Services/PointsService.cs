@@ -9,7 +9,8 @@ using ProtoRerank = VectorDb.Api.V1.RerankMode;
 namespace VectorDb.Server.Services;
 
 /// <summary>vectordb.v1.Points: maps proto ↔ <see cref="VectorCollection"/>. Writes default to wait = true
-/// (answer once durable).</summary>
+/// (answer once durable). The request/answer mappings are internal so that the cluster's front end
+/// (vectordb-silo) maps the same messages the same way.</summary>
 [BindServiceMethod(typeof(Hosting.ParseFailures), nameof(Hosting.ParseFailures.BindPoints))]
 public sealed class PointsService(VectorDatabase database) : Points.PointsBase
 {
@@ -155,9 +156,9 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
     }
 
     /// <summary>Unset wait means true: answer only once the write is durable.</summary>
-    private static bool Wait(bool hasWait, bool wait) => !hasWait || wait;
+    internal static bool Wait(bool hasWait, bool wait) => !hasWait || wait;
 
-    private static List<PointInput> ToEngine(UpsertPointsRequest request) =>
+    internal static List<PointInput> ToEngine(UpsertPointsRequest request) =>
     [
         .. request.Points.Select((p, i) =>
         {
@@ -171,7 +172,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         }),
     ];
 
-    private static Engine.SearchRequest ToEngine(SearchPointsRequest request)
+    internal static Engine.SearchRequest ToEngine(SearchPointsRequest request)
     {
         var parameters = request.Params ?? new SearchParams();
         if (parameters.Oversampling != 0 && !(parameters.Oversampling >= 1 && double.IsFinite(parameters.Oversampling)))
@@ -212,7 +213,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         return retrieved;
     }
 
-    private static Api.V1.ScoredPoint ToProto(Engine.ScoredPoint point)
+    internal static Api.V1.ScoredPoint ToProto(Engine.ScoredPoint point)
     {
         var scored = new Api.V1.ScoredPoint { Id = PointIds.ToProto(point.Id), Score = point.Score };
         PayloadMapping.FromJson(point.Payload, scored.Payload);
@@ -223,7 +224,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         return scored;
     }
 
-    private static Vector ToProto(float[] vector)
+    internal static Vector ToProto(float[] vector)
     {
         var proto = new Vector();
         proto.Data.AddRange(vector);

@@ -1,6 +1,7 @@
 using VectorDb.Engine;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
+using VectorDb.Index.Rotation;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
@@ -24,7 +25,8 @@ public sealed record ClusterCollectionSpec(
     [property: Id(8)] ulong ClusteringSeed,
     [property: Id(9)] int CodeFormat,
     [property: Id(10)] int Shards,
-    [property: Id(11)] int Replicas)
+    [property: Id(11)] int Replicas,
+    [property: Id(12)] int RotationRounds = 0)
 {
     /// <summary>Largest shard count accepted (a shard is a directory and a grain per replica).</summary>
     public const int MaxShards = 256;
@@ -39,14 +41,15 @@ public sealed record ClusterCollectionSpec(
         ArgumentNullException.ThrowIfNull(config);
         return new ClusterCollectionSpec(config.Dimension, config.Metric.ToString(), config.Scheme.Id(), config.Bits,
             config.Originals.ToString(), config.Index.ToString(), config.NList, config.RotationSeed, config.ClusteringSeed,
-            config.CodeFormat, shards, replicas);
+            config.CodeFormat, shards, replicas, config.RotationRounds);
     }
 
-    /// <summary>The engine configuration of every shard.</summary>
+    /// <summary>The engine configuration of every shard. <see cref="RotationRounds"/> 0 (maps persisted before the field
+    /// existed) means the engine's default.</summary>
     public CollectionConfig ToConfig() =>
         new(Dimension, Enum.Parse<ExactMetric>(Metric), QuantizationSchemes.Parse(Scheme), Bits,
             Enum.Parse<OriginalVectorFormat>(Originals), Enum.Parse<IndexKind>(Index), NList, RotationSeed,
-            ClusteringSeed: ClusteringSeed)
+            RotationRounds == 0 ? HadamardRotation.DefaultRounds : RotationRounds, ClusteringSeed)
         { CodeFormat = CodeFormat };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>

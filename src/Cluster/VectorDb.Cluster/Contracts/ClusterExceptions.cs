@@ -42,9 +42,10 @@ public sealed class ShardsUnavailableException : Exception
     public int[] Shards { get; init; } = [];
 }
 
-/// <summary>No clustered collection has this name.</summary>
+/// <summary>No clustered collection has this name (a <see cref="KeyNotFoundException"/>, as the engine's own
+/// collection-not-found, so the API answers NotFound).</summary>
 [GenerateSerializer]
-public sealed class ClusterCollectionNotFoundException : Exception
+public sealed class ClusterCollectionNotFoundException : KeyNotFoundException
 {
     public ClusterCollectionNotFoundException() { }
 

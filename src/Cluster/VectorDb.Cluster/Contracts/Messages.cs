@@ -1,14 +1,22 @@
+using VectorDb.Engine;
+using VectorDb.Engine.Filtering;
+
 namespace VectorDb.Cluster.Contracts;
 
-/// <summary>One point as it travels between silos; <see cref="PayloadJson"/> is the payload's compact JSON (null: none).</summary>
+/// <summary>One point as it travels between silos; <see cref="PayloadJson"/> is the payload's compact JSON (null: none).
+/// The id is an integer or a UUID, as in the engine (it travels as <see cref="PointIdSurrogate"/>).</summary>
 [GenerateSerializer, Immutable]
-public sealed record ClusterPoint([property: Id(0)] ulong Id, [property: Id(1)] float[] Vector, [property: Id(2)] string? PayloadJson = null);
+public sealed record ClusterPoint([property: Id(0)] PointId Id, [property: Id(1)] float[] Vector, [property: Id(2)] string? PayloadJson = null);
 
-/// <summary>One replicated write to one shard: an upsert of <see cref="Upserts"/> or a delete of <see cref="Deletes"/>
-/// (exactly one is non-empty). The primary applies it and ships the same record to its replicas, which apply it in
-/// sequence order: the shard's logical log.</summary>
+/// <summary>One replicated write to one shard: an upsert of <see cref="Upserts"/>, a delete of <see cref="Deletes"/>, or
+/// a delete of the points matching <see cref="DeleteFilter"/> (exactly one is set). The primary applies it and ships
+/// the same record to its replicas, which apply it in sequence order: the shard's logical log. A filter delete is
+/// deterministic on identical replicas, so it is shipped as the filter, not as the ids it removed.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ShardWrite([property: Id(0)] ClusterPoint[] Upserts, [property: Id(1)] ulong[] Deletes);
+public sealed record ShardWrite(
+    [property: Id(0)] ClusterPoint[] Upserts,
+    [property: Id(1)] PointId[] Deletes,
+    [property: Id(2)] Filter? DeleteFilter = null);
 
 /// <summary>How many copies hold a write before it is acknowledged (docs/cluster.md "Guarantees").</summary>
 public enum WriteConsistency
@@ -33,7 +41,7 @@ public enum ReadPreference
     Any,
 }
 
-/// <summary>One search as sent to each shard (the engine's SearchRequest, without a filter yet).</summary>
+/// <summary>One search as sent to each shard (the engine's <see cref="SearchRequest"/>).</summary>
 [GenerateSerializer, Immutable]
 public sealed record ShardSearchRequest(
     [property: Id(0)] float[] Vector,
@@ -42,11 +50,41 @@ public sealed record ShardSearchRequest(
     [property: Id(3)] string Rerank = "Auto",
     [property: Id(4)] double Oversampling = 0,
     [property: Id(5)] int NProbe = 0,
-    [property: Id(6)] bool WithPayload = false);
+    [property: Id(6)] bool WithPayload = false,
+    [property: Id(7)] Filter? Filter = null,
+    [property: Id(8)] bool WithVector = false,
+    [property: Id(9)] float? ScoreThreshold = null);
 
-/// <summary>A hit as a shard returns it: the engine's score (exact when re-ranked) and the payload's JSON if asked.</summary>
+/// <summary>A hit as a shard returns it: the engine's score (exact when re-ranked), the payload's JSON and the vector
+/// if asked.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ClusterHit([property: Id(0)] ulong Id, [property: Id(1)] float Score, [property: Id(2)] string? PayloadJson = null);
+public sealed record ClusterHit(
+    [property: Id(0)] PointId Id,
+    [property: Id(1)] float Score,
+    [property: Id(2)] string? PayloadJson = null,
+    [property: Id(3)] float[]? Vector = null);
+
+/// <summary>A point read by id or by scroll: payload JSON and vector when asked (null otherwise).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterRecord([property: Id(0)] PointId Id, [property: Id(1)] string? PayloadJson, [property: Id(2)] float[]? Vector);
+
+/// <summary>One page of a scroll in id order: the points, and the id to pass as <c>from</c> for the next page (null:
+/// no more points).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterScrollPage([property: Id(0)] ClusterRecord[] Points, [property: Id(1)] PointId? NextFrom);
+
+/// <summary>One shard replica's size, as the engine reports it for its local collection.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardInfo(
+    [property: Id(0)] long PointsCount,
+    [property: Id(1)] long BytesOnDisk,
+    [property: Id(2)] long BytesInMemory,
+    [property: Id(3)] int CodeBytesPerVector);
+
+/// <summary>A clustered collection as described to clients: its map (spec, shards, epochs) and its size summed over
+/// one in-sync replica per shard (one copy of the data: the bytes of all R copies are R times these).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterCollectionInfo([property: Id(0)] ShardMapSnapshot Map, [property: Id(1)] ShardInfo Total);
 
 /// <summary>A merged search: the best k over the answering shards, and the shards that did not answer (empty unless
 /// the request allowed partial results).</summary>
@@ -68,8 +106,27 @@ public sealed record ClusterWriteResult(
 /// <summary>What a shard replica reports about itself.</summary>
 /// <param name="Epoch">Highest epoch it has seen.</param>
 /// <param name="Sequence">Last write applied (the shard's log position).</param>
-/// <param name="Synced">True when it holds a complete copy up to <paramref name="Sequence"/> (false after a restart
-/// and during a full sync).</param>
+/// <param name="Synced">True when it holds a complete copy up to <paramref name="Sequence"/> and serves (false after a
+/// restart until caught up, and during a full sync).</param>
 /// <param name="Points">Live points in its local shard.</param>
+/// <param name="Complete">Its local shard holds exactly the writes up to <paramref name="Sequence"/> of epoch
+/// <paramref name="Epoch"/> (also after a restart): a primary at that epoch can catch it up from its log tail.</param>
+/// <param name="Received">What it received by catch-up and by full sync since its silo started.</param>
 [GenerateSerializer, Immutable]
-public sealed record ReplicaStatus([property: Id(0)] long Epoch, [property: Id(1)] long Sequence, [property: Id(2)] bool Synced, [property: Id(3)] long Points);
+public sealed record ReplicaStatus(
+    [property: Id(0)] long Epoch,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] bool Synced,
+    [property: Id(3)] long Points,
+    [property: Id(4)] bool Complete = false,
+    [property: Id(5)] SyncReceived? Received = null);
+
+/// <summary>Counts of what one replica received: catch-ups (writes and points shipped from a primary's log tail) and
+/// full syncs (points copied).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SyncReceived(
+    [property: Id(0)] long CatchUps,
+    [property: Id(1)] long CatchUpWrites,
+    [property: Id(2)] long CatchUpPoints,
+    [property: Id(3)] long FullSyncs,
+    [property: Id(4)] long FullSyncPoints);

@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Engine;
+using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Cluster.Grains;
 
@@ -51,7 +52,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
             .Select(g => (g.Key, new ShardWrite([.. g], []))));
     }
 
-    public Task<ClusterWriteResult> Delete(string collection, ulong[] ids, WriteConsistency consistency)
+    public Task<ClusterWriteResult> Delete(string collection, PointId[] ids, WriteConsistency consistency)
     {
         ArgumentNullException.ThrowIfNull(ids);
         return WriteAsync(collection, consistency, _ => ClusterRequestValidation.ValidateDelete(ids), shards => ids
@@ -60,12 +61,19 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
             .Select(g => (g.Key, new ShardWrite([], [.. g]))));
     }
 
+    public Task<ClusterWriteResult> DeleteMatching(string collection, Filter filter, WriteConsistency consistency)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return WriteAsync(collection, consistency, _ => { }, shards => Enumerable.Range(0, shards)
+            .Select(shard => (shard, new ShardWrite([], [], filter))));
+    }
+
     public async Task<ClusterSearchResult> Search(string collection, ShardSearchRequest request, bool allowPartial, ReadPreference preference)
     {
         ArgumentNullException.ThrowIfNull(request);
         var map = await MapAsync(collection);
         int spread = preference == ReadPreference.Any ? Interlocked.Increment(ref s_spread) : 0;
-        var answers = await Task.WhenAll(map.Shards.Select(a => SearchShardAsync(collection, a, request, spread)));
+        var answers = await Task.WhenAll(map.Shards.Select(a => TryReadShardAsync(collection, a, spread, replica => replica.Search(request))));
         int[] missing = [.. answers.Select((hits, shard) => (hits, shard)).Where(x => x.hits is null).Select(x => x.shard)];
         if (missing.Length > 0 && !allowPartial)
         {
@@ -75,30 +83,59 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
         return new ClusterSearchResult(merged, missing);
     }
 
-    public async Task<long> Count(string collection)
+    public async Task<ClusterRecord[]> Get(string collection, PointId[] ids, bool withPayload, bool withVector)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Length == 0)
+        {
+            throw new ArgumentException("the id list is empty; give at least one id.", nameof(ids));
+        }
+        ClusterRequestValidation.ValidateIdCount(ids.Length, "get");
+        var map = await MapAsync(collection);
+        var found = new Dictionary<PointId, ClusterRecord>();
+        var parts = ids.Distinct().GroupBy(id => ShardRouting.ShardOf(id, map.Spec.Shards));
+        foreach (var records in await Task.WhenAll(parts.Select(g =>
+            ReadShardAsync(collection, map.Shards[g.Key], 0, replica => replica.Get([.. g], withPayload, withVector)))))
+        {
+            foreach (var record in records)
+            {
+                found[record.Id] = record;
+            }
+        }
+        var missing = ids.Where(id => !found.ContainsKey(id)).Distinct().ToArray();
+        return missing.Length > 0 ? throw new PointNotFoundException(collection, missing) : [.. ids.Select(id => found[id])];
+    }
+
+    public async Task<ClusterScrollPage> Scroll(string collection, Filter? filter, PointId? from, int limit, bool withPayload, bool withVector)
+    {
+        ClusterRequestValidation.ValidateScrollLimit(limit);
+        var map = await MapAsync(collection);
+        // Each shard's first limit + 1 matching ids from 'from' on; the merged first limit + 1 decide the page and
+        // where the next one starts (a shard cannot hold one of the merged first limit + 1 beyond its own first limit + 1).
+        var pages = await Task.WhenAll(map.Shards.Select(a =>
+            ReadShardAsync(collection, a, 0, replica => replica.Scroll(filter, from, limit + 1, withPayload, withVector))));
+        var ordered = pages.SelectMany(p => p).OrderBy(r => r.Id).Take(limit + 1).ToArray();
+        return ordered.Length > limit
+            ? new ClusterScrollPage(ordered[..limit], ordered[limit].Id)
+            : new ClusterScrollPage(ordered, null);
+    }
+
+    public async Task<long> Count(string collection, Filter? filter = null)
     {
         var map = await MapAsync(collection);
-        var counts = await Task.WhenAll(map.Shards.Select(async a =>
-        {
-            foreach (var silo in a.InSync)
-            {
-                try
-                {
-                    var status = await Replica(collection, a.Shard, silo).Status();
-                    if (status.Synced)
-                    {
-                        return status.Points;
-                    }
-                }
-                catch (Exception e) when (IsUnreachable(e))
-                {
-                    // try the next replica
-                }
-            }
-            throw new ShardsUnavailableException([a.Shard]);
-        }));
+        var counts = await Task.WhenAll(map.Shards.Select(a => ReadShardAsync(collection, a, 0, replica => replica.Count(filter))));
         return counts.Sum();
     }
+
+    public async Task<ClusterCollectionInfo> Info(string collection)
+    {
+        var map = await MapAsync(collection);
+        var shards = await Task.WhenAll(map.Shards.Select(a => ReadShardAsync(collection, a, 0, replica => replica.Info())));
+        return new ClusterCollectionInfo(map, new ShardInfo(shards.Sum(s => s.PointsCount), shards.Sum(s => s.BytesOnDisk),
+            shards.Sum(s => s.BytesInMemory), shards.Max(s => s.CodeBytesPerVector)));
+    }
+
+    public Task<string[]> List() => GrainFactory.GetGrain<IClusterCatalogGrain>(IClusterCatalogGrain.Key).List();
 
     /// <summary>Validates the whole request, then sends each shard its part; a shard whose primary changed meanwhile
     /// is retried once on the new one.</summary>
@@ -142,8 +179,10 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
     private Task WriteShardAsync(string collection, ShardAssignment assignment, ShardWrite write, WriteConsistency consistency) =>
         Replica(collection, assignment.Shard, assignment.Primary).Write(assignment.Epoch, write, consistency);
 
-    /// <summary>The shard's hits from the first in-sync replica that answers (the primary first unless spread); null when none does.</summary>
-    private async Task<ClusterHit[]?> SearchShardAsync(string collection, ShardAssignment assignment, ShardSearchRequest request, int spread)
+    /// <summary>A read from the first in-sync replica of the shard that answers (the primary first unless
+    /// <paramref name="spread"/> rotates the order); null when none does.</summary>
+    private async Task<T?> TryReadShardAsync<T>(string collection, ShardAssignment assignment, int spread, Func<IShardReplicaGrain, Task<T>> read)
+        where T : class
     {
         var order = assignment.InSync.Length == 0 ? [] : assignment.InSync
             .Select((silo, i) => (silo, i))
@@ -154,7 +193,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
         {
             try
             {
-                return await Replica(collection, assignment.Shard, silo).Search(request);
+                return await read(Replica(collection, assignment.Shard, silo));
             }
             catch (Exception e) when (IsUnreachable(e) || e is ReplicaOutOfSyncException)
             {
@@ -163,6 +202,15 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
         }
         return null;
     }
+
+    /// <summary>As <see cref="TryReadShardAsync"/>, but a shard with no answering replica fails the call.</summary>
+    private async Task<T> ReadShardAsync<T>(string collection, ShardAssignment assignment, int spread, Func<IShardReplicaGrain, Task<T>> read)
+    {
+        var boxed = await TryReadShardAsync(collection, assignment, spread, async replica => new Box<T>(await read(replica)));
+        return boxed is null ? throw new ShardsUnavailableException([assignment.Shard]) : boxed.Value;
+    }
+
+    private sealed record Box<T>(T Value);
 
     private async Task<ShardMapSnapshot> MapAsync(string collection)
     {

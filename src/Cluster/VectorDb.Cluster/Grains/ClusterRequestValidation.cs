@@ -29,7 +29,7 @@ internal static class ClusterRequestValidation
             throw new LimitExceededException($"{points.Length} points in one batch exceed the limit of {Limits.MaxBatchSize}; split the batch.", nameof(points));
         }
         var metric = Enum.Parse<ExactMetric>(spec.Metric);
-        var seen = new HashSet<ulong>();
+        var seen = new HashSet<PointId>();
         for (int i = 0; i < points.Length; i++)
         {
             var point = points[i] ?? throw new ArgumentException($"point at batch index {i} is null.", nameof(points));
@@ -53,16 +53,32 @@ internal static class ClusterRequestValidation
     }
 
     /// <exception cref="ArgumentException">No ids, or more than one call may carry.</exception>
-    public static void ValidateDelete(ulong[] ids)
+    public static void ValidateDelete(PointId[] ids)
     {
         if (ids.Length == 0)
         {
             throw new ArgumentException("the id list is empty; give at least one id to delete.", nameof(ids));
         }
-        if (ids.Length > Limits.MaxIdsPerCall)
+        ValidateIdCount(ids.Length, "delete");
+    }
+
+    /// <exception cref="LimitExceededException">More ids than one call may carry.</exception>
+    public static void ValidateIdCount(int count, string call)
+    {
+        if (count > Limits.MaxIdsPerCall)
         {
-            throw new LimitExceededException($"{ids.Length} ids in one delete exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
+            throw new LimitExceededException($"{count} ids in one {call} exceed the limit of {Limits.MaxIdsPerCall}; split the call.", "ids");
         }
+    }
+
+    /// <exception cref="ArgumentException">A page size below 1 or above the per-call id limit.</exception>
+    public static void ValidateScrollLimit(int limit)
+    {
+        if (limit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be at least 1.");
+        }
+        ValidateIdCount(limit, "scroll page");
     }
 
     private static void ValidatePayload(string? json, string what)

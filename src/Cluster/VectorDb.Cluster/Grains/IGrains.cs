@@ -1,5 +1,7 @@
 using Orleans.Concurrency;
 using VectorDb.Cluster.Contracts;
+using VectorDb.Engine;
+using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Cluster.Grains;
 
@@ -73,12 +75,43 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ClusterHit[]> Search(ShardSearchRequest request);
 
+    /// <summary>The points of <paramref name="ids"/> that this shard holds (absent ids are left out). Refused unless
+    /// synced.</summary>
+    [AlwaysInterleave]
+    Task<ClusterRecord[]> Get(PointId[] ids, bool withPayload, bool withVector);
+
+    /// <summary>The first <paramref name="limit"/> points in id order from <paramref name="from"/> on (inclusive)
+    /// that pass <paramref name="filter"/>. Refused unless synced.</summary>
+    [AlwaysInterleave]
+    Task<ClusterRecord[]> Scroll(Filter? filter, PointId? from, int limit, bool withPayload, bool withVector);
+
+    /// <summary>Live points passing <paramref name="filter"/> (all when null). Refused unless synced.</summary>
+    [AlwaysInterleave]
+    Task<long> Count(Filter? filter);
+
+    /// <summary>The local shard's size. Refused unless synced.</summary>
+    [AlwaysInterleave]
+    Task<ShardInfo> Info();
+
     [AlwaysInterleave]
     Task<ReplicaStatus> Status();
 
-    /// <summary>As the primary: copies the whole shard to the replica on <paramref name="targetSilo"/> (a full sync
-    /// from the stored originals, in chunks), then adds it to the in-sync set. Writes to this shard wait meanwhile.</summary>
+    /// <summary>As the primary: brings the replica on <paramref name="targetSilo"/> up to date, then adds it to the
+    /// in-sync set: by shipping the writes it lacks from this primary's log tail when it holds a complete prefix of
+    /// this epoch's log and the tail reaches back to it (catch-up), else by copying the whole shard from the stored
+    /// originals in chunks (full sync). Writes to this shard wait meanwhile.</summary>
     Task SyncReplica(long epoch, string targetSilo);
+
+    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of epoch
+    /// <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up and returns that sequence;
+    /// otherwise null (the primary then does a full sync).</summary>
+    Task<long?> BeginCatchUp(long epoch);
+
+    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one).</summary>
+    Task CatchUpApply(long epoch, long sequence, ShardWrite write);
+
+    /// <summary>Catch-up target: the tail is applied up to <paramref name="sequence"/>; the replica serves again.</summary>
+    Task EndCatchUp(long epoch, long sequence);
 
     /// <summary>Full-sync target: recreates the local shard empty, not synced, at <paramref name="epoch"/>.</summary>
     Task BeginFullSync(ClusterCollectionSpec spec, long epoch);
@@ -105,11 +138,29 @@ public interface IClusterCoordinatorGrain : IGrainWithIntegerKey
 
     Task<ClusterWriteResult> Upsert(string collection, ClusterPoint[] points, WriteConsistency consistency);
 
-    Task<ClusterWriteResult> Delete(string collection, ulong[] ids, WriteConsistency consistency);
+    Task<ClusterWriteResult> Delete(string collection, PointId[] ids, WriteConsistency consistency);
+
+    /// <summary>Deletes the points matching <paramref name="filter"/> on every shard (each shard's part is one
+    /// replicated write).</summary>
+    Task<ClusterWriteResult> DeleteMatching(string collection, Filter filter, WriteConsistency consistency);
 
     /// <exception cref="ShardsUnavailableException">A shard has no answering replica and partial results were not allowed.</exception>
     Task<ClusterSearchResult> Search(string collection, ShardSearchRequest request, bool allowPartial, ReadPreference preference);
 
-    /// <summary>Live points, summed over one in-sync replica per shard.</summary>
-    Task<long> Count(string collection);
+    /// <summary>Points by id, in the order asked, each read from one in-sync replica of its shard.</summary>
+    /// <exception cref="PointNotFoundException">Some ids are in no shard (all are named).</exception>
+    Task<ClusterRecord[]> Get(string collection, PointId[] ids, bool withPayload, bool withVector);
+
+    /// <summary>One page of the collection in id order (numbers, then UUIDs), from <paramref name="from"/> on
+    /// (inclusive; null: the first), at most <paramref name="limit"/> points passing <paramref name="filter"/>.</summary>
+    Task<ClusterScrollPage> Scroll(string collection, Filter? filter, PointId? from, int limit, bool withPayload, bool withVector);
+
+    /// <summary>Live points (passing <paramref name="filter"/> when given), summed over one in-sync replica per shard.</summary>
+    Task<long> Count(string collection, Filter? filter = null);
+
+    /// <summary>The collection's map, and its size over one in-sync replica per shard.</summary>
+    Task<ClusterCollectionInfo> Info(string collection);
+
+    /// <summary>Every clustered collection's name.</summary>
+    Task<string[]> List();
 }

@@ -5,6 +5,7 @@ using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
 using VectorDb.Cluster.Placement;
 using VectorDb.Engine;
+using VectorDb.Engine.Filtering;
 using VectorDb.Index.Search;
 
 namespace VectorDb.Cluster.Grains;
@@ -26,10 +27,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
     public async Task Open(ClusterCollectionSpec spec, long epoch)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        await RecreateLocalAsync(spec);
+        await RecreateLocalAsync(spec, epoch);
         var position = Position;
-        position.Epoch = epoch;
-        position.Sequence = 0;
+        position.Advance(epoch, 0);
         position.Synced = true;
     }
 
@@ -49,10 +49,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         {
             throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}': the primary on {key.Silo} is not synced.");
         }
-        position.Epoch = epoch;
         long sequence = position.Sequence + 1;
         await ApplyLocalAsync(key, write); // throws on invalid input before anything is written
-        position.Sequence = sequence;
+        Record(epoch, sequence, write);
 
         var shipping = assignment.InSync.Where(s => s != key.Silo).Select(s => ShipAsync(key, s, epoch, sequence, write)).ToArray();
         if (consistency == WriteConsistency.One)
@@ -84,20 +83,14 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             throw new ReplicaOutOfSyncException(
                 $"shard {key.Shard} of '{key.Collection}' on {key.Silo} holds writes up to {position.Sequence} (synced: {position.Synced}); write {sequence} cannot follow.");
         }
-        position.Epoch = epoch;
         await ApplyLocalAsync(key, write);
-        position.Sequence = sequence;
+        Record(epoch, sequence, write);
     }
 
     public async Task<ClusterHit[]> Search(ShardSearchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var key = Key;
-        if (!Position.Synced)
-        {
-            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not synced; ask another replica.");
-        }
-        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
+        var collection = await SyncedCollectionAsync();
         var engineRequest = new SearchRequest(request.Vector, request.K)
         {
             Exact = request.Exact,
@@ -105,11 +98,58 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchOptions.DefaultOversampling,
             NProbe = request.NProbe,
             WithPayload = request.WithPayload,
+            WithVector = request.WithVector,
+            Filter = request.Filter,
+            ScoreThreshold = request.ScoreThreshold,
         };
         // The scan runs on the thread pool so that searches interleaved on this activation use several cores.
         var hits = await Task.Run(() => collection.SearchAsync(engineRequest));
-        // Cluster collections take integer ids only (docs/cluster.md), so every stored id is a number.
-        return [.. hits.Select(h => new ClusterHit(h.Id.Number, h.Score, h.Payload?.ToJsonString()))];
+        return [.. hits.Select(h => new ClusterHit(h.Id, h.Score, h.Payload?.ToJsonString(), h.Vector))];
+    }
+
+    public async Task<ClusterRecord[]> Get(PointId[] ids, bool withPayload, bool withVector)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var collection = await SyncedCollectionAsync();
+        IReadOnlyList<PointId> present = ids;
+        while (present.Count > 0)
+        {
+            try
+            {
+                var points = await collection.GetAsync(present, withPayload, withVector);
+                return [.. points.Select(ToRecord)];
+            }
+            catch (PointNotFoundException e)
+            {
+                // Ids of this shard that were never written (or were deleted): the coordinator names them.
+                var missing = e.Missing.ToHashSet();
+                present = [.. present.Where(id => !missing.Contains(id))];
+            }
+        }
+        return [];
+    }
+
+    public async Task<ClusterRecord[]> Scroll(Filter? filter, PointId? from, int limit, bool withPayload, bool withVector)
+    {
+        var collection = await SyncedCollectionAsync();
+        var ids = collection.ListIds(filter, skip: 0, limit, from);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        if (!withPayload && !withVector)
+        {
+            return [.. ids.Select(id => new ClusterRecord(id, null, null))];
+        }
+        return [.. (await collection.GetAsync(ids, withPayload, withVector)).Select(ToRecord)];
+    }
+
+    public async Task<long> Count(Filter? filter) => (await SyncedCollectionAsync()).CountPoints(filter);
+
+    public async Task<ShardInfo> Info()
+    {
+        var info = (await SyncedCollectionAsync()).GetInfo();
+        return new ShardInfo(info.PointsCount, info.BytesOnDisk, info.BytesInMemory, info.CodeBytesPerVector);
     }
 
     public async Task<ReplicaStatus> Status()
@@ -117,7 +157,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         var position = Position;
         var database = await local.DatabaseAsync();
         long points = database.TryGetCollection(Key.LocalName, out var collection) ? collection.Count : 0;
-        return new ReplicaStatus(position.Epoch, position.Sequence, position.Synced, points);
+        var received = position.Received;
+        return new ReplicaStatus(position.Epoch, position.Sequence, position.Synced, points, position.Complete,
+            new SyncReceived(received.CatchUps, received.CatchUpWrites, received.CatchUpPoints, received.FullSyncs, received.FullSyncPoints));
     }
 
     public async Task SyncReplica(long epoch, string targetSilo)
@@ -136,8 +178,13 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         var spec = snapshot.Spec;
         var target = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(key.Collection, key.Shard, targetSilo).ToString());
+        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during the sync
+        if (await TryCatchUpAsync(target, targetSilo, epoch, sequence))
+        {
+            await AddInSyncAsync(map, key, epoch, targetSilo);
+            return;
+        }
         var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
-        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during the copy
         await target.BeginFullSync(spec, epoch);
         var ids = collection.ListIds();
         int chunk = options.Value.FullSyncChunk;
@@ -145,14 +192,51 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         {
             var slice = ids.Skip(start).Take(chunk).ToArray();
             var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
-            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id.Number, p.Vector!, p.Payload?.ToJsonString()))]);
+            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
         }
         await target.EndFullSync(epoch, sequence);
-        if (!await map.AddReplica(key.Shard, epoch, targetSilo))
-        {
-            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}' moved past epoch {epoch} during the sync.");
-        }
+        await AddInSyncAsync(map, key, epoch, targetSilo);
         LogSynced(logger, key.Collection, key.Shard, targetSilo, ids.Count, sequence);
+    }
+
+    public async Task<long?> BeginCatchUp(long epoch)
+    {
+        var position = Position;
+        if (position.Epoch != epoch || !position.Complete || !(await local.DatabaseAsync()).TryGetCollection(Key.LocalName, out _))
+        {
+            return null;
+        }
+        position.Synced = false;
+        position.CatchingUp = true;
+        return position.Sequence;
+    }
+
+    public async Task CatchUpApply(long epoch, long sequence, ShardWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var key = Key;
+        var position = Position;
+        if (!position.CatchingUp || epoch != position.Epoch || sequence != position.Sequence + 1)
+        {
+            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not catching up to write {sequence} of epoch {epoch}.");
+        }
+        await ApplyLocalAsync(key, write);
+        Record(epoch, sequence, write);
+        position.Received.CatchUpWrites++;
+        position.Received.CatchUpPoints += write.Upserts.Length;
+    }
+
+    public Task EndCatchUp(long epoch, long sequence)
+    {
+        var position = Position;
+        if (!position.CatchingUp || epoch != position.Epoch || sequence != position.Sequence)
+        {
+            throw new ReplicaOutOfSyncException($"shard {Key.Shard} of '{Key.Collection}' on {Key.Silo} has not caught up to write {sequence} of epoch {epoch}.");
+        }
+        position.CatchingUp = false;
+        position.Synced = true;
+        position.Received.CatchUps++;
+        return Task.CompletedTask;
     }
 
     public async Task BeginFullSync(ClusterCollectionSpec spec, long epoch)
@@ -163,9 +247,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         {
             throw new StaleEpochException($"a full sync from epoch {epoch} is older than epoch {position.Epoch} seen here.");
         }
-        position.Synced = false;
-        position.Epoch = epoch;
-        await RecreateLocalAsync(spec);
+        await RecreateLocalAsync(spec, epoch);
     }
 
     public async Task ImportChunk(long epoch, ClusterPoint[] points)
@@ -178,6 +260,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         var collection = (await local.DatabaseAsync()).GetCollection(Key.LocalName);
         await collection.UpsertAsync([.. points.Select(ToInput)], wait: false);
+        position.Received.FullSyncPoints += points.Length;
     }
 
     public async Task EndFullSync(long epoch, long sequence)
@@ -188,20 +271,34 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
         }
         await (await local.DatabaseAsync()).GetCollection(Key.LocalName).CheckpointAsync();
-        position.Sequence = sequence;
+        position.Advance(epoch, sequence);
         position.Synced = true;
+        position.Received.FullSyncs++;
     }
 
     public async Task Drop()
     {
         var database = await local.DatabaseAsync();
-        var position = Position;
-        position.Synced = false;
+        Position.Invalidate(0);
+        local.Tail(Key.LocalName).Clear();
         if (database.TryGetCollection(Key.LocalName, out _))
         {
             await database.DropCollectionAsync(Key.LocalName);
         }
     }
+
+    /// <summary>The local shard, if this replica holds a complete copy (reads from an incomplete one are refused).</summary>
+    private async Task<VectorCollection> SyncedCollectionAsync()
+    {
+        var key = Key;
+        if (!Position.Synced)
+        {
+            throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not synced; ask another replica.");
+        }
+        return (await local.DatabaseAsync()).GetCollection(key.LocalName);
+    }
+
+    private static ClusterRecord ToRecord(RetrievedPoint point) => new(point.Id, point.Payload?.ToJsonString(), point.Vector);
 
     private static async Task<ShardMapSnapshot> MapAsync(IShardMapGrain map, ShardReplicaKey key) =>
         await map.Get() ?? throw new ClusterCollectionNotFoundException($"clustered collection '{key.Collection}' does not exist.");
@@ -256,12 +353,54 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         if (write.Deletes.Length > 0)
         {
-            await collection.DeleteAsync([.. write.Deletes.Select(id => (PointId)id)], wait: true);
+            await collection.DeleteAsync(write.Deletes, wait: true);
+        }
+        if (write.DeleteFilter is { } filter)
+        {
+            await collection.DeleteAsync(filter, wait: true);
         }
     }
 
-    private async Task RecreateLocalAsync(ClusterCollectionSpec spec)
+    /// <summary>The shard's position saved and its tail kept after a write applied durably here.</summary>
+    private void Record(long epoch, long sequence, ShardWrite write)
     {
+        Position.Advance(epoch, sequence);
+        local.Tail(Key.LocalName).Append(sequence, write);
+    }
+
+    /// <summary>Ships the target the writes after its position from this primary's tail, when it holds a complete
+    /// prefix of this epoch's log and the tail reaches back to it; false (nothing changed on the target but a started
+    /// catch-up, which a full sync then resets) otherwise.</summary>
+    private async Task<bool> TryCatchUpAsync(IShardReplicaGrain target, string targetSilo, long epoch, long sequence)
+    {
+        var key = Key;
+        if (await target.BeginCatchUp(epoch) is not { } held || local.Tail(key.LocalName).After(held, sequence) is not { } missing)
+        {
+            return false;
+        }
+        foreach (var (next, write) in missing)
+        {
+            await target.CatchUpApply(epoch, next, write);
+        }
+        await target.EndCatchUp(epoch, sequence);
+        LogCaughtUp(logger, key.Collection, key.Shard, targetSilo, missing.Count, held, sequence);
+        return true;
+    }
+
+    private static async Task AddInSyncAsync(IShardMapGrain map, ShardReplicaKey key, long epoch, string targetSilo)
+    {
+        if (!await map.AddReplica(key.Shard, epoch, targetSilo))
+        {
+            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}' moved past epoch {epoch} during the sync.");
+        }
+    }
+
+    /// <summary>Forgets the saved position first (a copy cut off half-way must never look complete), then recreates
+    /// the local shard empty.</summary>
+    private async Task RecreateLocalAsync(ClusterCollectionSpec spec, long epoch)
+    {
+        Position.Invalidate(epoch);
+        local.Tail(Key.LocalName).Clear();
         var database = await local.DatabaseAsync();
         string name = Key.LocalName;
         if (database.TryGetCollection(name, out _) || database.DamagedCollections.ContainsKey(name))
@@ -279,6 +418,9 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: shipping a consistency-one write failed: {Reason}")]
     private static partial void LogBackgroundShipFailed(ILogger logger, string collection, int shard, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: caught {Silo} up from its log tail ({Writes} writes, sequence {From} to {To})")]
+    private static partial void LogCaughtUp(ILogger logger, string collection, int shard, string silo, int writes, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Points} points, sequence {Sequence})")]
     private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int points, long sequence);

@@ -23,8 +23,15 @@ public static class ClusterSiloBuilderExtensions
         silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         silo.Services.AddOptions<ClusterSiloOptions>().Configure(o => configure?.Invoke(o));
         silo.Services.AddHostedService<ShardSupervisor>();
+        silo.Services.AddVectorDbExceptions();
         return silo;
     }
+
+    /// <summary>Lets VectorDb's exceptions (the engine's and the cluster's) cross silos and reach Orleans clients with
+    /// their types, so a refused request keeps its meaning (Orleans otherwise passes only System/Microsoft/Orleans
+    /// exception types). Silos get it from <see cref="AddVectorDbCluster"/>; an Orleans client calls it itself.</summary>
+    public static IServiceCollection AddVectorDbExceptions(this IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("VectorDb"));
 
     /// <summary>Grain storage for the maps in a folder every silo of a one-machine cluster shares (the local cluster and
     /// tests). Production registers a database-backed provider under <see cref="ClusterStorage.Name"/> instead.</summary>

@@ -5,17 +5,24 @@ namespace VectorDb.Cluster.Hosting;
 
 /// <summary>
 /// This silo's shards: one embedded <see cref="VectorDatabase"/> in the silo's data folder, holding one engine
-/// collection per shard replica (<c>collection-sN</c>), and each replica's replication position. The position is kept
-/// in memory only: after a restart every local replica reports itself not synced, so it is caught up by a full sync
-/// before it serves or accepts shipped writes again (its data is never trusted to be current).
+/// collection per shard replica (<c>collection-sN</c>), each replica's replication position and its log tail. The
+/// position (epoch, sequence) is also kept durably beside the shards (<see cref="ReplicaPosition"/>), so a replica
+/// whose silo restarts knows which writes it holds and can catch up from a primary's tail; it still serves nothing
+/// and accepts no shipped write until it has caught up (or been fully re-synced).
 /// </summary>
-public sealed class LocalShards(string dataDirectory, DatabaseOptions? options = null) : IAsyncDisposable
+public sealed class LocalShards(string dataDirectory, DatabaseOptions? options = null, int tailBytes = LocalShards.DefaultTailBytes) : IAsyncDisposable
 {
+    /// <summary>Default bound of each shard's in-memory log tail (64 MiB).</summary>
+    public const int DefaultTailBytes = 64 << 20;
+
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly ConcurrentDictionary<string, ReplicaPosition> _positions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ShardLogTail> _tails = new(StringComparer.Ordinal);
     private VectorDatabase? _database;
 
     public string DataDirectory { get; } = dataDirectory;
+
+    private string PositionsDirectory => Path.Combine(DataDirectory, "cluster-positions");
 
     /// <summary>The silo's database, opened on first use.</summary>
     public async Task<VectorDatabase> DatabaseAsync()
@@ -35,8 +42,13 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
         }
     }
 
-    /// <summary>The replication position of a local shard replica (created not synced, epoch 0).</summary>
-    public ReplicaPosition Position(string localName) => _positions.GetOrAdd(localName, _ => new ReplicaPosition());
+    /// <summary>The replication position of a local shard replica: as last saved on disk (complete, not synced) after a
+    /// restart, else new (epoch 0, not complete).</summary>
+    public ReplicaPosition Position(string localName) =>
+        _positions.GetOrAdd(localName, name => ReplicaPosition.Load(Path.Combine(PositionsDirectory, name + ".position")));
+
+    /// <summary>The shard's recent writes, as applied here (for catching up a replica that missed only a few).</summary>
+    public ShardLogTail Tail(string localName) => _tails.GetOrAdd(localName, _ => new ShardLogTail(tailBytes));
 
     public async ValueTask DisposeAsync()
     {
@@ -46,17 +58,4 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
         }
         _openGate.Dispose();
     }
-}
-
-/// <summary>Where one local replica stands. Changed only by its (non-reentrant) grain, read by status calls.</summary>
-public sealed class ReplicaPosition
-{
-    /// <summary>Highest epoch seen; shipped writes from older epochs are refused.</summary>
-    public long Epoch { get; set; }
-
-    /// <summary>Last write applied (the shard log position).</summary>
-    public long Sequence { get; set; }
-
-    /// <summary>Holds every write up to <see cref="Sequence"/>.</summary>
-    public bool Synced { get; set; }
 }

@@ -8,10 +8,12 @@ namespace VectorDb.Cluster.Hosting;
 
 /// <summary>
 /// Reacts to Orleans membership: when a silo is declared dead, promotes an in-sync replica of every shard it was
-/// primary of (the one with the highest applied position, epoch + 1) and drops it from the in-sync sets; when a shard
-/// has stayed below R in-sync replicas for <see cref="ClusterSiloOptions.ReReplicationGrace"/>, has its primary copy
-/// the shard to another active silo (a full sync). Runs on every silo; only the active silo with the smallest address
-/// acts, and every change is a compare-and-swap on the shard's epoch, so two acting at once change nothing twice.
+/// primary of (the one with the highest applied position, epoch + 1) and drops it from the in-sync sets. When a shard
+/// is below R in-sync replicas and an active silo holds a complete copy of the shard's current epoch (a replica back
+/// from a restart), has the primary catch it up at once from its log tail; otherwise, once the shard has stayed below
+/// R for <see cref="ClusterSiloOptions.ReReplicationGrace"/>, has its primary copy the shard to another active silo.
+/// Runs on every silo; only the active silo with the smallest address acts, and every change is a compare-and-swap
+/// on the shard's epoch, so two acting at once change nothing twice.
 /// It decides nothing about liveness itself: "dead" is Orleans' declaration.
 /// </summary>
 internal sealed partial class ShardSupervisor(
@@ -88,6 +90,15 @@ internal sealed partial class ShardSupervisor(
             _underReplicatedSince.Remove(key);
             return;
         }
+        if (await CatchUpCandidateAsync(collection, assignment, active) is { } returning)
+        {
+            // A silo holding a complete copy of this epoch's log (a replica that restarted, or missed a few writes):
+            // no grace, the primary ships it what it lacks from its tail.
+            LogReReplicating(logger, collection, assignment.Shard, returning);
+            await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, returning);
+            _underReplicatedSince.Remove(key);
+            return;
+        }
         var now = DateTime.UtcNow;
         if (!_underReplicatedSince.TryGetValue(key, out var since))
         {
@@ -108,6 +119,27 @@ internal sealed partial class ShardSupervisor(
         LogReReplicating(logger, collection, assignment.Shard, target);
         await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, target);
         _underReplicatedSince.Remove(key);
+    }
+
+    /// <summary>An active silo outside the in-sync set whose replica of the shard is complete at the shard's epoch.</summary>
+    private async Task<string?> CatchUpCandidateAsync(string collection, ShardAssignment assignment, string[] active)
+    {
+        foreach (var candidate in active.Where(s => !assignment.InSync.Contains(s)))
+        {
+            try
+            {
+                var status = await Replica(collection, assignment.Shard, candidate).Status();
+                if (status.Complete && status.Epoch == assignment.Epoch)
+                {
+                    return candidate;
+                }
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // unreachable: not a candidate
+            }
+        }
+        return null;
     }
 
     /// <summary>Promotes the live in-sync replica with the highest (epoch, sequence); with none, the shard stays

@@ -13,8 +13,6 @@ namespace VectorDb.Cluster.Storage;
 /// </summary>
 internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
 {
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
-
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         using var gate = await LockAsync();
@@ -87,34 +85,8 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
         return (Encoding.ASCII.GetString(bytes, 0, newline), bytes[(newline + 1)..]);
     }
 
-    private static void WriteFile(string path, string etag, byte[] body)
-    {
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(etag + "\n"));
-            stream.Write(body);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void WriteFile(string path, string etag, byte[] body) =>
+        SharedFolder.WriteAtomically(path, Encoding.ASCII.GetBytes(etag + "\n"), body);
 
-    /// <summary>The folder's lock file, held exclusively (other processes retry until <see cref="LockWait"/>).</summary>
-    private async Task<FileStream> LockAsync()
-    {
-        Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, "storage.lock");
-        var deadline = DateTime.UtcNow + LockWait;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(5);
-            }
-        }
-    }
+    private Task<FileStream> LockAsync() => SharedFolder.LockAsync(directory, "storage.lock");
 }

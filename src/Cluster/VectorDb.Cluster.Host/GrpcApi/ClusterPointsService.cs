@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using VectorDb.Api.V1;
+using VectorDb.Cluster.Contracts;
+using VectorDb.Cluster.Grains;
+using VectorDb.Engine;
+using VectorDb.Server.Hosting;
+using VectorDb.Server.Mapping;
+using VectorDb.Server.Services;
+
+namespace VectorDb.Cluster.Host.GrpcApi;
+
+/// <summary>
+/// vectordb.v1.Points on a silo: requests are mapped exactly as the single-node server maps them
+/// (<see cref="PointsService"/>'s mappings), then routed through the cluster coordinator. Differences, because a
+/// clustered write is acknowledged per the cluster's consistency: every write waits (wait = false is answered once
+/// durable too), and the operation id is 0 (each shard numbers its own writes).
+/// </summary>
+[BindServiceMethod(typeof(ParseFailures), nameof(ParseFailures.BindPoints))]
+internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptions options) : Points.PointsBase
+{
+    private IClusterCoordinatorGrain Coordinator => grains.GetGrain<IClusterCoordinatorGrain>(0);
+
+    public override async Task<UpsertPointsResponse> Upsert(UpsertPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await UpsertAsync(request);
+        return new UpsertPointsResponse { Result = Completed(), Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+
+    /// <summary>Each message is one clustered upsert, acknowledged before the next is read (batches before a failing
+    /// one stay written, as on a single node).</summary>
+    public override async Task<UpsertPointsResponse> UpsertStream(IAsyncStreamReader<UpsertPointsRequest> requestStream, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int batches = 0;
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            await UpsertAsync(request);
+            batches++;
+        }
+        if (batches == 0)
+        {
+            throw new ArgumentException("the upsert stream carried no batches; send at least one UpsertPointsRequest.", "points");
+        }
+        return new UpsertPointsResponse { Result = Completed(), Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+
+    public override async Task<DeletePointsResponse> Delete(DeletePointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = request.Points?.PointsSelectorOneOfCase switch
+        {
+            PointsSelector.PointsSelectorOneOfOneofCase.Points => await Coordinator.Delete(request.CollectionName,
+                [.. request.Points.Points.Ids.Select((id, i) => PointIds.ToEngine(id, $"points.ids[{i}]"))], options.Consistency),
+            PointsSelector.PointsSelectorOneOfOneofCase.Filter => await Coordinator.DeleteMatching(request.CollectionName,
+                FilterMapping.ToEngine(request.Points.Filter)!, options.Consistency),
+            _ => throw new ArgumentException("points is not set; give points.points (ids) or points.filter.", "points"),
+        };
+        Acknowledged(result);
+        return new DeletePointsResponse { Result = Completed(), Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+
+    public override async Task<GetPointsResponse> Get(GetPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Engine.PointId[] ids = [.. request.Ids.Select((id, i) => PointIds.ToEngine(id, $"ids[{i}]"))];
+        var records = await Coordinator.Get(request.CollectionName, ids, request.WithPayload, request.WithVectors);
+        var response = new GetPointsResponse();
+        foreach (var record in records)
+        {
+            var retrieved = new VectorDb.Api.V1.RetrievedPoint { Id = PointIds.ToProto(record.Id) };
+            PayloadMapping.FromJson(Payload(record.PayloadJson), retrieved.Payload);
+            if (record.Vector is not null)
+            {
+                retrieved.Vector = PointsService.ToProto(record.Vector);
+            }
+            response.Result.Add(retrieved);
+        }
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return response;
+    }
+
+    public override async Task<CountPointsResponse> Count(CountPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long count = await Coordinator.Count(request.CollectionName, FilterMapping.ToEngine(request.Filter));
+        return new CountPointsResponse { Result = new CountResult { Count = (ulong)count }, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+    }
+
+    public override async Task<SearchPointsResponse> Search(SearchPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var response = new SearchPointsResponse();
+        response.Result.AddRange(await SearchAsync(request.CollectionName, request));
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return response;
+    }
+
+    public override async Task<SearchBatchPointsResponse> SearchBatch(SearchBatchPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < request.Searches.Count; i++)
+        {
+            string inner = request.Searches[i].CollectionName;
+            if (inner.Length > 0 && inner != request.CollectionName)
+            {
+                throw new ArgumentException(
+                    $"searches[{i}] names collection '{inner}' but the batch is for '{request.CollectionName}'; leave it empty or equal.", "searches");
+            }
+        }
+        if (request.Searches.Count > new EngineLimits().MaxSearchBatch)
+        {
+            throw new Engine.LimitExceededException($"{request.Searches.Count} searches in one batch exceed the limit of {new EngineLimits().MaxSearchBatch}; split the batch.", "searches");
+        }
+        var results = await Task.WhenAll(request.Searches.Select(search => SearchAsync(request.CollectionName, search)));
+        var response = new SearchBatchPointsResponse();
+        foreach (var hits in results)
+        {
+            var batch = new BatchResult();
+            batch.Result.AddRange(hits);
+            response.Result.Add(batch);
+        }
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return response;
+    }
+
+    private async Task UpsertAsync(UpsertPointsRequest request)
+    {
+        var points = PointsService.ToEngine(request);
+        ClusterPoint[] clustered = [.. points.Select(p => new ClusterPoint(p.Id, p.Vector.ToArray(), p.Payload?.ToJsonString()))];
+        Acknowledged(await Coordinator.Upsert(request.CollectionName, clustered, options.Consistency));
+    }
+
+    private async Task<IEnumerable<VectorDb.Api.V1.ScoredPoint>> SearchAsync(string collection, SearchPointsRequest request)
+    {
+        var engine = PointsService.ToEngine(request);
+        var shardRequest = new ShardSearchRequest(engine.Vector.ToArray(), engine.K, engine.Exact, engine.Rerank.ToString(), engine.Oversampling,
+            engine.NProbe, engine.WithPayload, engine.Filter, engine.WithVector, engine.ScoreThreshold);
+        var result = await Coordinator.Search(collection, shardRequest, allowPartial: false, ReadPreference.Any);
+        return result.Hits.Select(h => PointsService.ToProto(new Engine.ScoredPoint(h.Id, h.Score, Payload(h.PayloadJson), h.Vector)));
+    }
+
+    private static JsonObject? Payload(string? json) => json is null ? null : JsonNode.Parse(json)!.AsObject();
+
+    private static void Acknowledged(ClusterWriteResult result)
+    {
+        if (!result.AllAcknowledged)
+        {
+            throw new NotAcknowledgedException(result);
+        }
+    }
+
+    private static UpdateResult Completed() => new() { OperationId = 0, Status = UpdateStatus.Completed };
+}

@@ -1,0 +1,218 @@
+using Google.Protobuf.Collections;
+using Grpc.Core;
+using VectorDb.Api.Tests.Support;
+using VectorDb.Api.V1;
+using VectorDb.Client;
+using VectorDb.Cluster.Grains;
+using VectorDb.Cluster.Tests.Support;
+using VectorDb.Engine;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+using Xunit.Abstractions;
+using CollectionConfig = VectorDb.Engine.CollectionConfig;
+using EngineFilter = VectorDb.Engine.Filtering;
+using EnginePointId = VectorDb.Engine.PointId;
+using ProtoFilter = VectorDb.Api.V1.Filter;
+
+namespace VectorDb.Cluster.Tests;
+
+/// <summary>
+/// The vectordb.v1 gRPC API served by three silo processes (S = 6, R = 2), driven through the project's own client
+/// against a different silo for each kind of call: the answers must be the single node's (the embedded engine in this
+/// process, same configuration and seeds), filtered searches must agree with a brute-force scan, and UUID ids route
+/// and round-trip like integer ids.
+/// </summary>
+public sealed class ClusterApiTests(ITestOutputHelper output)
+{
+    private const int Dimension = 100;
+    private const int Groups = 5;
+
+    [Fact]
+    public async Task Every_silo_serves_the_grpc_api_as_a_single_node_answers()
+    {
+        var glove = GlovePoints.Load();
+        var queries = GloveSlice.Queries(40);
+        await using var cluster = await LocalCluster.StartAsync(3, TimeSpan.FromSeconds(30));
+        using var client0 = new VectorDbClient(cluster.Silos[0].GrpcAddress);
+        using var client1 = new VectorDbClient(cluster.Silos[1].GrpcAddress);
+        using var client2 = new VectorDbClient(cluster.Silos[2].GrpcAddress);
+        using var singleFolder = new TempDirectory("vectordb-single");
+        await using var single = await VectorDatabase.OpenAsync(singleFolder.Path);
+
+        // The API's flat index with every other option at its default is the engine's default configuration.
+        await client0.CreateCollectionAsync("glove", Dimension, Distance.Cosine, index: IndexType.IndexFlat);
+        var reference = await single.CreateCollectionAsync("glove", new CollectionConfig(Dimension, ExactMetric.Cosine, Index: IndexKind.Flat));
+        var created = await client2.GetCollectionAsync("glove");
+        Assert.Equal(reference.Config.RotationSeed, created.Config.Quantization.RotationSeed);
+        Assert.Equal((uint)reference.Config.RotationRounds, created.Config.Quantization.RotationRounds);
+        var already = await Assert.ThrowsAsync<RpcException>(() => client1.CreateCollectionAsync("glove", Dimension, Distance.Cosine));
+        Assert.Equal(StatusCode.AlreadyExists, already.StatusCode);
+
+        foreach (var batch in glove.Chunk(1000))
+        {
+            await client1.UpsertAsync("glove", batch.Select(p => VectorDbClient.Point(p.Id.Number, p.Vector, Payload(p.Id.Number))));
+            await reference.UpsertAsync([.. batch.Select(p => new PointInput(p.Id, p.Vector, Json(p.Id.Number)))]);
+        }
+        Assert.Equal((ulong)glove.Length, await client2.CountAsync("glove"));
+        Assert.Equal((ulong)glove.Length, (await client0.GetCollectionAsync("glove")).PointsCount);
+
+        var group = GroupFilter(2, below: 12_000);
+        var engineGroup = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g2")),
+            new EngineFilter.RangeCondition("row", Lt: 12_000)]);
+        Assert.Equal((ulong)reference.CountPoints(engineGroup), await client0.CountAsync("glove", group));
+
+        var exact = new SearchParams { Exact = true };
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var query = queries.Row(q).ToArray();
+            var client = (q % 3) switch { 0 => client0, 1 => client1, _ => client2 };
+
+            // Exact search: the same ids with bit-identical scores as the single node.
+            var clustered = await client.SearchAsync("glove", query, 10, parameters: exact);
+            var local = await reference.SearchAsync(new SearchRequest(query, 10) { Exact = true });
+            Assert.Equal(local.Select(h => (h.Id.Number, h.Score)), clustered.Select(h => (h.Id.Num, h.Score)));
+
+            // Filtered exact search: as the single node, and as a brute-force scan over the rows that pass.
+            var filtered = await client.SearchAsync("glove", query, 10, group, withPayload: true, parameters: exact);
+            var localFiltered = await reference.SearchAsync(new SearchRequest(query, 10) { Exact = true, Filter = engineGroup });
+            Assert.Equal(localFiltered.Select(h => (h.Id.Number, h.Score)), filtered.Select(h => (h.Id.Num, h.Score)));
+            var brute = BruteForceCosine(glove.Where(p => p.Id.Number % Groups == 2 && p.Id.Number < 12_000).ToArray(), query, 10);
+            Assert.Equal(brute.Length, filtered.Count);
+            for (int i = 0; i < brute.Length; i++)
+            {
+                Assert.Equal(brute[i].Score, filtered[i].Score, 1e-4);
+                Assert.Equal($"g{filtered[i].Id.Num % Groups}", filtered[i].Payload["group"].StringValue);
+            }
+            Assert.Equal(brute.Select(b => b.Id).Order(), filtered.Select(h => h.Id.Num).Where(id => brute.Any(b => b.Id == id)).Order());
+        }
+        output.WriteLine($"{queries.Count} queries: exact and filtered exact identical to the single node; filtered agrees with brute force");
+
+        // Search batch through another silo: each answer is the single search's.
+        var batchAnswers = await client2.SearchBatchAsync("glove", Enumerable.Range(0, 5)
+            .Select(q => VectorDbClient.SearchRequest("glove", queries.Row(q).ToArray(), 5, parameters: exact)));
+        for (int q = 0; q < 5; q++)
+        {
+            var local = await reference.SearchAsync(new SearchRequest(queries.Row(q).ToArray(), 5) { Exact = true });
+            Assert.Equal(local.Select(h => h.Id.Number), batchAnswers[q].Select(h => h.Id.Num));
+        }
+
+        // Get by id, in the order asked, from every shard: the vectors and payloads written.
+        ulong[] wanted = [19_999, 3, 7_777, 0, 12_345, 3];
+        var got = await client2.GetAsync("glove", wanted, withPayload: true, withVectors: true);
+        Assert.Equal(wanted, got.Select(p => p.Id.Num));
+        foreach (var point in got)
+        {
+            Assert.Equal(glove[(int)point.Id.Num].Vector, point.Vector.Data);
+            Assert.Equal((long)point.Id.Num, point.Payload["row"].IntegerValue);
+        }
+        var missing = await Assert.ThrowsAsync<RpcException>(() => client0.GetAsync("glove", [5, 1_000_000]));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => client0.CountAsync("nowhere"));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var badDimension = await Assert.ThrowsAsync<RpcException>(() => client0.UpsertAsync("glove", [VectorDbClient.Point(1, new float[3])]));
+        Assert.Equal(StatusCode.InvalidArgument, badDimension.StatusCode);
+
+        // Delete by filter on every shard, then by id: counts follow the single node's.
+        await client1.DeleteAsync("glove", GroupFilter(4, below: 5_000));
+        await reference.DeleteAsync(new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g4")),
+            new EngineFilter.RangeCondition("row", Lt: 5_000)]));
+        await client2.DeleteAsync("glove", [0UL, 1, 2]);
+        await reference.DeleteAsync([(EnginePointId)0UL, 1UL, 2UL]);
+        Assert.Equal((ulong)reference.Count, await client0.CountAsync("glove"));
+        Assert.Equal(19_000 - 3, reference.Count);
+
+        Assert.Contains("glove", await client1.ListCollectionsAsync());
+    }
+
+    [Fact]
+    public async Task Uuid_and_integer_ids_route_by_their_bytes_and_scroll_in_id_order()
+    {
+        var glove = GlovePoints.Load(600);
+        var random = new Random(1414);
+        // Half integer ids, half UUIDs from a seeded generator.
+        EnginePointId[] ids = [.. Enumerable.Range(0, glove.Length).Select(i => i % 2 == 0
+            ? (EnginePointId)(ulong)(i * 1000)
+            : (EnginePointId)new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)random.Next(256))]))];
+        await using var cluster = await LocalCluster.StartAsync(3, TimeSpan.FromSeconds(30));
+        using var client = new VectorDbClient(cluster.Silos[1].GrpcAddress);
+        using var singleFolder = new TempDirectory("vectordb-single");
+        await using var single = await VectorDatabase.OpenAsync(singleFolder.Path);
+        await client.CreateCollectionAsync("mixed", Dimension, Distance.Cosine, index: IndexType.IndexFlat);
+        var reference = await single.CreateCollectionAsync("mixed", new CollectionConfig(Dimension, ExactMetric.Cosine, Index: IndexKind.Flat));
+        await client.UpsertAsync("mixed", glove.Select((p, i) => VectorDbClient.Point(ProtoId(ids[i]), p.Vector, Payload((ulong)i))));
+        await reference.UpsertAsync([.. glove.Select((p, i) => new PointInput(ids[i], p.Vector, Json((ulong)i)))]);
+
+        // Every shard holds some UUIDs (the ids' bytes spread them), and each UUID reads back from its shard.
+        var uuidShards = ids.Where(id => id.IsUuid).Select(id => ShardRouting.ShardOf(id, 6)).Distinct().Count();
+        Assert.Equal(6, uuidShards);
+        var got = await client.GetAsync("mixed", ids.Select(ProtoId), withPayload: true, withVectors: true);
+        Assert.Equal(ids.Select(id => id.ToString()), got.Select(p => p.Id.HasUuid ? p.Id.Uuid : p.Id.Num.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(got.Select((p, i) => (p, i)), x => Assert.Equal(glove[x.i].Vector, x.p.Vector.Data));
+
+        // Exact searches return the single node's ids, UUIDs included.
+        var queries = GloveSlice.Queries(10);
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var query = queries.Row(q).ToArray();
+            var clustered = await client.SearchAsync("mixed", query, 20, parameters: new SearchParams { Exact = true });
+            var local = await reference.SearchAsync(new SearchRequest(query, 20) { Exact = true });
+            Assert.Equal(local.Select(h => (h.Id.ToString(), h.Score)), clustered.Select(h => (h.Id.HasUuid ? h.Id.Uuid : $"{h.Id.Num}", h.Score)));
+            Assert.Contains(clustered, h => h.Id.HasUuid);
+        }
+
+        // Scroll (coordinator API: vectordb.v1 has no scroll call) in pages of 64: the single node's id order, numbers
+        // then UUIDs, filter applied, every point once.
+        var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
+        var even = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g1"))]);
+        foreach (var filter in new[] { null, even })
+        {
+            var scrolled = new List<EnginePointId>();
+            EnginePointId? from = null;
+            int pages = 0;
+            do
+            {
+                var page = await coordinator.Scroll("mixed", filter, from, 64, withPayload: pages == 0, withVector: false);
+                Assert.True(page.Points.Length <= 64);
+                if (pages == 0 && page.Points.Length > 0)
+                {
+                    Assert.NotNull(page.Points[0].PayloadJson);
+                }
+                scrolled.AddRange(page.Points.Select(p => p.Id));
+                from = page.NextFrom;
+                pages++;
+            }
+            while (from is not null && pages < 100);
+            Assert.Equal(reference.ListIds(filter), scrolled);
+        }
+    }
+
+    private static ProtoFilter GroupFilter(int group, int below)
+    {
+        var filter = new ProtoFilter();
+        filter.Must.Add(new Condition { Field = new FieldCondition { Key = "group", Match = new Match { Keyword = $"g{group}" } } });
+        filter.Must.Add(new Condition { Field = new FieldCondition { Key = "row", Range = new VectorDb.Api.V1.Range { Lt = below } } });
+        return filter;
+    }
+
+    private static Dictionary<string, Value> Payload(ulong row) => new()
+    {
+        ["row"] = new Value { IntegerValue = (long)row },
+        ["group"] = new Value { StringValue = $"g{row % Groups}" },
+    };
+
+    private static System.Text.Json.Nodes.JsonObject Json(ulong row) => new() { ["row"] = (long)row, ["group"] = $"g{row % Groups}" };
+
+    private static VectorDb.Api.V1.PointId ProtoId(EnginePointId id) => id.IsUuid ? VectorDbClient.Id(id.Uuid) : VectorDbClient.Id(id.Number);
+
+    /// <summary>The k best by cosine similarity, computed in double from the raw vectors (an oracle independent of the
+    /// engine's rotation, codes and kernels).</summary>
+    private static (ulong Id, double Score)[] BruteForceCosine(IEnumerable<Contracts.ClusterPoint> points, float[] query, int k)
+    {
+        static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+        double queryNorm = Norm(query);
+        return [.. points
+            .Select(p => (p.Id.Number, Score: p.Vector.Select((x, i) => (double)x * query[i]).Sum() / (Norm(p.Vector) * queryNorm)))
+            .OrderByDescending(x => x.Score)
+            .Take(k)];
+    }
+}
