@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.Collections;
 using VectorDb.Api.V1;
@@ -45,7 +44,7 @@ internal static class PayloadMapping
                 {
                     throw new ArgumentException($"{where} is {value.DoubleValue}; JSON payload numbers must be finite.", "payload");
                 }
-                return DoubleNode(value.DoubleValue);
+                return PayloadValues.DoubleNode(value.DoubleValue);
             case Value.KindOneofCase.IntegerValue:
                 return JsonValue.Create(value.IntegerValue);
             case Value.KindOneofCase.StringValue:
@@ -72,14 +71,6 @@ internal static class PayloadMapping
         }
     }
 
-    /// <summary>A JSON number that reads back as a double: System.Text.Json writes 185.0 as "185", which every reader
-    /// (FromJson below, REST, filters) then takes for an integer; a fraction or exponent in the text keeps the type.</summary>
-    private static JsonNode DoubleNode(double value)
-    {
-        string text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        return text.AsSpan().IndexOfAny('.', 'E', 'e') >= 0 ? JsonValue.Create(value) : JsonNode.Parse(text + ".0")!;
-    }
-
     /// <summary>JSON object → proto payload map (integers that fit in int64 become integer_value).</summary>
     public static void FromJson(JsonObject? json, MapField<string, Value> into)
     {
@@ -89,38 +80,7 @@ internal static class PayloadMapping
         }
         foreach (var (key, node) in json)
         {
-            into[key] = FromJson(node);
-        }
-    }
-
-    private static Value FromJson(JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                return new Value { NullValue = NullValue.NullValue };
-            case JsonObject obj:
-                var structValue = new Struct();
-                foreach (var (key, child) in obj)
-                {
-                    structValue.Fields[key] = FromJson(child);
-                }
-                return new Value { StructValue = structValue };
-            case JsonArray array:
-                var list = new ListValue();
-                list.Values.AddRange(array.Select(FromJson));
-                return new Value { ListValue = list };
-            default:
-                var element = node.AsValue().TryGetValue(out JsonElement parsed) ? parsed : JsonSerializer.SerializeToElement(node);
-                return element.ValueKind switch
-                {
-                    JsonValueKind.String => new Value { StringValue = element.GetString() },
-                    JsonValueKind.True => new Value { BoolValue = true },
-                    JsonValueKind.False => new Value { BoolValue = false },
-                    JsonValueKind.Number when element.TryGetInt64(out long integer) => new Value { IntegerValue = integer },
-                    JsonValueKind.Number => new Value { DoubleValue = element.GetDouble() },
-                    _ => new Value { NullValue = NullValue.NullValue },
-                };
+            into[key] = PayloadValues.FromJson(node);
         }
     }
 }
