@@ -84,7 +84,7 @@ cli_smoke() {
   port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rest=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   dotnet run -c Release --no-build --project src/Api/VectorDb.Cli -- serve --urls "http://127.0.0.1:$port" --rest-urls "http://127.0.0.1:$rest" --data-dir "$work/data" \
-    --VectorDb:ApiKey "$key" > "$work/serve.log" 2>&1 &
+    --VectorDb:ApiKey="$key" > "$work/serve.log" 2>&1 &
   server=$!
   # On any exit (set -e included) stop the server: dotnet run forwards SIGTERM to the program; its child goes too.
   trap 'kill -TERM "$server" 2>/dev/null || true; sleep 2; pkill -KILL -P "$server" 2>/dev/null || true' EXIT

@@ -51,6 +51,10 @@ internal sealed class CliArgs
             return new CliArgs { Command = "help", Server = server, ApiKey = apiKey };
         }
         var parsed = new CliArgs { Command = args[i], Server = server, ApiKey = apiKey, Rest = args[(i + 1)..] };
+        if (parsed.Command == "serve")
+        {
+            return parsed; // the server parses its own arguments (--VectorDb:ApiKey=key and the space form alike)
+        }
         for (i++; i < args.Length; i++)
         {
             string arg = args[i];
@@ -60,7 +64,12 @@ internal sealed class CliArgs
                 continue;
             }
             string name = arg[2..];
-            if (s_flags.Contains(name))
+            int equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                parsed._options[name[..equals]] = name[(equals + 1)..]; // --name=value
+            }
+            else if (s_flags.Contains(name))
             {
                 parsed._options[name] = null;
             }

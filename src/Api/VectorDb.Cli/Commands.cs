@@ -48,6 +48,7 @@ internal static class Commands
         --filter: a vectordb.v1 Filter as JSON, e.g. '{"must": [{"field": {"key": "lang", "match": {"keyword": "en"}}}]}'
           (conditions: field {key, match {keyword|integer|boolean|keywords|integers}, range {gt, gte, lt, lte}},
           hasId, filter; lists: must, should, mustNot).
+        Options after the command take '--name value' or '--name=value'.
         --server defaults to $VECTORDB_SERVER or http://127.0.0.1:6334; --api-key to $VECTORDB_API_KEY.
         exit codes: 0 ok, 1 the server refused the call, 2 usage error, 3 server unreachable, 4 bad input file.
         """;

@@ -126,7 +126,7 @@ public sealed class CliCommandTests
         using var client = server.Client();
         Assert.Equal(3UL, await client.CountAsync("c"));
 
-        Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "import", "c", csv, "--id-offset", "3", "--quiet"])).ExitCode);
+        Assert.Equal(0, (await ChildProcesses.RunCliAsync([.. at, "import", "c", csv, "--id-offset=3", "--quiet"])).ExitCode);
         Assert.Equal(6UL, await client.CountAsync("c"));
         var moved = await client.RetrieveAsync("c", [5UL], withVectors: true);
         Assert.Equal([0f, 0f, 1f], moved.Single().Vector!);
