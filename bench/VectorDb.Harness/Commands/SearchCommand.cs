@@ -24,6 +24,7 @@ internal sealed class SearchCommand : ICommand
                       [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1[,...]]
                       [--queries N] [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
                       [--format 2|1] [--rho auto|on|off] [--scale-search N] [--centre-sample N] [--rounds 2]
+              [--code-lists auto|off|N]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
           --bits       bits per coordinate (comma list, 1..8)
@@ -47,6 +48,9 @@ internal sealed class SearchCommand : ICommand
           --scale-search  format 2: codebook scalings tried per vector at encode (1 = none; default: the index's)
           --centre-sample format 2: vectors whose mean is the collection centre (default 1024)
           --rounds     rotation rounds (sign flip + Hadamard), default 2
+          --code-lists flat, format 2: residual code lists (k-means centroids the codes are residuals to; every list
+                       is scanned): auto = what the engine does (VectorIndexOptions.DefaultCodeListCount once due), off,
+                       or a list count
         Rows print the centring: none, mean, or mean+lists (IVF residuals), +rho when rho·S is stored.
         --index ivf --nprobe <nlist> scans every list: it isolates the codes' quality from the probing.
         QPS = queries / wall time; p50/p99 per query; recall_1_at_100 from a separate untimed k=100 pass.
@@ -56,7 +60,7 @@ internal sealed class SearchCommand : ICommand
     public int Run(Args options)
     {
         options.EnsureOnly("data", "metric", "scheme", "bits", "index", "nlist", "nprobe", "rerank", "pool", "z", "originals",
-            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho", "scale-search", "centre-sample", "rounds");
+            "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho", "scale-search", "centre-sample", "rounds", "code-lists");
         var dataset = Dataset.Load(options.Required("data"), options.Int("queries", int.MaxValue));
         ExactMetric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
         bool exact = options.String("index", "flat") == "exact";  // SearchBackends.cs: no codes, no schemes
@@ -69,6 +73,7 @@ internal sealed class SearchCommand : ICommand
             var other => throw new ArgumentException($"--index: '{other}' is not flat, ivf or exact."),
         };
         int nlist = options.Int("nlist", 0);
+        string codeLists = options.String("code-lists", "auto");
         int[] nprobes = kind == IndexKind.Ivf ? options.IntList("nprobe", [1, 2, 4, 8, 16, 32, 64]) : [0];
         string[] reranks = options.StringList("rerank", ["none"]);
         double pool = double.Parse(options.String("pool", "8"), CultureInfo.InvariantCulture);
@@ -110,7 +115,7 @@ internal sealed class SearchCommand : ICommand
                     CodeFormat: format, CentreSampleSize: options.Int("centre-sample", VectorIndexOptions.DefaultCentreSampleSize), RhoRanking: rho, ScaleSearch: options.Optional("scale-search") is { } trials
                         ? int.Parse(trials, CultureInfo.InvariantCulture) : null);
                 var build = Stopwatch.StartNew();
-                using var index = Build(dataset, indexOptions, rerankOn);
+                using var index = Build(dataset, indexOptions, rerankOn, codeLists);
                 double buildSeconds = build.Elapsed.TotalSeconds;
                 foreach (string rerank in reranks)
                 {
@@ -161,7 +166,7 @@ internal sealed class SearchCommand : ICommand
         return 0;
     }
 
-    private static VectorIndex Build(Dataset dataset, VectorIndexOptions options, RerankBackend rerankOn)
+    private static VectorIndex Build(Dataset dataset, VectorIndexOptions options, RerankBackend rerankOn, string codeLists)
     {
         var index = new VectorIndex(options, level: null, rerankOn.Create);
         var progress = new ProgressBar("encode", dataset.Base.Count);
@@ -175,8 +180,21 @@ internal sealed class SearchCommand : ICommand
         {
             index.TrainIvf();
         }
+        else if (CodeListsFor(codeLists, index) is > 1 and var lists)
+        {
+            index.TrainIvf(lists); // what a flat collection of the engine does once it holds this many vectors
+        }
         return index;
     }
+
+    /// <summary>--code-lists: residual code lists of a flat index; auto = the engine's default for this index.</summary>
+    private static int CodeListsFor(string codeLists, VectorIndex index) => codeLists switch
+    {
+        "auto" => index.CodeListsDue() ? VectorIndexOptions.DefaultCodeListCount(index.Count) : 0,
+        "off" => 0,
+        _ => int.TryParse(codeLists, NumberStyles.None, CultureInfo.InvariantCulture, out int lists) && lists >= 2 ? lists
+            : throw new ArgumentException($"--code-lists: '{codeLists}' is not auto, off or a list count of at least 2."),
+    };
 
     private static SearchRow Measure(Dataset dataset, VectorIndex index, SearchOptions search, int threads, int batch)
     {

@@ -16,6 +16,11 @@ public sealed record DatabaseOptions
     /// again on open); it scans flat until they are in.</summary>
     public int IvfTrainingThreshold { get; init; } = VectorDb.Index.Search.VectorIndexOptions.FlatBelowVectors;
 
+    /// <summary>A flat collection with centred codes (format 2) trains residual code lists in the background once it
+    /// holds this many points (and again on open): k-means centroids its codes become residuals to, every list still
+    /// scanned by every search, so only the codes' precision changes (docs/codec.md "Residual code lists"). 0 = never.</summary>
+    public int CodeListsThreshold { get; init; } = VectorDb.Index.Search.VectorIndexOptions.CodeListsFromVectors;
+
     /// <summary>Threads used by one search batch (queries run in parallel; each query is single-threaded).</summary>
     public int SearchBatchThreads { get; init; } = Environment.ProcessorCount;
 
@@ -42,6 +47,10 @@ public sealed record DatabaseOptions
         if (IvfTrainingThreshold < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(IvfTrainingThreshold), IvfTrainingThreshold, "must be at least 1.");
+        }
+        if (CodeListsThreshold < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CodeListsThreshold), CodeListsThreshold, "must be at least 0 (0 = never).");
         }
         if (SearchBatchThreads < 1)
         {

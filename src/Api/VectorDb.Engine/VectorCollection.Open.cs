@@ -25,9 +25,10 @@ public sealed partial class VectorCollection
         try
         {
             await collection.RebuildAsync(cancellationToken).ConfigureAwait(false);
-            if (config.Index == Index.Search.IndexKind.Ivf && store.ReadIvfCentroids() is { } ivf)
+            // The lists it had before it was closed: an IVF collection's, or a flat one's residual code lists.
+            if (store.ReadIvfCentroids() is { } ivf && (config.Index == Index.Search.IndexKind.Ivf || collection._index.CodeListsDue(threshold: 2)))
             {
-                collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids); // the lists it had before it was closed
+                collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids);
             }
             collection.TrainIfDue();
             return collection;

@@ -115,7 +115,7 @@ public sealed partial class VectorCollection
                 await running.WaitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            await Task.Run(TrainAndPersist, cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => TrainAndPersist(0), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -135,22 +135,26 @@ public sealed partial class VectorCollection
     private void TrainIfDue()
     {
         int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
-        bool due = Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
+        bool ivfDue = Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
+        // A flat collection's residual code lists: same training, every list scanned (VectorIndex.CodeListsDue).
+        bool codeListsDue = _options.CodeListsThreshold > 0 && _index.CodeListsDue(_options.CodeListsThreshold);
         // A training that failed (it should not: the index checks its size first) is retried on the next write.
-        if (due && _training is null or { IsFaulted: true })
+        if ((ivfDue || codeListsDue) && _training is null or { IsFaulted: true })
         {
-            _training = Task.Run(TrainAndPersist);
+            int nlist = ivfDue ? 0 : VectorIndexOptions.DefaultCodeListCount(_index.Count);
+            _training = Task.Run(() => TrainAndPersist(nlist));
         }
     }
 
     /// <summary>
-    /// Trains the IVF lists and persists their centroids, so that a reopened collection builds the same lists
+    /// Trains the IVF lists (or a flat collection's code lists; <paramref name="nlist"/> 0 = the IVF default) and
+    /// persists their centroids, so that a reopened collection builds the same lists
     /// (<see cref="VectorIndex.UseIvfCentroids"/>) and answers as it did, instead of training on what it holds then.
     /// A crash before the file is written only means the next open trains again.
     /// </summary>
-    private void TrainAndPersist()
+    private void TrainAndPersist(int nlist)
     {
-        _index.TrainIvf();
+        _index.TrainIvf(nlist);
         if (_index.IvfCentroidVectors() is { } centroids)
         {
             _store.WriteIvfCentroids(_index.ListCount, centroids);

@@ -44,24 +44,25 @@ public static partial class FlatScan
     /// <param name="results">One collector per query.</param>
     /// <param name="termRange">Covers at least every row's factor and offset (the partition's cached range).</param>
     /// <param name="rowTerms">1/A and B/A per row for a per-row pre-filter (centred codes), or empty for one bound.</param>
+    /// <param name="idBase">Added to each row to give the id it is offered under (an IVF list's virtual ids).</param>
     internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
-        RowTerms rowTerms = default)
+        RowTerms rowTerms = default, int idBase = 0)
     {
         if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
         {
-            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms);
+            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase);
         }
         else
         {
-            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange, rowTerms);
+            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase);
         }
     }
 
     // Passes of TWidth.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
     private static void SearchInPasses<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
-        RowTerms rowTerms)
+        RowTerms rowTerms, int idBase)
         where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
@@ -72,7 +73,7 @@ public static partial class FlatScan
             int queries = Math.Min(TWidth.Queries, scorers.Length - start);
             if (queries == 1)
             {
-                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, 0, termRange, rowTerms);
+                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, idBase, termRange, rowTerms);
                 continue;
             }
             if (fullEnd > 0)
@@ -83,21 +84,21 @@ public static partial class FlatScan
                 ReadOnlySpan<TopK> collectors = results.Slice(start, queries);
                 if (rowTerms.IsEmpty)
                 {
-                    SearchFullBlocksBatch<TWidth, SumFloor>(pass, factors, terms, deleted, collectors, fullEnd,
+                    SearchFullBlocksBatch<TWidth, SumFloor>(pass, factors, terms, deleted, collectors, fullEnd, idBase,
                         FloorFor(pass, 0, collectors, termRange, terms), FloorFor(pass, 1, collectors, termRange, terms),
                         FloorFor(pass, 2, collectors, termRange, terms), FloorFor(pass, 3, collectors, termRange, terms));
                 }
                 else
                 {
                     RowTerms full = rowTerms.Slice(0, fullEnd * blockSize);
-                    SearchFullBlocksBatch<TWidth, RowBounds>(pass, factors, terms, deleted, collectors, fullEnd,
+                    SearchFullBlocksBatch<TWidth, RowBounds>(pass, factors, terms, deleted, collectors, fullEnd, idBase,
                         BoundsFor(pass, 0, collectors, full), BoundsFor(pass, 1, collectors, full),
                         BoundsFor(pass, 2, collectors, full), BoundsFor(pass, 3, collectors, full));
                 }
             }
             for (int q = start; q < start + queries && first.BlockCount > fullEnd; q++)
             {
-                SearchBlocksPerBlock(scorers[q], scales, offsets, deleted, results[q], fullEnd, first.BlockCount);
+                SearchBlocksPerBlock(scorers[q], scales, offsets, deleted, results[q], fullEnd, first.BlockCount, idBase);
             }
         }
     }
@@ -120,10 +121,10 @@ public static partial class FlatScan
     }
 
     // factors/terms (and the filters' row terms) cover the full blocks [0, blocks) exactly (terms empty for none);
-    // 2 to TWidth.Queries scorers.
+    // 2 to TWidth.Queries scorers; row r is offered as id idBase + r.
     [SkipLocalsInit]
     private static void SearchFullBlocksBatch<TWidth, TFilter>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
-        ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, TFilter filter0,
+        ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, int idBase, TFilter filter0,
         TFilter filter1, TFilter filter2, TFilter filter3)
         where TWidth : IFastScanWidth
         where TFilter : IRowFilter<TFilter>, allows ref struct
@@ -160,7 +161,7 @@ public static partial class FlatScan
                 FastScanLut lut = Lut(scorers, q);
                 mask &= TWidth.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
                     terms.IsEmpty ? terms : terms.Slice(row, blockSize), thresholds[q], scores);
-                if (Offer(results[q], scores, mask, row, ref thresholds[q]))
+                if (Offer(results[q], scores, mask, idBase + row, ref thresholds[q]))
                 {
                     switch (q)
                     {

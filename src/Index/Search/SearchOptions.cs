@@ -95,6 +95,23 @@ public sealed record VectorIndexOptions(
     /// </summary>
     public const int FlatBelowVectors = 50_000;
 
+    /// <summary>
+    /// Vectors a flat format-2 index holds before it trains residual code lists (<see cref="VectorIndex.CodeListsDue"/>):
+    /// k-means needs <see cref="VectorIndex.TrainingPointsPerList"/> points per list, and below a few lists of about
+    /// <see cref="VectorsPerCodeList"/> vectors the collection mean centres the codes about as well.
+    /// </summary>
+    public const int CodeListsFromVectors = 4096;
+
+    /// <summary>Vectors per residual code list of a flat index: lists small enough that their centroids take a real share
+    /// of each vector off its code, and large enough that the per-list work of a query (a centroid dot product and the
+    /// scan's set-up) stays a small part of scanning its codes.</summary>
+    public const int VectorsPerCodeList = 1024;
+
+    /// <summary>Residual code lists a flat index of <paramref name="vectors"/> vectors trains: the power of two nearest
+    /// n / <see cref="VectorsPerCodeList"/>, from 2 to 1,024.</summary>
+    public static int DefaultCodeListCount(int vectors) =>
+        1 << Math.Clamp((int)Math.Round(Math.Log2(Math.Max(1.0, (double)vectors / VectorsPerCodeList))), 1, 10);
+
     public int Dimension => Quantizer.Dimension;
 }
 

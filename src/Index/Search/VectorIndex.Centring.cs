@@ -15,6 +15,7 @@ public sealed partial class VectorIndex
     private bool _centred;
     private CodeCentre _centre = null!;
     private CodeCentre[]? _listCentres; // per trained IVF list when lists hold residuals to their centroids
+    private byte[]? _listRecords; // with _listCentres: each row's record against its list centroid (in memory only)
     private double _maxListCentreNorm;
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
@@ -161,6 +162,12 @@ public sealed partial class VectorIndex
     }
 
     private Span<byte> RecordOf(int row) => _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+
+    /// <summary>Row's record against its IVF list centroid (residual lists only).</summary>
+    private Span<byte> ListRecordOf(int row) => _listRecords.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+
+    /// <summary>The record the scan's codes of a row come from: its list record for residual lists, else its stored one.</summary>
+    private ReadOnlySpan<byte> ScanRecordOf(int row) => ResidualLists ? ListRecordOf(row) : RecordOf(row);
 
     /// <summary>Re-adds every row (deleted ones as deleted) to a new flat partition (write lock held).</summary>
     private void RebuildFlatPartition()
@@ -389,7 +396,7 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>For tests: the centre a live id's codes are relative to, and its record against that centre (the list
-    /// record for trained IVF residual lists, re-encoded as the index does; else the stored record).</summary>
+    /// record for trained IVF residual lists; else the stored record).</summary>
     internal (CodeCentre Centre, byte[] Record) CodesOf(ulong id)
     {
         _lock.EnterReadLock();
@@ -398,11 +405,7 @@ public sealed partial class VectorIndex
             int row = _rowOfId[id];
             int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
             CodeCentre centre = PartitionCentre(partition);
-            var record = RecordOf(row).ToArray();
-            if (ResidualLists)
-            {
-                EncodeForList(row, centre, record);
-            }
+            var record = ScanRecordOf(row).ToArray();
             return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : centre, record);
         }
         finally

@@ -33,6 +33,16 @@ public sealed partial class VectorIndex
         CompleteIvfTraining(training);
     }
 
+    /// <summary>
+    /// Whether a flat index should now train residual code lists (<see cref="TrainIvf"/> with
+    /// <see cref="VectorIndexOptions.DefaultCodeListCount"/>): format-2 codes, residuals on, not trained yet, and at
+    /// least <paramref name="threshold"/> live vectors (default <see cref="VectorIndexOptions.CodeListsFromVectors"/>;
+    /// at least 2). A flat index scans every list, so the lists change how the codes are centred, never which vectors
+    /// a search sees.
+    /// </summary>
+    public bool CodeListsDue(int threshold = VectorIndexOptions.CodeListsFromVectors) =>
+        Options.Kind == IndexKind.Flat && _centred && Options.IvfResiduals && !IsTrained && Count >= Math.Max(2, threshold);
+
     /// <summary>About 4·√n lists, rounded to a power of two, at least 1.</summary>
     public static int DefaultListCount(int vectors) =>
         vectors < 4 ? 1 : 1 << Math.Max(0, (int)Math.Round(Math.Log2(4 * Math.Sqrt(vectors))));

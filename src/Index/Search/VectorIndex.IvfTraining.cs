@@ -208,6 +208,11 @@ public sealed partial class VectorIndex
             _centroids = centroids;
             _centroidVectors = training.CentroidVectors;
             _listCentres = training.ListCentres;
+            _listRecords = training.ListRecords;
+            if (_listRecords is not null)
+            {
+                Array.Resize(ref _listRecords, _ids.Length * Layout.RecordSize);
+            }
             _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
             Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
             int[] live = LiveRows();
@@ -216,9 +221,7 @@ public sealed partial class VectorIndex
             {
                 bool assigned = row < assignment.Length && assignment[row] >= 0;
                 int list = assigned ? assignment[row] : NearestList(row, centroids);
-                AddToPartition(row, list, assigned && training.ListRecords is { } records
-                    ? records.AsSpan(row * Layout.RecordSize, Layout.RecordSize)
-                    : default);
+                AddToPartition(row, list, assigned && _listRecords is not null ? ListRecordOf(row) : default);
             }
         }
         finally

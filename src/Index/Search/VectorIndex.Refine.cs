@@ -8,7 +8,8 @@ namespace VectorDb.Index.Search;
 /// widths), whose rounding costs recall where the codes are fine (about 0.4 points at 4 bits and 1-2 at 8 on real
 /// sets). Each candidate's estimate is recomputed from its record in float (centroids looked up, no tables), so the
 /// candidates are ranked by the estimator itself, and a search without re-ranking scans a pool of
-/// <see cref="RefinePool"/>·k before keeping k. Not for trained IVF residual lists (their records are not kept).
+/// <see cref="RefinePool"/>·k before keeping k. Trained residual lists refine from the rows' list records, with the
+/// centre term of each row's list.
 /// </summary>
 public sealed partial class VectorIndex
 {
@@ -21,7 +22,7 @@ public sealed partial class VectorIndex
     private const int RefinePool = 2;
 
     /// <summary>Whether the candidates' estimates are refined from the records (see the type's remarks).</summary>
-    private bool RefinesCandidates => _centred && (Partitions.Length == 1 || _listCentres is null);
+    private bool RefinesCandidates => _centred;
 
     /// <summary>
     /// Replaces the estimates of the sorted candidates by the estimator's exact float value from their records
@@ -33,12 +34,16 @@ public sealed partial class VectorIndex
         ReadOnlySpan<float> weights = scratch.Estimator.RotatedQuery; // Πq: the offsets hold the centre's share
         ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
         Span<byte> codes = scratch.Codes;
-        // Every partition shares the collection centre here; a flat query computed its shift when it was prepared.
-        float shift = (float)(Partitions.Length == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
+        // Residual lists: each row's list centre term, which the scan set for every list it probed. Otherwise every
+        // partition shares the collection centre; a flat query computed its shift when it was prepared.
+        bool residualLists = ResidualLists;
+        float sharedShift = residualLists ? 0f : (float)(Partitions.Length == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
-            ReadOnlySpan<byte> record = RecordOf(scratch.Sorted[i].Id);
+            int row = scratch.Sorted[i].Id;
+            ReadOnlySpan<byte> record = ScanRecordOf(row);
+            float shift = residualLists ? (float)scratch.Shifts[_partitionOf[row]] : sharedShift;
             BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
             float sum = 0;
             for (int j = 0; j < codes.Length; j++)
@@ -47,7 +52,7 @@ public sealed partial class VectorIndex
             }
             float scale = MathF.Abs(Layout.ReadScale(record));
             float score = MathF.FusedMultiplyAdd(sum, codeFactor * scale, Layout.ReadOffset(record)) + shift;
-            scratch.Sorted[i] = new ScoredId(score, scratch.Sorted[i].Id);
+            scratch.Sorted[i] = new ScoredId(score, row);
         }
         scratch.Sorted.AsSpan(0, candidates).Sort(static (a, b) =>
             ScoredId.IsBetter(a.Score, a.Id, b.Score, b.Id) ? -1 : ScoredId.IsBetter(b.Score, b.Id, a.Score, a.Id) ? 1 : 0);
@@ -57,7 +62,7 @@ public sealed partial class VectorIndex
     /// The code part of a centred row's estimate, A·⟨Π(q − c), q̂⟩ in float from its record (c the collection centre
     /// the record is coded against): the estimate of ⟨q − c, r⟩ whose error the auto re-rank margin bounds. The scan
     /// keeps only K + β + A·⟨Πq, q̂⟩, with β folding ⟨c, r⟩ in, so it is recomputed here (one pass over the codes)
-    /// for the (1 − cos²) factor of the variance. Only where records are kept (<see cref="RefinesCandidates"/>).
+    /// for the (1 − cos²) factor of the variance (from the list record for residual lists).
     /// </summary>
     private double CodePartOf(QueryScratch scratch, int row, CodeCentre centre)
     {
@@ -65,7 +70,7 @@ public sealed partial class VectorIndex
         ReadOnlySpan<float> rotatedCentre = centre.Rotated;
         ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
         Span<byte> codes = scratch.Codes;
-        ReadOnlySpan<byte> record = RecordOf(row);
+        ReadOnlySpan<byte> record = ScanRecordOf(row);
         BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
         double sum = 0;
         for (int j = 0; j < codes.Length; j++)

@@ -189,8 +189,7 @@ public sealed partial class VectorIndex
         // IVF: every probed list scans into the same collector (so the pruning threshold carries across lists) under
         // a virtual id range: list i of the probe order owns ids [bases[i], bases[i] + rows). Ids are mapped back to
         // global rows by TranslateVirtualIds once the candidates are sorted.
-        int nprobe = options.ProbesFor(ListCount);
-        ReadOnlySpan<int> lists = BestLists(scratch.Query, nprobe, scratch.ProbeScores, scratch.ProbeOrder);
+        ReadOnlySpan<int> lists = ListsToScan(scratch, options);
         Span<int> bases = scratch.ProbeBases(lists.Length);
         int virtualBase = 0;
         for (int i = 0; i < lists.Length; i++)
@@ -216,6 +215,25 @@ public sealed partial class VectorIndex
         }
         candidates.ScoreShift = 0;
         scratch.ProbedLists = lists.Length;
+    }
+
+    /// <summary>
+    /// The lists a query scans, in scan order (also left in <see cref="QueryScratch.ProbeOrder"/>): a flat index with
+    /// residual code lists scans every list in list order (the lists only centre its codes; a fixed order lets a batch
+    /// scan them together and give the same ids as one query), an IVF index its nprobe best lists, best first.
+    /// </summary>
+    private ReadOnlySpan<int> ListsToScan(QueryScratch scratch, SearchOptions options)
+    {
+        if (Options.Kind == IndexKind.Flat)
+        {
+            Span<int> order = scratch.ProbeOrder.AsSpan(0, ListCount);
+            for (int list = 0; list < order.Length; list++)
+            {
+                order[list] = list;
+            }
+            return order;
+        }
+        return BestLists(scratch.Query, options.ProbesFor(ListCount), scratch.ProbeScores, scratch.ProbeOrder);
     }
 
     /// <summary>The per-row pre-filter terms for centred codes (their factors vary from row to row); empty otherwise,

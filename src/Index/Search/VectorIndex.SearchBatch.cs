@@ -141,10 +141,15 @@ public sealed partial class VectorIndex
     /// <summary>The batched flat scan of a group, when the index is flat and its scorers qualify; false otherwise.</summary>
     private bool TryScanTogether(ScratchGroup scratches, int group, SearchOptions options)
     {
-        if (Partitions.Length != 1 || options.Threads > 1 || group < 2)
+        if (options.Threads > 1 || group < 2 || Options.Kind != IndexKind.Flat)
         {
             return false;
         }
+        return Partitions.Length == 1 ? TryScanFlatTogether(scratches, group) : TryScanCodeListsTogether(scratches, group, options);
+    }
+
+    private bool TryScanFlatTogether(ScratchGroup scratches, int group)
+    {
         ScorerGroup scorers = default;
         CollectorGroup collectors = default;
         for (int q = 0; q < group; q++)
@@ -160,6 +165,60 @@ public sealed partial class VectorIndex
         CodePartition partition = Partitions[0];
         FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
             ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange, PerRowTerms(partition));
+        return true;
+    }
+    /// <summary>
+    /// The batched scan of a flat index's residual code lists: list by list, in list order (as
+    /// <see cref="ListsToScan"/> gives one query), the group's queries scan each list together under that list's
+    /// virtual ids, each collector shifted by its own query's centre term for the list. False, with nothing scanned,
+    /// when the lists' scorers do not qualify for the batched kernel.
+    /// </summary>
+    private bool TryScanCodeListsTogether(ScratchGroup scratches, int group, SearchOptions options)
+    {
+        ScorerGroup scorers = default;
+        CollectorGroup collectors = default;
+        ReadOnlySpan<IBlockScorer> scorerSpan = ((ReadOnlySpan<IBlockScorer>)scorers)[..group];
+        for (int q = 0; q < group; q++)
+        {
+            scorers[q] = CachedScorer(0, scratches[q]);
+        }
+        if (!FlatScan.CanSearchBatch(scorerSpan))
+        {
+            return false;
+        }
+        for (int q = 0; q < group; q++)
+        {
+            collectors[q] = scratches[q].Candidates!;
+            ReadOnlySpan<int> lists = ListsToScan(scratches[q], options);
+            scratches[q].ProbedLists = lists.Length;
+        }
+        ReadOnlySpan<TopK> collectorSpan = ((ReadOnlySpan<TopK>)collectors)[..group];
+        int virtualBase = 0;
+        for (int list = 0; list < Partitions.Length; list++)
+        {
+            CodePartition partition = Partitions[list];
+            for (int q = 0; q < group; q++)
+            {
+                scratches[q].ProbeBases(Partitions.Length)[list] = virtualBase;
+            }
+            if (partition.LiveCount > 0)
+            {
+                for (int q = 0; q < group; q++)
+                {
+                    double shift = CentreShift(list, scratches[q].Query);
+                    scratches[q].Shifts[list] = shift;
+                    collectors[q].ScoreShift = (float)shift;
+                    scorers[q] = CachedScorer(list, scratches[q]);
+                }
+                FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
+                    collectorSpan, partition.TermRange, PerRowTerms(partition), virtualBase);
+            }
+            virtualBase += partition.Count;
+        }
+        for (int q = 0; q < group; q++)
+        {
+            collectors[q].ScoreShift = 0;
+        }
         return true;
     }
 }

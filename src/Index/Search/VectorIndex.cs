@@ -266,6 +266,10 @@ public sealed partial class VectorIndex : IDisposable
         Array.Resize(ref _ids, capacity);
         Array.Resize(ref _norms, capacity);
         Array.Resize(ref _records, capacity * Layout.RecordSize);
+        if (_listRecords is not null)
+        {
+            Array.Resize(ref _listRecords, capacity * Layout.RecordSize);
+        }
         Array.Resize(ref _partitionOf, capacity);
         Array.Resize(ref _localRow, capacity);
     }
@@ -286,15 +290,18 @@ public sealed partial class VectorIndex : IDisposable
         scoped ReadOnlySpan<byte> record = RecordOf(row);
         if (ResidualLists)
         {
-            // A row added after training (no list record given) is encoded for its list here, on the stack.
-            Span<byte> encoded = listRecord.IsEmpty
-                ? Layout.RecordSize <= 4096 ? stackalloc byte[Layout.RecordSize] : new byte[Layout.RecordSize]
-                : default;
+            // The row's record against its list centroid is kept (refinement and the auto bound read it); a row added
+            // after training (no list record given) is encoded for its list here.
+            Span<byte> kept = ListRecordOf(row);
             if (listRecord.IsEmpty)
             {
-                EncodeForList(row, _listCentres![partition], encoded);
+                EncodeForList(row, _listCentres![partition], kept);
             }
-            record = listRecord.IsEmpty ? encoded : listRecord;
+            else if (!listRecord.Overlaps(kept))
+            {
+                listRecord.CopyTo(kept);
+            }
+            record = kept;
         }
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
