@@ -23,7 +23,7 @@ internal sealed class SearchCommand : ICommand
                       [--index flat|ivf|exact] [--nlist N] [--nprobe 1,2,4,...] [--rerank none|<factor>|auto[,...]]
                       [--pool 8] [--z 3] [--originals f32|f16|none] [--k 10] [--threads 1] [--batch 1[,...]]
                       [--queries N] [--seed 42] [--json <file>] [--plot <file.svg>] [--rerank-on cpu|gpu]
-                      [--format 2|1] [--rho auto|on|off] [--scale-search N] [--centre-sample N] [--rounds 2]
+                      [--format 2|1] [--rho off|on] [--scale-search N] [--centre-sample N] [--rounds 2]
               [--code-lists auto|off|N]
           --metric     default: l2 for *-euclidean folders, else ip
           --scheme     quantizers (comma list): eden-unbiased, eden-biased, tq-mse, tq-prod
@@ -44,7 +44,7 @@ internal sealed class SearchCommand : ICommand
           --rerank-on  exact scoring on the CPU (SIMD) or a CUDA GPU (ILGPU; an error when there is none)
           --format     code format: 2 (default: codes of residuals to the collection mean, and to each IVF list's
                        centroid after training) or 1 (plain, uncentred codes, as before format 2)
-          --rho        eden-unbiased, format 2: store the ranking scale rho·S; auto (default) = off
+          --rho        eden-unbiased, format 2: store the ranking scale rho·S (default off)
           --scale-search  format 2: codebook scalings tried per vector at encode (1 = none; default: the index's)
           --centre-sample format 2: vectors whose mean is the collection centre (default 1024)
           --rounds     rotation rounds (sign flip + Hadamard), default 2
@@ -95,12 +95,11 @@ internal sealed class SearchCommand : ICommand
         ulong seed = (ulong)options.Int("seed", 42);
         var rerankOn = RerankBackend.Parse(options.String("rerank-on", "cpu"));
         int format = options.Int("format", CodeLayout.LayoutVersion);
-        bool? rho = options.String("rho", "auto") switch
+        bool rho = options.String("rho", "off") switch
         {
-            "auto" => null,
             "on" => true,
             "off" => false,
-            var other => throw new ArgumentException($"--rho: '{other}' is not auto, on or off."),
+            var other => throw new ArgumentException($"--rho: '{other}' is not on or off."),
         };
 
         Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s), {string.Join(',', batches)} quer(ies) per call");

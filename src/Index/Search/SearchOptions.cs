@@ -49,9 +49,9 @@ public enum RerankMode
 /// (re-encoded from the originals kept in memory, else from the decoded records).</param>
 /// <param name="ScaleSearch">Format 2: scalings of the codebook tried per vector at encode (1 = none); null = default.</param>
 /// <param name="RhoRanking">Format 2, eden-unbiased: whether records store the ranking scale ρ·S = ‖r‖/‖q‖ (ρ =
-/// cos(r, r̂)) instead of the unbiased S. True or false applies to every record; null (the default) applies it only to
-/// the in-memory residual codes of trained IVF lists, where <see cref="DefaultRhoForLists"/> says (with the
-/// collection-centre codes it lost on every set measured, docs/codec.md "Centred codes").</param>
+/// cos(r, r̂)) instead of the unbiased S. Off by default: with the candidates refined in float it lost on the text
+/// embedding sets at every list count measured (bge-768, MiniLM-384: 2-5 points of recall@10 at b = 1) and won only
+/// on GloVe-100 (docs/codec.md "Residual code lists").</param>
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
     ExactMetric Metric,
@@ -63,7 +63,7 @@ public sealed record VectorIndexOptions(
     int CentreSampleSize = VectorIndexOptions.DefaultCentreSampleSize,
     float[]? Centre = null,
     bool IvfResiduals = true,
-    bool? RhoRanking = null,
+    bool RhoRanking = false,
     int? ScaleSearch = null)
 {
     /// <summary>Format 2: frame scalings tried per vector when encoding (1 = none); null = the default,
@@ -73,10 +73,6 @@ public sealed record VectorIndexOptions(
     /// <summary>Scale search trials by default: 9 at b = 8, where it gained on every set measured, else none (it did
     /// not gain at b = 2 or 4); docs/codec.md "Centred codes".</summary>
     public static int DefaultScaleSearch(int bits) => bits == 8 ? 9 : 1;
-
-    /// <summary>ρ-ranking of IVF residual lists by default: at b = 1 for inner product and cosine (GloVe 200k, 1,024
-    /// lists, all probed: recall@10 0.4496 with it, 0.4093 without). L2 ranks with −‖r‖², which ρ would bias.</summary>
-    public static bool DefaultRhoForLists(int bits, ExactMetric metric) => bits == 1 && metric != ExactMetric.L2;
 
     /// <summary>
     /// Vectors whose mean becomes the collection centre. The centre's error is the sample mean's: it adds about

@@ -19,8 +19,7 @@ public sealed partial class VectorIndex
     private double _maxListCentreNorm;
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
-    private bool _rho; // stored (collection-centre) records hold ρ·S (VectorIndexOptions.RhoRanking)
-    private bool _rhoLists; // IVF list residual records (in memory only) hold ρ·S
+    private bool _rho; // records (stored, and the lists' in-memory ones) hold ρ·S (VectorIndexOptions.RhoRanking)
     private int _scaleSearch; // frame scalings tried per vector at encode (0 = only the nominal one)
 
     /// <summary>Whether this index writes centred (format 2) records for its scheme.</summary>
@@ -36,13 +35,10 @@ public sealed partial class VectorIndex
     /// <summary>What the codes are residuals to, for reports: "none", "mean" (the collection mean) or "mean+lists"
     /// (trained IVF lists' centroids), with "+rho" when eden-unbiased stores the ranking scale ρ·S.</summary>
     public string CentringDescription =>
-        !_centred ? "none" : (ResidualLists ? "mean+lists" : "mean") + (RhoFor(ResidualLists) ? "+rho" : "");
+        !_centred ? "none" : (ResidualLists ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
 
     /// <summary>Whether the partitions are trained IVF lists holding residuals to their own centroids.</summary>
     private bool ResidualLists => _listCentres is not null && Partitions.Length > 1;
-
-    /// <summary>Whether records of IVF residual lists (true) or of the collection centre (false) hold ρ·S.</summary>
-    private bool RhoFor(bool residualLists) => residualLists ? _rhoLists : _rho;
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
     public bool CentreFixed => CentreVersion > 0;
@@ -57,8 +53,7 @@ public sealed partial class VectorIndex
         }
         _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
         bool rhoScheme = _centred && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
-        _rho = rhoScheme && Options.RhoRanking == true;
-        _rhoLists = rhoScheme && (Options.RhoRanking ?? VectorIndexOptions.DefaultRhoForLists(Options.Quantizer.Bits, Options.Metric));
+        _rho = rhoScheme && Options.RhoRanking;
         _scaleSearch = Options.EffectiveScaleSearch > 1 ? Options.EffectiveScaleSearch : 0;
         _centre = CodeCentre.Zero(Dimension);
         if (_centred && Options.Centre is { } centre)

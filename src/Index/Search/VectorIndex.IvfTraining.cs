@@ -185,7 +185,7 @@ public sealed partial class VectorIndex
             {
                 _centredCodec!.EncodeCentred(vectors.AsSpan(i * Dimension, Dimension), training.ListCentres![assignment[rows[i]]],
                     Options.Metric == ExactMetric.L2, training.ListRecords.AsSpan(rows[i] * Layout.RecordSize, Layout.RecordSize),
-                    _rhoLists, _scaleSearch);
+                    _rho, _scaleSearch);
             }
         }
     }

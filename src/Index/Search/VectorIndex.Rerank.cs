@@ -206,7 +206,7 @@ public sealed partial class VectorIndex
         }
         double mse = Quantizer.Codebook!.MeanSquaredError;
         // ρ-ranked records shrink the code part by ρ ≈ √(1 − D) (docs/codec.md "Centred codes").
-        double shrink = RhoFor(ResidualLists) ? Math.Sqrt(1 - mse) : quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1.0 : 1.0 - mse;
+        double shrink = _rho ? Math.Sqrt(1 - mse) : quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1.0 : 1.0 - mse;
         return (mse / (1 - mse), shrink, true);
     }
 }

@@ -311,7 +311,7 @@ public sealed partial class VectorIndex : IDisposable
         {
             scale = MathF.Abs(scale);
             offset = Layout.ReadOffset(record);
-            norm = ResidualNormOf(scale, RhoFor(ResidualLists));
+            norm = ResidualNormOf(scale, _rho);
         }
         else
         {
@@ -332,7 +332,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         SourceVectorOfRow(row, vector);
-        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rhoLists, _scaleSearch);
+        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
     }
 
     public void Dispose()
