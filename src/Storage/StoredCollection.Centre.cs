@@ -54,16 +54,28 @@ public sealed partial class StoredCollection
 
     /// <summary>The persisted IVF list centroids (row-major), or null when none were written.</summary>
     /// <exception cref="StorageCorruptionException">The file is damaged or does not fit this collection.</exception>
-    public (int Lists, float[] Centroids)? ReadIvfCentroids() =>
-        IvfCentroidsFile.Exists(Directory) ? IvfCentroidsFile.Read(Directory, Manifest.Dimension, Manifest.CollectionId) : null;
+    public (int Lists, float[] Centroids)? ReadIvfCentroids() => ReadCentroids(IvfCentroidsFile.FileName);
+
+    /// <summary>The persisted residual code list centroids of a flat scan (row-major), or null when none were written.</summary>
+    /// <exception cref="StorageCorruptionException">The file is damaged or does not fit this collection.</exception>
+    public (int Lists, float[] Centroids)? ReadCodeListCentroids() => ReadCentroids(IvfCentroidsFile.CodeListsFileName);
 
     /// <summary>Persists trained IVF list centroids durably (replacing any earlier ones).</summary>
-    public void WriteIvfCentroids(int lists, ReadOnlySpan<float> centroids)
+    public void WriteIvfCentroids(int lists, ReadOnlySpan<float> centroids) => WriteCentroids(IvfCentroidsFile.FileName, lists, centroids);
+
+    /// <summary>Persists a flat scan's residual code list centroids durably (replacing any earlier ones).</summary>
+    public void WriteCodeListCentroids(int lists, ReadOnlySpan<float> centroids) =>
+        WriteCentroids(IvfCentroidsFile.CodeListsFileName, lists, centroids);
+
+    private (int Lists, float[] Centroids)? ReadCentroids(string fileName) =>
+        IvfCentroidsFile.Exists(Directory, fileName) ? IvfCentroidsFile.Read(Directory, fileName, Manifest.Dimension, Manifest.CollectionId) : null;
+
+    private void WriteCentroids(string fileName, int lists, ReadOnlySpan<float> centroids)
     {
         if (lists < 1 || centroids.Length != lists * Manifest.Dimension)
         {
             throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Manifest.Dimension}.", nameof(centroids));
         }
-        IvfCentroidsFile.Write(Directory, lists, Manifest.Dimension, centroids, Manifest.CollectionId);
+        IvfCentroidsFile.Write(Directory, fileName, lists, Manifest.Dimension, centroids, Manifest.CollectionId);
     }
 }

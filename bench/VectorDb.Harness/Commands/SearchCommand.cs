@@ -181,7 +181,7 @@ internal sealed class SearchCommand : ICommand
         }
         else if (CodeListsFor(codeLists, index) is > 1 and var lists)
         {
-            index.TrainIvf(lists); // what a flat collection of the engine does once it holds this many vectors
+            index.TrainCodeLists(lists); // what a collection of the engine does once it holds this many vectors
         }
         return index;
     }

@@ -66,7 +66,8 @@ public sealed record SearchRequest(ReadOnlyMemory<float> Vector, int K)
 /// <param name="BytesOnDisk">Bytes of its log files.</param>
 /// <param name="BytesInMemory">Approximate bytes of its scan structures and in-memory originals.</param>
 /// <param name="CodeBytesPerVector">Bytes per vector in the scan structures (codes plus metadata).</param>
-/// <param name="IvfLists">IVF lists in use (1 for a flat or not yet trained index).</param>
+/// <param name="IvfLists">IVF lists in use, or a flat collection's residual code lists (each search scans all of them);
+/// 1 before either is trained.</param>
 public sealed record CollectionInfo(
     string Name,
     CollectionConfig Config,

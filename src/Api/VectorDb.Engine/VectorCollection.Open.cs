@@ -25,10 +25,14 @@ public sealed partial class VectorCollection
         try
         {
             await collection.RebuildAsync(cancellationToken).ConfigureAwait(false);
-            // The lists it had before it was closed: an IVF collection's, or a flat one's residual code lists.
-            if (store.ReadIvfCentroids() is { } ivf && (config.Index == Index.Search.IndexKind.Ivf || collection._index.CodeListsDue(threshold: 2)))
+            // The lists it had before it was closed: an IVF collection's trained lists, else its residual code lists.
+            if (config.Index == Index.Search.IndexKind.Ivf && store.ReadIvfCentroids() is { } ivf)
             {
                 collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids);
+            }
+            else if (collection._index.CodeListsDue(threshold: 2) && store.ReadCodeListCentroids() is { } codeLists)
+            {
+                collection._index.UseCodeListCentroids(codeLists.Lists, codeLists.Centroids);
             }
             collection.TrainIfDue();
             return collection;

@@ -95,27 +95,35 @@ public sealed partial class VectorCollection
     }
 
     /// <summary>
-    /// Trains the IVF lists now, or waits for the training already running (an IVF collection otherwise trains in the
-    /// background once it reaches <see cref="DatabaseOptions.IvfTrainingThreshold"/> points). Searches and writes go on
-    /// meanwhile (the flat scan serves until the lists are in); returns once the collection searches its lists.
+    /// Trains the IVF lists now (a flat collection: its residual code lists), or waits for the training already running
+    /// (an IVF collection otherwise trains in the background once it reaches
+    /// <see cref="DatabaseOptions.IvfTrainingThreshold"/> points, a flat one at
+    /// <see cref="DatabaseOptions.CodeListsThreshold"/>). Searches and writes go on meanwhile (the current codes serve
+    /// until the lists are in); returns once the collection searches its lists.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The collection is flat, or has fewer points than lists.</exception>
+    /// <exception cref="InvalidOperationException">The collection is flat and cannot have code lists (format-1 codes,
+    /// no originals kept, or under 2 points), or has fewer points than lists.</exception>
     public async Task TrainIndexAsync(CancellationToken cancellationToken = default)
     {
         Enter();
         try
         {
-            if (Config.Index != IndexKind.Ivf)
+            bool ivf = Config.Index == IndexKind.Ivf;
+            if (!ivf && !_index.HasCodeLists && !_index.CodeListsDue(threshold: 2))
             {
-                throw new InvalidOperationException($"Collection '{Name}' is flat; only IVF collections are trained.");
+                throw new InvalidOperationException(
+                    $"Collection '{Name}' is flat and cannot train code lists: they need format-2 codes, originals kept and at least 2 points.");
             }
             Task? running = Volatile.Read(ref _training);
             if (running is { IsCompleted: false })
             {
                 await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                if (ivf ? _index.IsTrained : _index.HasCodeLists)
+                {
+                    return; // the running training was the one asked for (an IVF collection's may have been code lists)
+                }
             }
-            await Task.Run(() => TrainAndPersist(0), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => TrainAndPersist(codeLists: !ivf), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -123,8 +131,8 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>The background IVF training started by a write (null until one is due), so that tests can wait for
-    /// the event itself rather than poll with a clock.</summary>
+    /// <summary>The latest background training (code lists or IVF lists) started by a write (null until one is due), so
+    /// that tests can wait for the event itself rather than poll with a clock.</summary>
     internal Task? BackgroundTraining => Volatile.Read(ref _training);
 
     /// <summary>
@@ -134,27 +142,46 @@ public sealed partial class VectorCollection
     /// </summary>
     private void TrainIfDue()
     {
-        int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
-        bool ivfDue = Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
-        // A flat collection's residual code lists: same training, every list scanned (VectorIndex.CodeListsDue).
-        bool codeListsDue = _options.CodeListsThreshold > 0 && _index.CodeListsDue(_options.CodeListsThreshold);
-        // A training that failed (it should not: the index checks its size first) is retried on the next write.
-        if ((ivfDue || codeListsDue) && _training is null or { IsFaulted: true })
+        bool ivfDue = IvfTrainingDue();
+        // Residual code lists until then (or for good, flat): same training, every list scanned (VectorIndex.CodeListsDue).
+        bool codeListsDue = !ivfDue && _options.CodeListsThreshold > 0 && _index.CodeListsDue(_options.CodeListsThreshold);
+        // A training that failed (it should not: the index checks its size first) is retried on the next write. One
+        // training at a time: an IVF training that comes due while code lists train follows them in the same task.
+        if ((ivfDue || codeListsDue) && _training is null or { IsCompleted: true })
         {
-            int nlist = ivfDue ? 0 : VectorIndexOptions.DefaultCodeListCount(_index.Count);
-            _training = Task.Run(() => TrainAndPersist(nlist));
+            _training = Task.Run(() => TrainAndPersist(codeLists: codeListsDue));
         }
     }
 
-    /// <summary>
-    /// Trains the IVF lists (or a flat collection's code lists; <paramref name="nlist"/> 0 = the IVF default) and
-    /// persists their centroids, so that a reopened collection builds the same lists
-    /// (<see cref="VectorIndex.UseIvfCentroids"/>) and answers as it did, instead of training on what it holds then.
-    /// A crash before the file is written only means the next open trains again.
-    /// </summary>
-    private void TrainAndPersist(int nlist)
+    /// <summary>Whether an IVF collection is big enough for its IVF lists and has none yet.</summary>
+    private bool IvfTrainingDue()
     {
-        _index.TrainIvf(nlist);
+        int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
+        return Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
+    }
+
+    /// <summary>
+    /// Trains the IVF lists, or residual code lists (<paramref name="codeLists"/>), and persists their centroids
+    /// (ivf.vdb or codelists.vdb), so that a reopened collection builds the same lists
+    /// (<see cref="VectorIndex.UseIvfCentroids"/>, <see cref="VectorIndex.UseCodeListCentroids"/>) and answers as it
+    /// did, instead of training on what it holds then. A crash before the file is written only means the next open
+    /// trains again.
+    /// </summary>
+    private void TrainAndPersist(bool codeLists)
+    {
+        if (codeLists)
+        {
+            _index.TrainCodeLists();
+            if (_index.IvfCentroidVectors() is { } codeListCentroids)
+            {
+                _store.WriteCodeListCentroids(_index.ListCount, codeListCentroids);
+            }
+            if (!IvfTrainingDue())
+            {
+                return; // else the collection grew past the IVF threshold meanwhile: its IVF lists follow now
+            }
+        }
+        _index.TrainIvf();
         if (_index.IvfCentroidVectors() is { } centroids)
         {
             _store.WriteIvfCentroids(_index.ListCount, centroids);

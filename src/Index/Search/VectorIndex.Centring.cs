@@ -69,7 +69,7 @@ public sealed partial class VectorIndex
     /// writes records that depend on it.
     /// </summary>
     public bool CentreDue(int adding) =>
-        _centred && !CentreFixed && !IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
+        _centred && !CentreFixed && _centroids is null && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
 
     /// <summary>
     /// The mean (double sums) of every live row's vector (originals from memory or the external reader, normalised for
@@ -132,7 +132,7 @@ public sealed partial class VectorIndex
         _lock.EnterWriteLock();
         try
         {
-            if (CentreFixed || IsTrained)
+            if (CentreFixed || _centroids is not null)
             {
                 throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
             }

@@ -26,6 +26,9 @@ public sealed class IvfTraining
 
     internal float[] Sample { get; }
 
+    /// <summary>Whether the lists are residual code lists (every list scanned) rather than IVF lists.</summary>
+    internal bool CodeLists { get; set; }
+
     /// <summary>Centroids given by the caller (a reopened collection's persisted ones): no k-means then.</summary>
     internal float[]? GivenCentroids { get; init; }
 
@@ -94,7 +97,12 @@ public sealed partial class VectorIndex
     /// training: how a reopened collection gets back the lists it had (<see cref="IvfCentroidVectors"/>), so that it
     /// answers as before. Every row goes to its nearest list, as a training's assignment would put it.
     /// </summary>
-    public void UseIvfCentroids(int lists, ReadOnlySpan<float> centroids)
+    public void UseIvfCentroids(int lists, ReadOnlySpan<float> centroids) => UseCentroids(lists, centroids, codeLists: false);
+
+    /// <summary>As <see cref="UseIvfCentroids"/>, for residual code lists (<see cref="TrainCodeLists"/>).</summary>
+    public void UseCodeListCentroids(int lists, ReadOnlySpan<float> centroids) => UseCentroids(lists, centroids, codeLists: true);
+
+    private void UseCentroids(int lists, ReadOnlySpan<float> centroids, bool codeLists)
     {
         if (lists < 1 || centroids.Length != lists * Dimension)
         {
@@ -104,7 +112,7 @@ public sealed partial class VectorIndex
         _lock.EnterReadLock();
         try
         {
-            training = new IvfTraining(lists, [], _rows) { GivenCentroids = centroids.ToArray() };
+            training = new IvfTraining(lists, [], _rows) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
         }
         finally
         {
@@ -114,7 +122,8 @@ public sealed partial class VectorIndex
         CompleteIvfTraining(training);
     }
 
-    /// <summary>The trained lists' centroids (row-major, <see cref="ListCount"/>·d floats), or null before training.</summary>
+    /// <summary>The trained lists' centroids, IVF or code lists (row-major, <see cref="ListCount"/>·d floats), or null
+    /// before training.</summary>
     public float[]? IvfCentroidVectors() => _centroidVectors?.ToArray();
 
     /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
@@ -207,6 +216,7 @@ public sealed partial class VectorIndex
         {
             _centroids = centroids;
             _centroidVectors = training.CentroidVectors;
+            _codeLists = training.CodeLists;
             _listCentres = training.ListCentres;
             _listRecords = training.ListRecords;
             if (_listRecords is not null)

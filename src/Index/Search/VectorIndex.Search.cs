@@ -218,13 +218,13 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// The lists a query scans, in scan order (also left in <see cref="QueryScratch.ProbeOrder"/>): a flat index with
-    /// residual code lists scans every list in list order (the lists only centre its codes; a fixed order lets a batch
-    /// scan them together and give the same ids as one query), an IVF index its nprobe best lists, best first.
+    /// The lists a query scans, in scan order (also left in <see cref="QueryScratch.ProbeOrder"/>): residual code lists
+    /// (and the lists of a flat index) are all scanned in list order (they only centre the codes; a fixed order lets a
+    /// batch scan them together and give the same ids as one query), IVF lists the nprobe best, best first.
     /// </summary>
     private ReadOnlySpan<int> ListsToScan(QueryScratch scratch, SearchOptions options)
     {
-        if (Options.Kind == IndexKind.Flat)
+        if (ScansAllLists)
         {
             Span<int> order = scratch.ProbeOrder.AsSpan(0, ListCount);
             for (int list = 0; list < order.Length; list++)

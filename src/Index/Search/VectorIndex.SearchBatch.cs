@@ -138,14 +138,16 @@ public sealed partial class VectorIndex
         }
     }
 
-    /// <summary>The batched flat scan of a group, when the index is flat and its scorers qualify; false otherwise.</summary>
+    /// <summary>The batched scan of a group, when the index scans everything (one flat partition, or code lists) and its
+    /// scorers qualify; false otherwise.</summary>
     private bool TryScanTogether(ScratchGroup scratches, int group, SearchOptions options)
     {
-        if (options.Threads > 1 || group < 2 || Options.Kind != IndexKind.Flat)
+        if (options.Threads > 1 || group < 2)
         {
             return false;
         }
-        return Partitions.Length == 1 ? TryScanFlatTogether(scratches, group) : TryScanCodeListsTogether(scratches, group, options);
+        return Partitions.Length == 1 ? TryScanFlatTogether(scratches, group)
+            : ScansAllLists && TryScanCodeListsTogether(scratches, group, options);
     }
 
     private bool TryScanFlatTogether(ScratchGroup scratches, int group)
@@ -168,7 +170,7 @@ public sealed partial class VectorIndex
         return true;
     }
     /// <summary>
-    /// The batched scan of a flat index's residual code lists: list by list, in list order (as
+    /// The batched scan of residual code lists: list by list, in list order (as
     /// <see cref="ListsToScan"/> gives one query), the group's queries scan each list together under that list's
     /// virtual ids, each collector shifted by its own query's centre term for the list. False, with nothing scanned,
     /// when the lists' scorers do not qualify for the batched kernel.

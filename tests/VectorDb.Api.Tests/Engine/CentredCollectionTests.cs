@@ -73,6 +73,105 @@ public sealed class CentredCollectionTests
         }
     }
 
+    /// <summary>
+    /// A flat collection trains residual code lists in the background once it holds
+    /// <see cref="DatabaseOptions.CodeListsThreshold"/> points (when it keeps originals), persists their centroids in
+    /// codelists.vdb, still finds every point, and answers identically after a reopen; without originals it keeps the
+    /// collection mean (no lists), and a threshold of 0 turns the lists off.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task FlatCollection_TrainsCodeLists_AtTheThreshold_AndReopenAnswersIdentically(ExactMetric metric, OriginalVectorFormat format, bool originalsOnDisk)
+    {
+        using var dir = new TempDirectory();
+        var options = new DatabaseOptions { CodeListsThreshold = 1_500, OriginalsMemoryBytes = originalsOnDisk ? 0 : long.MaxValue };
+        var config = new CollectionConfig(Dimension, metric, Bits: 2, Originals: format);
+        var data = OffsetVectors(2_000, 7);
+        var queries = OffsetVectors(12, 8);
+        string centroidsPath = Path.Combine(dir.Path, "c", "codelists.vdb");
+        bool listsExpected = format != OriginalVectorFormat.None;
+        int lists = VectorIndexOptions.DefaultCodeListCount(data.Length);
+
+        var before = new List<(ulong Id, float Score)[]>();
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = await db.CreateCollectionAsync("c", config);
+            for (int first = 0; first < data.Length; first += 500)
+            {
+                await collection.UpsertAsync([.. data.Skip(first).Take(500).Select((v, i) => new PointInput((ulong)(first + i), v))]);
+                // Nothing is trained below the threshold; the write that reaches it starts the training.
+                Assert.Equal(listsExpected && first + 500 >= options.CodeListsThreshold, collection.BackgroundTraining is not null);
+            }
+            if (collection.BackgroundTraining is { } training)
+            {
+                await training;
+            }
+            Assert.Equal(listsExpected ? lists : 1, collection.GetInfo().IvfLists);
+            Assert.Equal(listsExpected, File.Exists(centroidsPath));
+            // Every point is still there: an exhaustive code-only search returns each id once.
+            var all = await collection.SearchAsync(new SearchRequest(queries[0], data.Length) { Rerank = RerankMode.None });
+            Assert.Equal(data.Length, all.Select(h => (ulong)h.Id).Distinct().Count());
+            before.AddRange(await SearchAllAsync(collection, queries));
+            await AssertExactMatchesBruteForceAsync(collection, queries, data, metric, format);
+        }
+
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = db.GetCollection("c");
+            Assert.Null(collection.BackgroundTraining); // the lists come back from codelists.vdb: no training on open
+            Assert.Equal(listsExpected ? lists : 1, collection.GetInfo().IvfLists);
+            var after = await SearchAllAsync(collection, queries);
+            Assert.Equal(before.Count, after.Count);
+            for (int i = 0; i < before.Count; i++)
+            {
+                Assert.Equal(before[i], after[i]);
+            }
+        }
+
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options with { CodeListsThreshold = 0 }))
+        {
+            var collection = await db.CreateCollectionAsync("off", config);
+            await collection.UpsertAsync([.. data.Select((v, i) => new PointInput((ulong)i, v))]);
+            Assert.Null(collection.BackgroundTraining);
+            Assert.Equal(1, collection.GetInfo().IvfLists);
+        }
+    }
+
+    /// <summary>
+    /// An IVF collection (the default kind) has code lists before it is big enough for IVF lists, then IVF lists, which
+    /// a reopen takes from ivf.vdb (the older codelists.vdb stays unused).
+    /// </summary>
+    [Fact]
+    public async Task IvfCollection_HasCodeListsUntilItsIvfListsAreTrained_AndReopensWithTheIvfLists()
+    {
+        using var dir = new TempDirectory();
+        var options = new DatabaseOptions { CodeListsThreshold = 600, IvfTrainingThreshold = 1_800 };
+        var config = new CollectionConfig(Dimension, ExactMetric.Cosine, Bits: 4, Index: IndexKind.Ivf, NList: 16);
+        var data = OffsetVectors(2_000, 9);
+        var queries = OffsetVectors(6, 10);
+        var before = new List<(ulong Id, float Score)[]>();
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = await db.CreateCollectionAsync("c", config);
+            await collection.UpsertAsync([.. data.Take(1_000).Select((v, i) => new PointInput((ulong)i, v))]);
+            await collection.BackgroundTraining!;
+            Assert.Equal(VectorIndexOptions.DefaultCodeListCount(1_000), collection.GetInfo().IvfLists);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "c", "codelists.vdb")));
+            await collection.UpsertAsync([.. data.Skip(1_000).Select((v, i) => new PointInput((ulong)(1_000 + i), v))]);
+            await collection.TrainIndexAsync(); // waits for the IVF training the last write started
+            Assert.Equal(16, collection.GetInfo().IvfLists);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "c", "ivf.vdb")));
+            before.AddRange(await SearchAllAsync(collection, queries));
+        }
+        await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
+        {
+            var collection = db.GetCollection("c");
+            Assert.Null(collection.BackgroundTraining);
+            Assert.Equal(16, collection.GetInfo().IvfLists);
+            Assert.Equal(before, await SearchAllAsync(collection, queries));
+        }
+    }
+
     /// <summary>Every query with re-ranking off, fixed and auto, every list probed and the default probes.</summary>
     private static async Task<List<(ulong Id, float Score)[]>> SearchAllAsync(VectorCollection collection, float[][] queries)
     {

@@ -50,8 +50,10 @@ public class CodeListsTests
         var data = OffsetVectors(1200, 41);
         using var flat = Build(data, metric, bits, IndexKind.Flat, level);
         using var ivf = Build(data, metric, bits, IndexKind.Ivf, level);
-        flat.TrainIvf(8);
+        flat.TrainCodeLists(8);
         ivf.TrainIvf(8);
+        Assert.True(flat.HasCodeLists);
+        Assert.False(flat.IsTrained);
         Assert.Equal("mean+lists", flat.CentringDescription);
         Assert.Equal(ivf.IvfCentroidVectors(), flat.IvfCentroidVectors());
         foreach (float[] query in OffsetVectors(5, 42))
@@ -77,7 +79,7 @@ public class CodeListsTests
         foreach (ExactMetric metric in new[] { ExactMetric.InnerProduct, ExactMetric.L2, ExactMetric.Cosine })
         {
             using var index = Build(data, metric, bits, IndexKind.Flat, level);
-            index.TrainIvf(6);
+            index.TrainCodeLists(6);
             for (int i = 0; i < data.Length; i += 9)
             {
                 index.Delete((ulong)i);
@@ -108,7 +110,7 @@ public class CodeListsTests
         var data = OffsetVectors(1000, 45);
         var later = OffsetVectors(300, 46);
         using var index = Build(data, metric, 4, IndexKind.Flat);
-        index.TrainIvf(8);
+        index.TrainCodeLists(8);
         var live = Enumerable.Range(0, data.Length).ToDictionary(i => (ulong)i, i => data[i]);
         for (int i = 0; i < later.Length; i++)
         {
@@ -145,6 +147,8 @@ public class CodeListsTests
         Assert.True(flat.CodeListsDue(threshold: 300));
         Assert.False(flat.CodeListsDue(threshold: 301));
         using var ivf = Build(data, ExactMetric.InnerProduct, 4, IndexKind.Ivf);
+        Assert.True(ivf.CodeListsDue(threshold: 2)); // until its IVF lists are trained an IVF index scans everything
+        ivf.TrainIvf(4);
         Assert.False(ivf.CodeListsDue(threshold: 2));
         using var uncentred = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), ExactMetric.InnerProduct,
             CodeFormat: CodeLayout.UncentredLayoutVersion));
@@ -161,8 +165,27 @@ public class CodeListsTests
             noOriginals.Upsert((ulong)noOriginals.Count, vector);
         }
         Assert.False(noOriginals.CodeListsDue(threshold: 2));
-        flat.TrainIvf(2);
+        flat.TrainCodeLists(2);
         Assert.False(flat.CodeListsDue(threshold: 2));
+    }
+
+    [Fact]
+    public void IvfIndex_WithCodeLists_ScansEverything_UntilItsIvfListsAreTrained()
+    {
+        var data = OffsetVectors(1200, 48);
+        using var index = Build(data, ExactMetric.L2, 4, IndexKind.Ivf);
+        index.TrainCodeLists(8);
+        Assert.True(index.HasCodeLists);
+        var everything = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 1)).Hits;
+        Assert.Equal(data.Length, everything.Length); // nprobe does not apply to code lists
+
+        index.TrainIvf(8); // the IVF lists replace the code lists
+        Assert.True(index.IsTrained);
+        Assert.False(index.HasCodeLists);
+        var oneList = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 1)).Hits;
+        Assert.InRange(oneList.Length, 1, data.Length - 1);
+        var allLists = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 8)).Hits;
+        Assert.Equal(data.Length, allLists.Length);
     }
 
     [Theory]
@@ -197,7 +220,7 @@ public class CodeListsTests
             if (lists)
             {
                 Assert.True(index.CodeListsDue());
-                index.TrainIvf(VectorIndexOptions.DefaultCodeListCount(index.Count));
+                index.TrainCodeLists();
             }
             double recall = 0;
             for (int q = 0; q < data.Queries.Count; q++)
