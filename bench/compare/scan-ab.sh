@@ -5,10 +5,11 @@
 #
 # usage: bench/compare/scan-ab.sh --before <commit> [--data <dir>] [--queries N] [--repetitions R] [--rounds K]
 #        [--before-format2]   the older commit already has code format 2 (else it is built with BEFORE_FORMAT2)
+#        [--before-code-lists] the older commit already has residual code lists (else built with BEFORE_CODE_LISTS)
 #        [--out <dir>]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" define="-p:DefineConstants=BEFORE_FORMAT2"
+before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" format2=0 codelists=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --before) before="$2"; shift 2 ;;
@@ -16,13 +17,19 @@ while [ $# -gt 0 ]; do
     --queries) queries="$2"; shift 2 ;;
     --repetitions) repetitions="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
-    --before-format2) define=""; shift ;;
+    --before-format2) format2=1; shift ;;
+    --before-code-lists) codelists=1; format2=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ -n "$before" ] || { echo "--before <commit> is required" >&2; exit 2; }
+defines=()
+[ "$format2" = 1 ] || defines+=(BEFORE_FORMAT2)
+[ "$codelists" = 1 ] || defines+=(BEFORE_CODE_LISTS)
+define=""
+[ ${#defines[@]} = 0 ] || define="-p:DefineConstants=$(IFS=';'; echo "${defines[*]}" | sed 's/;/%3B/g')"
 out=${out:-bench/results/compare/scan-ab-$(git rev-parse --short "$before")-$(git rev-parse --short HEAD)}
 mkdir -p "$out"
 work=$(mktemp -d)

@@ -5,7 +5,8 @@ using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 
-// Flat 4-bit scan, one query per call and four per call (SearchBatch), no re-rank, k = 10, one thread. Each query is
+// Flat 4-bit scan (with the residual code lists a collection of this size trains, where the build has them), one query
+// per call and four per call (SearchBatch), no re-rank, k = 10, one thread. Each query is
 // timed R times and its least time kept: on a shared machine the least of several tries estimates the cost without
 // the other tenants' preemptions, which a mean or a QPS over wall time does not. Prints one JSON line.
 // usage: ScanAb <dataset dir> <queries> <repetitions> <format: 1|2> <label>
@@ -23,6 +24,12 @@ for (int i = 0; i < data.Base.Count; i++)
 {
     index.Upsert((ulong)i, data.Base.Row(i));
 }
+#if !BEFORE_CODE_LISTS
+if (index.CodeListsDue())
+{
+    index.TrainCodeLists(); // what a collection of the engine has at this size (residual code lists, all scanned)
+}
+#endif
 var search = new SearchOptions(10, RerankMode.None);
 var hits = new SearchHit[40];
 var found = new int[4];

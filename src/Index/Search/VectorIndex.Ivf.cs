@@ -57,16 +57,23 @@ public sealed partial class VectorIndex
 
     /// <summary>
     /// Whether the index should now train residual code lists (<see cref="TrainCodeLists"/>): format-2 codes,
-    /// residuals on, originals kept (in memory or readable from storage), no lists of either kind yet, and at least
-    /// <paramref name="threshold"/> live vectors (default <see cref="VectorIndexOptions.CodeListsFromVectors"/>; at
-    /// least 2). An IVF index qualifies too: until its IVF lists are trained it scans everything, as a flat one does.
+    /// residuals on, originals kept (in memory or readable from storage), at least <paramref name="threshold"/> live
+    /// vectors (default <see cref="VectorIndexOptions.CodeListsFromVectors"/>; at least 2), and either no lists of
+    /// either kind yet, or code lists that the collection has outgrown: the default count for its size is at least
+    /// <see cref="CodeListRegrowth"/> times theirs (so a collection retrains them at most about every 4× growth, and the
+    /// re-encoding stays a bounded share of all encoding). An IVF index qualifies too: until its IVF lists are trained it
+    /// scans everything, as a flat one does.
     /// Without originals the rows would be
     /// re-encoded from their decoded codes, which compounds two quantization errors: on a 20k GloVe slice that cost
     /// more recall than the lists gained (recall@10 0.21 against 0.38 at b = 1, 0.86 against 0.89 at b = 4), so such an
     /// index keeps the collection mean.
     /// </summary>
     public bool CodeListsDue(int threshold = VectorIndexOptions.CodeListsFromVectors) =>
-        _centred && Options.IvfResiduals && Options.Originals is not null && _centroids is null && Count >= Math.Max(2, threshold);
+        _centred && Options.IvfResiduals && Options.Originals is not null && Count >= Math.Max(2, threshold)
+        && (_centroids is null || (_codeLists && VectorIndexOptions.DefaultCodeListCount(Count) >= CodeListRegrowth * ListCount));
+
+    /// <summary>Growth of the default code list count (4, i.e. about 4× the vectors) at which code lists are retrained.</summary>
+    public const int CodeListRegrowth = 4;
 
     /// <summary>About 4·√n lists, rounded to a power of two, at least 1.</summary>
     public static int DefaultListCount(int vectors) =>

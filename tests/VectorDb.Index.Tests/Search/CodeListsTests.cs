@@ -166,7 +166,30 @@ public class CodeListsTests
         }
         Assert.False(noOriginals.CodeListsDue(threshold: 2));
         flat.TrainCodeLists(2);
-        Assert.False(flat.CodeListsDue(threshold: 2));
+        Assert.False(flat.CodeListsDue(threshold: 2)); // 300 vectors: 2 lists by default, as trained
+    }
+
+    [Fact]
+    public void CodeLists_AreDueAgain_OnceTheCollectionHasOutgrownThem()
+    {
+        var data = OffsetVectors(5793, 49);
+        using var index = Build(data[..2048], ExactMetric.InnerProduct, 2, IndexKind.Flat);
+        Assert.True(index.CodeListsDue(threshold: 2048));
+        index.TrainCodeLists();
+        Assert.Equal(2, index.ListCount);
+        for (int i = 2048; i < 5792; i++)
+        {
+            index.Upsert((ulong)i, data[i]);
+        }
+        // 5,792 vectors: 4 lists by default (1,024·2^2.5 ≈ 5,792.6 is where 8 becomes nearer), under 4 × 2.
+        Assert.False(index.CodeListsDue(threshold: 2048));
+        index.Upsert(5792, data[5792]);
+        Assert.True(index.CodeListsDue(threshold: 2048)); // 5,793: 8 lists
+        index.TrainCodeLists();
+        Assert.Equal(8, index.ListCount);
+        Assert.False(index.CodeListsDue(threshold: 2048));
+        var all = index.Search(data[5], new SearchOptions(data.Length, RerankMode.None)).Hits;
+        Assert.Equal(data.Length, all.Select(h => h.Id).Distinct().Count());
     }
 
     [Fact]
