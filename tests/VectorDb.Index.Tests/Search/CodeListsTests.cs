@@ -172,22 +172,22 @@ public class CodeListsTests
     [Fact]
     public void CodeLists_AreDueAgain_OnceTheCollectionHasOutgrownThem()
     {
-        var data = OffsetVectors(5793, 49);
-        using var index = Build(data[..2048], ExactMetric.InnerProduct, 2, IndexKind.Flat);
-        Assert.True(index.CodeListsDue(threshold: 2048));
+        var data = OffsetVectors(2897, 49);
+        using var index = Build(data[..1024], ExactMetric.InnerProduct, 2, IndexKind.Flat);
+        Assert.True(index.CodeListsDue(threshold: 1024));
         index.TrainCodeLists();
         Assert.Equal(2, index.ListCount);
-        for (int i = 2048; i < 5792; i++)
+        for (int i = 1024; i < 2896; i++)
         {
             index.Upsert((ulong)i, data[i]);
         }
-        // 5,792 vectors: 4 lists by default (1,024·2^2.5 ≈ 5,792.6 is where 8 becomes nearer), under 4 × 2.
-        Assert.False(index.CodeListsDue(threshold: 2048));
-        index.Upsert(5792, data[5792]);
-        Assert.True(index.CodeListsDue(threshold: 2048)); // 5,793: 8 lists
+        // 2,896 vectors: 4 lists by default (512·2^2.5 ≈ 2,896.3 is where 8 becomes nearer), under 4 × 2.
+        Assert.False(index.CodeListsDue(threshold: 1024));
+        index.Upsert(2896, data[2896]);
+        Assert.True(index.CodeListsDue(threshold: 1024)); // 2,897: 8 lists
         index.TrainCodeLists();
         Assert.Equal(8, index.ListCount);
-        Assert.False(index.CodeListsDue(threshold: 2048));
+        Assert.False(index.CodeListsDue(threshold: 1024));
         var all = index.Search(data[5], new SearchOptions(data.Length, RerankMode.None)).Hits;
         Assert.Equal(data.Length, all.Select(h => h.Id).Distinct().Count());
     }
@@ -213,12 +213,12 @@ public class CodeListsTests
 
     [Theory]
     [InlineData(2, 2)]
-    [InlineData(4096, 4)]
-    [InlineData(20_000, 16)]
-    [InlineData(60_000, 64)]
+    [InlineData(4096, 8)]
+    [InlineData(20_000, 32)]
+    [InlineData(60_000, 128)]
     [InlineData(200_000, 256)]
-    [InlineData(50_000_000, 1024)]
-    public void DefaultCodeListCount_IsThePowerOfTwoNearestOnePerThousandAndTwentyFour(int vectors, int lists) =>
+    [InlineData(50_000_000, 256)]
+    public void DefaultCodeListCount_IsThePowerOfTwoNearestOnePerFiveHundredAndTwelve_UpTo256(int vectors, int lists) =>
         Assert.Equal(lists, VectorIndexOptions.DefaultCodeListCount(vectors));
 
     /// <summary>
@@ -254,8 +254,7 @@ public class CodeListsTests
             return recall / data.Queries.Count;
         }
         double withLists = Recall(lists: true), mean = Recall(lists: false);
-        // Measured at the time of writing: +0.9 points at b = 1 and 2, +0.55 at b = 4 (16 lists of ~1,250 vectors; the
-        // gain grows with the collection: +6 at b = 2 on the full 200k set with 256 lists).
+        // The gain grows with the collection: +6 points at b = 2 on the full 200k set with 256 lists.
         Assert.True(withLists >= mean + 0.003, $"{bits} bits: code lists recall@10 {withLists:F4}, collection mean {mean:F4}");
     }
 }
