@@ -123,7 +123,8 @@ public sealed partial class VectorCollection
                     return; // the running training was the one asked for (an IVF collection's may have been code lists)
                 }
             }
-            await Task.Run(() => TrainAndPersist(codeLists: !ivf), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => TrainAndPersist(ivf ? _index.BeginIvfTraining() : _index.BeginCodeListTraining()), cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -149,7 +150,19 @@ public sealed partial class VectorCollection
         // training at a time: an IVF training that comes due while code lists train follows them in the same task.
         if ((ivfDue || codeListsDue) && _training is null or { IsCompleted: true })
         {
-            _training = Task.Run(() => TrainAndPersist(codeLists: codeListsDue));
+            // The sample is taken here, at the write that made the training due, so that it does not depend on when
+            // the background task runs: two collections given the same writes train the same lists.
+            try
+            {
+                IvfTraining training = codeListsDue ? _index.BeginCodeListTraining() : _index.BeginIvfTraining();
+                _training = Task.Run(() => TrainAndPersist(training));
+            }
+#pragma warning disable CA1031 // the write that triggered it has succeeded: a failed start is a failed training, retried
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _training = Task.FromException(e);
+            }
         }
     }
 
@@ -161,31 +174,28 @@ public sealed partial class VectorCollection
     }
 
     /// <summary>
-    /// Trains the IVF lists, or residual code lists (<paramref name="codeLists"/>), and persists their centroids
+    /// Runs and completes a training begun by the caller (IVF lists, or residual code lists) and persists the centroids
     /// (ivf.vdb or codelists.vdb), so that a reopened collection builds the same lists
     /// (<see cref="VectorIndex.UseIvfCentroids"/>, <see cref="VectorIndex.UseCodeListCentroids"/>) and answers as it
     /// did, instead of training on what it holds then. A crash before the file is written only means the next open
-    /// trains again.
+    /// trains again. Code lists are followed by the IVF lists at once when the collection grew past the IVF threshold
+    /// meanwhile.
     /// </summary>
-    private void TrainAndPersist(bool codeLists)
+    private void TrainAndPersist(IvfTraining training)
     {
-        if (codeLists)
+        _index.RunIvfTraining(training);
+        _index.CompleteIvfTraining(training);
+        float[] centroids = _index.IvfCentroidVectors()!;
+        if (training.CodeLists)
         {
-            _index.TrainCodeLists();
-            if (_index.IvfCentroidVectors() is { } codeListCentroids)
+            _store.WriteCodeListCentroids(training.Lists, centroids);
+            if (IvfTrainingDue())
             {
-                _store.WriteCodeListCentroids(_index.ListCount, codeListCentroids);
+                TrainAndPersist(_index.BeginIvfTraining());
             }
-            if (!IvfTrainingDue())
-            {
-                return; // else the collection grew past the IVF threshold meanwhile: its IVF lists follow now
-            }
+            return;
         }
-        _index.TrainIvf();
-        if (_index.IvfCentroidVectors() is { } centroids)
-        {
-            _store.WriteIvfCentroids(_index.ListCount, centroids);
-        }
+        _store.WriteIvfCentroids(training.Lists, centroids);
     }
 
     /// <summary>Registers a call in flight; throws if the collection is closed.</summary>

@@ -49,10 +49,18 @@ public sealed partial class VectorIndex
     /// </summary>
     public void TrainCodeLists(int nlist = 0)
     {
-        IvfTraining training = BeginIvfTraining(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(Count));
-        training.CodeLists = true;
+        IvfTraining training = BeginCodeListTraining(nlist);
         RunIvfTraining(training);
         CompleteIvfTraining(training);
+    }
+
+    /// <summary>Step 1 of <see cref="TrainCodeLists"/> (as <see cref="BeginIvfTraining"/>; steps 2 and 3 are
+    /// <see cref="RunIvfTraining"/> and <see cref="CompleteIvfTraining"/>).</summary>
+    public IvfTraining BeginCodeListTraining(int nlist = 0)
+    {
+        IvfTraining training = BeginIvfTraining(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(Count));
+        training.CodeLists = true;
+        return training;
     }
 
     /// <summary>
@@ -116,7 +124,14 @@ public sealed partial class VectorIndex
     private int NearestList(int row, CentroidTable centroids)
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
-        VectorOfRow(row, vector);
+        SourceVectorOfRow(row, vector); // the original wherever it is kept, so lists do not depend on where that is
+        return NearestList(vector, centroids);
+    }
+
+    /// <summary>The list of <paramref name="vector"/> (as searched) under the probing rule of <see cref="BestLists"/>.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private int NearestList(ReadOnlySpan<float> vector, CentroidTable centroids)
+    {
         Span<float> scores = centroids.ScoreSpace <= 4096 ? stackalloc float[centroids.ScoreSpace] : new float[centroids.ScoreSpace];
         return centroids.Nearest(vector, scores, Quantizer.Level);
     }

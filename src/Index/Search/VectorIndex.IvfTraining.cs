@@ -27,7 +27,7 @@ public sealed class IvfTraining
     internal float[] Sample { get; }
 
     /// <summary>Whether the lists are residual code lists (every list scanned) rather than IVF lists.</summary>
-    internal bool CodeLists { get; set; }
+    public bool CodeLists { get; internal set; }
 
     /// <summary>Centroids given by the caller (a reopened collection's persisted ones): no k-means then.</summary>
     internal float[]? GivenCentroids { get; init; }
@@ -80,10 +80,9 @@ public sealed partial class VectorIndex
                 (live[i], live[j]) = (live[j], live[i]);
             }
             var sample = new float[sampleSize * Dimension];
-            for (int i = 0; i < sampleSize; i++)
-            {
-                VectorOfRow(live[i], sample.AsSpan(i * Dimension, Dimension));
-            }
+            // The originals wherever they are kept (one batched read from storage when there), so that the lists do
+            // not depend on whether originals are in memory or in storage.
+            SourceVectorsOfRows(live.AsSpan(0, sampleSize), sample);
             return new IvfTraining(nlist, sample, _rows);
         }
         finally
@@ -151,15 +150,7 @@ public sealed partial class VectorIndex
             try
             {
                 int end = Math.Min(training.Rows, first + AssignmentChunkRows);
-                for (int row = first; row < end; row++)
-                {
-                    // Rows are immutable once written (an upsert appends a new row), so a list computed now stays right.
-                    assignment[row] = IsLiveRow(row) ? NearestList(row, training.Centroids) : -1;
-                }
-                if (residuals)
-                {
-                    EncodeListRecords(training, assignment, first, end);
-                }
+                AssignAndEncode(training, assignment, first, end, residuals);
             }
             finally
             {
@@ -172,9 +163,13 @@ public sealed partial class VectorIndex
     /// <summary>Rows read from the external reader per call while re-encoding a chunk for its lists.</summary>
     private const int ListEncodeBatchRows = 256;
 
-    /// <summary>Each assigned row of [first, end) as a residual to its list centroid, into the training's list records;
-    /// source vectors are fetched <see cref="ListEncodeBatchRows"/> at a time (<see cref="SourceVectorsOfRows"/>).</summary>
-    private void EncodeListRecords(IvfTraining training, int[] assignment, int first, int end)
+    /// <summary>
+    /// Each row of [first, end): its list (−1 when deleted; rows are immutable once written, as an upsert appends a new
+    /// row, so a list computed now stays right) and, for residual lists, its record against that list's centroid, into
+    /// the training. Source vectors are fetched <see cref="ListEncodeBatchRows"/> at a time
+    /// (<see cref="SourceVectorsOfRows"/>: one read from storage per batch when originals are kept there).
+    /// </summary>
+    private void AssignAndEncode(IvfTraining training, int[] assignment, int first, int end, bool residuals)
     {
         var rows = new int[ListEncodeBatchRows];
         var vectors = new float[ListEncodeBatchRows * Dimension];
@@ -184,7 +179,8 @@ public sealed partial class VectorIndex
             int n = 0;
             for (; row < end && n < rows.Length; row++)
             {
-                if (assignment[row] >= 0)
+                assignment[row] = -1;
+                if (IsLiveRow(row))
                 {
                     rows[n++] = row;
                 }
@@ -192,9 +188,14 @@ public sealed partial class VectorIndex
             SourceVectorsOfRows(rows.AsSpan(0, n), vectors);
             for (int i = 0; i < n; i++)
             {
-                _centredCodec!.EncodeCentred(vectors.AsSpan(i * Dimension, Dimension), training.ListCentres![assignment[rows[i]]],
-                    Options.Metric == ExactMetric.L2, training.ListRecords.AsSpan(rows[i] * Layout.RecordSize, Layout.RecordSize),
-                    _rho, _scaleSearch);
+                ReadOnlySpan<float> vector = vectors.AsSpan(i * Dimension, Dimension);
+                int list = NearestList(vector, training.Centroids!);
+                assignment[rows[i]] = list;
+                if (residuals)
+                {
+                    _centredCodec!.EncodeCentred(vector, training.ListCentres![list], Options.Metric == ExactMetric.L2,
+                        training.ListRecords.AsSpan(rows[i] * Layout.RecordSize, Layout.RecordSize), _rho, _scaleSearch);
+                }
             }
         }
     }
@@ -225,6 +226,9 @@ public sealed partial class VectorIndex
             }
             _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
             Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
+            // Only the live rows are in the lists, with norms of their new residuals: the bound restarts from them, so
+            // it does not depend on which rows happened to be added before the switch.
+            _maxNorm = 0;
             int[] live = LiveRows();
             Array.Sort(live);
             foreach (int row in live)

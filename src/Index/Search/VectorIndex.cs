@@ -24,7 +24,7 @@ public sealed partial class VectorIndex : IDisposable
     private readonly Scan.Int8Grid? _grid;
     private ulong[] _ids = new ulong[64];
     private float[] _norms = new float[64];
-    private float _maxNorm; // largest norm of any row ever added (deleted ones included): bounds every row's σ
+    private float _maxNorm; // largest norm of any row added since the partitions were last rebuilt: bounds every row's σ
     private byte[] _records;
     private int _rows;
 
