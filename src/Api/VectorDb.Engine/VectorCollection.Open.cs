@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 public sealed partial class VectorCollection
 {
@@ -25,7 +25,7 @@ public sealed partial class VectorCollection
         try
         {
             await collection.RebuildAsync(cancellationToken).ConfigureAwait(false);
-            if (config.Index == Index.Search.IndexKind.Ivf && store.ReadIvfCentroids() is { } ivf)
+            if (config.Index == IndexLayout.Ivf && store.ReadIvfCentroids() is { } ivf)
             {
                 collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids); // the lists it had before it was closed
             }
@@ -44,7 +44,7 @@ public sealed partial class VectorCollection
     {
         int live = checked((int)_store.Count);
         _index.Reserve(live);
-        bool keepsOriginals = Config.Originals != OriginalVectorFormat.None;
+        bool keepsOriginals = Config.Originals != OriginalsFormat.None;
         if (keepsOriginals && _index.OriginalBytesInMemoryAfter(live) > _options.OriginalsMemoryBytes)
         {
             MoveOriginalsToStorage();
@@ -62,7 +62,7 @@ public sealed partial class VectorCollection
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        var widened = Config.Originals == OriginalVectorFormat.Float32 && BitConverter.IsLittleEndian
+        var widened = Config.Originals == OriginalsFormat.Float32 && BitConverter.IsLittleEndian
             ? null
             : new float[Config.Dimension]; // float16 (or a big-endian host): originals are widened into this
         var rows = originalsInMemory
@@ -101,7 +101,7 @@ public sealed partial class VectorCollection
         {
             return default; // a point without an original
         }
-        bool float32 = Config.Originals == OriginalVectorFormat.Float32;
+        bool float32 = Config.Originals == OriginalsFormat.Float32;
         for (int j = 0; j < scratch.Length; j++)
         {
             scratch[j] = float32

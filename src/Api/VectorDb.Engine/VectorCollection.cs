@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
+using IndexKind = VectorDb.IndexLayout;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// One open collection: the durable <see cref="StoredCollection"/> (source of truth) and the in-memory
