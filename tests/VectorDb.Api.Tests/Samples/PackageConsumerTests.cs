@@ -7,7 +7,8 @@ using VectorDb.Api.Tests.Support;
 namespace VectorDb.Api.Tests.Samples;
 
 /// <summary>Issue 15 point 7 (and point 2 for package users): the packages the repository packs carry one version,
-/// descriptions, a readme and their XML docs, and a fresh application outside the repository restores them from a
+/// descriptions, a readme, their XML docs, the Apache-2.0 licence, no invented repository address, and a pdb with
+/// every source file inside it; and a fresh application outside the repository restores them from a
 /// local folder (no other feed: the machine's NuGet cache serves as a read-only folder of third-party packages) and
 /// compiles and runs the samples' code against them, `.ToListAsync()` included.</summary>
 [Collection(PackingCollection.Name)]
