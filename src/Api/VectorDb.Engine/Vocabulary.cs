@@ -2,8 +2,9 @@ namespace VectorDb;
 
 // The words an application passes to the engine (issue 15 point 3, issue 16 point 3's narrow Engine vocabulary):
 // defined here, in namespace VectorDb, so that `using VectorDb;` is all an embedded caller imports. The engine maps
-// them to the codec layer's own types (Engine/VocabularyMapping.cs). Member names equal the codec layer's, and the
-// persisted manifest stores those names, so renaming a member here changes what new collections record: never rename.
+// them to the codec layer's own types (VocabularyMapping.cs, namespace VectorDb.Engine). Member names equal the codec
+// layer's, and the persisted manifest stores those names, so renaming a member here changes what new collections
+// record: never rename.
 
 /// <summary>How similarity is measured. Larger is better for <see cref="InnerProduct"/> and <see cref="Cosine"/>,
 /// smaller for <see cref="L2"/>.</summary>
