@@ -4,7 +4,7 @@ using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
 using VectorDb.Datasets;
-using VectorDb.Engine;
+using VectorDb;
 using VectorDb.Index.Rerank;
 
 // Usage: vectordb-cluster-bench [--data <dir with base.fvecs, query.fvecs>] [--seconds <search seconds per run>]
@@ -28,7 +28,7 @@ foreach (var (silos, replicas) in new[] { (1, 1), (3, 1), (3, 2) })
 {
     await using var cluster = await LocalCluster.StartAsync(silos, TimeSpan.FromSeconds(30));
     var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
-    await coordinator.CreateCollection("bench", ClusterCollectionSpec.From(new CollectionConfig(points.Dimension, ExactMetric.Cosine), Shards, replicas));
+    await coordinator.CreateCollection("bench", ClusterCollectionSpec.From(new CollectionConfig(points.Dimension, Metric.Cosine), Shards, replicas));
 
     var ingest = Stopwatch.StartNew();
     foreach (var batch in input.Chunk(500))

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
-namespace VectorDb.Samples;
+namespace Samples;
 
 /// <summary>The .NET client against a running server (README, "Use it from your app"); the raw proto calls stay on
 /// <c>client.Points</c> and <c>client.Collections</c>.</summary>
@@ -12,7 +11,7 @@ internal static class ClientSample
     {
         // --8<-- [start:client]
         using var client = new VectorDbClient(address);                                // e.g. http://127.0.0.1:6334
-        await client.CreateCollectionAsync("sample", dimension: 3, Distance.Cosine);
+        await client.CreateCollectionAsync("sample", dimension: 3, DistanceMetric.Cosine);
         await client.UpsertAsync("sample", [
             VectorDbClient.Point(1, [1f, 0, 0], new JsonObject { ["lang"] = "en", ["height"] = 185.0 }),
             VectorDbClient.Point(2, [0f, 1, 0], new JsonObject { ["lang"] = "fr" }),

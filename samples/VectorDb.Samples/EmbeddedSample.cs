@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
-using VectorDb.Index.Rerank;
+using VectorDb;
 
-namespace VectorDb.Samples;
+namespace Samples;
 
 /// <summary>docs/api.md's "Embedded" snippet: the database inside the application's process.</summary>
 internal static class EmbeddedSample
@@ -15,7 +13,7 @@ internal static class EmbeddedSample
         // --8<-- [start:embedded]
         await using var db = await VectorDatabase.OpenAsync("./data");               // rebuilds every collection's index
         var docs = await db.CreateCollectionAsync("docs", new CollectionConfig(
-            Dimension: embedding.Length, Metric: ExactMetric.Cosine));                 // eden-unbiased, 4 bits, float32 originals
+            Dimension: embedding.Length, Metric: Metric.Cosine));                 // eden-unbiased, 4 bits, float32 originals
         await docs.UpsertAsync([new PointInput(1, embedding, new JsonObject { ["lang"] = "en", ["year"] = 2024 })]);
         var hits = await docs.SearchAsync(new SearchRequest(query, K: 10)
         {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.VectorData;
-using VectorDb.VectorData;
+using VectorDb;
 
-namespace VectorDb.Samples;
+namespace Samples;
 
 /// <summary>A record class mapped by Microsoft.Extensions.VectorData attributes (docs/api.md, "Microsoft.Extensions.VectorData").</summary>
 public sealed class Hotel

@@ -1,4 +1,4 @@
-using VectorDb.Samples;
+using Samples;
 
 // The snippets keep their data in ./data, relative to the current directory, as the docs show them.
 // dotnet run --project samples/VectorDb.Samples -- embedded | mevd | client <server address>

@@ -1,7 +1,6 @@
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using Xunit.Abstractions;
 
@@ -24,7 +23,7 @@ public sealed class CatchUpTests(ITestOutputHelper output)
         var points = GlovePoints.Load();
         await using var cluster = await LocalCluster.StartAsync(2, reReplicationGrace: TimeSpan.FromSeconds(2));
         var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
-        var map = await coordinator.CreateCollection("glove", ClusterCollectionSpec.From(new CollectionConfig(100, ExactMetric.Cosine), Shards, 2));
+        var map = await coordinator.CreateCollection("glove", ClusterCollectionSpec.From(new CollectionConfig(100, Metric.Cosine), Shards, 2));
         string survivor = await cluster.Silos[0].Ready;
         string victim = await cluster.Silos[1].Ready;
         int[] stayed = [.. map.Shards.Where(a => a.Primary == survivor).Select(a => a.Shard)];

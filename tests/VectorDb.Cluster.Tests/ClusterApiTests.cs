@@ -1,20 +1,20 @@
 using Google.Protobuf.Collections;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using Xunit.Abstractions;
-using CollectionConfig = VectorDb.Engine.CollectionConfig;
-using EngineFilter = VectorDb.Engine.Filtering;
-using EnginePointId = VectorDb.Engine.PointId;
+using EngineFilter = VectorDb;
+using EnginePointId = VectorDb.PointId;
 using ProtoFilter = VectorDb.Api.V1.Filter;
 
 namespace VectorDb.Cluster.Tests;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// The vectordb.v1 gRPC API served by three silo processes (S = 6, R = 2), driven through the project's own client
@@ -41,7 +41,7 @@ public sealed class ClusterApiTests(ITestOutputHelper output)
 
         // The API's flat index with every other option at its default is the engine's default configuration.
         await client0.CreateCollectionAsync("glove", Dimension, Distance.Cosine, index: IndexType.IndexFlat);
-        var reference = await single.CreateCollectionAsync("glove", new CollectionConfig(Dimension, ExactMetric.Cosine, Index: IndexKind.Flat));
+        var reference = await single.CreateCollectionAsync("glove", new VectorDb.CollectionConfig(Dimension, Metric.Cosine, Index: IndexLayout.Flat));
         var created = await client2.GetCollectionAsync("glove");
         Assert.Equal(reference.Config.RotationSeed, created.Config.Quantization.RotationSeed);
         Assert.Equal((uint)reference.Config.RotationRounds, created.Config.Quantization.RotationRounds);
@@ -138,7 +138,7 @@ public sealed class ClusterApiTests(ITestOutputHelper output)
         using var singleFolder = new TempDirectory("vectordb-single");
         await using var single = await VectorDatabase.OpenAsync(singleFolder.Path);
         await client.CreateCollectionAsync("mixed", Dimension, Distance.Cosine, index: IndexType.IndexFlat);
-        var reference = await single.CreateCollectionAsync("mixed", new CollectionConfig(Dimension, ExactMetric.Cosine, Index: IndexKind.Flat));
+        var reference = await single.CreateCollectionAsync("mixed", new VectorDb.CollectionConfig(Dimension, Metric.Cosine, Index: IndexLayout.Flat));
         await client.UpsertAsync("mixed", glove.Select((p, i) => VectorDbClient.Point(ProtoId(ids[i]), p.Vector, Payload((ulong)i))));
         await reference.UpsertAsync([.. glove.Select((p, i) => new PointInput(ids[i], p.Vector, Json((ulong)i)))]);
 

@@ -34,9 +34,9 @@ public sealed class ShardRoutingTests
             var uuid = new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)random.Next(256))]);
             // The bytes in the order the text shows them (RFC 4122), read from the text itself, not from Guid's layout.
             byte[] rfc = Convert.FromHexString(uuid.ToString("N"));
-            Assert.Equal(ShardRouting.ShardOf(rfc, 6), ShardRouting.ShardOf(Engine.PointId.FromUuid(uuid), 6));
+            Assert.Equal(ShardRouting.ShardOf(rfc, 6), ShardRouting.ShardOf(VectorDb.PointId.FromUuid(uuid), 6));
         }
-        Assert.Equal(ShardRouting.ShardOf(42UL, 6), ShardRouting.ShardOf(Engine.PointId.FromNumber(42), 6));
+        Assert.Equal(ShardRouting.ShardOf(42UL, 6), ShardRouting.ShardOf(VectorDb.PointId.FromNumber(42), 6));
     }
 
     [Fact]

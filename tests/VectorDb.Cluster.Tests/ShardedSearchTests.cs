@@ -2,7 +2,6 @@ using VectorDb.Api.Tests.Support;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using Xunit.Abstractions;
@@ -27,8 +26,8 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
         // Format 1 (uncentred) codes depend only on the point and the rotation seed, so every shard encodes a point
         // exactly as the single node does: code-only searches must then agree hit for hit. Format 2 (the default)
         // centres each shard on its own mean, so only its exact and re-ranked answers are compared.
-        var uncentred = new CollectionConfig(100, ExactMetric.Cosine, Index: IndexKind.Flat) { CodeFormat = 1 };
-        var centred = new CollectionConfig(100, ExactMetric.Cosine);
+        var uncentred = new CollectionConfig(100, Metric.Cosine, Index: IndexLayout.Flat) { CodeFormat = 1 };
+        var centred = new CollectionConfig(100, Metric.Cosine);
 
         await using var cluster = await LocalCluster.StartAsync(3, TimeSpan.FromSeconds(30));
         var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
@@ -66,7 +65,7 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
             var local = await single.GetCollection(name).SearchAsync(new SearchRequest(request.Vector, request.K)
             {
                 Exact = request.Exact,
-                Rerank = Enum.Parse<RerankMode>(request.Rerank),
+                Rerank = Enum.Parse<Reranking>(request.Rerank),
             });
             return (clustered.Hits, [.. local]);
         }

@@ -4,7 +4,6 @@ using VectorDb.Api.Tests.Support;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using Xunit.Abstractions;
 
@@ -27,7 +26,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     {
         var points = GlovePoints.Load();
         var queries = GloveSlice.Queries(50);
-        var config = new CollectionConfig(100, ExactMetric.Cosine);
+        var config = new CollectionConfig(100, Metric.Cosine);
         await using var cluster = await LocalCluster.StartAsync(3, reReplicationGrace: TimeSpan.FromSeconds(2));
         var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
         var map = await coordinator.CreateCollection("glove", ClusterCollectionSpec.From(config, Shards, 2));

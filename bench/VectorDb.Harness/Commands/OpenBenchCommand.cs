@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using VectorDb.Datasets;
-using VectorDb.Engine;
 using VectorDb.Harness.Report;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -50,8 +49,8 @@ internal sealed class OpenBenchCommand : ICommand
         int warmup = options.Int("warmup", 5000);
         var index = options.String("index", "flat") switch
         {
-            "flat" => IndexKind.Flat,
-            "ivf" => IndexKind.Ivf,
+            "flat" => IndexLayout.Flat,
+            "ivf" => IndexLayout.Ivf,
             var other => throw new ArgumentException($"--index: '{other}' is not flat or ivf."),
         };
         if (total < 1 || batch < 1 || opens < 1 || warmup < 0)
@@ -60,7 +59,7 @@ internal sealed class OpenBenchCommand : ICommand
         }
         string directory = options.Optional("dir") ?? Path.Combine(Path.GetTempPath(), "vectordb-open-" + Guid.NewGuid().ToString("N"));
         bool keep = options.Has("keep") || options.Optional("dir") is not null;
-        var config = new CollectionConfig(rows.Dimension, ExactMetric.L2, Index: index);
+        var config = new CollectionConfig(rows.Dimension, Metric.L2, Index: index);
         Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(folder))}: {total} points of d={rows.Dimension} from {rows.Count} rows, " +
             $"{config.Bits} bits, float32 originals, {index}, batches of {batch}, database {directory}");
 
@@ -204,7 +203,7 @@ internal sealed class OpenBenchCommand : ICommand
             var query = collection.GetAsync([(ulong)(expected / 2)], withPayload: false, withVector: true).GetAwaiter().GetResult()[0].Vector!;
             var exact = collection.SearchAsync(new SearchRequest(query, 5) { Exact = true }).GetAwaiter().GetResult();
             var auto = collection.SearchAsync(new SearchRequest(query, 5)).GetAwaiter().GetResult();
-            var shard3 = new VectorDb.Engine.Filtering.Filter(Must: [new VectorDb.Engine.Filtering.MatchCondition("shard", VectorDb.Engine.Filtering.FieldValue.Of(3L))]);
+            var shard3 = new VectorDb.Filter(Must: [new VectorDb.MatchCondition("shard", VectorDb.FieldValue.Of(3L))]);
             long filtered = collection.CountPoints(shard3);
             var payload = collection.GetAsync([0UL]).GetAwaiter().GetResult()[0].Payload!.ToJsonString();
             string fingerprint = string.Join(' ',

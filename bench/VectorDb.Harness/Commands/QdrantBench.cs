@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Qdrant.Client;
-using Qdrant.Client.Grpc;
 using VectorDb.Datasets;
 
 namespace VectorDb.Harness.Commands;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using Qdrant.Client.Grpc;
 
 /// <summary>serve-bench's Qdrant gRPC side: Qdrant's official .NET client (<c>Qdrant.Client</c>) sending the universal
 /// query (<c>qdrant.Points/Query</c>, one client per simulated client, as an application would), and a scroll over

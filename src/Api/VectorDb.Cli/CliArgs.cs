@@ -23,7 +23,7 @@ internal sealed class CliArgs
     public string? ApiKey { get; private init; }
 
     /// <summary>Options that take no value.</summary>
-    private static readonly HashSet<string> s_flags = ["exact", "no-wait", "quiet", "help", "drop-damaged", "with-payload", "with-vector"];
+    private static readonly HashSet<string> s_flags = ["exact", "no-wait", "quiet", "help", "drop-damaged", "with-payload", "with-vector", "with-vectors"];
 
     public static CliArgs Parse(string[] args)
     {

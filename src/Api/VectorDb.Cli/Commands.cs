@@ -1,8 +1,10 @@
 using Google.Protobuf;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Cli;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>The client-side commands. Each returns the process exit code (0 = success); failures throw and are
 /// mapped to exit codes in Program.cs.</summary>
@@ -28,6 +30,11 @@ internal static class Commands
                                                           vector); an id that does not exist: exit 1 (NotFound)
           delete <name> <id>... | delete <name> --filter <json>
                                                           delete by ids or by a filter (durable on exit 0)
+          export <name> [--out <file.jsonl>] [--filter <json>] [--with-vectors] [--page <n>]
+                                                          the points (all, or those matching --filter) in id
+                                                          order, one JSON line each: {"id", "payload", "vector"};
+                                                          to stdout or --out; with --with-vectors the file
+                                                          re-imports: import <name> <file.jsonl>
           search <name> --vector <x,y,...> --k <k> [--filter <json>] [--with-payload]
                                                           one query: its hits, best first, one JSON line each:
                                                           {"id": .., "score": .., "payload": {..}}

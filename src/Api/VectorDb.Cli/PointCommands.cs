@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Cli;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>Commands on individual points: get, delete (ids or a filter), and search for one vector printing hits.
 /// Output is JSON lines on stdout, one point or hit per line, so that it pipes into jq or a file.</summary>
@@ -37,6 +39,43 @@ internal static class PointCommands
             ? await client.DeleteAsync(name, ids.Select(id => id.ToProto()))
             : await client.DeleteAsync(name, filter);
         Console.WriteLine($"deleted from {name} ({result.Status})");
+        return 0;
+    }
+
+    /// <summary><c>export</c>: the collection's points (or those matching --filter) in id order, paged with the Scroll
+    /// RPC, one JSON line each in the form <c>import --format jsonl</c> reads back (with --with-vectors).</summary>
+    public static async Task<int> ExportAsync(CliArgs args, VectorDbClient client)
+    {
+        string name = args.Positional1(0, "a collection name");
+        var filter = Filter(args);
+        bool withVectors = args.Flag("with-vectors");
+        string? outPath = args.Optional("out");
+        int pageSize = args.Int("page", 1000);
+        args.RejectUnknown();
+        if (pageSize < 1)
+        {
+            throw new UsageException("--page must be at least 1.");
+        }
+        using var file = outPath is null ? null : new StreamWriter(outPath);
+        TextWriter output = file ?? Console.Out;
+        long written = 0;
+        PointId? offset = null;
+        do
+        {
+            var page = await client.ScrollAsync(name, offset, (uint)pageSize, filter, withPayload: true, withVectors);
+            foreach (var point in page.Result)
+            {
+                await output.WriteLineAsync(Line(PointKey.FromProto(point.Id), null, PayloadJson.ToJson(point.Payload), point.Vector?.Data.ToArray()));
+                written++;
+            }
+            offset = page.NextPageOffset;
+        }
+        while (offset is not null);
+        await output.FlushAsync();
+        if (outPath is not null)
+        {
+            Console.Error.WriteLine($"exported {written} points of {name} to {outPath}");
+        }
         return 0;
     }
 

@@ -60,6 +60,7 @@ try
         "count" => await Commands.CountAsync(parsed, client),
         "get" => await PointCommands.GetAsync(parsed, client),
         "delete" => await PointCommands.DeleteAsync(parsed, client),
+        "export" => await PointCommands.ExportAsync(parsed, client),
         "search" => await Commands.SearchAsync(parsed, client),
         "info" => await Commands.InfoAsync(parsed, client),
         "list" => await Commands.ListAsync(parsed, client),

@@ -1,8 +1,10 @@
 using System.Text.Json;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Cli;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>The file <c>search --queries ... --json out.json</c> writes: {"results": [[id, ...], ...], "scores":
 /// [[score, ...], ...]} in query order, plus "payloads": [[{..} or null, ...], ...] when payloads were asked for.

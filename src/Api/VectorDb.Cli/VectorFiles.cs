@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
-using VectorDb.Api.V1;
 
 namespace VectorDb.Cli;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// Streaming readers of the import formats. Every reader yields points in file order.

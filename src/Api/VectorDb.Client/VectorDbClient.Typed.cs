@@ -20,6 +20,18 @@ public sealed record PointRecord(PointKey Id, JsonObject? Payload, float[]? Vect
 // (SearchAsync, GetAsync) and the generated stubs (Points, Collections) stay for everything else.
 public sealed partial class VectorDbClient
 {
+    /// <summary>Creates a collection with the server's defaults for everything but the metric (eden-unbiased codes
+    /// at the server's default bits, float32 originals, IVF). The proto-typed overload sets the rest.</summary>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="dimension">Coordinates per vector.</param>
+    /// <param name="metric">How similarity is measured.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task CreateCollectionAsync(string name, int dimension, DistanceMetric metric, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        return CreateCollectionAsync(name, (ulong)dimension, metric.ToProto(), cancellationToken: cancellationToken);
+    }
+
     /// <summary>A point with a typed id, a vector and a JSON payload.</summary>
     /// <param name="id">A number or a UUID.</param>
     /// <param name="vector">The point's vector.</param>

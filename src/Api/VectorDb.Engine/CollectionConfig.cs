@@ -1,11 +1,11 @@
 using System.Globalization;
+using VectorDb.Engine;
 using VectorDb.Index.Quantization;
-using VectorDb.Index.Rerank;
 using VectorDb.Index.Rotation;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// What defines a collection. Everything here is persisted in the collection's manifest when it is created and
@@ -25,11 +25,11 @@ namespace VectorDb.Engine;
 /// <param name="ClusteringSeed">Seed of the IVF k-means.</param>
 public sealed record CollectionConfig(
     int Dimension,
-    ExactMetric Metric = ExactMetric.Cosine,
-    QuantizationScheme Scheme = QuantizationScheme.EdenUnbiased,
+    Metric Metric = Metric.Cosine,
+    QuantizerScheme Scheme = QuantizerScheme.EdenUnbiased,
     int Bits = CollectionConfig.DefaultBits,
-    OriginalVectorFormat Originals = OriginalVectorFormat.Float32,
-    IndexKind Index = IndexKind.Ivf,
+    OriginalsFormat Originals = OriginalsFormat.Float32,
+    IndexLayout Index = IndexLayout.Ivf,
     int NList = 0,
     ulong RotationSeed = CollectionConfig.DefaultRotationSeed,
     int RotationRounds = HadamardRotation.DefaultRounds,
@@ -95,19 +95,14 @@ public sealed record CollectionConfig(
 
     /// <summary>The codec parameters of this collection.</summary>
     public QuantizerOptions QuantizerOptions() =>
-        new(Dimension, Bits, RotationSeed, Scheme, Codebook.GaussianId, RotationRounds);
+        new(Dimension, Bits, RotationSeed, VocabularyMapping.ToCodec(Scheme), Codebook.GaussianId, RotationRounds);
 
     /// <summary>The in-memory index options of this collection.</summary>
     public VectorIndexOptions IndexOptions() => new(
         QuantizerOptions(),
-        Metric,
-        Originals switch
-        {
-            OriginalVectorFormat.Float32 => OriginalPrecision.Float32,
-            OriginalVectorFormat.Float16 => OriginalPrecision.Float16,
-            _ => null,
-        },
-        Index,
+        VocabularyMapping.ToCodec(Metric),
+        VocabularyMapping.ToPrecision(Originals),
+        VocabularyMapping.ToCodec(Index),
         NList,
         ClusteringSeed,
         CodeFormat,
@@ -129,7 +124,7 @@ public sealed record CollectionConfig(
             CodebookId = quantizer.CodebookId,
             CodeLayoutVersion = CodeFormat,
             CodeBytesPerVector = CodeLayout.For(quantizer).RecordSize,
-            OriginalFormat = Originals,
+            OriginalFormat = VocabularyMapping.ToStorage(Originals),
             MaxPayloadBytes = maxPayloadBytes,
             Options = new Dictionary<string, string>
             {
@@ -156,11 +151,11 @@ public sealed record CollectionConfig(
         }
         var config = new CollectionConfig(
             manifest.Dimension,
-            Enum.Parse<ExactMetric>(manifest.Metric),
-            QuantizationSchemes.Parse(manifest.Scheme),
+            Enum.Parse<Metric>(manifest.Metric),
+            QuantizerSchemes.Parse(manifest.Scheme),
             manifest.Bits,
-            manifest.OriginalFormat,
-            manifest.Options.TryGetValue(IndexOption, out var index) ? Enum.Parse<IndexKind>(index) : IndexKind.Flat,
+            VocabularyMapping.FromStorage(manifest.OriginalFormat),
+            manifest.Options.TryGetValue(IndexOption, out var index) ? Enum.Parse<IndexLayout>(index) : IndexLayout.Flat,
             manifest.Options.TryGetValue(NListOption, out var nlist) ? int.Parse(nlist, CultureInfo.InvariantCulture) : 0,
             manifest.RotationSeed,
             manifest.RotationRounds,

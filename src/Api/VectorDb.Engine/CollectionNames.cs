@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// The rule for collection names: 1-64 characters from A-Z, a-z, 0-9, '_' and '-', starting with a letter or digit

@@ -1,7 +1,7 @@
 using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>Options of one opened database. None are persisted; they may change between opens.</summary>
 public sealed record DatabaseOptions

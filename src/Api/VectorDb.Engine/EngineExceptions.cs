@@ -1,4 +1,4 @@
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>The named collection does not exist (or was dropped while the call was waiting).</summary>
 public sealed class CollectionNotFoundException(string collection)

@@ -1,4 +1,4 @@
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// Upper bounds on what one request may ask for. They protect the process (memory, latency of other callers), not the

@@ -6,7 +6,7 @@ namespace VectorDb.Engine;
 
 /// <summary>
 /// Serialises a point's payload once, straight to the UTF-8 bytes that storage keeps (no intermediate UTF-16 string
-/// and re-encoding). The same bytes are then flattened for filtering (<see cref="Filtering.PayloadFields.FromUtf8"/>),
+/// and re-encoding). The same bytes are then flattened for filtering (<see cref="PayloadFields.FromUtf8"/>),
 /// exactly as they are on reopen.
 /// </summary>
 internal static class PayloadJson

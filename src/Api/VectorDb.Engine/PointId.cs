@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// A point id as Qdrant has them: an unsigned 64-bit number or a UUID, never both. The two kinds are distinct ids

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>A point to upsert: id, vector (exactly the collection's dimension, finite) and optional JSON payload.</summary>
 public sealed record PointInput(PointId Id, ReadOnlyMemory<float> Vector, JsonObject? Payload = null);
@@ -35,10 +35,10 @@ public readonly record struct WriteResult(ulong OperationId, bool Durable, int A
 public sealed record SearchRequest(ReadOnlyMemory<float> Vector, int K)
 {
     /// <summary>Only points passing this filter are considered (applied during the scan).</summary>
-    public Filtering.Filter? Filter { get; init; }
+    public Filter? Filter { get; init; }
 
-    /// <summary>Re-rank mode; <see cref="RerankMode.Auto"/> by default (None when no originals are kept).</summary>
-    public RerankMode Rerank { get; init; } = RerankMode.Auto;
+    /// <summary>Re-rank mode; <see cref="Reranking.Auto"/> by default (None when no originals are kept).</summary>
+    public Reranking Rerank { get; init; } = Reranking.Auto;
 
     /// <summary>Candidates per result taken from the code scan for re-ranking (≥ 1).</summary>
     public double Oversampling { get; init; } = SearchOptions.DefaultOversampling;
@@ -80,25 +80,25 @@ public sealed record CollectionInfo(
 internal static class OriginalBytes
 {
     /// <summary>Bytes per coordinate of a stored original.</summary>
-    public static int Width(OriginalVectorFormat format) => format switch
+    public static int Width(OriginalsFormat format) => format switch
     {
-        OriginalVectorFormat.Float32 => 4,
-        OriginalVectorFormat.Float16 => 2,
+        OriginalsFormat.Float32 => 4,
+        OriginalsFormat.Float16 => 2,
         _ => 0,
     };
 
     /// <summary>The stored little-endian bytes of a vector in <paramref name="format"/> (empty for None).</summary>
-    public static byte[] Encode(ReadOnlySpan<float> vector, OriginalVectorFormat format)
+    public static byte[] Encode(ReadOnlySpan<float> vector, OriginalsFormat format)
     {
         var bytes = new byte[vector.Length * Width(format)];
-        if (format == OriginalVectorFormat.Float32)
+        if (format == OriginalsFormat.Float32)
         {
             for (int j = 0; j < vector.Length; j++)
             {
                 System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * j), vector[j]);
             }
         }
-        else if (format == OriginalVectorFormat.Float16)
+        else if (format == OriginalsFormat.Float16)
         {
             for (int j = 0; j < vector.Length; j++)
             {
@@ -109,13 +109,13 @@ internal static class OriginalBytes
     }
 
     /// <summary>Widens stored bytes back to float32.</summary>
-    public static float[] Decode(ReadOnlySpan<byte> bytes, OriginalVectorFormat format)
+    public static float[] Decode(ReadOnlySpan<byte> bytes, OriginalsFormat format)
     {
         int width = Width(format);
         var vector = new float[bytes.Length / width];
         for (int j = 0; j < vector.Length; j++)
         {
-            vector[j] = format == OriginalVectorFormat.Float32
+            vector[j] = format == OriginalsFormat.Float32
                 ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * j))
                 : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(2 * j));
         }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// Point ids (numbers and UUIDs) ↔ the index's and storage's 64-bit slots. A numeric id is its own slot. A UUID id

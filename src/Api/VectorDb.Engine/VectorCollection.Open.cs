@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 public sealed partial class VectorCollection
 {
@@ -26,7 +26,7 @@ public sealed partial class VectorCollection
         {
             await collection.RebuildAsync(cancellationToken).ConfigureAwait(false);
             // The lists it had before it was closed: an IVF collection's trained lists, else its residual code lists.
-            if (config.Index == Index.Search.IndexKind.Ivf && store.ReadIvfCentroids() is { } ivf)
+            if (config.Index == IndexLayout.Ivf && store.ReadIvfCentroids() is { } ivf)
             {
                 collection._index.UseIvfCentroids(ivf.Lists, ivf.Centroids);
             }
@@ -49,7 +49,7 @@ public sealed partial class VectorCollection
     {
         int live = checked((int)_store.Count);
         _index.Reserve(live);
-        bool keepsOriginals = Config.Originals != OriginalVectorFormat.None;
+        bool keepsOriginals = Config.Originals != OriginalsFormat.None;
         if (keepsOriginals && _index.OriginalBytesInMemoryAfter(live) > _options.OriginalsMemoryBytes)
         {
             MoveOriginalsToStorage();
@@ -67,7 +67,7 @@ public sealed partial class VectorCollection
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        var widened = Config.Originals == OriginalVectorFormat.Float32 && BitConverter.IsLittleEndian
+        var widened = Config.Originals == OriginalsFormat.Float32 && BitConverter.IsLittleEndian
             ? null
             : new float[Config.Dimension]; // float16 (or a big-endian host): originals are widened into this
         var rows = originalsInMemory
@@ -106,7 +106,7 @@ public sealed partial class VectorCollection
         {
             return default; // a point without an original
         }
-        bool float32 = Config.Originals == OriginalVectorFormat.Float32;
+        bool float32 = Config.Originals == OriginalsFormat.Float32;
         for (int j = 0; j < scratch.Length; j++)
         {
             scratch[j] = float32

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 public sealed partial class VectorCollection
 {
@@ -207,7 +207,7 @@ public sealed partial class VectorCollection
     {
         const int groupSize = 4;
         var groups = new List<int[]>();
-        var open = new Dictionary<(int, RerankMode, double, int), List<int>>();
+        var open = new Dictionary<(int, Reranking, double, int), List<int>>();
         for (int i = 0; i < requests.Count; i++)
         {
             SearchRequest request = requests[i];
@@ -267,7 +267,7 @@ public sealed partial class VectorCollection
     /// its original.</summary>
     private SearchOptions IndexOptions(SearchRequest request) => request.Exact
         ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)_index.Count / request.K + 1), NProbe: int.MaxValue)
-        : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
+        : new SearchOptions(request.K, VocabularyMapping.ToCodec(request.Rerank), request.Oversampling, request.NProbe);
 
     /// <summary>The hits that pass the request's score threshold, if it has one.</summary>
     private SearchHit[] AboveThreshold(SearchHit[] hits, SearchRequest request)
@@ -276,7 +276,7 @@ public sealed partial class VectorCollection
         {
             return hits;
         }
-        bool smallerIsBetter = Config.Metric.SmallerIsBetter();
+        bool smallerIsBetter = VocabularyMapping.ToCodec(Config.Metric).SmallerIsBetter();
         return [.. hits.Where(h => smallerIsBetter ? h.Score <= threshold : h.Score >= threshold)];
     }
 
@@ -303,7 +303,7 @@ public sealed partial class VectorCollection
         {
             throw new LimitExceededException($"k (limit) {request.K} exceeds the limit of {Limits.MaxK}; ask for fewer results.", "limit");
         }
-        if (request.Exact && Config.Originals == OriginalVectorFormat.None)
+        if (request.Exact && Config.Originals == OriginalsFormat.None)
         {
             throw new ArgumentException($"collection '{Name}' keeps no originals, so it cannot search exactly; drop 'exact'.", nameof(request));
         }
@@ -347,7 +347,7 @@ public sealed partial class VectorCollection
 
     private float[] VectorOf(StoredPoint point)
     {
-        if (Config.Originals != OriginalVectorFormat.None)
+        if (Config.Originals != OriginalsFormat.None)
         {
             return OriginalBytes.Decode(point.Original, Config.Originals);
         }

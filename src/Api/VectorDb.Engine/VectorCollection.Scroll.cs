@@ -1,6 +1,5 @@
-using VectorDb.Engine.Filtering;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>One page of a scroll: the points, in id order, and the id the next page starts at (null on the last
 /// page).</summary>

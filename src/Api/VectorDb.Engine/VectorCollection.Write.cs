@@ -1,8 +1,8 @@
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 public sealed partial class VectorCollection
 {
@@ -36,7 +36,7 @@ public sealed partial class VectorCollection
                 // From here on nothing is cancelled: storage and index must both see the whole batch.
                 await _store.UpsertAsync(prepared.Writes, wait: false, CancellationToken.None).ConfigureAwait(false);
                 RememberSlots(points, slots);
-                if (Config.Originals != OriginalVectorFormat.None && !_index.OriginalsAreExternal &&
+                if (Config.Originals != OriginalsFormat.None && !_index.OriginalsAreExternal &&
                     _index.OriginalBytesInMemoryAfter(prepared.Writes.Length) > _options.OriginalsMemoryBytes)
                 {
                     MoveOriginalsToStorage(); // the batch is in storage already, so re-ranking can read it from there
@@ -204,7 +204,7 @@ public sealed partial class VectorCollection
             fields[i] = PayloadFields.FromUtf8(payload);
             var record = new byte[recordSize];
             _index.Encode(point.Vector.Span, record);
-            originals[i] = Config.Originals == OriginalVectorFormat.None ? default : point.Vector;
+            originals[i] = Config.Originals == OriginalsFormat.None ? default : point.Vector;
             // Slot 0 for now: the slot and key are assigned under the write gate (AssignSlots).
             writes[i] = new PointWrite(0, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
         }
@@ -253,7 +253,7 @@ public sealed partial class VectorCollection
             {
                 throw new ArgumentException($"{what}: coordinate {j} is {vector[j]}; every coordinate must be a finite number.", nameof(vector));
             }
-            if (Config.Originals == OriginalVectorFormat.Float16 && Math.Abs(vector[j]) > OriginalVectorStore.MaxFloat16Magnitude)
+            if (Config.Originals == OriginalsFormat.Float16 && Math.Abs(vector[j]) > OriginalVectorStore.MaxFloat16Magnitude)
             {
                 throw new ArgumentException(
                     $"{what}: coordinate {j} is {vector[j]}; collection '{Name}' keeps float16 originals, which hold magnitudes up to {OriginalVectorStore.MaxFloat16Magnitude}.",

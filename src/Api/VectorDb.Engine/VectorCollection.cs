@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using VectorDb.Engine.Filtering;
+using VectorDb.Engine;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// One open collection: the durable <see cref="StoredCollection"/> (source of truth) and the in-memory
@@ -108,7 +108,7 @@ public sealed partial class VectorCollection
         Enter();
         try
         {
-            bool ivf = Config.Index == IndexKind.Ivf;
+            bool ivf = Config.Index == IndexLayout.Ivf;
             if (!ivf && !_index.HasCodeLists && !_index.CodeListsDue(threshold: 2))
             {
                 throw new InvalidOperationException(
@@ -170,7 +170,7 @@ public sealed partial class VectorCollection
     private bool IvfTrainingDue()
     {
         int lists = Config.NList > 0 ? Config.NList : VectorIndex.DefaultListCount(_index.Count);
-        return Config.Index == IndexKind.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
+        return Config.Index == IndexLayout.Ivf && !_index.IsTrained && _index.Count >= Math.Max(_options.IvfTrainingThreshold, lists);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using VectorDb.Storage;
 
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// The embedded vector database: a directory of collections, each durable on disk (<see cref="VectorStore"/>) and

@@ -1,6 +1,4 @@
-using VectorDb.Index.Rerank;
-
-namespace VectorDb.Engine;
+namespace VectorDb;
 
 /// <summary>
 /// The one rule on a vector's size, applied to every stored vector (upsert) and every query (search): it keeps every
@@ -28,7 +26,7 @@ public static class VectorMagnitude
     /// <param name="vector">The stored vector or query.</param>
     /// <param name="metric">The collection's metric.</param>
     /// <param name="what">How the message names the vector ("point 7 (batch index 0)", "the query").</param>
-    public static void Check(ReadOnlySpan<float> vector, ExactMetric metric, string what)
+    public static void Check(ReadOnlySpan<float> vector, Metric metric, string what)
     {
         double sum = 0;
         foreach (float x in vector)
@@ -42,7 +40,7 @@ public static class VectorMagnitude
                 $"{what} has Euclidean norm {norm:G3}; the limit is {MaxNorm:G0} (beyond it scores overflow float32). Scale the vector down.",
                 nameof(vector));
         }
-        if (metric == ExactMetric.Cosine && norm < MinCosineNorm)
+        if (metric == Metric.Cosine && norm < MinCosineNorm)
         {
             throw new ArgumentException(
                 $"{what} has Euclidean norm {norm:G3}; a cosine vector needs a norm of at least {MinCosineNorm:G0} (a zero or " +

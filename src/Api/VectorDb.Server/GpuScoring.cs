@@ -9,7 +9,7 @@ namespace VectorDb.Server;
 /// <c>VectorDb:Gpu</c>): <c>auto</c> puts every collection's originals on the first CUDA GPU when one is present
 /// (collections over the device budget fall back to the CPU per call), <c>off</c> keeps the CPU SIMD scorer,
 /// <c>required</c> refuses to start without a CUDA GPU. The engine stays free of ILGPU: this class hands it an
-/// <see cref="Engine.DatabaseOptions.ExactScorerFactory"/>.
+/// <see cref="VectorDb.DatabaseOptions.ExactScorerFactory"/>.
 /// <para>Reports device memory through the gauges <c>vectordb_gpu_resident_bytes</c> (originals, norms and live
 /// flags of every collection on the device) and <c>vectordb_gpu_collections</c>, and one startup log line.</para>
 /// </summary>

@@ -1,4 +1,3 @@
-using VectorDb.Engine;
 using VectorDb.Server.Hosting;
 
 namespace VectorDb.Server;

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.Extensions.VectorData.ProviderServices;
-using VectorDb.Engine.Filtering;
 
 namespace VectorDb.VectorData;
 

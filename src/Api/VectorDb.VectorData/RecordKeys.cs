@@ -1,4 +1,3 @@
-using VectorDb.Engine;
 
 namespace VectorDb.VectorData;
 

@@ -4,11 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
-using VectorDb.Engine;
-using VectorDb.Index.Rerank;
-using EngineFilter = VectorDb.Engine.Filtering.Filter;
+using VectorDb.VectorData;
+using EngineFilter = VectorDb.Filter;
 
-namespace VectorDb.VectorData;
+namespace VectorDb;
 
 /// <summary>
 /// One VectorDb collection behind <see cref="VectorStoreCollection{TKey, TRecord}"/>. Records map to points: the
@@ -45,9 +44,9 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
         }
         Metric = _vector.DistanceFunction switch
         {
-            null or DistanceFunction.CosineSimilarity or DistanceFunction.CosineDistance => ExactMetric.Cosine,
-            DistanceFunction.DotProductSimilarity => ExactMetric.InnerProduct,
-            DistanceFunction.EuclideanSquaredDistance or DistanceFunction.EuclideanDistance => ExactMetric.L2,
+            null or DistanceFunction.CosineSimilarity or DistanceFunction.CosineDistance => Metric.Cosine,
+            DistanceFunction.DotProductSimilarity => Metric.InnerProduct,
+            DistanceFunction.EuclideanSquaredDistance or DistanceFunction.EuclideanDistance => Metric.L2,
             var other => throw new NotSupportedException($"distance function '{other}' is not supported by VectorDb; use CosineSimilarity, CosineDistance, DotProductSimilarity, EuclideanSquaredDistance or EuclideanDistance."),
         };
     }
@@ -55,7 +54,7 @@ public sealed class VectorDbCollection<TKey, TRecord> : VectorStoreCollection<TK
     public override string Name { get; }
 
     /// <summary>The engine metric the vector property's distance function maps to.</summary>
-    public ExactMetric Metric { get; }
+    public Metric Metric { get; }
 
     public override Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(_database.TryGetCollection(Name, out _));

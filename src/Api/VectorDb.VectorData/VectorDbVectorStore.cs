@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.VectorData;
-using VectorDb.Engine;
 
-namespace VectorDb.VectorData;
+namespace VectorDb;
 
 /// <summary>
 /// A <see cref="VectorStore"/> over an embedded <see cref="VectorDatabase"/>: switch a Semantic Kernel /

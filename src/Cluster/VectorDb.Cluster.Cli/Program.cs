@@ -7,7 +7,7 @@ using VectorDb.Cluster;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Datasets;
-using VectorDb.Engine;
+using VectorDb;
 using VectorDb.Index.Rerank;
 
 const string Usage = """
@@ -65,7 +65,7 @@ async Task<int> RunAsync()
     switch (command)
     {
         case "create":
-            var config = new CollectionConfig(Int("dim", 0), Enum.Parse<ExactMetric>(options.GetValueOrDefault("metric", "cosine"), ignoreCase: true), Bits: Int("bits", CollectionConfig.DefaultBits));
+            var config = new CollectionConfig(Int("dim", 0), Enum.Parse<Metric>(options.GetValueOrDefault("metric", "cosine"), ignoreCase: true), Bits: Int("bits", CollectionConfig.DefaultBits));
             var created = await coordinator.CreateCollection(name, ClusterCollectionSpec.From(config, Int("shards", 6), Int("replicas", 2)));
             Console.WriteLine($"created '{name}': {created.Shards.Length} shards, {created.Spec.Replicas} replicas each");
             return 0;

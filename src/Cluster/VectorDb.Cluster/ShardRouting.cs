@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using VectorDb.Engine;
 
 namespace VectorDb.Cluster;
 

@@ -1,5 +1,4 @@
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -17,11 +16,11 @@ public sealed class CentredCollectionTests
 {
     private const int Dimension = 24;
 
-    public static TheoryData<ExactMetric, OriginalVectorFormat, bool> Variants => new()
+    public static TheoryData<Metric, OriginalsFormat, bool> Variants => new()
     {
-        { ExactMetric.Cosine, OriginalVectorFormat.Float32, false },
-        { ExactMetric.L2, OriginalVectorFormat.Float16, true },
-        { ExactMetric.InnerProduct, OriginalVectorFormat.None, false },
+        { Metric.Cosine, OriginalsFormat.Float32, false },
+        { Metric.L2, OriginalsFormat.Float16, true },
+        { Metric.InnerProduct, OriginalsFormat.None, false },
     };
 
     /// <summary>Vectors around a common offset (as real embeddings are), so that centring matters.</summary>
@@ -33,11 +32,11 @@ public sealed class CentredCollectionTests
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public async Task CentreIsPersisted_AndReopenAfterTraining_AnswersIdentically(ExactMetric metric, OriginalVectorFormat format, bool originalsOnDisk)
+    public async Task CentreIsPersisted_AndReopenAfterTraining_AnswersIdentically(Metric metric, OriginalsFormat format, bool originalsOnDisk)
     {
         using var dir = new TempDirectory();
         var options = new DatabaseOptions { IvfTrainingThreshold = 1_800, OriginalsMemoryBytes = originalsOnDisk ? 0 : long.MaxValue };
-        var config = new CollectionConfig(Dimension, metric, Bits: 4, Originals: format, Index: IndexKind.Ivf, NList: 16);
+        var config = new CollectionConfig(Dimension, metric, Bits: 4, Originals: format, Index: IndexLayout.Ivf, NList: 16);
         var data = OffsetVectors(2_000, 5);
         var queries = OffsetVectors(12, 6);
         string centrePath = Path.Combine(dir.Path, "c", "centre.vdb");
@@ -81,7 +80,7 @@ public sealed class CentredCollectionTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Variants))]
-    public async Task FlatCollection_TrainsCodeLists_AtTheThreshold_AndReopenAnswersIdentically(ExactMetric metric, OriginalVectorFormat format, bool originalsOnDisk)
+    public async Task FlatCollection_TrainsCodeLists_AtTheThreshold_AndReopenAnswersIdentically(Metric metric, OriginalsFormat format, bool originalsOnDisk)
     {
         using var dir = new TempDirectory();
         var options = new DatabaseOptions { CodeListsThreshold = 1_500, OriginalsMemoryBytes = originalsOnDisk ? 0 : long.MaxValue };
@@ -89,7 +88,7 @@ public sealed class CentredCollectionTests
         var data = OffsetVectors(2_000, 7);
         var queries = OffsetVectors(12, 8);
         string centroidsPath = Path.Combine(dir.Path, "c", "codelists.vdb");
-        bool listsExpected = format != OriginalVectorFormat.None;
+        bool listsExpected = format != OriginalsFormat.None;
         int lists = VectorIndexOptions.DefaultCodeListCount(data.Length);
 
         var before = new List<(ulong Id, float Score)[]>();
@@ -109,7 +108,7 @@ public sealed class CentredCollectionTests
             Assert.Equal(listsExpected ? lists : 1, collection.GetInfo().IvfLists);
             Assert.Equal(listsExpected, File.Exists(centroidsPath));
             // Every point is still there: an exhaustive code-only search returns each id once.
-            var all = await collection.SearchAsync(new SearchRequest(queries[0], data.Length) { Rerank = RerankMode.None });
+            var all = await collection.SearchAsync(new SearchRequest(queries[0], data.Length) { Rerank = Reranking.None });
             Assert.Equal(data.Length, all.Select(h => (ulong)h.Id).Distinct().Count());
             before.AddRange(await SearchAllAsync(collection, queries));
             await AssertExactMatchesBruteForceAsync(collection, queries, data, metric, format);
@@ -146,7 +145,7 @@ public sealed class CentredCollectionTests
     {
         using var dir = new TempDirectory();
         var options = new DatabaseOptions { CodeListsThreshold = 600, IvfTrainingThreshold = 1_800 };
-        var config = new CollectionConfig(Dimension, ExactMetric.Cosine, Bits: 4, Index: IndexKind.Ivf, NList: 16);
+        var config = new CollectionConfig(Dimension, Metric.Cosine, Bits: 4, Index: IndexLayout.Ivf, NList: 16);
         var data = OffsetVectors(2_000, 9);
         var queries = OffsetVectors(6, 10);
         var before = new List<(ulong Id, float Score)[]>();
@@ -180,8 +179,8 @@ public sealed class CentredCollectionTests
         {
             foreach (var request in new[]
             {
-                new SearchRequest(q, 10) { Rerank = RerankMode.None, NProbe = 16 },
-                new SearchRequest(q, 10) { Rerank = RerankMode.Fixed, Oversampling = 4 },
+                new SearchRequest(q, 10) { Rerank = Reranking.None, NProbe = 16 },
+                new SearchRequest(q, 10) { Rerank = Reranking.Fixed, Oversampling = 4 },
                 new SearchRequest(q, 10),
             })
             {
@@ -193,13 +192,13 @@ public sealed class CentredCollectionTests
     }
 
     private static async Task AssertExactMatchesBruteForceAsync(VectorCollection collection, float[][] queries, float[][] data,
-        ExactMetric metric, OriginalVectorFormat format)
+        Metric metric, OriginalsFormat format)
     {
-        if (format == OriginalVectorFormat.None)
+        if (format == OriginalsFormat.None)
         {
             return; // no originals: no exact search
         }
-        var points = data.Select((v, i) => ((ulong)i, format == OriginalVectorFormat.Float16 ? v.Select(x => (float)(Half)x).ToArray() : v)).ToArray();
+        var points = data.Select((v, i) => ((ulong)i, format == OriginalsFormat.Float16 ? v.Select(x => (float)(Half)x).ToArray() : v)).ToArray();
         foreach (var q in queries.Take(4))
         {
             var expected = TestVectors.BruteForce(metric, q, points, 10);

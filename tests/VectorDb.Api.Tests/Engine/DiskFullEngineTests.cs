@@ -1,6 +1,4 @@
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
@@ -23,7 +21,7 @@ public sealed class DiskFullEngineTests
         var options = new DatabaseOptions { Storage = new StorageOptions { DiskSpaceForTests = budget } };
         var vectors = TestVectors.Gaussian(400, D, seed: 9);
         await using var db = await VectorDatabase.OpenAsync(dir.Path, options);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.Cosine));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, Metric.Cosine));
         await c.UpsertAsync([.. vectors.Take(200).Select((v, i) => new PointInput((ulong)i, v))]);
 
         budget.Available = 0;

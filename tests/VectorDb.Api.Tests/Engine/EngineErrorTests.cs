@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Api.Tests.Engine;
@@ -34,7 +33,7 @@ public sealed class EngineErrorTests
         var (batch, message) = s_badUpserts[name];
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path, s_small);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(4, ExactMetric.L2));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(4, Metric.L2));
         await c.UpsertAsync([new PointInput(1, new float[] { 1, 0, 0, 0 }), new PointInput(2, new float[] { 0, 1, 0, 0 })]);
         var before = await SnapshotAsync(c);
         var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => c.UpsertAsync(batch));

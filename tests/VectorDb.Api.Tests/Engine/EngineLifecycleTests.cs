@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
@@ -16,7 +15,7 @@ public sealed class EngineLifecycleTests
         var vectors = TestVectors.Gaussian(50, 6, seed: 1);
         await using (var db = await VectorDatabase.OpenAsync(dir.Path))
         {
-            var a = await db.CreateCollectionAsync("a", new CollectionConfig(6, ExactMetric.L2, Bits: 2, Originals: OriginalVectorFormat.Float16));
+            var a = await db.CreateCollectionAsync("a", new CollectionConfig(6, Metric.L2, Bits: 2, Originals: OriginalsFormat.Float16));
             await db.CreateCollectionAsync("b", new CollectionConfig(3));
             await a.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, new JsonObject { ["i"] = i }))]);
             await a.DeleteAsync([3UL, 4UL, 999UL]);
@@ -29,7 +28,7 @@ public sealed class EngineLifecycleTests
         {
             Assert.Equal(["a"], db.ListCollections());
             var a = db.GetCollection("a");
-            Assert.Equal(new CollectionConfig(6, ExactMetric.L2, Bits: 2, Originals: OriginalVectorFormat.Float16), a.Config);
+            Assert.Equal(new CollectionConfig(6, Metric.L2, Bits: 2, Originals: OriginalsFormat.Float16), a.Config);
             Assert.Equal(48, a.Count);
             var got = await a.GetAsync([7UL, 0UL], withPayload: true, withVector: true);
             Assert.Equal([7UL, 0UL], got.Select(p => p.Id));
@@ -49,7 +48,7 @@ public sealed class EngineLifecycleTests
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(3, ExactMetric.InnerProduct));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(3, Metric.InnerProduct));
         await c.UpsertAsync([new PointInput(1, new float[] { 1, 0, 0 }, new JsonObject { ["v"] = 1 }), new PointInput(2, new float[] { 0, 1, 0 })]);
         await c.UpsertAsync([new PointInput(1, new float[] { 0, 0, 1 }, new JsonObject { ["v"] = 2 })], wait: false);
         Assert.Equal(2, c.Count);
@@ -57,7 +56,7 @@ public sealed class EngineLifecycleTests
         Assert.Equal(1UL, hits[0].Id);
         Assert.Equal(2, hits[0].Payload!["v"]!.GetValue<int>());
         Assert.Equal([0f, 0f, 1f], hits[0].Vector!);
-        Assert.Equal(1, c.CountPoints(new VectorDb.Engine.Filtering.Filter(Must: [new VectorDb.Engine.Filtering.MatchCondition("v", VectorDb.Engine.Filtering.FieldValue.Of(2L))])));
+        Assert.Equal(1, c.CountPoints(new VectorDb.Filter(Must: [new VectorDb.MatchCondition("v", VectorDb.FieldValue.Of(2L))])));
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
@@ -14,23 +12,23 @@ public sealed class EngineSearchTests
     private const int N = 1500;
     private const int D = 24;
 
-    public static TheoryData<ExactMetric, OriginalVectorFormat> Variants => new()
+    public static TheoryData<Metric, OriginalsFormat> Variants => new()
     {
-        { ExactMetric.InnerProduct, OriginalVectorFormat.Float32 },
-        { ExactMetric.Cosine, OriginalVectorFormat.Float32 },
-        { ExactMetric.L2, OriginalVectorFormat.Float32 },
-        { ExactMetric.Cosine, OriginalVectorFormat.Float16 },
+        { Metric.InnerProduct, OriginalsFormat.Float32 },
+        { Metric.Cosine, OriginalsFormat.Float32 },
+        { Metric.L2, OriginalsFormat.Float32 },
+        { Metric.Cosine, OriginalsFormat.Float16 },
     };
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public async Task ExactSearch_EqualsBruteForce_WithAndWithoutFilter_AndAfterReopen(ExactMetric metric, OriginalVectorFormat originals)
+    public async Task ExactSearch_EqualsBruteForce_WithAndWithoutFilter_AndAfterReopen(Metric metric, OriginalsFormat originals)
     {
         using var dir = new TempDirectory();
         var vectors = TestVectors.Gaussian(N, D, seed: 11);
         var queries = TestVectors.Gaussian(8, D, seed: 12);
         // float16 originals: the oracle must score the vectors the engine keeps (rounded to binary16).
-        var kept = originals == OriginalVectorFormat.Float16
+        var kept = originals == OriginalsFormat.Float16
             ? vectors.Select(v => v.Select(x => (float)(Half)x).ToArray()).ToArray()
             : vectors;
         var points = kept.Select((v, i) => ((ulong)i * 3 + 1, v)).ToArray();
@@ -73,7 +71,7 @@ public sealed class EngineSearchTests
         var vectors = TestVectors.Gaussian(N, D, seed: 21);
         var queries = TestVectors.Gaussian(20, D, seed: 22);
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.InnerProduct));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, Metric.InnerProduct));
         await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, new JsonObject { ["even"] = i % 2 == 0, ["rare"] = i % 100 == 7 }))]);
         var points = vectors.Select((v, i) => ((ulong)i, v)).ToArray();
         int found = 0, total = 0;
@@ -83,7 +81,7 @@ public sealed class EngineSearchTests
             Assert.Equal(10, rare.Count); // 15 points match out of 1500
             Assert.All(rare, h => Assert.Equal(7UL, (ulong)h.Id % 100));
 
-            var expected = TestVectors.BruteForce(ExactMetric.InnerProduct, q, points, 10).Select(e => e.Id).ToHashSet();
+            var expected = TestVectors.BruteForce(Metric.InnerProduct, q, points, 10).Select(e => e.Id).ToHashSet();
             var got = await c.SearchAsync(new SearchRequest(q, 10));
             found += got.Count(h => expected.Contains((ulong)h.Id));
             total += 10;
@@ -101,7 +99,7 @@ public sealed class EngineSearchTests
         var points = vectors.Select((v, i) => ((ulong)i, v)).ToArray();
         var options = new DatabaseOptions { IvfTrainingThreshold = 1000 };
         await using var db = await VectorDatabase.OpenAsync(dir.Path, options);
-        var c = await db.CreateCollectionAsync("ivf", new CollectionConfig(D, ExactMetric.L2, Index: IndexKind.Ivf, NList: 16));
+        var c = await db.CreateCollectionAsync("ivf", new CollectionConfig(D, Metric.L2, Index: IndexLayout.Ivf, NList: 16));
         await c.UpsertAsync([.. vectors.Take(999).Select((v, i) => new PointInput((ulong)i, v))]);
         Assert.Equal(1, c.GetInfo().IvfLists);
         Assert.Null(c.BackgroundTraining); // below the threshold nothing is started
@@ -117,9 +115,9 @@ public sealed class EngineSearchTests
         foreach (var q in TestVectors.Gaussian(5, D, seed: 32))
         {
             var got = await c.SearchAsync(new SearchRequest(q, 10) { Exact = true }); // exact scans every list
-            AssertSame(TestVectors.BruteForce(ExactMetric.L2, q, points, 10), got);
-            got = await c.SearchAsync(new SearchRequest(q, 10) { Rerank = RerankMode.Fixed, Oversampling = 200, NProbe = 16 });
-            AssertSame(TestVectors.BruteForce(ExactMetric.L2, q, points, 10), got);
+            AssertSame(TestVectors.BruteForce(Metric.L2, q, points, 10), got);
+            got = await c.SearchAsync(new SearchRequest(q, 10) { Rerank = Reranking.Fixed, Oversampling = 200, NProbe = 16 });
+            AssertSame(TestVectors.BruteForce(Metric.L2, q, points, 10), got);
         }
     }
 
@@ -129,7 +127,7 @@ public sealed class EngineSearchTests
         using var dir = new TempDirectory();
         var vectors = TestVectors.Gaussian(300, D, seed: 41);
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("codes", new CollectionConfig(D, ExactMetric.InnerProduct, Bits: 8, Originals: OriginalVectorFormat.None));
+        var c = await db.CreateCollectionAsync("codes", new CollectionConfig(D, Metric.InnerProduct, Bits: 8, Originals: OriginalsFormat.None));
         await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v))]);
         var hits = await c.SearchAsync(new SearchRequest(vectors[5], 5) { WithVector = true });
         Assert.Equal(5, hits.Count);
@@ -158,15 +156,15 @@ public sealed class EngineSearchTests
         var vectors = TestVectors.Gaussian(N, D, seed: 51);
         var queries = TestVectors.Gaussian(12, D, seed: 52);
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.InnerProduct));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, Metric.InnerProduct));
         await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, new JsonObject { ["even"] = i % 2 == 0 }))]);
         await c.DeleteAsync([3, 4, 5]);
         var filter = new Filter(Must: [new MatchCondition("even", FieldValue.Of(true))]);
         SearchRequest[] requests =
         [
             .. queries.Take(7).Select(q => new SearchRequest(q, 10)),
-            new SearchRequest(queries[7], 5) { Rerank = RerankMode.None },
-            new SearchRequest(queries[8], 5) { Rerank = RerankMode.None },
+            new SearchRequest(queries[7], 5) { Rerank = Reranking.None },
+            new SearchRequest(queries[8], 5) { Rerank = Reranking.None },
             new SearchRequest(queries[9], 10) { Filter = filter },
             new SearchRequest(queries[10], 10) { Exact = true },
             new SearchRequest(queries[11], 10) { ScoreThreshold = 0f },
@@ -182,7 +180,7 @@ public sealed class EngineSearchTests
             Assert.Equal(alone.Reranked, batch[i].Reranked);
         }
         var points = vectors.Select((v, i) => ((ulong)i, v)).Where(p => p.Item1 is < 3 or > 5);
-        AssertSame(TestVectors.BruteForce(ExactMetric.InnerProduct, queries[10], points, 10), batch[10]);
+        AssertSame(TestVectors.BruteForce(Metric.InnerProduct, queries[10], points, 10), batch[10]);
         Assert.All(batch[11], p => Assert.True(p.Score >= 0f));
     }
 
@@ -191,7 +189,7 @@ public sealed class EngineSearchTests
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, ExactMetric.L2));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, Metric.L2));
         await c.UpsertAsync([.. TestVectors.Gaussian(100, D, seed: 61).Select((v, i) => new PointInput((ulong)i, v))]);
         var good = TestVectors.Gaussian(5, D, seed: 62);
         var nan = (float[])good[0].Clone();

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
 
@@ -83,7 +81,7 @@ public sealed class FilterTests
         using var dir = new TempDirectory();
         var vectors = TestVectors.Gaussian(n, d, seed: 5);
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("f", new CollectionConfig(d, ExactMetric.InnerProduct));
+        var c = await db.CreateCollectionAsync("f", new CollectionConfig(d, Metric.InnerProduct));
         var payloads = Enumerable.Range(0, n).Select(Payload).ToArray();
         await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, payloads[i]))]);
         var matching = Enumerable.Range(0, n).Where(i => oracle((ulong)i, payloads[i])).Select(i => (ulong)i).ToHashSet();
@@ -92,7 +90,7 @@ public sealed class FilterTests
 
         var q = TestVectors.Gaussian(1, d, seed: 6)[0];
         var hits = await c.SearchAsync(new SearchRequest(q, 20) { Filter = filter, Exact = true, WithPayload = true });
-        var expected = TestVectors.BruteForce(ExactMetric.InnerProduct, q, vectors.Select((v, i) => ((ulong)i, v)), 20, matching.Contains);
+        var expected = TestVectors.BruteForce(Metric.InnerProduct, q, vectors.Select((v, i) => ((ulong)i, v)), 20, matching.Contains);
         Assert.Equal(expected.Select(e => e.Id), hits.Select(h => (ulong)h.Id));
         Assert.All(hits, h => Assert.Equal(payloads[(int)(ulong)h.Id].ToJsonString(), h.Payload!.ToJsonString()));
 

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Datasets;
-using VectorDb.Engine;
 using VectorDb.Index.Common;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
@@ -19,7 +18,7 @@ namespace VectorDb.Api.Tests.Engine;
 /// Fixtures/format-v1 (see its README.md), is a real database directory written by the build of commit 3962611
 /// (CodeLayout.LayoutVersion = 1): three collections of 300 GloVe rows with deletes and overwrites in their logs,
 /// and expected.json, the answers that build gave (ids, scores as float bits, re-rank counts) to 20 queries,
-/// k = 10, with the default re-rank and with <see cref="RerankMode.None"/>, before and after more writes.
+/// k = 10, with the default re-rank and with <see cref="Reranking.None"/>, before and after more writes.
 /// Every test works on a copy of the fixture in a temporary directory, never on the committed files.
 /// <para>Scores are compared bit for bit. The one exception: the old build's exact re-scores (float32 sums of the
 /// originals) differ by up to ~6e-7 relative between SIMD levels (measured with the old build at
@@ -70,7 +69,7 @@ public sealed class FormatV1CompatibilityTests
                 var expectedPayload = points[i]!["payload"] as JsonObject;
                 Assert.True(JsonNode.DeepEquals(expectedPayload, got[i].Payload),
                     $"{name} id {ids[i]}: payload {got[i].Payload?.ToJsonString() ?? "null"}, expected {expectedPayload?.ToJsonString() ?? "null"}");
-                if (c.Config.Originals != OriginalVectorFormat.None)
+                if (c.Config.Originals != OriginalsFormat.None)
                 {
                     // The originals as written (overwritten ids hold their new row), float16 ones widened back.
                     Assert.Equal(StoredOriginal(c.Config.Originals, (int)points[i]!["row"]!), got[i].Vector);
@@ -92,9 +91,9 @@ public sealed class FormatV1CompatibilityTests
             var c = database.GetCollection(name);
             var spec = Collections[name]!.AsObject();
             await TrainIfIvfAsync(c);
-            Assert.Equal(originalsOnDisk && c.Config.Originals != OriginalVectorFormat.None, c.OriginalsOnDisk);
+            Assert.Equal(originalsOnDisk && c.Config.Originals != OriginalsFormat.None, c.OriginalsOnDisk);
             await AssertAnswersAsync(name, c, spec["searchDefault"]!.AsArray(), rerank: null);
-            await AssertAnswersAsync(name, c, spec["searchRerankNone"]!.AsArray(), RerankMode.None);
+            await AssertAnswersAsync(name, c, spec["searchRerankNone"]!.AsArray(), Reranking.None);
         }
     }
 
@@ -108,7 +107,7 @@ public sealed class FormatV1CompatibilityTests
         foreach (string name in CollectionNames)
         {
             var c = database.GetCollection(name);
-            if (c.Config.Originals == OriginalVectorFormat.None)
+            if (c.Config.Originals == OriginalsFormat.None)
             {
                 continue; // nothing to re-rank with: covered by the old build's answers alone
             }
@@ -160,7 +159,7 @@ public sealed class FormatV1CompatibilityTests
                 var after = Expected["afterUpsert"]![name]!.AsObject();
                 Assert.Equal((long)after["count"]!, c.Count);
                 await AssertAnswersAsync(name, c, after["searchDefault"]!.AsArray(), rerank: null);
-                await AssertAnswersAsync(name, c, after["searchRerankNone"]!.AsArray(), RerankMode.None);
+                await AssertAnswersAsync(name, c, after["searchRerankNone"]!.AsArray(), Reranking.None);
             }
         }
         foreach (string name in CollectionNames)
@@ -179,13 +178,13 @@ public sealed class FormatV1CompatibilityTests
                 var reopened = Expected["afterUpsertReopen"]![name]!.AsObject();
                 Assert.Equal((long)reopened["count"]!, c.Count);
                 await AssertAnswersAsync(name, c, reopened["searchDefault"]!.AsArray(), rerank: null);
-                await AssertAnswersAsync(name, c, reopened["searchRerankNone"]!.AsArray(), RerankMode.None);
+                await AssertAnswersAsync(name, c, reopened["searchRerankNone"]!.AsArray(), Reranking.None);
 
-                var got = await c.GetAsync([1000, 1009, 1], withPayload: true, withVector: c.Config.Originals != OriginalVectorFormat.None);
+                var got = await c.GetAsync([1000, 1009, 1], withPayload: true, withVector: c.Config.Originals != OriginalsFormat.None);
                 Assert.True(JsonNode.DeepEquals(new JsonObject { ["new"] = true }, got[0].Payload));
                 Assert.True(JsonNode.DeepEquals(new JsonObject { ["new"] = true }, got[1].Payload));
                 Assert.Null(got[2].Payload);
-                if (c.Config.Originals != OriginalVectorFormat.None)
+                if (c.Config.Originals != OriginalsFormat.None)
                 {
                     Assert.Equal(StoredOriginal(c.Config.Originals, 1000), got[0].Vector);
                     Assert.Equal(StoredOriginal(c.Config.Originals, 1010), got[2].Vector);
@@ -193,7 +192,7 @@ public sealed class FormatV1CompatibilityTests
                 // Each new point is found by its own vector.
                 for (int r = 1000; r < 1010; r++)
                 {
-                    var hits = await c.SearchAsync(new SearchRequest(baseVectors.Row(r).ToArray(), 10) { Rerank = RerankMode.None });
+                    var hits = await c.SearchAsync(new SearchRequest(baseVectors.Row(r).ToArray(), 10) { Rerank = Reranking.None });
                     Assert.Contains((ulong)r, hits.Select(h => h.Id));
                 }
             }
@@ -225,7 +224,7 @@ public sealed class FormatV1CompatibilityTests
         Assert.Equal(CodeLayout.UncentredLayoutVersion, database.GetCollection("cos4").Config.CodeFormat);
     }
 
-    private static async Task AssertAnswersAsync(string name, VectorCollection c, JsonArray expected, RerankMode? rerank)
+    private static async Task AssertAnswersAsync(string name, VectorCollection c, JsonArray expected, Reranking? rerank)
     {
         var queries = Queries();
         Assert.Equal(queries.Length, expected.Count);
@@ -262,21 +261,21 @@ public sealed class FormatV1CompatibilityTests
 
     private static CollectionConfig ExpectedConfig(JsonObject spec) => new(
         Dimension: Expected["queries"]![0]!.AsArray().Count,
-        Metric: Enum.Parse<ExactMetric>((string)spec["metric"]!),
-        Scheme: QuantizationSchemes.Parse((string)spec["scheme"]!),
+        Metric: Enum.Parse<Metric>((string)spec["metric"]!),
+        Scheme: QuantizerSchemes.Parse((string)spec["scheme"]!),
         Bits: (int)spec["bits"]!,
-        Originals: Enum.Parse<OriginalVectorFormat>((string)spec["originals"]!),
-        Index: Enum.Parse<IndexKind>((string)spec["index"]!),
+        Originals: Enum.Parse<OriginalsFormat>((string)spec["originals"]!),
+        Index: Enum.Parse<IndexLayout>((string)spec["index"]!),
         NList: (int)spec["nlist"]!)
     {
         CodeFormat = CodeLayout.UncentredLayoutVersion,
     };
 
     /// <summary>Base row <paramref name="row"/> of the GloVe slice as the collection keeps it.</summary>
-    private static float[] StoredOriginal(OriginalVectorFormat format, int row)
+    private static float[] StoredOriginal(OriginalsFormat format, int row)
     {
         var vector = s_base.Value.Row(row).ToArray();
-        if (format == OriginalVectorFormat.Float16)
+        if (format == OriginalsFormat.Float16)
         {
             for (int j = 0; j < vector.Length; j++)
             {
@@ -288,7 +287,7 @@ public sealed class FormatV1CompatibilityTests
 
     private static async Task TrainIfIvfAsync(VectorCollection c)
     {
-        if (c.Config.Index == IndexKind.Ivf)
+        if (c.Config.Index == IndexLayout.Ivf)
         {
             await c.TrainIndexAsync();
             Assert.Equal(c.Config.NList, c.GetInfo().IvfLists);

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
@@ -23,7 +22,7 @@ public sealed class OpenDamageTests
         var vectors = TestVectors.Gaussian(50, 8, seed: 5);
         await using (var db = await VectorDatabase.OpenAsync(dir.Path, options))
         {
-            var c = await db.CreateCollectionAsync("c", new CollectionConfig(8, ExactMetric.L2, Bits: 4, Originals: OriginalVectorFormat.Float32));
+            var c = await db.CreateCollectionAsync("c", new CollectionConfig(8, Metric.L2, Bits: 4, Originals: OriginalsFormat.Float32));
             await c.UpsertAsync([.. vectors.Select((v, i) => new PointInput((ulong)i, v, new JsonObject { ["i"] = i }))]);
         }
         // One batch: point 0's blob entry is the first in the log (FASTER's log starts at address 64, then a 4-byte

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Common;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
@@ -18,17 +17,17 @@ namespace VectorDb.Api.Tests.Engine;
 /// </summary>
 public sealed class OriginalsOnDiskTests
 {
-    public static TheoryData<ExactMetric, OriginalVectorFormat, bool> Variants => new()
+    public static TheoryData<Metric, OriginalsFormat, bool> Variants => new()
     {
-        { ExactMetric.Cosine, OriginalVectorFormat.Float32, true }, // real GloVe vectors; crosses the budget mid-ingest
-        { ExactMetric.InnerProduct, OriginalVectorFormat.Float32, false },
-        { ExactMetric.L2, OriginalVectorFormat.Float16, false },
+        { Metric.Cosine, OriginalsFormat.Float32, true }, // real GloVe vectors; crosses the budget mid-ingest
+        { Metric.InnerProduct, OriginalsFormat.Float32, false },
+        { Metric.L2, OriginalsFormat.Float16, false },
     };
 
     [Theory]
     [MemberData(nameof(Variants))]
     public async Task OverBudget_SearchesEqualInMemory_AndBruteForce_ThroughUpdatesAndReopen(
-        ExactMetric metric, OriginalVectorFormat format, bool crossMidway)
+        Metric metric, OriginalsFormat format, bool crossMidway)
     {
         using var memDir = new TempDirectory();
         using var diskDir = new TempDirectory();
@@ -144,7 +143,7 @@ public sealed class OriginalsOnDiskTests
         }
     }
 
-    private static async Task AssertSameAsync(VectorCollection mem, VectorCollection disk, float[][] queries, ExactMetric metric,
+    private static async Task AssertSameAsync(VectorCollection mem, VectorCollection disk, float[][] queries, Metric metric,
         Dictionary<ulong, float[]> model)
     {
         // Both collections train the same code lists from the same writes; compare once both have them.
@@ -158,7 +157,7 @@ public sealed class OriginalsOnDiskTests
             foreach (var request in new[]
             {
                 new SearchRequest(q, 10),
-                new SearchRequest(q, 10) { Rerank = RerankMode.Fixed, Oversampling = 6 },
+                new SearchRequest(q, 10) { Rerank = Reranking.Fixed, Oversampling = 6 },
                 new SearchRequest(q, 10) { Exact = true },
             })
             {
@@ -180,8 +179,8 @@ public sealed class OriginalsOnDiskTests
         }
     }
 
-    private static float[] Kept(float[] vector, OriginalVectorFormat format) =>
-        format == OriginalVectorFormat.Float16 ? [.. vector.Select(x => (float)(Half)x)] : vector;
+    private static float[] Kept(float[] vector, OriginalsFormat format) =>
+        format == OriginalsFormat.Float16 ? [.. vector.Select(x => (float)(Half)x)] : vector;
 
     private static float[][] GloveRows(int n)
     {

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Api.Tests.Engine;
 

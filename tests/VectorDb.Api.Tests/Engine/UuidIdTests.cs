@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
 
@@ -42,7 +40,7 @@ public sealed class UuidIdTests
 
         await using (var db = await VectorDatabase.OpenAsync(dir.Path))
         {
-            var c = await db.CreateCollectionAsync("c", new CollectionConfig(Dimension, ExactMetric.L2, Bits: 4));
+            var c = await db.CreateCollectionAsync("c", new CollectionConfig(Dimension, Metric.L2, Bits: 4));
             await c.UpsertAsync([.. model.Values.Select(p => new PointInput(p.Id, p.Vector, new JsonObject { ["group"] = p.Group }))]);
             await AssertMatchesModel(c, model);
             Assert.Equal(PointId.FromNumber(1), (await c.GetAsync([1UL]))[0].Id);
@@ -71,7 +69,7 @@ public sealed class UuidIdTests
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(Dimension, ExactMetric.L2, Bits: 4));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(Dimension, Metric.L2, Bits: 4));
         var uuid = Uuids(1, 5)[0];
         var v = TestVectors.Gaussian(2, Dimension, 6);
         var error = await Assert.ThrowsAsync<ArgumentException>(() => c.UpsertAsync([new PointInput(uuid, v[0]), new PointInput(uuid, v[1])]));
@@ -113,10 +111,10 @@ public sealed class UuidIdTests
         Assert.Equal(allowed.Count, c.CountPoints(filter));
         var query = TestVectors.Gaussian(1, Dimension, 77)[0];
         var hits = await c.SearchAsync(new SearchRequest(query, 10) { Exact = true, Filter = filter });
-        var expected = allowed.OrderBy(id => TestVectors.Score(ExactMetric.L2, query, model[id].Vector)).Take(10).ToList();
+        var expected = allowed.OrderBy(id => TestVectors.Score(Metric.L2, query, model[id].Vector)).Take(10).ToList();
         Assert.Equal(expected, hits.Select(h => h.Id));
         var unfiltered = await c.SearchAsync(new SearchRequest(query, 10) { Exact = true });
-        Assert.Equal(model.Keys.OrderBy(id => TestVectors.Score(ExactMetric.L2, query, model[id].Vector)).Take(10), unfiltered.Select(h => h.Id));
+        Assert.Equal(model.Keys.OrderBy(id => TestVectors.Score(Metric.L2, query, model[id].Vector)).Take(10), unfiltered.Select(h => h.Id));
         Assert.Equal([.. model.Keys.Where(allowed.Contains).Order()], c.ListIds(filter));
     }
 }

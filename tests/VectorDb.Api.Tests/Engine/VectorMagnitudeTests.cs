@@ -1,6 +1,4 @@
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 
@@ -17,10 +15,10 @@ public sealed class VectorMagnitudeTests
     private const int D = 16;
     private const ulong Probe = 1000;
 
-    public static TheoryData<ExactMetric, float> Extremes()
+    public static TheoryData<Metric, float> Extremes()
     {
-        var data = new TheoryData<ExactMetric, float>();
-        foreach (var metric in new[] { ExactMetric.Cosine, ExactMetric.InnerProduct, ExactMetric.L2 })
+        var data = new TheoryData<Metric, float>();
+        foreach (var metric in new[] { Metric.Cosine, Metric.InnerProduct, Metric.L2 })
         {
             foreach (float value in new[] { 3.4e38f, 1e37f, 1e19f, 2.4e17f, 1e17f, 1e-17f, 1e-20f, 1e-30f, 1e-45f, 0f })
                 data.Add(metric, value);
@@ -30,11 +28,11 @@ public sealed class VectorMagnitudeTests
 
     [Theory]
     [MemberData(nameof(Extremes))]
-    public async Task ExtremeVector_IsFindableWithFiniteScores_OrRefusedWithoutChange(ExactMetric metric, float value)
+    public async Task ExtremeVector_IsFindableWithFiniteScores_OrRefusedWithoutChange(Metric metric, float value)
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);
-        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, metric, Index: IndexKind.Flat));
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(D, metric, Index: IndexLayout.Flat));
         var normal = TestVectors.Gaussian(50, D, seed: 3);
         await c.UpsertAsync([.. normal.Select((v, i) => new PointInput((ulong)i, v))]);
         // All coordinates equal, alternating in sign: a direction of its own, far from the Gaussian points.
@@ -61,14 +59,14 @@ public sealed class VectorMagnitudeTests
             {
                 var self = await c.SearchAsync(new SearchRequest(extreme, 60) { Exact = exact });
                 AssertFinite(self);
-                if (metric == ExactMetric.InnerProduct)
+                if (metric == Metric.InnerProduct)
                 {
                     Assert.Contains(self, h => h.Id == Probe); // a short vector is not its own best inner product
                 }
                 else
                 {
                     Assert.Equal(Probe, self[0].Id); // its own nearest neighbour: cosine 1, squared distance 0
-                    Assert.Equal(metric == ExactMetric.Cosine ? 1f : 0f, self[0].Score, 1e-3f);
+                    Assert.Equal(metric == Metric.Cosine ? 1f : 0f, self[0].Score, 1e-3f);
                 }
             }
         }
@@ -82,11 +80,11 @@ public sealed class VectorMagnitudeTests
     }
 
     [Theory]
-    [InlineData(ExactMetric.InnerProduct, 1e19f)]
-    [InlineData(ExactMetric.L2, 1e19f)]
-    [InlineData(ExactMetric.Cosine, 3.4e38f)]
-    [InlineData(ExactMetric.Cosine, 0f)]
-    public async Task ExtremeQuery_IsRefused(ExactMetric metric, float value)
+    [InlineData(Metric.InnerProduct, 1e19f)]
+    [InlineData(Metric.L2, 1e19f)]
+    [InlineData(Metric.Cosine, 3.4e38f)]
+    [InlineData(Metric.Cosine, 0f)]
+    public async Task ExtremeQuery_IsRefused(Metric metric, float value)
     {
         using var dir = new TempDirectory();
         await using var db = await VectorDatabase.OpenAsync(dir.Path);

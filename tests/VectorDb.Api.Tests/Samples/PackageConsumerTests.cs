@@ -1,11 +1,14 @@
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 using VectorDb.Api.Tests.Support;
 
 namespace VectorDb.Api.Tests.Samples;
 
 /// <summary>Issue 15 point 7 (and point 2 for package users): the packages the repository packs carry one version,
-/// descriptions, a readme and their XML docs, and a fresh application outside the repository restores them from a
+/// descriptions, a readme, their XML docs, the Apache-2.0 licence, no invented repository address, and a pdb with
+/// every source file inside it; and a fresh application outside the repository restores them from a
 /// local folder (no other feed: the machine's NuGet cache serves as a read-only folder of third-party packages) and
 /// compiles and runs the samples' code against them, `.ToListAsync()` included.</summary>
 [Collection(PackingCollection.Name)]
@@ -35,9 +38,15 @@ public sealed class PackageConsumerTests
                 metadata.Element(ns + "description")!.Value, StringComparison.Ordinal);
             Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
             Assert.Contains("README.md", entries);
+            var license = metadata.Element(ns + "license")!;
+            Assert.Equal(("expression", "Apache-2.0"), (license.Attribute("type")!.Value, license.Value));
+            // No invented address: without -p:VectorDbRepositoryUrl the packages name no project or repository URL.
+            Assert.Null(metadata.Element(ns + "projectUrl"));
+            Assert.True(string.IsNullOrEmpty(metadata.Element(ns + "repository")?.Attribute("url")?.Value));
             if (package != "VectorDb.Cli")
             {
                 Assert.Contains($"lib/net10.0/{package}.xml", entries); // XML docs for IntelliSense
+                AssertPdbEmbedsEverySource(Path.Combine(feed, $"{package}.{version}.nupkg"), $"lib/net10.0/{package}.dll");
             }
             if (package == "VectorDb.Storage")
             {
@@ -81,6 +90,30 @@ public sealed class PackageConsumerTests
         string dll = Path.Combine(app, "bin", "Release", "net10.0", "App.dll");
         Assert.Matches(@"^mevd: 1 0\.9\d\d\s+mevd: 1 0\.9\d\d\s*$", await ProgramRuns.RunToSuccessAsync("dotnet", app, environment, dll, "mevd"));
         Assert.StartsWith("embedded: 1 ", await ProgramRuns.RunToSuccessAsync("dotnet", app, environment, dll, "embedded"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The dll carries its portable pdb (embedded), and that pdb carries the text of every C# document it
+    /// names (EmbedAllSources): a debugger steps into the package's code with nothing but the package.</summary>
+    private static void AssertPdbEmbedsEverySource(string nupkg, string dllEntry)
+    {
+        using var zip = ZipFile.OpenRead(nupkg);
+        using var dll = new MemoryStream();
+        using (var entry = zip.GetEntry(dllEntry)!.Open())
+        {
+            entry.CopyTo(dll);
+        }
+        dll.Position = 0;
+        using var pe = new PEReader(dll);
+        var embedded = pe.ReadDebugDirectory().Single(d => d.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);
+        using var provider = pe.ReadEmbeddedPortablePdbDebugDirectoryData(embedded);
+        var pdb = provider.GetMetadataReader();
+        var embeddedSource = new Guid("0E8A571B-6926-466E-B4AD-8AB04611F5FE"); // Portable PDB's EmbeddedSource kind
+        var withSource = pdb.CustomDebugInformation.Select(pdb.GetCustomDebugInformation)
+            .Where(c => pdb.GetGuid(c.Kind) == embeddedSource && c.Parent.Kind == HandleKind.Document)
+            .Select(c => (DocumentHandle)c.Parent).ToHashSet();
+        var csharp = pdb.Documents.Where(d => pdb.GetString(pdb.GetDocument(d).Name).EndsWith(".cs", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(csharp);
+        Assert.All(csharp, d => Assert.True(withSource.Contains(d), $"{dllEntry}: {pdb.GetString(pdb.GetDocument(d).Name)} has no embedded source"));
     }
 
     /// <summary>The Version property of Directory.Build.props, the one place it is set.</summary>

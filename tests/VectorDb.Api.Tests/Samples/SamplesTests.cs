@@ -71,6 +71,34 @@ public sealed partial class SamplesTests
     public void SamplesMarkTheDocumentedRegions() =>
         Assert.Equal(["client", "embedded", "mevd"], SampleRegions().Keys.Order(StringComparer.Ordinal));
 
+    /// <summary>Issue 15 point 3: an application reaches the embedded engine and the MEVD connector through
+    /// <c>using VectorDb;</c> and the client through <c>using VectorDb.Client;</c>. The samples live in a namespace of
+    /// their own (inside VectorDb.* every VectorDb type would be visible without any using) and declare no global
+    /// usings, so this holds only while they compile with these imports alone.</summary>
+    [Fact]
+    public void SamplesImportOnlyVectorDbAndVectorDbClient()
+    {
+        string[] allowed = ["VectorDb", "VectorDb.Client", "Microsoft.Extensions.VectorData", "Samples"];
+        string folder = RepositoryFiles.PathOf("samples/VectorDb.Samples");
+        Assert.DoesNotContain("<Using ", File.ReadAllText(Path.Combine(folder, "VectorDb.Samples.csproj")), StringComparison.Ordinal);
+        foreach (string file in Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal)))
+        {
+            foreach (string line in File.ReadAllLines(file).Select(l => l.Trim()))
+            {
+                if (line.StartsWith("namespace ", StringComparison.Ordinal))
+                {
+                    Assert.False(line.StartsWith("namespace VectorDb", StringComparison.Ordinal), $"{file}: {line} (samples must sit outside VectorDb.*)");
+                }
+                if (line.StartsWith("using ", StringComparison.Ordinal) && !line.StartsWith("using var ", StringComparison.Ordinal) && line.EndsWith(';'))
+                {
+                    string imported = line["using ".Length..^1].Trim();
+                    bool system = imported == "System" || imported.StartsWith("System.", StringComparison.Ordinal);
+                    Assert.True(system || allowed.Contains(imported), $"{file}: '{line}' imports a namespace an application should not need");
+                }
+            }
+        }
+    }
+
     /// <summary>Region name -> the file's using directives, a blank line, then the region's lines between
     /// "// --8<-- [start:NAME]" and "// --8<-- [end:NAME]" with their common indentation removed: what a reader
     /// copies must compile, usings included.</summary>

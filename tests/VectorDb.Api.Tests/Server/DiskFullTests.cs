@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// The real server process on a real full disk: an 8 MiB tmpfs (needs root, as CI has). Writes, buffered ones

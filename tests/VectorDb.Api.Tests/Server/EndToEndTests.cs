@@ -1,11 +1,12 @@
 using System.Text.Json;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>The real GloVe slice through a real server on 127.0.0.1, compared with the embedded library.</summary>
 public sealed class EndToEndTests
@@ -30,7 +31,7 @@ public sealed class EndToEndTests
 
         using var embeddedDir = new TempDirectory();
         await using var embedded = await VectorDatabase.OpenAsync(embeddedDir.Path);
-        var local = await embedded.CreateCollectionAsync("glove", new VectorDb.Engine.CollectionConfig(data.Dimension, ExactMetric.Cosine));
+        var local = await embedded.CreateCollectionAsync("glove", new VectorDb.CollectionConfig(data.Dimension, Metric.Cosine));
         foreach (var chunk in Enumerable.Range(0, data.Count).Chunk(1000))
         {
             await local.UpsertAsync([.. chunk.Select(i => new PointInput((ulong)i, data.Row(i).ToArray()))]);
@@ -41,7 +42,7 @@ public sealed class EndToEndTests
         for (int q = 0; q < queries.Count; q++)
         {
             var remote = await client.SearchAsync("glove", queries.Row(q).ToArray(), 10);
-            var expected = await local.SearchAsync(new VectorDb.Engine.SearchRequest(queries.Row(q).ToArray(), 10));
+            var expected = await local.SearchAsync(new VectorDb.SearchRequest(queries.Row(q).ToArray(), 10));
             Assert.Equal(expected.Select(h => (ulong)h.Id), remote.Select(h => h.Id.Num));
             Assert.Equal(expected.Select(h => h.Score), remote.Select(h => h.Score)); // same code, same bits
             found += remote.Count(h => truth[q].Take(10).Contains((int)h.Id.Num));

@@ -1,9 +1,11 @@
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// Every error case of the issue, end to end over a real server on 127.0.0.1: the right gRPC status, a message that

@@ -1,11 +1,13 @@
 using Google.Protobuf;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 using Xunit.Abstractions;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// Issue 12, item 1: a read-only key must not write through a request path that routing resolves to a write method

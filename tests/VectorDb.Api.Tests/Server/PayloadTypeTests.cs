@@ -1,8 +1,10 @@
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>Issue 15 point 6: a payload number keeps its type through the server: a double with no fraction (185.0)
 /// comes back a double, an integer an integer.</summary>

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Qdrant.Client;
-using Qdrant.Client.Grpc;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Client;
 using VectorDb.Index.Rerank;
@@ -9,6 +8,9 @@ using static Qdrant.Client.Grpc.Conditions;
 using V1 = VectorDb.Api.V1;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using Qdrant.Client.Grpc;
 
 /// <summary>
 /// Qdrant's official .NET client (<c>Qdrant.Client</c>, pinned in Directory.Packages.props) drives Qdrant's gRPC API
@@ -187,7 +189,7 @@ public sealed class QdrantDotNetClientTests(ITestOutputHelper output)
         for (int q = 0; q < Queries; q++)
         {
             float[] query = queries.Row(q).ToArray();
-            int[] oracle = [.. TestVectors.BruteForce(ExactMetric.Cosine, query, points, 10, Keep).Select(h => (int)h.Id)];
+            int[] oracle = [.. TestVectors.BruteForce(Metric.Cosine, query, points, 10, Keep).Select(h => (int)h.Id)];
             var exact = await qdrant.QueryAsync(Name, query, filter: filter, searchParams: new SearchParams { Exact = true }, limit: 10,
                 payloadSelector: true);
             Assert.Equal(oracle, exact.Select(h => RowOf(h.Id)));

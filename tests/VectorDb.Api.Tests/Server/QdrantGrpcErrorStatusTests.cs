@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Qdrant.Client.Grpc;
 using VectorDb.Api.Tests.Support;
 using static Qdrant.Client.Grpc.Conditions;
 
@@ -9,6 +8,9 @@ using static Qdrant.Client.Grpc.Conditions;
 #pragma warning disable CS0612
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using Qdrant.Client.Grpc;
 
 /// <summary>
 /// The error cases of <see cref="ErrorStatusTests"/> (vectordb.v1) and <see cref="RestErrorStatusTests"/> (REST), over
@@ -123,11 +125,11 @@ public sealed class QdrantGrpcErrorStatusTests : IAsyncLifetime
         ["malformed filter: match and range"] = (StatusCode.InvalidArgument, "exactly one of match or range", Rw, (g, h) => g.Points.DeleteAsync(new DeletePoints
         {
             CollectionName = "c",
-            Points = new PointsSelector { Filter = new Filter { Must = { new Condition { Field = new FieldCondition { Key = "n", Match = new Match { Integer = 1 }, Range = new Qdrant.Client.Grpc.Range { Gt = 0 } } } } } },
+            Points = new PointsSelector { Filter = new Filter { Must = { new Condition { Field = new FieldCondition { Key = "n", Match = new Match { Integer = 1 }, Range = new global::Qdrant.Client.Grpc.Range { Gt = 0 } } } } } },
         }, h).ResponseAsync),
         ["malformed filter: range without bounds"] = (StatusCode.InvalidArgument, "no bound", Rw, (g, h) => g.Points.CountAsync(new CountPoints
         {
-            CollectionName = "c", Filter = Range("n", new Qdrant.Client.Grpc.Range()),
+            CollectionName = "c", Filter = Range("n", new global::Qdrant.Client.Grpc.Range()),
         }, h).ResponseAsync),
         ["payload too large"] = (StatusCode.InvalidArgument, "limit of collection 'c' is 256 bytes", Rw, (g, h) => g.Points.UpsertAsync(
             Upsert("c", [Point(99, [1, 2, 3, 4], 0, new string('x', 300))]), h).ResponseAsync),

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 using Xunit.Abstractions;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>
 /// Qdrant's official JavaScript client (@qdrant/js-client-rest, pinned in tests/qdrant-js/package-lock.json) drives

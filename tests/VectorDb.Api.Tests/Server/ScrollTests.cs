@@ -1,9 +1,11 @@
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Api.V1;
 using VectorDb.Client;
 
 namespace VectorDb.Api.Tests.Server;
+
+// Imported inside the namespace so that its types win over the engine's same-named ones in VectorDb (Filter, PointId).
+using VectorDb.Api.V1;
 
 /// <summary>vectordb.v1's Scroll through the .NET client on a real server: pages that follow next_page_offset visit
 /// every point exactly once in id order (numbers ascending, then UUIDs by their canonical text), with the filter,

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Api.V1;
 using VectorDb.Client;
-using VectorDb.Engine;
 using VectorDb.Server.Hosting;
 
 namespace VectorDb.Api.Tests.Server;

@@ -1,5 +1,4 @@
 using VectorDb.Index.Common;
-using VectorDb.Index.Rerank;
 
 namespace VectorDb.Api.Tests.Support;
 
@@ -23,7 +22,7 @@ public static class TestVectors
     }
 
     /// <summary>The exact score of the metric, in double.</summary>
-    public static double Score(ExactMetric metric, ReadOnlySpan<float> q, ReadOnlySpan<float> x)
+    public static double Score(Metric metric, ReadOnlySpan<float> q, ReadOnlySpan<float> x)
     {
         double dot = 0, qq = 0, xx = 0, l2 = 0;
         for (int j = 0; j < q.Length; j++)
@@ -36,18 +35,18 @@ public static class TestVectors
         }
         return metric switch
         {
-            ExactMetric.InnerProduct => dot,
-            ExactMetric.Cosine => qq == 0 || xx == 0 ? 0 : dot / Math.Sqrt(qq * xx),
+            Metric.InnerProduct => dot,
+            Metric.Cosine => qq == 0 || xx == 0 ? 0 : dot / Math.Sqrt(qq * xx),
             _ => l2,
         };
     }
 
     /// <summary>The k best (id, score) among <paramref name="points"/> passing <paramref name="keep"/>, best first.</summary>
-    public static (ulong Id, double Score)[] BruteForce(ExactMetric metric, float[] query, IEnumerable<(ulong Id, float[] Vector)> points,
+    public static (ulong Id, double Score)[] BruteForce(Metric metric, float[] query, IEnumerable<(ulong Id, float[] Vector)> points,
         int k, Func<ulong, bool>? keep = null)
     {
         var scored = points.Where(p => keep?.Invoke(p.Id) ?? true).Select(p => (p.Id, Score: Score(metric, query, p.Vector)));
-        var ordered = metric == ExactMetric.L2 ? scored.OrderBy(s => s.Score) : scored.OrderByDescending(s => s.Score);
+        var ordered = metric == Metric.L2 ? scored.OrderBy(s => s.Score) : scored.OrderByDescending(s => s.Score);
         return [.. ordered.Take(k)];
     }
 }

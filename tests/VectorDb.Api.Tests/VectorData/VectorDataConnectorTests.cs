@@ -1,10 +1,8 @@
 using System.Linq.Expressions;
 using Microsoft.Extensions.VectorData;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
-using VectorDb.VectorData;
 
 namespace VectorDb.Api.Tests.VectorData;
 
@@ -102,7 +100,7 @@ public sealed class VectorDataConnectorTests
         Assert.False(await collection.CollectionExistsAsync());
         await collection.EnsureCollectionExistsAsync();
         Assert.Equal(["hotels"], await Collect(store.ListCollectionNamesAsync()));
-        Assert.Equal(ExactMetric.Cosine, db.GetCollection("hotels").Config.Metric);
+        Assert.Equal(Metric.Cosine, db.GetCollection("hotels").Config.Metric);
         var hotels = Hotels(300);
         await collection.UpsertAsync(hotels);
 
@@ -127,9 +125,9 @@ public sealed class VectorDataConnectorTests
             Assert.True(results.Zip(results.Skip(1)).All(p => p.First.Score >= p.Second.Score));
             foreach (var r in results)
             {
-                Assert.Equal(TestVectors.Score(ExactMetric.Cosine, query, hotels[(int)r.Record.Id - 1].Embedding.Span), r.Score!.Value, 4);
+                Assert.Equal(TestVectors.Score(Metric.Cosine, query, hotels[(int)r.Record.Id - 1].Embedding.Span), r.Score!.Value, 4);
             }
-            var truth = TestVectors.BruteForce(ExactMetric.Cosine, query, hotels.Select(h => (h.Id, h.Embedding.ToArray())), 5, id => passes(hotels[(int)id - 1]));
+            var truth = TestVectors.BruteForce(Metric.Cosine, query, hotels.Select(h => (h.Id, h.Embedding.ToArray())), 5, id => passes(hotels[(int)id - 1]));
             found += results.Count(r => truth.Any(t => t.Id == r.Record.Id));
 
             var skipped = await Collect(collection.SearchAsync(query, 3, new VectorSearchOptions<Hotel> { Filter = filter, Skip = 2 }));
@@ -200,7 +198,7 @@ public sealed class VectorDataConnectorTests
         // Exact nearest neighbours by brute force over the same records, under the Guid keys.
         var query = hotels[11].Embedding.ToArray();
         var results = await Collect(collection.SearchAsync(query, 5));
-        var truth = hotels.OrderByDescending(h => TestVectors.Score(ExactMetric.Cosine, query, h.Embedding.Span)).Take(5).Select(h => h.Id).ToList();
+        var truth = hotels.OrderByDescending(h => TestVectors.Score(Metric.Cosine, query, h.Embedding.Span)).Take(5).Select(h => h.Id).ToList();
         Assert.True(results.Count(r => truth.Contains(r.Record.Id)) >= 4, "recall@5 below 4/5 under Guid keys");
         Assert.Equal(hotels[11].Id, results[0].Record.Id);
 
@@ -261,7 +259,7 @@ public sealed class VectorDataConnectorTests
             var query = queries.Row(q).ToArray();
             var hits = await Collect(collection.SearchAsync(query, 10, new VectorSearchOptions<GloveRecord> { Filter = r => r.Group == 3 }));
             var exact = records.Where(r => r.Group == 3)
-                .OrderByDescending(r => TestVectors.Score(ExactMetric.Cosine, query, r.Embedding.Span)).Take(10).Select(r => r.Id).ToHashSet();
+                .OrderByDescending(r => TestVectors.Score(Metric.Cosine, query, r.Embedding.Span)).Take(10).Select(r => r.Id).ToHashSet();
             Assert.All(hits, h => Assert.Equal(3, h.Record.Group));
             Assert.True(hits.Count(h => exact.Contains(h.Record.Id)) >= 8, $"filtered query {q}: recall below 8/10");
         }

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.VectorData;
 using VectorDb.Api.Tests.Support;
-using VectorDb.Engine;
-using VectorDb.VectorData;
 
 namespace VectorDb.Api.Tests.VectorData;
 

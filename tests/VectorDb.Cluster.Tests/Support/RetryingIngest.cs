@@ -1,6 +1,5 @@
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
-using VectorDb.Engine;
 
 namespace VectorDb.Cluster.Tests.Support;
 

@@ -1,4 +1,4 @@
-namespace VectorDb.Engine.Filtering;
+namespace VectorDb;
 
 /// <summary>
 /// A validated <see cref="Filter"/> ready to evaluate against many points (id sets become hash sets). Immutable and

@@ -1,4 +1,4 @@
-namespace VectorDb.Engine.Filtering;
+namespace VectorDb;
 
 /// <summary>The kinds of scalar payload values a filter can test.</summary>
 public enum FieldValueKind : byte

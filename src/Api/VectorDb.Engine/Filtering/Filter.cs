@@ -1,4 +1,4 @@
-namespace VectorDb.Engine.Filtering;
+namespace VectorDb;
 
 /// <summary>
 /// A boolean combination of conditions (Qdrant's semantics): a point matches when every <see cref="Must"/> condition

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace VectorDb.Engine.Filtering;
+namespace VectorDb;
 
 /// <summary>
 /// A point's payload flattened for filtering: every scalar reachable from the root, keyed by its dotted path

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using VectorDb.Engine;
 using VectorDb.Server.Security;
 using VectorDb.Server.Telemetry;
 using VectorDb.Storage;

@@ -1,13 +1,11 @@
 using VectorDb.Api.V1;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Rotation;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
-using EngineScheme = VectorDb.Index.Quantization.QuantizationScheme;
 using ProtoScheme = VectorDb.Api.V1.QuantizationScheme;
 using ProtoConfig = VectorDb.Api.V1.CollectionConfig;
-using EngineConfig = VectorDb.Engine.CollectionConfig;
+using EngineConfig = VectorDb.CollectionConfig;
 using ProtoInfo = VectorDb.Api.V1.CollectionInfo;
 
 namespace VectorDb.Server.Mapping;
@@ -28,32 +26,32 @@ internal static class CollectionMapping
         }
         var metric = request.Vectors.Distance switch
         {
-            Distance.Cosine => ExactMetric.Cosine,
-            Distance.Dot => ExactMetric.InnerProduct,
-            Distance.Euclid => ExactMetric.L2,
+            Distance.Cosine => Metric.Cosine,
+            Distance.Dot => Metric.InnerProduct,
+            Distance.Euclid => Metric.L2,
             _ => throw new ArgumentException("vectors.distance is not set; use COSINE, DOT or EUCLID.", "vectors.distance"),
         };
         var quantization = request.Quantization ?? new QuantizationConfig();
         var scheme = quantization.Scheme switch
         {
-            ProtoScheme.Default or ProtoScheme.EdenUnbiased => EngineScheme.EdenUnbiased,
-            ProtoScheme.EdenBiased => EngineScheme.EdenBiased,
-            ProtoScheme.TqMse => EngineScheme.TurboQuantMse,
-            ProtoScheme.TqProd => EngineScheme.TurboQuantProd,
+            ProtoScheme.Default or ProtoScheme.EdenUnbiased => QuantizerScheme.EdenUnbiased,
+            ProtoScheme.EdenBiased => QuantizerScheme.EdenBiased,
+            ProtoScheme.TqMse => QuantizerScheme.TurboQuantMse,
+            ProtoScheme.TqProd => QuantizerScheme.TurboQuantProd,
             _ => throw new ArgumentException($"quantization.scheme {quantization.Scheme} is unknown.", "quantization.scheme"),
         };
         var originals = request.Originals switch
         {
-            OriginalsStorage.OriginalsDefault or OriginalsStorage.OriginalsFloat32 => OriginalVectorFormat.Float32,
-            OriginalsStorage.OriginalsFloat16 => OriginalVectorFormat.Float16,
-            OriginalsStorage.OriginalsNone => OriginalVectorFormat.None,
+            OriginalsStorage.OriginalsDefault or OriginalsStorage.OriginalsFloat32 => OriginalsFormat.Float32,
+            OriginalsStorage.OriginalsFloat16 => OriginalsFormat.Float16,
+            OriginalsStorage.OriginalsNone => OriginalsFormat.None,
             _ => throw new ArgumentException($"originals {request.Originals} is unknown.", "originals"),
         };
         var index = request.Index?.Type switch
         {
-            IndexType.IndexFlat => IndexKind.Flat,
+            IndexType.IndexFlat => IndexLayout.Flat,
             // Auto: an IVF collection, which scans flat until it holds DatabaseOptions.IvfTrainingThreshold points.
-            null or IndexType.IndexAuto or IndexType.IndexIvf => IndexKind.Ivf,
+            null or IndexType.IndexAuto or IndexType.IndexIvf => IndexLayout.Ivf,
             _ => throw new ArgumentException($"index.type {request.Index.Type} is unknown.", "index.type"),
         };
         if (quantization.Bits > 8 || (quantization.HasRotationRounds && quantization.RotationRounds is 0 or > HadamardRotation.MaxRounds))
@@ -85,8 +83,8 @@ internal static class CollectionMapping
             Size = (ulong)config.Dimension,
             Distance = config.Metric switch
             {
-                ExactMetric.Cosine => Distance.Cosine,
-                ExactMetric.InnerProduct => Distance.Dot,
+                Metric.Cosine => Distance.Cosine,
+                Metric.InnerProduct => Distance.Dot,
                 _ => Distance.Euclid,
             },
         },
@@ -94,9 +92,9 @@ internal static class CollectionMapping
         {
             Scheme = config.Scheme switch
             {
-                EngineScheme.EdenUnbiased => ProtoScheme.EdenUnbiased,
-                EngineScheme.EdenBiased => ProtoScheme.EdenBiased,
-                EngineScheme.TurboQuantMse => ProtoScheme.TqMse,
+                QuantizerScheme.EdenUnbiased => ProtoScheme.EdenUnbiased,
+                QuantizerScheme.EdenBiased => ProtoScheme.EdenBiased,
+                QuantizerScheme.TurboQuantMse => ProtoScheme.TqMse,
                 _ => ProtoScheme.TqProd,
             },
             Bits = (uint)config.Bits,
@@ -105,18 +103,18 @@ internal static class CollectionMapping
         },
         Originals = config.Originals switch
         {
-            OriginalVectorFormat.Float32 => OriginalsStorage.OriginalsFloat32,
-            OriginalVectorFormat.Float16 => OriginalsStorage.OriginalsFloat16,
+            OriginalsFormat.Float32 => OriginalsStorage.OriginalsFloat32,
+            OriginalsFormat.Float16 => OriginalsStorage.OriginalsFloat16,
             _ => OriginalsStorage.OriginalsNone,
         },
         Index = new IndexParams
         {
-            Type = config.Index == IndexKind.Ivf ? IndexType.IndexIvf : IndexType.IndexFlat,
+            Type = config.Index == IndexLayout.Ivf ? IndexType.IndexIvf : IndexType.IndexFlat,
             Nlist = (uint)config.NList,
         },
     };
 
-    public static ProtoInfo ToProto(Engine.CollectionInfo info) => new()
+    public static ProtoInfo ToProto(VectorDb.CollectionInfo info) => new()
     {
         Name = info.Name,
         Config = ToProto(info.Config),

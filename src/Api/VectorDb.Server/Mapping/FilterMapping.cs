@@ -1,8 +1,7 @@
 using VectorDb.Api.V1;
-using VectorDb.Engine.Filtering;
-using EngineFilter = VectorDb.Engine.Filtering.Filter;
+using EngineFilter = VectorDb.Filter;
 using ProtoFilter = VectorDb.Api.V1.Filter;
-using EngineCondition = VectorDb.Engine.Filtering.Condition;
+using EngineCondition = VectorDb.Condition;
 using ProtoCondition = VectorDb.Api.V1.Condition;
 
 namespace VectorDb.Server.Mapping;
@@ -35,7 +34,7 @@ internal static class FilterMapping
             case ProtoCondition.ConditionOneOfOneofCase.Field:
                 return Field(condition.Field, where);
             case ProtoCondition.ConditionOneOfOneofCase.HasId:
-                return new Engine.Filtering.HasIdCondition([.. condition.HasId.HasId.Select((id, i) => PointIds.ToEngine(id, $"{where}.has_id[{i}]"))]);
+                return new VectorDb.HasIdCondition([.. condition.HasId.HasId.Select((id, i) => PointIds.ToEngine(id, $"{where}.has_id[{i}]"))]);
             case ProtoCondition.ConditionOneOfOneofCase.Filter:
                 return new NestedCondition(ToEngine(condition.Filter, where + ".filter", depth + 1));
             default:

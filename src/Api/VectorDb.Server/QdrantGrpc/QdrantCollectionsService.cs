@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Server.Rest;
 using Q = Qdrant.Client.Grpc;
@@ -91,10 +90,10 @@ internal sealed class QdrantCollectionsService(VectorDatabase database)
         return new Q.CollectionOperationResponse { Result = exists, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
-    private static Q.Distance Distance(ExactMetric metric) => metric switch
+    private static Q.Distance Distance(Metric metric) => metric switch
     {
-        ExactMetric.Cosine => Q.Distance.Cosine,
-        ExactMetric.InnerProduct => Q.Distance.Dot,
+        Metric.Cosine => Q.Distance.Cosine,
+        Metric.InnerProduct => Q.Distance.Dot,
         _ => Q.Distance.Euclid,
     };
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 using VectorDb.Server.Mapping;
 using VectorDb.Server.Rest;
@@ -112,7 +111,7 @@ internal static class QdrantGrpcPoints
         return record;
     }
 
-    public static Q.ScoredPoint Scored(ScoredPoint point, PayloadSelector payload, ExactMetric metric)
+    public static Q.ScoredPoint Scored(ScoredPoint point, PayloadSelector payload, Metric metric)
     {
         var scored = new Q.ScoredPoint { Id = ToProto(point.Id), Score = QdrantPoints.Score(point, metric), Vectors = VectorOutput(point.Vector) };
         FromJson(payload.Select(point.Payload), scored.Payload);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
-using VectorDb.Engine;
 using VectorDb.Server.Rest;
 using Q = Qdrant.Client.Grpc;
 

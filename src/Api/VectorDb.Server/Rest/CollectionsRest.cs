@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using VectorDb.Engine;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -96,9 +95,9 @@ internal static class CollectionsRest
         }
         var metric = vectors["distance"]?.ToString() switch
         {
-            "Cosine" => ExactMetric.Cosine,
-            "Dot" => ExactMetric.InnerProduct,
-            "Euclid" => ExactMetric.L2,
+            "Cosine" => Metric.Cosine,
+            "Dot" => Metric.InnerProduct,
+            "Euclid" => Metric.L2,
             "Manhattan" => throw new UnsupportedException("vectors.distance 'Manhattan'"),
             var other => throw new ArgumentException($"vectors.distance is '{other}'; use Cosine, Dot or Euclid.", "vectors.distance"),
         };
@@ -117,23 +116,23 @@ internal static class CollectionsRest
         }
         var scheme = extra["scheme"]?.ToString() switch
         {
-            null or "eden-unbiased" => QuantizationScheme.EdenUnbiased,
-            "eden-biased" => QuantizationScheme.EdenBiased,
-            "tq-mse" => QuantizationScheme.TurboQuantMse,
-            "tq-prod" => QuantizationScheme.TurboQuantProd,
+            null or "eden-unbiased" => QuantizerScheme.EdenUnbiased,
+            "eden-biased" => QuantizerScheme.EdenBiased,
+            "tq-mse" => QuantizerScheme.TurboQuantMse,
+            "tq-prod" => QuantizerScheme.TurboQuantProd,
             var other => throw new ArgumentException($"vectordb.scheme is '{other}'; use eden-unbiased, eden-biased, tq-mse or tq-prod.", "vectordb.scheme"),
         };
         var originals = extra["originals"]?.ToString() switch
         {
-            null or "float32" => OriginalVectorFormat.Float32,
-            "float16" => OriginalVectorFormat.Float16,
-            "none" => OriginalVectorFormat.None,
+            null or "float32" => OriginalsFormat.Float32,
+            "float16" => OriginalsFormat.Float16,
+            "none" => OriginalsFormat.None,
             var other => throw new ArgumentException($"vectordb.originals is '{other}'; use float32, float16 or none.", "vectordb.originals"),
         };
         var index = extra["index"]?.ToString() switch
         {
-            null or "auto" or "ivf" => IndexKind.Ivf,
-            "flat" => IndexKind.Flat,
+            null or "auto" or "ivf" => IndexLayout.Ivf,
+            "flat" => IndexLayout.Flat,
             var other => throw new ArgumentException($"vectordb.index is '{other}'; use auto, ivf or flat.", "vectordb.index"),
         };
         long nlist = QdrantJson.Count(extra, "nlist", "vectordb") ?? 0;
@@ -182,7 +181,7 @@ internal static class CollectionsRest
 
     /// <summary>VectorDb's own configuration and figures (REST: the <c>vectordb</c> field of the collection info;
     /// Qdrant gRPC: the <c>vectordb</c> key of the config's metadata).</summary>
-    internal static JsonObject VectorDbInfo(Engine.CollectionInfo info)
+    internal static JsonObject VectorDbInfo(VectorDb.CollectionInfo info)
     {
         var config = info.Config;
         return new JsonObject
@@ -190,13 +189,13 @@ internal static class CollectionsRest
             ["bits"] = config.Bits,
             ["scheme"] = config.Scheme switch
             {
-                QuantizationScheme.EdenUnbiased => "eden-unbiased",
-                QuantizationScheme.EdenBiased => "eden-biased",
-                QuantizationScheme.TurboQuantMse => "tq-mse",
+                QuantizerScheme.EdenUnbiased => "eden-unbiased",
+                QuantizerScheme.EdenBiased => "eden-biased",
+                QuantizerScheme.TurboQuantMse => "tq-mse",
                 _ => "tq-prod",
             },
             ["originals"] = config.Originals.ToString().ToLowerInvariant(),
-            ["index"] = config.Index == IndexKind.Ivf ? "ivf" : "flat",
+            ["index"] = config.Index == IndexLayout.Ivf ? "ivf" : "flat",
             ["ivf_lists"] = info.IvfLists,
             ["bytes_on_disk"] = info.BytesOnDisk,
             ["bytes_in_memory"] = info.BytesInMemory,
@@ -204,10 +203,10 @@ internal static class CollectionsRest
         };
     }
 
-    public static string DistanceName(ExactMetric metric) => metric switch
+    public static string DistanceName(Metric metric) => metric switch
     {
-        ExactMetric.Cosine => "Cosine",
-        ExactMetric.InnerProduct => "Dot",
+        Metric.Cosine => "Cosine",
+        Metric.InnerProduct => "Dot",
         _ => "Euclid",
     };
 }

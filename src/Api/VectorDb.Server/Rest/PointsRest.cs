@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using VectorDb.Engine;
 
 namespace VectorDb.Server.Rest;
 

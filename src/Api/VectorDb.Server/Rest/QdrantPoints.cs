@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Server.Rest;
@@ -79,7 +78,7 @@ internal static class QdrantPoints
     };
 
     /// <summary>A hit as Qdrant's ScoredPoint; Euclid scores are distances (the engine's squared distance, rooted).</summary>
-    public static JsonObject Scored(ScoredPoint point, PayloadSelector payload, ExactMetric metric) => new()
+    public static JsonObject Scored(ScoredPoint point, PayloadSelector payload, Metric metric) => new()
     {
         ["id"] = QdrantJson.ToJson(point.Id),
         ["version"] = 0,
@@ -90,8 +89,8 @@ internal static class QdrantPoints
 
     /// <summary>A hit's score as Qdrant reports it: Euclid scores are distances (the engine's squared distance,
     /// rooted); cosine and dot similarities as they are.</summary>
-    public static float Score(ScoredPoint point, ExactMetric metric) =>
-        metric == ExactMetric.L2 ? MathF.Sqrt(Math.Max(0, point.Score)) : point.Score;
+    public static float Score(ScoredPoint point, Metric metric) =>
+        metric == Metric.L2 ? MathF.Sqrt(Math.Max(0, point.Score)) : point.Score;
 
     private static JsonArray? Vector(float[]? vector) => vector is null ? null : new JsonArray([.. vector.Select(x => (JsonNode)x)]);
 
@@ -110,7 +109,7 @@ internal static class QdrantPoints
     /// → fixed re-rank of limit × oversampling candidates; otherwise the variance-aware auto re-rank.
     /// </summary>
     public static (SearchRequest Request, int Offset, PayloadSelector Payload) Search(
-        float[] vector, JsonObject body, string where, ExactMetric metric, long defaultLimit, int maxK)
+        float[] vector, JsonObject body, string where, Metric metric, long defaultLimit, int maxK)
     {
         long limit = QdrantJson.Count(body, "limit", where) ?? defaultLimit;
         long offset = QdrantJson.Count(body, "offset", where) ?? 0;
@@ -127,7 +126,7 @@ internal static class QdrantPoints
         };
         if (QdrantJson.Number(body, "score_threshold", where) is { } threshold)
         {
-            request = request with { ScoreThreshold = (float)(metric == ExactMetric.L2 ? threshold * Math.Abs(threshold) : threshold) };
+            request = request with { ScoreThreshold = (float)(metric == Metric.L2 ? threshold * Math.Abs(threshold) : threshold) };
         }
         if (QdrantJson.Object(body, "params", where) is { } parameters)
         {
@@ -164,9 +163,9 @@ internal static class QdrantPoints
                 throw new ArgumentException($"{where}.quantization.oversampling is {o}; use a finite number ≥ 1.", "oversampling");
             }
             request = !rescore
-                ? request with { Rerank = Index.Search.RerankMode.None }
+                ? request with { Rerank = Reranking.None }
                 : oversampling is { } fixedOversampling
-                    ? request with { Rerank = Index.Search.RerankMode.Fixed, Oversampling = fixedOversampling }
+                    ? request with { Rerank = Reranking.Fixed, Oversampling = fixedOversampling }
                     : request;
         }
         return request with { Exact = exact };

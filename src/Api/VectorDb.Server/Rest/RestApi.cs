@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VectorDb.Engine;
 using VectorDb.Server.Interceptors;
 using VectorDb.Server.Security;
 using VectorDb.Server.Telemetry;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VectorDb.Engine;
 using VectorDb.Storage;
 
 namespace VectorDb.Server.Rest;

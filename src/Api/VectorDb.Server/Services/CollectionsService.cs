@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using VectorDb.Api.V1;
-using VectorDb.Engine;
 using VectorDb.Server.Mapping;
 
 namespace VectorDb.Server.Services;

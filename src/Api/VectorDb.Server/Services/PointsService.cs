@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using VectorDb.Api.V1;
-using VectorDb.Engine;
 using VectorDb.Server.Mapping;
-using EngineRerank = VectorDb.Index.Search.RerankMode;
 using ProtoRerank = VectorDb.Api.V1.RerankMode;
 
 namespace VectorDb.Server.Services;
@@ -95,7 +93,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
     {
         long start = Stopwatch.GetTimestamp();
         var collection = database.GetCollection(request.CollectionName);
-        Engine.PointId? offset = request.Offset is null ? null : PointIds.ToEngine(request.Offset, "offset");
+        VectorDb.PointId? offset = request.Offset is null ? null : PointIds.ToEngine(request.Offset, "offset");
         var page = await collection.ScrollAsync(FilterMapping.ToEngine(request.Filter), offset, request.Limit == 0 ? 10 : request.Limit,
             request.WithPayload, request.WithVectors, context.CancellationToken);
         var response = new ScrollPointsResponse
@@ -163,7 +161,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         .. request.Points.Select((p, i) =>
         {
             string where = $"points[{i}]";
-            Engine.PointId id = PointIds.ToEngine(p.Id, where + ".id");
+            VectorDb.PointId id = PointIds.ToEngine(p.Id, where + ".id");
             if (p.Vector is null)
             {
                 throw new ArgumentException($"{where} (id {id}) has no vector; set vector.data.", "points");
@@ -172,7 +170,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         }),
     ];
 
-    internal static Engine.SearchRequest ToEngine(SearchPointsRequest request)
+    internal static VectorDb.SearchRequest ToEngine(SearchPointsRequest request)
     {
         var parameters = request.Params ?? new SearchParams();
         if (parameters.Oversampling != 0 && !(parameters.Oversampling >= 1 && double.IsFinite(parameters.Oversampling)))
@@ -183,14 +181,14 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         {
             throw new ArgumentException($"params.nprobe {parameters.Nprobe} is too large.", "params.nprobe");
         }
-        return new Engine.SearchRequest(request.Vector.ToArray(), (int)Math.Min(request.Limit, int.MaxValue))
+        return new VectorDb.SearchRequest(request.Vector.ToArray(), (int)Math.Min(request.Limit, int.MaxValue))
         {
             Filter = FilterMapping.ToEngine(request.Filter),
             Rerank = parameters.Rerank switch
             {
-                ProtoRerank.RerankNone => EngineRerank.None,
-                ProtoRerank.RerankFixed => EngineRerank.Fixed,
-                ProtoRerank.RerankDefault or ProtoRerank.RerankAuto => EngineRerank.Auto,
+                ProtoRerank.RerankNone => Reranking.None,
+                ProtoRerank.RerankFixed => Reranking.Fixed,
+                ProtoRerank.RerankDefault or ProtoRerank.RerankAuto => Reranking.Auto,
                 _ => throw new ArgumentException($"params.rerank {parameters.Rerank} is unknown.", "params.rerank"),
             },
             Oversampling = parameters.Oversampling == 0 ? Index.Search.SearchOptions.DefaultOversampling : parameters.Oversampling,
@@ -202,7 +200,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         };
     }
 
-    private static Api.V1.RetrievedPoint ToProto(Engine.RetrievedPoint point)
+    private static Api.V1.RetrievedPoint ToProto(VectorDb.RetrievedPoint point)
     {
         var retrieved = new Api.V1.RetrievedPoint { Id = PointIds.ToProto(point.Id) };
         PayloadMapping.FromJson(point.Payload, retrieved.Payload);
@@ -213,7 +211,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         return retrieved;
     }
 
-    internal static Api.V1.ScoredPoint ToProto(Engine.ScoredPoint point)
+    internal static Api.V1.ScoredPoint ToProto(VectorDb.ScoredPoint point)
     {
         var scored = new Api.V1.ScoredPoint { Id = PointIds.ToProto(point.Id), Score = point.Score };
         PayloadMapping.FromJson(point.Payload, scored.Payload);

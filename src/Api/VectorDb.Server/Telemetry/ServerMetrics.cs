@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using VectorDb.Engine;
 
 namespace VectorDb.Server.Telemetry;
 

@@ -3,7 +3,6 @@ using Grpc.Core;
 using VectorDb.Api.V1;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
-using VectorDb.Engine;
 using VectorDb.Server.Hosting;
 using VectorDb.Server.Mapping;
 
@@ -35,7 +34,7 @@ internal sealed class ClusterCollectionsService(IGrainFactory grains, ClusterApi
         long start = Stopwatch.GetTimestamp();
         var info = await Coordinator.Info(request.CollectionName);
         var total = info.Total;
-        var engineInfo = new Engine.CollectionInfo(request.CollectionName, info.Map.Spec.ToConfig(), total.PointsCount, total.BytesOnDisk,
+        var engineInfo = new VectorDb.CollectionInfo(request.CollectionName, info.Map.Spec.ToConfig(), total.PointsCount, total.BytesOnDisk,
             total.BytesInMemory, total.CodeBytesPerVector, IvfLists: 0);
         return new GetCollectionInfoResponse { Result = CollectionMapping.ToProto(engineInfo), Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }

@@ -4,7 +4,6 @@ using Grpc.Core;
 using VectorDb.Api.V1;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
-using VectorDb.Engine;
 using VectorDb.Server.Hosting;
 using VectorDb.Server.Mapping;
 using VectorDb.Server.Services;
@@ -65,7 +64,7 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
     public override async Task<GetPointsResponse> Get(GetPointsRequest request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        Engine.PointId[] ids = [.. request.Ids.Select((id, i) => PointIds.ToEngine(id, $"ids[{i}]"))];
+        VectorDb.PointId[] ids = [.. request.Ids.Select((id, i) => PointIds.ToEngine(id, $"ids[{i}]"))];
         var records = await Coordinator.Get(request.CollectionName, ids, request.WithPayload, request.WithVectors);
         var response = new GetPointsResponse();
         foreach (var record in records)
@@ -112,7 +111,7 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
         }
         if (request.Searches.Count > new EngineLimits().MaxSearchBatch)
         {
-            throw new Engine.LimitExceededException($"{request.Searches.Count} searches in one batch exceed the limit of {new EngineLimits().MaxSearchBatch}; split the batch.", "searches");
+            throw new VectorDb.LimitExceededException($"{request.Searches.Count} searches in one batch exceed the limit of {new EngineLimits().MaxSearchBatch}; split the batch.", "searches");
         }
         var results = await Task.WhenAll(request.Searches.Select(search => SearchAsync(request.CollectionName, search)));
         var response = new SearchBatchPointsResponse();
@@ -139,7 +138,7 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
         var shardRequest = new ShardSearchRequest(engine.Vector.ToArray(), engine.K, engine.Exact, engine.Rerank.ToString(), engine.Oversampling,
             engine.NProbe, engine.WithPayload, engine.Filter, engine.WithVector, engine.ScoreThreshold);
         var result = await Coordinator.Search(collection, shardRequest, allowPartial: false, ReadPreference.Any);
-        return result.Hits.Select(h => PointsService.ToProto(new Engine.ScoredPoint(h.Id, h.Score, Payload(h.PayloadJson), h.Vector)));
+        return result.Hits.Select(h => PointsService.ToProto(new VectorDb.ScoredPoint(h.Id, h.Score, Payload(h.PayloadJson), h.Vector)));
     }
 
     private static JsonObject? Payload(string? json) => json is null ? null : JsonNode.Parse(json)!.AsObject();

@@ -1,4 +1,3 @@
-using VectorDb.Engine;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Rotation;
@@ -47,8 +46,8 @@ public sealed record ClusterCollectionSpec(
     /// <summary>The engine configuration of every shard. <see cref="RotationRounds"/> 0 (maps persisted before the field
     /// existed) means the engine's default.</summary>
     public CollectionConfig ToConfig() =>
-        new(Dimension, Enum.Parse<ExactMetric>(Metric), QuantizationSchemes.Parse(Scheme), Bits,
-            Enum.Parse<OriginalVectorFormat>(Originals), Enum.Parse<IndexKind>(Index), NList, RotationSeed,
+        new(Dimension, Enum.Parse<Metric>(Metric), QuantizerSchemes.Parse(Scheme), Bits,
+            Enum.Parse<OriginalsFormat>(Originals), Enum.Parse<IndexLayout>(Index), NList, RotationSeed,
             RotationRounds == 0 ? HadamardRotation.DefaultRounds : RotationRounds, ClusteringSeed)
         { CodeFormat = CodeFormat };
 
@@ -63,7 +62,7 @@ public sealed record ClusterCollectionSpec(
         {
             throw new ArgumentOutOfRangeException(nameof(Replicas), Replicas, $"replicas must be 1..{MaxReplicas}.");
         }
-        if (Originals != nameof(OriginalVectorFormat.Float32))
+        if (Originals != nameof(OriginalsFormat.Float32))
         {
             // A full sync copies a shard through its stored originals; anything narrower would change the vectors.
             throw new ArgumentException("clustered collections keep float32 originals (a full sync copies shards through them).", nameof(Originals));

@@ -1,5 +1,3 @@
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Cluster.Contracts;
 

@@ -1,7 +1,5 @@
 using Orleans.Concurrency;
 using VectorDb.Cluster.Contracts;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Cluster.Grains;
 
@@ -223,7 +221,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
     private IShardReplicaGrain Replica(string collection, int shard, string silo) =>
         GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(collection, shard, silo).ToString());
 
-    private static bool SmallerIsBetter(ClusterCollectionSpec spec) => spec.Metric == nameof(VectorDb.Index.Rerank.ExactMetric.L2);
+    private static bool SmallerIsBetter(ClusterCollectionSpec spec) => spec.Metric == nameof(VectorDb.Metric.L2);
 
     /// <summary>The silo holding the replica is gone or unreachable (Orleans' own failures, or a pinned activation refused).</summary>
     private static bool IsUnreachable(Exception e) =>

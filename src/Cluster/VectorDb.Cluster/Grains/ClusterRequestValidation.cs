@@ -2,9 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VectorDb.Cluster.Contracts;
-using VectorDb.Engine;
 using VectorDb.Index.Rerank;
-using LimitExceededException = VectorDb.Engine.LimitExceededException;
+using LimitExceededException = VectorDb.LimitExceededException;
 
 namespace VectorDb.Cluster.Grains;
 
@@ -28,7 +27,7 @@ internal static class ClusterRequestValidation
         {
             throw new LimitExceededException($"{points.Length} points in one batch exceed the limit of {Limits.MaxBatchSize}; split the batch.", nameof(points));
         }
-        var metric = Enum.Parse<ExactMetric>(spec.Metric);
+        var metric = Enum.Parse<Metric>(spec.Metric);
         var seen = new HashSet<PointId>();
         for (int i = 0; i < points.Length; i++)
         {

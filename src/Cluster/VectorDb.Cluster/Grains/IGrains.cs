@@ -1,7 +1,5 @@
 using Orleans.Concurrency;
 using VectorDb.Cluster.Contracts;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 
 namespace VectorDb.Cluster.Grains;
 

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Options;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
 using VectorDb.Cluster.Placement;
-using VectorDb.Engine;
-using VectorDb.Engine.Filtering;
 using VectorDb.Index.Search;
 
 namespace VectorDb.Cluster.Grains;
@@ -94,7 +92,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         var engineRequest = new SearchRequest(request.Vector, request.K)
         {
             Exact = request.Exact,
-            Rerank = Enum.Parse<RerankMode>(request.Rerank),
+            Rerank = Enum.Parse<Reranking>(request.Rerank),
             Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchOptions.DefaultOversampling,
             NProbe = request.NProbe,
             WithPayload = request.WithPayload,

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using VectorDb.Engine;
 
 namespace VectorDb.Cluster.Hosting;
 
