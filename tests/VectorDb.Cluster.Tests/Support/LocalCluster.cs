@@ -33,8 +33,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="reReplicationGrace">Wait before a lost replica is re-created elsewhere.</param>
     /// <param name="extraArguments">More server options for every silo.</param>
     /// <param name="environment">Environment variables of every silo (API keys: VectorDb__ApiKey).</param>
+    /// <param name="configureClient">More configuration of the test's Orleans client (TLS).</param>
     public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace, string[]? extraArguments = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<IClientBuilder>? configureClient = null)
     {
         var cluster = new LocalCluster();
         try
@@ -56,7 +57,11 @@ public sealed class LocalCluster : IAsyncDisposable
             await Task.WhenAll(cluster._silos.Select(s => s.Ready));
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
-            builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
+            builder.UseOrleansClient(c =>
+            {
+                c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId);
+                configureClient?.Invoke(c);
+            });
             builder.Services.AddVectorDbExceptions();
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
@@ -121,9 +126,10 @@ public sealed class SiloProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort, int grpcPort, int restPort)
+    private SiloProcess(Process process, int siloPort, int gatewayPort, int grpcPort, int restPort)
     {
         _process = process;
+        SiloPort = siloPort;
         GatewayPort = gatewayPort;
         GrpcPort = grpcPort;
         RestPort = restPort;
@@ -136,6 +142,9 @@ public sealed class SiloProcess : IDisposable
     public int ProcessId => _process.Id;
 
     public int GatewayPort { get; }
+
+    /// <summary>Silo-to-silo port on 127.0.0.1.</summary>
+    public int SiloPort { get; }
 
     /// <summary>Port of the silo's vectordb.v1 gRPC API on 127.0.0.1.</summary>
     public int GrpcPort { get; }
@@ -187,7 +196,7 @@ public sealed class SiloProcess : IDisposable
             start.Environment[name] = value;
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, grpcPort, restPort);
+        var silo = new SiloProcess(Process.Start(start)!, siloPort, gatewayPort, grpcPort, restPort);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.BeginOutputReadLine();

@@ -4,7 +4,7 @@ namespace VectorDb.Server.Clustering;
 /// The section "VectorDb:Cluster": cluster mode (docs/cluster.md). With <see cref="Enabled"/> false (the default) the
 /// server is the single-node server and never loads Orleans. Shortcuts on the command line: <c>--cluster</c> (the flag
 /// turns it on), <c>--silo-port</c>, <c>--gateway-port</c>, <c>--shared-dir</c>, <c>--shards</c>, <c>--replicas</c>,
-/// <c>--consistency</c>, <c>--grace-seconds</c>, <c>--cluster-id</c>. This type names no Orleans type, so that reading
+/// <c>--consistency</c>, <c>--grace-seconds</c>, <c>--cluster-id</c>, <c>--silo-certificate</c>. This type names no Orleans type, so that reading
 /// it loads nothing of Orleans.
 /// </summary>
 public sealed class ClusterModeOptions
@@ -39,6 +39,14 @@ public sealed class ClusterModeOptions
     // The names of VectorDb.Cluster's WriteConsistency, spelled here so that validating them loads no cluster assembly.
     private static readonly string[] s_consistencies = ["all", "majority", "one"];
 
+    /// <summary>A PKCS#12 (.pfx) file with a certificate and its private key that every node of the cluster holds: silo
+    /// and gateway connections then use mutual TLS and accept only peers presenting it (docs/cluster.md, "Security").
+    /// Empty: plain TCP (one machine's loopback only).</summary>
+    public string TlsCertificate { get; set; } = "";
+
+    /// <summary>The password of <see cref="TlsCertificate"/> (environment: VectorDb__Cluster__TlsCertificatePassword).</summary>
+    public string? TlsCertificatePassword { get; set; }
+
     /// <summary>Command-line shortcuts → configuration keys.</summary>
     internal static readonly Dictionary<string, string> Shortcuts = new(StringComparer.Ordinal)
     {
@@ -50,6 +58,7 @@ public sealed class ClusterModeOptions
         ["--consistency"] = $"{ServerOptions.Section}:Cluster:Consistency",
         ["--grace-seconds"] = $"{ServerOptions.Section}:Cluster:GraceSeconds",
         ["--cluster-id"] = $"{ServerOptions.Section}:Cluster:ClusterId",
+        ["--silo-certificate"] = $"{ServerOptions.Section}:Cluster:TlsCertificate",
     };
 
     /// <summary>The arguments with the bare flag <c>--cluster</c> written as the setting it stands for (the
@@ -85,6 +94,10 @@ public sealed class ClusterModeOptions
         if (!s_consistencies.Contains(Consistency.ToLowerInvariant()))
         {
             throw new ArgumentException($"--consistency must be all, majority or one (got '{Consistency}').");
+        }
+        if (TlsCertificate.Length > 0 && !File.Exists(TlsCertificate))
+        {
+            throw new ArgumentException($"--silo-certificate: no file at '{TlsCertificate}' (a .pfx with the cluster's certificate and key).");
         }
         if (!(GraceSeconds >= 0))
         {

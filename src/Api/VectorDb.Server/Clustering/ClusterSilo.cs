@@ -41,6 +41,10 @@ internal static class ClusterSilo
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
             silo.AddVectorDbCluster(database, o => o.ReReplicationGrace = TimeSpan.FromSeconds(options.GraceSeconds));
             silo.AddVectorDbFileMapStorage(options.SharedDirectory);
+            if (options.TlsCertificate.Length > 0)
+            {
+                silo.UseVectorDbTls(ClusterTls.Load(options.TlsCertificate, options.TlsCertificatePassword));
+            }
         });
         builder.Services.AddSingleton(new ClusterApiOptions(options.Shards, options.Replicas,
             Enum.Parse<WriteConsistency>(options.Consistency, ignoreCase: true)));
