@@ -21,6 +21,9 @@ namespace VectorDb.Server;
 /// Rest.RestApi) and, over gRPC, vectordb.v1 (Collections, Points), Qdrant's gRPC API (qdrant.Collections,
 /// qdrant.Points, qdrant.Qdrant; see QdrantGrpc), gRPC server reflection, the standard health service and Prometheus
 /// metrics (GET /metrics on the REST port).
+/// <para>With <c>--cluster</c> (<see cref="ClusterModeOptions"/>) the server is a cluster node: an Orleans silo in this
+/// process keeps its shards in this database and vectordb.v1 is routed through the cluster (Clustering/ClusterSilo;
+/// docs/cluster.md). Without it no cluster code runs.</para>
 /// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
 /// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
 /// <see cref="DisposeAsync"/> instead.</para>
