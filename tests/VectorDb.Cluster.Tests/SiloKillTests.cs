@@ -94,6 +94,13 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             await Task.Delay(200);
         }
         var replicated = clock.Elapsed - killedAt!.Value;
+        // Searching goes on until one sent after the kill has answered: a search the client had sent to the killed
+        // silo's gateway waits out the client's response timeout (30 s), which can outlast the ingest and the healing.
+        while (!searches.Any(s => s.At >= killedAt.Value && s.Error is null))
+        {
+            Assert.True(clock.Elapsed < replicated + killedAt.Value + TimeSpan.FromMinutes(2), "no search answered after the kill"); // hang guard
+            await Task.Delay(200);
+        }
         await stopSearching.CancelAsync();
         await searching;
 

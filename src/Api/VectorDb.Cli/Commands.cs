@@ -17,6 +17,8 @@ internal static class Commands
           serve [--urls <url>] [--rest-urls <url>] [--data-dir <dir>] [--gpu auto|off|required]
                                                           run the server in this process (Ctrl-C stops it);
                                                           --gpu: exact re-scoring on a CUDA GPU (docs/gpu.md)
+                                                          --cluster --silo-port <p> --gateway-port <p> --shared-dir <dir>:
+                                                          a cluster node (docs/cluster.md)
           create <name> --dim <d> --metric ip|cosine|l2 [--bits <b>] [--scheme eden-unbiased|eden-biased|tq-mse|tq-prod]
                  [--originals f32|f16|none] [--index flat|ivf]
                                                           names of metrics, schemes etc. in any case (L2, Cosine)

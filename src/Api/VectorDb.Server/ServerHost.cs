@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using VectorDb.Server.Clustering;
 using VectorDb.Server.Hosting;
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,9 @@ namespace VectorDb.Server;
 /// Rest.RestApi) and, over gRPC, vectordb.v1 (Collections, Points), Qdrant's gRPC API (qdrant.Collections,
 /// qdrant.Points, qdrant.Qdrant; see QdrantGrpc), gRPC server reflection, the standard health service and Prometheus
 /// metrics (GET /metrics on the REST port).
+/// <para>With <c>--cluster</c> (<see cref="ClusterModeOptions"/>) the server is a cluster node: an Orleans silo in this
+/// process keeps its shards in this database and vectordb.v1 is routed through the cluster (Clustering/ClusterSilo;
+/// docs/cluster.md). Without it no cluster code runs.</para>
 /// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
 /// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
 /// <see cref="DisposeAsync"/> instead.</para>
@@ -32,12 +36,19 @@ public sealed class ServerHost : IAsyncDisposable
 
     private readonly ILogger _logger;
 
-    private ServerHost(WebApplication app, VectorDatabase database, ILogger logger)
+    private ServerHost(WebApplication app, VectorDatabase database, ILogger logger, bool clusterMode)
     {
         App = app;
         Database = database;
         _logger = logger;
+        ClusterNode = clusterMode;
     }
+
+    /// <summary>Whether this server runs a cluster silo (<c>--cluster</c>; docs/cluster.md).</summary>
+    public bool ClusterNode { get; }
+
+    /// <summary>The silo's address in cluster mode once started (Orleans' parsable form), else null.</summary>
+    public string? SiloAddress => ClusterNode ? ClusterSilo.Address(App.Services) : null;
 
     public WebApplication App { get; }
 
@@ -53,6 +64,7 @@ public sealed class ServerHost : IAsyncDisposable
     /// </summary>
     public static async Task<ServerHost> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        args = ClusterModeOptions.ExpandFlag(args);
         // Content root = the program's folder, so appsettings.json is found wherever the server is started from;
         // relative data directories still resolve against the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -62,7 +74,7 @@ public sealed class ServerHost : IAsyncDisposable
             ["--gpu"] = $"{ServerOptions.Section}:Gpu",
             ["--rest-urls"] = $"{ServerOptions.Section}:RestUrls",
             ["--qdrant-grpc-urls"] = $"{ServerOptions.Section}:QdrantGrpcUrls",
-        });
+        }.Concat(ClusterModeOptions.Shortcuts).ToDictionary());
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
@@ -71,6 +83,7 @@ public sealed class ServerHost : IAsyncDisposable
             throw new ArgumentException($"{ServerOptions.Section}:MaxMessageBytes must be positive (got {options.MaxMessageBytes}).");
         }
         options.Connections.Validate();
+        options.Cluster.Validate(builder.Configuration.GetSection($"{ServerOptions.Section}:Cluster").GetChildren().Any(c => c.Key != nameof(ClusterModeOptions.Enabled)));
         if (builder.Configuration[$"{ServerOptions.Section}:MetricsUrl"] is not null)
         {
             throw new ArgumentException(
@@ -90,6 +103,10 @@ public sealed class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton<ServerMetrics>();
             builder.Services.AddSingleton<ApiKeys>();
             builder.Services.AddSingleton<ApiKeyInterceptor>();
+            if (options.Cluster.Enabled)
+            {
+                ClusterSilo.Add(builder, options.Cluster, database);
+            }
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
@@ -97,6 +114,10 @@ public sealed class ServerHost : IAsyncDisposable
                 grpc.EnableDetailedErrors = false;
                 grpc.Interceptors.Add<ErrorMappingInterceptor>(); // outermost: sees auth failures too
                 grpc.Interceptors.Add<ApiKeyInterceptor>();
+                if (options.Cluster.Enabled)
+                {
+                    ClusterSilo.AddInterceptor(grpc); // innermost: the cluster's exceptions, Qdrant's API refused
+                }
             });
             builder.Services.AddGrpcReflection();
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<QdrantCollectionsService>, QdrantCollectionsService.Methods>());
@@ -123,13 +144,28 @@ public sealed class ServerHost : IAsyncDisposable
             if (restPorts.Count > 0)
             {
                 MetricsAuthorization.Use(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
-                Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<ServerMetrics>());
+                if (options.Cluster.Enabled)
+                {
+                    ClusterSilo.RefuseRest(app, restPorts);
+                    Rest.RestApi.MapProbes(app, [.. restPorts.Select(port => $"*:{port}")]);
+                }
+                else
+                {
+                    Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<ServerMetrics>());
+                }
             }
             // With dedicated Qdrant ports each API answers only on its own ports; otherwise both share the gRPC ports.
             string[] qdrantHosts = [.. ports.Qdrant.Select(port => $"*:{port}")];
             string[] grpcHosts = [.. ports.Grpc.Select(port => $"*:{port}")];
-            OnPorts(app.MapGrpcService<CollectionsService>(), grpcHosts);
-            OnPorts(app.MapGrpcService<PointsService>(), grpcHosts);
+            if (options.Cluster.Enabled)
+            {
+                ClusterSilo.MapServices(app, grpcHosts);
+            }
+            else
+            {
+                OnPorts(app.MapGrpcService<CollectionsService>(), grpcHosts);
+                OnPorts(app.MapGrpcService<PointsService>(), grpcHosts);
+            }
             OnPorts(app.MapGrpcService<QdrantCollectionsService>(), qdrantHosts);
             OnPorts(app.MapGrpcService<QdrantPointsService>(), qdrantHosts);
             OnPorts(app.MapGrpcService<QdrantService>(), qdrantHosts);
@@ -155,7 +191,7 @@ public sealed class ServerHost : IAsyncDisposable
                 Log.NoApiKeys(logger);
             }
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value; // fail fast on bad configuration
-            return new ServerHost(app, database, logger);
+            return new ServerHost(app, database, logger, options.Cluster.Enabled);
         }
         catch
         {
@@ -167,7 +203,7 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>The ports of each API; empty Grpc and Qdrant sets mean "every HTTP/2 endpoint".</summary>
     private sealed record EndpointPorts(HashSet<int> Rest, HashSet<int> Grpc, HashSet<int> Qdrant);
 
-    private static void OnPorts(IEndpointConventionBuilder endpoints, string[] hosts)
+    internal static void OnPorts(IEndpointConventionBuilder endpoints, string[] hosts)
     {
         if (hosts.Length > 0)
         {

@@ -59,6 +59,9 @@ public sealed class ServerOptions
     /// without one). Shortcut: <c>--gpu</c>. See <see cref="GpuScoring"/>.</summary>
     public string Gpu { get; set; } = "auto";
 
+    /// <summary>Cluster mode (section VectorDb:Cluster; <c>--cluster</c> and its shortcuts): docs/cluster.md.</summary>
+    public Clustering.ClusterModeOptions Cluster { get; set; } = new();
+
     /// <summary>Request limits (batch size, k, dimension, payload size).</summary>
     public EngineLimits Limits { get; set; } = new();
 

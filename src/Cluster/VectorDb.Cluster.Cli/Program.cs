@@ -11,7 +11,7 @@ using VectorDb;
 using VectorDb.Index.Rerank;
 
 const string Usage = """
-    vectordb-cluster [--gateways 30000,30001,30002] [--cluster-id vectordb-local] <command>
+    vectordb-cluster [--gateways 30000,30001,30002] [--cluster-id vectordb-local] [--silo-certificate <pfx>] <command>
       create <name> --dim <d> [--metric cosine|innerproduct|l2] [--bits 4] [--shards 6] [--replicas 2]
       import <name> <base.fvecs> [--consistency all|majority|one]     ids = row numbers; exit 0 once all acknowledged
       search <name> --queries <query.fvecs> [--k 10] [--ground-truth <gt.ivecs>] [--partial]
@@ -44,7 +44,15 @@ int[] gateways = [.. options.GetValueOrDefault("gateways", "30000,30001,30002").
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Error);
-builder.UseOrleansClient(c => c.UseLocalhostClustering(gateways, "vectordb", options.GetValueOrDefault("cluster-id", "vectordb-local")));
+builder.UseOrleansClient(c =>
+{
+    c.UseLocalhostClustering(gateways, "vectordb", options.GetValueOrDefault("cluster-id", "vectordb-local"));
+    if (options.TryGetValue("silo-certificate", out var certificate))
+    {
+        // The nodes' --silo-certificate (password: $VECTORDB_SILO_CERTIFICATE_PASSWORD): their gateways require it.
+        c.UseVectorDbTls(ClusterTls.Load(certificate, Environment.GetEnvironmentVariable("VECTORDB_SILO_CERTIFICATE_PASSWORD")));
+    }
+});
 builder.Services.AddVectorDbExceptions();
 using var host = builder.Build();
 await host.StartAsync();

@@ -11,7 +11,7 @@ using VectorDb.Cluster.Hosting;
 namespace VectorDb.Cluster.Tests.Support;
 
 /// <summary>
-/// A real cluster on 127.0.0.1: N silo processes (the built vectordb-silo), each with its own data folder, sharing one
+/// A real cluster on 127.0.0.1: N silo processes (the built server with --cluster), each with its own data folder, sharing one
 /// folder for the membership table and the shard maps, and an Orleans client in this process. <see cref="Kill"/> is kill -9.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
@@ -29,17 +29,24 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>Starts <paramref name="count"/> silos (membership in a file of the shared folder: none of them holds
     /// it) and a client.</summary>
-    public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace)
+    /// <param name="count">Silos.</param>
+    /// <param name="reReplicationGrace">Wait before a lost replica is re-created elsewhere.</param>
+    /// <param name="extraArguments">More server options for every silo.</param>
+    /// <param name="environment">Environment variables of every silo (API keys: VectorDb__ApiKey).</param>
+    /// <param name="configureClient">More configuration of the test's Orleans client (TLS).</param>
+    public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace, string[]? extraArguments = null,
+        IReadOnlyDictionary<string, string>? environment = null, Action<IClientBuilder>? configureClient = null)
     {
         var cluster = new LocalCluster();
         try
         {
-            int[] ports = FreePorts(3 * count);
+            int[] ports = FreePorts(4 * count);
             string clusterId = $"test-{Guid.NewGuid():N}";
             for (int i = 0; i < count; i++)
             {
                 int index = i;
-                cluster._starts.Add(() => SiloProcess.Start(index, ports[3 * index], ports[(3 * index) + 1], ports[(3 * index) + 2], cluster._root.Path, reReplicationGrace, clusterId));
+                cluster._starts.Add(() => SiloProcess.Start(index, ports[4 * index], ports[(4 * index) + 1], ports[(4 * index) + 2], ports[(4 * index) + 3],
+                    cluster._root.Path, reReplicationGrace, clusterId, extraArguments ?? [], environment ?? new Dictionary<string, string>()));
                 var silo = cluster._starts[i]();
                 cluster._silos.Add(silo);
                 if (i == 0)
@@ -50,7 +57,11 @@ public sealed class LocalCluster : IAsyncDisposable
             await Task.WhenAll(cluster._silos.Select(s => s.Ready));
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Error); // a killed silo makes the client log connection warnings by design
-            builder.UseOrleansClient(c => c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId));
+            builder.UseOrleansClient(c =>
+            {
+                c.UseLocalhostClustering([.. cluster._silos.Select(s => s.GatewayPort)], "vectordb", clusterId);
+                configureClient?.Invoke(c);
+            });
             builder.Services.AddVectorDbExceptions();
             cluster._client = builder.Build();
             await cluster._client.StartAsync();
@@ -98,7 +109,7 @@ public sealed class LocalCluster : IAsyncDisposable
         _root.Dispose();
     }
 
-    private static int[] FreePorts(int count)
+    public static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         listeners.ForEach(l => l.Start());
@@ -115,14 +126,25 @@ public sealed class SiloProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort, int grpcPort)
+    private SiloProcess(Process process, int siloPort, int gatewayPort, int grpcPort, int restPort)
     {
         _process = process;
+        SiloPort = siloPort;
         GatewayPort = gatewayPort;
         GrpcPort = grpcPort;
+        RestPort = restPort;
     }
 
+    /// <summary>The server's REST port (in cluster mode: health probes, /metrics, 501 for Qdrant's REST API).</summary>
+    public int RestPort { get; }
+
+    /// <summary>The process id (its /proc entry names the assemblies it mapped).</summary>
+    public int ProcessId => _process.Id;
+
     public int GatewayPort { get; }
+
+    /// <summary>Silo-to-silo port on 127.0.0.1.</summary>
+    public int SiloPort { get; }
 
     /// <summary>Port of the silo's vectordb.v1 gRPC API on 127.0.0.1.</summary>
     public int GrpcPort { get; }
@@ -154,21 +176,27 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, string root, TimeSpan grace, string clusterId)
+    /// <summary>Starts the server in cluster mode (<c>--cluster</c>), as docs/cluster.md starts a node.</summary>
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int grpcPort, int restPort, string root, TimeSpan grace, string clusterId,
+        IEnumerable<string> extraArguments, IReadOnlyDictionary<string, string> environment)
     {
-        string dll = BuiltSiloDll();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            dll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--grpc-port", $"{grpcPort}",
+            BuiltServerDll(), "--cluster", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
+            "--urls", $"http://127.0.0.1:{grpcPort}", "--rest-urls", $"http://127.0.0.1:{restPort}",
             "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
             "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
-        })
+        }.Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
         }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, grpcPort);
+        var silo = new SiloProcess(Process.Start(start)!, siloPort, gatewayPort, grpcPort, restPort);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.BeginOutputReadLine();
@@ -206,11 +234,11 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    /// <summary>artifacts/bin/VectorDb.Cluster.Host/&lt;configuration&gt;/vectordb-silo.dll, beside this test's folder.</summary>
-    private static string BuiltSiloDll()
+    /// <summary>artifacts/bin/VectorDb.Server/&lt;configuration&gt;/VectorDb.Server.dll, beside this test's folder.</summary>
+    public static string BuiltServerDll()
     {
         string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string path = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "VectorDb.Cluster.Host", Path.GetFileName(testDirectory), "vectordb-silo.dll"));
+        string path = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "VectorDb.Server", Path.GetFileName(testDirectory), "VectorDb.Server.dll"));
         return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; build the solution first.");
     }
 }

@@ -27,6 +27,10 @@ public static class ServerMain
             {
                 return Fail(e, code);
             }
+            if (server.SiloAddress is { } silo)
+            {
+                Console.WriteLine($"silo ready {silo}"); // cluster mode: the silo has joined and the API serves
+            }
             await server.App.WaitForShutdownAsync();
         }
         return 0;

@@ -49,11 +49,7 @@ internal static class RestApi
             }
         });
         string[] host = [.. ports.Select(port => $"*:{port}")];
-        foreach (string path in s_healthPaths)
-        {
-            string text = $"{path.TrimStart('/')} check passed";
-            app.MapGet(path, () => Results.Text(text)).RequireHost(host);
-        }
+        MapProbes(app, host);
         // Service info is the one answer without the result envelope, as in Qdrant (clients read .version from it).
         app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, new JsonObject
             {
@@ -65,6 +61,16 @@ internal static class RestApi
         CollectionsRest.Map(app, host);
         PointsRest.Map(app, host);
         SearchRest.Map(app, host);
+    }
+
+    /// <summary>The health probes (<c>/healthz</c>, <c>/livez</c>, <c>/readyz</c>; open without a key), on <paramref name="host"/>.</summary>
+    internal static void MapProbes(WebApplication app, string[] host)
+    {
+        foreach (string path in s_healthPaths)
+        {
+            string text = $"{path.TrimStart('/')} check passed";
+            app.MapGet(path, () => Results.Text(text)).RequireHost(host);
+        }
     }
 
     /// <summary>Registers a route a read-only key may call.</summary>
@@ -103,7 +109,8 @@ internal static class RestApi
             ? $"{context.Request.Method} {pattern}"
             : "unmatched";
 
-    private static bool IsOpen(PathString path) =>
+    /// <summary>A health probe or /metrics (which <see cref="Hosting.MetricsAuthorization"/> guards).</summary>
+    internal static bool IsOpen(PathString path) =>
         Array.Exists(s_healthPaths, p => path.Equals(p, StringComparison.Ordinal)) || path.StartsWithSegments("/metrics"); // /metrics: MetricsAuthorization
 
     /// <summary>Writes 401/403 and returns true when the request may not run.</summary>

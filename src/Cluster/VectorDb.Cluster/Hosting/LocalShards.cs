@@ -18,8 +18,19 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
     private readonly ConcurrentDictionary<string, ReplicaPosition> _positions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ShardLogTail> _tails = new(StringComparer.Ordinal);
     private VectorDatabase? _database;
+    private bool _ownsDatabase = true;
 
     public string DataDirectory { get; } = dataDirectory;
+
+    /// <summary>The shards of <paramref name="database"/>, which the caller opened and closes (the server in cluster
+    /// mode: its health checks, limits and final checkpoint then cover the shards too).</summary>
+    /// <param name="database">The open database in this silo's data folder.</param>
+    /// <param name="tailBytes">Bound of each shard's in-memory log tail.</param>
+    public static LocalShards Of(VectorDatabase database, int tailBytes = DefaultTailBytes)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        return new LocalShards(database.DataDirectory, null, tailBytes) { _database = database, _ownsDatabase = false };
+    }
 
     private string PositionsDirectory => Path.Combine(DataDirectory, "cluster-positions");
 
@@ -51,7 +62,7 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
 
     public async ValueTask DisposeAsync()
     {
-        if (_database is { } database)
+        if (_database is { } database && _ownsDatabase)
         {
             await database.DisposeAsync().ConfigureAwait(false);
         }

@@ -8,7 +8,7 @@ using VectorDb.Server.Hosting;
 using VectorDb.Server.Mapping;
 using VectorDb.Server.Services;
 
-namespace VectorDb.Cluster.Host.GrpcApi;
+namespace VectorDb.Server.Clustering;
 
 /// <summary>
 /// vectordb.v1.Points on a silo: requests are mapped exactly as the single-node server maps them

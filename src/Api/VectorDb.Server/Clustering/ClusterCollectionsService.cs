@@ -6,7 +6,7 @@ using VectorDb.Cluster.Grains;
 using VectorDb.Server.Hosting;
 using VectorDb.Server.Mapping;
 
-namespace VectorDb.Cluster.Host.GrpcApi;
+namespace VectorDb.Server.Clustering;
 
 /// <summary>vectordb.v1.Collections on a silo: the single-node server's messages and mappings, with every call routed
 /// through the cluster coordinator. A collection created here is clustered with this silo's default shard and replica

@@ -1,6 +1,6 @@
 using VectorDb.Cluster.Contracts;
 
-namespace VectorDb.Cluster.Host.GrpcApi;
+namespace VectorDb.Server.Clustering;
 
 /// <summary>What the silo's gRPC front end applies to requests that the single-node API has no field for.</summary>
 /// <param name="Shards">Shards of a collection created through the API (S, fixed at creation).</param>

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Orleans.Configuration;
+using VectorDb.Cluster.Contracts;
+using VectorDb.Cluster.Hosting;
+using VectorDb.Cluster.Membership;
+using VectorDb.Engine;
+
+namespace VectorDb.Server.Clustering;
+
+/// <summary>
+/// Cluster mode inside the server (<c>--cluster</c>): an Orleans silo in the server's process holding its shards in the
+/// server's database, vectordb.v1 routed through the cluster coordinator, Qdrant's REST and gRPC APIs refused. The
+/// server's own plumbing (connection limits, API keys, error statuses, metrics, health, reflection) stays as on a
+/// single node. Only <see cref="ServerHost"/> calls this, and only with cluster mode on: a single-node server never
+/// runs code that names an Orleans type, so it loads no Orleans assembly.
+/// </summary>
+internal static class ClusterSilo
+{
+    /// <summary>Adds the silo (file membership in the shared folder, file grain storage for the maps, the shards in
+    /// <paramref name="database"/>) and the cluster's gRPC services and interceptor.</summary>
+    public static void Add(WebApplicationBuilder builder, ClusterModeOptions options, VectorDatabase database)
+    {
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            // The membership table in the shared folder: any silo may die, the others go on (docs/cluster.md).
+            silo.UseLocalFileClustering(options.SiloPort, options.GatewayPort, options.SharedDirectory, serviceId: "vectordb", clusterId: options.ClusterId);
+            // Loopback timing: a silo that misses three 2-second probes is suspected, and declared dead once two silos
+            // agree (1 s and two probes declared live silos dead on a 2-core machine at load average 100+; a declared
+            // silo stops).
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 3;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            });
+            // Orleans' default 30 s: a loaded machine can take over 10 s to create a collection's shards or apply a
+            // batch durably.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
+            silo.AddVectorDbCluster(database, o => o.ReReplicationGrace = TimeSpan.FromSeconds(options.GraceSeconds));
+            silo.AddVectorDbFileMapStorage(options.SharedDirectory);
+            if (options.TlsCertificate.Length > 0)
+            {
+                silo.UseVectorDbTls(ClusterTls.Load(options.TlsCertificate, options.TlsCertificatePassword));
+            }
+        });
+        builder.Services.AddSingleton(new ClusterApiOptions(options.Shards, options.Replicas,
+            Enum.Parse<WriteConsistency>(options.Consistency, ignoreCase: true)));
+    }
+
+    /// <summary>The innermost gRPC interceptor of cluster mode.</summary>
+    public static void AddInterceptor(Grpc.AspNetCore.Server.GrpcServiceOptions grpc) => grpc.Interceptors.Add<ClusterErrorsInterceptor>();
+
+    /// <summary>vectordb.v1 through the cluster.</summary>
+    public static void MapServices(WebApplication app, string[] hosts)
+    {
+        ServerHost.OnPorts(app.MapGrpcService<ClusterCollectionsService>(), hosts);
+        ServerHost.OnPorts(app.MapGrpcService<ClusterPointsService>(), hosts);
+    }
+
+    /// <summary>This silo's address (Orleans' parsable form), once started.</summary>
+    public static string Address(IServiceProvider services) =>
+        services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+
+    /// <summary>On the REST ports, everything but the health probes and /metrics is answered 501 in Qdrant's error
+    /// envelope, naming the gRPC API to use: the REST API is not routed through the cluster, and serving this silo's
+    /// local shards would answer with a fraction of the data.</summary>
+    public static void RefuseRest(WebApplication app, IReadOnlySet<int> ports) =>
+        app.Use(async (context, next) =>
+        {
+            if (!ports.Contains(context.Connection.LocalPort) || Rest.RestApi.IsOpen(context.Request.Path))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status501NotImplemented;
+            await context.Response.WriteAsJsonAsync(new JsonObject
+            {
+                ["status"] = new JsonObject { ["error"] = ClusterErrorsInterceptor.QdrantRefused },
+                ["time"] = 0.0,
+            });
+        });
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using Qdrant.Client;
+using VectorDb.Api.Tests.Support;
+using VectorDb.Api.V1;
+using VectorDb.Client;
+using VectorDb.Cluster.Tests.Support;
+
+namespace VectorDb.Cluster.Tests;
+
+/// <summary>
+/// The server in cluster mode (<c>--cluster</c>, docs/cluster.md) keeps the single-node server's plumbing: API keys and
+/// their permissions, message limits, health, reflection, metrics; Qdrant's APIs, not routed through the cluster, are
+/// refused with a status naming what to use. A server without <c>--cluster</c> maps no Orleans assembly into its
+/// process (read from /proc, with the cluster node as the control that the check sees Orleans when it is there).
+/// </summary>
+public sealed class ClusterModeTests
+{
+    private const string ReadWriteKey = "rw-key-for-the-cluster-test";
+    private const string ReadOnlyKey = "ro-key-for-the-cluster-test";
+
+    [Fact]
+    public async Task A_cluster_node_keeps_the_servers_keys_limits_health_reflection_and_metrics()
+    {
+        var environment = new Dictionary<string, string> { ["VectorDb__ApiKey"] = ReadWriteKey, ["VectorDb__ReadOnlyApiKey"] = ReadOnlyKey };
+        await using var cluster = await LocalCluster.StartAsync(1, TimeSpan.FromSeconds(30),
+            ["--shards", "2", "--replicas", "1", "--VectorDb:MaxMessageBytes=200000"], environment);
+        var silo = cluster.Silos[0];
+        using var anonymous = new VectorDbClient(silo.GrpcAddress);
+        using var readOnly = new VectorDbClient(silo.GrpcAddress, ReadOnlyKey);
+        using var readWrite = new VectorDbClient(silo.GrpcAddress, ReadWriteKey);
+
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => anonymous.ListCollectionsAsync())).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied,
+            (await Assert.ThrowsAsync<RpcException>(() => readOnly.CreateCollectionAsync("docs", 4, Distance.Cosine))).StatusCode);
+        Assert.Empty(await readOnly.ListCollectionsAsync()); // the refused create changed nothing
+
+        await readWrite.CreateCollectionAsync("docs", 4, Distance.Cosine);
+        await readWrite.UpsertAsync("docs", Enumerable.Range(0, 40).Select(i => VectorDbClient.Point((ulong)i, [1, i, 0, 0.5f])));
+        Assert.Equal(40UL, await readOnly.CountAsync("docs"));
+        var info = await readOnly.GetCollectionAsync("docs");
+        Assert.Equal(40UL, info.PointsCount);
+        Assert.Equal(StatusCode.PermissionDenied,
+            (await Assert.ThrowsAsync<RpcException>(() => readOnly.DeleteAsync("docs", [1UL]))).StatusCode);
+        Assert.Equal(40UL, await readOnly.CountAsync("docs"));
+
+        // The server's message limit (200,000 bytes here) applies to the cluster's API: a larger upsert (about 300,000
+        // bytes of valid points) is refused whole.
+        var large = Enumerable.Range(100, 300).Select(i => VectorDbClient.Point((ulong)i, [.. Enumerable.Repeat(0.5f, 4)],
+            new JsonObject { ["text"] = new string('x', 1_000) }));
+        // gRPC answers ResourceExhausted from the length prefix; when Kestrel's body limit (which follows the same
+        // setting) ends the upload first, the framing error is InvalidArgument, as on a single node.
+        var tooLarge = await Assert.ThrowsAsync<RpcException>(() => readWrite.UpsertAsync("docs", large));
+        Assert.Contains(tooLarge.StatusCode, (StatusCode[])[StatusCode.ResourceExhausted, StatusCode.InvalidArgument]);
+        Assert.Equal(40UL, await readOnly.CountAsync("docs"));
+
+        using var channel = GrpcChannel.ForAddress(silo.GrpcAddress);
+        var keyed = new Metadata { { "api-key", ReadOnlyKey } };
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), keyed);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Contains("vectordb.v1.Points", await ReflectedServicesAsync(channel, keyed));
+
+        // Qdrant's gRPC API: refused with Unimplemented naming the API to use (after the key check, as every call).
+        using var qdrant = new QdrantClient(new Uri(silo.GrpcAddress), ReadWriteKey);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => qdrant.ListCollectionsAsync());
+        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
+        Assert.Contains("vectordb.v1", refused.Status.Detail, StringComparison.Ordinal);
+
+        // REST: the probes and /metrics answer; Qdrant's REST API is 501 naming the gRPC API, and changes nothing.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.RestPort}") };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        using (var put = await http.PutAsync(new Uri("/collections/rest", UriKind.Relative),
+            new StringContent("""{"vectors": {"size": 4, "distance": "Cosine"}}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.NotImplemented, put.StatusCode);
+            Assert.Contains("vectordb.v1", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(["docs"], await readOnly.ListCollectionsAsync());
+        using var metricsRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        metricsRequest.Headers.Add("api-key", ReadOnlyKey);
+        using var metrics = await http.SendAsync(metricsRequest);
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        string text = await metrics.Content.ReadAsStringAsync();
+        Assert.Contains("/vectordb.v1.Points/Upsert", text, StringComparison.Ordinal); // the cluster's calls are counted
+    }
+
+    [SkippableFact]
+    public async Task A_server_without_cluster_maps_no_orleans_assembly_and_a_cluster_node_does()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc/<pid>/maps");
+        await using var cluster = await LocalCluster.StartAsync(1, TimeSpan.FromSeconds(30));
+        Assert.Contains(OrleansMapped(cluster.Silos[0].ProcessId), name => name.StartsWith("Orleans.Runtime", StringComparison.Ordinal));
+
+        using var data = new TempDirectory("vectordb-single");
+        int grpcPort = LocalCluster.FreePorts(1)[0];
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in (string[])[SiloProcess.BuiltServerDll(), "--urls", $"http://127.0.0.1:{grpcPort}", "--rest-urls=", "--data-dir", data.Path])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var server = Process.Start(start)!;
+        try
+        {
+            using var client = new VectorDbClient($"http://127.0.0.1:{grpcPort}");
+            await WaitServingAsync(client, server);
+            await client.CreateCollectionAsync("single", 4, Distance.Cosine); // served by the single-node engine
+            await client.UpsertAsync("single", [VectorDbClient.Point(1, [1, 0, 0, 0])]);
+            Assert.Equal(1UL, await client.CountAsync("single"));
+            Assert.Empty(OrleansMapped(server.Id));
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Cluster_options_without_the_flag_or_a_node_without_its_ports_is_refused_at_start()
+    {
+        using var data = new TempDirectory("vectordb-refused");
+        var (code, error) = await RunServerAsync("--silo-port", "11111", "--data-dir", data.Path, "--urls", "http://127.0.0.1:0", "--rest-urls=");
+        Assert.Equal(2, code);
+        Assert.Contains("need --cluster", error, StringComparison.Ordinal);
+        (code, error) = await RunServerAsync("--cluster", "--silo-port", "11111", "--gateway-port", "30000", "--data-dir", data.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("--shared-dir", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Error)> RunServerAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(SiloProcess.BuiltServerDll());
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120)); // hang guard
+        return (process.ExitCode, await error);
+    }
+
+    /// <summary>File names of Orleans assemblies mapped into process <paramref name="pid"/>.</summary>
+    private static string[] OrleansMapped(int pid) =>
+        [.. File.ReadAllLines($"/proc/{pid}/maps").Select(line => Path.GetFileName(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
+            .Where(name => name.StartsWith("Orleans.", StringComparison.Ordinal) && name.EndsWith(".dll", StringComparison.Ordinal)).Distinct()];
+
+    private static async Task WaitServingAsync(VectorDbClient client, Process server)
+    {
+        for (int attempt = 0; attempt < 600; attempt++) // hang guard: 600 tries 0.2 s apart
+        {
+            Assert.False(server.HasExited, "the single-node server exited");
+            try
+            {
+                await client.ListCollectionsAsync();
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                await Task.Delay(200);
+            }
+        }
+        Assert.Fail("the single-node server did not start serving");
+    }
+
+    private static async Task<List<string>> ReflectedServicesAsync(GrpcChannel channel, Metadata headers)
+    {
+        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(headers);
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        return [.. call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name)];
+    }
+}
