@@ -17,7 +17,7 @@ public class CentredCodesTests
 
     /// <summary>Clustered vectors far from the origin (an offset of norm ≈ 5·√d against a spread of ≈ √d): the
     /// anisotropy of real embeddings that centring is for.</summary>
-    private static float[][] OffsetVectors(int count, ulong seed, int dimension = Dimension)
+    internal static float[][] OffsetVectors(int count, ulong seed, int dimension = Dimension)
     {
         var rng = new SplitMix64(seed);
         var offset = Enumerable.Range(0, dimension).Select(_ => (float)(5 + rng.NextGaussian())).ToArray();

@@ -16,15 +16,8 @@ public class CodeListsTests
 {
     private const int Dimension = 48;
 
-    /// <summary>Clustered vectors far from the origin, as real embeddings are (six clusters, offset ≈ 5·√d).</summary>
-    private static float[][] OffsetVectors(int count, ulong seed)
-    {
-        var rng = new SplitMix64(seed);
-        var offset = Enumerable.Range(0, Dimension).Select(_ => (float)(5 + rng.NextGaussian())).ToArray();
-        var clusters = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, Dimension).Select(_ => (float)(2 * rng.NextGaussian())).ToArray()).ToArray();
-        return Enumerable.Range(0, count).Select(i =>
-            Enumerable.Range(0, Dimension).Select(j => offset[j] + clusters[i % 6][j] + (float)(0.7 * rng.NextGaussian())).ToArray()).ToArray();
-    }
+    /// <summary>Clustered vectors far from the origin, as real embeddings are (<see cref="CentredCodesTests"/>' data).</summary>
+    private static float[][] OffsetVectors(int count, ulong seed) => CentredCodesTests.OffsetVectors(count, seed, Dimension);
 
     private static VectorIndex Build(float[][] data, ExactMetric metric, int bits, IndexKind kind, SimdLevel? level = null)
     {
