@@ -100,13 +100,15 @@ public sealed record VectorIndexOptions(
 
     /// <summary>Vectors per residual code list: lists small enough that their centroids take a real share of each
     /// vector off its code (MiniLM-384 20k, b = 2, recall@10 over 5 seeds: 16 lists 0.8708, 32 lists 0.8786, 64 lists
-    /// 0.8834), and large enough that the per-list work of a query (the list's centre term, the scan's set-up and a
-    /// partial last block of 32 rows) stays a few percent of scanning its codes.</summary>
+    /// 0.8834), at a per-list cost per query (the list's centre term, the scan's set-up and a partial last block of 32
+    /// rows) that is not small: GloVe 200k, b = 4, p50 0.229 ms without lists, 0.258 ms with 16, 0.420 ms with 256
+    /// (bench/results/codes-v2-lists-2026-12-05.md).</summary>
     public const int VectorsPerCodeList = 512;
 
     /// <summary>Most residual code lists: every vector written after training is assigned to its nearest list (d
-    /// multiply-adds per list, ~2 µs at 256 lists and d = 768 with AVX-512, next to ~2 µs per encode), so the count is
-    /// capped for ingest speed; the recall gain is mostly in by then (GloVe 200k: 256 lists).</summary>
+    /// multiply-adds per list: 196,608 at 256 lists and d = 768, not timed) and every query pays a set-up per list
+    /// (measured about 0.75 µs per list on GloVe 200k, bench/results/codes-v2-lists-2026-12-05.md), so the count is
+    /// capped.</summary>
     public const int MaxCodeLists = 256;
 
     /// <summary>Residual code lists an index of <paramref name="vectors"/> vectors trains: the power of two nearest

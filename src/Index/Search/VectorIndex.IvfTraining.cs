@@ -235,7 +235,7 @@ public sealed partial class VectorIndex
             {
                 bool assigned = row < assignment.Length && assignment[row] >= 0;
                 int list = assigned ? assignment[row] : NearestList(row, centroids);
-                AddToPartition(row, list, assigned && _listRecords is not null ? ListRecordOf(row) : default);
+                AddToPartition(row, list, listRecordReady: assigned && _listRecords is not null);
             }
         }
         finally

@@ -193,16 +193,18 @@ public sealed partial class VectorIndex
             collectors[q] = scratches[q].Candidates!;
             ReadOnlySpan<int> lists = ListsToScan(scratches[q], options);
             scratches[q].ProbedLists = lists.Length;
+            // Every query scans the lists in list order, so the virtual id bases are the same for all of them.
+            Span<int> bases = scratches[q].ProbeBases(lists.Length);
+            for (int list = 0, virtualBase = 0; list < bases.Length; virtualBase += Partitions[list++].Count)
+            {
+                bases[list] = virtualBase;
+            }
         }
         ReadOnlySpan<TopK> collectorSpan = ((ReadOnlySpan<TopK>)collectors)[..group];
-        int virtualBase = 0;
+        int listBase = 0;
         for (int list = 0; list < Partitions.Length; list++)
         {
             CodePartition partition = Partitions[list];
-            for (int q = 0; q < group; q++)
-            {
-                scratches[q].ProbeBases(Partitions.Length)[list] = virtualBase;
-            }
             if (partition.LiveCount > 0)
             {
                 for (int q = 0; q < group; q++)
@@ -213,9 +215,9 @@ public sealed partial class VectorIndex
                     scorers[q] = CachedScorer(list, scratches[q]);
                 }
                 FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
-                    collectorSpan, partition.TermRange, PerRowTerms(partition), virtualBase);
+                    collectorSpan, partition.TermRange, PerRowTerms(partition), listBase);
             }
-            virtualBase += partition.Count;
+            listBase += partition.Count;
         }
         for (int q = 0; q < group; q++)
         {

@@ -282,24 +282,20 @@ public sealed partial class VectorIndex : IDisposable
     /// Centred records (format 2) add their offset B; the centre's part is added per query (<see cref="CentreShift"/>).</summary>
     private void AddToPartition(int row) => AddToPartition(row, Partitions.Length == 1 ? 0 : NearestList(row));
 
-    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen; <paramref name="listRecord"/>, when
-    /// given, is the row's record against that list's centroid (IVF residuals), else it is computed here if needed.</summary>
+    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen. With residual lists the row's record
+    /// against that list's centroid is <see cref="ListRecordOf"/>: already there when <paramref name="listRecordReady"/>
+    /// (a training encoded it), else encoded here.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private void AddToPartition(int row, int partition, ReadOnlySpan<byte> listRecord = default)
+    private void AddToPartition(int row, int partition, bool listRecordReady = false)
     {
         scoped ReadOnlySpan<byte> record = RecordOf(row);
         if (ResidualLists)
         {
-            // The row's record against its list centroid is kept (refinement and the auto bound read it); a row added
-            // after training (no list record given) is encoded for its list here.
+            // The row's record against its list centroid is kept (refinement and the auto bound read it).
             Span<byte> kept = ListRecordOf(row);
-            if (listRecord.IsEmpty)
+            if (!listRecordReady)
             {
                 EncodeForList(row, _listCentres![partition], kept);
-            }
-            else if (!listRecord.Overlaps(kept))
-            {
-                listRecord.CopyTo(kept);
             }
             record = kept;
         }
