@@ -85,6 +85,44 @@ public sealed class FastScanCodes
         PackedCodes.ThrowIfCodeOutOfRange(codes, BitsPerCode);
         int row = Count;
         EnsureCapacity(row + 1);
+        Write(row, codes);
+        Count = row + 1;
+        return row;
+    }
+
+    /// <summary>Appends 32 empty rows (every code 0) as one block; <see cref="Count"/> must be a multiple of 32. Pooled
+    /// code lists give each list whole blocks and fill their rows later (<see cref="SetPacked"/>).</summary>
+    internal void AddEmptyBlock()
+    {
+        if (Count % BlockSize != 0)
+        {
+            throw new InvalidOperationException($"an empty block starts at a block boundary; the store has {Count} rows.");
+        }
+        EnsureCapacity(Count + BlockSize);
+        Count += BlockSize;
+    }
+
+    /// <summary>Writes one vector's LSB-first packed codes into an empty row (one <see cref="AddEmptyBlock"/> made, not
+    /// yet written: the nibbles are OR-ed in).</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    internal void SetPacked(int row, ReadOnlySpan<byte> packed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
+        byte[]? rented = null;
+        Span<byte> codes = Dimension <= 1024 ? stackalloc byte[Dimension]
+            : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension)).AsSpan(0, Dimension);
+        PackedCodes.Unpack(packed, BitsPerCode, codes);
+        Write(row, codes);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>ORs row's codes into its block's lanes (which hold zeros: a new or empty row).</summary>
+    private void Write(int row, ReadOnlySpan<byte> codes)
+    {
         Span<byte> block = _blocks.Slice(BlockOffset(row / BlockSize), BlockBytes);
         int lane = row % BlockSize;
         int shift = lane < 16 ? 0 : 4;
@@ -99,8 +137,6 @@ public sealed class FastScanCodes
             }
             block[g * GroupBytes + position] |= (byte)(nibble << shift);
         }
-        Count = row + 1;
-        return row;
     }
 
     /// <summary>Appends one vector given as LSB-first packed codes (the quantizer's record prefix); returns its row.</summary>

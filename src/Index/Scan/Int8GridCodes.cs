@@ -53,6 +53,37 @@ public sealed class Int8GridCodes
         PackedCodes.ThrowIfCodeOutOfRange(codes, BitsPerCode);
         int row = Count;
         EnsureCapacity(row + 1);
+        Write(row, codes);
+        Count = row + 1;
+        return row;
+    }
+
+    /// <summary>Appends 32 empty rows as one block (<see cref="FastScanCodes.AddEmptyBlock"/>); <see cref="Count"/>
+    /// must be a multiple of 32.</summary>
+    internal void AddEmptyBlock()
+    {
+        if (Count % FastScanCodes.BlockSize != 0)
+        {
+            throw new InvalidOperationException($"an empty block starts at a block boundary; the store has {Count} rows.");
+        }
+        EnsureCapacity(Count + FastScanCodes.BlockSize);
+        Count += FastScanCodes.BlockSize;
+    }
+
+    /// <summary>Writes one vector's LSB-first packed codes into a row of an empty block (<see cref="AddEmptyBlock"/>).</summary>
+    internal void SetPacked(int row, ReadOnlySpan<byte> packed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
+        byte[] codes = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension);
+        PackedCodes.Unpack(packed, BitsPerCode, codes.AsSpan(0, Dimension));
+        Write(row, codes.AsSpan(0, Dimension));
+        System.Buffers.ArrayPool<byte>.Shared.Return(codes);
+    }
+
+    /// <summary>Writes row's grid bytes into its block (every byte of its lanes).</summary>
+    private void Write(int row, ReadOnlySpan<byte> codes)
+    {
         int first = checked(row / FastScanCodes.BlockSize * BlockBytes);
         Span<byte> block = _blocks.AsSpan(first, BlockBytes);
         int lane = row % FastScanCodes.BlockSize;
@@ -61,8 +92,6 @@ public sealed class Int8GridCodes
             int grid = j < Dimension ? Grid.Value(codes[j]) : 0;
             block[j / 4 * QuadBytes + lane * 4 + j % 4] = (byte)(grid + 128);
         }
-        Count = row + 1;
-        return row;
     }
 
     /// <summary>Appends one vector given as LSB-first packed codes; returns its row.</summary>

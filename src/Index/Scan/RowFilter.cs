@@ -108,6 +108,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     private readonly float _maxRatioMagnitude;
     private readonly float _scale;
     private readonly float _bias;
+    private readonly float _shiftMagnitude;
     // t_i − m − 1 = fma(_thresholdOverScale, 1/A_i, fma(_negativeInverseScale, B_i/A_i, _constant)), each term
     // broadcast once per threshold rather than once per block.
     private readonly Vector512<float> _thresholdOverScale;
@@ -116,7 +117,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     private readonly bool _all;
 
     private RowBounds(ref float inverses, ref float ratios, float maxInverse, float maxRatioMagnitude, float scale, float bias,
-        float threshold, bool none)
+        float threshold, bool none, float shiftMagnitude = 0)
     {
         _inverses = ref inverses;
         _ratios = ref ratios;
@@ -124,6 +125,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
         _maxRatioMagnitude = maxRatioMagnitude;
         _scale = scale;
         _bias = bias;
+        _shiftMagnitude = shiftMagnitude;
         if (none)
         {
             // NaN compares false with every sum: no row passes.
@@ -131,7 +133,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
             return;
         }
         bool usable = scale > 0 && float.IsFinite(scale) && float.IsFinite(bias) && float.IsFinite(maxInverse)
-            && float.IsFinite(maxRatioMagnitude);
+            && float.IsFinite(maxRatioMagnitude) && float.IsFinite(shiftMagnitude);
         _all = !usable || !(threshold > float.NegativeInfinity);
         if (_all)
         {
@@ -139,8 +141,9 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
         }
         double inverseScale = 1.0 / scale;
         double thresholdOverScale = Math.Clamp(threshold * inverseScale, -float.MaxValue, float.MaxValue);
-        double margin = 2 + (Math.Abs(thresholdOverScale) * maxInverse + maxRatioMagnitude * inverseScale
-            + Math.Abs(bias) * inverseScale) / (1 << 18);
+        // A shifted pass (PassShifted) uses T − s for |s| ≤ shiftMagnitude: its magnitude joins the threshold's.
+        double margin = 2 + ((Math.Abs(thresholdOverScale) + shiftMagnitude * inverseScale) * maxInverse
+            + maxRatioMagnitude * inverseScale + Math.Abs(bias) * inverseScale) / (1 << 18);
         _thresholdOverScale = Vector512.Create((float)thresholdOverScale);
         _negativeInverseScale = Vector512.Create((float)-inverseScale);
         _constant = Vector512.Create((float)(-bias * inverseScale - margin - 1));
@@ -150,6 +153,12 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     public static RowBounds Create(RowTerms terms, float scale, float bias, float threshold) =>
         new(ref MemoryMarshal.GetReference(terms.Inverses), ref MemoryMarshal.GetReference(terms.Ratios), terms.MaxInverse,
             terms.MaxRatioMagnitude, scale, bias, threshold, none: false);
+
+    /// <summary>The same filter for passes at thresholds T − s with |s| ≤ <paramref name="shiftMagnitude"/>
+    /// (<see cref="PassShifted(Vector512{ushort}, nint, float)"/>; its margin covers their rounding too).</summary>
+    public static RowBounds CreateForShifts(RowTerms terms, float scale, float bias, float threshold, float shiftMagnitude) =>
+        new(ref MemoryMarshal.GetReference(terms.Inverses), ref MemoryMarshal.GetReference(terms.Ratios), terms.MaxInverse,
+            terms.MaxRatioMagnitude, scale, bias, threshold, none: false, shiftMagnitude);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Pass(Vector512<ushort> sums, nint row)
@@ -165,35 +174,102 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row)
+    public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row) =>
+        _all ? uint.MaxValue : Pass32(first16, last16, row, _thresholdOverScale.GetLower());
+
+    /// <summary><see cref="Pass(Vector512{ushort}, nint)"/> at threshold T − <paramref name="shift"/> (a block whose scores
+    /// the scan raises by <paramref name="shift"/>; |shift| within the magnitude given to <see cref="CreateForShifts"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint PassShifted(Vector512<ushort> sums, nint row, float shift)
     {
         if (_all)
         {
             return uint.MaxValue;
         }
-        return Pass8(Avx2.ConvertToVector256Int32(first16.GetLower()), row)
-            | Pass8(Avx2.ConvertToVector256Int32(first16.GetUpper()), row + 8) << 8
-            | Pass8(Avx2.ConvertToVector256Int32(last16.GetLower()), row + 16) << 16
-            | Pass8(Avx2.ConvertToVector256Int32(last16.GetUpper()), row + 24) << 24;
+        // (T − s)/Δ = T/Δ + s·(−1/Δ)
+        Vector512<float> thresholdOverScale = Vector512.FusedMultiplyAdd(Vector512.Create(shift), _negativeInverseScale,
+            _thresholdOverScale);
+        Vector512<float> first = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetLower()));
+        Vector512<float> last = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetUpper()));
+        return (uint)Vector512.GreaterThanOrEqual(first, Minimum16(row, thresholdOverScale)).ExtractMostSignificantBits()
+            | (uint)Vector512.GreaterThanOrEqual(last, Minimum16(row + 16, thresholdOverScale)).ExtractMostSignificantBits() << 16;
     }
 
+    /// <summary><see cref="PassShifted(Vector512{ushort}, nint, float)"/> from 256-bit halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint PassShifted(Vector256<ushort> first16, Vector256<ushort> last16, nint row, float shift) =>
+        _all ? uint.MaxValue : Pass32(first16, last16, row,
+            Vector256.FusedMultiplyAdd(Vector256.Create(shift), _negativeInverseScale.GetLower(), _thresholdOverScale.GetLower()));
+
     public RowBounds At(float threshold) =>
-        new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, threshold, none: false);
+        new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, threshold, none: false, _shiftMagnitude);
 
     public RowBounds None() => new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, 0, none: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<float> Minimum16(nint row) => Vector512.FusedMultiplyAdd(_thresholdOverScale,
-        Vector512.LoadUnsafe(ref _inverses, (nuint)row),
+    private Vector512<float> Minimum16(nint row) => Minimum16(row, _thresholdOverScale);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> Minimum16(nint row, Vector512<float> thresholdOverScale) => Vector512.FusedMultiplyAdd(
+        thresholdOverScale, Vector512.LoadUnsafe(ref _inverses, (nuint)row),
         Vector512.FusedMultiplyAdd(_negativeInverseScale, Vector512.LoadUnsafe(ref _ratios, (nuint)row), _constant));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint Pass8(Vector256<int> sums, nint row)
+    private uint Pass32(Vector256<ushort> first16, Vector256<ushort> last16, nint row, Vector256<float> thresholdOverScale) =>
+        Pass8(Avx2.ConvertToVector256Int32(first16.GetLower()), row, thresholdOverScale)
+        | Pass8(Avx2.ConvertToVector256Int32(first16.GetUpper()), row + 8, thresholdOverScale) << 8
+        | Pass8(Avx2.ConvertToVector256Int32(last16.GetLower()), row + 16, thresholdOverScale) << 16
+        | Pass8(Avx2.ConvertToVector256Int32(last16.GetUpper()), row + 24, thresholdOverScale) << 24;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Pass8(Vector256<int> sums, nint row, Vector256<float> thresholdOverScale)
     {
-        Vector256<float> minimum = Vector256.FusedMultiplyAdd(_thresholdOverScale.GetLower(),
+        Vector256<float> minimum = Vector256.FusedMultiplyAdd(thresholdOverScale,
             Vector256.LoadUnsafe(ref _inverses, (nuint)row),
             Vector256.FusedMultiplyAdd(_negativeInverseScale.GetLower(), Vector256.LoadUnsafe(ref _ratios, (nuint)row),
                 _constant.GetLower()));
         return Vector256.GreaterThanOrEqual(Vector256.ConvertToSingle(sums), minimum).ExtractMostSignificantBits();
     }
+}
+
+/// <summary>
+/// <see cref="RowBounds"/> for pooled code lists (<c>CodeListBlocks</c>): each 32-row block belongs to one list, whose
+/// rows score s_l higher than their codes say (the list's centre term), so the block's rows are bounded at T − s_l.
+/// One list lookup and one multiply-add per block on top of <see cref="RowBounds"/>.
+/// </summary>
+internal readonly ref struct ListRowBounds : IRowFilter<ListRowBounds>
+{
+    private readonly RowBounds _bounds;
+    private readonly ref int _blockLists;
+    private readonly ref float _listShifts;
+
+    private ListRowBounds(RowBounds bounds, ref int blockLists, ref float listShifts)
+    {
+        _bounds = bounds;
+        _blockLists = ref blockLists;
+        _listShifts = ref listShifts;
+    }
+
+    /// <summary>The filter over <paramref name="terms"/> (from a block start) whose block b belongs to list
+    /// <paramref name="blockLists"/>[b] with shift <paramref name="listShifts"/>[list], |shift| ≤
+    /// <paramref name="shiftMagnitude"/>, at the collector's unshifted threshold T.</summary>
+    public static ListRowBounds Create(RowTerms terms, ReadOnlySpan<int> blockLists, ReadOnlySpan<float> listShifts,
+        float shiftMagnitude, float scale, float bias, float threshold) =>
+        new(RowBounds.CreateForShifts(terms, scale, bias, threshold, shiftMagnitude),
+            ref MemoryMarshal.GetReference(blockLists), ref MemoryMarshal.GetReference(listShifts));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector512<ushort> sums, nint row) => _bounds.PassShifted(sums, row, ShiftAt(row));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row) =>
+        _bounds.PassShifted(first16, last16, row, ShiftAt(row));
+
+    public ListRowBounds At(float threshold) => new(_bounds.At(threshold), ref _blockLists, ref _listShifts);
+
+    public ListRowBounds None() => new(_bounds.None(), ref _blockLists, ref _listShifts);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float ShiftAt(nint row) =>
+        Unsafe.Add(ref _listShifts, Unsafe.Add(ref _blockLists, (nint)((nuint)row / FastScanCodes.BlockSize)));
 }

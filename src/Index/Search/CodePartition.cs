@@ -100,6 +100,71 @@ internal sealed class CodePartition
         }
         Signs?.AddPacked(packedSigns);
         Grow(row + 1);
+        SetTerms(row, globalRow, factor, offset, signFactor);
+        Count = row + 1;
+        LiveCount++;
+        return row;
+    }
+
+    /// <summary>
+    /// Appends one block of 32 empty rows (<see cref="Count"/> must be a multiple of 32), each marked deleted, with no
+    /// global row (−1), factor 0 and, for the per-row pre-filter, B/A = −∞ so that no sum passes it: a scan never scores
+    /// them. <see cref="Place"/> fills them. Pooled code lists (<see cref="CodeListBlocks"/>) give each list whole blocks.
+    /// </summary>
+    public void AddEmptyBlock()
+    {
+        const int blockSize = FastScanCodes.BlockSize;
+        int first = Count;
+        FastCodes?.AddEmptyBlock();
+        GridCodes?.AddEmptyBlock();
+        Signs?.AddEmptyBlock();
+        Grow(first + blockSize);
+        for (int row = first; row < first + blockSize; row++)
+        {
+            _globalRows[row] = -1;
+            _factors[row] = 0;
+            if (_offsets.Length > 0)
+            {
+                _offsets[row] = 0;
+                _inverseFactors[row] = 0;
+                _offsetRatios[row] = float.NegativeInfinity;
+            }
+            if (_signFactors.Length > 0)
+            {
+                _signFactors[row] = 0;
+            }
+            _deleted[row >> 6] |= 1UL << (row & 63);
+        }
+        Count = first + blockSize;
+    }
+
+    /// <summary>Fills an empty row (one <see cref="AddEmptyBlock"/> made, not yet placed) with one record's codes and
+    /// scoring terms, and makes it live.</summary>
+    public void Place(int row, int globalRow, ReadOnlySpan<byte> packedCodes, ReadOnlySpan<byte> packedSigns, float factor,
+        float offset, float signFactor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
+        if (_globalRows[row] != -1)
+        {
+            throw new InvalidOperationException($"row {row} already holds global row {_globalRows[row]}.");
+        }
+        if (FastCodes is not null)
+        {
+            FastCodes.SetPacked(row, packedCodes);
+        }
+        else
+        {
+            GridCodes?.SetPacked(row, packedCodes);
+        }
+        Signs?.SetPacked(row, packedSigns);
+        SetTerms(row, globalRow, factor, offset, signFactor);
+        _deleted[row >> 6] &= ~(1UL << (row & 63));
+        LiveCount++;
+    }
+
+    private void SetTerms(int row, int globalRow, float factor, float offset, float signFactor)
+    {
         _globalRows[row] = globalRow;
         _factors[row] = factor;
         if (_offsets.Length > 0)
@@ -120,9 +185,6 @@ internal sealed class CodePartition
             _signFactors[row] = signFactor;
         }
         TermRange = TermRange.Include(factor, _offsets.Length > 0 ? offset : 0f);
-        Count = row + 1;
-        LiveCount++;
-        return row;
     }
 
     /// <summary>Makes room for <paramref name="rows"/> rows in one allocation per array (no effect if there is room).</summary>

@@ -45,24 +45,30 @@ public static partial class FlatScan
     /// <param name="termRange">Covers at least every row's factor and offset (the partition's cached range).</param>
     /// <param name="rowTerms">1/A and B/A per row for a per-row pre-filter (centred codes), or empty for one bound.</param>
     /// <param name="idBase">Added to each row to give the id it is offered under (an IVF list's virtual ids).</param>
+    /// <param name="shifts">Per query, each block's list centre term (pooled code lists; needs <paramref name="rowTerms"/>),
+    /// or empty. The collectors' <see cref="TopK.ScoreShift"/> is left at 0.</param>
     internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
-        RowTerms rowTerms = default, int idBase = 0)
+        RowTerms rowTerms = default, int idBase = 0, BatchBlockShifts shifts = default)
     {
+        if (!shifts.IsEmpty && rowTerms.IsEmpty)
+        {
+            throw new ArgumentException("block shifts need the per-row terms of centred codes.", nameof(shifts));
+        }
         if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
         {
-            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase);
+            SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase, shifts);
         }
         else
         {
-            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase);
+            SearchInPasses<FastScanWidth256>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase, shifts);
         }
     }
 
     // Passes of TWidth.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
     private static void SearchInPasses<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
-        RowTerms rowTerms, int idBase)
+        RowTerms rowTerms, int idBase, BatchBlockShifts shifts)
         where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
@@ -73,7 +79,8 @@ public static partial class FlatScan
             int queries = Math.Min(TWidth.Queries, scorers.Length - start);
             if (queries == 1)
             {
-                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, idBase, termRange, rowTerms);
+                SearchBlocks(scorers[start], scales, offsets, deleted, results[start], 0, first.BlockCount, idBase, termRange,
+                    rowTerms, shifts.For(start));
                 continue;
             }
             if (fullEnd > 0)
@@ -82,7 +89,16 @@ public static partial class FlatScan
                 ReadOnlySpan<float> factors = scales[..(fullEnd * blockSize)];
                 ReadOnlySpan<float> terms = offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)];
                 ReadOnlySpan<TopK> collectors = results.Slice(start, queries);
-                if (rowTerms.IsEmpty)
+                if (!shifts.IsEmpty)
+                {
+                    RowTerms full = rowTerms.Slice(0, fullEnd * blockSize);
+                    var passShifts = new BatchBlockShifts(shifts.BlockLists, shifts.ListShifts.Slice(start, queries), shifts.MaxMagnitude);
+                    SearchFullBlocksBatch<TWidth, ListRowBounds>(pass, factors, terms, deleted, collectors, fullEnd, idBase,
+                        ListBoundsFor(pass, 0, collectors, full, passShifts), ListBoundsFor(pass, 1, collectors, full, passShifts),
+                        ListBoundsFor(pass, 2, collectors, full, passShifts), ListBoundsFor(pass, 3, collectors, full, passShifts),
+                        passShifts);
+                }
+                else if (rowTerms.IsEmpty)
                 {
                     SearchFullBlocksBatch<TWidth, SumFloor>(pass, factors, terms, deleted, collectors, fullEnd, idBase,
                         FloorFor(pass, 0, collectors, termRange, terms), FloorFor(pass, 1, collectors, termRange, terms),
@@ -98,7 +114,8 @@ public static partial class FlatScan
             }
             for (int q = start; q < start + queries && first.BlockCount > fullEnd; q++)
             {
-                SearchBlocksPerBlock(scorers[q], scales, offsets, deleted, results[q], fullEnd, first.BlockCount, idBase);
+                SearchBlocksPerBlock(scorers[q], scales, offsets, deleted, results[q], fullEnd, first.BlockCount, idBase,
+                    shifts.For(q));
             }
         }
     }
@@ -120,12 +137,27 @@ public static partial class FlatScan
         return q < results.Length ? filter : filter.None();
     }
 
+    // Query q's list filter at its collector's unshifted threshold; for a slot past the batch, one no row passes.
+    private static ListRowBounds ListBoundsFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results,
+        RowTerms terms, BatchBlockShifts shifts)
+    {
+        int query = Math.Min(q, scorers.Length - 1);
+        FastScanLut lut = Lut(scorers, query);
+        if (q < results.Length)
+        {
+            results[q].ScoreShift = 0;
+        }
+        var filter = ListRowBounds.Create(terms, shifts.BlockLists, shifts.ListShifts[query], shifts.MaxMagnitude, lut.Scale,
+            lut.Bias, q < results.Length ? results[q].Threshold : float.NegativeInfinity);
+        return q < results.Length ? filter : filter.None();
+    }
+
     // factors/terms (and the filters' row terms) cover the full blocks [0, blocks) exactly (terms empty for none);
-    // 2 to TWidth.Queries scorers; row r is offered as id idBase + r.
+    // 2 to TWidth.Queries scorers; row r is offered as id idBase + r. With shifts, as the one-query scan with shifts.
     [SkipLocalsInit]
     private static void SearchFullBlocksBatch<TWidth, TFilter>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, int idBase, TFilter filter0,
-        TFilter filter1, TFilter filter2, TFilter filter3)
+        TFilter filter1, TFilter filter2, TFilter filter3, BatchBlockShifts shifts = default)
         where TWidth : IFastScanWidth
         where TFilter : IRowFilter<TFilter>, allows ref struct
     {
@@ -159,20 +191,30 @@ public static partial class FlatScan
                     continue;
                 }
                 FastScanLut lut = Lut(scorers, q);
+                if (!shifts.IsEmpty)
+                {
+                    results[q].ScoreShift = shifts.ListShifts[q][shifts.BlockLists[block]];
+                    thresholds[q] = results[q].Threshold;
+                }
                 mask &= TWidth.Score(sums[q], lut.Scale, lut.Bias, factors.Slice(row, blockSize),
                     terms.IsEmpty ? terms : terms.Slice(row, blockSize), thresholds[q], scores);
                 if (Offer(results[q], scores, mask, idBase + row, ref thresholds[q]))
                 {
+                    float filterThreshold = shifts.IsEmpty ? thresholds[q] : results[q].UnshiftedThreshold;
                     switch (q)
                     {
-                        case 0: filter0 = filter0.At(thresholds[0]); break;
-                        case 1: filter1 = filter1.At(thresholds[1]); break;
-                        case 2: filter2 = filter2.At(thresholds[2]); break;
-                        default: filter3 = filter3.At(thresholds[3]); break;
+                        case 0: filter0 = filter0.At(filterThreshold); break;
+                        case 1: filter1 = filter1.At(filterThreshold); break;
+                        case 2: filter2 = filter2.At(filterThreshold); break;
+                        default: filter3 = filter3.At(filterThreshold); break;
                     }
                 }
             }
             block++;
+        }
+        for (int q = 0; q < queries && !shifts.IsEmpty; q++)
+        {
+            results[q].ScoreShift = 0;
         }
     }
 

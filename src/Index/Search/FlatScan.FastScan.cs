@@ -21,7 +21,7 @@ public static partial class FlatScan
     /// </summary>
     private static void SearchFastScanBlocks(FastScanScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange,
-        RowTerms rowTerms)
+        RowTerms rowTerms, BlockShifts shifts)
     {
         const int blockSize = FastScanCodes.BlockSize;
         // Full blocks only; a partial last block (rows past Count have no factors) goes through the generic driver.
@@ -32,7 +32,15 @@ public static partial class FlatScan
             ReadOnlySpan<float> factors = scales.Slice(first, rows);
             ReadOnlySpan<float> terms = offsets.IsEmpty ? offsets : offsets.Slice(first, rows);
             FastScanLut lut = scorer.Lut;
-            if (!rowTerms.IsEmpty)
+            if (!shifts.IsEmpty)
+            {
+                results.ScoreShift = 0;
+                var filter = ListRowBounds.Create(rowTerms.Slice(first, rows), shifts.BlockLists[firstBlock..fullEnd],
+                    shifts.ListShifts, shifts.MaxMagnitude, lut.Scale, lut.Bias, results.Threshold);
+                SearchFullBlocks(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, filter, shifts);
+                results.ScoreShift = 0;
+            }
+            else if (!rowTerms.IsEmpty)
             {
                 var filter = RowBounds.Create(rowTerms.Slice(first, rows), lut.Scale, lut.Bias, results.Threshold);
                 SearchFullBlocks(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, filter);
@@ -47,30 +55,34 @@ public static partial class FlatScan
         }
         if (endBlock > Math.Max(fullEnd, firstBlock))
         {
-            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, Math.Max(fullEnd, firstBlock), endBlock, idBase);
+            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, Math.Max(fullEnd, firstBlock), endBlock, idBase, shifts);
         }
     }
 
     private static void SearchFullBlocks<TFilter>(FastScanScorer scorer, ReadOnlySpan<float> factors, ReadOnlySpan<float> terms,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, TFilter filter)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, TFilter filter,
+        BlockShifts shifts = default)
         where TFilter : IRowFilter<TFilter>, allows ref struct
     {
         if (scorer.Level == SimdLevel.Vector512)
         {
-            SearchFullBlocks<FastScanWidth512, TFilter>(scorer, factors, terms, deleted, results, firstBlock, endBlock, idBase, filter);
+            SearchFullBlocks<FastScanWidth512, TFilter>(scorer, factors, terms, deleted, results, firstBlock, endBlock, idBase,
+                filter, shifts);
         }
         else
         {
-            SearchFullBlocks<FastScanWidth256, TFilter>(scorer, factors, terms, deleted, results, firstBlock, endBlock, idBase, filter);
+            SearchFullBlocks<FastScanWidth256, TFilter>(scorer, factors, terms, deleted, results, firstBlock, endBlock, idBase,
+                filter, shifts);
         }
     }
 
     // factors/terms (and the filter's row terms) start at row firstBlock·32 and cover [firstBlock, endBlock) exactly
-    // (terms empty for none).
+    // (terms empty for none). With shifts, the filter works at the collector's unshifted threshold and bounds each block
+    // at its own shift (ListRowBounds); a candidate block is scored and offered under its shift.
     [SkipLocalsInit]
     private static void SearchFullBlocks<TWidth, TFilter>(FastScanScorer scorer, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase,
-        TFilter filter)
+        TFilter filter, BlockShifts shifts)
         where TWidth : IFastScanWidth
         where TFilter : IRowFilter<TFilter>, allows ref struct
     {
@@ -92,11 +104,16 @@ public static partial class FlatScan
                 continue;
             }
             int row = (block - firstBlock) * blockSize;
+            if (!shifts.IsEmpty)
+            {
+                results.ScoreShift = shifts.Of(block);
+                threshold = results.Threshold;
+            }
             candidates &= TWidth.Score(sums, scale, bias, factors.Slice(row, blockSize),
                 terms.IsEmpty ? terms : terms.Slice(row, blockSize), threshold, scores);
             if (Offer(results, scores, candidates, idBase + block * blockSize, ref threshold))
             {
-                filter = filter.At(threshold);
+                filter = filter.At(shifts.IsEmpty ? threshold : results.UnshiftedThreshold);
             }
         }
     }

@@ -47,17 +47,20 @@ public static partial class FlatScan
     // collector, and with it one pruning threshold, under disjoint id ranges. termRange, when given, covers at least
     // the scanned rows' factors and offsets (a partition's cached range); null = read them here.
     // rowTerms (1/A and B/A per row from row 0, or empty) let the pruned fast scan bound each row on its own.
+    // shifts, when given (pooled code lists), add each block's list centre term to its rows' scores through the
+    // collector's ScoreShift, which the scan leaves at 0; they need rowTerms for the pruned fast scan.
     internal static void SearchBlocks(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0, ScoreTermRange? termRange = null,
-        RowTerms rowTerms = default)
+        RowTerms rowTerms = default, BlockShifts shifts = default)
     {
-        if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
+        if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount)
+            && (shifts.IsEmpty || !rowTerms.IsEmpty))
         {
-            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange, rowTerms);
+            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange, rowTerms, shifts);
         }
         else
         {
-            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, firstBlock, endBlock, idBase);
+            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, firstBlock, endBlock, idBase, shifts);
         }
     }
 
@@ -67,7 +70,7 @@ public static partial class FlatScan
     /// </summary>
     [SkipLocalsInit]
     internal static void SearchBlocksPerBlock(IBlockScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
-        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0)
+        ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0, BlockShifts shifts = default)
     {
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
@@ -82,6 +85,10 @@ public static partial class FlatScan
             {
                 continue;
             }
+            if (!shifts.IsEmpty)
+            {
+                results.ScoreShift = shifts.Of(block);
+            }
             uint candidates = live & scorer.ScoreBlock(block, scales.Slice(first, rows),
                 offsets.IsEmpty ? offsets : offsets.Slice(first, rows), results.Threshold, scores);
             while (candidates != 0)
@@ -90,6 +97,10 @@ public static partial class FlatScan
                 results.TryAdd(scores[v], idBase + first + v);
                 candidates &= candidates - 1;
             }
+        }
+        if (!shifts.IsEmpty)
+        {
+            results.ScoreShift = 0;
         }
     }
 

@@ -60,6 +60,9 @@ internal sealed class QueryScratch
     /// for the flat partition when the query is prepared, for an IVF list when it is probed.</summary>
     public double[] Shifts { get; private set; } = [];
 
+    /// <summary>Per code list, <see cref="Shifts"/> as the float the scan adds (pooled code lists' block shifts).</summary>
+    public float[] ListShifts { get; private set; } = [];
+
     /// <summary>Top-k of exact scores during auto re-ranking.</summary>
     public TopK? ExactTop { get; private set; }
 
@@ -150,6 +153,7 @@ internal sealed class QueryScratch
         if (Shifts.Length < lists)
         {
             Shifts = new double[lists];
+            ListShifts = new float[lists];
         }
         Candidates.Clear();
     }

@@ -45,9 +45,19 @@ public sealed class TopK
     {
         get
         {
-            float worstKept = Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
-            float threshold = _leaderCount == _leaderCapacity && _leaderCapacity > 0 ? MathF.Max(worstKept, _leaders[0] - _window) : worstKept;
+            float threshold = UnshiftedThreshold;
             return ScoreShift == 0 || float.IsNegativeInfinity(threshold) ? threshold : MathF.BitDecrement(threshold - ScoreShift);
+        }
+    }
+
+    /// <summary><see cref="Threshold"/> before <see cref="ScoreShift"/> is taken off: the lowest final score that can
+    /// still enter.</summary>
+    public float UnshiftedThreshold
+    {
+        get
+        {
+            float worstKept = Count == _scores.Length ? _scores[0] : float.NegativeInfinity;
+            return _leaderCount == _leaderCapacity && _leaderCapacity > 0 ? MathF.Max(worstKept, _leaders[0] - _window) : worstKept;
         }
     }
 

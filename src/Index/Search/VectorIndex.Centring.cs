@@ -37,8 +37,8 @@ public sealed partial class VectorIndex
     public string CentringDescription =>
         !_centred ? "none" : (ResidualLists ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
 
-    /// <summary>Whether the partitions are trained IVF lists holding residuals to their own centroids.</summary>
-    private bool ResidualLists => _listCentres is not null && Partitions.Length > 1;
+    /// <summary>Whether the rows are in trained lists (IVF or code lists) holding residuals to their own centroids.</summary>
+    private bool ResidualLists => _listCentres is not null && ListCount > 1;
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
     public bool CentreFixed => CentreVersion > 0;
@@ -398,8 +398,7 @@ public sealed partial class VectorIndex
         try
         {
             int row = _rowOfId[id];
-            int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
-            CodeCentre centre = PartitionCentre(partition);
+            CodeCentre centre = PartitionCentre(_partitionOf[row]);
             var record = ScanRecordOf(row).ToArray();
             return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : centre, record);
         }

@@ -14,9 +14,10 @@ public sealed partial class VectorIndex
     private CentroidTable? _centroids;
     private float[]? _centroidVectors; // the same centroids row-major, for persisting them
     private bool _codeLists; // the lists are residual code lists: every search scans all of them (TrainCodeLists)
+    private CodeListBlocks? _pooledLists; // code lists pooled in Partitions[0] (null: one partition per list, or flat)
 
     /// <summary>IVF lists or code lists after training, or 1 (the flat partition).</summary>
-    public int ListCount => Partitions.Length;
+    public int ListCount => _pooledLists?.ListCount ?? Partitions.Length;
 
     /// <summary>Whether IVF lists (probed per query) have been trained.</summary>
     public bool IsTrained => _centroids is not null && !_codeLists;

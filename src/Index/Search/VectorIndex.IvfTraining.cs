@@ -1,6 +1,7 @@
 using VectorDb.Index.Clustering;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
+using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
 
@@ -225,7 +226,15 @@ public sealed partial class VectorIndex
                 Array.Resize(ref _listRecords, _ids.Length * Layout.RecordSize);
             }
             _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
-            Partitions = Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
+            // Code lists share one pool (every search scans all of them: CodeListBlocks says why); IVF lists, probed a
+            // few at a time, each have their own partition.
+            _pooledLists = training.CodeLists ? new CodeListBlocks(training.Lists) : null;
+            Partitions = training.CodeLists ? [NewPartition()]
+                : Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
+            if (training.CodeLists)
+            {
+                Partitions[0].Reserve(Count + FastScanCodes.BlockSize * training.Lists);
+            }
             // Only the live rows are in the lists, with norms of their new residuals: the bound restarts from them, so
             // it does not depend on which rows happened to be added before the switch.
             _maxNorm = 0;

@@ -37,7 +37,7 @@ public sealed partial class VectorIndex
         // Residual lists: each row's list centre term, which the scan set for every list it probed. Otherwise every
         // partition shares the collection centre; a flat query computed its shift when it was prepared.
         bool residualLists = ResidualLists;
-        float sharedShift = residualLists ? 0f : (float)(Partitions.Length == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
+        float sharedShift = residualLists ? 0f : (float)(ListCount == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {

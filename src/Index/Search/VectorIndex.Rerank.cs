@@ -137,14 +137,15 @@ public sealed partial class VectorIndex
         for (int i = 0; i < candidates; i++)
         {
             int row = scratch.Sorted[i].Id;
-            int partition = Partitions.Length == 1 ? 0 : _partitionOf[row];
+            int partition = _partitionOf[row]; // the row's list (0 for a flat index)
             CodeCentre centre = PartitionCentre(partition);
             double norm = _norms[row];
             double score = scratch.Sorted[i].Score;
             double spread, centreSquares = querySquares;
             if (centre.IsZero)
             {
-                double ip = l2 ? (score - Partitions[partition].Offsets.Span[_localRow[row]]) / 2 : score;
+                var (ownPartition, local) = Locate(row);
+                double ip = l2 ? (score - Partitions[ownPartition].Offsets.Span[local]) / 2 : score;
                 spread = Math.Max(0, norm * norm * querySquares - ip * ip / (shrink * shrink));
             }
             else
@@ -181,7 +182,7 @@ public sealed partial class VectorIndex
         if (_centred)
         {
             // ‖q − c‖ for the flat centre, or at most ‖q‖ + max‖c_l‖ over IVF lists; the bias term as in FillCentredMargins.
-            double centreNorm = Partitions.Length == 1
+            double centreNorm = ListCount == 1
                 ? Math.Sqrt(Math.Max(0, querySquares - 2 * scratchShift / (l2 ? 2 : 1) + _centre.SquaredNorm))
                 : Math.Sqrt(querySquares) + _maxListCentreNorm;
             double sigma = Math.Sqrt(varianceFactor * _maxNorm * _maxNorm * centreNorm * centreNorm / Math.Max(1, Dimension - 1));

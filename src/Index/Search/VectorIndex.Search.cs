@@ -98,7 +98,11 @@ public sealed partial class VectorIndex
     {
         int k = CandidateCounts(options).K;
         int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
-        if (Partitions.Length > 1)
+        if (_pooledLists is not null)
+        {
+            TranslatePoolRows(scratch, candidates);
+        }
+        else if (Partitions.Length > 1)
         {
             TranslateVirtualIds(scratch, candidates);
         }
@@ -106,7 +110,7 @@ public sealed partial class VectorIndex
         {
             RefineCandidates(scratch, candidates);
         }
-        else if (_centred && Partitions.Length == 1)
+        else if (_centred && ListCount == 1)
         {
             // The flat scan ranks without the centre term, a constant per query: add it to the estimates now.
             // Float addition of the float shift, exactly as TopK.ScoreShift adds it for IVF lists.
@@ -158,7 +162,7 @@ public sealed partial class VectorIndex
         scratch.Estimator.Prepare(scratch.Query);
         scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
         BuildTables(scratch);
-        if (Partitions.Length == 1)
+        if (ListCount == 1)
         {
             scratch.Shifts[0] = CentreShift(0, scratch.Query);
         }
@@ -167,6 +171,19 @@ public sealed partial class VectorIndex
     private void Scan(QueryScratch scratch, SearchOptions options, Func<ulong, bool>? filter)
     {
         TopK candidates = scratch.Candidates!;
+        if (_pooledLists is { } pooled)
+        {
+            // Code lists: the pool in one pass, each block's rows raised by its list's centre term. One thread (as the
+            // lists scanned one by one were); ids are pool rows, mapped back by TranslatePoolRows.
+            CodePartition pool = Partitions[0];
+            IBlockScorer scorer = CachedScorer(0, scratch);
+            ReadOnlyMemory<ulong> excluded = filter is null ? pool.Deleted : ExcludedRows(pool, filter, scratch);
+            FlatScan.Validate(scorer, pool.Factors.Span, pool.Offsets.Span, candidates);
+            FlatScan.SearchBlocks(scorer, pool.Factors.Span, pool.Offsets.Span, excluded.Span, candidates, 0, scorer.BlockCount,
+                0, pool.TermRange, pool.RowTerms, ListShiftsOf(scratch, pooled));
+            scratch.ProbedLists = pooled.ListCount;
+            return;
+        }
         if (Partitions.Length == 1)
         {
             // Flat: partition rows are the global rows, so the scan writes global ids directly.
@@ -239,6 +256,31 @@ public sealed partial class VectorIndex
     /// <summary>The per-row pre-filter terms for centred codes (their factors vary from row to row); empty otherwise,
     /// which keeps the one-bound scan for format 1, where it was measured to be as fast.</summary>
     private RowTerms PerRowTerms(CodePartition partition) => _centred ? partition.RowTerms : default;
+
+    /// <summary>Every code list's centre term for this query, kept in the scratch (refinement and the auto bound read
+    /// them), as the pooled scan's block shifts.</summary>
+    private BlockShifts ListShiftsOf(QueryScratch scratch, CodeListBlocks pooled)
+    {
+        float magnitude = 0;
+        for (int list = 0; list < pooled.ListCount; list++)
+        {
+            double shift = CentreShift(list, scratch.Query);
+            scratch.Shifts[list] = shift;
+            scratch.ListShifts[list] = (float)shift;
+            magnitude = MathF.Max(magnitude, MathF.Abs(scratch.ListShifts[list]));
+        }
+        return new BlockShifts(pooled.BlockLists, scratch.ListShifts.AsSpan(0, pooled.ListCount), magnitude);
+    }
+
+    /// <summary>Maps the pool rows of the sorted candidates of a code-list scan back to global rows.</summary>
+    private void TranslatePoolRows(QueryScratch scratch, int candidates)
+    {
+        ReadOnlySpan<int> globalRows = Partitions[0].GlobalRows;
+        for (int c = 0; c < candidates; c++)
+        {
+            scratch.Sorted[c] = new ScoredId(scratch.Sorted[c].Score, globalRows[scratch.Sorted[c].Id]);
+        }
+    }
 
     /// <summary>Maps the IVF virtual ids of the sorted candidates back to global rows (see <see cref="Scan"/>).</summary>
     private void TranslateVirtualIds(QueryScratch scratch, int candidates)

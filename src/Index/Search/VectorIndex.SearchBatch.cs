@@ -146,7 +146,8 @@ public sealed partial class VectorIndex
         {
             return false;
         }
-        return Partitions.Length == 1 ? TryScanFlatTogether(scratches, group)
+        return _pooledLists is not null ? TryScanPoolTogether(scratches, group)
+            : Partitions.Length == 1 ? TryScanFlatTogether(scratches, group)
             : ScansAllLists && TryScanCodeListsTogether(scratches, group, options);
     }
 
@@ -169,6 +170,48 @@ public sealed partial class VectorIndex
             ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange, PerRowTerms(partition));
         return true;
     }
+    /// <summary>Per query in a batch, its code lists' shifts (on the stack).</summary>
+    [InlineArray(FastScanKernel.BatchQueries)]
+    private struct ShiftGroup
+    {
+        private float[] _element;
+    }
+
+    /// <summary>
+    /// The batched scan of pooled code lists: the pool once per pass of the batched kernel, each query's blocks raised by
+    /// its own centre terms (as <see cref="Scan"/> gives one query). False, with nothing scanned, when the scorers do not
+    /// qualify for the batched kernel.
+    /// </summary>
+    private bool TryScanPoolTogether(ScratchGroup scratches, int group)
+    {
+        ScorerGroup scorers = default;
+        CollectorGroup collectors = default;
+        ShiftGroup shifts = default;
+        for (int q = 0; q < group; q++)
+        {
+            scorers[q] = CachedScorer(0, scratches[q]);
+            collectors[q] = scratches[q].Candidates!;
+        }
+        ReadOnlySpan<IBlockScorer> scorerSpan = ((ReadOnlySpan<IBlockScorer>)scorers)[..group];
+        if (!FlatScan.CanSearchBatch(scorerSpan))
+        {
+            return false;
+        }
+        CodeListBlocks pooled = _pooledLists!;
+        float magnitude = 0;
+        for (int q = 0; q < group; q++)
+        {
+            magnitude = MathF.Max(magnitude, ListShiftsOf(scratches[q], pooled).MaxMagnitude);
+            shifts[q] = scratches[q].ListShifts;
+            scratches[q].ProbedLists = pooled.ListCount;
+        }
+        CodePartition pool = Partitions[0];
+        FlatScan.SearchFastScanBatch(scorerSpan, pool.Factors.Span, pool.Offsets.Span, pool.Deleted.Span,
+            ((ReadOnlySpan<TopK>)collectors)[..group], pool.TermRange, pool.RowTerms, 0,
+            new BatchBlockShifts(pooled.BlockLists, ((ReadOnlySpan<float[]>)shifts)[..group], magnitude));
+        return true;
+    }
+
     /// <summary>
     /// The batched scan of residual code lists: list by list, in list order (as
     /// <see cref="ListsToScan"/> gives one query), the group's queries scan each list together under that list's

@@ -280,13 +280,14 @@ public sealed partial class VectorIndex : IDisposable
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).
     /// Centred records (format 2) add their offset B; the centre's part is added per query (<see cref="CentreShift"/>).</summary>
-    private void AddToPartition(int row) => AddToPartition(row, Partitions.Length == 1 ? 0 : NearestList(row));
+    private void AddToPartition(int row) => AddToPartition(row, ListCount == 1 ? 0 : NearestList(row));
 
-    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen. With residual lists the row's record
-    /// against that list's centroid is <see cref="ListRecordOf"/>: already there when <paramref name="listRecordReady"/>
-    /// (a training encoded it), else encoded here.</summary>
+    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen (its own partition, or its blocks of the
+    /// pool for code lists). With residual lists the row's record against that list's centroid is
+    /// <see cref="ListRecordOf"/>: already there when <paramref name="listRecordReady"/> (a training encoded it), else
+    /// encoded here.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private void AddToPartition(int row, int partition, bool listRecordReady = false)
+    private void AddToPartition(int row, int list, bool listRecordReady = false)
     {
         scoped ReadOnlySpan<byte> record = RecordOf(row);
         if (ResidualLists)
@@ -295,7 +296,7 @@ public sealed partial class VectorIndex : IDisposable
             Span<byte> kept = ListRecordOf(row);
             if (!listRecordReady)
             {
-                EncodeForList(row, _listCentres![partition], kept);
+                EncodeForList(row, _listCentres![list], kept);
             }
             record = kept;
         }
@@ -316,9 +317,18 @@ public sealed partial class VectorIndex : IDisposable
         }
         _norms[row] = norm;
         _maxNorm = MathF.Max(_maxNorm, norm);
-        int local = Partitions[partition].Add(row, Layout.Codes(record), Layout.Signs(record),
-            l2 ? 2 * scale : scale, offset, l2 ? 2 * signScale : signScale);
-        _partitionOf[row] = partition;
+        float factor = l2 ? 2 * scale : scale, signFactor = l2 ? 2 * signScale : signScale;
+        int local;
+        if (_pooledLists is { } pooled)
+        {
+            local = pooled.NextRow(list, Partitions[0]);
+            Partitions[0].Place(local, row, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
+        }
+        else
+        {
+            local = Partitions[list].Add(row, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
+        }
+        _partitionOf[row] = list;
         _localRow[row] = local;
     }
 
@@ -337,7 +347,8 @@ public sealed partial class VectorIndex : IDisposable
         _lock.Dispose();
     }
 
-    private (int Partition, int Local) Locate(int row) => (_partitionOf[row], _localRow[row]);
+    /// <summary>Row's partition and its row there (the pool's for code lists; <see cref="_partitionOf"/> holds the list).</summary>
+    private (int Partition, int Local) Locate(int row) => (_pooledLists is null ? _partitionOf[row] : 0, _localRow[row]);
 
     private static void Normalise(Span<float> vector)
     {
