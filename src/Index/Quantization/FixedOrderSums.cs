@@ -44,6 +44,39 @@ internal static class FixedOrderSums
         return Combine(lanes);
     }
 
+    /// <summary>
+    /// <see cref="Dot"/> of <paramref name="v"/> with each row of <paramref name="rows"/> (row-major, results.Length rows
+    /// of v.Length floats): bit for bit what <see cref="Dot"/> gives per row, without its per-call set-up (a query's centre
+    /// terms for every code list: 256 rows of d = 100 in about half the time of 256 calls).
+    /// </summary>
+    [SkipLocalsInit]
+    public static void DotRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<double> results, SimdLevel level)
+    {
+        int d = v.Length;
+        if (rows.Length != (long)d * results.Length)
+        {
+            throw new ArgumentException($"{rows.Length} floats are not {results.Length} rows of {d}.", nameof(rows));
+        }
+        Span<double> lanes = stackalloc double[8];
+        for (int i = 0; i < results.Length; i++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(i * d, d);
+            lanes.Clear();
+            int done = level switch
+            {
+                SimdLevel.Vector512 when Vector512.IsHardwareAccelerated => Dot512(row, v, lanes),
+                SimdLevel.Vector256 when Vector256.IsHardwareAccelerated => Dot256(row, v, lanes),
+                SimdLevel.Vector128 when Vector128.IsHardwareAccelerated => Dot128(row, v, lanes),
+                _ => 0,
+            };
+            for (int j = done; j < d; j++)
+            {
+                lanes[j & 7] += (double)row[j] * v[j];
+            }
+            results[i] = Combine(lanes);
+        }
+    }
+
     /// <summary>The fixed lane combination shared by every level.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Combine(ReadOnlySpan<double> lanes) =>

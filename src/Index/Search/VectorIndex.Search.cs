@@ -261,12 +261,30 @@ public sealed partial class VectorIndex
     /// them), as the pooled scan's block shifts.</summary>
     private BlockShifts ListShiftsOf(QueryScratch scratch, CodeListBlocks pooled)
     {
-        float magnitude = 0;
-        for (int list = 0; list < pooled.ListCount; list++)
+        Span<double> shifts = scratch.Shifts.AsSpan(0, pooled.ListCount);
+        if (ResidualLists)
         {
-            double shift = CentreShift(list, scratch.Query);
-            scratch.Shifts[list] = shift;
-            scratch.ListShifts[list] = (float)shift;
+            // CentreShift of every list in one pass over the centroids (the same doubles, bit for bit).
+            Quantization.FixedOrderSums.DotRows(_centroidVectors, scratch.Query, shifts, Quantizer.Level);
+            if (Options.Metric == ExactMetric.L2)
+            {
+                foreach (ref double shift in shifts)
+                {
+                    shift *= 2;
+                }
+            }
+        }
+        else
+        {
+            for (int list = 0; list < shifts.Length; list++)
+            {
+                shifts[list] = CentreShift(list, scratch.Query);
+            }
+        }
+        float magnitude = 0;
+        for (int list = 0; list < shifts.Length; list++)
+        {
+            scratch.ListShifts[list] = (float)shifts[list];
             magnitude = MathF.Max(magnitude, MathF.Abs(scratch.ListShifts[list]));
         }
         return new BlockShifts(pooled.BlockLists, scratch.ListShifts.AsSpan(0, pooled.ListCount), magnitude);
