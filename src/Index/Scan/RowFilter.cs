@@ -141,7 +141,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
         }
         double inverseScale = 1.0 / scale;
         double thresholdOverScale = Math.Clamp(threshold * inverseScale, -float.MaxValue, float.MaxValue);
-        // A shifted pass (PassShifted) uses T − s for |s| ≤ shiftMagnitude: its magnitude joins the threshold's.
+        // A shifted pass (PassAt) uses T − s for |s| ≤ shiftMagnitude: its magnitude joins the threshold's.
         double margin = 2 + ((Math.Abs(thresholdOverScale) + shiftMagnitude * inverseScale) * maxInverse
             + maxRatioMagnitude * inverseScale + Math.Abs(bias) * inverseScale) / (1 << 18);
         _thresholdOverScale = Vector512.Create((float)thresholdOverScale);
@@ -155,7 +155,7 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
             terms.MaxRatioMagnitude, scale, bias, threshold, none: false);
 
     /// <summary>The same filter for passes at thresholds T − s with |s| ≤ <paramref name="shiftMagnitude"/>
-    /// (<see cref="PassShifted(Vector512{ushort}, nint, float)"/>; its margin covers their rounding too).</summary>
+    /// (<see cref="PassAt(Vector512{ushort}, nint, float)"/>; its margin covers their rounding too).</summary>
     public static RowBounds CreateForShifts(RowTerms terms, float scale, float bias, float threshold, float shiftMagnitude) =>
         new(ref MemoryMarshal.GetReference(terms.Inverses), ref MemoryMarshal.GetReference(terms.Ratios), terms.MaxInverse,
             terms.MaxRatioMagnitude, scale, bias, threshold, none: false, shiftMagnitude);
@@ -177,29 +177,49 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
     public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row) =>
         _all ? uint.MaxValue : Pass32(first16, last16, row, _thresholdOverScale.GetLower());
 
-    /// <summary><see cref="Pass(Vector512{ushort}, nint)"/> at threshold T − <paramref name="shift"/> (a block whose scores
-    /// the scan raises by <paramref name="shift"/>; |shift| within the magnitude given to <see cref="CreateForShifts"/>).</summary>
+    /// <summary>(T − s)/Δ for a shift s, the value <see cref="PassAt(Vector512{ushort}, nint, float)"/> takes for a
+    /// block whose scores the scan raises by s (|s| within the magnitude given to <see cref="CreateForShifts"/>).</summary>
+    public float ThresholdOverScale(float shift) =>
+        MathF.FusedMultiplyAdd(shift, _negativeInverseScale.ToScalar(), _thresholdOverScale.ToScalar());
+
+    /// <summary><see cref="ThresholdOverScale"/> of every shift, 16 at a time (the same fused multiply-adds).</summary>
+    public void ThresholdsOverScale(ReadOnlySpan<float> shifts, Span<float> destination)
+    {
+        int i = 0;
+        for (; i + 16 <= shifts.Length; i += 16)
+        {
+            Vector512.FusedMultiplyAdd(Vector512.Create(shifts.Slice(i, 16)), _negativeInverseScale, _thresholdOverScale)
+                .CopyTo(destination.Slice(i, 16));
+        }
+        for (; i < shifts.Length; i++)
+        {
+            destination[i] = ThresholdOverScale(shifts[i]);
+        }
+    }
+
+    /// <summary>Whether every row passes (the threshold is −∞, or the terms are not usable for a bound).</summary>
+    public bool PassesAll => _all;
+
+    /// <summary><see cref="Pass(Vector512{ushort}, nint)"/> with T/Δ replaced by <paramref name="thresholdOverScale"/>
+    /// (<see cref="ThresholdOverScale"/> of the block's shift).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint PassShifted(Vector512<ushort> sums, nint row, float shift)
+    public uint PassAt(Vector512<ushort> sums, nint row, float thresholdOverScale)
     {
         if (_all)
         {
             return uint.MaxValue;
         }
-        // (T − s)/Δ = T/Δ + s·(−1/Δ)
-        Vector512<float> thresholdOverScale = Vector512.FusedMultiplyAdd(Vector512.Create(shift), _negativeInverseScale,
-            _thresholdOverScale);
+        Vector512<float> threshold = Vector512.Create(thresholdOverScale);
         Vector512<float> first = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetLower()));
         Vector512<float> last = Vector512.ConvertToSingle(Avx512F.ConvertToVector512UInt32(sums.GetUpper()));
-        return (uint)Vector512.GreaterThanOrEqual(first, Minimum16(row, thresholdOverScale)).ExtractMostSignificantBits()
-            | (uint)Vector512.GreaterThanOrEqual(last, Minimum16(row + 16, thresholdOverScale)).ExtractMostSignificantBits() << 16;
+        return (uint)Vector512.GreaterThanOrEqual(first, Minimum16(row, threshold)).ExtractMostSignificantBits()
+            | (uint)Vector512.GreaterThanOrEqual(last, Minimum16(row + 16, threshold)).ExtractMostSignificantBits() << 16;
     }
 
-    /// <summary><see cref="PassShifted(Vector512{ushort}, nint, float)"/> from 256-bit halves.</summary>
+    /// <summary><see cref="PassAt(Vector512{ushort}, nint, float)"/> from 256-bit halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint PassShifted(Vector256<ushort> first16, Vector256<ushort> last16, nint row, float shift) =>
-        _all ? uint.MaxValue : Pass32(first16, last16, row,
-            Vector256.FusedMultiplyAdd(Vector256.Create(shift), _negativeInverseScale.GetLower(), _thresholdOverScale.GetLower()));
+    public uint PassAt(Vector256<ushort> first16, Vector256<ushort> last16, nint row, float thresholdOverScale) =>
+        _all ? uint.MaxValue : Pass32(first16, last16, row, Vector256.Create(thresholdOverScale));
 
     public RowBounds At(float threshold) =>
         new(ref _inverses, ref _ratios, _maxInverse, _maxRatioMagnitude, _scale, _bias, threshold, none: false, _shiftMagnitude);
@@ -235,41 +255,51 @@ internal readonly ref struct RowBounds : IRowFilter<RowBounds>
 /// <summary>
 /// <see cref="RowBounds"/> for pooled code lists (<c>CodeListBlocks</c>): each 32-row block belongs to one list, whose
 /// rows score s_l higher than their codes say (the list's centre term), so the block's rows are bounded at T − s_l.
-/// One list lookup and one multiply-add per block on top of <see cref="RowBounds"/>.
+/// (T − s_l)/Δ is computed for every list whenever the threshold moves (<see cref="At"/>: a few dozen times per query)
+/// into a buffer the caller owns, so a block costs one list lookup and one broadcast load more than
+/// <see cref="RowBounds"/>.
 /// </summary>
 internal readonly ref struct ListRowBounds : IRowFilter<ListRowBounds>
 {
     private readonly RowBounds _bounds;
-    private readonly ref int _blockLists;
-    private readonly ref float _listShifts;
+    private readonly ReadOnlySpan<int> _blockLists;
+    private readonly ReadOnlySpan<float> _listShifts;
+    private readonly Span<float> _listThresholds;
 
-    private ListRowBounds(RowBounds bounds, ref int blockLists, ref float listShifts)
+    private ListRowBounds(RowBounds bounds, ReadOnlySpan<int> blockLists, ReadOnlySpan<float> listShifts,
+        Span<float> listThresholds)
     {
         _bounds = bounds;
-        _blockLists = ref blockLists;
-        _listShifts = ref listShifts;
+        _blockLists = blockLists;
+        _listShifts = listShifts;
+        _listThresholds = listThresholds;
+        if (!bounds.PassesAll)
+        {
+            bounds.ThresholdsOverScale(listShifts, listThresholds);
+        }
     }
 
     /// <summary>The filter over <paramref name="terms"/> (from a block start) whose block b belongs to list
     /// <paramref name="blockLists"/>[b] with shift <paramref name="listShifts"/>[list], |shift| ≤
-    /// <paramref name="shiftMagnitude"/>, at the collector's unshifted threshold T.</summary>
+    /// <paramref name="shiftMagnitude"/>, at the collector's unshifted threshold T; <paramref name="listThresholds"/>
+    /// (one float per list) is its working buffer, rewritten by <see cref="At"/>.</summary>
     public static ListRowBounds Create(RowTerms terms, ReadOnlySpan<int> blockLists, ReadOnlySpan<float> listShifts,
-        float shiftMagnitude, float scale, float bias, float threshold) =>
-        new(RowBounds.CreateForShifts(terms, scale, bias, threshold, shiftMagnitude),
-            ref MemoryMarshal.GetReference(blockLists), ref MemoryMarshal.GetReference(listShifts));
+        Span<float> listThresholds, float shiftMagnitude, float scale, float bias, float threshold) =>
+        new(RowBounds.CreateForShifts(terms, scale, bias, threshold, shiftMagnitude), blockLists, listShifts,
+            listThresholds[..listShifts.Length]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint Pass(Vector512<ushort> sums, nint row) => _bounds.PassShifted(sums, row, ShiftAt(row));
+    public uint Pass(Vector512<ushort> sums, nint row) => _bounds.PassAt(sums, row, ThresholdAt(row));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Pass(Vector256<ushort> first16, Vector256<ushort> last16, nint row) =>
-        _bounds.PassShifted(first16, last16, row, ShiftAt(row));
+        _bounds.PassAt(first16, last16, row, ThresholdAt(row));
 
-    public ListRowBounds At(float threshold) => new(_bounds.At(threshold), ref _blockLists, ref _listShifts);
+    public ListRowBounds At(float threshold) => new(_bounds.At(threshold), _blockLists, _listShifts, _listThresholds);
 
-    public ListRowBounds None() => new(_bounds.None(), ref _blockLists, ref _listShifts);
+    public ListRowBounds None() => new(_bounds.None(), _blockLists, _listShifts, _listThresholds);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float ShiftAt(nint row) =>
-        Unsafe.Add(ref _listShifts, Unsafe.Add(ref _blockLists, (nint)((nuint)row / FastScanCodes.BlockSize)));
+    private float ThresholdAt(nint row) => Unsafe.Add(ref MemoryMarshal.GetReference(_listThresholds),
+        Unsafe.Add(ref MemoryMarshal.GetReference(_blockLists), (nint)((nuint)row / FastScanCodes.BlockSize)));
 }

@@ -92,7 +92,7 @@ public static partial class FlatScan
                 if (!shifts.IsEmpty)
                 {
                     RowTerms full = rowTerms.Slice(0, fullEnd * blockSize);
-                    var passShifts = new BatchBlockShifts(shifts.BlockLists, shifts.ListShifts.Slice(start, queries), shifts.MaxMagnitude);
+                    BatchBlockShifts passShifts = shifts.Slice(start, queries);
                     SearchFullBlocksBatch<TWidth, ListRowBounds>(pass, factors, terms, deleted, collectors, fullEnd, idBase,
                         ListBoundsFor(pass, 0, collectors, full, passShifts), ListBoundsFor(pass, 1, collectors, full, passShifts),
                         ListBoundsFor(pass, 2, collectors, full, passShifts), ListBoundsFor(pass, 3, collectors, full, passShifts),
@@ -147,8 +147,8 @@ public static partial class FlatScan
         {
             results[q].ScoreShift = 0;
         }
-        var filter = ListRowBounds.Create(terms, shifts.BlockLists, shifts.ListShifts[query], shifts.MaxMagnitude, lut.Scale,
-            lut.Bias, q < results.Length ? results[q].Threshold : float.NegativeInfinity);
+        var filter = ListRowBounds.Create(terms, shifts.BlockLists, shifts.ListShifts[query], shifts.Work[query],
+            shifts.MaxMagnitude, lut.Scale, lut.Bias, q < results.Length ? results[q].Threshold : float.NegativeInfinity);
         return q < results.Length ? filter : filter.None();
     }
 

@@ -36,7 +36,7 @@ public static partial class FlatScan
             {
                 results.ScoreShift = 0;
                 var filter = ListRowBounds.Create(rowTerms.Slice(first, rows), shifts.BlockLists[firstBlock..fullEnd],
-                    shifts.ListShifts, shifts.MaxMagnitude, lut.Scale, lut.Bias, results.Threshold);
+                    shifts.ListShifts, shifts.Work, shifts.MaxMagnitude, lut.Scale, lut.Bias, results.Threshold);
                 SearchFullBlocks(scorer, factors, terms, deleted, results, firstBlock, fullEnd, idBase, filter, shifts);
                 results.ScoreShift = 0;
             }

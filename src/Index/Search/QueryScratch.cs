@@ -63,6 +63,9 @@ internal sealed class QueryScratch
     /// <summary>Per code list, <see cref="Shifts"/> as the float the scan adds (pooled code lists' block shifts).</summary>
     public float[] ListShifts { get; private set; } = [];
 
+    /// <summary>Per code list, the pooled scan's pre-filter working value (<see cref="BlockShifts.Work"/>).</summary>
+    public float[] ListWork { get; private set; } = [];
+
     /// <summary>Top-k of exact scores during auto re-ranking.</summary>
     public TopK? ExactTop { get; private set; }
 
@@ -154,6 +157,7 @@ internal sealed class QueryScratch
         {
             Shifts = new double[lists];
             ListShifts = new float[lists];
+            ListWork = new float[lists];
         }
         Candidates.Clear();
     }

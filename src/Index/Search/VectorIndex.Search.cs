@@ -287,7 +287,7 @@ public sealed partial class VectorIndex
             scratch.ListShifts[list] = (float)shifts[list];
             magnitude = MathF.Max(magnitude, MathF.Abs(scratch.ListShifts[list]));
         }
-        return new BlockShifts(pooled.BlockLists, scratch.ListShifts.AsSpan(0, pooled.ListCount), magnitude);
+        return new BlockShifts(pooled.BlockLists, scratch.ListShifts.AsSpan(0, pooled.ListCount), magnitude, scratch.ListWork);
     }
 
     /// <summary>Maps the pool rows of the sorted candidates of a code-list scan back to global rows.</summary>

@@ -186,7 +186,7 @@ public sealed partial class VectorIndex
     {
         ScorerGroup scorers = default;
         CollectorGroup collectors = default;
-        ShiftGroup shifts = default;
+        ShiftGroup shifts = default, work = default;
         for (int q = 0; q < group; q++)
         {
             scorers[q] = CachedScorer(0, scratches[q]);
@@ -203,12 +203,14 @@ public sealed partial class VectorIndex
         {
             magnitude = MathF.Max(magnitude, ListShiftsOf(scratches[q], pooled).MaxMagnitude);
             shifts[q] = scratches[q].ListShifts;
+            work[q] = scratches[q].ListWork;
             scratches[q].ProbedLists = pooled.ListCount;
         }
         CodePartition pool = Partitions[0];
         FlatScan.SearchFastScanBatch(scorerSpan, pool.Factors.Span, pool.Offsets.Span, pool.Deleted.Span,
             ((ReadOnlySpan<TopK>)collectors)[..group], pool.TermRange, pool.RowTerms, 0,
-            new BatchBlockShifts(pooled.BlockLists, ((ReadOnlySpan<float[]>)shifts)[..group], magnitude));
+            new BatchBlockShifts(pooled.BlockLists, ((ReadOnlySpan<float[]>)shifts)[..group], magnitude,
+                ((ReadOnlySpan<float[]>)work)[..group]));
         return true;
     }
 

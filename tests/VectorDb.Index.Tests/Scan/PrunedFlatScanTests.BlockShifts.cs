@@ -33,7 +33,7 @@ public partial class PrunedFlatScanTests
         var results = new TopK(k);
 
         FlatScan.SearchBlocks(scorer, c.Factors, c.Offsets, c.Deleted, results, 0, scorer.BlockCount, 0, null,
-            RowTermsOf(inverse, ratios), new BlockShifts(blockLists, listShifts, listShifts.Max(MathF.Abs)));
+            RowTermsOf(inverse, ratios), new BlockShifts(blockLists, listShifts, listShifts.Max(MathF.Abs), new float[ShiftedLists]));
 
         Assert.Equal(0f, results.ScoreShift);
         Assert.Equal(ScanOracle.TopBySort(Shifted(c.OracleScores(), blockLists, listShifts), k, c.IsDeleted),
@@ -74,7 +74,8 @@ public partial class PrunedFlatScanTests
         }
 
         FlatScan.SearchFastScanBatch(scorers, c.Factors, c.Offsets, c.Deleted, results, ScoreTermRange.Of(c.Factors, c.Offsets),
-            RowTermsOf(inverse, ratios), 0, new BatchBlockShifts(blockLists, shifts, shifts.Max(s => s.Max(MathF.Abs))));
+            RowTermsOf(inverse, ratios), 0, new BatchBlockShifts(blockLists, shifts, shifts.Max(s => s.Max(MathF.Abs)),
+                shifts.Select(_ => new float[ShiftedLists]).ToArray()));
 
         for (int q = 0; q < queries; q++)
         {
