@@ -82,6 +82,9 @@ internal sealed class FasterAppendLog : IAppendLog
         return appendLog;
     }
 
+    /// <summary>The segment files' device (tests hold its writes back).</summary>
+    internal SyncedFileDevice Device => _device;
+
     public long BeginAddress => _log.BeginAddress;
 
     public long TailAddress => _log.TailAddress;
@@ -206,15 +209,49 @@ internal sealed class FasterAppendLog : IAppendLog
         if (consumer.Failure is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(consumer.Failure);
         long end = Math.Min(until, _log.CommittedUntilAddress);
-        if (!consumer.Stopped && consumer.NextExpected < end)
+        if (!consumer.Stopped && consumer.NextExpected < end && !EndsInPageEndPadding(consumer.NextExpected, end))
         {
             // FASTER reads a zeroed length as end-of-page padding and moves on, so a damaged length can end a scan
-            // early without an error; a complete scan must end exactly at the committed tail.
+            // early without an error; a complete scan must end exactly at the committed tail (or in the padding
+            // before it, when the tail is a page start).
             var (file, offset) = Locate(consumer.NextExpected);
             throw new StorageCorruptionException(file, offset,
                 $"the log ends at address {consumer.NextExpected} but was committed until {end}");
         }
         return consumer.NextExpected;
+    }
+
+    /// <summary>Whether a scan that stopped at <paramref name="scanEnd"/> short of <paramref name="end"/> only skipped
+    /// end-of-page padding. A commit can capture the tail while an append that did not fit in the rest of a page is
+    /// moving to the next page (FASTER parks the tail at the page end until the entry is placed), so a committed
+    /// tail, or a compaction cut taken from it, can be a page start with padding before it; FASTER's iterator skips
+    /// the padding, reaches the end and stops at the last entry before the padding.</summary>
+    private bool EndsInPageEndPadding(long scanEnd, long end)
+    {
+        long pageSize = 1L << _geometry.PageBits;
+        if ((end & (pageSize - 1)) != 0)
+            return false;
+        // With one appender the first entry of the page at `end` is the one that did not fit: when it is committed,
+        // its length says exactly how much room was missing. Otherwise only "less than one maximal entry" is checked.
+        int nextLength = -1;
+        Span<byte> header = stackalloc byte[EntryHeaderBytes];
+        if (_singleAppender && TryReadCommittedRange(end, header))
+            nextLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
+        return IsPageEndPadding(scanEnd, end, nextLength is > 0 && nextLength <= MaxEntryBytes ? nextLength : -1);
+    }
+
+    /// <summary>Whether the gap from <paramref name="expected"/> (where the next entry should start) to
+    /// <paramref name="actual"/> is end-of-page padding: <paramref name="actual"/> is the next page's start and the
+    /// entry of <paramref name="entryLength"/> bytes (-1: unknown, bound by the largest entry) would not have fitted
+    /// in the rest of the page. FASTER starts an entry on the next page when it does not fit in the current one.</summary>
+    private bool IsPageEndPadding(long expected, long actual, int entryLength)
+    {
+        long pageSize = 1L << _geometry.PageBits;
+        long nextPage = (expected & ~(pageSize - 1)) + pageSize;
+        if (actual != nextPage)
+            return false;
+        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxEntryBytes + EntryHeaderBytes;
+        return expected + needed > nextPage;
     }
 
     public void TruncateUntil(long address) => _log.TruncateUntil(address);
@@ -291,7 +328,10 @@ internal sealed class FasterAppendLog : IAppendLog
         {
             if (Stopped)
                 return;
-            if (currentAddress != NextExpected && !IsPageEndPadding(NextExpected, currentAddress, entry.Length))
+            // With a single appender the first entry of the next page is the one that did not fit, so the jump is
+            // legitimate exactly when it would not have fitted; with concurrent appenders any entry can be first.
+            if (currentAddress != NextExpected &&
+                !log.IsPageEndPadding(NextExpected, currentAddress, log._singleAppender ? entry.Length : -1))
             {
                 var (file, offset) = log.Locate(NextExpected);
                 Failure = new StorageCorruptionException(file, offset,
@@ -326,19 +366,6 @@ internal sealed class FasterAppendLog : IAppendLog
                 Failure = e;
                 Stopped = true;
             }
-        }
-
-        // FASTER starts an entry on the next page when it does not fit in the rest of the current one. With a
-        // single appender the first entry of the next page is that entry, so the jump is legitimate exactly when it
-        // would not have fitted. With concurrent appenders only "less than one maximal entry was left" is checked.
-        private bool IsPageEndPadding(long expected, long actual, int entryLength)
-        {
-            long pageSize = 1L << log._geometry.PageBits;
-            long nextPage = (expected & ~(pageSize - 1)) + pageSize;
-            if (actual != nextPage)
-                return false;
-            long needed = log._singleAppender ? EntryHeaderBytes + ((entryLength + 3) & ~3) : log.MaxEntryBytes + EntryHeaderBytes;
-            return expected + needed > nextPage;
         }
     }
 }
