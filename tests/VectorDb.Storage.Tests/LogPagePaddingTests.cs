@@ -129,11 +129,10 @@ public sealed class LogPagePaddingTests
         AssertEntries(collector, EntriesBeforePage2);
     }
 
-    /// <summary>Zeroes the length of entry <paramref name="index"/> in the closed log's segment file: FASTER reads it
-    /// as end-of-page padding and silently skips the rest of that page.</summary>
-    private static void ZeroLength(string directory, int index)
+    /// <summary>Zeroes the length of the entry at <paramref name="address"/> in the closed log's segment file: FASTER
+    /// reads it as end-of-page padding and silently skips the rest of that page.</summary>
+    private static void ZeroLength(string directory, long address)
     {
-        long address = AddressOf(index);
         using var file = new FileStream(Path.Combine(directory, "padded.log.0"), FileMode.Open, FileAccess.ReadWrite);
         Span<byte> length = stackalloc byte[4];
         file.Position = address;
@@ -160,7 +159,7 @@ public sealed class LogPagePaddingTests
             Assert.Equal(PageBytes + 5 * FramedBytes, log.CommittedUntilAddress);
             commit = log.StagedCommit.Metadata!;
         }
-        ZeroLength(dir.Path, 38 + 3);
+        ZeroLength(dir.Path, AddressOf(38 + 3));
 
         using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender);
         var error = Assert.Throws<StorageCorruptionException>(() =>
@@ -168,24 +167,40 @@ public sealed class LogPagePaddingTests
         Assert.Contains($"ends at address {PageBytes + 3 * FramedBytes}", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ZeroedLengthBeforeAPageStartTail_IsReportedWhenTheNextEntryWouldHaveFitted()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ZeroedLengthBeforeAPageStartTail_GapLargerThanOneEntry_IsReported(bool singleAppender)
     {
-        // One appender: the first entry of page 2 is the one that did not fit in page 1, so a gap before the page
-        // start that this entry would have fitted in is lost data, not padding.
+        // The committed tail is a page start, but the scan stops more than one maximal entry before it: no entry could
+        // have left that much padding, so it is lost data.
         using var dir = new TestDirectory("padding-damaged-end");
         byte[] commit;
-        using (var log = await LogCommittedToPageStart(dir.Path, singleAppender: true))
+        long damaged;
+        using (var log = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, recoveredCommit: null, singleAppender))
         {
-            log.Append(Body(EntriesBeforePage2));
+            log.Device.WritesAllowed.Reset();
+            for (int i = 0; i < 38; i++)
+                log.Append(Body(i));
+            Assert.Equal(PageBytes - 80, log.Append(new byte[76])); // fills page 0 exactly
+            Assert.Equal(PageBytes, log.Append(new byte[8]));       // a small entry opens page 1
+            damaged = log.Append(Body(38));
+            Assert.Equal(PageBytes + 12, damaged);
+            while (log.TailAddress + FramedBytes <= 2 * PageBytes)
+                log.Append(Body(39));
+            Assert.False(log.TryAppend(Body(40), out _));
+            Assert.Equal(2 * PageBytes, log.TailAddress);
+            log.Device.WritesAllowed.Set();
             await log.CommitAsync();
+            Assert.Equal(2 * PageBytes, log.CommittedUntilAddress);
             commit = log.StagedCommit.Metadata!;
         }
-        ZeroLength(dir.Path, EntriesBeforePage2 - 3); // three entries before the padding
+        ZeroLength(dir.Path, damaged);
+        Assert.True(2 * PageBytes - damaged > PageBytes - 64, "the gap exceeds one maximal framed entry (page - 64 bytes)");
 
-        using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender: true);
-        var collector = new Collector();
-        var error = Assert.Throws<StorageCorruptionException>(() => reopened.Scan(reopened.BeginAddress, 2 * PageBytes, collector));
-        Assert.Contains($"ends at address {2 * PageBytes - Page1Padding - 3 * FramedBytes}", error.Message, StringComparison.Ordinal);
+        using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender);
+        var error = Assert.Throws<StorageCorruptionException>(() =>
+            reopened.Scan(reopened.BeginAddress, reopened.CommittedUntilAddress, new Collector()));
+        Assert.Contains($"ends at address {damaged} but was committed until {2 * PageBytes}", error.Message, StringComparison.Ordinal);
     }
 }
