@@ -97,16 +97,17 @@ public sealed class ClusterModeTests
         Assert.Contains(OrleansMapped(cluster.Silos[0].ProcessId), name => name.StartsWith("Orleans.Runtime", StringComparison.Ordinal));
 
         using var data = new TempDirectory("vectordb-single");
-        int grpcPort = LocalCluster.FreePorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in (string[])[SiloProcess.BuiltServerDll(), "--urls", $"http://127.0.0.1:{grpcPort}", "--rest-urls=", "--data-dir", data.Path])
+        // Port 0: the server binds a free port itself and names it on its "listening on" line (no port picked here
+        // that another process could take before the server binds it).
+        foreach (string arg in (string[])[SiloProcess.BuiltServerDll(), "--urls", "http://127.0.0.1:0", "--rest-urls=", "--data-dir", data.Path])
         {
             start.ArgumentList.Add(arg);
         }
         using var server = Process.Start(start)!;
         try
         {
-            using var client = new VectorDbClient($"http://127.0.0.1:{grpcPort}");
+            using var client = new VectorDbClient(await ListeningAddressAsync(server));
             await WaitServingAsync(client, server);
             await client.CreateCollectionAsync("single", 4, Distance.Cosine); // served by the single-node engine
             await client.UpsertAsync("single", [VectorDbClient.Point(1, [1, 0, 0, 0])]);
@@ -150,6 +151,20 @@ public sealed class ClusterModeTests
     private static string[] OrleansMapped(int pid) =>
         [.. File.ReadAllLines($"/proc/{pid}/maps").Select(line => Path.GetFileName(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
             .Where(name => name.StartsWith("Orleans.", StringComparison.Ordinal) && name.EndsWith(".dll", StringComparison.Ordinal)).Distinct()];
+
+    /// <summary>The address on the server's "listening on" line (it binds one address here: --urls, no REST).</summary>
+    private static async Task<string> ListeningAddressAsync(Process server)
+    {
+        const string Marker = "listening on ";
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (await server.StandardOutput.ReadLineAsync(hangGuard.Token) is { } line)
+        {
+            if (line.StartsWith(Marker, StringComparison.Ordinal))
+                return line[Marker.Length..].Trim();
+        }
+        Assert.Fail($"the single-node server exited before it listened: {await server.StandardError.ReadToEndAsync()}");
+        return "";
+    }
 
     private static async Task WaitServingAsync(VectorDbClient client, Process server)
     {

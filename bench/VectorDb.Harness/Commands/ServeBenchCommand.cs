@@ -247,18 +247,28 @@ internal sealed class ServeBenchCommand : ICommand
         {
             throw new FileNotFoundException($"{dll} is missing; build src/Api/VectorDb.Server in the same configuration first.");
         }
-        string url = $"http://127.0.0.1:{FreePort()}";
+        // gRPC on port 0: the server binds a free port and names it on its "listening on" line. REST needs its port
+        // up front (the server routes REST by port number); a port taken in between fails the run with exit code 3.
         string restUrl = $"http://127.0.0.1:{FreePort()}";
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { dll, "--urls", url, "--data-dir", dataDirectory, "--rest-urls", restUrl, "--Logging:LogLevel:Default=Warning" })
+        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--data-dir", dataDirectory, "--rest-urls", restUrl, "--Logging:LogLevel:Default=Warning" })
         {
             start.ArgumentList.Add(arg);
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("listening on ", StringComparison.Ordinal))
+                listening.TrySetResult(line["listening on ".Length..]);
+        };
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited with code {process.ExitCode}"));
+        process.EnableRaisingEvents = true;
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"[server] {line}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        string url = (await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Single(address => new Uri(address).Port != new Uri(restUrl).Port);
         using var probe = new VectorDbClient(url);
         for (var giveUp = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(100))
         {

@@ -82,6 +82,9 @@ internal sealed class FasterAppendLog : IAppendLog
         return appendLog;
     }
 
+    /// <summary>The segment files' device (tests hold its writes back).</summary>
+    internal SyncedFileDevice Device => _device;
+
     public long BeginAddress => _log.BeginAddress;
 
     public long TailAddress => _log.TailAddress;
@@ -206,15 +209,40 @@ internal sealed class FasterAppendLog : IAppendLog
         if (consumer.Failure is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(consumer.Failure);
         long end = Math.Min(until, _log.CommittedUntilAddress);
-        if (!consumer.Stopped && consumer.NextExpected < end)
+        if (!consumer.Stopped && consumer.NextExpected < end && !EndsInPageEndPadding(consumer.NextExpected, end))
         {
             // FASTER reads a zeroed length as end-of-page padding and moves on, so a damaged length can end a scan
-            // early without an error; a complete scan must end exactly at the committed tail.
+            // early without an error; a complete scan must end exactly at the committed tail (or in the padding
+            // before it, when the tail is a page start).
             var (file, offset) = Locate(consumer.NextExpected);
             throw new StorageCorruptionException(file, offset,
                 $"the log ends at address {consumer.NextExpected} but was committed until {end}");
         }
         return consumer.NextExpected;
+    }
+
+    /// <summary>Whether a scan that stopped at <paramref name="scanEnd"/> short of <paramref name="end"/> only skipped
+    /// end-of-page padding. FASTER moves an entry that does not fit in the rest of a page to the next page; when no
+    /// page buffer is free yet (pages still being flushed), it parks the tail at the page end, i.e. at the next page
+    /// start, until an append succeeds. A commit taken meanwhile commits exactly to that page start, and so does a
+    /// compaction cut taken from it; FASTER's iterator skips the padding, reaches the end and stops at the last entry
+    /// before the padding. Only "less than one maximal entry" can be checked, even with a single appender: after a
+    /// failed <see cref="TryAppend"/> the next append, which lands on the next page, may be another entry.</summary>
+    private bool EndsInPageEndPadding(long scanEnd, long end) =>
+        (end & ((1L << _geometry.PageBits) - 1)) == 0 && IsPageEndPadding(scanEnd, end, entryLength: -1);
+
+    /// <summary>Whether the gap from <paramref name="expected"/> (where the next entry should start) to
+    /// <paramref name="actual"/> is end-of-page padding: <paramref name="actual"/> is the next page's start and the
+    /// entry of <paramref name="entryLength"/> bytes (-1: unknown, bound by the largest entry) would not have fitted
+    /// in the rest of the page. FASTER starts an entry on the next page when it does not fit in the current one.</summary>
+    private bool IsPageEndPadding(long expected, long actual, int entryLength)
+    {
+        long pageSize = 1L << _geometry.PageBits;
+        long nextPage = (expected & ~(pageSize - 1)) + pageSize;
+        if (actual != nextPage)
+            return false;
+        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxEntryBytes + EntryHeaderBytes;
+        return expected + needed > nextPage;
     }
 
     public void TruncateUntil(long address) => _log.TruncateUntil(address);
@@ -291,7 +319,12 @@ internal sealed class FasterAppendLog : IAppendLog
         {
             if (Stopped)
                 return;
-            if (currentAddress != NextExpected && !IsPageEndPadding(NextExpected, currentAddress, entry.Length))
+            // With a single appender the first entry of the next page is the one that did not fit, so the jump is
+            // legitimate exactly when it would not have fitted; with concurrent appenders any entry can be first.
+            // Known exception, left open: after a failed TryAppend the next append may be another, smaller entry,
+            // and this reports a gap that is only padding.
+            if (currentAddress != NextExpected &&
+                !log.IsPageEndPadding(NextExpected, currentAddress, log._singleAppender ? entry.Length : -1))
             {
                 var (file, offset) = log.Locate(NextExpected);
                 Failure = new StorageCorruptionException(file, offset,
@@ -326,19 +359,6 @@ internal sealed class FasterAppendLog : IAppendLog
                 Failure = e;
                 Stopped = true;
             }
-        }
-
-        // FASTER starts an entry on the next page when it does not fit in the rest of the current one. With a
-        // single appender the first entry of the next page is that entry, so the jump is legitimate exactly when it
-        // would not have fitted. With concurrent appenders only "less than one maximal entry was left" is checked.
-        private bool IsPageEndPadding(long expected, long actual, int entryLength)
-        {
-            long pageSize = 1L << log._geometry.PageBits;
-            long nextPage = (expected & ~(pageSize - 1)) + pageSize;
-            if (actual != nextPage)
-                return false;
-            long needed = log._singleAppender ? EntryHeaderBytes + ((entryLength + 3) & ~3) : log.MaxEntryBytes + EntryHeaderBytes;
-            return expected + needed > nextPage;
         }
     }
 }

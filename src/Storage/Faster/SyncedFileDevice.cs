@@ -33,6 +33,9 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
         _writer.Start();
     }
 
+    /// <summary>Tests only: reset to hold page writes back (as a slow disk does), set again to let them go.</summary>
+    internal ManualResetEventSlim WritesAllowed { get; } = new(initialState: true);
+
     /// <summary>Directory of the segment files.</summary>
     public string Directory => _directory;
 
@@ -135,6 +138,7 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     {
         foreach (var request in _writes.GetConsumingEnumerable())
         {
+            WritesAllowed.Wait();
             uint error = 0;
             try
             {
@@ -223,8 +227,10 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
     {
         if (_disposed) return;
         _writes.CompleteAdding();
+        WritesAllowed.Set();
         _writer.Join();
         _writes.Dispose();
+        WritesAllowed.Dispose();
         _disposed = true;
         foreach (var handle in _handles.Values)
             handle.Dispose();

@@ -35,7 +35,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
     public async Task SilentAndIdleSockets_AreRefusedOrClosed_ServerStaysUpAndAnswers()
     {
         using var data = new TempDirectory("vectordb-flood");
-        using var server = await ServerChild.StartAsync(data.Path, restUrls: null,
+        using var server = await ServerChild.StartAsync(data.Path, extraArgs:
         [
             $"--VectorDb:Connections:MaxConnections={MaxConnections}",
             $"--VectorDb:Connections:MaxHandshakes={MaxHandshakes}",

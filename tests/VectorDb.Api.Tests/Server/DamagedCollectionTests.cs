@@ -24,8 +24,7 @@ public sealed class DamagedCollectionTests
         // A valid manifest of another collection of another dimension (the "Destination is too short" crash).
         File.Copy(Path.Combine(dir.Path, "wide", "manifest.vdb"), Path.Combine(dir.Path, "bad", "manifest.vdb"), overwrite: true);
 
-        int metricsPort = InProcessServer.FreePort();
-        using var server = await ServerChild.StartAsync(dir.Path, $"http://127.0.0.1:{metricsPort}");
+        using var server = await ServerChild.StartAsync(dir.Path, rest: true);
         using var client = new VectorDbClient(server.Address);
         await AssertHealthyServeAsync(client, "good", 8);
         await AssertHealthyServeAsync(client, "wide", 16);
@@ -46,7 +45,7 @@ public sealed class DamagedCollectionTests
         string metrics = "";
         for (int attempt = 0; attempt < 50 && !metrics.Contains("vectordb_damaged_collections", StringComparison.Ordinal); attempt++)
         {
-            metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            metrics = await http.GetStringAsync($"{server.RestAddress}/metrics");
             await Task.Delay(100);
         }
         Assert.Matches("vectordb_damaged_collections\\{[^}]*collection=\"bad\"[^}]*\\} 1", metrics);

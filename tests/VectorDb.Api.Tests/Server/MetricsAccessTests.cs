@@ -15,18 +15,16 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task WithKeys_MetricsNeedAKey_ReadOnlySuffices()
     {
-        int metricsPort = InProcessServer.FreePort();
         await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
-            ["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}",
             ["VectorDb:ApiKey"] = "rw",
             ["VectorDb:ReadOnlyApiKey"] = "ro",
-        });
+        }, rest: true);
         using (var client = server.Client("rw"))
         {
             await client.CreateCollectionAsync("secret-name", 3, Distance.Dot);
         }
-        string url = $"http://127.0.0.1:{metricsPort}/metrics";
+        string url = $"{server.RestAddress}/metrics";
         using var http = new HttpClient();
 
         using (var anonymous = await http.GetAsync(url))
@@ -53,11 +51,9 @@ public sealed class MetricsAccessTests
             new Dictionary<string, string?>(),
         })
         {
-            int metricsPort = InProcessServer.FreePort();
-            settings["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}";
-            await using var server = await InProcessServer.StartAsync(settings);
+            await using var server = await InProcessServer.StartAsync(settings, rest: true);
             using var http = new HttpClient();
-            using var response = await http.GetAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            using var response = await http.GetAsync($"{server.RestAddress}/metrics");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }

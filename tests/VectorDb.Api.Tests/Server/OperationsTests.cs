@@ -13,8 +13,7 @@ public sealed class OperationsTests
     [Fact]
     public async Task Metrics_ExposeRequestCountsLatencyAndPointsPerCollection()
     {
-        int metricsPort = InProcessServer.FreePort();
-        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:RestUrls"] = $"http://127.0.0.1:{metricsPort}" });
+        await using var server = await InProcessServer.StartAsync(rest: true);
         using var client = server.Client();
         await client.CreateCollectionAsync("m", 3, Distance.Dot);
         await client.UpsertAsync("m", [VectorDbClient.Point(1, [1f, 2f, 3f]), VectorDbClient.Point(2, [3f, 2f, 1f])]);
@@ -31,7 +30,7 @@ public sealed class OperationsTests
         while (hangGuard.Elapsed < TimeSpan.FromMinutes(2)
                && !(text.Contains("vectordb_points{", StringComparison.Ordinal) && text.Contains("status=\"InvalidArgument\"", StringComparison.Ordinal)))
         {
-            text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            text = await http.GetStringAsync($"{server.RestAddress}/metrics");
             await Task.Delay(100);
         }
         Assert.Contains("vectordb_rpc_requests_total{", text, StringComparison.Ordinal);
@@ -47,9 +46,8 @@ public sealed class OperationsTests
     [Fact]
     public async Task Metrics_CountRestAndQdrantGrpcRequests_ByRouteAndMethod()
     {
-        int restPort = InProcessServer.FreePort();
-        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:RestUrls"] = $"http://127.0.0.1:{restPort}" });
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+        await using var server = await InProcessServer.StartAsync(rest: true);
+        using var http = new HttpClient { BaseAddress = new Uri(server.RestAddress!) };
         using (var create = new StringContent("""{"vectors": {"size": 2, "distance": "Dot"}}""", System.Text.Encoding.UTF8, "application/json"))
             Assert.True((await http.PutAsync("/collections/m", create)).IsSuccessStatusCode);
         for (int i = 0; i < 2; i++)
@@ -126,47 +124,19 @@ public sealed class OperationsTests
     public async Task Sigterm_ShutsDownGracefully_WithAFinalCheckpoint()
     {
         using var data = new TempDirectory("vectordb-sigterm");
-        int port = InProcessServer.FreePort();
-        string address = $"http://127.0.0.1:{port}";
-        using var process = ChildProcesses.Start(ChildProcesses.ServerDll, ["--urls", address, "--data-dir", data.Path, "--VectorDb:RestUrls="]);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var client = new VectorDbClient(address))
+        using var server = await ServerChild.StartAsync(data.Path);
+        using (var client = new VectorDbClient(server.Address))
         {
-            await WaitUntilUpAsync(client, process);
             await client.CreateCollectionAsync("t", 2, Distance.Euclid);
             // wait = false: acknowledged in memory only; the final checkpoint must make them durable.
             await client.UpsertAsync("t", Enumerable.Range(0, 100).Select(i => VectorDbClient.Point((ulong)i, [i, -i])), wait: false);
         }
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        string log = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {log}");
-        Assert.Contains("Final checkpoint done", log, StringComparison.Ordinal);
+        await server.StopAsync(); // SIGTERM
+        Assert.True(server.Process.ExitCode == 0, $"exit code {server.Process.ExitCode}: {server.Output}");
+        Assert.Contains("Final checkpoint done", server.Output, StringComparison.Ordinal);
 
         await using var reopened = await InProcessServer.StartAsync(dataDirectory: data.Path);
         using var verify = reopened.Client();
         Assert.Equal(100UL, await verify.CountAsync("t"));
-    }
-
-    private static async Task WaitUntilUpAsync(VectorDbClient client, Process process)
-    {
-        var giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await client.ListCollectionsAsync();
-                return;
-            }
-            catch (RpcException) when (DateTime.UtcNow < giveUp && !process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 }

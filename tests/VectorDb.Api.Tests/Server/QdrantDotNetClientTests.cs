@@ -41,9 +41,9 @@ public sealed class QdrantDotNetClientTests(ITestOutputHelper output)
     public async Task QdrantDotNetClient_Scenario_MatchesVectorDbV1_OnTheGloveSlice()
     {
         using var data = new TempDirectory();
-        int qdrantPort = InProcessServer.FreePort();
-        using var server = await ServerChild.StartAsync(data.Path, extraArgs:
-            ["--qdrant-grpc-urls", $"http://127.0.0.1:{qdrantPort}", $"--VectorDb:ApiKey={Key}", $"--VectorDb:ReadOnlyApiKey={ReadOnlyKey}"]);
+        using var server = await ServerChild.StartAsync(data.Path, qdrantGrpc: true, extraArgs:
+            [$"--VectorDb:ApiKey={Key}", $"--VectorDb:ReadOnlyApiKey={ReadOnlyKey}"]);
+        int qdrantPort = server.QdrantPort!.Value;
         using var qdrant = new QdrantClient("127.0.0.1", qdrantPort, https: false, apiKey: Key);
         using var v1 = new VectorDbClient(server.Address, Key);
 

@@ -23,13 +23,8 @@ public sealed class QdrantJsClientTests(ITestOutputHelper output)
     [QdrantJsFact]
     public async Task QdrantJsClient_Scenario_MatchesVectorDbV1_OnTheGloveSlice()
     {
-        int restPort = InProcessServer.FreePort();
-        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorDb:RestUrls"] = $"http://127.0.0.1:{restPort}",
-            ["VectorDb:ApiKey"] = Key,
-        });
-        string rest = $"http://127.0.0.1:{restPort}";
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["VectorDb:ApiKey"] = Key }, rest: true);
+        string rest = server.RestAddress!;
         var (exit, text) = await QdrantJs.RunAsync(rest, Key, GloveSlice.Folder, "load");
         output.WriteLine(text);
         Assert.True(exit == 0, text);

@@ -20,9 +20,8 @@ public sealed class RestErrorStatusTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        int restPort = InProcessServer.FreePort();
-        _server = await ErrorCaseServer.StartAsync(restPort);
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+        _server = await ErrorCaseServer.StartAsync(rest: true);
+        _http = new HttpClient { BaseAddress = new Uri(_server.RestAddress!) };
         await Ok("PUT", "/collections/c", """{"vectors": {"size": 4, "distance": "Euclid"}}""");
         string points = string.Join(",", Enumerable.Range(1, 10).Select(i => $$"""{"id": {{i}}, "vector": [{{i}}, 0, 0, 1], "payload": {"n": {{i}} } }"""));
         await Ok("PUT", "/collections/c/points?wait=true", $$"""{"points": [{{points}}]}""");

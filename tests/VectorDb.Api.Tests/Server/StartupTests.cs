@@ -61,7 +61,7 @@ public sealed class StartupTests
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         int restPort = ((IPEndPoint)squatter.LocalEndpoint).Port;
-        var (code, _, stderr) = await RunServerAsync("--urls", $"http://127.0.0.1:{InProcessServer.FreePort()}", "--data-dir", dir.Path,
+        var (code, _, stderr) = await RunServerAsync("--urls", "http://127.0.0.1:0", "--data-dir", dir.Path,
             "--rest-urls", $"http://127.0.0.1:{restPort}");
         AssertOneLineError(stderr, $"127.0.0.1:{restPort}");
         Assert.Equal(StartupErrors.AddressUnavailable, code);
@@ -71,7 +71,7 @@ public sealed class StartupTests
     public async Task BadGpuMode_OneLineAndExit2()
     {
         using var dir = new TempDirectory();
-        var (code, _, stderr) = await RunServerAsync("--urls", $"http://127.0.0.1:{InProcessServer.FreePort()}", "--data-dir", dir.Path,
+        var (code, _, stderr) = await RunServerAsync("--urls", "http://127.0.0.1:0", "--data-dir", dir.Path,
             "--rest-urls", "", "--gpu", "fastest");
         AssertOneLineError(stderr, "'fastest' is not auto, off or required");
         Assert.Equal(StartupErrors.InvalidConfiguration, code);
@@ -85,7 +85,7 @@ public sealed class StartupTests
             return; // with CUDA the server starts: GpuScoringTests covers that side
         }
         using var dir = new TempDirectory();
-        var (code, _, stderr) = await RunServerAsync("--urls", $"http://127.0.0.1:{InProcessServer.FreePort()}", "--data-dir", dir.Path,
+        var (code, _, stderr) = await RunServerAsync("--urls", "http://127.0.0.1:0", "--data-dir", dir.Path,
             "--rest-urls", "", "--gpu", "required");
         AssertOneLineError(stderr, "--gpu required, but no CUDA device was found");
         Assert.Equal(StartupErrors.InvalidConfiguration, code);
@@ -100,10 +100,22 @@ public sealed class StartupTests
         {
             await client.CreateCollectionAsync("held", 4, Distance.Cosine);
         }
-        var (code, _, stderr) = await RunServerAsync("--urls", $"http://127.0.0.1:{InProcessServer.FreePort()}", "--data-dir", dir.Path, "--rest-urls", "");
+        var (code, _, stderr) = await RunServerAsync("--urls", "http://127.0.0.1:0", "--data-dir", dir.Path, "--rest-urls", "");
         AssertOneLineError(stderr, "another --data-dir");
         Assert.Equal(StartupErrors.DataDirectoryInUse, code);
         Assert.False(first.Process.HasExited);
+    }
+
+    [Fact]
+    public async Task PortZero_ReadyLineNamesTheBoundPort_WhichServes()
+    {
+        using var dir = new TempDirectory();
+        using var server = await ServerChild.StartAsync(dir.Path, rest: true); // --urls http://127.0.0.1:0
+        Assert.NotEqual(0, server.Port);
+        string line = server.Output.Split('\n').Single(l => l.StartsWith("listening on ", StringComparison.Ordinal)).TrimEnd();
+        Assert.Equal(new[] { server.Address, server.RestAddress }.Order(), line["listening on ".Length..].Split(' ').Order());
+        using var client = new VectorDbClient(server.Address);
+        Assert.Empty(await client.ListCollectionsAsync());
     }
 
     [Fact]
@@ -111,10 +123,9 @@ public sealed class StartupTests
     {
         using var dirA = new TempDirectory();
         using var dirB = new TempDirectory();
-        string restA = $"http://127.0.0.1:{InProcessServer.FreePort()}";
-        string restB = $"http://127.0.0.1:{InProcessServer.FreePort()}";
-        using var a = await ServerChild.StartAsync(dirA.Path, restA);
-        using var b = await ServerChild.StartAsync(dirB.Path, restB);
+        using var a = await ServerChild.StartAsync(dirA.Path, rest: true);
+        using var b = await ServerChild.StartAsync(dirB.Path, rest: true);
+        string restA = a.RestAddress!, restB = b.RestAddress!;
         using (var client = new VectorDbClient(a.Address))
         {
             await client.CreateCollectionAsync("only_a", 4, Distance.Cosine);

@@ -9,8 +9,8 @@ internal static class ErrorCaseServer
     public const string ReadWriteKey = "rw-secret";
     public const string ReadOnlyKey = "ro-secret";
 
-    /// <summary>Starts it in process; <paramref name="restPort"/> serves REST there too.</summary>
-    public static Task<InProcessServer> StartAsync(int? restPort = null)
+    /// <summary>Starts it in process; with <paramref name="rest"/> it serves REST too (<see cref="InProcessServer.RestAddress"/>).</summary>
+    public static Task<InProcessServer> StartAsync(bool rest = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -21,10 +21,6 @@ internal static class ErrorCaseServer
             ["VectorDb:Limits:MaxBatchSize"] = "50",
             ["VectorDb:Limits:MaxPayloadBytes"] = "256",
         };
-        if (restPort is { } port)
-        {
-            settings["VectorDb:RestUrls"] = $"http://127.0.0.1:{port}";
-        }
-        return InProcessServer.StartAsync(settings);
+        return InProcessServer.StartAsync(settings, rest: rest);
     }
 }

@@ -27,6 +27,8 @@ public static class ServerMain
             {
                 return Fail(e, code);
             }
+            // Every address bound, port 0 resolved to the port the system chose: scripts (and the tests) read it here.
+            Console.WriteLine($"listening on {string.Join(' ', server.Urls)}");
             if (server.SiloAddress is { } silo)
             {
                 Console.WriteLine($"silo ready {silo}"); // cluster mode: the silo has joined and the API serves
