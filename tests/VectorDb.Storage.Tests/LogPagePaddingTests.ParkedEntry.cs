@@ -135,4 +135,36 @@ public sealed partial class LogPagePaddingTests
             reopened.Scan(reopened.BeginAddress, reopened.CommittedUntilAddress, new Collector()));
         Assert.Contains($"entries between log addresses {lastOfPage1} and {2 * PageBytes} are unreadable", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PageStartCommitOfAnOlderVersion_ReopensBeforeThePadding_SoASmallerFirstEntryIsNoGap()
+    {
+        // Codes logs written before the rule above may be committed to a parked page start (LogCommittedToPageStart
+        // writes one). Reopened there, the next entry, whatever its size, would open page 2 and be reported as a gap.
+        using var dir = new TestDirectory("parked-entry-old");
+        long reopenedAt, smallAddress;
+        byte[] commit;
+        using (var log = await LogCommittedToPageStart(dir.Path, singleAppender: true))
+        {
+            reopenedAt = log.CommittedUntilAddress;
+            smallAddress = log.Append(ParkedEntryScenario.Small);
+            await log.CommitAsync();
+            commit = log.StagedCommit.Metadata!;
+        }
+
+        using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender: true);
+        var collector = new Collector();
+        // Reopened at the page start, this reported "entries between log addresses 8152 and 8192 are unreadable".
+        reopened.Scan(reopened.BeginAddress, reopened.CommittedUntilAddress, collector);
+        Assert.Equal(2 * PageBytes - Page1Padding, reopenedAt);
+        Assert.Equal(reopenedAt, smallAddress); // the 12 framed bytes went into the old padding
+        Assert.Equal(EntriesBeforePage2 + 1, collector.Entries.Count);
+        for (int i = 0; i < EntriesBeforePage2; i++)
+        {
+            Assert.Equal(AddressOf(i), collector.Entries[i].Address);
+            Assert.Equal(Body(i), collector.Entries[i].Body);
+        }
+        Assert.Equal(smallAddress, collector.Entries[^1].Address);
+        Assert.Equal(ParkedEntryScenario.Small, collector.Entries[^1].Body);
+    }
 }

@@ -130,7 +130,8 @@ public sealed partial class LogPagePaddingTests
             commit = log.StagedCommit.Metadata!;
 
         using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender);
-        Assert.Equal(2 * PageBytes, reopened.CommittedUntilAddress);
+        // A single-appender log reopens at the end of the last entry (PaddedCommitTail), before the padding.
+        Assert.Equal(singleAppender ? 2 * PageBytes - Page1Padding : 2 * PageBytes, reopened.CommittedUntilAddress);
         var collector = new Collector();
         reopened.Scan(reopened.BeginAddress, reopened.CommittedUntilAddress, collector);
         AssertEntries(collector, EntriesBeforePage2);

@@ -43,6 +43,18 @@ internal sealed class FasterAppendLog : IAppendLog
         DiskSpaceBudget? budget = null)
     {
         var device = new SyncedFileDevice(Path.Combine(directory, name));
+        if (recoveredCommit is not null && singleAppender)
+        {
+            try
+            {
+                recoveredCommit = PaddedCommitTail.EndOfLastEntry(device, geometry, recoveredCommit, MaxFramedEntryBytes(geometry));
+            }
+            catch
+            {
+                device.Dispose();
+                throw;
+            }
+        }
         var commits = new StagedCommitManager(device, recoveredCommit);
         var settings = new FasterLogSettings
         {
@@ -98,7 +110,10 @@ internal sealed class FasterAppendLog : IAppendLog
 
     public long CommittedUntilAddress => _log.CommittedUntilAddress;
 
-    public int MaxEntryBytes => (1 << _geometry.PageBits) - EntryHeaderBytes - 64;
+    public int MaxEntryBytes => MaxFramedEntryBytes(_geometry) - EntryHeaderBytes;
+
+    // The largest entry with its length header: a page less 64 bytes.
+    private static int MaxFramedEntryBytes(LogGeometry geometry) => (1 << geometry.PageBits) - 64;
 
     public (byte[]? Metadata, long Version) StagedCommit => _commits.Staged;
 
@@ -276,7 +291,7 @@ internal sealed class FasterAppendLog : IAppendLog
         long nextPage = (expected & ~(pageSize - 1)) + pageSize;
         if (actual != nextPage)
             return false;
-        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxEntryBytes + EntryHeaderBytes;
+        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxFramedEntryBytes(_geometry);
         return expected + needed > nextPage;
     }
 
