@@ -141,8 +141,8 @@ internal sealed class FasterAppendLog : IAppendLog
                 // This entry did not fit in the rest of the page, and FASTER (2.6) has parked the tail at the next
                 // page start, leaving the rest of the page as padding, until a page buffer is free. The exact
                 // padding check of a single-appender log (Consumer) accepts that padding only if the first entry
-                // of the next page is one that would not have fitted in it; refusing now would let the caller's
-                // next writer put any entry there (the collection releases its lock and waits on a refusal), and a
+                // of the next page is one that would not have fitted in it; refusing now would let another writer
+                // put any entry there (the collection releases its lock and waits on a refusal), and a
                 // smaller one would make every later scan report the padding as unreadable entries. So this entry
                 // is appended now, waiting for the buffer as Append does. The wait holds the caller's lock for one
                 // page write: page writes run on the device's own thread and need no commit (which takes that lock).
@@ -165,7 +165,7 @@ internal sealed class FasterAppendLog : IAppendLog
     {
         long pageSize = 1L << _geometry.PageBits;
         long nextPage = (tailBefore & ~(pageSize - 1)) + pageSize;
-        return tailBefore != nextPage && _log.TailAddress == nextPage;
+        return _log.TailAddress == nextPage; // a tail already on a page start (no padding) stays there
     }
 
     public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry) => _log.EnqueueAsync(entry);
