@@ -44,7 +44,10 @@ internal interface IAppendLog : IDisposable
     /// and pages are still being flushed.</summary>
     long Append(ReadOnlySpan<byte> entry);
 
-    /// <summary>Appends if the in-memory part has room; false (nothing appended) when it is full.</summary>
+    /// <summary>Appends if the in-memory part has room; false (nothing appended) when it is full. On a log opened
+    /// for a single appender, an entry whose failed attempt has already moved the tail past the end-of-page padding
+    /// to the next page start is appended anyway, waiting for a page buffer as <see cref="Append"/> does: that
+    /// padding is then always followed by the entry that did not fit in it, as the log's exact scan check requires.</summary>
     bool TryAppend(ReadOnlySpan<byte> entry, out long address);
 
     /// <summary>Like <see cref="Append"/>, but waits asynchronously (instead of spinning) while the in-memory budget

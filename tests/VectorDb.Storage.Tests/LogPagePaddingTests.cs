@@ -9,7 +9,7 @@ namespace VectorDb.Storage.Tests;
 /// free page buffer commits exactly to the page start. The scan must accept that padding and still report a log that
 /// really ends early.
 /// </summary>
-public sealed class LogPagePaddingTests
+public sealed partial class LogPagePaddingTests
 {
     // 4 KiB pages, two of them in memory: a third page needs the first one written to disk.
     private static readonly LogGeometry Geometry = new(PageBits: 12, MemoryBits: 13, SegmentBits: 16);
@@ -59,10 +59,13 @@ public sealed class LogPagePaddingTests
     }
 
     /// <summary>Fills pages 0 and 1 to within less than one entry of their ends while page writes are held back, so the next entry cannot get a third page buffer: FASTER parks the
-    /// tail at the start of page 2. Then lets the writes go and commits: the committed tail is that page start.</summary>
+    /// tail at the start of page 2. Then lets the writes go and commits: the committed tail is that page start.
+    /// Only a log with concurrent appenders (the blob log) can commit such a tail: a single-appender log's TryAppend
+    /// waits for the buffer instead of refusing. With <paramref name="singleAppender"/> the files are therefore
+    /// written as a multi-appender log (as the codes log was before that rule) and reopened as a single-appender one.</summary>
     private static async Task<FasterAppendLog> LogCommittedToPageStart(string directory, bool singleAppender)
     {
-        var log = FasterAppendLog.Open(directory, "padded.log", Geometry, recoveredCommit: null, singleAppender);
+        var log = FasterAppendLog.Open(directory, "padded.log", Geometry, recoveredCommit: null, singleAppender: false);
         log.Device.WritesAllowed.Reset();
         Assert.Equal(FirstAddress, log.TailAddress);
         for (int i = 0; i < EntriesBeforePage2; i++)
@@ -74,7 +77,11 @@ public sealed class LogPagePaddingTests
         log.Device.WritesAllowed.Set();
         await log.CommitAsync();
         Assert.Equal(2 * PageBytes, log.CommittedUntilAddress);
-        return log;
+        if (!singleAppender)
+            return log;
+        var commit = log.StagedCommit.Metadata!;
+        log.Dispose();
+        return FasterAppendLog.Open(directory, "padded.log", Geometry, commit, singleAppender: true);
     }
 
     private static void AssertEntries(Collector collector, int count)
@@ -123,7 +130,8 @@ public sealed class LogPagePaddingTests
             commit = log.StagedCommit.Metadata!;
 
         using var reopened = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, commit, singleAppender);
-        Assert.Equal(2 * PageBytes, reopened.CommittedUntilAddress);
+        // A single-appender log reopens at the end of the last entry (PaddedCommitTail), before the padding.
+        Assert.Equal(singleAppender ? 2 * PageBytes - Page1Padding : 2 * PageBytes, reopened.CommittedUntilAddress);
         var collector = new Collector();
         reopened.Scan(reopened.BeginAddress, reopened.CommittedUntilAddress, collector);
         AssertEntries(collector, EntriesBeforePage2);
@@ -177,7 +185,8 @@ public sealed class LogPagePaddingTests
         using var dir = new TestDirectory("padding-damaged-end");
         byte[] commit;
         long damaged;
-        using (var log = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, recoveredCommit: null, singleAppender))
+        // Written as a multi-appender log: a single-appender TryAppend would wait for the buffer (see above).
+        using (var log = FasterAppendLog.Open(dir.Path, "padded.log", Geometry, recoveredCommit: null, singleAppender: false))
         {
             log.Device.WritesAllowed.Reset();
             for (int i = 0; i < 38; i++)

@@ -36,12 +36,25 @@ internal sealed class FasterAppendLog : IAppendLog
 
     /// <summary>Opens (or creates) the log whose segment files are <c>directory/name.N</c>, recovering to
     /// <paramref name="recoveredCommit"/> (metadata from the commit slot; null for a new log).
-    /// <paramref name="singleAppender"/> promises that appends never run concurrently (the caller serialises them),
-    /// which lets scans check page-end padding exactly. <paramref name="budget"/> simulates free disk space (tests only).</summary>
+    /// <paramref name="singleAppender"/> promises that appends and commits never run concurrently (the caller
+    /// serialises them under one lock), which lets scans check page-end padding exactly (see <see cref="TryAppend"/>).
+    /// <paramref name="budget"/> simulates free disk space (tests only).</summary>
     public static FasterAppendLog Open(string directory, string name, LogGeometry geometry, byte[]? recoveredCommit, bool singleAppender,
         DiskSpaceBudget? budget = null)
     {
         var device = new SyncedFileDevice(Path.Combine(directory, name));
+        if (recoveredCommit is not null && singleAppender)
+        {
+            try
+            {
+                recoveredCommit = PaddedCommitTail.EndOfLastEntry(device, geometry, recoveredCommit, MaxFramedEntryBytes(geometry));
+            }
+            catch
+            {
+                device.Dispose();
+                throw;
+            }
+        }
         var commits = new StagedCommitManager(device, recoveredCommit);
         var settings = new FasterLogSettings
         {
@@ -82,6 +95,12 @@ internal sealed class FasterAppendLog : IAppendLog
         return appendLog;
     }
 
+    private long _parkedEntryWaits;
+
+    /// <summary>How many times <see cref="TryAppend"/> has waited for a page buffer instead of refusing an entry that
+    /// had parked the tail (tests observe it; a waiting writer cannot be seen otherwise).</summary>
+    internal long ParkedEntryWaits => Interlocked.Read(ref _parkedEntryWaits);
+
     /// <summary>The segment files' device (tests hold its writes back).</summary>
     internal SyncedFileDevice Device => _device;
 
@@ -91,7 +110,10 @@ internal sealed class FasterAppendLog : IAppendLog
 
     public long CommittedUntilAddress => _log.CommittedUntilAddress;
 
-    public int MaxEntryBytes => (1 << _geometry.PageBits) - EntryHeaderBytes - 64;
+    public int MaxEntryBytes => MaxFramedEntryBytes(_geometry) - EntryHeaderBytes;
+
+    // The largest entry with its length header: a page less 64 bytes.
+    private static int MaxFramedEntryBytes(LogGeometry geometry) => (1 << geometry.PageBits) - 64;
 
     public (byte[]? Metadata, long Version) StagedCommit => _commits.Staged;
 
@@ -111,12 +133,39 @@ internal sealed class FasterAppendLog : IAppendLog
         // means the in-memory budget is full.
         for (int attempt = 0; attempt < 4; attempt++)
         {
+            long tailBefore = _log.TailAddress;
             if (_log.TryEnqueue(entry, out address))
                 return true;
+            if (_singleAppender && ParkedOnNextPage(tailBefore))
+            {
+                // This entry did not fit in the rest of the page, and FASTER (2.6) has parked the tail at the next
+                // page start, leaving the rest of the page as padding, until a page buffer is free. The exact
+                // padding check of a single-appender log (Consumer) accepts that padding only if the first entry
+                // of the next page is one that would not have fitted in it; refusing now would let another writer
+                // put any entry there (the collection releases its lock and waits on a refusal), and a
+                // smaller one would make every later scan report the padding as unreadable entries. So this entry
+                // is appended now, waiting for the buffer as Append does. The wait holds the caller's lock for one
+                // page write: page writes run on the device's own thread and need no commit (which takes that lock).
+                // The caller's lock also means no commit can capture the parked tail, so a committed codes tail is
+                // never such a page start.
+                Interlocked.Increment(ref _parkedEntryWaits);
+                address = _log.Enqueue(entry);
+                return true;
+            }
             Thread.Yield();
         }
         address = 0;
         return false;
+    }
+
+    /// <summary>Whether a failed append moved the tail from <paramref name="tailBefore"/> to the start of the next
+    /// page (FASTER parks it there while it waits for a free page buffer). Exact only with a single appender: no
+    /// one else moves the tail meanwhile.</summary>
+    private bool ParkedOnNextPage(long tailBefore)
+    {
+        long pageSize = 1L << _geometry.PageBits;
+        long nextPage = (tailBefore & ~(pageSize - 1)) + pageSize;
+        return _log.TailAddress == nextPage; // a tail already on a page start (no padding) stays there
     }
 
     public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> entry) => _log.EnqueueAsync(entry);
@@ -226,8 +275,9 @@ internal sealed class FasterAppendLog : IAppendLog
     /// page buffer is free yet (pages still being flushed), it parks the tail at the page end, i.e. at the next page
     /// start, until an append succeeds. A commit taken meanwhile commits exactly to that page start, and so does a
     /// compaction cut taken from it; FASTER's iterator skips the padding, reaches the end and stops at the last entry
-    /// before the padding. Only "less than one maximal entry" can be checked, even with a single appender: after a
-    /// failed <see cref="TryAppend"/> the next append, which lands on the next page, may be another entry.</summary>
+    /// before the padding. Only "less than one maximal entry" can be checked: the entry that did not fit is not part
+    /// of the commit, so its size is unknown. Concurrent appenders (the blob log) commit such tails; a single-appender
+    /// log does not (see <see cref="TryAppend"/>), but one written before that rule (session 8) may hold one.</summary>
     private bool EndsInPageEndPadding(long scanEnd, long end) =>
         (end & ((1L << _geometry.PageBits) - 1)) == 0 && IsPageEndPadding(scanEnd, end, entryLength: -1);
 
@@ -241,7 +291,7 @@ internal sealed class FasterAppendLog : IAppendLog
         long nextPage = (expected & ~(pageSize - 1)) + pageSize;
         if (actual != nextPage)
             return false;
-        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxEntryBytes + EntryHeaderBytes;
+        long needed = entryLength >= 0 ? EntryHeaderBytes + ((entryLength + 3) & ~3) : MaxFramedEntryBytes(_geometry);
         return expected + needed > nextPage;
     }
 
@@ -319,10 +369,9 @@ internal sealed class FasterAppendLog : IAppendLog
         {
             if (Stopped)
                 return;
-            // With a single appender the first entry of the next page is the one that did not fit, so the jump is
-            // legitimate exactly when it would not have fitted; with concurrent appenders any entry can be first.
-            // Known exception, left open: after a failed TryAppend the next append may be another, smaller entry,
-            // and this reports a gap that is only padding.
+            // With a single appender the first entry of the next page is the one that did not fit (TryAppend never
+            // refuses an entry once it has parked the tail on the next page start), so the jump is legitimate
+            // exactly when it would not have fitted; with concurrent appenders any entry can be first.
             if (currentAddress != NextExpected &&
                 !log.IsPageEndPadding(NextExpected, currentAddress, log._singleAppender ? entry.Length : -1))
             {
