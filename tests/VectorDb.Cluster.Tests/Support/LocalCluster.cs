@@ -74,6 +74,9 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Silo <paramref name="index"/>'s data folder (<c>--data-dir</c>; kept across restarts).</summary>
+    public string DataDirectory(int index) => Path.Combine(_root.Path, $"silo{index}");
+
     /// <summary>kill -9 of silo <paramref name="index"/>.</summary>
     public void Kill(int index) => _silos[index].Kill();
 

@@ -29,6 +29,12 @@ public interface IShardMapGrain : IGrainWithStringKey
     /// from the in-sync set, if the shard is still at <paramref name="epoch"/>; null when it is not.</summary>
     Task<ShardAssignment?> Promote(int shard, long epoch, string newPrimary);
 
+    /// <summary>Makes <paramref name="newPrimary"/> (a silo holding the dead primary's disk, outside the in-sync set)
+    /// the primary at epoch + 1 with an in-sync set of itself alone, if the shard is still at <paramref name="epoch"/>
+    /// with primary <paramref name="formerPrimary"/>; null otherwise. Only for a shard whose in-sync members are all
+    /// dead (the supervisor's call, as for <see cref="Promote"/>).</summary>
+    Task<ShardAssignment?> Recover(int shard, long epoch, string formerPrimary, string newPrimary);
+
     /// <summary>Forgets the collection.</summary>
     Task Clear();
 }
@@ -100,13 +106,14 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// originals in chunks (full sync). Writes to this shard wait meanwhile.</summary>
     Task SyncReplica(long epoch, string targetSilo);
 
-    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of epoch
-    /// <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up and returns that sequence;
-    /// otherwise null (the primary then does a full sync).</summary>
-    Task<long?> BeginCatchUp(long epoch);
+    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of an epoch not newer
+    /// than <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up by the primary of
+    /// <paramref name="epoch"/> and returns that position; otherwise null (the primary then does a full sync).</summary>
+    Task<ReplicaLogPosition?> BeginCatchUp(long epoch);
 
-    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one).</summary>
-    Task CatchUpApply(long epoch, long sequence, ShardWrite write);
+    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one),
+    /// written at <paramref name="recordEpoch"/>, during a catch-up by the primary of <paramref name="epoch"/>.</summary>
+    Task CatchUpApply(long epoch, long recordEpoch, long sequence, ShardWrite write);
 
     /// <summary>Catch-up target: the tail is applied up to <paramref name="sequence"/>; the replica serves again.</summary>
     Task EndCatchUp(long epoch, long sequence);
@@ -122,6 +129,11 @@ public interface IShardReplicaGrain : IGrainWithStringKey
 
     /// <summary>Deletes the local shard.</summary>
     Task Drop();
+
+    /// <summary>When every in-sync member of the shard is dead: if this silo's copy was restored from the disk of
+    /// <paramref name="formerPrimary"/> (the dead primary's previous incarnation) and is complete, marks it synced so
+    /// that the map can make it primary at a new epoch, and returns true; otherwise false and nothing changes.</summary>
+    Task<bool> PrepareRecovery(string formerPrimary);
 }
 
 /// <summary>
