@@ -7,10 +7,10 @@ namespace VectorDb.Cluster.Tests;
 
 /// <summary>
 /// The log tail survives its primary's kill -9. Two silo processes, S = 6, R = 2, ingest with consistency all:
-/// kill -9 of silo 1 at call 25 (silo 0 becomes primary of every shard, alone in the in-sync sets, and goes on taking
-/// writes); kill -9 of silo 0 at call 45 (no in-sync member of any shard is alive); one record of one shard's tail on
+/// kill -9 of silo 1 at call 40 (silo 0 becomes primary of every shard, alone in the in-sync sets, and goes on taking
+/// writes); kill -9 of silo 0 at call 50 (no in-sync member of any shard is alive); one record of one shard's tail on
 /// silo 0's disk is damaged on purpose; silo 0 restarts on its data folder (its disk is recognised as the dead
-/// primary's and takes over at a new epoch), then silo 1 restarts. Silo 1 lacks the writes made since call 25, which
+/// primary's and takes over at a new epoch), then silo 1 restarts. Silo 1 lacks the writes made since call 40, which
 /// only silo 0's tail from before its restart holds: every undamaged shard must be caught up from that tail (no full
 /// sync); the damaged shard's tail must be cut at the damaged record (counted), never applied, and that shard fully
 /// copied. No acknowledged write may be lost and both copies of every shard must end alike.
@@ -31,26 +31,33 @@ public sealed class DurableTailTests(ITestOutputHelper output)
         var ingest = new RetryingIngest(coordinator, "glove", Shards, points.Chunk(250));
         string? back0 = null, back1 = null;
         int damagedShard = -1;
+        var sentAfterKill = new long[Shards]; // points sent to each shard from silo 1's kill on (retries counted again)
+        bool killed = false;
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(8)); // hang guard only
         while (!ingest.Done)
         {
             Assert.False(guard.IsCancellationRequested, $"ingest did not finish; {ingest.Acknowledged.Count} acknowledged.\n{cluster.Silos[0].Output}");
-            if (ingest.Calls == 25 && !ingest.Done)
+            if (ingest.Calls == 40 && !killed)
             {
                 cluster.Kill(1);
+                killed = true;
                 await WaitAsync(async () => (await Map(cluster)).Shards.All(a => a.Primary == first0 && a.InSync.Length == 1), cluster, guard.Token);
             }
-            if (ingest.Calls == 45 && back0 is null)
+            if (ingest.Calls == 50 && back0 is null)
             {
                 cluster.Kill(0);
                 damagedShard = DamageOneTailRecord(cluster.DataDirectory(0));
                 back0 = await cluster.RestartAsync(0);
             }
-            if (ingest.Calls == 55 && back1 is null)
+            if (ingest.Calls == 56 && back1 is null)
             {
                 back1 = await cluster.RestartAsync(1);
             }
-            await ingest.SendNextAsync();
+            var (batch, _) = await ingest.SendNextAsync();
+            foreach (var point in killed ? batch : [])
+            {
+                sentAfterKill[ShardRouting.ShardOf(point.Id, Shards)]++;
+            }
         }
         Assert.Equal(points.Length, ingest.Acknowledged.Count);
         Assert.NotNull(back0);
@@ -80,6 +87,7 @@ public sealed class DurableTailTests(ITestOutputHelper output)
             else
             {
                 Assert.True(received.CatchUps >= 1 && received.FullSyncs == 0, $"shard {assignment.Shard}: {received}");
+                Assert.InRange(received.CatchUpPoints, 1, sentAfterKill[assignment.Shard]);
                 Assert.True(received.CatchUpPoints < lagging.Points / 2, $"shard {assignment.Shard}: {received.CatchUpPoints} of {lagging.Points} points shipped");
                 output.WriteLine($"shard {assignment.Shard} (epoch {assignment.Epoch}): caught up from the restarted primary's tail, " +
                     $"{received.CatchUpWrites} writes, {received.CatchUpPoints} of its {lagging.Points} points");
