@@ -128,6 +128,10 @@ public sealed record ReplicaStatus(
     [property: Id(8)] long? TailLast = null,
     [property: Id(9)] int TailRejected = 0);
 
+/// <summary>One chunk of a full sync: points in id order and the id the next chunk starts from (null: the last).</summary>
+[GenerateSerializer, Immutable]
+public sealed record FullSyncChunk([property: Id(0)] ClusterPoint[] Points, [property: Id(1)] PointId? NextFrom);
+
 /// <summary>Where a replica's copy ends: the sequence of the last write it holds and that write's epoch (as far as the
 /// replica knows it: the epoch it saved with that position).</summary>
 [GenerateSerializer, Immutable]
@@ -141,4 +145,5 @@ public sealed record SyncReceived(
     [property: Id(1)] long CatchUpWrites,
     [property: Id(2)] long CatchUpPoints,
     [property: Id(3)] long FullSyncs,
-    [property: Id(4)] long FullSyncPoints);
+    [property: Id(4)] long FullSyncPoints,
+    [property: Id(5)] long FullSyncRedoWrites = 0);

@@ -100,11 +100,25 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ReplicaStatus> Status();
 
-    /// <summary>As the primary: brings the replica on <paramref name="targetSilo"/> up to date, then adds it to the
-    /// in-sync set: by shipping the writes it lacks from this primary's log tail when it holds a complete prefix of
-    /// this epoch's log and the tail reaches back to it (catch-up), else by copying the whole shard from the stored
-    /// originals in chunks (full sync). Writes to this shard wait meanwhile.</summary>
-    Task SyncReplica(long epoch, string targetSilo);
+    /// <summary>As the primary, first step of bringing the replica on <paramref name="targetSilo"/> up to date
+    /// (<see cref="Hosting.ReplicaSync"/> runs the steps): when it holds a prefix of this primary's log and the tail
+    /// reaches back to it, ships it the writes it lacks (catch-up), adds it to the in-sync set and returns null;
+    /// otherwise recreates it empty for a full sync and returns the sequence the copy starts from. Writes to this shard
+    /// wait during this call only.</summary>
+    Task<long?> StartSync(long epoch, string targetSilo);
+
+    /// <summary>As the primary, during a full sync: up to <paramref name="limit"/> live points in id order from
+    /// <paramref name="from"/> on (inclusive; null: the first), with vectors and payloads, read while writes go on.</summary>
+    [AlwaysInterleave]
+    Task<FullSyncChunk> ExportChunk(long epoch, PointId? from, int limit);
+
+    /// <summary>As the primary, last step of a full sync that started at <paramref name="startSequence"/>: ships the
+    /// target every write made since (from the log tail, in order: the copy read each point at some moment after the
+    /// start, and re-applying every later write in order makes it exact), marks it synced and adds it to the in-sync
+    /// set. Writes to this shard wait during this call only.</summary>
+    /// <exception cref="ReplicaOutOfSyncException">The tail no longer reaches back to the start (writes outran the copy
+    /// by more than the tail's bound): the sync must start again.</exception>
+    Task FinishSync(long epoch, string targetSilo, long startSequence);
 
     /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of an epoch not newer
     /// than <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up by the primary of
@@ -123,6 +137,10 @@ public interface IShardReplicaGrain : IGrainWithStringKey
 
     /// <summary>Full-sync target: upserts one chunk of the primary's points.</summary>
     Task ImportChunk(long epoch, ClusterPoint[] points);
+
+    /// <summary>Full-sync target: applies write <paramref name="sequence"/> (of <paramref name="recordEpoch"/>) made on the
+    /// primary since the copy started; the copy stays incomplete until <see cref="EndFullSync"/>.</summary>
+    Task FullSyncRedo(long epoch, long recordEpoch, long sequence, ShardWrite write);
 
     /// <summary>Full-sync target: makes the copy durable and marks it synced at <paramref name="sequence"/>.</summary>
     Task EndFullSync(long epoch, long sequence);

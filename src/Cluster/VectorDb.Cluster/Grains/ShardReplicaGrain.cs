@@ -168,45 +168,59 @@ internal sealed partial class ShardReplicaGrain(
         var received = position.Received;
         var tail = Tail;
         return new ReplicaStatus(position.Epoch, position.Sequence, position.Synced, points, position.Complete,
-            new SyncReceived(received.CatchUps, received.CatchUpWrites, received.CatchUpPoints, received.FullSyncs, received.FullSyncPoints),
+            new SyncReceived(received.CatchUps, received.CatchUpWrites, received.CatchUpPoints, received.FullSyncs, received.FullSyncPoints, received.FullSyncRedoWrites),
             position.RestoredFrom, tail.FirstSequence, tail.LastSequence, tail.RejectedRecords);
     }
 
-    public async Task SyncReplica(long epoch, string targetSilo)
+    public async Task<long?> StartSync(long epoch, string targetSilo)
     {
-        var key = Key;
-        var map = GrainFactory.GetGrain<IShardMapGrain>(key.Collection);
-        var snapshot = await MapAsync(map, key);
-        var assignment = snapshot.Shards[key.Shard];
-        if (assignment.Epoch != epoch || assignment.Primary != key.Silo)
+        var (map, snapshot) = await PrimaryMapAsync(epoch);
+        if (snapshot.Shards[Key.Shard].InSync.Contains(targetSilo))
         {
-            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}': not the primary at epoch {epoch}; no sync.");
+            return null;
         }
-        if (assignment.InSync.Contains(targetSilo))
-        {
-            return;
-        }
-        var spec = snapshot.Spec;
-        var target = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(key.Collection, key.Shard, targetSilo).ToString());
-        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during the sync
+        var target = Replica(targetSilo);
+        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during this call
         if (await TryCatchUpAsync(target, targetSilo, epoch, sequence))
         {
-            await AddInSyncAsync(map, key, epoch, targetSilo);
-            return;
+            await AddInSyncAsync(map, Key, epoch, targetSilo);
+            return null;
         }
-        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
-        await target.BeginFullSync(spec, epoch);
-        var ids = collection.ListIds();
-        int chunk = options.Value.FullSyncChunk;
-        for (int start = 0; start < ids.Count; start += chunk)
+        await target.BeginFullSync(snapshot.Spec, epoch);
+        LogFullSyncStarted(logger, Key.Collection, Key.Shard, targetSilo, sequence);
+        return sequence;
+    }
+
+    public async Task<FullSyncChunk> ExportChunk(long epoch, PointId? from, int limit)
+    {
+        if (Position.Epoch != epoch || !Position.Synced)
         {
-            var slice = ids.Skip(start).Take(chunk).ToArray();
-            var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
-            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
+            throw new StaleEpochException($"shard {Key.Shard} of '{Key.Collection}': not a synced copy at epoch {epoch}; no export.");
+        }
+        var collection = (await local.DatabaseAsync()).GetCollection(Key.LocalName);
+        var ids = collection.ListIds(null, skip: 0, limit + 1, from);
+        PointId? next = ids.Count > limit ? ids[limit] : null;
+        var records = await Get([.. ids.Take(limit)], withPayload: true, withVector: true); // ids deleted meanwhile are left out
+        return new FullSyncChunk([.. records.Select(r => new ClusterPoint(r.Id, r.Vector!, r.PayloadJson))], next);
+    }
+
+    public async Task FinishSync(long epoch, string targetSilo, long startSequence)
+    {
+        var (map, _) = await PrimaryMapAsync(epoch);
+        long sequence = Position.Sequence;
+        if (Tail.Read(startSequence, sequence) is not { } redo)
+        {
+            throw new ReplicaOutOfSyncException(
+                $"shard {Key.Shard} of '{Key.Collection}': the log tail no longer reaches back to sequence {startSequence}, where the copy to {targetSilo} started; the sync starts again.");
+        }
+        var target = Replica(targetSilo);
+        foreach (var (recordEpoch, next, payload) in redo)
+        {
+            await target.FullSyncRedo(epoch, recordEpoch, next, Decode(payload));
         }
         await target.EndFullSync(epoch, sequence);
-        await AddInSyncAsync(map, key, epoch, targetSilo);
-        LogSynced(logger, key.Collection, key.Shard, targetSilo, ids.Count, sequence);
+        await AddInSyncAsync(map, Key, epoch, targetSilo);
+        LogSynced(logger, Key.Collection, Key.Shard, targetSilo, redo.Count, sequence);
     }
 
     public async Task<ReplicaLogPosition?> BeginCatchUp(long epoch)
@@ -275,6 +289,21 @@ internal sealed partial class ShardReplicaGrain(
         position.Received.FullSyncPoints += points.Length;
     }
 
+    public async Task FullSyncRedo(long epoch, long recordEpoch, long sequence, ShardWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var position = Position;
+        if (epoch != position.Epoch || position.Synced || position.Complete || recordEpoch > epoch)
+        {
+            throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
+        }
+        // Kept in the tail (it is this shard's log from the copy's start on), but the position stays unsaved: a copy cut
+        // off here is not complete, and a restart then drops the tail (ReplayTailAsync).
+        Tail.Append(recordEpoch, sequence, codec.SerializeToArray(write));
+        await ApplyLocalAsync(Key, write);
+        position.Received.FullSyncRedoWrites++;
+    }
+
     public async Task EndFullSync(long epoch, long sequence)
     {
         var position = Position;
@@ -321,6 +350,21 @@ internal sealed partial class ShardReplicaGrain(
         }
         return (await local.DatabaseAsync()).GetCollection(key.LocalName);
     }
+
+    /// <summary>The map, after checking that it names this replica primary at <paramref name="epoch"/>.</summary>
+    private async Task<(IShardMapGrain Map, ShardMapSnapshot Snapshot)> PrimaryMapAsync(long epoch)
+    {
+        var map = GrainFactory.GetGrain<IShardMapGrain>(Key.Collection);
+        var snapshot = await MapAsync(map, Key);
+        var assignment = snapshot.Shards[Key.Shard];
+        if (assignment.Epoch != epoch || assignment.Primary != Key.Silo)
+        {
+            throw new StaleEpochException($"shard {Key.Shard} of '{Key.Collection}': not the primary at epoch {epoch}; no sync.");
+        }
+        return (map, snapshot);
+    }
+
+    private IShardReplicaGrain Replica(string silo) => GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(Key.Collection, Key.Shard, silo).ToString());
 
     private static ClusterRecord ToRecord(RetrievedPoint point) => new(point.Id, point.Payload?.ToJsonString(), point.Vector);
 
@@ -508,6 +552,9 @@ internal sealed partial class ShardReplicaGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: this copy is {Former}'s disk (complete to sequence {Sequence}); taking over as primary")]
     private static partial void LogRecovering(ILogger logger, string collection, int shard, string former, long sequence);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Points} points, sequence {Sequence})")]
-    private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int points, long sequence);
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} started at sequence {Sequence}")]
+    private static partial void LogFullSyncStarted(ILogger logger, string collection, int shard, string silo, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Writes} writes made during the copy shipped after it, sequence {Sequence})")]
+    private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int writes, long sequence);
 }

@@ -115,4 +115,7 @@ public sealed class SyncCounters
     public long FullSyncs { get; set; }
 
     public long FullSyncPoints { get; set; }
+
+    /// <summary>Writes made on the primary while a full sync copied the shard, shipped after the copy.</summary>
+    public long FullSyncRedoWrites { get; set; }
 }

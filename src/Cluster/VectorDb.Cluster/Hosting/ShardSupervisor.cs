@@ -97,7 +97,7 @@ internal sealed partial class ShardSupervisor(
             // A silo holding a complete copy of this epoch's log (a replica that restarted, or missed a few writes):
             // no grace, the primary ships it what it lacks from its tail.
             LogReReplicating(logger, collection, assignment.Shard, returning);
-            await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, returning);
+            await SyncAsync(collection, assignment, returning);
             _underReplicatedSince.Remove(key);
             return;
         }
@@ -119,7 +119,7 @@ internal sealed partial class ShardSupervisor(
             return; // no silo left to hold another copy
         }
         LogReReplicating(logger, collection, assignment.Shard, target);
-        await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, target);
+        await SyncAsync(collection, assignment, target);
         _underReplicatedSince.Remove(key);
     }
 
@@ -213,6 +213,10 @@ internal sealed partial class ShardSupervisor(
         }
         LogNoCandidate(logger, collection, assignment.Shard);
     }
+
+    private Task SyncAsync(string collection, ShardAssignment assignment, string target) =>
+        ReplicaSync.RunAsync(Replica(collection, assignment.Shard, assignment.Primary), Replica(collection, assignment.Shard, target),
+            assignment.Epoch, target, options.Value.FullSyncChunk);
 
     private IShardReplicaGrain Replica(string collection, int shard, string silo) =>
         grains.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(collection, shard, silo).ToString());
