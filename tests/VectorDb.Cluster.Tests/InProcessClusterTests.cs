@@ -158,6 +158,10 @@ public sealed class InProcessClusterTests : IClassFixture<InProcessClusterTests.
         var ids = Enumerable.Range(0, 1200).Concat(Enumerable.Range(5000, 100)).Select(i => PointId.FromNumber((ulong)i)).ToArray();
         Assert.Equal((await primary.Get(ids, false, true)).Select(r => (r.Id, r.Vector![1])), (await target.Get(ids, false, true)).Select(r => (r.Id, r.Vector![1])));
         Assert.Contains(targetSilo, (await Grains.GetGrain<IShardMapGrain>("copying").Get())!.Shards[0].InSync);
+
+        // Promoted, and not written to yet at its new epoch, the copy can be the source of the next full sync.
+        Assert.NotNull(await Grains.GetGrain<IShardMapGrain>("copying").Promote(0, 1, targetSilo));
+        Assert.Equal(10, (await target.ExportChunk(2, null, 10)).Points.Length);
     }
 
     private IShardReplicaGrain Replica(string collection, int shard, string silo) =>

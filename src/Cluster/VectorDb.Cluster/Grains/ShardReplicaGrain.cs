@@ -193,7 +193,9 @@ internal sealed partial class ShardReplicaGrain(
 
     public async Task<FullSyncChunk> ExportChunk(long epoch, PointId? from, int limit)
     {
-        if (Position.Epoch != epoch || !Position.Synced)
+        // The map's epoch is checked by StartSync and FinishSync; a primary promoted to this epoch that has written nothing
+        // yet still holds the older one here.
+        if (Position.Epoch > epoch || !Position.Synced)
         {
             throw new StaleEpochException($"shard {Key.Shard} of '{Key.Collection}': not a synced copy at epoch {epoch}; no export.");
         }
