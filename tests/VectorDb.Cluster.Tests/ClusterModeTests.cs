@@ -131,6 +131,21 @@ public sealed class ClusterModeTests
         (code, error) = await RunServerAsync("--cluster", "--silo-port", "11111", "--gateway-port", "30000", "--data-dir", data.Path);
         Assert.Equal(2, code);
         Assert.Contains("--shared-dir", error, StringComparison.Ordinal);
+
+        // Membership providers: Redis needs its connection and takes no shared folder; the file table stays on loopback.
+        string[] node = ["--cluster", "--silo-port", "11111", "--gateway-port", "30000", "--data-dir", data.Path];
+        foreach (var (extra, expected) in new (string[], string)[]
+        {
+            (["--membership", "redis"], "needs --redis"),
+            (["--membership", "redis", "--redis", "127.0.0.1:1", "--shared-dir", data.Path], "--shared-dir is for --membership file"),
+            (["--shared-dir", data.Path, "--silo-address", "10.1.2.3"], "one machine's"),
+            (["--membership", "zookeeper"], "--membership must be file or redis"),
+        })
+        {
+            (code, error) = await RunServerAsync([.. node, .. extra]);
+            Assert.Equal(2, code);
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
     }
 
     private static async Task<(int Code, string Error)> RunServerAsync(params string[] args)

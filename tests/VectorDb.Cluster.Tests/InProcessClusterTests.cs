@@ -123,6 +123,47 @@ public sealed class InProcessClusterTests : IClassFixture<InProcessClusterTests.
         Assert.Empty(hits.MissingShards);
     }
 
+    /// <summary>The steps of a full sync run one by one, with writes between them: each write is acknowledged while the
+    /// copy is open (the primary is not held by it), and the copy ends exact, with those writes shipped after it.</summary>
+    [Fact]
+    public async Task A_full_sync_takes_writes_while_it_copies_and_ends_with_them()
+    {
+        var coordinator = Grains.GetGrain<IClusterCoordinatorGrain>(0);
+        var map = await coordinator.CreateCollection("copying", ClusterCollectionSpec.From(new CollectionConfig(4), shards: 1, replicas: 1));
+        Assert.True((await coordinator.Upsert("copying", [.. Enumerable.Range(0, 1200).Select(i => Point(i))], WriteConsistency.All)).AllAcknowledged);
+        string primarySilo = map.Shards[0].Primary;
+        string targetSilo = _silos.Cluster.Silos.Select(s => s.SiloAddress.ToParsableString()).First(s => s != primarySilo);
+        var primary = Replica("copying", 0, primarySilo);
+        var target = Replica("copying", 0, targetSilo);
+
+        long start = Assert.IsType<long>(await primary.StartSync(1, targetSilo)); // no copy there: a full sync
+        var first = await primary.ExportChunk(1, null, 512);
+        await target.ImportChunk(1, first.Points);
+        // Writes during the copy: new points, and deletes of points already copied and not yet copied.
+        Assert.True((await coordinator.Upsert("copying", [.. Enumerable.Range(5000, 100).Select(i => Point(i))], WriteConsistency.All)).AllAcknowledged);
+        Assert.True((await coordinator.Delete("copying", [.. new[] { 3, 700, 1100 }.Select(i => PointId.FromNumber((ulong)i))], WriteConsistency.All)).AllAcknowledged);
+        for (var from = first.NextFrom; from is { } next;)
+        {
+            var page = await primary.ExportChunk(1, next, 512);
+            await target.ImportChunk(1, page.Points);
+            from = page.NextFrom;
+        }
+        await primary.FinishSync(1, targetSilo, start);
+
+        var (source, copy) = (await primary.Status(), await target.Status());
+        Assert.True(copy.Synced);
+        Assert.Equal(2, copy.Received!.FullSyncRedoWrites);
+        Assert.Equal((source.Sequence, source.Points), (copy.Sequence, copy.Points));
+        Assert.Equal(1200 + 100 - 3, copy.Points);
+        var ids = Enumerable.Range(0, 1200).Concat(Enumerable.Range(5000, 100)).Select(i => PointId.FromNumber((ulong)i)).ToArray();
+        Assert.Equal((await primary.Get(ids, false, true)).Select(r => (r.Id, r.Vector![1])), (await target.Get(ids, false, true)).Select(r => (r.Id, r.Vector![1])));
+        Assert.Contains(targetSilo, (await Grains.GetGrain<IShardMapGrain>("copying").Get())!.Shards[0].InSync);
+
+        // Promoted, and not written to yet at its new epoch, the copy can be the source of the next full sync.
+        Assert.NotNull(await Grains.GetGrain<IShardMapGrain>("copying").Promote(0, 1, targetSilo));
+        Assert.Equal(10, (await target.ExportChunk(2, null, 10)).Points.Length);
+    }
+
     private IShardReplicaGrain Replica(string collection, int shard, string silo) =>
         Grains.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(collection, shard, silo).ToString());
 

@@ -34,8 +34,10 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="extraArguments">More server options for every silo.</param>
     /// <param name="environment">Environment variables of every silo (API keys: VectorDb__ApiKey).</param>
     /// <param name="configureClient">More configuration of the test's Orleans client (TLS).</param>
+    /// <param name="sharedFolder">Pass <c>--shared-dir</c> (file membership); false when <paramref name="extraArguments"/>
+    /// choose another membership.</param>
     public static async Task<LocalCluster> StartAsync(int count, TimeSpan reReplicationGrace, string[]? extraArguments = null,
-        IReadOnlyDictionary<string, string>? environment = null, Action<IClientBuilder>? configureClient = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<IClientBuilder>? configureClient = null, bool sharedFolder = true)
     {
         var cluster = new LocalCluster();
         try
@@ -46,7 +48,9 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 int index = i;
                 cluster._starts.Add(() => SiloProcess.Start(index, ports[4 * index], ports[(4 * index) + 1], ports[(4 * index) + 2], ports[(4 * index) + 3],
-                    cluster._root.Path, reReplicationGrace, clusterId, extraArguments ?? [], environment ?? new Dictionary<string, string>()));
+                    cluster._root.Path, reReplicationGrace, clusterId,
+                    [.. sharedFolder ? ["--shared-dir", Path.Combine(cluster._root.Path, "shared")] : Array.Empty<string>(), .. extraArguments ?? []],
+                    environment ?? new Dictionary<string, string>()));
                 var silo = cluster._starts[i]();
                 cluster._silos.Add(silo);
                 if (i == 0)
@@ -73,6 +77,9 @@ public sealed class LocalCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Silo <paramref name="index"/>'s data folder (<c>--data-dir</c>; kept across restarts).</summary>
+    public string DataDirectory(int index) => Path.Combine(_root.Path, $"silo{index}");
 
     /// <summary>kill -9 of silo <paramref name="index"/>.</summary>
     public void Kill(int index) => _silos[index].Kill();
@@ -185,7 +192,7 @@ public sealed class SiloProcess : IDisposable
         {
             BuiltServerDll(), "--cluster", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
             "--urls", $"http://127.0.0.1:{grpcPort}", "--rest-urls", $"http://127.0.0.1:{restPort}",
-            "--data-dir", Path.Combine(root, $"silo{index}"), "--shared-dir", Path.Combine(root, "shared"),
+            "--data-dir", Path.Combine(root, $"silo{index}"),
             "--grace-seconds", grace.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-id", clusterId,
         }.Concat(extraArguments))
         {

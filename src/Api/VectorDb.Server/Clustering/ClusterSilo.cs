@@ -16,16 +16,28 @@ namespace VectorDb.Server.Clustering;
 /// </summary>
 internal static class ClusterSilo
 {
-    /// <summary>Adds the silo (file membership in the shared folder, file grain storage for the maps, the shards in
-    /// <paramref name="database"/>) and the cluster's gRPC services and interceptor.</summary>
+    /// <summary>Adds the silo (membership and map storage: files in the shared folder, or Redis with
+    /// <c>--membership redis</c>; the shards in <paramref name="database"/>) and the cluster's gRPC services and
+    /// interceptor.</summary>
     public static void Add(WebApplicationBuilder builder, ClusterModeOptions options, VectorDatabase database)
     {
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
-            // The membership table in the shared folder: any silo may die, the others go on (docs/cluster.md).
-            silo.UseLocalFileClustering(options.SiloPort, options.GatewayPort, options.SharedDirectory, serviceId: "vectordb", clusterId: options.ClusterId);
+            if (options.UsesRedis)
+            {
+                // Production: Orleans' membership table and the maps in Redis, silos on any machine (docs/cluster.md).
+                silo.UseVectorDbRedisClustering(System.Net.IPAddress.Parse(options.SiloAddress), options.SiloPort, options.GatewayPort, options.Redis,
+                    serviceId: "vectordb", clusterId: options.ClusterId);
+                silo.AddVectorDbRedisMapStorage(options.Redis);
+            }
+            else
+            {
+                // The membership table and the maps in the shared folder: any silo may die, the others go on.
+                silo.UseLocalFileClustering(options.SiloPort, options.GatewayPort, options.SharedDirectory, serviceId: "vectordb", clusterId: options.ClusterId);
+                silo.AddVectorDbFileMapStorage(options.SharedDirectory);
+            }
             // Loopback timing: a silo that misses three 2-second probes is suspected, and declared dead once two silos
             // agree (1 s and two probes declared live silos dead on a 2-core machine at load average 100+; a declared
             // silo stops).
@@ -40,7 +52,6 @@ internal static class ClusterSilo
             // batch durably.
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
             silo.AddVectorDbCluster(database, o => o.ReReplicationGrace = TimeSpan.FromSeconds(options.GraceSeconds));
-            silo.AddVectorDbFileMapStorage(options.SharedDirectory);
             if (options.TlsCertificate.Length > 0)
             {
                 silo.UseVectorDbTls(ClusterTls.Load(options.TlsCertificate, options.TlsCertificatePassword));

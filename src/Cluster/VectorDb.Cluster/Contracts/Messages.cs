@@ -110,6 +110,11 @@ public sealed record ClusterWriteResult(
 /// <param name="Complete">Its local shard holds exactly the writes up to <paramref name="Sequence"/> of epoch
 /// <paramref name="Epoch"/> (also after a restart): a primary at that epoch can catch it up from its log tail.</param>
 /// <param name="Received">What it received by catch-up and by full sync since its silo started.</param>
+/// <param name="RestoredFrom">The silo incarnation that last saved this copy's position, when this silo read it from
+/// disk at start and has not re-synced it since: the disk of that (now dead) incarnation.</param>
+/// <param name="TailFirst">First sequence its log tail holds (null: empty).</param>
+/// <param name="TailLast">Last sequence its log tail holds (null: empty).</param>
+/// <param name="TailRejected">Damaged tail records detected (and cut off) since its silo started.</param>
 [GenerateSerializer, Immutable]
 public sealed record ReplicaStatus(
     [property: Id(0)] long Epoch,
@@ -117,7 +122,20 @@ public sealed record ReplicaStatus(
     [property: Id(2)] bool Synced,
     [property: Id(3)] long Points,
     [property: Id(4)] bool Complete = false,
-    [property: Id(5)] SyncReceived? Received = null);
+    [property: Id(5)] SyncReceived? Received = null,
+    [property: Id(6)] string? RestoredFrom = null,
+    [property: Id(7)] long? TailFirst = null,
+    [property: Id(8)] long? TailLast = null,
+    [property: Id(9)] int TailRejected = 0);
+
+/// <summary>One chunk of a full sync: points in id order and the id the next chunk starts from (null: the last).</summary>
+[GenerateSerializer, Immutable]
+public sealed record FullSyncChunk([property: Id(0)] ClusterPoint[] Points, [property: Id(1)] PointId? NextFrom);
+
+/// <summary>Where a replica's copy ends: the sequence of the last write it holds and that write's epoch (as far as the
+/// replica knows it: the epoch it saved with that position).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplicaLogPosition([property: Id(0)] long Epoch, [property: Id(1)] long Sequence);
 
 /// <summary>Counts of what one replica received: catch-ups (writes and points shipped from a primary's log tail) and
 /// full syncs (points copied).</summary>
@@ -127,4 +145,5 @@ public sealed record SyncReceived(
     [property: Id(1)] long CatchUpWrites,
     [property: Id(2)] long CatchUpPoints,
     [property: Id(3)] long FullSyncs,
-    [property: Id(4)] long FullSyncPoints);
+    [property: Id(4)] long FullSyncPoints,
+    [property: Id(5)] long FullSyncRedoWrites = 0);

@@ -29,6 +29,12 @@ public interface IShardMapGrain : IGrainWithStringKey
     /// from the in-sync set, if the shard is still at <paramref name="epoch"/>; null when it is not.</summary>
     Task<ShardAssignment?> Promote(int shard, long epoch, string newPrimary);
 
+    /// <summary>Makes <paramref name="newPrimary"/> (a silo holding the dead primary's disk, outside the in-sync set)
+    /// the primary at epoch + 1 with an in-sync set of itself alone, if the shard is still at <paramref name="epoch"/>
+    /// with primary <paramref name="formerPrimary"/>; null otherwise. Only for a shard whose in-sync members are all
+    /// dead (the supervisor's call, as for <see cref="Promote"/>).</summary>
+    Task<ShardAssignment?> Recover(int shard, long epoch, string formerPrimary, string newPrimary);
+
     /// <summary>Forgets the collection.</summary>
     Task Clear();
 }
@@ -94,19 +100,34 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ReplicaStatus> Status();
 
-    /// <summary>As the primary: brings the replica on <paramref name="targetSilo"/> up to date, then adds it to the
-    /// in-sync set: by shipping the writes it lacks from this primary's log tail when it holds a complete prefix of
-    /// this epoch's log and the tail reaches back to it (catch-up), else by copying the whole shard from the stored
-    /// originals in chunks (full sync). Writes to this shard wait meanwhile.</summary>
-    Task SyncReplica(long epoch, string targetSilo);
+    /// <summary>As the primary, first step of bringing the replica on <paramref name="targetSilo"/> up to date
+    /// (<see cref="Hosting.ReplicaSync"/> runs the steps): when it holds a prefix of this primary's log and the tail
+    /// reaches back to it, ships it the writes it lacks (catch-up), adds it to the in-sync set and returns null;
+    /// otherwise recreates it empty for a full sync and returns the sequence the copy starts from. Writes to this shard
+    /// wait during this call only.</summary>
+    Task<long?> StartSync(long epoch, string targetSilo);
 
-    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of epoch
-    /// <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up and returns that sequence;
-    /// otherwise null (the primary then does a full sync).</summary>
-    Task<long?> BeginCatchUp(long epoch);
+    /// <summary>As the primary, during a full sync: up to <paramref name="limit"/> live points in id order from
+    /// <paramref name="from"/> on (inclusive; null: the first), with vectors and payloads, read while writes go on.</summary>
+    [AlwaysInterleave]
+    Task<FullSyncChunk> ExportChunk(long epoch, PointId? from, int limit);
 
-    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one).</summary>
-    Task CatchUpApply(long epoch, long sequence, ShardWrite write);
+    /// <summary>As the primary, last step of a full sync that started at <paramref name="startSequence"/>: ships the
+    /// target every write made since (from the log tail, in order: the copy read each point at some moment after the
+    /// start, and re-applying every later write in order makes it exact), marks it synced and adds it to the in-sync
+    /// set. Writes to this shard wait during this call only.</summary>
+    /// <exception cref="ReplicaOutOfSyncException">The tail no longer reaches back to the start (writes outran the copy
+    /// by more than the tail's bound): the sync must start again.</exception>
+    Task FinishSync(long epoch, string targetSilo, long startSequence);
+
+    /// <summary>Catch-up target: if the local shard holds exactly the writes up to some sequence of an epoch not newer
+    /// than <paramref name="epoch"/> (<see cref="ReplicaStatus.Complete"/>), starts a catch-up by the primary of
+    /// <paramref name="epoch"/> and returns that position; otherwise null (the primary then does a full sync).</summary>
+    Task<ReplicaLogPosition?> BeginCatchUp(long epoch);
+
+    /// <summary>Catch-up target: applies write <paramref name="sequence"/> of the primary's tail (the next one),
+    /// written at <paramref name="recordEpoch"/>, during a catch-up by the primary of <paramref name="epoch"/>.</summary>
+    Task CatchUpApply(long epoch, long recordEpoch, long sequence, ShardWrite write);
 
     /// <summary>Catch-up target: the tail is applied up to <paramref name="sequence"/>; the replica serves again.</summary>
     Task EndCatchUp(long epoch, long sequence);
@@ -117,11 +138,20 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// <summary>Full-sync target: upserts one chunk of the primary's points.</summary>
     Task ImportChunk(long epoch, ClusterPoint[] points);
 
+    /// <summary>Full-sync target: applies write <paramref name="sequence"/> (of <paramref name="recordEpoch"/>) made on the
+    /// primary since the copy started; the copy stays incomplete until <see cref="EndFullSync"/>.</summary>
+    Task FullSyncRedo(long epoch, long recordEpoch, long sequence, ShardWrite write);
+
     /// <summary>Full-sync target: makes the copy durable and marks it synced at <paramref name="sequence"/>.</summary>
     Task EndFullSync(long epoch, long sequence);
 
     /// <summary>Deletes the local shard.</summary>
     Task Drop();
+
+    /// <summary>When every in-sync member of the shard is dead: if this silo's copy was restored from the disk of
+    /// <paramref name="formerPrimary"/> (the dead primary's previous incarnation) and is complete, marks it synced so
+    /// that the map can make it primary at a new epoch, and returns true; otherwise false and nothing changes.</summary>
+    Task<bool> PrepareRecovery(string formerPrimary);
 }
 
 /// <summary>

@@ -80,6 +80,18 @@ internal sealed class ShardMapGrain(
         return promoted;
     }
 
+    public async Task<ShardAssignment?> Recover(int shard, long epoch, string formerPrimary, string newPrimary)
+    {
+        if (Current(shard, epoch) is not { } assignment || assignment.Primary != formerPrimary || assignment.InSync.Contains(newPrimary))
+        {
+            return null;
+        }
+        var recovered = new ShardAssignment(shard, epoch + 1, newPrimary, [newPrimary]);
+        state.State.Shards[shard] = recovered;
+        await Persist();
+        return recovered;
+    }
+
     public Task Clear() => state.ClearStateAsync();
 
     /// <summary>The shard's assignment if it is still at <paramref name="epoch"/>.</summary>

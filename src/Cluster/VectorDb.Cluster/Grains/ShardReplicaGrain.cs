@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
 using VectorDb.Cluster.Placement;
@@ -11,23 +12,34 @@ namespace VectorDb.Cluster.Grains;
 /// <summary>
 /// One replica of one shard (<see cref="IShardReplicaGrain"/>), activated only on the silo named in its key. The
 /// shard's data is the engine collection <see cref="ShardReplicaKey.LocalName"/> in that silo's database; the
-/// replication position is in <see cref="LocalShards"/>. Nothing here survives in the grain itself.
+/// replication position and log tail are in <see cref="LocalShards"/>. Nothing here survives in the grain itself.
+/// Every write is appended to the shard's durable log tail before it is applied and its position saved after (write
+/// ahead): on activation, writes the tail holds beyond the saved position are re-applied.
 /// </summary>
 [SiloPinnedPlacement]
 [KeepAlive]
-internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<ClusterSiloOptions> options, ILogger<ShardReplicaGrain> logger)
+internal sealed partial class ShardReplicaGrain(
+    LocalShards local, Serializer<ShardWrite> codec, IOptions<ClusterSiloOptions> options, ILogger<ShardReplicaGrain> logger)
     : Grain, IShardReplicaGrain
 {
     private ShardReplicaKey Key => ShardReplicaKey.Parse(this.GetPrimaryKeyString());
 
     private ReplicaPosition Position => local.Position(Key.LocalName);
 
+    private DurableShardLog Tail => local.Tail(Key.LocalName);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await ReplayTailAsync();
+        await base.OnActivateAsync(cancellationToken);
+    }
+
     public async Task Open(ClusterCollectionSpec spec, long epoch)
     {
         ArgumentNullException.ThrowIfNull(spec);
         await RecreateLocalAsync(spec, epoch);
         var position = Position;
-        position.Advance(epoch, 0);
+        position.Advance(epoch, 0, Key.Silo);
         position.Synced = true;
     }
 
@@ -48,8 +60,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}': the primary on {key.Silo} is not synced.");
         }
         long sequence = position.Sequence + 1;
-        await ApplyLocalAsync(key, write); // throws on invalid input before anything is written
-        Record(epoch, sequence, write);
+        await ApplyLoggedAsync(epoch, sequence, write); // throws on invalid input before anything is written
 
         var shipping = assignment.InSync.Where(s => s != key.Silo).Select(s => ShipAsync(key, s, epoch, sequence, write)).ToArray();
         if (consistency == WriteConsistency.One)
@@ -81,8 +92,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             throw new ReplicaOutOfSyncException(
                 $"shard {key.Shard} of '{key.Collection}' on {key.Silo} holds writes up to {position.Sequence} (synced: {position.Synced}); write {sequence} cannot follow.");
         }
-        await ApplyLocalAsync(key, write);
-        Record(epoch, sequence, write);
+        await ApplyLoggedAsync(epoch, sequence, write);
     }
 
     public async Task<ClusterHit[]> Search(ShardSearchRequest request)
@@ -156,70 +166,89 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         var database = await local.DatabaseAsync();
         long points = database.TryGetCollection(Key.LocalName, out var collection) ? collection.Count : 0;
         var received = position.Received;
+        var tail = Tail;
         return new ReplicaStatus(position.Epoch, position.Sequence, position.Synced, points, position.Complete,
-            new SyncReceived(received.CatchUps, received.CatchUpWrites, received.CatchUpPoints, received.FullSyncs, received.FullSyncPoints));
+            new SyncReceived(received.CatchUps, received.CatchUpWrites, received.CatchUpPoints, received.FullSyncs, received.FullSyncPoints, received.FullSyncRedoWrites),
+            position.RestoredFrom, tail.FirstSequence, tail.LastSequence, tail.RejectedRecords);
     }
 
-    public async Task SyncReplica(long epoch, string targetSilo)
+    public async Task<long?> StartSync(long epoch, string targetSilo)
     {
-        var key = Key;
-        var map = GrainFactory.GetGrain<IShardMapGrain>(key.Collection);
-        var snapshot = await MapAsync(map, key);
-        var assignment = snapshot.Shards[key.Shard];
-        if (assignment.Epoch != epoch || assignment.Primary != key.Silo)
+        var (map, snapshot) = await PrimaryMapAsync(epoch);
+        if (snapshot.Shards[Key.Shard].InSync.Contains(targetSilo))
         {
-            throw new StaleEpochException($"shard {key.Shard} of '{key.Collection}': not the primary at epoch {epoch}; no sync.");
+            return null;
         }
-        if (assignment.InSync.Contains(targetSilo))
-        {
-            return;
-        }
-        var spec = snapshot.Spec;
-        var target = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(key.Collection, key.Shard, targetSilo).ToString());
-        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during the sync
+        var target = Replica(targetSilo);
+        long sequence = Position.Sequence; // this grain is non-reentrant: no write moves it during this call
         if (await TryCatchUpAsync(target, targetSilo, epoch, sequence))
         {
-            await AddInSyncAsync(map, key, epoch, targetSilo);
-            return;
+            await AddInSyncAsync(map, Key, epoch, targetSilo);
+            return null;
         }
-        var collection = (await local.DatabaseAsync()).GetCollection(key.LocalName);
-        await target.BeginFullSync(spec, epoch);
-        var ids = collection.ListIds();
-        int chunk = options.Value.FullSyncChunk;
-        for (int start = 0; start < ids.Count; start += chunk)
-        {
-            var slice = ids.Skip(start).Take(chunk).ToArray();
-            var points = await collection.GetAsync(slice, withPayload: true, withVector: true);
-            await target.ImportChunk(epoch, [.. points.Select(p => new ClusterPoint(p.Id, p.Vector!, p.Payload?.ToJsonString()))]);
-        }
-        await target.EndFullSync(epoch, sequence);
-        await AddInSyncAsync(map, key, epoch, targetSilo);
-        LogSynced(logger, key.Collection, key.Shard, targetSilo, ids.Count, sequence);
+        await target.BeginFullSync(snapshot.Spec, epoch);
+        LogFullSyncStarted(logger, Key.Collection, Key.Shard, targetSilo, sequence);
+        return sequence;
     }
 
-    public async Task<long?> BeginCatchUp(long epoch)
+    public async Task<FullSyncChunk> ExportChunk(long epoch, PointId? from, int limit)
+    {
+        // The map's epoch is checked by StartSync and FinishSync; a primary promoted to this epoch that has written nothing
+        // yet still holds the older one here.
+        if (Position.Epoch > epoch || !Position.Synced)
+        {
+            throw new StaleEpochException($"shard {Key.Shard} of '{Key.Collection}': not a synced copy at epoch {epoch}; no export.");
+        }
+        var collection = (await local.DatabaseAsync()).GetCollection(Key.LocalName);
+        var ids = collection.ListIds(null, skip: 0, limit + 1, from);
+        PointId? next = ids.Count > limit ? ids[limit] : null;
+        var records = await Get([.. ids.Take(limit)], withPayload: true, withVector: true); // ids deleted meanwhile are left out
+        return new FullSyncChunk([.. records.Select(r => new ClusterPoint(r.Id, r.Vector!, r.PayloadJson))], next);
+    }
+
+    public async Task FinishSync(long epoch, string targetSilo, long startSequence)
+    {
+        var (map, _) = await PrimaryMapAsync(epoch);
+        long sequence = Position.Sequence;
+        if (Tail.Read(startSequence, sequence) is not { } redo)
+        {
+            throw new ReplicaOutOfSyncException(
+                $"shard {Key.Shard} of '{Key.Collection}': the log tail no longer reaches back to sequence {startSequence}, where the copy to {targetSilo} started; the sync starts again.");
+        }
+        var target = Replica(targetSilo);
+        foreach (var (recordEpoch, next, payload) in redo)
+        {
+            await target.FullSyncRedo(epoch, recordEpoch, next, Decode(payload));
+        }
+        await target.EndFullSync(epoch, sequence);
+        await AddInSyncAsync(map, Key, epoch, targetSilo);
+        LogSynced(logger, Key.Collection, Key.Shard, targetSilo, redo.Count, sequence);
+    }
+
+    public async Task<ReplicaLogPosition?> BeginCatchUp(long epoch)
     {
         var position = Position;
-        if (position.Epoch != epoch || !position.Complete || !(await local.DatabaseAsync()).TryGetCollection(Key.LocalName, out _))
+        if (position.Epoch > epoch || !position.Complete || !(await local.DatabaseAsync()).TryGetCollection(Key.LocalName, out _))
         {
             return null;
         }
         position.Synced = false;
         position.CatchingUp = true;
-        return position.Sequence;
+        position.CatchUpEpoch = epoch;
+        position.RestoredFrom = null; // from here on this copy takes writes of another primary
+        return new ReplicaLogPosition(position.Epoch, position.Sequence);
     }
 
-    public async Task CatchUpApply(long epoch, long sequence, ShardWrite write)
+    public async Task CatchUpApply(long epoch, long recordEpoch, long sequence, ShardWrite write)
     {
         ArgumentNullException.ThrowIfNull(write);
         var key = Key;
         var position = Position;
-        if (!position.CatchingUp || epoch != position.Epoch || sequence != position.Sequence + 1)
+        if (!position.CatchingUp || epoch != position.CatchUpEpoch || recordEpoch > epoch || sequence != position.Sequence + 1)
         {
             throw new ReplicaOutOfSyncException($"shard {key.Shard} of '{key.Collection}' on {key.Silo} is not catching up to write {sequence} of epoch {epoch}.");
         }
-        await ApplyLocalAsync(key, write);
-        Record(epoch, sequence, write);
+        await ApplyLoggedAsync(recordEpoch, sequence, write);
         position.Received.CatchUpWrites++;
         position.Received.CatchUpPoints += write.Upserts.Length;
     }
@@ -227,10 +256,11 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
     public Task EndCatchUp(long epoch, long sequence)
     {
         var position = Position;
-        if (!position.CatchingUp || epoch != position.Epoch || sequence != position.Sequence)
+        if (!position.CatchingUp || epoch != position.CatchUpEpoch || sequence != position.Sequence)
         {
             throw new ReplicaOutOfSyncException($"shard {Key.Shard} of '{Key.Collection}' on {Key.Silo} has not caught up to write {sequence} of epoch {epoch}.");
         }
+        position.Advance(epoch, sequence, Key.Silo);
         position.CatchingUp = false;
         position.Synced = true;
         position.Received.CatchUps++;
@@ -261,6 +291,21 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         position.Received.FullSyncPoints += points.Length;
     }
 
+    public async Task FullSyncRedo(long epoch, long recordEpoch, long sequence, ShardWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var position = Position;
+        if (epoch != position.Epoch || position.Synced || position.Complete || recordEpoch > epoch)
+        {
+            throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
+        }
+        // Kept in the tail (it is this shard's log from the copy's start on), but the position stays unsaved: a copy cut
+        // off here is not complete, and a restart then drops the tail (ReplayTailAsync).
+        Tail.Append(recordEpoch, sequence, codec.SerializeToArray(write));
+        await ApplyLocalAsync(Key, write);
+        position.Received.FullSyncRedoWrites++;
+    }
+
     public async Task EndFullSync(long epoch, long sequence)
     {
         var position = Position;
@@ -269,16 +314,28 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
             throw new StaleEpochException($"no full sync from epoch {epoch} is in progress here.");
         }
         await (await local.DatabaseAsync()).GetCollection(Key.LocalName).CheckpointAsync();
-        position.Advance(epoch, sequence);
+        position.Advance(epoch, sequence, Key.Silo);
         position.Synced = true;
         position.Received.FullSyncs++;
+    }
+
+    public Task<bool> PrepareRecovery(string formerPrimary)
+    {
+        var position = Position;
+        if (!position.Complete || position.CatchingUp || position.RestoredFrom != formerPrimary)
+        {
+            return Task.FromResult(false);
+        }
+        position.Synced = true;
+        LogRecovering(logger, Key.Collection, Key.Shard, formerPrimary, position.Sequence);
+        return Task.FromResult(true);
     }
 
     public async Task Drop()
     {
         var database = await local.DatabaseAsync();
         Position.Invalidate(0);
-        local.Tail(Key.LocalName).Clear();
+        Tail.Clear();
         if (database.TryGetCollection(Key.LocalName, out _))
         {
             await database.DropCollectionAsync(Key.LocalName);
@@ -295,6 +352,21 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
         return (await local.DatabaseAsync()).GetCollection(key.LocalName);
     }
+
+    /// <summary>The map, after checking that it names this replica primary at <paramref name="epoch"/>.</summary>
+    private async Task<(IShardMapGrain Map, ShardMapSnapshot Snapshot)> PrimaryMapAsync(long epoch)
+    {
+        var map = GrainFactory.GetGrain<IShardMapGrain>(Key.Collection);
+        var snapshot = await MapAsync(map, Key);
+        var assignment = snapshot.Shards[Key.Shard];
+        if (assignment.Epoch != epoch || assignment.Primary != Key.Silo)
+        {
+            throw new StaleEpochException($"shard {Key.Shard} of '{Key.Collection}': not the primary at epoch {epoch}; no sync.");
+        }
+        return (map, snapshot);
+    }
+
+    private IShardReplicaGrain Replica(string silo) => GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(Key.Collection, Key.Shard, silo).ToString());
 
     private static ClusterRecord ToRecord(RetrievedPoint point) => new(point.Id, point.Payload?.ToJsonString(), point.Vector);
 
@@ -359,29 +431,85 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
         }
     }
 
-    /// <summary>The shard's position saved and its tail kept after a write applied durably here.</summary>
-    private void Record(long epoch, long sequence, ShardWrite write)
+    /// <summary>Write <paramref name="sequence"/> appended to the durable tail, applied durably, then the position
+    /// saved (write ahead: a crash in between leaves the tail ahead of the position, see <see cref="ReplayTailAsync"/>).
+    /// A write the engine refuses is cut from the tail again.</summary>
+    private async Task ApplyLoggedAsync(long epoch, long sequence, ShardWrite write)
     {
-        Position.Advance(epoch, sequence);
-        local.Tail(Key.LocalName).Append(sequence, write);
+        var tail = Tail;
+        tail.Append(epoch, sequence, codec.SerializeToArray(write));
+        try
+        {
+            await ApplyLocalAsync(Key, write);
+        }
+        catch
+        {
+            tail.TruncateFrom(sequence);
+            throw;
+        }
+        var position = Position;
+        position.Advance(Math.Max(epoch, position.Epoch), sequence, Key.Silo);
     }
 
-    /// <summary>Ships the target the writes after its position from this primary's tail, when it holds a complete
-    /// prefix of this epoch's log and the tail reaches back to it; false (nothing changed on the target but a started
-    /// catch-up, which a full sync then resets) otherwise.</summary>
+    /// <summary>A tail record's write (its checksum already held, so a failure here is a codec mismatch).</summary>
+    private ShardWrite Decode(byte[] payload) =>
+        codec.Deserialize(payload) ?? throw new InvalidDataException("a log tail record holds no write.");
+
+    /// <summary>After a restart: re-applies the writes the tail holds beyond the saved position (a crash between a
+    /// write's append and its position save); a tail that cannot be read back that far is cut at the position.</summary>
+    private async Task ReplayTailAsync()
+    {
+        var position = Position;
+        var tail = Tail;
+        if (!position.Complete)
+        {
+            tail.Clear();
+            return;
+        }
+        if (tail.LastSequence is not { } last || last <= position.Sequence)
+        {
+            return;
+        }
+        if (!(await local.DatabaseAsync()).TryGetCollection(Key.LocalName, out _) || tail.Read(position.Sequence, last) is not { } pending)
+        {
+            tail.TruncateFrom(position.Sequence + 1);
+            return;
+        }
+        string? restoredFrom = position.RestoredFrom;
+        foreach (var (epoch, sequence, payload) in pending)
+        {
+            await ApplyLocalAsync(Key, Decode(payload));
+            position.Advance(Math.Max(epoch, position.Epoch), sequence, restoredFrom ?? Key.Silo);
+        }
+        LogReplayed(logger, Key.Collection, Key.Shard, pending.Count, last);
+    }
+
+    /// <summary>Ships the target the writes after its position from this primary's tail, when the target holds a
+    /// prefix of this primary's log (below) and the tail reaches back to it; false (nothing changed on the target but a
+    /// started catch-up, which a full sync then resets) otherwise.
+    /// <para>Prefix: a copy complete at (e, s) with e the current epoch is a prefix of this epoch's log (one primary
+    /// numbers an epoch's writes, every replica applies them in order). A copy of an older epoch e is a prefix when
+    /// this primary's log holds write s with epoch e (log matching: the primary of epoch e wrote both, and both copies
+    /// applied the same writes before it); otherwise it may hold a write this primary never had, and gets a full sync.</para></summary>
     private async Task<bool> TryCatchUpAsync(IShardReplicaGrain target, string targetSilo, long epoch, long sequence)
     {
         var key = Key;
-        if (await target.BeginCatchUp(epoch) is not { } held || local.Tail(key.LocalName).After(held, sequence) is not { } missing)
+        if (await target.BeginCatchUp(epoch) is not { } held || held.Sequence > sequence)
         {
             return false;
         }
-        foreach (var (next, write) in missing)
+        var tail = Tail;
+        bool prefix = held.Epoch == epoch || held.Sequence == 0 || tail.EpochAt(held.Sequence) == held.Epoch;
+        if (!prefix || tail.Read(held.Sequence, sequence) is not { } missing)
         {
-            await target.CatchUpApply(epoch, next, write);
+            return false;
+        }
+        foreach (var (recordEpoch, next, payload) in missing)
+        {
+            await target.CatchUpApply(epoch, recordEpoch, next, Decode(payload));
         }
         await target.EndCatchUp(epoch, sequence);
-        LogCaughtUp(logger, key.Collection, key.Shard, targetSilo, missing.Count, held, sequence);
+        LogCaughtUp(logger, key.Collection, key.Shard, targetSilo, missing.Count, held.Sequence, sequence);
         return true;
     }
 
@@ -398,7 +526,7 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
     private async Task RecreateLocalAsync(ClusterCollectionSpec spec, long epoch)
     {
         Position.Invalidate(epoch);
-        local.Tail(Key.LocalName).Clear();
+        Tail.Clear();
         var database = await local.DatabaseAsync();
         string name = Key.LocalName;
         if (database.TryGetCollection(name, out _) || database.DamagedCollections.ContainsKey(name))
@@ -420,6 +548,15 @@ internal sealed partial class ShardReplicaGrain(LocalShards local, IOptions<Clus
     [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: caught {Silo} up from its log tail ({Writes} writes, sequence {From} to {To})")]
     private static partial void LogCaughtUp(ILogger logger, string collection, int shard, string silo, int writes, long from, long to);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Points} points, sequence {Sequence})")]
-    private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int points, long sequence);
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: re-applied {Writes} writes from the log tail (to sequence {To})")]
+    private static partial void LogReplayed(ILogger logger, string collection, int shard, int writes, long to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: this copy is {Former}'s disk (complete to sequence {Sequence}); taking over as primary")]
+    private static partial void LogRecovering(ILogger logger, string collection, int shard, string former, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} started at sequence {Sequence}")]
+    private static partial void LogFullSyncStarted(ILogger logger, string collection, int shard, string silo, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: full sync to {Silo} done ({Writes} writes made during the copy shipped after it, sequence {Sequence})")]
+    private static partial void LogSynced(ILogger logger, string collection, int shard, string silo, int writes, long sequence);
 }

@@ -4,19 +4,20 @@ namespace VectorDb.Cluster.Hosting;
 
 /// <summary>
 /// This silo's shards: one embedded <see cref="VectorDatabase"/> in the silo's data folder, holding one engine
-/// collection per shard replica (<c>collection-sN</c>), each replica's replication position and its log tail. The
-/// position (epoch, sequence) is also kept durably beside the shards (<see cref="ReplicaPosition"/>), so a replica
-/// whose silo restarts knows which writes it holds and can catch up from a primary's tail; it still serves nothing
-/// and accepts no shipped write until it has caught up (or been fully re-synced).
+/// collection per shard replica (<c>collection-sN</c>), each replica's replication position and its log tail, both
+/// durable beside the shards (<see cref="ReplicaPosition"/> in <c>cluster-positions/</c>, <see cref="DurableShardLog"/>
+/// in <c>cluster-log/</c>), so a replica whose silo restarts knows which writes it holds and can catch up from a
+/// primary's tail, and a primary that restarts can still ship its tail; a restarted replica serves nothing and accepts
+/// no shipped write until it has caught up (or been fully re-synced).
 /// </summary>
 public sealed class LocalShards(string dataDirectory, DatabaseOptions? options = null, int tailBytes = LocalShards.DefaultTailBytes) : IAsyncDisposable
 {
-    /// <summary>Default bound of each shard's in-memory log tail (64 MiB).</summary>
+    /// <summary>Default bound of each shard's log tail on disk (64 MiB).</summary>
     public const int DefaultTailBytes = 64 << 20;
 
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly ConcurrentDictionary<string, ReplicaPosition> _positions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ShardLogTail> _tails = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DurableShardLog> _tails = new(StringComparer.Ordinal);
     private VectorDatabase? _database;
     private bool _ownsDatabase = true;
 
@@ -25,7 +26,7 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
     /// <summary>The shards of <paramref name="database"/>, which the caller opened and closes (the server in cluster
     /// mode: its health checks, limits and final checkpoint then cover the shards too).</summary>
     /// <param name="database">The open database in this silo's data folder.</param>
-    /// <param name="tailBytes">Bound of each shard's in-memory log tail.</param>
+    /// <param name="tailBytes">Bound of each shard's log tail on disk, in bytes.</param>
     public static LocalShards Of(VectorDatabase database, int tailBytes = DefaultTailBytes)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -33,6 +34,8 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
     }
 
     private string PositionsDirectory => Path.Combine(DataDirectory, "cluster-positions");
+
+    private string LogsDirectory => Path.Combine(DataDirectory, "cluster-log");
 
     /// <summary>The silo's database, opened on first use.</summary>
     public async Task<VectorDatabase> DatabaseAsync()
@@ -57,8 +60,10 @@ public sealed class LocalShards(string dataDirectory, DatabaseOptions? options =
     public ReplicaPosition Position(string localName) =>
         _positions.GetOrAdd(localName, name => ReplicaPosition.Load(Path.Combine(PositionsDirectory, name + ".position")));
 
-    /// <summary>The shard's recent writes, as applied here (for catching up a replica that missed only a few).</summary>
-    public ShardLogTail Tail(string localName) => _tails.GetOrAdd(localName, _ => new ShardLogTail(tailBytes));
+    /// <summary>The shard's recent writes, as applied here (for catching up a replica that missed only a few), opened
+    /// from disk on first use.</summary>
+    public DurableShardLog Tail(string localName) =>
+        _tails.GetOrAdd(localName, name => new DurableShardLog(Path.Combine(LogsDirectory, name), tailBytes));
 
     public async ValueTask DisposeAsync()
     {

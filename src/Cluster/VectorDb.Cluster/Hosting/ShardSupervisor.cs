@@ -8,9 +8,11 @@ namespace VectorDb.Cluster.Hosting;
 
 /// <summary>
 /// Reacts to Orleans membership: when a silo is declared dead, promotes an in-sync replica of every shard it was
-/// primary of (the one with the highest applied position, epoch + 1) and drops it from the in-sync sets. When a shard
-/// is below R in-sync replicas and an active silo holds a complete copy of the shard's current epoch (a replica back
-/// from a restart), has the primary catch it up at once from its log tail; otherwise, once the shard has stayed below
+/// primary of (the one with the highest applied position, epoch + 1) and drops it from the in-sync sets; when no
+/// in-sync member is alive, waits for the dead primary's disk to come back (a silo whose copy was saved by that
+/// incarnation) and makes it primary at epoch + 1. When a shard is below R in-sync replicas and an active silo holds a
+/// complete copy of an epoch not newer than the shard's (a replica back from a restart, the old primary included), has
+/// the primary catch it up at once from its log tail (or copy the shard when the tail does not fit); otherwise, once the shard has stayed below
 /// R for <see cref="ClusterSiloOptions.ReReplicationGrace"/>, has its primary copy the shard to another active silo.
 /// Runs on every silo; only the active silo with the smallest address acts, and every change is a compare-and-swap
 /// on the shard's epoch, so two acting at once change nothing twice.
@@ -76,7 +78,7 @@ internal sealed partial class ShardSupervisor(
     {
         if (isDead(assignment.Primary))
         {
-            await PromoteAsync(collection, map, assignment, isDead);
+            await PromoteAsync(collection, map, assignment, isDead, active);
             return; // the next pass sees the new epoch
         }
         foreach (var replica in assignment.InSync.Where(s => s != assignment.Primary && isDead(s)))
@@ -95,7 +97,7 @@ internal sealed partial class ShardSupervisor(
             // A silo holding a complete copy of this epoch's log (a replica that restarted, or missed a few writes):
             // no grace, the primary ships it what it lacks from its tail.
             LogReReplicating(logger, collection, assignment.Shard, returning);
-            await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, returning);
+            await SyncAsync(collection, assignment, returning);
             _underReplicatedSince.Remove(key);
             return;
         }
@@ -117,11 +119,12 @@ internal sealed partial class ShardSupervisor(
             return; // no silo left to hold another copy
         }
         LogReReplicating(logger, collection, assignment.Shard, target);
-        await Replica(collection, assignment.Shard, assignment.Primary).SyncReplica(assignment.Epoch, target);
+        await SyncAsync(collection, assignment, target);
         _underReplicatedSince.Remove(key);
     }
 
-    /// <summary>An active silo outside the in-sync set whose replica of the shard is complete at the shard's epoch.</summary>
+    /// <summary>An active silo outside the in-sync set whose replica of the shard is complete at an epoch not newer than
+    /// the shard's (the primary decides whether its tail fits, else it copies the shard).</summary>
     private async Task<string?> CatchUpCandidateAsync(string collection, ShardAssignment assignment, string[] active)
     {
         foreach (var candidate in active.Where(s => !assignment.InSync.Contains(s)))
@@ -129,7 +132,7 @@ internal sealed partial class ShardSupervisor(
             try
             {
                 var status = await Replica(collection, assignment.Shard, candidate).Status();
-                if (status.Complete && status.Epoch == assignment.Epoch)
+                if (status.Complete && status.Epoch <= assignment.Epoch)
                 {
                     return candidate;
                 }
@@ -143,8 +146,8 @@ internal sealed partial class ShardSupervisor(
     }
 
     /// <summary>Promotes the live in-sync replica with the highest (epoch, sequence); with none, the shard stays
-    /// unavailable (searches report it missing) until its primary's silo comes back and is re-synced by hand.</summary>
-    private async Task PromoteAsync(string collection, IShardMapGrain map, ShardAssignment assignment, Func<string, bool> isDead)
+    /// unavailable (searches report it missing) until the dead primary's disk is back (<see cref="RecoverAsync"/>).</summary>
+    private async Task PromoteAsync(string collection, IShardMapGrain map, ShardAssignment assignment, Func<string, bool> isDead, string[] active)
     {
         (string Silo, ReplicaStatus Status)? best = null;
         foreach (var candidate in assignment.InSync.Where(s => s != assignment.Primary && !isDead(s)))
@@ -164,7 +167,14 @@ internal sealed partial class ShardSupervisor(
         }
         if (best is null)
         {
-            LogNoCandidate(logger, collection, assignment.Shard);
+            if (assignment.InSync.All(isDead))
+            {
+                await RecoverAsync(collection, map, assignment, active);
+            }
+            else
+            {
+                LogNoCandidate(logger, collection, assignment.Shard);
+            }
             return;
         }
         if (await map.Promote(assignment.Shard, assignment.Epoch, best.Value.Silo) is { } promoted)
@@ -172,6 +182,41 @@ internal sealed partial class ShardSupervisor(
             LogPromoted(logger, collection, assignment.Shard, best.Value.Silo, promoted.Epoch);
         }
     }
+
+    /// <summary>Every in-sync member is dead: the copy that holds every acknowledged write is the dead primary's own
+    /// (replicas hold prefixes of its log; consistency-one writes are on it alone), so the shard waits for that disk.
+    /// An active silo whose copy was last saved by the dead primary's incarnation (<see cref="ReplicaStatus.RestoredFrom"/>:
+    /// the same data folder, restarted) becomes primary at epoch + 1, alone in the in-sync set; the others then catch up
+    /// from its durable tail or are copied.</summary>
+    private async Task RecoverAsync(string collection, IShardMapGrain map, ShardAssignment assignment, string[] active)
+    {
+        foreach (var candidate in active)
+        {
+            try
+            {
+                var replica = Replica(collection, assignment.Shard, candidate);
+                var status = await replica.Status();
+                if (status.RestoredFrom != assignment.Primary || !await replica.PrepareRecovery(assignment.Primary))
+                {
+                    continue;
+                }
+                if (await map.Recover(assignment.Shard, assignment.Epoch, assignment.Primary, candidate) is { } recovered)
+                {
+                    LogRecovered(logger, collection, assignment.Shard, candidate, recovered.Epoch);
+                }
+                return;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // unreachable: not a candidate
+            }
+        }
+        LogNoCandidate(logger, collection, assignment.Shard);
+    }
+
+    private Task SyncAsync(string collection, ShardAssignment assignment, string target) =>
+        ReplicaSync.RunAsync(Replica(collection, assignment.Shard, assignment.Primary), Replica(collection, assignment.Shard, target),
+            assignment.Epoch, target, options.Value.FullSyncChunk);
 
     private IShardReplicaGrain Replica(string collection, int shard, string silo) =>
         grains.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(collection, shard, silo).ToString());
@@ -187,6 +232,9 @@ internal sealed partial class ShardSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: promoted {Silo} to primary at epoch {Epoch}")]
     private static partial void LogPromoted(ILogger logger, string collection, int shard, string silo, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Collection}' shard {Shard}: every in-sync member was dead; the old primary's disk is back on {Silo}, primary at epoch {Epoch}")]
+    private static partial void LogRecovered(ILogger logger, string collection, int shard, string silo, long epoch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "'{Collection}' shard {Shard}: building a new replica on {Silo}")]
     private static partial void LogReReplicating(ILogger logger, string collection, int shard, string silo);

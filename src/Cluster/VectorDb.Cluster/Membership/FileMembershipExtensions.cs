@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 
 namespace VectorDb.Cluster.Membership;
 
@@ -17,19 +16,7 @@ public static class FileMembershipExtensions
         string serviceId, string clusterId)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.Configure<EndpointOptions>(o =>
-        {
-            o.AdvertisedIPAddress = IPAddress.Loopback;
-            o.SiloPort = siloPort;
-            o.GatewayPort = gatewayPort;
-            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort);
-            o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, gatewayPort);
-        });
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ServiceId = serviceId;
-            o.ClusterId = clusterId;
-        });
+        silo.ListenOn(IPAddress.Loopback, siloPort, gatewayPort, serviceId, clusterId);
         silo.Services.AddSingleton<IMembershipTable>(services => ActivatorUtilities.CreateInstance<FileMembershipTable>(services, sharedDirectory));
         return silo;
     }
