@@ -2,7 +2,6 @@ using Google.Protobuf.Collections;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Client;
-using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -160,31 +159,45 @@ public sealed class ClusterApiTests(ITestOutputHelper output)
             Assert.Contains(clustered, h => h.Id.HasUuid);
         }
 
-        // Scroll (coordinator API: vectordb.v1 has no scroll call) in pages of 64: the single node's id order, numbers
-        // then UUIDs, filter applied, every point once.
-        var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
-        var even = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g1"))]);
-        foreach (var filter in new[] { null, even })
+        // vectordb.v1 Scroll through each silo in turn, pages of 64 (with a filter too): page by page the single node's
+        // ids, payloads and next offsets (numbers, then UUIDs), every point once.
+        using var client0 = new VectorDbClient(cluster.Silos[0].GrpcAddress);
+        using var client2 = new VectorDbClient(cluster.Silos[2].GrpcAddress);
+        VectorDbClient[] clients = [client0, client, client2];
+        var g1 = new ProtoFilter();
+        g1.Must.Add(new Condition { Field = new FieldCondition { Key = "group", Match = new Match { Keyword = "g1" } } });
+        var engineG1 = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g1"))]);
+        foreach (var (filter, engineFilter) in new[] { ((ProtoFilter?)null, (EngineFilter.Filter?)null), (g1, engineG1) })
         {
             var scrolled = new List<EnginePointId>();
-            EnginePointId? from = null;
+            VectorDb.Api.V1.PointId? offset = null;
+            EnginePointId? localOffset = null;
             int pages = 0;
             do
             {
-                var page = await coordinator.Scroll("mixed", filter, from, 64, withPayload: pages == 0, withVector: false);
-                Assert.True(page.Points.Length <= 64);
-                if (pages == 0 && page.Points.Length > 0)
+                var page = await clients[pages % 3].ScrollAsync("mixed", offset, 64, filter, withPayload: true, withVectors: pages == 0);
+                var local = await reference.ScrollAsync(engineFilter, localOffset, 64, withPayload: true, withVector: pages == 0);
+                Assert.Equal(local.Points.Select(p => p.Id.ToString()), page.Result.Select(p => IdText(p.Id)));
+                Assert.Equal(local.Points.Select(p => p.Payload!["row"]!.GetValue<long>()), page.Result.Select(p => p.Payload["row"].IntegerValue));
+                if (pages == 0)
                 {
-                    Assert.NotNull(page.Points[0].PayloadJson);
+                    Assert.Equal(local.Points.Select(p => p.Vector), page.Result.Select(p => p.Vector.Data.ToArray()));
                 }
-                scrolled.AddRange(page.Points.Select(p => p.Id));
-                from = page.NextFrom;
+                Assert.Equal(local.NextPageOffset?.ToString(), page.NextPageOffset is null ? null : IdText(page.NextPageOffset));
+                scrolled.AddRange(local.Points.Select(p => p.Id));
+                offset = page.NextPageOffset;
+                localOffset = local.NextPageOffset;
                 pages++;
             }
-            while (from is not null && pages < 100);
-            Assert.Equal(reference.ListIds(filter), scrolled);
+            while (offset is not null && pages < 100);
+            Assert.Equal(reference.ListIds(engineFilter), scrolled);
+            Assert.True(pages > 2, $"{pages} pages");
         }
+        var badLimit = await Assert.ThrowsAsync<RpcException>(() => client.ScrollAsync("mixed", limit: 1_000_000));
+        Assert.Equal(StatusCode.InvalidArgument, badLimit.StatusCode);
     }
+
+    private static string IdText(VectorDb.Api.V1.PointId id) => id.HasUuid ? id.Uuid : id.Num.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProtoFilter GroupFilter(int group, int below)
     {

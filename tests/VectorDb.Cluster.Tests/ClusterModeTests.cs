@@ -15,8 +15,8 @@ namespace VectorDb.Cluster.Tests;
 
 /// <summary>
 /// The server in cluster mode (<c>--cluster</c>, docs/cluster.md) keeps the single-node server's plumbing: API keys and
-/// their permissions, message limits, health, reflection, metrics; Qdrant's APIs, not routed through the cluster, are
-/// refused with a status naming what to use. A server without <c>--cluster</c> maps no Orleans assembly into its
+/// their permissions, message limits, health, reflection, metrics, for vectordb.v1 and Qdrant's APIs alike (all three
+/// routed through the cluster). A server without <c>--cluster</c> maps no Orleans assembly into its
 /// process (read from /proc, with the cluster node as the control that the check sees Orleans when it is there).
 /// </summary>
 public sealed class ClusterModeTests
@@ -65,20 +65,32 @@ public sealed class ClusterModeTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Contains("vectordb.v1.Points", await ReflectedServicesAsync(channel, keyed));
 
-        // Qdrant's gRPC API: refused with Unimplemented naming the API to use (after the key check, as every call).
-        using var qdrant = new QdrantClient(new Uri(silo.GrpcAddress), ReadWriteKey);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => qdrant.ListCollectionsAsync());
-        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
-        Assert.Contains("vectordb.v1", refused.Status.Detail, StringComparison.Ordinal);
+        // Qdrant's gRPC API goes through the cluster, with the same key rules: the read-only key reads, cannot create.
+        using var qdrant = new QdrantClient(new Uri(silo.GrpcAddress), ReadOnlyKey);
+        Assert.Equal(["docs"], await qdrant.ListCollectionsAsync());
+        Assert.Equal(40UL, await qdrant.CountAsync("docs"));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => qdrant.CreateCollectionAsync("qdrant_grpc",
+            new Qdrant.Client.Grpc.VectorParams { Size = 4, Distance = Qdrant.Client.Grpc.Distance.Cosine }));
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
 
-        // REST: the probes and /metrics answer; Qdrant's REST API is 501 naming the gRPC API, and changes nothing.
+        // REST: the probes answer without a key; Qdrant's REST API through the cluster needs one (401 without, 403 for
+        // the read-only key's write, which changes nothing), and reads the clustered collection.
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.RestPort}") };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-        using (var put = await http.PutAsync(new Uri("/collections/rest", UriKind.Relative),
-            new StringContent("""{"vectors": {"size": 4, "distance": "Cosine"}}""", System.Text.Encoding.UTF8, "application/json")))
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/collections", UriKind.Relative))).StatusCode);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, new Uri("/collections/rest", UriKind.Relative)))
         {
-            Assert.Equal(HttpStatusCode.NotImplemented, put.StatusCode);
-            Assert.Contains("vectordb.v1", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            put.Headers.Add("api-key", ReadOnlyKey);
+            put.Content = new StringContent("""{"vectors": {"size": 4, "distance": "Cosine"}}""", System.Text.Encoding.UTF8, "application/json");
+            using var answer = await http.SendAsync(put);
+            Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+        }
+        using (var count = new HttpRequestMessage(HttpMethod.Post, new Uri("/collections/docs/points/count", UriKind.Relative)))
+        {
+            count.Headers.Add("api-key", ReadOnlyKey);
+            using var answer = await http.SendAsync(count);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal(40, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["result"]!["count"]!.GetValue<long>());
         }
         Assert.Equal(["docs"], await readOnly.ListCollectionsAsync());
         using var metricsRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
