@@ -191,10 +191,69 @@ public sealed class ClusterApiTests(ITestOutputHelper output)
             }
             while (offset is not null && pages < 100);
             Assert.Equal(reference.ListIds(engineFilter), scrolled);
-            Assert.True(pages > 2, $"{pages} pages");
+            Assert.True(pages > 1, $"{pages} pages");
         }
         var badLimit = await Assert.ThrowsAsync<RpcException>(() => client.ScrollAsync("mixed", limit: 1_000_000));
         Assert.Equal(StatusCode.InvalidArgument, badLimit.StatusCode);
+    }
+
+    [Fact]
+    public async Task Shards_replicas_and_write_consistency_are_set_per_collection_and_write_and_checked_against_the_live_nodes()
+    {
+        await using var cluster = await LocalCluster.StartAsync(2, TimeSpan.FromSeconds(30), ["--shards", "4", "--replicas", "1", "--consistency", "one"]);
+        using var client0 = new VectorDbClient(cluster.Silos[0].GrpcAddress);
+        using var client1 = new VectorDbClient(cluster.Silos[1].GrpcAddress);
+        CreateCollectionRequest Create(string name, uint shards, uint replicas, WriteConsistency consistency) => new()
+        {
+            CollectionName = name,
+            Vectors = new VectorParams { Size = 4, Distance = Distance.Cosine },
+            ShardNumber = shards,
+            ReplicationFactor = replicas,
+            WriteConsistency = consistency,
+        };
+
+        // Refused, creating nothing: R above the 2 live nodes, S above 256, R above 5, an unknown consistency.
+        foreach (var (request, field) in new[]
+        {
+            (Create("bad", 2, 3, WriteConsistency.Default), "replicas"),
+            (Create("bad", 257, 1, WriteConsistency.Default), "shard_number"),
+            (Create("bad", 2, 6, WriteConsistency.Default), "replication_factor"),
+            (Create("bad", 2, 1, (WriteConsistency)9), "consistency"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await client0.Collections.CreateAsync(request));
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Contains(field, refused.Status.Detail, StringComparison.Ordinal);
+        }
+        Assert.Empty(await client1.ListCollectionsAsync());
+
+        // Set at create through one node, read through the other; unset fields take the node's options.
+        await client0.Collections.CreateAsync(Create("laid", 3, 2, WriteConsistency.Majority));
+        await client0.Collections.CreateAsync(Create("plain", 0, 0, WriteConsistency.Default));
+        var laid = (await client1.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = "laid" })).Result;
+        Assert.Equal((3u, 2u, WriteConsistency.Majority), (laid.ShardNumber, laid.ReplicationFactor, laid.WriteConsistency));
+        var plain = (await client1.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = "plain" })).Result;
+        Assert.Equal((4u, 1u, WriteConsistency.One), (plain.ShardNumber, plain.ReplicationFactor, plain.WriteConsistency));
+        var map = await cluster.Client.GetGrain<Grains.IShardMapGrain>("laid").Get();
+        Assert.Equal((3, 2, "Majority"), (map!.Spec.Shards, map.Spec.Replicas, map.Spec.WriteConsistency)); // in the persisted map
+
+        // Per write: each consistency is accepted, an unknown one refused before anything is written.
+        var upsert = new UpsertPointsRequest { CollectionName = "laid" };
+        upsert.Points.Add(Enumerable.Range(0, 30).Select(i => VectorDbClient.Point((ulong)i, [1, i, 0, 0.5f])));
+        foreach (var consistency in new[] { WriteConsistency.All, WriteConsistency.One, WriteConsistency.Default })
+        {
+            upsert.Consistency = consistency;
+            await client1.Points.UpsertAsync(upsert);
+        }
+        upsert.Consistency = (WriteConsistency)9;
+        upsert.Points.Add(VectorDbClient.Point(100, [1, 0, 0, 0]));
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await client1.Points.UpsertAsync(upsert));
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+        Assert.Equal(30UL, await client0.CountAsync("laid"));
+        var delete = new DeletePointsRequest { CollectionName = "laid", Consistency = WriteConsistency.One, Points = new PointsSelector { Points = new PointsIdsList() } };
+        delete.Points.Points.Ids.Add(VectorDbClient.Id(3));
+        await client0.Points.DeleteAsync(delete);
+        Assert.Equal(29UL, await client1.CountAsync("laid"));
     }
 
     private static string IdText(VectorDb.Api.V1.PointId id) => id.HasUuid ? id.Uuid : id.Num.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -123,6 +123,18 @@ public sealed class ClusterModeTests
             await client.CreateCollectionAsync("single", 4, Distance.Cosine); // served by the single-node engine
             await client.UpsertAsync("single", [VectorDbClient.Point(1, [1, 0, 0, 0])]);
             Assert.Equal(1UL, await client.CountAsync("single"));
+            // Qdrant's gRPC API (the same handlers as a cluster node's, over the local database) and a cluster layout,
+            // which one node refuses.
+            using (var qdrant = new QdrantClient(new Uri($"http://127.0.0.1:{grpcPort}")))
+            {
+                Assert.Equal(1UL, await qdrant.CountAsync("single"));
+            }
+            var layout = await Assert.ThrowsAsync<RpcException>(async () => await client.Collections.CreateAsync(new CreateCollectionRequest
+            {
+                CollectionName = "sharded", Vectors = new VectorParams { Size = 4, Distance = Distance.Cosine }, ShardNumber = 2,
+            }));
+            Assert.Equal(StatusCode.InvalidArgument, layout.StatusCode);
+            Assert.Equal(["single"], await client.ListCollectionsAsync());
             Assert.Empty(OrleansMapped(server.Id));
         }
         finally
