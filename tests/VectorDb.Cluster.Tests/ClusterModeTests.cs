@@ -92,7 +92,28 @@ public sealed class ClusterModeTests
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
             Assert.Equal(40, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["result"]!["count"]!.GetValue<long>());
         }
-        Assert.Equal(["docs"], await readOnly.ListCollectionsAsync());
+        // Qdrant's read consistency and write ordering are read (bad values refused, nothing written); a REST create
+        // lays the collection out (R above the one live node refused).
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Post, "/collections/docs/points/count?consistency=majority", "{}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestAsync(http, HttpMethod.Post, "/collections/docs/points/count?consistency=most", "{}")).Status);
+        const string Point = """{"points": [{"id": 900, "vector": [1, 0, 0, 0]}]}""";
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestAsync(http, HttpMethod.Put, "/collections/docs/points?ordering=total", Point)).Status);
+        Assert.Equal(40UL, await readOnly.CountAsync("docs"));
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Put, "/collections/docs/points?ordering=strong&wait=true", Point)).Status);
+        Assert.Equal(41UL, await readOnly.CountAsync("docs"));
+        var zeroFactor = await Assert.ThrowsAsync<RpcException>(() => qdrant.CountAsync("docs",
+            readConsistency: new Qdrant.Client.Grpc.ReadConsistency { Factor = 0 }));
+        Assert.Equal(StatusCode.InvalidArgument, zeroFactor.StatusCode);
+        var (status, body) = await RestAsync(http, HttpMethod.Put, "/collections/rest",
+            """{"vectors": {"size": 4, "distance": "Cosine"}, "shard_number": 3, "replication_factor": 2}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("replicas", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Put, "/collections/rest",
+            """{"vectors": {"size": 4, "distance": "Cosine"}, "shard_number": 3, "write_consistency_factor": 1}""")).Status);
+        var created = JsonNode.Parse((await RestAsync(http, HttpMethod.Get, "/collections/rest", null)).Body)!["result"]!["config"]!["params"]!;
+        Assert.Equal((3, 1, 1), (created["shard_number"]!.GetValue<int>(), created["replication_factor"]!.GetValue<int>(),
+            created["write_consistency_factor"]!.GetValue<int>()));
+        Assert.Equal(["docs", "rest"], await readOnly.ListCollectionsAsync());
         using var metricsRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
         metricsRequest.Headers.Add("api-key", ReadOnlyKey);
         using var metrics = await http.SendAsync(metricsRequest);
@@ -168,6 +189,19 @@ public sealed class ClusterModeTests
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120)); // hang guard
         return (process.ExitCode, await error);
+    }
+
+    /// <summary>A REST call with the read-write key: status and body.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> RestAsync(HttpClient http, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Add("api-key", ReadWriteKey);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+        using var answer = await http.SendAsync(request);
+        return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 
     /// <summary>File names of Orleans assemblies mapped into process <paramref name="pid"/>.</summary>

@@ -4,10 +4,8 @@ using VectorDb.Server.Backend;
 namespace VectorDb.Server.Rest;
 
 /// <summary>Qdrant's point routes: upsert (points list or batch form), retrieve, get one, delete (ids or filter),
-/// count, scroll. Search and query are in <see cref="SearchRest"/>. Writes take Qdrant's <c>?ordering=</c> (weak, medium,
-/// strong: every write already goes through one primary per shard, in order, so all three hold) and VectorDb's
-/// <c>?consistency=all|majority|one</c> (a cluster node's write consistency for this request); reads take Qdrant's
-/// <c>?consistency=</c> (<see cref="RestCall.Read"/>).</summary>
+/// count, scroll. Search and query are in <see cref="SearchRest"/>. Writes take Qdrant's <c>?ordering=</c>
+/// (<see cref="RestCall.Write"/>), reads Qdrant's <c>?consistency=</c> (<see cref="RestCall.Read"/>).</summary>
 internal static class PointsRest
 {
     public static void Map(WebApplication app, string[] host)
