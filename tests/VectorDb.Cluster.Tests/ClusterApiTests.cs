@@ -2,7 +2,6 @@ using Google.Protobuf.Collections;
 using Grpc.Core;
 using VectorDb.Api.Tests.Support;
 using VectorDb.Client;
-using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -160,31 +159,104 @@ public sealed class ClusterApiTests(ITestOutputHelper output)
             Assert.Contains(clustered, h => h.Id.HasUuid);
         }
 
-        // Scroll (coordinator API: vectordb.v1 has no scroll call) in pages of 64: the single node's id order, numbers
-        // then UUIDs, filter applied, every point once.
-        var coordinator = cluster.Client.GetGrain<IClusterCoordinatorGrain>(0);
-        var even = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g1"))]);
-        foreach (var filter in new[] { null, even })
+        // vectordb.v1 Scroll through each silo in turn, pages of 64 (with a filter too): page by page the single node's
+        // ids, payloads and next offsets (numbers, then UUIDs), every point once.
+        using var client0 = new VectorDbClient(cluster.Silos[0].GrpcAddress);
+        using var client2 = new VectorDbClient(cluster.Silos[2].GrpcAddress);
+        VectorDbClient[] clients = [client0, client, client2];
+        var g1 = new ProtoFilter();
+        g1.Must.Add(new Condition { Field = new FieldCondition { Key = "group", Match = new Match { Keyword = "g1" } } });
+        var engineG1 = new EngineFilter.Filter(Must: [new EngineFilter.MatchCondition("group", EngineFilter.FieldValue.Of("g1"))]);
+        foreach (var (filter, engineFilter) in new[] { ((ProtoFilter?)null, (EngineFilter.Filter?)null), (g1, engineG1) })
         {
             var scrolled = new List<EnginePointId>();
-            EnginePointId? from = null;
+            VectorDb.Api.V1.PointId? offset = null;
+            EnginePointId? localOffset = null;
             int pages = 0;
             do
             {
-                var page = await coordinator.Scroll("mixed", filter, from, 64, withPayload: pages == 0, withVector: false);
-                Assert.True(page.Points.Length <= 64);
-                if (pages == 0 && page.Points.Length > 0)
+                var page = await clients[pages % 3].ScrollAsync("mixed", offset, 64, filter, withPayload: true, withVectors: pages == 0);
+                var local = await reference.ScrollAsync(engineFilter, localOffset, 64, withPayload: true, withVector: pages == 0);
+                Assert.Equal(local.Points.Select(p => p.Id.ToString()), page.Result.Select(p => IdText(p.Id)));
+                Assert.Equal(local.Points.Select(p => p.Payload!["row"]!.GetValue<long>()), page.Result.Select(p => p.Payload["row"].IntegerValue));
+                if (pages == 0)
                 {
-                    Assert.NotNull(page.Points[0].PayloadJson);
+                    Assert.Equal(local.Points.Select(p => p.Vector), page.Result.Select(p => p.Vector.Data.ToArray()));
                 }
-                scrolled.AddRange(page.Points.Select(p => p.Id));
-                from = page.NextFrom;
+                Assert.Equal(local.NextPageOffset?.ToString(), page.NextPageOffset is null ? null : IdText(page.NextPageOffset));
+                scrolled.AddRange(local.Points.Select(p => p.Id));
+                offset = page.NextPageOffset;
+                localOffset = local.NextPageOffset;
                 pages++;
             }
-            while (from is not null && pages < 100);
-            Assert.Equal(reference.ListIds(filter), scrolled);
+            while (offset is not null && pages < 100);
+            Assert.Equal(reference.ListIds(engineFilter), scrolled);
+            Assert.True(pages > 1, $"{pages} pages");
         }
+        var badLimit = await Assert.ThrowsAsync<RpcException>(() => client.ScrollAsync("mixed", limit: 1_000_000));
+        Assert.Equal(StatusCode.InvalidArgument, badLimit.StatusCode);
     }
+
+    [Fact]
+    public async Task Shards_replicas_and_write_consistency_are_set_per_collection_and_write_and_checked_against_the_live_nodes()
+    {
+        await using var cluster = await LocalCluster.StartAsync(2, TimeSpan.FromSeconds(30), ["--shards", "4", "--replicas", "1", "--consistency", "one"]);
+        using var client0 = new VectorDbClient(cluster.Silos[0].GrpcAddress);
+        using var client1 = new VectorDbClient(cluster.Silos[1].GrpcAddress);
+        CreateCollectionRequest Create(string name, uint shards, uint replicas, WriteConsistency consistency) => new()
+        {
+            CollectionName = name,
+            Vectors = new VectorParams { Size = 4, Distance = Distance.Cosine },
+            ShardNumber = shards,
+            ReplicationFactor = replicas,
+            WriteConsistency = consistency,
+        };
+
+        // Refused, creating nothing: R above the 2 live nodes, S above 256, R above 5, an unknown consistency.
+        foreach (var (request, field) in new[]
+        {
+            (Create("bad", 2, 3, WriteConsistency.Default), "replicas"),
+            (Create("bad", 257, 1, WriteConsistency.Default), "shard_number"),
+            (Create("bad", 2, 6, WriteConsistency.Default), "replication_factor"),
+            (Create("bad", 2, 1, (WriteConsistency)9), "consistency"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await client0.Collections.CreateAsync(request));
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Contains(field, refused.Status.Detail, StringComparison.Ordinal);
+        }
+        Assert.Empty(await client1.ListCollectionsAsync());
+
+        // Set at create through one node, read through the other; unset fields take the node's options.
+        await client0.Collections.CreateAsync(Create("laid", 3, 2, WriteConsistency.Majority));
+        await client0.Collections.CreateAsync(Create("plain", 0, 0, WriteConsistency.Default));
+        var laid = (await client1.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = "laid" })).Result;
+        Assert.Equal((3u, 2u, WriteConsistency.Majority), (laid.ShardNumber, laid.ReplicationFactor, laid.WriteConsistency));
+        var plain = (await client1.Collections.GetAsync(new GetCollectionInfoRequest { CollectionName = "plain" })).Result;
+        Assert.Equal((4u, 1u, WriteConsistency.One), (plain.ShardNumber, plain.ReplicationFactor, plain.WriteConsistency));
+        var map = await cluster.Client.GetGrain<Grains.IShardMapGrain>("laid").Get();
+        Assert.Equal((3, 2, "Majority"), (map!.Spec.Shards, map.Spec.Replicas, map.Spec.WriteConsistency)); // in the persisted map
+
+        // Per write: each consistency is accepted, an unknown one refused before anything is written.
+        var upsert = new UpsertPointsRequest { CollectionName = "laid" };
+        upsert.Points.Add(Enumerable.Range(0, 30).Select(i => VectorDbClient.Point((ulong)i, [1, i, 0, 0.5f])));
+        foreach (var consistency in new[] { WriteConsistency.All, WriteConsistency.One, WriteConsistency.Default })
+        {
+            upsert.Consistency = consistency;
+            await client1.Points.UpsertAsync(upsert);
+        }
+        upsert.Consistency = (WriteConsistency)9;
+        upsert.Points.Add(VectorDbClient.Point(100, [1, 0, 0, 0]));
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await client1.Points.UpsertAsync(upsert));
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+        Assert.Equal(30UL, await client0.CountAsync("laid"));
+        var delete = new DeletePointsRequest { CollectionName = "laid", Consistency = WriteConsistency.One, Points = new PointsSelector { Points = new PointsIdsList() } };
+        delete.Points.Points.Ids.Add(VectorDbClient.Id(3));
+        await client0.Points.DeleteAsync(delete);
+        Assert.Equal(29UL, await client1.CountAsync("laid"));
+    }
+
+    private static string IdText(VectorDb.Api.V1.PointId id) => id.HasUuid ? id.Uuid : id.Num.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProtoFilter GroupFilter(int group, int below)
     {

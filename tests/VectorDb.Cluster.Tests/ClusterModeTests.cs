@@ -15,8 +15,8 @@ namespace VectorDb.Cluster.Tests;
 
 /// <summary>
 /// The server in cluster mode (<c>--cluster</c>, docs/cluster.md) keeps the single-node server's plumbing: API keys and
-/// their permissions, message limits, health, reflection, metrics; Qdrant's APIs, not routed through the cluster, are
-/// refused with a status naming what to use. A server without <c>--cluster</c> maps no Orleans assembly into its
+/// their permissions, message limits, health, reflection, metrics, for vectordb.v1 and Qdrant's APIs alike (all three
+/// routed through the cluster). A server without <c>--cluster</c> maps no Orleans assembly into its
 /// process (read from /proc, with the cluster node as the control that the check sees Orleans when it is there).
 /// </summary>
 public sealed class ClusterModeTests
@@ -65,22 +65,55 @@ public sealed class ClusterModeTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Contains("vectordb.v1.Points", await ReflectedServicesAsync(channel, keyed));
 
-        // Qdrant's gRPC API: refused with Unimplemented naming the API to use (after the key check, as every call).
-        using var qdrant = new QdrantClient(new Uri(silo.GrpcAddress), ReadWriteKey);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => qdrant.ListCollectionsAsync());
-        Assert.Equal(StatusCode.Unimplemented, refused.StatusCode);
-        Assert.Contains("vectordb.v1", refused.Status.Detail, StringComparison.Ordinal);
+        // Qdrant's gRPC API goes through the cluster, with the same key rules: the read-only key reads, cannot create.
+        using var qdrant = new QdrantClient(new Uri(silo.GrpcAddress), ReadOnlyKey);
+        Assert.Equal(["docs"], await qdrant.ListCollectionsAsync());
+        Assert.Equal(40UL, await qdrant.CountAsync("docs"));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => qdrant.CreateCollectionAsync("qdrant_grpc",
+            new Qdrant.Client.Grpc.VectorParams { Size = 4, Distance = Qdrant.Client.Grpc.Distance.Cosine }));
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
 
-        // REST: the probes and /metrics answer; Qdrant's REST API is 501 naming the gRPC API, and changes nothing.
+        // REST: the probes answer without a key; Qdrant's REST API through the cluster needs one (401 without, 403 for
+        // the read-only key's write, which changes nothing), and reads the clustered collection.
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.RestPort}") };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-        using (var put = await http.PutAsync(new Uri("/collections/rest", UriKind.Relative),
-            new StringContent("""{"vectors": {"size": 4, "distance": "Cosine"}}""", System.Text.Encoding.UTF8, "application/json")))
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/collections", UriKind.Relative))).StatusCode);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, new Uri("/collections/rest", UriKind.Relative)))
         {
-            Assert.Equal(HttpStatusCode.NotImplemented, put.StatusCode);
-            Assert.Contains("vectordb.v1", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            put.Headers.Add("api-key", ReadOnlyKey);
+            put.Content = new StringContent("""{"vectors": {"size": 4, "distance": "Cosine"}}""", System.Text.Encoding.UTF8, "application/json");
+            using var answer = await http.SendAsync(put);
+            Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
         }
-        Assert.Equal(["docs"], await readOnly.ListCollectionsAsync());
+        using (var count = new HttpRequestMessage(HttpMethod.Post, new Uri("/collections/docs/points/count", UriKind.Relative)))
+        {
+            count.Headers.Add("api-key", ReadOnlyKey);
+            using var answer = await http.SendAsync(count);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal(40, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["result"]!["count"]!.GetValue<long>());
+        }
+        // Qdrant's read consistency and write ordering are read (bad values refused, nothing written); a REST create
+        // lays the collection out (R above the one live node refused).
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Post, "/collections/docs/points/count?consistency=majority", "{}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestAsync(http, HttpMethod.Post, "/collections/docs/points/count?consistency=most", "{}")).Status);
+        const string Point = """{"points": [{"id": 900, "vector": [1, 0, 0, 0]}]}""";
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestAsync(http, HttpMethod.Put, "/collections/docs/points?ordering=total", Point)).Status);
+        Assert.Equal(40UL, await readOnly.CountAsync("docs"));
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Put, "/collections/docs/points?ordering=strong&wait=true", Point)).Status);
+        Assert.Equal(41UL, await readOnly.CountAsync("docs"));
+        var zeroFactor = await Assert.ThrowsAsync<RpcException>(() => qdrant.CountAsync("docs",
+            readConsistency: new Qdrant.Client.Grpc.ReadConsistency { Factor = 0 }));
+        Assert.Equal(StatusCode.InvalidArgument, zeroFactor.StatusCode);
+        var (status, body) = await RestAsync(http, HttpMethod.Put, "/collections/rest",
+            """{"vectors": {"size": 4, "distance": "Cosine"}, "shard_number": 3, "replication_factor": 2}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("replicas", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await RestAsync(http, HttpMethod.Put, "/collections/rest",
+            """{"vectors": {"size": 4, "distance": "Cosine"}, "shard_number": 3, "write_consistency_factor": 1}""")).Status);
+        var created = JsonNode.Parse((await RestAsync(http, HttpMethod.Get, "/collections/rest", null)).Body)!["result"]!["config"]!["params"]!;
+        Assert.Equal((3, 1, 1), (created["shard_number"]!.GetValue<int>(), created["replication_factor"]!.GetValue<int>(),
+            created["write_consistency_factor"]!.GetValue<int>()));
+        Assert.Equal(["docs", "rest"], await readOnly.ListCollectionsAsync());
         using var metricsRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
         metricsRequest.Headers.Add("api-key", ReadOnlyKey);
         using var metrics = await http.SendAsync(metricsRequest);
@@ -112,6 +145,18 @@ public sealed class ClusterModeTests
             await client.CreateCollectionAsync("single", 4, Distance.Cosine); // served by the single-node engine
             await client.UpsertAsync("single", [VectorDbClient.Point(1, [1, 0, 0, 0])]);
             Assert.Equal(1UL, await client.CountAsync("single"));
+            // Qdrant's gRPC API (the same handlers as a cluster node's, over the local database) and a cluster layout,
+            // which one node refuses.
+            using (var qdrant = new QdrantClient(new Uri($"http://127.0.0.1:{grpcPort}")))
+            {
+                Assert.Equal(1UL, await qdrant.CountAsync("single"));
+            }
+            var layout = await Assert.ThrowsAsync<RpcException>(async () => await client.Collections.CreateAsync(new CreateCollectionRequest
+            {
+                CollectionName = "sharded", Vectors = new VectorParams { Size = 4, Distance = Distance.Cosine }, ShardNumber = 2,
+            }));
+            Assert.Equal(StatusCode.InvalidArgument, layout.StatusCode);
+            Assert.Equal(["single"], await client.ListCollectionsAsync());
             Assert.Empty(OrleansMapped(server.Id));
         }
         finally
@@ -160,6 +205,19 @@ public sealed class ClusterModeTests
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120)); // hang guard
         return (process.ExitCode, await error);
+    }
+
+    /// <summary>A REST call with the read-write key: status and body.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> RestAsync(HttpClient http, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Add("api-key", ReadWriteKey);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+        using var answer = await http.SendAsync(request);
+        return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 
     /// <summary>File names of Orleans assemblies mapped into process <paramref name="pid"/>.</summary>

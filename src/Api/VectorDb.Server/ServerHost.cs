@@ -21,7 +21,7 @@ namespace VectorDb.Server;
 /// qdrant.Points, qdrant.Qdrant; see QdrantGrpc), gRPC server reflection, the standard health service and Prometheus
 /// metrics (GET /metrics on the REST port).
 /// <para>With <c>--cluster</c> (<see cref="ClusterModeOptions"/>) the server is a cluster node: an Orleans silo in this
-/// process keeps its shards in this database and vectordb.v1 is routed through the cluster (Clustering/ClusterSilo;
+/// process keeps its shards in this database and vectordb.v1 and Qdrant's APIs are routed through the cluster (Clustering/ClusterSilo;
 /// docs/cluster.md). Without it no cluster code runs.</para>
 /// <para>Lifecycle: <see cref="RunAsync"/> serves until Ctrl-C / SIGTERM, then stops accepting calls, lets calls in
 /// flight finish, and closes the database with a final checkpoint. Tests use <see cref="StartAsync"/> and
@@ -105,7 +105,11 @@ public sealed class ServerHost : IAsyncDisposable
             builder.Services.AddSingleton<ApiKeyInterceptor>();
             if (options.Cluster.Enabled)
             {
-                ClusterSilo.Add(builder, options.Cluster, database);
+                ClusterSilo.Add(builder, options.Cluster, database); // its ICollectionStore: the cluster
+            }
+            else
+            {
+                builder.Services.AddSingleton<Backend.ICollectionStore>(new Backend.LocalCollectionStore(database));
             }
             builder.Services.AddGrpc(grpc =>
             {
@@ -116,7 +120,7 @@ public sealed class ServerHost : IAsyncDisposable
                 grpc.Interceptors.Add<ApiKeyInterceptor>();
                 if (options.Cluster.Enabled)
                 {
-                    ClusterSilo.AddInterceptor(grpc); // innermost: the cluster's exceptions, Qdrant's API refused
+                    ClusterSilo.AddInterceptor(grpc); // innermost: the cluster's exceptions
                 }
             });
             builder.Services.AddGrpcReflection();
@@ -144,15 +148,7 @@ public sealed class ServerHost : IAsyncDisposable
             if (restPorts.Count > 0)
             {
                 MetricsAuthorization.Use(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), options.MetricsAnonymous);
-                if (options.Cluster.Enabled)
-                {
-                    ClusterSilo.RefuseRest(app, restPorts);
-                    Rest.RestApi.MapProbes(app, [.. restPorts.Select(port => $"*:{port}")]);
-                }
-                else
-                {
-                    Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<ServerMetrics>());
-                }
+                Rest.RestApi.Map(app, restPorts, app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<ServerMetrics>());
             }
             // With dedicated Qdrant ports each API answers only on its own ports; otherwise both share the gRPC ports.
             string[] qdrantHosts = [.. ports.Qdrant.Select(port => $"*:{port}")];

@@ -4,15 +4,17 @@ using VectorDb.Api.V1;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Server.Hosting;
+using VectorDb.Server.Backend;
 using VectorDb.Server.Mapping;
 
 namespace VectorDb.Server.Clustering;
 
 /// <summary>vectordb.v1.Collections on a silo: the single-node server's messages and mappings, with every call routed
-/// through the cluster coordinator. A collection created here is clustered with this silo's default shard and replica
-/// counts (<c>--shards</c>, <c>--replicas</c>).</summary>
+/// through the cluster coordinator. A collection is created with the request's shard_number, replication_factor and
+/// write_consistency, each defaulting to the node's <c>--shards</c>, <c>--replicas</c>, <c>--consistency</c>
+/// (<see cref="ClusterLayout"/>, through the same <see cref="ClusterCollectionStore"/> as Qdrant's APIs).</summary>
 [BindServiceMethod(typeof(ParseFailures), nameof(ParseFailures.BindCollections))]
-internal sealed class ClusterCollectionsService(IGrainFactory grains, ClusterApiOptions options) : Collections.CollectionsBase
+internal sealed class ClusterCollectionsService(IGrainFactory grains, ClusterApiOptions options, ICollectionStore store) : Collections.CollectionsBase
 {
     private IClusterCoordinatorGrain Coordinator => grains.GetGrain<IClusterCoordinatorGrain>(0);
 
@@ -20,12 +22,11 @@ internal sealed class ClusterCollectionsService(IGrainFactory grains, ClusterApi
     {
         long start = Stopwatch.GetTimestamp();
         var config = CollectionMapping.ToEngine(request);
-        CollectionNames.Validate(request.CollectionName);
-        if ((await Coordinator.List()).Contains(request.CollectionName, StringComparer.Ordinal))
-        {
-            throw new CollectionAlreadyExistsException(request.CollectionName);
-        }
-        await Coordinator.CreateCollection(request.CollectionName, ClusterCollectionSpec.From(config, options.Shards, options.Replicas));
+        var layout = new LayoutRequest(
+            request.ShardNumber == 0 ? null : (request.ShardNumber, "shard_number"),
+            request.ReplicationFactor == 0 ? null : (request.ReplicationFactor, "replication_factor"),
+            ClusterLayout.Name(request.WriteConsistency) is { } named ? (named, "write_consistency") : null);
+        await store.CreateAsync(request.CollectionName, config, layout, context.CancellationToken);
         return new CreateCollectionResponse { Result = true, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
@@ -36,7 +37,11 @@ internal sealed class ClusterCollectionsService(IGrainFactory grains, ClusterApi
         var total = info.Total;
         var engineInfo = new VectorDb.CollectionInfo(request.CollectionName, info.Map.Spec.ToConfig(), total.PointsCount, total.BytesOnDisk,
             total.BytesInMemory, total.CodeBytesPerVector, IvfLists: 0);
-        return new GetCollectionInfoResponse { Result = CollectionMapping.ToProto(engineInfo), Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+        var result = CollectionMapping.ToProto(engineInfo);
+        result.ShardNumber = (uint)info.Map.Spec.Shards;
+        result.ReplicationFactor = (uint)info.Map.Spec.Replicas;
+        result.WriteConsistency = ClusterLayout.ToProto(ClusterLayout.Consistency(info.Map.Spec, options));
+        return new GetCollectionInfoResponse { Result = result, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
     public override async Task<ListCollectionsResponse> List(ListCollectionsRequest request, ServerCallContext context)

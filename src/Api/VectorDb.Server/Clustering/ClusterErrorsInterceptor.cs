@@ -11,19 +11,14 @@ namespace VectorDb.Server.Clustering;
 /// maps every other exception as on a single node, and <see cref="ApiKeyInterceptor"/>). It maps the
 /// cluster's own exceptions: a shard with no answering replica, a primary replaced during the call or a replica not
 /// yet synced are Unavailable (retry: the map moves on within seconds); a write some shards did not acknowledge is
-/// Unavailable too, naming them (upserts and deletes by id may be re-sent safely). Qdrant's gRPC API, which is not
-/// routed through the cluster, is refused with Unimplemented before it could touch this silo's local shards.
+/// Unavailable too, naming them (upserts and deletes by id may be re-sent safely). Qdrant's gRPC API goes through the
+/// same cluster calls (<see cref="ClusterCollectionStore"/>, which maps these failures itself for REST as well).
 /// </summary>
 internal sealed class ClusterErrorsInterceptor : Interceptor
 {
-    /// <summary>The detail of every Qdrant gRPC call in cluster mode.</summary>
-    public const string QdrantRefused =
-        "cluster mode serves the vectordb.v1 gRPC API only (Collections, Points); Qdrant's gRPC and REST APIs are not routed through the cluster yet (docs/cluster.md).";
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseQdrant(context);
         try
         {
             return await continuation(request, context);
@@ -37,7 +32,6 @@ internal sealed class ClusterErrorsInterceptor : Interceptor
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseQdrant(context);
         try
         {
             return await continuation(requestStream, context);
@@ -51,32 +45,23 @@ internal sealed class ClusterErrorsInterceptor : Interceptor
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseQdrant(context);
         return continuation(request, responseStream, context);
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseQdrant(context);
         return continuation(requestStream, responseStream, context);
     }
 
-    private static void RefuseQdrant(ServerCallContext context)
-    {
-        if (context.Method.StartsWith("/qdrant.", StringComparison.Ordinal))
-        {
-            throw new RpcException(new Status(StatusCode.Unimplemented, QdrantRefused));
-        }
-    }
-
     /// <summary>The status of a cluster exception; null for any other (mapped by <see cref="ErrorMappingInterceptor"/>).</summary>
-    private static RpcException? Map(Exception e) => e switch
+    private static RpcException? Map(Exception e) => Unavailable(e) is { } message ? new RpcException(new Status(StatusCode.Unavailable, message)) : null;
+
+    /// <summary>The message of a cluster failure worth a retry; null for any other exception.</summary>
+    public static string? Unavailable(Exception e) => e switch
     {
-        ShardsUnavailableException or StaleEpochException or ReplicaOutOfSyncException or NotAcknowledgedException =>
-            new RpcException(new Status(StatusCode.Unavailable, e.Message)),
-        OrleansException or TimeoutException =>
-            new RpcException(new Status(StatusCode.Unavailable, $"the cluster did not answer ({e.GetType().Name}); retry.")),
+        ShardsUnavailableException or StaleEpochException or ReplicaOutOfSyncException or NotAcknowledgedException => e.Message,
+        OrleansException or TimeoutException => $"the cluster did not answer ({e.GetType().Name}); retry.",
         _ => null,
     };
 }

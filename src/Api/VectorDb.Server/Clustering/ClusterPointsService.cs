@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Grpc.Core;
 using VectorDb.Api.V1;
 using VectorDb.Cluster.Contracts;
@@ -7,14 +6,15 @@ using VectorDb.Cluster.Grains;
 using VectorDb.Server.Hosting;
 using VectorDb.Server.Mapping;
 using VectorDb.Server.Services;
+using WriteConsistency = VectorDb.Cluster.Contracts.WriteConsistency;
 
 namespace VectorDb.Server.Clustering;
 
 /// <summary>
 /// vectordb.v1.Points on a silo: requests are mapped exactly as the single-node server maps them
 /// (<see cref="PointsService"/>'s mappings), then routed through the cluster coordinator. Differences, because a
-/// clustered write is acknowledged per the cluster's consistency: every write waits (wait = false is answered once
-/// durable too), and the operation id is 0 (each shard numbers its own writes).
+/// clustered write is acknowledged per its consistency (the request's, else the collection's): every write waits
+/// (wait = false is answered once durable too), and the operation id is 0 (each shard numbers its own writes).
 /// </summary>
 [BindServiceMethod(typeof(ParseFailures), nameof(ParseFailures.BindPoints))]
 internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptions options) : Points.PointsBase
@@ -52,9 +52,10 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
         var result = request.Points?.PointsSelectorOneOfCase switch
         {
             PointsSelector.PointsSelectorOneOfOneofCase.Points => await Coordinator.Delete(request.CollectionName,
-                [.. request.Points.Points.Ids.Select((id, i) => PointIds.ToEngine(id, $"points.ids[{i}]"))], options.Consistency),
+                [.. request.Points.Points.Ids.Select((id, i) => PointIds.ToEngine(id, $"points.ids[{i}]"))],
+                await ConsistencyAsync(request.CollectionName, request.Consistency)),
             PointsSelector.PointsSelectorOneOfOneofCase.Filter => await Coordinator.DeleteMatching(request.CollectionName,
-                FilterMapping.ToEngine(request.Points.Filter)!, options.Consistency),
+                FilterMapping.ToEngine(request.Points.Filter)!, await ConsistencyAsync(request.CollectionName, request.Consistency)),
             _ => throw new ArgumentException("points is not set; give points.points (ids) or points.filter.", "points"),
         };
         Acknowledged(result);
@@ -67,16 +68,26 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
         VectorDb.PointId[] ids = [.. request.Ids.Select((id, i) => PointIds.ToEngine(id, $"ids[{i}]"))];
         var records = await Coordinator.Get(request.CollectionName, ids, request.WithPayload, request.WithVectors);
         var response = new GetPointsResponse();
-        foreach (var record in records)
+        response.Result.AddRange(records.Select(record => ToProto(record)));
+        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return response;
+    }
+
+    /// <summary>A page in id order over every shard (the coordinator merges each shard's first limit + 1 matching ids);
+    /// limit 0 means 10, as on a single node.</summary>
+    public override async Task<ScrollPointsResponse> Scroll(ScrollPointsRequest request, ServerCallContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        VectorDb.PointId? offset = request.Offset is null ? null : PointIds.ToEngine(request.Offset, "offset");
+        long limit = request.Limit == 0 ? 10 : request.Limit;
+        if (limit > new EngineLimits().MaxIdsPerCall)
         {
-            var retrieved = new VectorDb.Api.V1.RetrievedPoint { Id = PointIds.ToProto(record.Id) };
-            PayloadMapping.FromJson(Payload(record.PayloadJson), retrieved.Payload);
-            if (record.Vector is not null)
-            {
-                retrieved.Vector = PointsService.ToProto(record.Vector);
-            }
-            response.Result.Add(retrieved);
+            throw new VectorDb.LimitExceededException($"limit {limit} must be 1..{new EngineLimits().MaxIdsPerCall}.", "limit");
         }
+        var page = await Coordinator.Scroll(request.CollectionName, FilterMapping.ToEngine(request.Filter), offset, (int)limit,
+            request.WithPayload, request.WithVectors);
+        var response = new ScrollPointsResponse { NextPageOffset = page.NextFrom is { } next ? PointIds.ToProto(next) : null };
+        response.Result.AddRange(page.Points.Select(record => ToProto(record)));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return response;
     }
@@ -128,20 +139,29 @@ internal sealed class ClusterPointsService(IGrainFactory grains, ClusterApiOptio
     private async Task UpsertAsync(UpsertPointsRequest request)
     {
         var points = PointsService.ToEngine(request);
-        ClusterPoint[] clustered = [.. points.Select(p => new ClusterPoint(p.Id, p.Vector.ToArray(), p.Payload?.ToJsonString()))];
-        Acknowledged(await Coordinator.Upsert(request.CollectionName, clustered, options.Consistency));
+        ClusterPoint[] clustered = [.. points.Select(ClusterSearchMapping.ToCluster)];
+        Acknowledged(await Coordinator.Upsert(request.CollectionName, clustered, await ConsistencyAsync(request.CollectionName, request.Consistency)));
     }
 
     private async Task<IEnumerable<VectorDb.Api.V1.ScoredPoint>> SearchAsync(string collection, SearchPointsRequest request)
     {
-        var engine = PointsService.ToEngine(request);
-        var shardRequest = new ShardSearchRequest(engine.Vector.ToArray(), engine.K, engine.Exact, engine.Rerank.ToString(), engine.Oversampling,
-            engine.NProbe, engine.WithPayload, engine.Filter, engine.WithVector, engine.ScoreThreshold);
+        var shardRequest = ClusterSearchMapping.ToShard(PointsService.ToEngine(request));
         var result = await Coordinator.Search(collection, shardRequest, allowPartial: false, ReadPreference.Any);
-        return result.Hits.Select(h => PointsService.ToProto(new VectorDb.ScoredPoint(h.Id, h.Score, Payload(h.PayloadJson), h.Vector)));
+        return result.Hits.Select(h => PointsService.ToProto(ClusterSearchMapping.ToEngine(h)));
     }
 
-    private static JsonObject? Payload(string? json) => json is null ? null : JsonNode.Parse(json)!.AsObject();
+    private static VectorDb.Api.V1.RetrievedPoint ToProto(ClusterRecord record) => PointsService.ToProto(ClusterSearchMapping.ToEngine(record));
+
+    /// <summary>The request's consistency, else the collection's (persisted in its map), else the node's.</summary>
+    private async Task<WriteConsistency> ConsistencyAsync(string collection, VectorDb.Api.V1.WriteConsistency asked)
+    {
+        if (ClusterLayout.Name(asked) is { } name)
+        {
+            return ClusterLayout.ParseConsistency(name, "consistency");
+        }
+        var map = await grains.GetGrain<IShardMapGrain>(collection).Get();
+        return map is null ? options.Consistency : ClusterLayout.Consistency(map.Spec, options); // no map: the coordinator answers NotFound
+    }
 
     private static void Acknowledged(ClusterWriteResult result)
     {

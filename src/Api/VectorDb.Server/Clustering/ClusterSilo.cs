@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Orleans.Configuration;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
@@ -9,7 +8,7 @@ namespace VectorDb.Server.Clustering;
 
 /// <summary>
 /// Cluster mode inside the server (<c>--cluster</c>): an Orleans silo in the server's process holding its shards in the
-/// server's database, vectordb.v1 routed through the cluster coordinator, Qdrant's REST and gRPC APIs refused. The
+/// server's database, vectordb.v1 and Qdrant's REST and gRPC APIs routed through the cluster coordinator. The
 /// server's own plumbing (connection limits, API keys, error statuses, metrics, health, reflection) stays as on a
 /// single node. Only <see cref="ServerHost"/> calls this, and only with cluster mode on: a single-node server never
 /// runs code that names an Orleans type, so it loads no Orleans assembly.
@@ -59,6 +58,7 @@ internal static class ClusterSilo
         });
         builder.Services.AddSingleton(new ClusterApiOptions(options.Shards, options.Replicas,
             Enum.Parse<WriteConsistency>(options.Consistency, ignoreCase: true)));
+        builder.Services.AddSingleton<Backend.ICollectionStore, ClusterCollectionStore>();
     }
 
     /// <summary>The innermost gRPC interceptor of cluster mode.</summary>
@@ -74,23 +74,4 @@ internal static class ClusterSilo
     /// <summary>This silo's address (Orleans' parsable form), once started.</summary>
     public static string Address(IServiceProvider services) =>
         services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
-
-    /// <summary>On the REST ports, everything but the health probes and /metrics is answered 501 in Qdrant's error
-    /// envelope, naming the gRPC API to use: the REST API is not routed through the cluster, and serving this silo's
-    /// local shards would answer with a fraction of the data.</summary>
-    public static void RefuseRest(WebApplication app, IReadOnlySet<int> ports) =>
-        app.Use(async (context, next) =>
-        {
-            if (!ports.Contains(context.Connection.LocalPort) || Rest.RestApi.IsOpen(context.Request.Path))
-            {
-                await next(context);
-                return;
-            }
-            context.Response.StatusCode = StatusCodes.Status501NotImplemented;
-            await context.Response.WriteAsJsonAsync(new JsonObject
-            {
-                ["status"] = new JsonObject { ["error"] = ClusterErrorsInterceptor.QdrantRefused },
-                ["time"] = 0.0,
-            });
-        });
 }

@@ -15,7 +15,7 @@ namespace VectorDb.Server.Interceptors;
 /// <item><term>NotFound</term><description>unknown collection or point id.</description></item>
 /// <item><term>AlreadyExists</term><description>collection name taken.</description></item>
 /// <item><term>FailedPrecondition</term><description>the operation does not fit the collection's state or format.</description></item>
-/// <item><term>Unavailable</term><description>the server is shutting down.</description></item>
+/// <item><term>Unavailable</term><description>the server is shutting down; (cluster) the data cannot answer now, retry.</description></item>
 /// <item><term>DataLoss</term><description>stored bytes failed verification; a collection damaged at start.</description></item>
 /// <item><term>ResourceExhausted</term><description>the disk is full (the write was refused whole).</description></item>
 /// <item><term>Internal</term><description>anything else (details only in the server log).</description></item>
@@ -100,6 +100,7 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
         ArgumentException => Status(StatusCode.InvalidArgument, WithoutParameterSuffix(e)),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested => Status(StatusCode.Cancelled, "the call was cancelled by the client."),
         ObjectDisposedException => Status(StatusCode.Unavailable, "the server is shutting down; retry against a running server."),
+        Backend.StoreUnavailableException => Status(StatusCode.Unavailable, e.Message),
         StorageCorruptionException or CollectionDamagedException => Status(StatusCode.DataLoss, e.Message),
         DiskFullException => Status(StatusCode.ResourceExhausted, e.Message),
         InvalidOperationException or NotSupportedException => Status(StatusCode.FailedPrecondition, e.Message),

@@ -122,5 +122,8 @@ internal static class CollectionMapping
         BytesOnDisk = (ulong)info.BytesOnDisk,
         BytesInMemory = (ulong)info.BytesInMemory,
         CodeBytesPerVector = (ulong)info.CodeBytesPerVector,
+        ShardNumber = 1,
+        ReplicationFactor = 1,
+        WriteConsistency = WriteConsistency.All,
     };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using VectorDb.Index.Rerank;
+using VectorDb.Server.Backend;
 using VectorDb.Server.Rest;
 using Q = Qdrant.Client.Grpc;
 
@@ -11,33 +12,36 @@ namespace VectorDb.Server.QdrantGrpc;
 /// Qdrant's <c>qdrant.Collections</c> service with the REST API's semantics (<see cref="CollectionsRest"/>): create
 /// reads <c>vectors_config.params {size, distance}</c> and VectorDb's own options from the metadata key
 /// <c>vectordb</c> (a struct with bits, scheme, originals, index, nlist); Qdrant's tuning sections are accepted and
-/// ignored; the info answers VectorDb's figures under the config's metadata key <c>vectordb</c>. Aliases, cluster
-/// set-up, shard keys and parameter updates answer Unimplemented.
+/// ignored (on a cluster node <c>shard_number</c>, <c>replication_factor</c> and <c>write_consistency_factor</c> lay
+/// the collection out, see <see cref="CollectionsRest.Layout"/>); the info answers VectorDb's figures under the
+/// config's metadata key <c>vectordb</c>. Aliases, cluster set-up, shard keys and parameter updates answer
+/// Unimplemented. The data is reached through <see cref="ICollectionStore"/> (a single node's database, or the cluster).
 /// </summary>
-internal sealed class QdrantCollectionsService(VectorDatabase database)
+internal sealed class QdrantCollectionsService(ICollectionStore store)
 {
     public const string ServiceName = "qdrant.Collections";
 
-    public Task<Q.ListCollectionsResponse> List(Q.ListCollectionsRequest request, ServerCallContext context)
+    public async Task<Q.ListCollectionsResponse> List(Q.ListCollectionsRequest request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
         var response = new Q.ListCollectionsResponse();
-        response.Collections.AddRange(database.ListCollections().Select(name => new Q.CollectionDescription { Name = name }));
+        response.Collections.AddRange((await store.ListAsync(context.CancellationToken)).Select(name => new Q.CollectionDescription { Name = name }));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return Task.FromResult(response);
+        return response;
     }
 
-    public Task<Q.GetCollectionInfoResponse> Get(Q.GetCollectionInfoRequest request, ServerCallContext context)
+    public async Task<Q.GetCollectionInfoResponse> Get(Q.GetCollectionInfoRequest request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var info = database.GetCollection(request.CollectionName).GetInfo();
+        var stored = await (await store.OpenAsync(request.CollectionName, context.CancellationToken)).InfoAsync(context.CancellationToken);
+        var info = stored.Info;
         var config = new Q.CollectionConfig
         {
             Params = new Q.CollectionParams
             {
-                ShardNumber = 1,
-                ReplicationFactor = 1,
-                WriteConsistencyFactor = 1,
+                ShardNumber = (uint)stored.Shards,
+                ReplicationFactor = (uint)stored.Replicas,
+                WriteConsistencyFactor = (uint)stored.WriteConsistency,
                 VectorsConfig = new Q.VectorsConfig
                 {
                     Params = new Q.VectorParams { Size = (ulong)info.Config.Dimension, Distance = Distance(info.Config.Metric) },
@@ -57,24 +61,25 @@ internal sealed class QdrantCollectionsService(VectorDatabase database)
             IndexedVectorsCount = (ulong)info.PointsCount,
             Config = config,
         };
-        return Task.FromResult(new Q.GetCollectionInfoResponse { Result = result, Time = Stopwatch.GetElapsedTime(start).TotalSeconds });
+        return new Q.GetCollectionInfoResponse { Result = result, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
-    public Task<Q.CollectionExistsResponse> CollectionExists(Q.CollectionExistsRequest request, ServerCallContext context)
+    public async Task<Q.CollectionExistsResponse> CollectionExists(Q.CollectionExistsRequest request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        return Task.FromResult(new Q.CollectionExistsResponse
+        return new Q.CollectionExistsResponse
         {
-            Result = new Q.CollectionExists { Exists = database.TryGetCollection(request.CollectionName, out _) },
+            Result = new Q.CollectionExists { Exists = await store.ExistsAsync(request.CollectionName, context.CancellationToken) },
             Time = Stopwatch.GetElapsedTime(start).TotalSeconds,
-        });
+        };
     }
 
     public async Task<Q.CollectionOperationResponse> Create(Q.CreateCollection request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var config = CollectionsRest.ToConfig(QdrantGrpcJson.CreateBody(request));
-        await database.CreateCollectionAsync(request.CollectionName, config, context.CancellationToken);
+        var body = QdrantGrpcJson.CreateBody(request);
+        var config = CollectionsRest.ToConfig(body);
+        await store.CreateAsync(request.CollectionName, config, CollectionsRest.Layout(body), context.CancellationToken);
         return new Q.CollectionOperationResponse { Result = true, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
@@ -82,12 +87,8 @@ internal sealed class QdrantCollectionsService(VectorDatabase database)
     public async Task<Q.CollectionOperationResponse> Delete(Q.DeleteCollection request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        bool exists = database.TryGetCollection(request.CollectionName, out _);
-        if (exists)
-        {
-            await database.DropCollectionAsync(request.CollectionName, context.CancellationToken);
-        }
-        return new Q.CollectionOperationResponse { Result = exists, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
+        bool existed = await store.DropAsync(request.CollectionName, context.CancellationToken);
+        return new Q.CollectionOperationResponse { Result = existed, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
     private static Q.Distance Distance(Metric metric) => metric switch

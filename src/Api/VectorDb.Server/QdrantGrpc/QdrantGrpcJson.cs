@@ -208,6 +208,9 @@ internal static class QdrantGrpcJson
                 ["datatype"] = vectors.HasDatatype && vectors.Datatype != Q.Datatype.Default ? vectors.Datatype.ToString().ToLowerInvariant() : null,
             },
             ["vectordb"] = request.Metadata.TryGetValue("vectordb", out var options) ? QdrantGrpcPoints.Json(options, "metadata[\"vectordb\"]") : null,
+            ["shard_number"] = request.HasShardNumber ? request.ShardNumber : null,
+            ["replication_factor"] = request.HasReplicationFactor ? request.ReplicationFactor : null,
+            ["write_consistency_factor"] = request.HasWriteConsistencyFactor ? request.WriteConsistencyFactor : null,
         })!;
     }
 }

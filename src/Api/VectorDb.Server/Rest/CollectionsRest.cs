@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VectorDb.Server.Backend;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
@@ -10,37 +11,33 @@ namespace VectorDb.Server.Rest;
 /// Qdrant's collection routes: list, info, create (<c>vectors: {size, distance}</c>, VectorDb's own options under
 /// <c>vectordb</c>), delete, exists, and payload index creation/deletion (accepted and answered as completed: every
 /// payload field is already filterable, from the in-memory flattened payloads, so there is nothing to build).
-/// Qdrant's tuning sections (hnsw_config, optimizers_config, wal_config, quantization_config, shard and replication
-/// counts, on_disk_payload) are accepted and ignored: they do not change results; VectorDb's codes are set under
-/// <c>vectordb</c>. Sparse vectors, named vectors, multivectors, non-float datatypes, Manhattan distance and
+/// Qdrant's tuning sections (hnsw_config, optimizers_config, wal_config, quantization_config, on_disk_payload) are
+/// accepted and ignored: they do not change results; VectorDb's codes are set under <c>vectordb</c>. Shard and
+/// replication counts and the write consistency factor lay a cluster node's collection out (<see cref="Layout"/>);
+/// a single node, with one copy, ignores them. Sparse vectors, named vectors, multivectors, non-float datatypes, Manhattan distance and
 /// <c>init_from</c> are refused.
 /// </summary>
 internal static class CollectionsRest
 {
     public static void Map(WebApplication app, string[] host)
     {
-        RestApi.Read(app, host, "GET", "/collections", call => Task.FromResult<JsonNode?>(new JsonObject
+        RestApi.Read(app, host, "GET", "/collections", async call => new JsonObject
         {
-            ["collections"] = new JsonArray([.. call.Database.ListCollections().Select(name => (JsonNode)new JsonObject { ["name"] = name })]),
-        }));
-        RestApi.Read(app, host, "GET", "/collections/{collection_name}", call => Task.FromResult<JsonNode?>(Info(call.Collection)));
-        RestApi.Read(app, host, "GET", "/collections/{collection_name}/exists", call =>
-            Task.FromResult<JsonNode?>(new JsonObject { ["exists"] = call.Database.TryGetCollection(call.CollectionName, out _) }));
+            ["collections"] = new JsonArray([.. (await call.Store.ListAsync(call.Aborted)).Select(name => (JsonNode)new JsonObject { ["name"] = name })]),
+        });
+        RestApi.Read(app, host, "GET", "/collections/{collection_name}", async call =>
+            Info(await (await call.CollectionAsync()).InfoAsync(call.Aborted)));
+        RestApi.Read(app, host, "GET", "/collections/{collection_name}/exists", async call =>
+            new JsonObject { ["exists"] = await call.Store.ExistsAsync(call.CollectionName, call.Aborted) });
         RestApi.Write(app, host, "PUT", "/collections/{collection_name}", async call =>
         {
-            var config = ToConfig(await call.BodyAsync());
-            await call.Database.CreateCollectionAsync(call.CollectionName, config, call.Aborted);
+            var body = await call.BodyAsync();
+            var config = ToConfig(body);
+            await call.Store.CreateAsync(call.CollectionName, config, Layout(body), call.Aborted);
             return true;
         });
-        RestApi.Write(app, host, "DELETE", "/collections/{collection_name}", async call =>
-        {
-            if (!call.Database.TryGetCollection(call.CollectionName, out _))
-            {
-                return false; // as Qdrant: deleting a collection that does not exist answers false
-            }
-            await call.Database.DropCollectionAsync(call.CollectionName, call.Aborted);
-            return true;
-        });
+        // As Qdrant: deleting a collection that does not exist answers false.
+        RestApi.Write(app, host, "DELETE", "/collections/{collection_name}", async call => await call.Store.DropAsync(call.CollectionName, call.Aborted));
         RestApi.Write(app, host, "PATCH", "/collections/{collection_name}", _ =>
             throw new UnsupportedException("updating a collection's parameters (PATCH /collections/{name})"));
         RestApi.Write(app, host, "PUT", "/collections/{collection_name}/index", async call =>
@@ -50,20 +47,33 @@ internal static class CollectionsRest
             {
                 throw new ArgumentException("field_name must be the payload field to index (a string).", "field_name");
             }
-            return Accepted(call);
+            return await AcceptedAsync(call);
         });
-        RestApi.Write(app, host, "DELETE", "/collections/{collection_name}/index/{field_name}", call => Task.FromResult<JsonNode?>(Accepted(call)));
+        RestApi.Write(app, host, "DELETE", "/collections/{collection_name}/index/{field_name}", AcceptedAsync);
     }
 
     /// <summary>A payload index request: the collection must exist (404 otherwise); nothing to build (see the class
     /// summary), so it is answered as a completed update.</summary>
-    private static JsonNode Accepted(RestCall call)
+    private static async Task<JsonNode?> AcceptedAsync(RestCall call)
     {
-        if (!call.Database.TryGetCollection(call.CollectionName, out _))
-        {
-            throw new CollectionNotFoundException(call.CollectionName);
-        }
+        await call.CollectionAsync();
         return new JsonObject { ["operation_id"] = 0, ["status"] = "completed" };
+    }
+
+    /// <summary>Qdrant's <c>shard_number</c>, <c>replication_factor</c> and <c>write_consistency_factor</c> of a create
+    /// body (also the Qdrant gRPC API's), for a cluster node's layout; null when none is given.</summary>
+    internal static LayoutRequest? Layout(JsonObject body)
+    {
+        const string where = "body";
+        long? shards = QdrantJson.Count(body, "shard_number", where);
+        long? replicas = QdrantJson.Count(body, "replication_factor", where);
+        long? factor = QdrantJson.Count(body, "write_consistency_factor", where);
+        return shards is null && replicas is null && factor is null
+            ? null
+            : new LayoutRequest(
+                shards is { } s ? (s, "shard_number") : null,
+                replicas is { } r ? (r, "replication_factor") : null,
+                WriteConsistencyFactor: factor is { } f ? (f, "write_consistency_factor") : null);
     }
 
     /// <summary>The engine configuration from a create body (also the Qdrant gRPC API's, rewritten as this body).</summary>
@@ -144,9 +154,9 @@ internal static class CollectionsRest
     }
 
     /// <summary>Qdrant's collection info, with VectorDb's own figures under <c>vectordb</c>.</summary>
-    private static JsonObject Info(VectorCollection collection)
+    private static JsonObject Info(StoredCollectionInfo stored)
     {
-        var info = collection.GetInfo();
+        var info = stored.Info;
         var config = info.Config;
         return new JsonObject
         {
@@ -160,9 +170,9 @@ internal static class CollectionsRest
                 ["params"] = new JsonObject
                 {
                     ["vectors"] = new JsonObject { ["size"] = config.Dimension, ["distance"] = DistanceName(config.Metric) },
-                    ["shard_number"] = 1,
-                    ["replication_factor"] = 1,
-                    ["write_consistency_factor"] = 1,
+                    ["shard_number"] = stored.Shards,
+                    ["replication_factor"] = stored.Replicas,
+                    ["write_consistency_factor"] = stored.WriteConsistency,
                     ["on_disk_payload"] = true,
                 },
                 ["hnsw_config"] = new JsonObject { ["m"] = 0, ["ef_construct"] = 0, ["full_scan_threshold"] = 0, ["on_disk"] = false },

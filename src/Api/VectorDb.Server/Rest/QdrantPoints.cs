@@ -137,12 +137,10 @@ internal static class QdrantPoints
 
     /// <summary>Runs searches made by <see cref="Search"/> (one engine batch when there are several) and drops each
     /// one's first <c>offset</c> hits.</summary>
-    public static async Task<List<IEnumerable<ScoredPoint>>> RunAsync(VectorCollection collection,
-        List<(SearchRequest Request, int Offset, PayloadSelector Payload)> searches, CancellationToken cancellationToken)
+    public static async Task<List<IEnumerable<ScoredPoint>>> RunAsync(Backend.IStoredCollection collection,
+        List<(SearchRequest Request, int Offset, PayloadSelector Payload)> searches, Backend.ReadRequest read, CancellationToken cancellationToken)
     {
-        var results = searches.Count == 1
-            ? [await collection.SearchAsync(searches[0].Request, cancellationToken)]
-            : await collection.SearchBatchAsync([.. searches.Select(s => s.Request)], cancellationToken);
+        var results = await collection.SearchAsync([.. searches.Select(s => s.Request)], read, cancellationToken);
         return [.. results.Select((hits, i) => hits.Skip(searches[i].Offset))];
     }
 

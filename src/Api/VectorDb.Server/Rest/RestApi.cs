@@ -82,7 +82,7 @@ internal static class RestApi
         Route(app, host, method, pattern, handler, readOnly: false);
 
     private static void Route(WebApplication app, string[] host, string method, string pattern, Func<RestCall, Task<JsonNode?>> handler, bool readOnly) =>
-        app.MapMethods(pattern, [method], (HttpContext context, VectorDatabase database) => RunAsync(context, database, handler))
+        app.MapMethods(pattern, [method], (HttpContext context, Backend.ICollectionStore store) => RunAsync(context, store, handler))
             .RequireHost(host)
             .WithMetadata(new RestAccess(readOnly));
 
@@ -145,13 +145,13 @@ internal static class RestApi
         return false;
     }
 
-    private static async Task RunAsync(HttpContext context, VectorDatabase database, Func<RestCall, Task<JsonNode?>> handler)
+    private static async Task RunAsync(HttpContext context, Backend.ICollectionStore store, Func<RestCall, Task<JsonNode?>> handler)
     {
         long start = Stopwatch.GetTimestamp();
         JsonNode? result;
         try
         {
-            result = await handler(new RestCall(context, database));
+            result = await handler(new RestCall(context, store));
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VectorDb.Server.Backend;
 
 namespace VectorDb.Server.Rest;
 
@@ -12,30 +13,30 @@ internal static class SearchRest
     {
         RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/search", async call =>
         {
-            var collection = call.Collection;
+            var collection = await call.CollectionAsync();
             var body = await call.BodyAsync();
-            var results = await RunAsync(call, collection, [Search(collection, body, "body", call.Database.Options.Limits.MaxK)]);
+            var results = await RunAsync(call, collection, [Search(collection, body, "body", call.Store.Limits.MaxK)]);
             return results[0];
         });
         RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/search/batch", async call =>
         {
-            var collection = call.Collection;
+            var collection = await call.CollectionAsync();
             var searches = Searches(await call.BodyAsync());
-            int maxK = call.Database.Options.Limits.MaxK;
+            int maxK = call.Store.Limits.MaxK;
             return new JsonArray([.. await RunAsync(call, collection, [.. searches.Select((s, i) => Search(collection, s, $"searches[{i}]", maxK))])]);
         });
         RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/query", async call =>
         {
-            var collection = call.Collection;
+            var collection = await call.CollectionAsync();
             var body = await call.BodyAsync();
-            var results = await RunAsync(call, collection, [Query(collection, body, "body", call.Database.Options.Limits.MaxK)]);
+            var results = await RunAsync(call, collection, [Query(collection, body, "body", call.Store.Limits.MaxK)]);
             return new JsonObject { ["points"] = results[0] };
         });
         RestApi.Read(app, host, "POST", "/collections/{collection_name}/points/query/batch", async call =>
         {
-            var collection = call.Collection;
+            var collection = await call.CollectionAsync();
             var searches = Searches(await call.BodyAsync());
-            int maxK = call.Database.Options.Limits.MaxK;
+            int maxK = call.Store.Limits.MaxK;
             var results = await RunAsync(call, collection, [.. searches.Select((s, i) => Query(collection, s, $"searches[{i}]", maxK))]);
             return new JsonArray([.. results.Select(r => (JsonNode)new JsonObject { ["points"] = r })]);
         });
@@ -45,7 +46,7 @@ internal static class SearchRest
         ? [.. searches.Select((s, i) => s as JsonObject ?? throw new ArgumentException($"searches[{i}] must be an object.", "searches"))]
         : throw new ArgumentException("searches must be an array of search requests.", "searches");
 
-    private static (SearchRequest, int, PayloadSelector) Search(VectorCollection collection, JsonObject body, string where, int maxK)
+    private static (SearchRequest, int, PayloadSelector) Search(IStoredCollection collection, JsonObject body, string where, int maxK)
     {
         QdrantJson.Refuse(body, "shard_key", where);
         var vector = body["vector"] is JsonObject named && named.ContainsKey("name")
@@ -62,7 +63,7 @@ internal static class SearchRest
         named["name"]?.ToString() is "" ? QdrantJson.Vector(named["vector"], where + ".vector")
             : throw new UnsupportedException($"{where}: the named vector '{named["name"]}'");
 
-    private static (SearchRequest, int, PayloadSelector) Query(VectorCollection collection, JsonObject body, string where, int maxK)
+    private static (SearchRequest, int, PayloadSelector) Query(IStoredCollection collection, JsonObject body, string where, int maxK)
     {
         foreach (string refused in (string[])["prefetch", "lookup_from", "shard_key"])
         {
@@ -87,11 +88,11 @@ internal static class SearchRest
     }
 
     /// <summary>Runs the searches (one engine batch) and renders each as Qdrant's list of scored points.</summary>
-    private static async Task<List<JsonArray>> RunAsync(RestCall call, VectorCollection collection,
+    private static async Task<List<JsonArray>> RunAsync(RestCall call, IStoredCollection collection,
         List<(SearchRequest Request, int Offset, PayloadSelector Payload)> searches)
     {
         var metric = collection.Config.Metric;
-        var results = await QdrantPoints.RunAsync(collection, searches, call.Aborted);
+        var results = await QdrantPoints.RunAsync(collection, searches, call.Read, call.Aborted);
         return [.. results.Select((hits, i) => new JsonArray([.. hits.Select(h => (JsonNode)QdrantPoints.Scored(h, searches[i].Payload, metric))]))];
     }
 }

@@ -200,7 +200,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
         };
     }
 
-    private static Api.V1.RetrievedPoint ToProto(VectorDb.RetrievedPoint point)
+    internal static Api.V1.RetrievedPoint ToProto(VectorDb.RetrievedPoint point)
     {
         var retrieved = new Api.V1.RetrievedPoint { Id = PointIds.ToProto(point.Id) };
         PayloadMapping.FromJson(point.Payload, retrieved.Payload);

@@ -9,7 +9,9 @@ namespace VectorDb.Cluster.Contracts;
 /// <summary>
 /// A clustered collection's definition: the engine configuration every shard is created with (the same rotation and
 /// clustering seeds on every shard) plus the shard count S (fixed at creation: no re-sharding) and replicas per shard R.
-/// Enums travel as their names so that the wire form does not depend on enum numbering.
+/// Enums travel as their names so that the wire form does not depend on enum numbering. <see cref="WriteConsistency"/>
+/// is the collection's default write consistency (a <see cref="Contracts.WriteConsistency"/> name; null in maps
+/// persisted before it existed: the node's default applies).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ClusterCollectionSpec(
@@ -25,7 +27,8 @@ public sealed record ClusterCollectionSpec(
     [property: Id(9)] int CodeFormat,
     [property: Id(10)] int Shards,
     [property: Id(11)] int Replicas,
-    [property: Id(12)] int RotationRounds = 0)
+    [property: Id(12)] int RotationRounds = 0,
+    [property: Id(13)] string? WriteConsistency = null)
 {
     /// <summary>Largest shard count accepted (a shard is a directory and a grain per replica).</summary>
     public const int MaxShards = 256;
@@ -61,6 +64,10 @@ public sealed record ClusterCollectionSpec(
         if (Replicas is < 1 or > MaxReplicas)
         {
             throw new ArgumentOutOfRangeException(nameof(Replicas), Replicas, $"replicas must be 1..{MaxReplicas}.");
+        }
+        if (WriteConsistency is not null && !(Enum.TryParse<Contracts.WriteConsistency>(WriteConsistency, out var parsed) && Enum.IsDefined(parsed)))
+        {
+            throw new ArgumentException($"write consistency '{WriteConsistency}' is not All, Majority or One.", nameof(WriteConsistency));
         }
         if (Originals != nameof(OriginalsFormat.Float32))
         {

@@ -83,6 +83,20 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
 
     public async Task<ClusterRecord[]> Get(string collection, PointId[] ids, bool withPayload, bool withVector)
     {
+        var found = await ReadByIdAsync(collection, ids, withPayload, withVector);
+        var missing = ids.Where(id => !found.ContainsKey(id)).Distinct().ToArray();
+        return missing.Length > 0 ? throw new PointNotFoundException(collection, missing) : [.. ids.Select(id => found[id])];
+    }
+
+    public async Task<ClusterRecord[]> GetExisting(string collection, PointId[] ids, bool withPayload, bool withVector)
+    {
+        var found = await ReadByIdAsync(collection, ids, withPayload, withVector);
+        return [.. ids.Distinct().Where(found.ContainsKey).Select(id => found[id])];
+    }
+
+    /// <summary>The points found among <paramref name="ids"/>, each read from one in-sync replica of its shard.</summary>
+    private async Task<Dictionary<PointId, ClusterRecord>> ReadByIdAsync(string collection, PointId[] ids, bool withPayload, bool withVector)
+    {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Length == 0)
         {
@@ -100,8 +114,7 @@ internal sealed class ClusterCoordinatorGrain(IClusterMembershipService membersh
                 found[record.Id] = record;
             }
         }
-        var missing = ids.Where(id => !found.ContainsKey(id)).Distinct().ToArray();
-        return missing.Length > 0 ? throw new PointNotFoundException(collection, missing) : [.. ids.Select(id => found[id])];
+        return found;
     }
 
     public async Task<ClusterScrollPage> Scroll(string collection, Filter? filter, PointId? from, int limit, bool withPayload, bool withVector)

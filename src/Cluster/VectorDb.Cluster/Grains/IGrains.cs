@@ -179,6 +179,10 @@ public interface IClusterCoordinatorGrain : IGrainWithIntegerKey
     /// <exception cref="PointNotFoundException">Some ids are in no shard (all are named).</exception>
     Task<ClusterRecord[]> Get(string collection, PointId[] ids, bool withPayload, bool withVector);
 
+    /// <summary>The points that exist among <paramref name="ids"/>, in the order asked, each once (missing ids are
+    /// skipped, as Qdrant's retrieve does).</summary>
+    Task<ClusterRecord[]> GetExisting(string collection, PointId[] ids, bool withPayload, bool withVector);
+
     /// <summary>One page of the collection in id order (numbers, then UUIDs), from <paramref name="from"/> on
     /// (inclusive; null: the first), at most <paramref name="limit"/> points passing <paramref name="filter"/>.</summary>
     Task<ClusterScrollPage> Scroll(string collection, Filter? filter, PointId? from, int limit, bool withPayload, bool withVector);
