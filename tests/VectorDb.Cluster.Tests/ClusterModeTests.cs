@@ -140,14 +140,15 @@ public sealed class ClusterModeTests
         using var server = Process.Start(start)!;
         try
         {
-            using var client = new VectorDbClient(await ListeningAddressAsync(server));
+            string address = await ListeningAddressAsync(server);
+            using var client = new VectorDbClient(address);
             await WaitServingAsync(client, server);
             await client.CreateCollectionAsync("single", 4, Distance.Cosine); // served by the single-node engine
             await client.UpsertAsync("single", [VectorDbClient.Point(1, [1, 0, 0, 0])]);
             Assert.Equal(1UL, await client.CountAsync("single"));
             // Qdrant's gRPC API (the same handlers as a cluster node's, over the local database) and a cluster layout,
             // which one node refuses.
-            using (var qdrant = new QdrantClient(new Uri($"http://127.0.0.1:{grpcPort}")))
+            using (var qdrant = new QdrantClient(new Uri(address)))
             {
                 Assert.Equal(1UL, await qdrant.CountAsync("single"));
             }
