@@ -100,15 +100,14 @@ public sealed record VectorIndexOptions(
 
     /// <summary>Vectors per residual code list: lists small enough that their centroids take a real share of each
     /// vector off its code (MiniLM-384 20k, b = 2, recall@10 over 5 seeds: 16 lists 0.8708, 32 lists 0.8786, 64 lists
-    /// 0.8834), at a per-list cost per query (the list's centre term, the scan's set-up and a partial last block of 32
-    /// rows) that is not small: GloVe 200k, b = 4, p50 0.229 ms without lists, 0.258 ms with 16, 0.420 ms with 256
-    /// (bench/results/codes-v2-lists-2026-12-05.md).</summary>
+    /// 0.8834), at a cost per query that grows with the lists (each list's centre term and partly empty last block in the
+    /// pool, <see cref="CodeListBlocks"/>): GloVe 200k, b = 4, paired against mean-centred codes, about 1.05× the scan
+    /// time with 16 lists and 1.1× with 256 for one query (bench/results/codes-v2-lists-2026-12-05.md).</summary>
     public const int VectorsPerCodeList = 512;
 
     /// <summary>Most residual code lists: every vector written after training is assigned to its nearest list (d
-    /// multiply-adds per list: 196,608 at 256 lists and d = 768, not timed) and every query pays a set-up per list
-    /// (measured about 0.75 µs per list on GloVe 200k, bench/results/codes-v2-lists-2026-12-05.md), so the count is
-    /// capped.</summary>
+    /// multiply-adds per list: 196,608 at 256 lists and d = 768, not timed) and every query computes every list's centre
+    /// term and scans each list's partly empty last block (above), so the count is capped.</summary>
     public const int MaxCodeLists = 256;
 
     /// <summary>Residual code lists an index of <paramref name="vectors"/> vectors trains: the power of two nearest
