@@ -35,7 +35,7 @@ internal static class FixedOrderSums
     /// <summary>
     /// <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float}, SimdLevel)"/> of <paramref name="v"/> with each row of
     /// <paramref name="rows"/> (row-major, results.Length rows of v.Length floats), bit for bit, without the per-call
-    /// set-up (a query's centre terms for every code list: 256 rows of d = 100 in 3.3 µs against 4.8 µs as 256 calls).
+    /// set-up (a query's centre terms for every code list, one call per query instead of one per list).
     /// </summary>
     [SkipLocalsInit]
     public static void DotRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<double> results, SimdLevel level)

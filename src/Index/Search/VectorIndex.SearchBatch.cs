@@ -147,7 +147,7 @@ public sealed partial class VectorIndex
             return false;
         }
         return Partitions.Length == 1 ? TryScanOnePartitionTogether(scratches, group)
-            : ScansAllLists && TryScanCodeListsTogether(scratches, group, options);
+            : ScansAllLists && TryScanAllListsTogether(scratches, group, options);
     }
 
     /// <summary>Per query in a batch, its code lists' shifts (on the stack).</summary>
@@ -198,12 +198,14 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// The batched scan of residual code lists: list by list, in list order (as
+    /// The batched scan of lists that each have their own partition and are all scanned (a flat index given IVF lists by
+    /// <see cref="TrainIvf"/>; code lists are pooled and take <see cref="TryScanOnePartitionTogether"/>): list by list,
+    /// in list order (as
     /// <see cref="ListsToScan"/> gives one query), the group's queries scan each list together under that list's
     /// virtual ids, each collector shifted by its own query's centre term for the list. False, with nothing scanned,
     /// when the lists' scorers do not qualify for the batched kernel.
     /// </summary>
-    private bool TryScanCodeListsTogether(ScratchGroup scratches, int group, SearchOptions options)
+    private bool TryScanAllListsTogether(ScratchGroup scratches, int group, SearchOptions options)
     {
         ScorerGroup scorers = default;
         CollectorGroup collectors = default;
