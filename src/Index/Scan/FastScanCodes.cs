@@ -38,7 +38,7 @@ public sealed class FastScanCodes
         if (!SupportsBits(bitsPerCode))
         {
             throw new ArgumentOutOfRangeException(nameof(bitsPerCode), bitsPerCode,
-                "the fast-scan layout takes 1, 2 or 4 bits per code; use ByteCodes for 3, 5, 6, 7 or 8.");
+                "the fast-scan layout takes 1, 2 or 4 bits per code; use Int8GridCodes for 3, 5, 6, 7 or 8.");
         }
         if (dimension is < 1 or > 65536)
         {

@@ -93,26 +93,19 @@ public class FlatScanTests
 
     [Theory]
     [MemberData(nameof(LevelsAndWideBits))]
-    public void Search_ByteCodes_EqualsSortOfOracleScores(SimdLevel level, int bits)
+    public void Search_WideCodes_EqualsSortOfOracleScores(SimdLevel level, int bits)
     {
         var rng = new SplitMix64((ulong)bits + 500);
         const int count = 1000, dimension = 50;
         byte[][] codes = ScanOracle.RandomCodes(ref rng, count, dimension, bits);
-        var store = new ByteCodes(dimension, bits);
-        foreach (byte[] row in codes)
-        {
-            store.Add(row);
-        }
         float[] weights = ScanOracle.Gaussian(ref rng, dimension);
         float[] centroids = ScanOracle.Codebook(ref rng, bits, dimension);
-        var lut = new FloatLut(store);
-        lut.Build(weights, centroids);
         float[] scales = ScanOracle.Gaussian(ref rng, count);
         var deleted = new ulong[16];
         deleted[3] = ulong.MaxValue;
 
         var results = new TopK(30);
-        FlatScan.Search(new ByteCodeScorer(store, lut, level), scales, default, deleted, results);
+        FlatScan.Search(new ReferenceByteCodeScorer(codes, weights, centroids, level), scales, default, deleted, results);
 
         var expectedScores = codes.Select((row, i) =>
         {
