@@ -26,7 +26,7 @@ public class GloveQueryStageBenchmarks : IDisposable
     private const int Queries = 1000;
     private const int BatchSize = 4;
     private readonly TopK _top = new(10);
-    private readonly ScoredId[] _sorted = new ScoredId[10];
+    private readonly ScoredSlot[] _sorted = new ScoredSlot[10];
     private readonly SearchHit[] _hits = new SearchHit[10];
     private readonly SearchHit[] _batchHits = new SearchHit[BatchSize * 10];
     private readonly int[] _batchFound = new int[BatchSize];

@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
 using VectorDb.Index.Estimation;
 using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 
@@ -29,7 +30,7 @@ public class ScanStageBenchmarks
     private readonly TopK _top100 = new(100);
     private readonly uint[] _sums = new uint[FastScanCodes.BlockSize];
     private readonly float[] _scores = new float[FastScanCodes.BlockSize];
-    private readonly ScoredId[] _sorted = new ScoredId[100];
+    private readonly ScoredSlot[] _sorted = new ScoredSlot[100];
     private FastScanCodes _store = null!;
     private FastScanLut _lut = null!;
     private FastScanScorer _scorer = null!;

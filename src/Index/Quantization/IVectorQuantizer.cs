@@ -36,6 +36,10 @@ public interface IVectorQuantizer
     /// <summary>Reconstructs x̂ from a record into <paramref name="vector"/> (d floats).</summary>
     void Decode(ReadOnlySpan<byte> record, Span<float> vector);
 
+    /// <summary>The error model of this quantizer's estimate, for confidence bounds; <paramref name="rhoRanked"/>: the
+    /// records hold the ranking scale ρ·S (eden-unbiased, centred, <c>VectorIndexOptions.RhoRanking</c>).</summary>
+    EstimatorVariance Variance(bool rhoRanked);
+
     /// <summary>A reusable estimator for this quantizer's records (prepare a query, then score many records).</summary>
     InnerProductEstimator CreateEstimator();
 }

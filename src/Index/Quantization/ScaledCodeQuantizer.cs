@@ -186,4 +186,15 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     }
 
     public override InnerProductEstimator CreateEstimator() => new(Layout, Rotation, Codebook, projection: null, Level);
+
+    /// <summary>Eden-unbiased is unbiased (shrink 1) unless its records hold ρ·S; eden-biased and tq-mse shrink the
+    /// estimate by 1 − D. See <see cref="EstimatorVariance"/>.</summary>
+    public override EstimatorVariance Variance(bool rhoRanked)
+    {
+        double mse = Codebook!.MeanSquaredError;
+        bool unbiased = Options.Scheme == QuantizationScheme.EdenUnbiased;
+        double shrink = rhoRanked ? Math.Sqrt(1 - mse) : unbiased ? 1.0 : 1.0 - mse;
+        double normFactor = rhoRanked ? Math.Sqrt(1 - mse) : unbiased ? 1 - mse : 1;
+        return new EstimatorVariance(mse / (1 - mse), shrink, CosineFactor: true, normFactor);
+    }
 }

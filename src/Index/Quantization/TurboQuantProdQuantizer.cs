@@ -132,4 +132,9 @@ internal sealed class TurboQuantProdQuantizer : QuantizerBase
     }
 
     public override InnerProductEstimator CreateEstimator() => new(Layout, Rotation, Codebook, Projection, Level);
+
+    /// <summary>Var ≈ (π/2)·D_(b−1)·‖x‖²‖q‖²/d, unbiased, no cos factor (D_0 = 1: b = 1 is QJL alone); records are
+    /// never centred, so the norm factor is 1.</summary>
+    public override EstimatorVariance Variance(bool rhoRanked) =>
+        new(Math.PI / 2 * (Codebook?.MeanSquaredError ?? 1.0), 1.0, CosineFactor: false, NormFactor: 1);
 }

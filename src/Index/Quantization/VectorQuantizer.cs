@@ -59,6 +59,8 @@ internal abstract class QuantizerBase : IVectorQuantizer
 
     public abstract InnerProductEstimator CreateEstimator();
 
+    public abstract EstimatorVariance Variance(bool rhoRanked);
+
     /// <summary>Writes the codes of z = 0 (code 2^(b−1) − 1: the largest negative centroid, since the middle threshold
     /// 0 is not below 0) for a zero vector.</summary>
     protected void WriteZeroCodes(Span<byte> record, Span<byte> codes)

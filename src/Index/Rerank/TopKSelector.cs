@@ -27,6 +27,12 @@ public ref struct TopKSelector
     /// <summary>Entries kept so far.</summary>
     public readonly int Count => _count;
 
+    /// <summary>The score a candidate must beat to enter once the selection is full: the worst kept score (under the
+    /// metric's sense); before that −∞ (+∞ when smaller is better), as every candidate enters.</summary>
+    public readonly float Threshold => _count == _heap.Length && _count > 0
+        ? (_smallerIsBetter ? -_heap[0].Score : _heap[0].Score)
+        : (_smallerIsBetter ? float.PositiveInfinity : float.NegativeInfinity);
+
     /// <summary>Offers one candidate.</summary>
     public void Add(int slot, float score)
     {
@@ -52,7 +58,7 @@ public ref struct TopKSelector
         }
         else if (IsWorse(_heap[0], entry))
         {
-            SiftDown(entry, _count);
+            ScoredSlot.SiftDown(_heap[.._count], entry);
         }
     }
 
@@ -63,7 +69,7 @@ public ref struct TopKSelector
         for (int end = _count - 1; end > 0; end--)
         {
             ScoredSlot worst = _heap[0];
-            SiftDown(_heap[end], end);
+            ScoredSlot.SiftDown(_heap[..end], _heap[end]);
             _heap[end] = worst;
         }
         if (_smallerIsBetter)
@@ -76,34 +82,7 @@ public ref struct TopKSelector
         return _count;
     }
 
-    /// <summary>Places <paramref name="entry"/> at the root of the heap of the first <paramref name="size"/>
-    /// entries and restores the heap order.</summary>
-    private readonly void SiftDown(ScoredSlot entry, int size)
-    {
-        int parent = 0;
-        while (true)
-        {
-            int child = 2 * parent + 1;
-            if (child >= size)
-            {
-                break;
-            }
-            if (child + 1 < size && IsWorse(_heap[child + 1], _heap[child]))
-            {
-                child++;
-            }
-            if (!IsWorse(_heap[child], entry))
-            {
-                break;
-            }
-            _heap[parent] = _heap[child];
-            parent = child;
-        }
-        _heap[parent] = entry;
-    }
-
     /// <summary>Order on held entries (scores already negated where needed): lower score is worse; at equal
-    /// scores the larger slot is worse.</summary>
-    private static bool IsWorse(ScoredSlot a, ScoredSlot b) =>
-        a.Score < b.Score || (a.Score == b.Score && a.Slot > b.Slot);
+    /// scores the larger slot is worse (<see cref="ScoredSlot.IsBetter"/> reversed).</summary>
+    private static bool IsWorse(ScoredSlot a, ScoredSlot b) => ScoredSlot.IsBetter(b.Score, b.Slot, a.Score, a.Slot);
 }

@@ -46,12 +46,14 @@ internal sealed class QueryScratch
 
     public TopK? Candidates { get; private set; }
 
-    public ScoredId[] Sorted { get; private set; } = [];
+    public ScoredSlot[] Sorted { get; private set; } = [];
 
     public int[] Slots { get; private set; } = [];
 
+    /// <summary>Per candidate, its upper bound during auto re-ranking.</summary>
     public float[] Exact { get; private set; } = [];
 
+    /// <summary>The k results of the re-rank (or the k best estimates without one), best first.</summary>
     public ScoredSlot[] Best { get; private set; } = [];
 
     public float[] ProbeScores { get; private set; } = [];
@@ -65,9 +67,6 @@ internal sealed class QueryScratch
 
     /// <summary>Per code list, the pooled scan's pre-filter working value (<see cref="BlockShifts.Work"/>).</summary>
     public float[] ListWork { get; private set; } = [];
-
-    /// <summary>Top-k of exact scores during auto re-ranking.</summary>
-    public TopK? ExactTop { get; private set; }
 
     private ulong[] _mask = [];
     private int[] _probeBases = [];
@@ -134,17 +133,13 @@ internal sealed class QueryScratch
         }
         if (Sorted.Length < candidates)
         {
-            Sorted = new ScoredId[candidates];
+            Sorted = new ScoredSlot[candidates];
             Slots = new int[candidates];
             Exact = new float[candidates];
         }
         if (Best.Length < k)
         {
             Best = new ScoredSlot[k];
-        }
-        if (ExactTop is null || ExactTop.Capacity != k)
-        {
-            ExactTop = new TopK(k);
         }
         // Centroid scores are written 16 at a time (CentroidTable pads its columns to a multiple of 16).
         int probeSpace = (lists + 15) / 16 * 16;

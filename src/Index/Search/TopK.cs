@@ -1,6 +1,10 @@
+using VectorDb.Index.Rerank;
+
 namespace VectorDb.Index.Search;
 
 /// <summary>
+/// The scan's top-k collector (the re-scorers' is <see cref="TopKSelector"/>, over a caller's span; both keep
+/// <see cref="ScoredSlot"/> pairs in the order <see cref="ScoredSlot.IsBetter"/>).
 /// Fixed-capacity collector of the k best (score, id) pairs under the order "larger score first, ties to the
 /// smaller id" (a total order, so the kept set never depends on insertion order). A binary min-heap whose root is
 /// the worst kept pair; no allocation after construction.
@@ -112,7 +116,7 @@ public sealed class TopK
             SiftUp(Count++, score, id);
             return true;
         }
-        if (!ScoredId.IsBetter(score, id, _scores[0], _ids[0]))
+        if (!ScoredSlot.IsBetter(score, id, _scores[0], _ids[0]))
         {
             return false;
         }
@@ -134,7 +138,7 @@ public sealed class TopK
     }
 
     /// <summary>Writes the kept pairs best first into <paramref name="destination"/>; returns how many.</summary>
-    public int CopySortedTo(Span<ScoredId> destination)
+    public int CopySortedTo(Span<ScoredSlot> destination)
     {
         if (destination.Length < Count)
         {
@@ -144,20 +148,21 @@ public sealed class TopK
         // end first, leaving the span best first (Span.Sort with a struct comparer would allocate a delegate).
         for (int i = 0; i < Count; i++)
         {
-            destination[i] = new ScoredId(_scores[i], _ids[i]);
+            destination[i] = new ScoredSlot(_ids[i], _scores[i]);
         }
         for (int end = Count - 1; end > 0; end--)
         {
-            (destination[0], destination[end]) = (destination[end], destination[0]);
-            SiftDown(destination.Slice(0, end));
+            ScoredSlot worst = destination[0];
+            ScoredSlot.SiftDown(destination.Slice(0, end), destination[end]);
+            destination[end] = worst;
         }
         return Count;
     }
 
     /// <summary>The kept pairs best first (allocates; for tests and tools).</summary>
-    public ScoredId[] ToSortedArray()
+    public ScoredSlot[] ToSortedArray()
     {
-        var result = new ScoredId[Count];
+        var result = new ScoredSlot[Count];
         CopySortedTo(result);
         return result;
     }
@@ -209,7 +214,7 @@ public sealed class TopK
         {
             int parent = (hole - 1) >> 1;
             // The parent must be no better than the new pair; otherwise move it down into the hole.
-            if (!ScoredId.IsBetter(_scores[parent], _ids[parent], score, id))
+            if (!ScoredSlot.IsBetter(_scores[parent], _ids[parent], score, id))
             {
                 break;
             }
@@ -234,11 +239,11 @@ public sealed class TopK
                 break;
             }
             // Pick the worse child: it is the one that may rise above the new pair.
-            if (child + 1 < count && ScoredId.IsBetter(_scores[child], _ids[child], _scores[child + 1], _ids[child + 1]))
+            if (child + 1 < count && ScoredSlot.IsBetter(_scores[child], _ids[child], _scores[child + 1], _ids[child + 1]))
             {
                 child++;
             }
-            if (!ScoredId.IsBetter(score, id, _scores[child], _ids[child]))
+            if (!ScoredSlot.IsBetter(score, id, _scores[child], _ids[child]))
             {
                 break;
             }
@@ -248,31 +253,5 @@ public sealed class TopK
         }
         _scores[hole] = score;
         _ids[hole] = id;
-    }
-
-    /// <summary>Restores the worst-at-root heap of <paramref name="heap"/> after its root was replaced.</summary>
-    private static void SiftDown(Span<ScoredId> heap)
-    {
-        int hole = 0;
-        ScoredId moving = heap[0];
-        while (true)
-        {
-            int child = 2 * hole + 1;
-            if (child >= heap.Length)
-            {
-                break;
-            }
-            if (child + 1 < heap.Length && ScoredId.IsBetter(heap[child].Score, heap[child].Id, heap[child + 1].Score, heap[child + 1].Id))
-            {
-                child++;
-            }
-            if (!ScoredId.IsBetter(moving.Score, moving.Id, heap[child].Score, heap[child].Id))
-            {
-                break;
-            }
-            heap[hole] = heap[child];
-            hole = child;
-        }
-        heap[hole] = moving;
     }
 }

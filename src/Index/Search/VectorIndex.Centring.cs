@@ -378,17 +378,10 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// The norm the auto re-rank bound uses for a centred record: ‖r‖ from the stored scale, ‖r‖ ≈ A·√d·(1 − D) for
-    /// eden-unbiased (A = ‖r‖²/⟨Πr, q⟩ and ⟨Πr, q⟩ ≈ ‖r‖·√d·(1 − D) by the Lloyd-Max centroid condition),
-    /// ‖r‖ ≈ A·√(d·(1 − D)) ρ-ranked, and ‖r‖ ≈ A·√d for the biased scales (A ≈ ‖r‖/√d).
+    /// The norm the auto re-rank bound uses for a centred record: ‖r‖ ≈ |A|·√d·f, f the quantizer's
+    /// <see cref="EstimatorVariance.NormFactor"/> (what its scale A implies).
     /// </summary>
-    private float ResidualNormOf(float scale, bool rho)
-    {
-        double mse = Quantizer.Codebook!.MeanSquaredError;
-        // ρ-ranked: A = ‖r‖/‖q‖ with ‖q‖ ≈ √(d·(1 − D)).
-        double factor = rho ? Math.Sqrt(1 - mse) : Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased ? 1 - mse : 1;
-        return (float)(Math.Abs(scale) * Math.Sqrt(Dimension) * factor);
-    }
+    private float ResidualNormOf(float scale) => (float)(Math.Abs(scale) * Math.Sqrt(Dimension) * _variance.NormFactor);
 
     /// <summary>For tests: the centre a live id's codes are relative to, and its record against that centre (the list
     /// record for trained IVF residual lists; else the stored record).</summary>

@@ -1,4 +1,5 @@
 using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
 
@@ -41,7 +42,7 @@ public sealed partial class VectorIndex
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
-            int row = scratch.Sorted[i].Id;
+            int row = scratch.Sorted[i].Slot;
             ReadOnlySpan<byte> record = ScanRecordOf(row);
             float shift = residualLists ? (float)scratch.Shifts[_partitionOf[row]] : sharedShift;
             BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
@@ -52,10 +53,10 @@ public sealed partial class VectorIndex
             }
             float scale = MathF.Abs(Layout.ReadScale(record));
             float score = MathF.FusedMultiplyAdd(sum, codeFactor * scale, Layout.ReadOffset(record)) + shift;
-            scratch.Sorted[i] = new ScoredId(score, row);
+            scratch.Sorted[i] = new ScoredSlot(row, score);
         }
         scratch.Sorted.AsSpan(0, candidates).Sort(static (a, b) =>
-            ScoredId.IsBetter(a.Score, a.Id, b.Score, b.Id) ? -1 : ScoredId.IsBetter(b.Score, b.Id, a.Score, a.Id) ? 1 : 0);
+            ScoredSlot.IsBetter(a.Score, a.Slot, b.Score, b.Slot) ? -1 : ScoredSlot.IsBetter(b.Score, b.Slot, a.Score, a.Slot) ? 1 : 0);
     }
 
     /// <summary>

@@ -69,8 +69,7 @@ public sealed partial class VectorIndex
         (int k, int pool) = CandidateCounts(options);
         scratch.Reserve(pool, k, ListCount);
         PrepareQuery(query, scratch);
-        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch.Estimator.QuerySquaredNorm, scratch.Shifts[0], options.Confidence)
-            : float.PositiveInfinity;
+        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch, options.Confidence) : float.PositiveInfinity;
         if (float.IsFinite(window))
         {
             scratch.Candidates!.SetLeadWindow(k, window);
@@ -117,16 +116,10 @@ public sealed partial class VectorIndex
             float shift = (float)scratch.Shifts[0];
             for (int i = 0; i < candidates; i++)
             {
-                scratch.Sorted[i] = new ScoredId(scratch.Sorted[i].Score + shift, scratch.Sorted[i].Id);
+                scratch.Sorted[i] = new ScoredSlot(scratch.Sorted[i].Slot, scratch.Sorted[i].Score + shift);
             }
         }
-        int reranked;
-        int found = RerankModeFor(options) switch
-        {
-            RerankMode.None => EstimatesAsHits(scratch, Math.Min(k, candidates), hits, out reranked),
-            RerankMode.Fixed => RerankFixed(query, scratch, k, candidates, hits, out reranked),
-            _ => RerankAuto(query, scratch, k, candidates, options.Confidence, hits, out reranked),
-        };
+        int found = RerankCandidates(query, scratch, RerankModeFor(options), k, candidates, options.Confidence, hits, out int reranked);
         statistics = new SearchStatistics(reranked, candidates);
         return found;
     }
@@ -296,7 +289,7 @@ public sealed partial class VectorIndex
         ReadOnlySpan<int> globalRows = Partitions[0].GlobalRows;
         for (int c = 0; c < candidates; c++)
         {
-            scratch.Sorted[c] = new ScoredId(scratch.Sorted[c].Score, globalRows[scratch.Sorted[c].Id]);
+            scratch.Sorted[c] = new ScoredSlot(globalRows[scratch.Sorted[c].Slot], scratch.Sorted[c].Score);
         }
     }
 
@@ -306,7 +299,7 @@ public sealed partial class VectorIndex
         ReadOnlySpan<int> bases = scratch.ProbeBases(scratch.ProbedLists);
         for (int c = 0; c < candidates; c++)
         {
-            int id = scratch.Sorted[c].Id;
+            int id = scratch.Sorted[c].Slot;
             int i = bases.BinarySearch(id);
             if (i < 0)
             {
@@ -317,7 +310,7 @@ public sealed partial class VectorIndex
                 i++; // empty lists share a base with the next one: the id belongs to the last of them
             }
             int list = scratch.ProbeOrder[i];
-            scratch.Sorted[c] = new ScoredId(scratch.Sorted[c].Score, Partitions[list].GlobalRows[id - bases[i]]);
+            scratch.Sorted[c] = new ScoredSlot(Partitions[list].GlobalRows[id - bases[i]], scratch.Sorted[c].Score);
         }
     }
 
@@ -364,21 +357,10 @@ public sealed partial class VectorIndex
         return mask.AsMemory(0, (rows + 63) / 64);
     }
 
-    /// <summary>Ranking score → the metric's score: IP and cosine as they are; L2 as ‖q‖² − s, never negative.</summary>
     /// <summary>The score reported for a ranking score: L2 ranks by ‖q‖² − ‖q−x‖², so its distance is ‖q‖² minus
     /// that (in double, never negative); inner product and cosine report the ranking score itself.</summary>
     private float MetricScore(float rankingScore, QueryScratch scratch) =>
         Options.Metric == ExactMetric.L2
             ? MathF.Max(0f, (float)(scratch.Estimator.QuerySquaredNorm - rankingScore))
             : rankingScore;
-
-    private int EstimatesAsHits(QueryScratch scratch, int k, Span<SearchHit> hits, out int reranked)
-    {
-        for (int i = 0; i < k; i++)
-        {
-            hits[i] = new SearchHit(_ids[scratch.Sorted[i].Id], MetricScore(scratch.Sorted[i].Score, scratch));
-        }
-        reranked = 0;
-        return k;
-    }
 }

@@ -22,6 +22,7 @@ public sealed partial class VectorIndex : IDisposable
     private IExactScorer? _exact;
     private readonly bool _hasSigns;
     private readonly Scan.Int8Grid? _grid;
+    private readonly EstimatorVariance _variance; // the quantizer's error model, for the auto re-rank's bounds
     private ulong[] _ids = new ulong[64];
     private float[] _norms = new float[64];
     private float _maxNorm; // largest norm of any row added since the partitions were last rebuilt: bounds every row's σ
@@ -70,6 +71,7 @@ public sealed partial class VectorIndex : IDisposable
             }
         }
         InitialiseCentring();
+        _variance = Quantizer.Variance(_rho);
         Partitions = [NewPartition()];
     }
 
@@ -308,7 +310,7 @@ public sealed partial class VectorIndex : IDisposable
         {
             scale = MathF.Abs(scale);
             offset = Layout.ReadOffset(record);
-            norm = ResidualNormOf(scale, _rho);
+            norm = ResidualNormOf(scale);
         }
         else
         {

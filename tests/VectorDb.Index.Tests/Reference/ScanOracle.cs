@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 
 namespace VectorDb.Index.Tests.Reference;
@@ -96,12 +97,12 @@ internal static class ScanOracle
     }
 
     /// <summary>The k best (score, row) by full sort: score descending, then row ascending; NaN and excluded rows dropped.</summary>
-    public static ScoredId[] TopBySort(IReadOnlyList<float> scores, int k, Func<int, bool>? excluded = null)
+    public static ScoredSlot[] TopBySort(IReadOnlyList<float> scores, int k, Func<int, bool>? excluded = null)
     {
         return Enumerable.Range(0, scores.Count)
             .Where(i => !float.IsNaN(scores[i]) && (excluded is null || !excluded(i)))
-            .Select(i => new ScoredId(scores[i], i))
-            .OrderByDescending(p => p.Score).ThenBy(p => p.Id)
+            .Select(i => new ScoredSlot(i, scores[i]))
+            .OrderByDescending(p => p.Score).ThenBy(p => p.Slot)
             .Take(k)
             .ToArray();
     }

@@ -33,4 +33,26 @@ public class TopKSelectorTests
 
         Assert.Equal(expected, best.AsSpan(0, count).ToArray());
     }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(7, false)]
+    [InlineData(7, true)]
+    public void Threshold_IsTheWorstKeptScoreOnceFull_ElseOpen(int k, bool smallerIsBetter)
+    {
+        var random = new SplitMix64((ulong)k + 77);
+        var best = new ScoredSlot[k];
+        var selector = new TopKSelector(best, smallerIsBetter);
+        var seen = new List<float>();
+        for (int slot = 0; slot < 200; slot++)
+        {
+            float expected = seen.Count < k
+                ? (smallerIsBetter ? float.PositiveInfinity : float.NegativeInfinity)
+                : seen.OrderBy(v => smallerIsBetter ? v : -v).ElementAt(k - 1);
+            Assert.Equal(expected, selector.Threshold);
+            float score = random.NextInt(50) - 25f;
+            selector.Add(slot, score);
+            seen.Add(score);
+        }
+    }
 }

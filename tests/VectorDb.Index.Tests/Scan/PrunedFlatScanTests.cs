@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 using VectorDb.Index.Tests.Reference;
@@ -115,7 +116,7 @@ public partial class PrunedFlatScanTests
         FlatScan.Search(scorer, c.Factors, c.Offsets, c.Deleted, pruned);
         FlatScan.SearchBlocksPerBlock(scorer, c.Factors, c.Offsets, c.Deleted, perBlock, 0, scorer.BlockCount);
 
-        ScoredId[] expected = ScanOracle.TopBySort(c.OracleScores(), k, c.IsDeleted);
+        ScoredSlot[] expected = ScanOracle.TopBySort(c.OracleScores(), k, c.IsDeleted);
         Assert.Equal(expected, pruned.ToSortedArray());
         Assert.Equal(expected, perBlock.ToSortedArray());
     }
@@ -141,9 +142,9 @@ public partial class PrunedFlatScanTests
                 firstBlock, endBlock, idBase);
 
             float[] scores = c.OracleScores();
-            ScoredId[] expected = ScanOracle.TopBySort(scores, 20,
+            ScoredSlot[] expected = ScanOracle.TopBySort(scores, 20,
                 row => c.IsDeleted(row) || row < firstBlock * 32 || row >= endBlock * 32);
-            Assert.Equal(expected.Select(p => new ScoredId(p.Score, p.Id + idBase)), results.ToSortedArray());
+            Assert.Equal(expected.Select(p => new ScoredSlot(p.Slot + idBase, p.Score)), results.ToSortedArray());
         }
     }
 

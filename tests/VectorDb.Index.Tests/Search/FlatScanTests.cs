@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 using VectorDb.Index.Tests.Reference;
@@ -29,9 +30,9 @@ public class FlatScanTests
         var results = new TopK(k);
         FlatScan.Search(new FastScanScorer(f.Store, f.Lut, level), f.Scales, f.Offsets, deleted, results);
 
-        ScoredId[] expected = ScanOracle.TopBySort(f.OracleScores(), k, row => row % 3 == 0);
+        ScoredSlot[] expected = ScanOracle.TopBySort(f.OracleScores(), k, row => row % 3 == 0);
         Assert.Equal(expected, results.ToSortedArray());
-        Assert.DoesNotContain(results.ToSortedArray(), p => p.Id % 3 == 0);
+        Assert.DoesNotContain(results.ToSortedArray(), p => p.Slot % 3 == 0);
         Assert.Equal(Math.Min(k, count - (count + 2) / 3), results.Count);
     }
 
@@ -63,7 +64,7 @@ public class FlatScanTests
         lut.Build(ScanOracle.Gaussian(ref rng, 20), ScanOracle.Codebook(ref rng, 4, 20));
         var results = new TopK(5);
         FlatScan.Search(new FastScanScorer(store, lut, level), Enumerable.Repeat(1f, 70).ToArray(), default, default, results);
-        Assert.Equal([0, 1, 2, 3, 4], results.ToSortedArray().Select(p => p.Id));
+        Assert.Equal([0, 1, 2, 3, 4], results.ToSortedArray().Select(p => p.Slot));
     }
 
     [Theory]
@@ -129,7 +130,7 @@ public class FlatScanTests
         var scorer = new FastScanScorer(f.Store, f.Lut);
         var results = new TopK(50);
         var deleted = new ulong[47];
-        var sorted = new ScoredId[50];
+        var sorted = new ScoredSlot[50];
         void Query()
         {
             f.Lut.Build(query, centroids);

@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using VectorDb.Index.Tests.Reference;
 
@@ -22,7 +23,7 @@ public class TopKTests
         var top = new TopK(capacity);
         top.SetLeadWindow(leaders, window);
         var offered = new List<float>();
-        var entered = new List<ScoredId>();
+        var entered = new List<ScoredSlot>();
         for (int i = 0; i < offers; i++)
         {
             // Scores drift upwards so the floor keeps rising, with coarse rounding so that ties occur.
@@ -32,11 +33,11 @@ public class TopKTests
             offered.Add(score);
             if (enters)
             {
-                entered.Add(new ScoredId(score, i));
+                entered.Add(new ScoredSlot(i, score));
             }
             top.TryAdd(score, i);
 
-            var expectedKept = entered.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(capacity).ToArray();
+            var expectedKept = entered.OrderByDescending(p => p.Score).ThenBy(p => p.Slot).Take(capacity).ToArray();
             if (i % 97 == 0 || i == offers - 1)
             {
                 Assert.Equal(expectedKept, top.ToSortedArray());
@@ -102,7 +103,7 @@ public class TopKTests
         Assert.False(topK.TryAdd(2, 2));
         Assert.False(topK.TryAdd(3, 7)); // tie with a larger id loses
         Assert.True(topK.TryAdd(3, 0 + 0 * 1)); // same score, id 0 < 1 wins the tie
-        Assert.Equal([new ScoredId(5, 0), new ScoredId(3, 0)], topK.ToSortedArray());
+        Assert.Equal([new ScoredSlot(0, 5), new ScoredSlot(0, 3)], topK.ToSortedArray());
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public class TopKTests
         var topK = new TopK(3);
         Assert.False(topK.TryAdd(float.NaN, 1));
         topK.TryAdd(float.NegativeInfinity, 2);
-        Assert.Equal([new ScoredId(float.NegativeInfinity, 2)], topK.ToSortedArray());
+        Assert.Equal([new ScoredSlot(2, float.NegativeInfinity)], topK.ToSortedArray());
     }
 
     [Fact]
@@ -138,7 +139,7 @@ public class TopKTests
         var topK = new TopK(3);
         topK.TryAdd(1, 1);
         topK.TryAdd(2, 2);
-        Assert.Throws<ArgumentException>(() => topK.CopySortedTo(new ScoredId[1]));
+        Assert.Throws<ArgumentException>(() => topK.CopySortedTo(new ScoredSlot[1]));
     }
 
     [Fact]
