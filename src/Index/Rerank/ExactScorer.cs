@@ -133,26 +133,14 @@ public sealed class ExactScorer : CpuExactScorerBase
         }
         int length = store.Dimension;
         bool live;
-        float raw;
+        float rowNorm = Metric == ExactMetric.Cosine ? store.NormUnchecked(slot) : 0f;
         if (store.Precision == OriginalPrecision.Float32)
         {
             ref float row = ref store.Float32RowUnchecked(slot, out live);
-            if (!live)
-            {
-                return float.NaN;
-            }
-            raw = Metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
+            return live ? ExactRowScoring.Score<TKernel>(Metric, ref query, ref row, length, queryNorm, rowNorm) : float.NaN;
         }
-        else
-        {
-            ref Half row = ref store.Float16RowUnchecked(slot, out live);
-            if (!live)
-            {
-                return float.NaN;
-            }
-            raw = Metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
-        }
-        return Metric == ExactMetric.Cosine ? CosineFromDot(raw, queryNorm, store.NormUnchecked(slot)) : raw;
+        ref Half half = ref store.Float16RowUnchecked(slot, out live);
+        return live ? ExactRowScoring.Score<TKernel>(Metric, ref query, ref half, length, queryNorm, rowNorm) : float.NaN;
     }
 
     /// <summary>‖q‖ in float64, rounded to float; 0 unless the metric is cosine (only cosine uses it).</summary>
@@ -165,6 +153,20 @@ public sealed class ExactScorer : CpuExactScorerBase
         foreach (float value in vector)
         {
             sum += (double)value * value;
+        }
+        return (float)Math.Sqrt(sum);
+    }
+
+    /// <summary>‖v‖ of float16 values, each widened exactly, summed in float64 and rounded to float32 (as
+    /// <see cref="OriginalVectorStore"/> keeps the norms of float16 rows).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float EuclideanNorm(ReadOnlySpan<Half> vector)
+    {
+        double sum = 0;
+        foreach (Half value in vector)
+        {
+            double exact = (double)value;
+            sum += exact * exact;
         }
         return (float)Math.Sqrt(sum);
     }

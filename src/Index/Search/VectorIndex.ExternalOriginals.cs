@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
 using CpuScorer = VectorDb.Index.Rerank.ExactScorer;
@@ -115,8 +112,8 @@ public sealed partial class VectorIndex
 
     /// <summary>
     /// <see cref="IExactScorer"/> over originals read through an <see cref="IOriginalReader"/>: slots (rows) are
-    /// mapped to ids, read in batches of <see cref="ExternalBatch"/>, and scored with the same row kernels as
-    /// <see cref="CpuScorer"/>. Called by the index under its read lock; a slot that is not live, or whose
+    /// mapped to ids, read in batches of <see cref="ExternalBatch"/>, and scored by <see cref="ExactRowScoring"/>, the
+    /// row arithmetic of <see cref="CpuScorer"/>. Called by the index under its read lock; a slot that is not live, or whose
     /// id the reader no longer has, scores NaN.
     /// </summary>
     private sealed class ExternalExactScorer(VectorIndex index, IOriginalReader reader, OriginalPrecision precision, SimdLevel level)
@@ -188,7 +185,7 @@ public sealed partial class VectorIndex
                     reader.Read(ids[..live], rows.AsSpan(0, live * _width), found[..live]);
                     var output = scores.Slice(start, count);
                     output.Fill(float.NaN);
-                    ScoreRows(query, rows.AsSpan(0, live * _width), found[..live], packed[..live]);
+                    ExactRowScoring.ScorePacked(level, Metric, precision, query, rows.AsSpan(0, live * _width), found[..live], packed[..live]);
                     for (int j = 0; j < live; j++)
                     {
                         output[position[j]] = packed[j];
@@ -199,71 +196,6 @@ public sealed partial class VectorIndex
             {
                 ArrayPool<byte>.Shared.Return(rows);
             }
-        }
-
-        private void ScoreRows(ReadOnlySpan<float> query, Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
-        {
-            switch (level)
-            {
-                case SimdLevel.Vector512: ScoreRows<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, rows, found, scores); break;
-                case SimdLevel.Vector256: ScoreRows<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, rows, found, scores); break;
-                case SimdLevel.Vector128: ScoreRows<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, rows, found, scores); break;
-                default: ScoreRows<ScalarRowKernel>(query, rows, found, scores); break;
-            }
-        }
-
-        /// <summary>Exactly <see cref="CpuScorer"/>'s arithmetic: the same kernel on the same stored values,
-        /// the row norm in float64 over the stored (float16-rounded) values, cosine from the dot product.</summary>
-        private void ScoreRows<TKernel>(ReadOnlySpan<float> query, Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
-            where TKernel : struct, IRowKernel
-        {
-            ExactMetric metric = Metric;
-            int d = Dimension;
-            float queryNorm = metric == ExactMetric.Cosine ? CpuScorer.EuclideanNorm(query) : 0f;
-            ref float q = ref MemoryMarshal.GetReference(query);
-            for (int i = 0; i < scores.Length; i++)
-            {
-                if (!found[i])
-                {
-                    scores[i] = float.NaN;
-                    continue;
-                }
-                Span<byte> bytes = rows.Slice(i * _width, _width);
-                float raw, rowNorm = 0f;
-                if (precision == OriginalPrecision.Float32)
-                {
-                    Span<float> row = MemoryMarshal.Cast<byte, float>(bytes);
-                    ref float r = ref MemoryMarshal.GetReference(row);
-                    raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref q, ref r, d) : TKernel.Dot(ref q, ref r, d);
-                    if (metric == ExactMetric.Cosine)
-                    {
-                        rowNorm = CpuScorer.EuclideanNorm(row);
-                    }
-                }
-                else
-                {
-                    Span<Half> row = MemoryMarshal.Cast<byte, Half>(bytes);
-                    ref Half r = ref MemoryMarshal.GetReference(row);
-                    raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref q, ref r, d) : TKernel.Dot(ref q, ref r, d);
-                    if (metric == ExactMetric.Cosine)
-                    {
-                        rowNorm = HalfNorm(row);
-                    }
-                }
-                scores[i] = metric == ExactMetric.Cosine ? CpuScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static float HalfNorm(ReadOnlySpan<Half> row)
-        {
-            double squares = 0;
-            foreach (Half value in row)
-            {
-                double exact = (double)value;
-                squares += exact * exact;
-            }
-            return (float)Math.Sqrt(squares);
         }
     }
 }
