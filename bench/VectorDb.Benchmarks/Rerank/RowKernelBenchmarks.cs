@@ -48,9 +48,9 @@ public class RowKernelBenchmarks
     [Benchmark]
     public float DotAndDistance1000() => Level switch
     {
-        SimdLevel.Vector512 => Run<SimdRowKernel<Vector512RowOps, Vector512<float>>>(),
-        SimdLevel.Vector256 => Run<SimdRowKernel<Vector256RowOps, Vector256<float>>>(),
-        _ => Run<SimdRowKernel<Vector128RowOps, Vector128<float>>>(),
+        SimdLevel.Vector512 => Run<SimdRowKernel<Vector512Ops, Vector512<float>>>(),
+        SimdLevel.Vector256 => Run<SimdRowKernel<Vector256Ops, Vector256<float>>>(),
+        _ => Run<SimdRowKernel<Vector128Ops, Vector128<float>>>(),
     };
 
     private float Run<TKernel>() where TKernel : struct, IRowKernel

@@ -44,9 +44,9 @@ internal static class ExactRowScoring
     {
         switch (level)
         {
-            case SimdLevel.Vector512: ScorePacked<SimdRowKernel<Vector512RowOps, Vector512<float>>>(metric, precision, query, rows, found, scores); break;
-            case SimdLevel.Vector256: ScorePacked<SimdRowKernel<Vector256RowOps, Vector256<float>>>(metric, precision, query, rows, found, scores); break;
-            case SimdLevel.Vector128: ScorePacked<SimdRowKernel<Vector128RowOps, Vector128<float>>>(metric, precision, query, rows, found, scores); break;
+            case SimdLevel.Vector512: ScorePacked<SimdRowKernel<Vector512Ops, Vector512<float>>>(metric, precision, query, rows, found, scores); break;
+            case SimdLevel.Vector256: ScorePacked<SimdRowKernel<Vector256Ops, Vector256<float>>>(metric, precision, query, rows, found, scores); break;
+            case SimdLevel.Vector128: ScorePacked<SimdRowKernel<Vector128Ops, Vector128<float>>>(metric, precision, query, rows, found, scores); break;
             default: ScorePacked<ScalarRowKernel>(metric, precision, query, rows, found, scores); break;
         }
     }

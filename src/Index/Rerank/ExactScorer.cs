@@ -60,26 +60,26 @@ public sealed class ExactScorer : CpuExactScorerBase
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: ScoreLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, slots, scores); break;
-            case SimdLevel.Vector256: ScoreLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, slots, scores); break;
-            case SimdLevel.Vector128: ScoreLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, slots, scores); break;
+            case SimdLevel.Vector512: ScoreLoop<SimdRowKernel<Vector512Ops, Vector512<float>>>(query, slots, scores); break;
+            case SimdLevel.Vector256: ScoreLoop<SimdRowKernel<Vector256Ops, Vector256<float>>>(query, slots, scores); break;
+            case SimdLevel.Vector128: ScoreLoop<SimdRowKernel<Vector128Ops, Vector128<float>>>(query, slots, scores); break;
             default: ScoreLoop<ScalarRowKernel>(query, slots, scores); break;
         }
     }
 
     protected override int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best) => Level switch
     {
-        SimdLevel.Vector512 => RerankLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, slots, best),
-        SimdLevel.Vector256 => RerankLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, slots, best),
-        SimdLevel.Vector128 => RerankLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, slots, best),
+        SimdLevel.Vector512 => RerankLoop<SimdRowKernel<Vector512Ops, Vector512<float>>>(query, slots, best),
+        SimdLevel.Vector256 => RerankLoop<SimdRowKernel<Vector256Ops, Vector256<float>>>(query, slots, best),
+        SimdLevel.Vector128 => RerankLoop<SimdRowKernel<Vector128Ops, Vector128<float>>>(query, slots, best),
         _ => RerankLoop<ScalarRowKernel>(query, slots, best),
     };
 
     protected override int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) => Level switch
     {
-        SimdLevel.Vector512 => SearchAllLoop<SimdRowKernel<Vector512RowOps, Vector512<float>>>(query, best),
-        SimdLevel.Vector256 => SearchAllLoop<SimdRowKernel<Vector256RowOps, Vector256<float>>>(query, best),
-        SimdLevel.Vector128 => SearchAllLoop<SimdRowKernel<Vector128RowOps, Vector128<float>>>(query, best),
+        SimdLevel.Vector512 => SearchAllLoop<SimdRowKernel<Vector512Ops, Vector512<float>>>(query, best),
+        SimdLevel.Vector256 => SearchAllLoop<SimdRowKernel<Vector256Ops, Vector256<float>>>(query, best),
+        SimdLevel.Vector128 => SearchAllLoop<SimdRowKernel<Vector128Ops, Vector128<float>>>(query, best),
         _ => SearchAllLoop<ScalarRowKernel>(query, best),
     };
 

@@ -1,17 +1,18 @@
 using System.Runtime.CompilerServices;
+using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Rerank;
 
 /// <summary>
-/// The SIMD row kernels, written once over a width-specific <typeparamref name="TOps"/> (an empty struct, so the JIT
-/// specializes and inlines every call per width: <c>SimdRowKernel&lt;Vector512RowOps, Vector512&lt;float&gt;&gt;</c>
+/// The SIMD row kernels, written once over a width-specific <typeparamref name="TOps"/> (<see cref="ISimdOps{TVec}"/>, an empty struct, so the JIT
+/// specializes and inlines every call per width: <c>SimdRowKernel&lt;Vector512Ops, Vector512&lt;float&gt;&gt;</c>
 /// compiles to the same loop as a hand-written Vector512 kernel). Four independent accumulators over 4 vectors of
 /// floats per step (two for float16 rows, which widen 2 vectors' worth of halves per load), multiply-add fused where
 /// the hardware has FMA, then one vector at a time, then a scalar loop for the last few coordinates. Callers
 /// guarantee the width is hardware accelerated (see <see cref="ExactScorer"/>).
 /// </summary>
 internal readonly struct SimdRowKernel<TOps, TVec> : IRowKernel
-    where TOps : struct, IRowVectorOps<TVec>
+    where TOps : struct, ISimdOps<TVec>
     where TVec : struct
 {
     public static float Dot(ref float query, ref float row, int length)

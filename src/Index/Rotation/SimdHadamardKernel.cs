@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using VectorDb.Index.Common;
 
 namespace VectorDb.Index.Rotation;
 

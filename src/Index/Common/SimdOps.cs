@@ -1,17 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Rotation;
 
-namespace VectorDb.Index.Rotation;
+namespace VectorDb.Index.Common;
 
 /// <summary>
-/// The few vector operations the SIMD Hadamard kernel needs, one struct per width so that
-/// <see cref="SimdHadamardKernel{TOps, TVec}"/> is written once and specialized by the JIT per width.
+/// The vector operations the generic SIMD kernels need (the Hadamard rotation's <c>SimdHadamardKernel</c>, the
+/// re-rank's <c>SimdRowKernel</c>), one empty struct per width, so that each kernel is written once and specialized by
+/// the JIT per width (static abstract members: no dispatch at run time).
 /// </summary>
 internal interface ISimdOps<TVec> where TVec : struct
 {
     /// <summary>Floats per vector (4, 8 or 16).</summary>
     static abstract int Lanes { get; }
 
+    static abstract TVec Zero { get; }
+
+    /// <summary>Lanes floats from <paramref name="source"/> + <paramref name="index"/> (unaligned).</summary>
     static abstract TVec Load(ref float source, nint index);
 
     static abstract void Store(TVec value, ref float destination, nint index);
@@ -19,15 +25,26 @@ internal interface ISimdOps<TVec> where TVec : struct
     /// <summary>Loads sign-bit masks (0 or 0x80000000) reinterpreted as floats, for <see cref="Xor"/>.</summary>
     static abstract TVec LoadSigns(ref uint signs, nint index);
 
+    /// <summary>2·Lanes halves from <paramref name="source"/> + <paramref name="index"/>, widened exactly to
+    /// float32 (<see cref="HalfWidening"/>): the first Lanes in <paramref name="lower"/>, the next in <paramref name="upper"/>.</summary>
+    static abstract void LoadHalves(ref Half source, nint index, out TVec lower, out TVec upper);
+
     static abstract TVec Add(TVec left, TVec right);
 
     static abstract TVec Subtract(TVec left, TVec right);
 
     static abstract TVec Multiply(TVec left, TVec right);
 
+    /// <summary>a·b + c, fused where the hardware has FMA (the rotation never uses it: it must match its scalar
+    /// kernel bit for bit).</summary>
+    static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
+
     static abstract TVec Xor(TVec value, TVec mask);
 
     static abstract TVec Broadcast(float value);
+
+    /// <summary>Sum of the lanes.</summary>
+    static abstract float Sum(TVec value);
 
     /// <summary>The Walsh-Hadamard stages with strides 1, 2, …, Lanes/2 inside one vector, in that order. Lane j of
     /// stride h becomes v[j] + v[j+h] (bit h of j clear) or v[j-h] + (-v[j]) (bit set); IEEE a + (-b) is a - b
@@ -40,6 +57,22 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     private const uint S = RotationSigns.SignBit;
 
     public static int Lanes => Vector128<float>.Count;
+
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadHalves(ref Half source, nint index, out Vector128<float> lower, out Vector128<float> upper)
+    {
+        (Vector128<uint> low, Vector128<uint> high) = Vector128.Widen(Vector128.LoadUnsafe(ref Unsafe.As<Half, ushort>(ref source), (nuint)index));
+        lower = HalfWidening.ToSingle(low);
+        upper = HalfWidening.ToSingle(high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Load(ref float source, nint index) => Vector128.LoadUnsafe(ref source, (nuint)index);
@@ -80,6 +113,22 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     private const uint S = RotationSigns.SignBit;
 
     public static int Lanes => Vector256<float>.Count;
+
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadHalves(ref Half source, nint index, out Vector256<float> lower, out Vector256<float> upper)
+    {
+        (Vector256<uint> low, Vector256<uint> high) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.As<Half, ushort>(ref source), (nuint)index));
+        lower = HalfWidening.ToSingle(low);
+        upper = HalfWidening.ToSingle(high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(ref float source, nint index) => Vector256.LoadUnsafe(ref source, (nuint)index);
@@ -124,6 +173,22 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     private const uint S = RotationSigns.SignBit;
 
     public static int Lanes => Vector512<float>.Count;
+
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadHalves(ref Half source, nint index, out Vector512<float> lower, out Vector512<float> upper)
+    {
+        (Vector512<uint> low, Vector512<uint> high) = Vector512.Widen(Vector512.LoadUnsafe(ref Unsafe.As<Half, ushort>(ref source), (nuint)index));
+        lower = HalfWidening.ToSingle(low);
+        upper = HalfWidening.ToSingle(high);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(ref float source, nint index) => Vector512.LoadUnsafe(ref source, (nuint)index);
