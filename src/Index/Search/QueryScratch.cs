@@ -12,21 +12,13 @@ namespace VectorDb.Index.Search;
 /// </summary>
 internal sealed class QueryScratch
 {
-    public QueryScratch(IVectorQuantizer quantizer, int codeBits, bool hasSigns)
+    public QueryScratch(IVectorQuantizer quantizer, CodeFamily family)
     {
         int d = quantizer.Options.Dimension;
         Estimator = quantizer.CreateEstimator();
         Query = new float[d];
         Codes = new byte[d];
-        if (FastScanCodes.SupportsBits(codeBits))
-        {
-            FastLut = new FastScanLut(d, codeBits);
-        }
-        else if (codeBits > 0)
-        {
-            GridQuery = new Int8Query(d);
-        }
-        SignLut = hasSigns ? new FastScanLut(d, 1) : null;
+        Tables = family.NewQueryTables();
     }
 
     public InnerProductEstimator Estimator { get; }
@@ -37,12 +29,8 @@ internal sealed class QueryScratch
     /// <summary>One record's codes, unpacked (candidate refinement).</summary>
     public byte[] Codes { get; }
 
-    public FastScanLut? FastLut { get; }
-
-    /// <summary>The rotated query on the int8 grid, for codes of 3 or 5..8 bits.</summary>
-    public Int8Query? GridQuery { get; }
-
-    public FastScanLut? SignLut { get; }
+    /// <summary>The scan's lookup tables for this query (the collection's <see cref="CodeFamily"/>).</summary>
+    public ScanQueryTables Tables { get; }
 
     public TopK? Candidates { get; private set; }
 

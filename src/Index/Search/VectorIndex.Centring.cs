@@ -363,21 +363,6 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>
-    /// Builds the query's lookup tables from Πq: one set serves every partition, whatever its centre, because each
-    /// record's offset β already holds its centre's share of the code sum (−A·⟨Πc, q̂⟩). The offsets vary little
-    /// across rows, which keeps the scan's integer pre-filter tight.
-    /// </summary>
-    private void BuildTables(QueryScratch scratch)
-    {
-        if (Quantizer.Codebook is { } codebook)
-        {
-            ReadOnlySpan<float> rotated = scratch.Estimator.RotatedQuery;
-            scratch.FastLut?.Build(rotated, codebook.Centroids);
-            scratch.GridQuery?.Build(rotated);
-        }
-    }
-
-    /// <summary>
     /// The norm the auto re-rank bound uses for a centred record: ‖r‖ ≈ |A|·√d·f, f the quantizer's
     /// <see cref="EstimatorVariance.NormFactor"/> (what its scale A implies).
     /// </summary>

@@ -9,9 +9,6 @@ public sealed partial class VectorIndex
     /// list (≈ 200 vectors × 50 B at 1,024 lists and 200k vectors) and costs 64 hint instructions.</summary>
     private const int NextListPrefetchBytes = 4096;
 
-    /// <summary>Centroids of the QJL sign "codebook": bit 0 = −1, bit 1 = +1.</summary>
-    private static readonly float[] s_signCentroids = [-1f, 1f];
-
     /// <summary>
     /// The best <see cref="SearchOptions.K"/> vectors for <paramref name="query"/>: scan the codes (every code for a flat
     /// index, the nprobe nearest lists for IVF), keep the best ⌈k·oversampling⌉ estimates, re-rank them exactly as
@@ -142,7 +139,7 @@ public sealed partial class VectorIndex
     }
 
     private QueryScratch RentScratch() =>
-        _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, Layout.CodeBits, _hasSigns);
+        _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, _family);
 
     /// <summary>Rotates the query once and fills the per-query lookup tables.</summary>
     private void PrepareQuery(ReadOnlySpan<float> query, QueryScratch scratch)
@@ -153,8 +150,10 @@ public sealed partial class VectorIndex
             Normalise(scratch.Query);
         }
         scratch.Estimator.Prepare(scratch.Query);
-        scratch.SignLut?.Build(scratch.Estimator.ProjectedQuery, s_signCentroids);
-        BuildTables(scratch);
+        // One set of tables from Πq serves every partition, whatever its centre: each record's offset β already holds
+        // its centre's share of the code sum (−A·⟨Πc, q̂⟩).
+        scratch.Tables.Build(scratch.Estimator.RotatedQuery, scratch.Estimator.ProjectedQuery,
+            Quantizer.Codebook is { } codebook ? codebook.Centroids : default);
         if (ListCount == 1)
         {
             scratch.Shifts[0] = CentreShift(0, scratch.Query);
@@ -322,16 +321,8 @@ public sealed partial class VectorIndex
 
     private IBlockScorer CreateScorer(CodePartition partition, QueryScratch scratch)
     {
-        IBlockScorer? codes = partition.FastCodes is not null
-            ? new FastScanScorer(partition.FastCodes, scratch.FastLut!, Quantizer.Level)
-            : partition.GridCodes is not null
-                ? new Int8DotScorer(partition.GridCodes, scratch.GridQuery!, Quantizer.Level)
-                : null;
-        if (partition.Signs is null)
-        {
-            return codes!;
-        }
-        return new QjlScorer(codes, new FastScanScorer(partition.Signs, scratch.SignLut!, Quantizer.Level), partition);
+        IBlockScorer? codes = _family.CodeScorer(partition.FastCodes, partition.GridCodes, scratch.Tables);
+        return partition.Signs is null ? codes! : new QjlScorer(codes, _family.SignScorer(partition.Signs, scratch.Tables), partition);
     }
 
     /// <summary>Tombstones OR rows the filter rejects, as one bitmap over the partition's rows.</summary>

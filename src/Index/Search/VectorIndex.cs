@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
+using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
 
@@ -21,7 +22,7 @@ public sealed partial class VectorIndex : IDisposable
     private OriginalVectorStore? _originals; // null also once originals are external (VectorIndex.ExternalOriginals.cs)
     private IExactScorer? _exact;
     private readonly bool _hasSigns;
-    private readonly Scan.Int8Grid? _grid;
+    private readonly CodeFamily _family; // the scan's stores, query tables and scorers for this code width
     private readonly EstimatorVariance _variance; // the quantizer's error model, for the auto re-rank's bounds
     private ulong[] _ids = new ulong[64];
     private float[] _norms = new float[64];
@@ -54,10 +55,7 @@ public sealed partial class VectorIndex : IDisposable
         Layout = Quantizer.Layout;
         _hasSigns = Layout.SignOffset >= 0;
         _records = new byte[64 * Layout.RecordSize];
-        if (Quantizer.Codebook is { } codebook && !VectorDb.Index.Scan.FastScanCodes.SupportsBits(codebook.Bits))
-        {
-            _grid = new Scan.Int8Grid(codebook.Centroids);
-        }
+        _family = CodeFamily.For(options.Dimension, Quantizer.Codebook, _hasSigns, Quantizer.Level);
         if (options.Originals is { } precision)
         {
             _originals = new OriginalVectorStore(options.Dimension, precision);
@@ -277,7 +275,7 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     private CodePartition NewPartition() =>
-        new(Dimension, Layout.CodeBits, _grid, hasOffsets: Options.Metric == ExactMetric.L2 || _centred, hasSigns: _hasSigns);
+        new(Dimension, Layout.CodeBits, _family.Grid, hasOffsets: Options.Metric == ExactMetric.L2 || _centred, hasSigns: _hasSigns);
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).
