@@ -14,9 +14,6 @@ public sealed partial class VectorIndex
 {
     private bool _centred;
     private CodeCentre _centre = null!;
-    private CodeCentre[]? _listCentres; // per trained IVF list when lists hold residuals to their centroids
-    private byte[]? _listRecords; // with _listCentres: each row's record against its list centroid (in memory only)
-    private double _maxListCentreNorm;
     private ScaledCodeQuantizer? _centredCodec;
     private int _centreVersion;
     private bool _rho; // records (stored, and the lists' in-memory ones) hold ρ·S (VectorIndexOptions.RhoRanking)
@@ -35,10 +32,7 @@ public sealed partial class VectorIndex
     /// <summary>What the codes are residuals to, for reports: "none", "mean" (the collection mean) or "mean+lists"
     /// (trained IVF lists' centroids), with "+rho" when eden-unbiased stores the ranking scale ρ·S.</summary>
     public string CentringDescription =>
-        !_centred ? "none" : (ResidualLists ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
-
-    /// <summary>Whether the rows are in trained lists (IVF or code lists) holding residuals to their own centroids.</summary>
-    private bool ResidualLists => _listCentres is not null && ListCount > 1;
+        !_centred ? "none" : (_lists.Residual ? "mean+lists" : "mean") + (_rho ? "+rho" : "");
 
     /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
     public bool CentreFixed => CentreVersion > 0;
@@ -69,7 +63,7 @@ public sealed partial class VectorIndex
     /// writes records that depend on it.
     /// </summary>
     public bool CentreDue(int adding) =>
-        _centred && !CentreFixed && _centroids is null && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
+        _centred && !CentreFixed && !_lists.IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
 
     /// <summary>
     /// The mean (double sums) of every live row's vector (originals from memory or the external reader, normalised for
@@ -132,7 +126,7 @@ public sealed partial class VectorIndex
         _lock.EnterWriteLock();
         try
         {
-            if (CentreFixed || _centroids is not null)
+            if (CentreFixed || _lists.IsTrained)
             {
                 throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
             }
@@ -158,16 +152,13 @@ public sealed partial class VectorIndex
 
     private Span<byte> RecordOf(int row) => _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
 
-    /// <summary>Row's record against its IVF list centroid (residual lists only).</summary>
-    private Span<byte> ListRecordOf(int row) => _listRecords.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
-
     /// <summary>The record the scan's codes of a row come from: its list record for residual lists, else its stored one.</summary>
-    private ReadOnlySpan<byte> ScanRecordOf(int row) => ResidualLists ? ListRecordOf(row) : RecordOf(row);
+    private ReadOnlySpan<byte> ScanRecordOf(int row) => _lists.Residual ? _lists.RecordOf(row) : RecordOf(row);
 
     /// <summary>Re-adds every row (deleted ones as deleted) to a new flat partition (write lock held).</summary>
     private void RebuildFlatPartition()
     {
-        Partitions = [NewPartition()];
+        _lists.ReplaceFlat(NewPartition());
         Partitions[0].Reserve(_rows);
         var live = new bool[_rows];
         foreach (int row in _rowOfId.Values)
@@ -179,7 +170,7 @@ public sealed partial class VectorIndex
             AddToPartition(row, 0);
             if (!live[row])
             {
-                Partitions[0].Delete(_localRow[row]);
+                _lists.DeleteFlat(row);
             }
         }
     }
@@ -348,7 +339,7 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>The centre the codes of a partition are relative to.</summary>
-    private CodeCentre PartitionCentre(int partition) => ResidualLists ? _listCentres![partition] : _centre;
+    private CodeCentre PartitionCentre(int partition) => _lists.CentreOf(partition, _centre);
 
     /// <summary>The ranking score's part along a partition's centre c, q as searched: ⟨q, c⟩ (IP, cosine) or 2⟨q, c⟩
     /// (L2, whose records hold 2β − ‖x‖²).</summary>
@@ -376,7 +367,7 @@ public sealed partial class VectorIndex
         try
         {
             int row = _rowOfId[id];
-            CodeCentre centre = PartitionCentre(_partitionOf[row]);
+            CodeCentre centre = PartitionCentre(_lists.ListOf(row));
             var record = ScanRecordOf(row).ToArray();
             return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : centre, record);
         }

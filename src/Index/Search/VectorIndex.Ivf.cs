@@ -9,24 +9,17 @@ public sealed partial class VectorIndex
     /// <summary>Training points drawn per IVF list (FAISS warns below 39; more buys little).</summary>
     public const int TrainingPointsPerList = 64;
 
-    private int[] _partitionOf = new int[64];
-    private int[] _localRow = new int[64];
-    private CentroidTable? _centroids;
-    private float[]? _centroidVectors; // the same centroids row-major, for persisting them
-    private bool _codeLists; // the lists are residual code lists: every search scans all of them (TrainCodeLists)
-    private CodeListBlocks? _pooledLists; // code lists pooled in Partitions[0] (null: one partition per list, or flat)
-
     /// <summary>IVF lists or code lists after training, or 1 (the flat partition).</summary>
-    public int ListCount => _pooledLists?.ListCount ?? Partitions.Length;
+    public int ListCount => _lists.Count;
 
     /// <summary>Whether IVF lists (probed per query) have been trained.</summary>
-    public bool IsTrained => _centroids is not null && !_codeLists;
+    public bool IsTrained => _lists.IsTrained && !_lists.AreCodeLists;
 
     /// <summary>Whether residual code lists (<see cref="TrainCodeLists"/>, every list scanned) are in use.</summary>
-    public bool HasCodeLists => _centroids is not null && _codeLists;
+    public bool HasCodeLists => _lists.IsTrained && _lists.AreCodeLists;
 
     /// <summary>Whether every search scans every list: a flat index, or any index while its lists are code lists.</summary>
-    private bool ScansAllLists => Options.Kind == IndexKind.Flat || _codeLists;
+    private bool ScansAllLists => Options.Kind == IndexKind.Flat || _lists.AreCodeLists;
 
     /// <summary>
     /// Trains IVF lists on a seeded sample of the live vectors (originals if kept, else decoded records; normalised for
@@ -79,7 +72,7 @@ public sealed partial class VectorIndex
     /// </summary>
     public bool CodeListsDue(int threshold = VectorIndexOptions.CodeListsFromVectors) =>
         _centred && Options.IvfResiduals && Options.Originals is not null && Count >= Math.Max(2, threshold)
-        && (_centroids is null || (_codeLists && VectorIndexOptions.DefaultCodeListCount(Count) >= CodeListRegrowth * ListCount));
+        && (!_lists.IsTrained || (_lists.AreCodeLists && VectorIndexOptions.DefaultCodeListCount(Count) >= CodeListRegrowth * ListCount));
 
     /// <summary>Growth of the default code list count (4, i.e. about 4× the vectors) at which code lists are retrained.</summary>
     public const int CodeListRegrowth = 4;
@@ -116,40 +109,16 @@ public sealed partial class VectorIndex
         }
     }
 
-    /// <summary>The list a row belongs to: the best centroid under the probing rule of <see cref="BestLists"/>
-    /// (same scores, ties to the smaller list).</summary>
-    private int NearestList(int row) => NearestList(row, _centroids!);
+    /// <summary>The list a row belongs to: the best centroid under the lists' probing rule (same scores, ties to the
+    /// smaller list).</summary>
+    private int NearestList(int row) => NearestList(row, null);
 
-    /// <summary><see cref="NearestList(int)"/> against the given centroids.</summary>
+    /// <summary><see cref="NearestList(int)"/> against the given centroids (null: the adopted lists').</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private int NearestList(int row, CentroidTable centroids)
+    private int NearestList(int row, CentroidTable? centroids)
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         SourceVectorOfRow(row, vector); // the original wherever it is kept, so lists do not depend on where that is
-        return NearestList(vector, centroids);
-    }
-
-    /// <summary>The list of <paramref name="vector"/> (as searched) under the probing rule of <see cref="BestLists"/>.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private int NearestList(ReadOnlySpan<float> vector, CentroidTable centroids)
-    {
-        Span<float> scores = centroids.ScoreSpace <= 4096 ? stackalloc float[centroids.ScoreSpace] : new float[centroids.ScoreSpace];
-        return centroids.Nearest(vector, scores, Quantizer.Level);
-    }
-
-    /// <summary>
-    /// The <paramref name="count"/> lists to probe for a (normalised, for cosine) query, best first: largest inner
-    /// product with the centroid for IP and cosine (as FAISS's IndexIVF with an IP quantizer), nearest for L2; equal
-    /// scores go to the smaller list. Partial selection: a bounded heap of the best <paramref name="count"/> over the
-    /// nlist scores (O(nlist·log nprobe)), then the heap sorted in place; nothing else is sorted or allocated.
-    /// </summary>
-    private ReadOnlySpan<int> BestLists(ReadOnlySpan<float> query, int count, float[] scores, int[] order)
-    {
-        int lists = ListCount;
-        _centroids!.Score(query, scores, Quantizer.Level);
-        count = Math.Min(count, lists);
-        Span<int> heap = order.AsSpan(0, count);
-        ListSelection.SelectBest(scores.AsSpan(0, lists), heap);
-        return heap;
+        return centroids is null ? _lists.Nearest(vector, Quantizer.Level) : IvfLists.Nearest(vector, centroids, Quantizer.Level);
     }
 }

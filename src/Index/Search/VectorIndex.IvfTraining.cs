@@ -5,49 +5,6 @@ using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
 
-/// <summary>
-/// An IVF training in progress (<see cref="VectorIndex.BeginIvfTraining"/>): the sample, then the centroids and the
-/// list of every row that existed when it began. Owned by one caller; not thread-safe.
-/// </summary>
-public sealed class IvfTraining
-{
-    internal IvfTraining(int lists, float[] sample, int rows)
-    {
-        Lists = lists;
-        Sample = sample;
-        Rows = rows;
-    }
-
-    /// <summary>Lists being trained.</summary>
-    public int Lists { get; }
-
-    /// <summary>Rows (deleted ones included) the index held when the training began; rows after them are placed when
-    /// the training completes.</summary>
-    public int Rows { get; }
-
-    internal float[] Sample { get; }
-
-    /// <summary>Whether the lists are residual code lists (every list scanned) rather than IVF lists.</summary>
-    public bool CodeLists { get; internal set; }
-
-    /// <summary>Centroids given by the caller (a reopened collection's persisted ones): no k-means then.</summary>
-    internal float[]? GivenCentroids { get; init; }
-
-    /// <summary>The centroids (row-major), once step 2 has run.</summary>
-    internal float[]? CentroidVectors { get; set; }
-
-    internal CentroidTable? Centroids { get; set; }
-
-    /// <summary>List of each row below <see cref="Rows"/> (−1 for rows deleted before it was computed).</summary>
-    internal int[]? Assignment { get; set; }
-
-    /// <summary>The list centroids as code centres, when lists hold residual codes (format 2), else null.</summary>
-    internal Quantization.CodeCentre[]? ListCentres { get; set; }
-
-    /// <summary>With <see cref="ListCentres"/>: each assigned row's record against its list centroid, row-major.</summary>
-    internal byte[]? ListRecords { get; set; }
-}
-
 public sealed partial class VectorIndex
 {
     /// <summary>Rows assigned to lists per read-lock hold while a training runs (writers wait at most this long).</summary>
@@ -124,26 +81,15 @@ public sealed partial class VectorIndex
 
     /// <summary>The trained lists' centroids, IVF or code lists (row-major, <see cref="ListCount"/>·d floats), or null
     /// before training.</summary>
-    public float[]? IvfCentroidVectors() => _centroidVectors?.ToArray();
+    public float[]? IvfCentroidVectors() => _lists.CopyCentroidVectors();
 
     /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
     public void RunIvfTraining(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        float[] centroids = training.GivenCentroids ?? KMeans.Train(training.Sample, Dimension, training.Lists, Options.ClusteringSeed);
-        training.CentroidVectors = centroids;
-        training.Centroids = new CentroidTable(centroids, training.Lists, Dimension, Options.Metric == ExactMetric.L2);
         bool residuals = _centred && Options.IvfResiduals;
-        if (residuals)
-        {
-            training.ListCentres = new Quantization.CodeCentre[training.Lists];
-            for (int list = 0; list < training.Lists; list++)
-            {
-                training.ListCentres[list] = Quantization.CodeCentre.Create(centroids.AsSpan(list * Dimension, Dimension),
-                    Quantizer.Rotation, Quantizer.Level);
-            }
-            training.ListRecords = new byte[(long)training.Rows * Layout.RecordSize];
-        }
+        IvfLists.TrainCentroids(training, Dimension, Options.Metric == ExactMetric.L2, Options.ClusteringSeed, residuals,
+            Quantizer.Rotation, Quantizer.Level, Layout.RecordSize);
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
@@ -190,7 +136,7 @@ public sealed partial class VectorIndex
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<float> vector = vectors.AsSpan(i * Dimension, Dimension);
-                int list = NearestList(vector, training.Centroids!);
+                int list = IvfLists.Nearest(vector, training.Centroids!, Quantizer.Level);
                 assignment[rows[i]] = list;
                 if (residuals)
                 {
@@ -216,25 +162,7 @@ public sealed partial class VectorIndex
         _lock.EnterWriteLock();
         try
         {
-            _centroids = centroids;
-            _centroidVectors = training.CentroidVectors;
-            _codeLists = training.CodeLists;
-            _listCentres = training.ListCentres;
-            _listRecords = training.ListRecords;
-            if (_listRecords is not null)
-            {
-                Array.Resize(ref _listRecords, _ids.Length * Layout.RecordSize);
-            }
-            _maxListCentreNorm = _listCentres is null ? 0 : _listCentres.Max(c => Math.Sqrt(c.SquaredNorm));
-            // Code lists share one pool (every search scans all of them: CodeListBlocks says why); IVF lists, probed a
-            // few at a time, each have their own partition.
-            _pooledLists = training.CodeLists ? new CodeListBlocks(training.Lists) : null;
-            Partitions = training.CodeLists ? [NewPartition()]
-                : Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
-            if (training.CodeLists)
-            {
-                Partitions[0].Reserve(Count + FastScanCodes.BlockSize * training.Lists);
-            }
+            _lists.Adopt(training, _ids.Length, Count, NewPartition);
             // Only the live rows are in the lists, with norms of their new residuals: the bound restarts from them, so
             // it does not depend on which rows happened to be added before the switch.
             _maxNorm = 0;
@@ -244,7 +172,7 @@ public sealed partial class VectorIndex
             {
                 bool assigned = row < assignment.Length && assignment[row] >= 0;
                 int list = assigned ? assignment[row] : NearestList(row, centroids);
-                AddToPartition(row, list, listRecordReady: assigned && _listRecords is not null);
+                AddToPartition(row, list, listRecordReady: assigned && training.ListRecords is not null);
             }
         }
         finally

@@ -37,14 +37,14 @@ public sealed partial class VectorIndex
         Span<byte> codes = scratch.Codes;
         // Residual lists: each row's list centre term, which the scan set for every list it probed. Otherwise every
         // partition shares the collection centre; a flat query computed its shift when it was prepared.
-        bool residualLists = ResidualLists;
+        bool residualLists = _lists.Residual;
         float sharedShift = residualLists ? 0f : (float)(ListCount == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
             int row = scratch.Sorted[i].Slot;
             ReadOnlySpan<byte> record = ScanRecordOf(row);
-            float shift = residualLists ? (float)scratch.Shifts[_partitionOf[row]] : sharedShift;
+            float shift = residualLists ? (float)scratch.Shifts[_lists.ListOf(row)] : sharedShift;
             BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
             float sum = 0;
             for (int j = 0; j < codes.Length; j++)

@@ -80,14 +80,14 @@ public sealed partial class VectorIndex
         for (int i = 0; i < sorted.Length; i++)
         {
             int row = sorted[i].Slot;
-            int partition = _partitionOf[row]; // the row's list (0 for a flat index)
+            int partition = _lists.ListOf(row); // the row's list (0 for a flat index)
             CodeCentre centre = PartitionCentre(partition);
             double norm = _norms[row];
             double score = sorted[i].Score;
             double spread, centreSquares = querySquares;
             if (centre.IsZero)
             {
-                var (ownPartition, local) = Locate(row);
+                var (ownPartition, local) = _lists.Locate(row);
                 double ip = l2 ? (score - Partitions[ownPartition].Offsets.Span[local]) / 2 : score;
                 spread = auto.ZeroCentreSpread(norm, ip);
             }
@@ -112,7 +112,7 @@ public sealed partial class VectorIndex
         double querySquares = scratch.Estimator.QuerySquaredNorm;
         double? centreNorm = !_centred ? null
             : ListCount == 1 ? Math.Sqrt(auto.CentreSquares(scratch.Shifts[0], _centre.SquaredNorm))
-            : Math.Sqrt(querySquares) + _maxListCentreNorm;
+            : Math.Sqrt(querySquares) + _lists.MaxCentreNorm;
         return auto.Window(_maxNorm, centreNorm);
     }
 }

@@ -94,13 +94,13 @@ public sealed partial class VectorIndex
     {
         int k = CandidateCounts(options).K;
         int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
-        if (_pooledLists is not null)
+        if (_lists.Pooled is not null)
         {
-            TranslatePoolRows(scratch, candidates);
+            _lists.TranslatePoolRows(scratch.Sorted.AsSpan(0, candidates));
         }
         else if (Partitions.Length > 1)
         {
-            TranslateVirtualIds(scratch, candidates);
+            _lists.TranslateVirtualIds(scratch.Sorted.AsSpan(0, candidates), scratch.ProbeBases(scratch.ProbedLists), scratch.ProbeOrder);
         }
         if (RefinesCandidates)
         {
@@ -163,10 +163,10 @@ public sealed partial class VectorIndex
     private void Scan(QueryScratch scratch, SearchOptions options, Func<ulong, bool>? filter)
     {
         TopK candidates = scratch.Candidates!;
-        if (_pooledLists is { } pooled)
+        if (_lists.Pooled is { } pooled)
         {
             // Code lists: the pool in one pass, each block's rows raised by its list's centre term. One thread (as the
-            // lists scanned one by one were); ids are pool rows, mapped back by TranslatePoolRows.
+            // lists scanned one by one were); ids are pool rows, mapped back by IvfLists.TranslatePoolRows.
             CodePartition pool = Partitions[0];
             IBlockScorer scorer = CachedScorer(0, scratch);
             ReadOnlyMemory<ulong> excluded = filter is null ? pool.Deleted : ExcludedRows(pool, filter, scratch);
@@ -197,7 +197,7 @@ public sealed partial class VectorIndex
         }
         // IVF: every probed list scans into the same collector (so the pruning threshold carries across lists) under
         // a virtual id range: list i of the probe order owns ids [bases[i], bases[i] + rows). Ids are mapped back to
-        // global rows by TranslateVirtualIds once the candidates are sorted.
+        // global rows by IvfLists.TranslateVirtualIds once the candidates are sorted.
         ReadOnlySpan<int> lists = ListsToScan(scratch, options);
         Span<int> bases = scratch.ProbeBases(lists.Length);
         int virtualBase = 0;
@@ -226,24 +226,9 @@ public sealed partial class VectorIndex
         scratch.ProbedLists = lists.Length;
     }
 
-    /// <summary>
-    /// The lists a query scans, in scan order (also left in <see cref="QueryScratch.ProbeOrder"/>): residual code lists
-    /// (and the lists of a flat index) are all scanned in list order (they only centre the codes; a fixed order lets a
-    /// batch scan them together and give the same ids as one query), IVF lists the nprobe best, best first.
-    /// </summary>
-    private ReadOnlySpan<int> ListsToScan(QueryScratch scratch, SearchOptions options)
-    {
-        if (ScansAllLists)
-        {
-            Span<int> order = scratch.ProbeOrder.AsSpan(0, ListCount);
-            for (int list = 0; list < order.Length; list++)
-            {
-                order[list] = list;
-            }
-            return order;
-        }
-        return BestLists(scratch.Query, options.ProbesFor(ListCount), scratch.ProbeScores, scratch.ProbeOrder);
-    }
+    /// <summary>The lists a query scans, in scan order (<see cref="IvfLists.ListsToScan"/>).</summary>
+    private ReadOnlySpan<int> ListsToScan(QueryScratch scratch, SearchOptions options) =>
+        _lists.ListsToScan(scratch, ScansAllLists, options.ProbesFor(ListCount), Quantizer.Level);
 
     /// <summary>The per-row pre-filter terms for centred codes (their factors vary from row to row); empty otherwise,
     /// which keeps the one-bound scan for format 1, where it was measured to be as fast.</summary>
@@ -254,10 +239,10 @@ public sealed partial class VectorIndex
     private BlockShifts ListShiftsOf(QueryScratch scratch, CodeListBlocks pooled)
     {
         Span<double> shifts = scratch.Shifts.AsSpan(0, pooled.ListCount);
-        if (ResidualLists)
+        if (_lists.Residual)
         {
             // CentreShift of every list in one pass over the centroids (the same doubles, bit for bit).
-            Quantization.FixedOrderSums.DotRows(_centroidVectors, scratch.Query, shifts, Quantizer.Level);
+            Quantization.FixedOrderSums.DotRows(_lists.CentroidVectors, scratch.Query, shifts, Quantizer.Level);
             if (Options.Metric == ExactMetric.L2)
             {
                 foreach (ref double shift in shifts)
@@ -280,37 +265,6 @@ public sealed partial class VectorIndex
             magnitude = MathF.Max(magnitude, MathF.Abs(scratch.ListShifts[list]));
         }
         return new BlockShifts(pooled.BlockLists, scratch.ListShifts.AsSpan(0, pooled.ListCount), magnitude, scratch.ListWork);
-    }
-
-    /// <summary>Maps the pool rows of the sorted candidates of a code-list scan back to global rows.</summary>
-    private void TranslatePoolRows(QueryScratch scratch, int candidates)
-    {
-        ReadOnlySpan<int> globalRows = Partitions[0].GlobalRows;
-        for (int c = 0; c < candidates; c++)
-        {
-            scratch.Sorted[c] = new ScoredSlot(globalRows[scratch.Sorted[c].Slot], scratch.Sorted[c].Score);
-        }
-    }
-
-    /// <summary>Maps the IVF virtual ids of the sorted candidates back to global rows (see <see cref="Scan"/>).</summary>
-    private void TranslateVirtualIds(QueryScratch scratch, int candidates)
-    {
-        ReadOnlySpan<int> bases = scratch.ProbeBases(scratch.ProbedLists);
-        for (int c = 0; c < candidates; c++)
-        {
-            int id = scratch.Sorted[c].Slot;
-            int i = bases.BinarySearch(id);
-            if (i < 0)
-            {
-                i = ~i - 1; // the last list whose base is below the id
-            }
-            while (i + 1 < bases.Length && bases[i + 1] == bases[i] && bases[i + 1] <= id)
-            {
-                i++; // empty lists share a base with the next one: the id belongs to the last of them
-            }
-            int list = scratch.ProbeOrder[i];
-            scratch.Sorted[c] = new ScoredSlot(Partitions[list].GlobalRows[id - bases[i]], scratch.Sorted[c].Score);
-        }
     }
 
     private IBlockScorer CachedScorer(int partition, QueryScratch scratch)

@@ -178,7 +178,7 @@ public sealed partial class VectorIndex
         }
         ShiftGroup shifts = default, work = default;
         scoped BatchBlockShifts blockShifts = default;
-        if (_pooledLists is { } pooled)
+        if (_lists.Pooled is { } pooled)
         {
             float magnitude = 0;
             for (int q = 0; q < group; q++)

@@ -22,6 +22,7 @@ public sealed partial class VectorIndex : IDisposable
     private OriginalVectorStore? _originals; // null also once originals are external (VectorIndex.ExternalOriginals.cs)
     private IExactScorer? _exact;
     private readonly bool _hasSigns;
+    private readonly IvfLists _lists; // the lists (IVF or code lists, or the one flat partition) and scan partitions
     private readonly CodeFamily _family; // the scan's stores, query tables and scorers for this code width
     private readonly EstimatorVariance _variance; // the quantizer's error model, for the auto re-rank's bounds
     private ulong[] _ids = new ulong[64];
@@ -70,7 +71,7 @@ public sealed partial class VectorIndex : IDisposable
         }
         InitialiseCentring();
         _variance = Quantizer.Variance(_rho);
-        Partitions = [NewPartition()];
+        _lists = new IvfLists(Layout.RecordSize, NewPartition());
     }
 
     public VectorIndexOptions Options { get; }
@@ -91,8 +92,8 @@ public sealed partial class VectorIndex : IDisposable
     /// <summary>The exact re-scorer over <see cref="Originals"/>, or null when none are kept.</summary>
     public IExactScorer? ExactScorer => _exact;
 
-    /// <summary>Scan partitions: one for a flat (or untrained IVF) index, nlist after IVF training.</summary>
-    internal CodePartition[] Partitions { get; private set; }
+    /// <summary>Scan partitions: one for a flat (or untrained IVF) index or pooled code lists, nlist after IVF training.</summary>
+    internal CodePartition[] Partitions => _lists.Partitions;
 
     private int Dimension => Options.Dimension;
 
@@ -227,8 +228,7 @@ public sealed partial class VectorIndex : IDisposable
 
     private void DeleteRow(int row)
     {
-        var (partition, local) = Locate(row);
-        Partitions[partition].Delete(local);
+        _lists.Delete(row);
         _originals?.Delete(row);
         Count--;
     }
@@ -266,12 +266,7 @@ public sealed partial class VectorIndex : IDisposable
         Array.Resize(ref _ids, capacity);
         Array.Resize(ref _norms, capacity);
         Array.Resize(ref _records, capacity * Layout.RecordSize);
-        if (_listRecords is not null)
-        {
-            Array.Resize(ref _listRecords, capacity * Layout.RecordSize);
-        }
-        Array.Resize(ref _partitionOf, capacity);
-        Array.Resize(ref _localRow, capacity);
+        _lists.Grow(capacity);
     }
 
     private CodePartition NewPartition() =>
@@ -284,19 +279,19 @@ public sealed partial class VectorIndex : IDisposable
 
     /// <summary><see cref="AddToPartition(int)"/> into a list already chosen (its own partition, or its blocks of the
     /// pool for code lists). With residual lists the row's record against that list's centroid is
-    /// <see cref="ListRecordOf"/>: already there when <paramref name="listRecordReady"/> (a training encoded it), else
+    /// <see cref="IvfLists.RecordOf"/>: already there when <paramref name="listRecordReady"/> (a training encoded it), else
     /// encoded here.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private void AddToPartition(int row, int list, bool listRecordReady = false)
     {
         scoped ReadOnlySpan<byte> record = RecordOf(row);
-        if (ResidualLists)
+        if (_lists.Residual)
         {
             // The row's record against its list centroid is kept (refinement and the auto bound read it).
-            Span<byte> kept = ListRecordOf(row);
+            Span<byte> kept = _lists.RecordOf(row);
             if (!listRecordReady)
             {
-                EncodeForList(row, _listCentres![list], kept);
+                EncodeForList(row, _lists.CentreOf(list, _centre), kept);
             }
             record = kept;
         }
@@ -318,18 +313,7 @@ public sealed partial class VectorIndex : IDisposable
         _norms[row] = norm;
         _maxNorm = MathF.Max(_maxNorm, norm);
         float factor = l2 ? 2 * scale : scale, signFactor = l2 ? 2 * signScale : signScale;
-        int local;
-        if (_pooledLists is { } pooled)
-        {
-            local = pooled.NextRow(list, Partitions[0]);
-            Partitions[0].Place(local, row, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
-        }
-        else
-        {
-            local = Partitions[list].Add(row, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
-        }
-        _partitionOf[row] = list;
-        _localRow[row] = local;
+        _lists.Place(row, list, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
     }
 
     /// <summary>The record of row's vector (original, else decoded) as a residual to <paramref name="centre"/>.</summary>
@@ -346,9 +330,6 @@ public sealed partial class VectorIndex : IDisposable
         (_exact as IDisposable)?.Dispose();
         _lock.Dispose();
     }
-
-    /// <summary>Row's partition and its row there (the pool's for code lists; <see cref="_partitionOf"/> holds the list).</summary>
-    private (int Partition, int Local) Locate(int row) => (_pooledLists is null ? _partitionOf[row] : 0, _localRow[row]);
 
     private static void Normalise(Span<float> vector)
     {
