@@ -6,10 +6,11 @@
 # usage: bench/compare/scan-ab.sh --before <commit> [--data <dir>] [--queries N] [--repetitions R] [--rounds K]
 #        [--before-format2]   the older commit already has code format 2 (else it is built with BEFORE_FORMAT2)
 #        [--before-code-lists] the older commit already has residual code lists (else built with BEFORE_CODE_LISTS)
+#        [--format <n>]      both sides search code format n (default: format 1 before, 2 after)
 #        [--out <dir>]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" format2=0 codelists=0
+before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" format2=0 codelists=0 format=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --before) before="$2"; shift 2 ;;
@@ -20,7 +21,8 @@ while [ $# -gt 0 ]; do
     --before-format2) format2=1; shift ;;
     --before-code-lists) codelists=1; format2=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --format) format="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +42,6 @@ dotnet build -c Release bench/compare/scan-ab -o "$work/after" >/dev/null
 dotnet build -c Release "$work/scan-ab-before" -p:Root="$work/before" $define -o "$work/before-bin" >/dev/null
 : > "$out/scan-ab.jsonl"
 for round in $(seq 1 "$rounds"); do
-  dotnet "$work/before-bin/VectorDb.Benchmarks.dll" "$data" "$queries" "$repetitions" 1 "before round $round" | tee -a "$out/scan-ab.jsonl"
-  dotnet "$work/after/VectorDb.Benchmarks.dll" "$data" "$queries" "$repetitions" 2 "after round $round" | tee -a "$out/scan-ab.jsonl"
+  dotnet "$work/before-bin/VectorDb.Benchmarks.dll" "$data" "$queries" "$repetitions" "${format:-1}" "before round $round" | tee -a "$out/scan-ab.jsonl"
+  dotnet "$work/after/VectorDb.Benchmarks.dll" "$data" "$queries" "$repetitions" "${format:-2}" "after round $round" | tee -a "$out/scan-ab.jsonl"
 done
