@@ -271,34 +271,16 @@ public sealed partial class VectorIndex
         {
             return false;
         }
-        int width = precision == OriginalPrecision.Float32 ? 4 : 2, stride = Dimension * width;
-        byte[] bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(ids.Length * stride);
-        try
+        reader.ReadFloats(precision, Dimension, ids, destination, found);
+        if (Options.Metric == ExactMetric.Cosine)
         {
-            reader.Read(ids, bytes.AsSpan(0, ids.Length * stride), found);
             for (int i = 0; i < ids.Length; i++)
             {
-                if (!found[i])
+                if (found[i])
                 {
-                    continue;
-                }
-                Span<float> vector = destination.Slice(i * Dimension, Dimension);
-                ReadOnlySpan<byte> stored = bytes.AsSpan(i * stride, stride);
-                for (int j = 0; j < Dimension; j++)
-                {
-                    vector[j] = width == 4
-                        ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(stored.Slice(4 * j))
-                        : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(stored.Slice(2 * j));
-                }
-                if (Options.Metric == ExactMetric.Cosine)
-                {
-                    Normalise(vector);
+                    Normalise(destination.Slice(i * Dimension, Dimension));
                 }
             }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
         }
         return true;
     }

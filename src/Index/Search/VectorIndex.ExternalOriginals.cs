@@ -1,29 +1,11 @@
-using System.Buffers;
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
 using CpuScorer = VectorDb.Index.Rerank.ExactScorer;
 
 namespace VectorDb.Index.Search;
 
-/// <summary>
-/// Reads the originals of points by id from wherever they are kept durably (the storage layer's blob log), for
-/// exact re-ranking when the index does not hold them in memory. Called with a batch of candidates at a time
-/// (re-ranking scores in batches), from concurrent searches.
-/// </summary>
-public interface IOriginalReader
+public sealed partial class VectorIndex : IRowIds
 {
-    /// <summary>Writes the original of <c>ids[i]</c> into <c>destination[i·w .. (i+1)·w)</c>, where w is
-    /// dimension × 4 bytes for <see cref="OriginalPrecision.Float32"/> or × 2 for <see cref="OriginalPrecision.Float16"/>
-    /// (little-endian IEEE values, exactly as the index would have stored them), and sets <c>found[i]</c>; an id
-    /// that has no original (deleted meanwhile) gets found = false.</summary>
-    void Read(ReadOnlySpan<ulong> ids, Span<byte> destination, Span<bool> found);
-}
-
-public sealed partial class VectorIndex
-{
-    /// <summary>Candidates read from the <see cref="IOriginalReader"/> per call (bounds the scratch per search).</summary>
-    private const int ExternalBatch = 64;
-
     private IOriginalReader? _externalOriginals;
 
     /// <summary>True once <see cref="UseExternalOriginals"/> has moved re-ranking to an <see cref="IOriginalReader"/>.</summary>
@@ -87,7 +69,7 @@ public sealed partial class VectorIndex
             }
             IExactScorer? previous = _exact;
             SimdLevel level = previous is CpuScorer cpu ? cpu.Level : SimdCapabilities.Best;
-            _exact = new ExternalExactScorer(this, reader, precision, level);
+            _exact = new StoredOriginalsScorer(this, Dimension, Options.Metric, reader, precision, level);
             _originals = null;
             Volatile.Write(ref _externalOriginals, reader);
             (previous as IDisposable)?.Dispose();
@@ -110,92 +92,21 @@ public sealed partial class VectorIndex
     private bool IsLiveRow(int slot) =>
         (uint)slot < (uint)_rows && _rowOfId.TryGetValue(_ids[slot], out int current) && current == slot;
 
-    /// <summary>
-    /// <see cref="IExactScorer"/> over originals read through an <see cref="IOriginalReader"/>: slots (rows) are
-    /// mapped to ids, read in batches of <see cref="ExternalBatch"/>, and scored by <see cref="ExactRowScoring"/>, the
-    /// row arithmetic of <see cref="CpuScorer"/>. Called by the index under its read lock; a slot that is not live, or whose
-    /// id the reader no longer has, scores NaN.
-    /// </summary>
-    private sealed class ExternalExactScorer(VectorIndex index, IOriginalReader reader, OriginalPrecision precision, SimdLevel level)
-        : CpuExactScorerBase
+    /// <inheritdoc/>
+    int IRowIds.RowCount => _rows;
+
+    /// <inheritdoc/>
+    int IRowIds.LiveIds(ReadOnlySpan<int> rows, Span<ulong> ids, Span<int> positions)
     {
-        private readonly int _width = index.Dimension * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
-
-        public override int Dimension => index.Dimension;
-
-        public override ExactMetric Metric => index.Options.Metric;
-
-        public override string Backend => $"cpu {level}, originals read from storage";
-
-        protected override int SearchAllUnchecked(ReadOnlySpan<float> query, Span<ScoredSlot> best) =>
-            RerankUnchecked(query, LiveSlots(), best);
-
-        private int[] LiveSlots()
+        int live = 0;
+        for (int i = 0; i < rows.Length; i++)
         {
-            var live = new List<int>(index.Count);
-            for (int row = 0; row < index._rows; row++)
+            if (IsLiveRow(rows[i]))
             {
-                if (index.IsLiveRow(row))
-                {
-                    live.Add(row);
-                }
-            }
-            return [.. live];
-        }
-
-        protected override int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
-        {
-            var selector = new TopKSelector(best, Metric.SmallerIsBetter());
-            Span<float> scores = stackalloc float[ExternalBatch];
-            for (int start = 0; start < slots.Length; start += ExternalBatch)
-            {
-                var chunk = slots.Slice(start, Math.Min(ExternalBatch, slots.Length - start));
-                ScoreUnchecked(query, chunk, scores[..chunk.Length]);
-                for (int i = 0; i < chunk.Length; i++)
-                {
-                    selector.Add(chunk[i], scores[i]);
-                }
-            }
-            return selector.Finish();
-        }
-
-        protected override void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
-        {
-            Span<ulong> ids = stackalloc ulong[ExternalBatch];
-            Span<bool> found = stackalloc bool[ExternalBatch];
-            Span<int> position = stackalloc int[ExternalBatch];
-            Span<float> packed = stackalloc float[ExternalBatch];
-            byte[] rows = ArrayPool<byte>.Shared.Rent(ExternalBatch * _width);
-            try
-            {
-                for (int start = 0; start < slots.Length; start += ExternalBatch)
-                {
-                    int count = Math.Min(ExternalBatch, slots.Length - start);
-                    var chunk = slots.Slice(start, count);
-                    // Only live slots are read (packed to the front); a dead slot scores NaN.
-                    int live = 0;
-                    for (int i = 0; i < count; i++)
-                    {
-                        if (index.IsLiveRow(chunk[i]))
-                        {
-                            position[live] = i;
-                            ids[live++] = index._ids[chunk[i]];
-                        }
-                    }
-                    reader.Read(ids[..live], rows.AsSpan(0, live * _width), found[..live]);
-                    var output = scores.Slice(start, count);
-                    output.Fill(float.NaN);
-                    ExactRowScoring.ScorePacked(level, Metric, precision, query, rows.AsSpan(0, live * _width), found[..live], packed[..live]);
-                    for (int j = 0; j < live; j++)
-                    {
-                        output[position[j]] = packed[j];
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rows);
+                positions[live] = i;
+                ids[live++] = _ids[rows[i]];
             }
         }
+        return live;
     }
 }
