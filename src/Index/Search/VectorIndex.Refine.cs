@@ -1,3 +1,4 @@
+using VectorDb.Index.Estimation;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 
@@ -43,41 +44,17 @@ public sealed partial class VectorIndex
         for (int i = 0; i < candidates; i++)
         {
             int row = scratch.Sorted[i].Slot;
-            ReadOnlySpan<byte> record = ScanRecordOf(row);
             float shift = residualLists ? (float)scratch.Shifts[_lists.ListOf(row)] : sharedShift;
-            BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
-            float sum = 0;
-            for (int j = 0; j < codes.Length; j++)
-            {
-                sum += weights[j] * centroids[codes[j]];
-            }
-            float scale = MathF.Abs(Layout.ReadScale(record));
-            float score = MathF.FusedMultiplyAdd(sum, codeFactor * scale, Layout.ReadOffset(record)) + shift;
+            float score = RecordEstimate.Refined(Layout, ScanRecordOf(row), weights, centroids, codes, codeFactor, shift);
             scratch.Sorted[i] = new ScoredSlot(row, score);
         }
         scratch.Sorted.AsSpan(0, candidates).Sort(static (a, b) =>
             ScoredSlot.IsBetter(a.Score, a.Slot, b.Score, b.Slot) ? -1 : ScoredSlot.IsBetter(b.Score, b.Slot, a.Score, a.Slot) ? 1 : 0);
     }
 
-    /// <summary>
-    /// The code part of a centred row's estimate, A·⟨Π(q − c), q̂⟩ in float from its record (c the collection centre
-    /// the record is coded against): the estimate of ⟨q − c, r⟩ whose error the auto re-rank margin bounds. The scan
-    /// keeps only K + β + A·⟨Πq, q̂⟩, with β folding ⟨c, r⟩ in, so it is recomputed here (one pass over the codes)
-    /// for the (1 − cos²) factor of the variance (from the list record for residual lists).
-    /// </summary>
-    private double CodePartOf(QueryScratch scratch, int row, CodeCentre centre)
-    {
-        ReadOnlySpan<float> query = scratch.Estimator.RotatedQuery;
-        ReadOnlySpan<float> rotatedCentre = centre.Rotated;
-        ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
-        Span<byte> codes = scratch.Codes;
-        ReadOnlySpan<byte> record = ScanRecordOf(row);
-        BitPacking.Unpack(Layout.Codes(record), Layout.CodeBits, codes);
-        double sum = 0;
-        for (int j = 0; j < codes.Length; j++)
-        {
-            sum += (query[j] - rotatedCentre[j]) * centroids[codes[j]];
-        }
-        return Math.Abs(Layout.ReadScale(record)) * sum;
-    }
+    /// <summary>The code part of a centred row's estimate (<see cref="RecordEstimate.CodePart"/>; from the list record
+    /// for residual lists): the estimate of ⟨q − c, r⟩ whose error the auto re-rank margin bounds.</summary>
+    private double CodePartOf(QueryScratch scratch, int row, CodeCentre centre) =>
+        RecordEstimate.CodePart(Layout, ScanRecordOf(row), scratch.Estimator.RotatedQuery, centre.Rotated,
+            Quantizer.Codebook!.Centroids, scratch.Codes);
 }
