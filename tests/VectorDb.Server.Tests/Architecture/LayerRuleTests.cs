@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using VectorDb.Tests.Support;
@@ -49,6 +50,8 @@ public class LayerRuleTests
         var used = Violations("VectorDb.Engine", [Index, Storage]);
         Assert.Contains("VectorDb.Index VectorDb.Index.Search.VectorIndex", used);
         Assert.Contains("VectorDb.Storage VectorDb.Storage.StoredCollection", used);
+        // And the public-API check sees the seam's delegate type as built from Index types.
+        Assert.True(BelowTheWaist(typeof(DatabaseOptions).GetProperty(nameof(DatabaseOptions.ExactScorerFactory))!.PropertyType));
     }
 
     [Fact]
@@ -57,6 +60,58 @@ public class LayerRuleTests
         // An allowance nobody needs any more should go: fail when the seam's types are no longer used.
         var used = Violations("VectorDb.Server", [Index]).Select(type => type[(type.IndexOf(' ') + 1)..]).ToHashSet();
         Assert.All(s_serverGpuSeam, type => Assert.Contains(type, used));
+    }
+
+    [Fact]
+    public void EnginePublicApi_NamesNoIndexOrStorageType_ButTheGpuSeam()
+    {
+        // What a host can reach: every public type of the engine and its public members' signatures.
+        var leaks = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Type type in typeof(VectorDatabase).Assembly.GetExportedTypes())
+        {
+            var signatures = new List<(string Where, Type? Type)> { ($"{type} base", type.BaseType) };
+            signatures.AddRange(type.GetInterfaces().Select(i => ($"{type} interface", (Type?)i)));
+            foreach (MemberInfo member in type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            {
+                string where = $"{type}.{member.Name}";
+                switch (member)
+                {
+                    case PropertyInfo property:
+                        signatures.Add((where, property.PropertyType));
+                        break;
+                    case FieldInfo field:
+                        signatures.Add((where, field.FieldType));
+                        break;
+                    case MethodBase method:
+                        signatures.AddRange(method.GetParameters().Select(p => (where, (Type?)p.ParameterType)));
+                        signatures.Add((where, (method as MethodInfo)?.ReturnType));
+                        break;
+                }
+            }
+            foreach (var (where, signature) in signatures)
+            {
+                if (signature is not null && BelowTheWaist(signature) && where != "VectorDb.DatabaseOptions.ExactScorerFactory"
+                    && where != "VectorDb.DatabaseOptions.set_ExactScorerFactory" && where != "VectorDb.DatabaseOptions.get_ExactScorerFactory")
+                {
+                    leaks.Add($"{where}: {signature}");
+                }
+            }
+        }
+        Assert.True(leaks.Count == 0, "the engine's public API names Index or Storage types:\n  " + string.Join("\n  ", leaks));
+    }
+
+    /// <summary>Whether a signature type is, or is built from, a type of the Index or Storage assembly.</summary>
+    private static bool BelowTheWaist(Type type)
+    {
+        while (type.HasElementType)
+        {
+            type = type.GetElementType()!;
+        }
+        if (type.Assembly.GetName().Name is Index or Storage)
+        {
+            return true;
+        }
+        return type.IsGenericType && type.GetGenericArguments().Any(BelowTheWaist);
     }
 
     /// <summary>"assembly namespace.type" for every type <paramref name="assembly"/> references from a
