@@ -27,10 +27,11 @@ public class LayerRuleTests
         { "VectorDb.Server", [Index, Storage], s_serverGpuSeam },
         { "VectorDb.VectorData", [Index, Storage], [] },
         { "VectorDb.Cli", [Index, Storage], [] },
+        { "VectorDb.Cluster", [Index, Storage], [] },
         { "VectorDb.Server.Tests", [Index, Storage], s_serverGpuSeam }, // GpuScoringTests checks the seam itself
         // Below it: the codec depends on nothing of ours, storage on FASTER only, the engine on neither host.
         { Index, ["VectorDb.Engine", Storage, "VectorDb.Server", "VectorDb.Gpu"], [] },
-        { Storage, ["VectorDb.Engine", Index, "VectorDb.Server"], [] },
+        { Storage, ["VectorDb.Engine", Index, "VectorDb.Server", "VectorDb.Cluster"], [] },
         { "VectorDb.Engine", ["VectorDb.Server", "VectorDb.VectorData", "VectorDb.Cli", "VectorDb.Cluster", "VectorDb.Gpu"], [] },
     };
 
