@@ -9,8 +9,8 @@ namespace VectorDb.Index.Scan;
 /// (<see cref="Int8GridCodes"/>, <see cref="Int8Query"/>, <see cref="Int8DotScorer"/>) at 3 and 5-8 bits, where the VNNI
 /// integer dot is ~75× faster than float gathers (docs/scan.md) at the price of scoring 8-bit codes at about 7-bit
 /// accuracy before re-ranking; none for tq-prod at b = 1 (QJL signs only). tq-prod's signs are 1-bit fast-scan codes
-/// with centroids −1/+1. The partitions' stores, each query's tables and the block scorers all come from here, so the
-/// b → family choice is made in one place. Immutable; shared by every partition and query of the collection.
+/// with centroids −1/+1. The partitions' stores (<c>CodePartition</c>), each query's tables and the block scorers all
+/// come from here, so the b → family choice is made in one place. Immutable; shared by every partition and query of the collection.
 /// </summary>
 internal sealed class CodeFamily
 {

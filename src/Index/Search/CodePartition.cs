@@ -22,25 +22,16 @@ internal sealed class CodePartition
     private float[] _signFactors;
     private ulong[] _deleted = new ulong[1];
 
-    /// <param name="dimension">Coordinates per vector.</param>
-    /// <param name="codeBits">Bits of the codebook index part (0 = none).</param>
-    /// <param name="hasOffsets">Whether rows carry an additive term (L2).</param>
-    /// <param name="hasSigns">Whether rows carry tq-prod QJL signs.</param>
-    /// <param name="grid">The codebook on the int8 grid, used for widths the fast-scan layout does not take
-    /// (3, 5..8 bits): the VNNI integer dot product is ~75× faster than gathers there (docs/scan.md), at the price of
-    /// scoring 8-bit codes at about 7-bit accuracy before re-ranking.</param>
-    public CodePartition(int dimension, int codeBits, Int8Grid? grid, bool hasOffsets, bool hasSigns)
+    /// <param name="family">The collection's code family: the stores the codes (and tq-prod's QJL signs) go in.</param>
+    /// <param name="hasOffsets">Whether rows carry an additive term (L2, centred codes).</param>
+    public CodePartition(CodeFamily family, bool hasOffsets)
     {
-        CodeBits = codeBits;
-        if (FastScanCodes.SupportsBits(codeBits))
-        {
-            FastCodes = new FastScanCodes(dimension, codeBits);
-        }
-        else if (codeBits > 0)
-        {
-            GridCodes = new Int8GridCodes(dimension, grid ?? throw new ArgumentNullException(nameof(grid)));
-        }
-        Signs = hasSigns ? new FastScanCodes(dimension, 1) : null;
+        ArgumentNullException.ThrowIfNull(family);
+        CodeBits = family.CodeBits;
+        FastCodes = family.NewFastCodes();
+        GridCodes = family.NewGridCodes();
+        Signs = family.NewSignCodes();
+        bool hasSigns = family.HasSigns;
         _offsets = hasOffsets ? new float[64] : [];
         _inverseFactors = new AlignedArray<float>(hasOffsets ? 64 : 0);
         _offsetRatios = new AlignedArray<float>(hasOffsets ? 64 : 0);

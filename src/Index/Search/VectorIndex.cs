@@ -21,7 +21,6 @@ public sealed partial class VectorIndex : IDisposable
     private readonly Dictionary<ulong, int> _rowOfId = [];
     private OriginalVectorStore? _originals; // null also once originals are external (VectorIndex.ExternalOriginals.cs)
     private IExactScorer? _exact;
-    private readonly bool _hasSigns;
     private readonly IvfLists _lists; // the lists (IVF or code lists, or the one flat partition) and scan partitions
     private readonly CodeFamily _family; // the scan's stores, query tables and scorers for this code width
     private readonly EstimatorVariance _variance; // the quantizer's error model, for the auto re-rank's bounds
@@ -54,9 +53,8 @@ public sealed partial class VectorIndex : IDisposable
         Options = options;
         Quantizer = VectorQuantizer.Create(options.Quantizer, level?.Level);
         Layout = Quantizer.Layout;
-        _hasSigns = Layout.SignOffset >= 0;
         _records = new byte[64 * Layout.RecordSize];
-        _family = CodeFamily.For(options.Dimension, Quantizer.Codebook, _hasSigns, Quantizer.Level);
+        _family = CodeFamily.For(options.Dimension, Quantizer.Codebook, hasSigns: Layout.SignOffset >= 0, Quantizer.Level);
         if (options.Originals is { } precision)
         {
             _originals = new OriginalVectorStore(options.Dimension, precision);
@@ -270,7 +268,7 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     private CodePartition NewPartition() =>
-        new(Dimension, Layout.CodeBits, _family.Grid, hasOffsets: Options.Metric == ExactMetric.L2 || _centred, hasSigns: _hasSigns);
+        new(_family, hasOffsets: Options.Metric == ExactMetric.L2 || _centred);
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).

@@ -1,3 +1,6 @@
+using VectorDb.Index.Common;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 
 namespace VectorDb.Index.Tests.Search;
@@ -12,7 +15,7 @@ public class CodeListBlocksTests
     [Fact]
     public void Rows_FillTheirListsBlocks_InOrder_AndBlocksNameTheirList()
     {
-        var pool = new CodePartition(dimension: 8, codeBits: 4, grid: null, hasOffsets: true, hasSigns: false);
+        var pool = new CodePartition(CodeFamily.For(8, Codebook.Gaussian(4), hasSigns: false, SimdCapabilities.Best), hasOffsets: true);
         var lists = new CodeListBlocks(3);
         // 40 rows to list 2, 5 to list 0, 30 more to list 2, 1 to list 1: blocks 2, 2 (rows 32..39), 0, 2 (rows 62..69), 1.
         var placed = new List<(int List, int Row)>();
@@ -47,7 +50,7 @@ public class CodeListBlocksTests
     [Fact]
     public void Place_RefusesARowThatIsTaken()
     {
-        var pool = new CodePartition(dimension: 8, codeBits: 4, grid: null, hasOffsets: true, hasSigns: false);
+        var pool = new CodePartition(CodeFamily.For(8, Codebook.Gaussian(4), hasSigns: false, SimdCapabilities.Best), hasOffsets: true);
         var lists = new CodeListBlocks(1);
         int row = lists.NextRow(0, pool);
         pool.Place(row, 7, new byte[4], [], 1, 0, 0);
