@@ -22,7 +22,7 @@ internal static class SalvageCommand
         {
             throw new UsageException($"there is no collection '{name}' in '{dataDirectory}'.");
         }
-        using var store = VectorStore.Open(dataDirectory);
+        using var store = CollectionCatalogue.Open(dataDirectory);
         var report = await CollectionSalvage.SalvageAsync(store, name, target);
         Console.WriteLine($"salvaged {name} into {target}: {report.PointsRecovered} points recovered, {report.PointsLost.Count} lost");
         foreach (var (file, offset, length) in report.DamagedRanges)
