@@ -7,9 +7,11 @@
 #        [--before-format2]   the older commit already has code format 2 (else it is built with BEFORE_FORMAT2)
 #        [--before-code-lists] the older commit already has residual code lists (else built with BEFORE_CODE_LISTS)
 #        [--out <dir>]
+#        [--paired]  load both builds into one process (bench/compare/scan-ab-paired) and time them query by query
+#                    alternately: the ratio then holds under load (separate processes in turn vary ±15% per round)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" format2=0 codelists=0
+before="" data="../shared/datasets/glove-100-angular" queries=200 repetitions=15 rounds=5 out="" format2=0 codelists=0 paired=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --before) before="$2"; shift 2 ;;
@@ -20,7 +22,8 @@ while [ $# -gt 0 ]; do
     --before-format2) format2=1; shift ;;
     --before-code-lists) codelists=1; format2=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --paired) paired=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +41,12 @@ git worktree add --detach "$work/before" "$before" >/dev/null
 cp -r bench/compare/scan-ab "$work/scan-ab-before"
 dotnet build -c Release bench/compare/scan-ab -o "$work/after" >/dev/null
 dotnet build -c Release "$work/scan-ab-before" -p:Root="$work/before" $define -o "$work/before-bin" >/dev/null
+if [ "$paired" = 1 ]; then
+  dotnet build -c Release bench/compare/scan-ab-paired -o "$work/host" >/dev/null
+  dotnet "$work/host/ScanAbPaired.dll" "$work/before-bin/VectorDb.Benchmarks.dll" "$work/after/VectorDb.Benchmarks.dll" \
+    "$data" "$queries" "$repetitions" "$rounds" | tee "$out/scan-ab-paired.txt"
+  exit 0
+fi
 : > "$out/scan-ab.jsonl"
 for round in $(seq 1 "$rounds"); do
   dotnet "$work/before-bin/VectorDb.Benchmarks.dll" "$data" "$queries" "$repetitions" 1 "before round $round" | tee -a "$out/scan-ab.jsonl"
