@@ -6,9 +6,9 @@ namespace VectorDb.Storage;
 public sealed partial class StoredCollection
 {
     /// <summary>
-    /// Rebuilds the index by replaying the committed codes log (sequential read, no originals). Every entry is
-    /// verified (CRC, layout version, consecutive sequence numbers); any failure refuses the open with the file and
-    /// offset of the damage. Finally every live point's blob must lie inside the committed blob log.
+    /// Rebuilds the point location map by replaying the committed codes log (sequential read, no originals). Every
+    /// entry is verified (CRC, layout version, consecutive sequence numbers); any failure refuses the open with the
+    /// file and offset of the damage. Finally every live point's blob must lie inside the committed blob log.
     /// </summary>
     private void Recover()
     {

@@ -12,7 +12,7 @@ namespace VectorDb.Storage;
 /// <para>Durability: a write with <c>wait: true</c> completes only after a commit round has fsynced both logs and
 /// the commit slot that points past it. With <c>wait: false</c> it completes after the in-memory append and becomes
 /// durable within <see cref="StorageOptions.BufferedCommitInterval"/>.</para>
-/// <para>Thread safety: all members may be called concurrently. Writes to the same id are ordered by the index
+/// <para>Thread safety: all members may be called concurrently. Writes to the same id are ordered by the location
 /// lock, which is held only while codes entries are appended (microseconds per point).</para>
 /// </summary>
 public sealed partial class StoredCollection : IAsyncDisposable, IDisposable

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace VectorDb.Storage.Records;
 
 /// <summary>
-/// One entry of the codes log: what recovery reads to rebuild the in-memory index and the search structures
+/// One entry of the codes log: what recovery reads to rebuild the point location map and the search structures
 /// without touching originals. Sequence numbers are consecutive in log order (assigned under the location lock), so a
 /// scan that skips an entry is detected.
 /// </summary>
