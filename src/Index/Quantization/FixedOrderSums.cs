@@ -46,10 +46,66 @@ internal static class FixedOrderSums
             throw new ArgumentException($"{rows.Length} floats are not {results.Length} rows of {d}.", nameof(rows));
         }
         Span<double> lanes = stackalloc double[8];
-        for (int i = 0; i < results.Length; i++)
+        int i = 0;
+        if (level == SimdLevel.Vector512 && Vector512.IsHardwareAccelerated)
+        {
+            // Four rows per pass share the loads and widening of v and keep four independent add chains in flight
+            // (one row's chain is latency-bound); each row's lanes take the same additions in the same order.
+            Span<double> lanes4 = stackalloc double[32];
+            for (; i + 4 <= results.Length; i += 4)
+            {
+                lanes4.Clear();
+                int done = Dot512x4(rows.Slice(i * d, 4 * d), v, lanes4);
+                for (int r = 0; r < 4; r++)
+                {
+                    Span<double> rowLanes = lanes4.Slice(8 * r, 8);
+                    ReadOnlySpan<float> row = rows.Slice((i + r) * d, d);
+                    for (int j = done; j < d; j++)
+                    {
+                        rowLanes[j & 7] += (double)row[j] * v[j];
+                    }
+                    results[i + r] = Combine(rowLanes);
+                }
+            }
+        }
+        for (; i < results.Length; i++)
         {
             results[i] = Dot(rows.Slice(i * d, d), v, lanes, level);
         }
+    }
+
+    /// <summary><see cref="Dot512"/> of four consecutive rows of v.Length floats with v, into 8 lanes each.</summary>
+    private static int Dot512x4(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<double> lanes)
+    {
+        ref float rv = ref MemoryMarshal.GetReference(v);
+        ref float r0 = ref MemoryMarshal.GetReference(rows);
+        nuint d = (nuint)v.Length;
+        var acc0 = Vector512<double>.Zero;
+        var acc1 = Vector512<double>.Zero;
+        var acc2 = Vector512<double>.Zero;
+        var acc3 = Vector512<double>.Zero;
+        nuint j = 0;
+        for (; j + 16 <= d; j += 16)
+        {
+            var (vLo, vHi) = Vector512.Widen(Vector512.LoadUnsafe(ref rv, j));
+            var (aLo, aHi) = Vector512.Widen(Vector512.LoadUnsafe(ref r0, j));
+            var (bLo, bHi) = Vector512.Widen(Vector512.LoadUnsafe(ref r0, d + j));
+            var (cLo, cHi) = Vector512.Widen(Vector512.LoadUnsafe(ref r0, 2 * d + j));
+            var (eLo, eHi) = Vector512.Widen(Vector512.LoadUnsafe(ref r0, 3 * d + j));
+            acc0 += aLo * vLo;
+            acc1 += bLo * vLo;
+            acc2 += cLo * vLo;
+            acc3 += eLo * vLo;
+            acc0 += aHi * vHi;
+            acc1 += bHi * vHi;
+            acc2 += cHi * vHi;
+            acc3 += eHi * vHi;
+        }
+        acc0.CopyTo(lanes);
+        acc1.CopyTo(lanes.Slice(8));
+        acc2.CopyTo(lanes.Slice(16));
+        acc3.CopyTo(lanes.Slice(24));
+        return (int)j;
     }
 
     /// <summary>The fixed-order dot product of equal-length spans, with 8 lanes of scratch.</summary>
