@@ -1,6 +1,6 @@
 using Google.Protobuf.Collections;
 using Grpc.Core;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Client;
 using VectorDb.Cluster.Tests.Support;
 using VectorDb.Index.Rerank;

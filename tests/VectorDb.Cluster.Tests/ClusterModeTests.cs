@@ -6,7 +6,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Qdrant.Client;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Api.V1;
 using VectorDb.Client;
 using VectorDb.Cluster.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using Qdrant.Client;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Client;
 using VectorDb.Cluster.Tests.Support;
 using VectorDb.Index.Search;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Cluster.Membership;
 
 namespace VectorDb.Cluster.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Hosting;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Cluster.Tests.Support;

@@ -1,5 +1,3 @@
-using VectorDb.Storage;
-
 namespace VectorDb.Cli;
 
 /// <summary>
@@ -22,8 +20,7 @@ internal static class SalvageCommand
         {
             throw new UsageException($"there is no collection '{name}' in '{dataDirectory}'.");
         }
-        using var store = CollectionCatalogue.Open(dataDirectory);
-        var report = await CollectionSalvage.SalvageAsync(store, name, target);
+        var report = await CollectionRepair.SalvageAsync(dataDirectory, name, target);
         Console.WriteLine($"salvaged {name} into {target}: {report.PointsRecovered} points recovered, {report.PointsLost.Count} lost");
         foreach (var (file, offset, length) in report.DamagedRanges)
         {
@@ -39,7 +36,7 @@ internal static class SalvageCommand
         }
         if (drop)
         {
-            store.DropCollection(name);
+            CollectionRepair.Drop(dataDirectory, name);
             Console.WriteLine($"dropped {name}");
         }
         return 0;

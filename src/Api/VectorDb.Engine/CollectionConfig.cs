@@ -32,10 +32,16 @@ public sealed record CollectionConfig(
     IndexLayout Index = IndexLayout.Ivf,
     int NList = 0,
     ulong RotationSeed = CollectionConfig.DefaultRotationSeed,
-    int RotationRounds = HadamardRotation.DefaultRounds,
+    int RotationRounds = CollectionConfig.DefaultRotationRounds,
     ulong ClusteringSeed = CollectionConfig.DefaultClusteringSeed)
 {
     public const int DefaultBits = 4;
+
+    /// <summary>Rotation rounds used when none is given (<see cref="HadamardRotation.DefaultRounds"/>).</summary>
+    public const int DefaultRotationRounds = HadamardRotation.DefaultRounds;
+
+    /// <summary>Most rotation rounds a collection may have (<see cref="HadamardRotation.MaxRounds"/>).</summary>
+    public const int MaxRotationRounds = HadamardRotation.MaxRounds;
 
     /// <summary>Record format of the stored codes: <see cref="CodeLayout.LayoutVersion"/> (2, centred codes) for new
     /// collections; collections created before it keep <see cref="CodeLayout.UncentredLayoutVersion"/> (1) and are
@@ -94,11 +100,11 @@ public sealed record CollectionConfig(
     }
 
     /// <summary>The codec parameters of this collection.</summary>
-    public QuantizerOptions QuantizerOptions() =>
+    internal QuantizerOptions QuantizerOptions() =>
         new(Dimension, Bits, RotationSeed, VocabularyMapping.ToCodec(Scheme), Codebook.GaussianId, RotationRounds);
 
     /// <summary>The in-memory index options of this collection.</summary>
-    public VectorIndexOptions IndexOptions() => new(
+    internal VectorIndexOptions IndexOptions() => new(
         QuantizerOptions(),
         VocabularyMapping.ToCodec(Metric),
         VocabularyMapping.ToPrecision(Originals),
@@ -110,7 +116,7 @@ public sealed record CollectionConfig(
         ScaleSearch: ScaleSearch > 0 ? ScaleSearch : null);
 
     /// <summary>The persisted manifest.</summary>
-    public CollectionManifest ToManifest(int maxPayloadBytes)
+    internal CollectionManifest ToManifest(int maxPayloadBytes)
     {
         var quantizer = QuantizerOptions();
         return new CollectionManifest
@@ -138,7 +144,7 @@ public sealed record CollectionConfig(
     }
 
     /// <summary>Reads the configuration back from a stored manifest; refuses manifests this build cannot serve.</summary>
-    public static CollectionConfig FromManifest(string name, CollectionManifest manifest)
+    internal static CollectionConfig FromManifest(string name, CollectionManifest manifest)
     {
         if (manifest.CodeLayoutVersion is not (CodeLayout.UncentredLayoutVersion or CodeLayout.LayoutVersion))
         {

@@ -7,7 +7,7 @@ namespace VectorDb;
 public sealed record DatabaseOptions
 {
     /// <summary>Tuning of the durable storage layer (log memory, commit interval, compaction).</summary>
-    public StorageOptions Storage { get; init; } = new();
+    internal StorageOptions Storage { get; init; } = new();
 
     /// <summary>Request limits.</summary>
     public EngineLimits Limits { get; init; } = new();

@@ -34,6 +34,9 @@ public readonly record struct WriteResult(ulong OperationId, bool Durable, int A
 /// <param name="K">Results wanted, 1..<see cref="EngineLimits.MaxK"/>.</param>
 public sealed record SearchRequest(ReadOnlyMemory<float> Vector, int K)
 {
+    /// <summary>The default <see cref="Oversampling"/> (<see cref="SearchOptions.DefaultOversampling"/>).</summary>
+    public const double DefaultOversampling = SearchOptions.DefaultOversampling;
+
     /// <summary>Only points passing this filter are considered (applied during the scan).</summary>
     public Filter? Filter { get; init; }
 
@@ -41,7 +44,7 @@ public sealed record SearchRequest(ReadOnlyMemory<float> Vector, int K)
     public Reranking Rerank { get; init; } = Reranking.Auto;
 
     /// <summary>Candidates per result taken from the code scan for re-ranking (≥ 1).</summary>
-    public double Oversampling { get; init; } = SearchOptions.DefaultOversampling;
+    public double Oversampling { get; init; } = DefaultOversampling;
 
     /// <summary>IVF lists probed (0 = default); ignored by flat collections.</summary>
     public int NProbe { get; init; }

@@ -8,7 +8,6 @@ using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Grains;
 using VectorDb.Datasets;
 using VectorDb;
-using VectorDb.Index.Rerank;
 
 const string Usage = """
     vectordb-cluster [--gateways 30000,30001,30002] [--cluster-id vectordb-local] [--silo-certificate <pfx>] <command>

@@ -15,26 +15,26 @@ public sealed partial class VectorIndex
     /// <summary>
     /// The best <see cref="SearchOptions.K"/> vectors for <paramref name="query"/>: scan the codes (every code for a flat
     /// index, the nprobe nearest lists for IVF), keep the best ⌈k·oversampling⌉ estimates, re-rank them exactly as
-    /// <see cref="SearchOptions.Rerank"/> says, return best first. <paramref name="filter"/>, when given, is applied
-    /// during the scan (a row it rejects never takes a candidate slot), so a selective filter still yields k results
-    /// when k matching vectors exist in the scanned lists.
+    /// <see cref="SearchOptions.Rerank"/> says, return best first. <paramref name="rows"/>, when given, restricts the
+    /// results to the rows it chooses (<see cref="RowsOf"/>) during the scan (a row outside it never takes a candidate
+    /// slot), so a selective filter still yields k results when k chosen vectors exist in the scanned lists.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong query length, a NaN/infinite coordinate, or invalid options.</exception>
-    public SearchResult Search(ReadOnlySpan<float> query, SearchOptions options, Func<ulong, bool>? filter = null)
+    public SearchResult Search(ReadOnlySpan<float> query, SearchOptions options, RowMask? rows = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var hits = new SearchHit[options.K];
-        int found = Search(query, options, hits, out SearchStatistics statistics, filter);
+        int found = Search(query, options, hits, out SearchStatistics statistics, rows);
         return new SearchResult(found == hits.Length ? hits : hits[..found], statistics.Reranked, statistics.Candidates);
     }
 
     /// <summary>
     /// The same search writing the hits, best first, into <paramref name="hits"/> (room for at least
     /// <see cref="SearchOptions.K"/>); returns how many were written. Allocates nothing once the index's per-query
-    /// scratch is warm (the filter delegate, if any, is the caller's).
+    /// scratch is warm.
     /// </summary>
     public int Search(ReadOnlySpan<float> query, SearchOptions options, Span<SearchHit> hits, out SearchStatistics statistics,
-        Func<ulong, bool>? filter = null)
+        RowMask? rows = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -43,6 +43,13 @@ public sealed partial class VectorIndex
         {
             throw new ArgumentException($"hits has room for {hits.Length} results; k is {options.K}.", nameof(hits));
         }
+        return SearchChecked(query, options, hits, out statistics, rows);
+    }
+
+    /// <summary>The search itself, for a checked query and options and room for k hits.</summary>
+    private int SearchChecked(ReadOnlySpan<float> query, SearchOptions options, Span<SearchHit> hits, out SearchStatistics statistics,
+        RowMask? rows)
+    {
         QueryScratch scratch = RentScratch();
         _lock.EnterReadLock();
         try
@@ -53,7 +60,7 @@ public sealed partial class VectorIndex
                 return 0;
             }
             BeginQuery(query, options, scratch);
-            Scan(scratch, options, filter);
+            Scan(scratch, options, rows);
             return FinishQuery(query, options, scratch, hits, out statistics);
         }
         finally
@@ -132,20 +139,66 @@ public sealed partial class VectorIndex
     }
 
     /// <summary>Throws the <see cref="ArgumentException"/> a search would throw for this query (wrong length, a
-    /// non-finite coordinate); lets a caller check a whole batch of requests before running any.</summary>
+    /// non-finite coordinate): the guard of the methods that take a raw query, for callers using the index directly.</summary>
     public void ValidateQuery(ReadOnlySpan<float> query)
     {
+        switch (FaultOf(query, out int coordinate))
+        {
+            case QueryFault.WrongLength:
+                throw new ArgumentException($"query has {query.Length} coordinates; the index has dimension {Dimension}.", nameof(query));
+            case QueryFault.NotFinite:
+                throw new ArgumentException($"query coordinate {coordinate} is {query[coordinate]}; every coordinate must be finite.", nameof(query));
+        }
+    }
+
+    /// <summary>
+    /// Checks a query vector once, for the searches that take a <see cref="CheckedQuery"/> (<see cref="CheckedVector.With"/>
+    /// adds the options). A bad query is reported, not thrown, so that the caller words the error for its own users
+    /// (the coordinate is in <paramref name="coordinate"/> for <see cref="QueryFault.NotFinite"/>);
+    /// <paramref name="vector"/> is valid only when <see cref="QueryFault.None"/> is returned.
+    /// </summary>
+    public QueryFault Check(ReadOnlyMemory<float> query, out CheckedVector vector, out int coordinate)
+    {
+        QueryFault fault = FaultOf(query.Span, out coordinate);
+        vector = fault == QueryFault.None ? new CheckedVector(query, this) : default;
+        return fault;
+    }
+
+    /// <summary>The search of <see cref="Search(ReadOnlySpan{float}, SearchOptions, RowMask?)"/> for a query this index
+    /// has checked (<see cref="Check"/>): nothing is checked again.</summary>
+    /// <exception cref="ArgumentException">The query was checked by another index (or is default).</exception>
+    public SearchResult Search(in CheckedQuery query, RowMask? rows = null)
+    {
+        ThrowIfNotChecked(query);
+        var hits = new SearchHit[query.Options.K];
+        int found = SearchChecked(query.Vector.Span, query.Options, hits, out SearchStatistics statistics, rows);
+        return new SearchResult(found == hits.Length ? hits : hits[..found], statistics.Reranked, statistics.Candidates);
+    }
+
+    private void ThrowIfNotChecked(in CheckedQuery query)
+    {
+        if (!ReferenceEquals(query.Checked.Index, this))
+        {
+            throw new ArgumentException("the query was not checked by this index; check it with VectorIndex.Check first.", nameof(query));
+        }
+    }
+
+    private QueryFault FaultOf(ReadOnlySpan<float> query, out int coordinate)
+    {
+        coordinate = -1;
         if (query.Length != Dimension)
         {
-            throw new ArgumentException($"query has {query.Length} coordinates; the index has dimension {Dimension}.", nameof(query));
+            return QueryFault.WrongLength;
         }
         for (int j = 0; j < query.Length; j++)
         {
             if (!float.IsFinite(query[j]))
             {
-                throw new ArgumentException($"query coordinate {j} is {query[j]}; every coordinate must be finite.", nameof(query));
+                coordinate = j;
+                return QueryFault.NotFinite;
             }
         }
+        return QueryFault.None;
     }
 
     private QueryScratch RentScratch() =>
@@ -168,7 +221,7 @@ public sealed partial class VectorIndex
         }
     }
 
-    private void Scan(QueryScratch scratch, SearchOptions options, Func<ulong, bool>? filter)
+    private void Scan(QueryScratch scratch, SearchOptions options, RowMask? rows)
     {
         TopK candidates = scratch.Candidates!;
         if (_pooledLists is { } pooled)
@@ -177,7 +230,7 @@ public sealed partial class VectorIndex
             // lists scanned one by one were); ids are pool rows, mapped back by TranslatePoolRows.
             CodePartition pool = Partitions[0];
             IBlockScorer scorer = CachedScorer(0, scratch);
-            ReadOnlyMemory<ulong> excluded = filter is null ? pool.Deleted : ExcludedRows(pool, filter, scratch);
+            ReadOnlyMemory<ulong> excluded = rows is null ? pool.Deleted : ExcludedRows(pool, rows, scratch);
             FlatScan.Validate(scorer, pool.Factors.Span, pool.Offsets.Span, candidates);
             FlatScan.SearchBlocks(scorer, pool.Factors.Span, pool.Offsets.Span, excluded.Span, candidates, 0, scorer.BlockCount,
                 0, pool.TermRange, pool.RowTerms, ListShiftsOf(scratch, pooled));
@@ -189,7 +242,7 @@ public sealed partial class VectorIndex
             // Flat: partition rows are the global rows, so the scan writes global ids directly.
             CodePartition partition = Partitions[0];
             IBlockScorer scorer = CachedScorer(0, scratch);
-            ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
+            ReadOnlyMemory<ulong> excluded = rows is null ? partition.Deleted : ExcludedRows(partition, rows, scratch);
             if (options.Threads > 1)
             {
                 FlatScan.SearchParallel(scorer, partition.Factors, partition.Offsets, excluded, candidates, options.Threads,
@@ -223,7 +276,7 @@ public sealed partial class VectorIndex
                 scratch.Shifts[lists[i]] = shift;
                 candidates.ScoreShift = (float)shift;
                 IBlockScorer scorer = CachedScorer(lists[i], scratch);
-                ReadOnlyMemory<ulong> excluded = filter is null ? partition.Deleted : ExcludedRows(partition, filter, scratch);
+                ReadOnlyMemory<ulong> excluded = rows is null ? partition.Deleted : ExcludedRows(partition, rows, scratch);
                 FlatScan.Validate(scorer, partition.Factors.Span, partition.Offsets.Span, candidates);
                 FlatScan.SearchBlocks(scorer, partition.Factors.Span, partition.Offsets.Span, excluded.Span, candidates,
                     0, scorer.BlockCount, virtualBase, partition.TermRange, PerRowTerms(partition));
@@ -341,27 +394,54 @@ public sealed partial class VectorIndex
         return new QjlScorer(codes, new FastScanScorer(partition.Signs, scratch.SignLut!, Quantizer.Level), partition);
     }
 
-    /// <summary>Tombstones OR rows the filter rejects, as one bitmap over the partition's rows.</summary>
-    private ReadOnlyMemory<ulong> ExcludedRows(CodePartition partition, Func<ulong, bool> filter, QueryScratch scratch)
+    /// <summary>Tombstones OR the rows <paramref name="rows"/> does not choose, as one bitmap over the partition's rows.</summary>
+    private static ReadOnlyMemory<ulong> ExcludedRows(CodePartition partition, RowMask rows, QueryScratch scratch)
     {
-        int rows = partition.Count;
-        ulong[] mask = scratch.Mask((rows + 63) / 64);
+        int count = partition.Count;
+        ulong[] mask = scratch.Mask((count + 63) / 64);
         ReadOnlySpan<ulong> deleted = partition.Deleted.Span;
         ReadOnlySpan<int> globalRows = partition.GlobalRows;
-        for (int word = 0; word < (rows + 63) / 64; word++)
+        for (int word = 0; word < (count + 63) / 64; word++)
         {
             ulong bits = word < deleted.Length ? deleted[word] : 0;
-            int end = Math.Min(rows, (word + 1) * 64);
+            int end = Math.Min(count, (word + 1) * 64);
             for (int row = word * 64; row < end; row++)
             {
-                if ((bits & (1UL << (row & 63))) == 0 && !filter(_ids[globalRows[row]]))
+                if (!rows.Contains(globalRows[row]))
                 {
                     bits |= 1UL << (row & 63);
                 }
             }
             mask[word] = bits;
         }
-        return mask.AsMemory(0, (rows + 63) / 64);
+        return mask.AsMemory(0, (count + 63) / 64);
+    }
+
+    /// <summary>
+    /// The mask choosing the live rows of <paramref name="ids"/> (ids not in the index are skipped), for
+    /// <see cref="Search(ReadOnlySpan{float}, SearchOptions, RowMask?)"/>: a caller that filters on its own data (an
+    /// engine's payloads) selects the ids once per search and the scan tests one bit per row.
+    /// </summary>
+    public RowMask RowsOf(IEnumerable<ulong> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        _lock.EnterReadLock();
+        try
+        {
+            var words = new ulong[(_rows + 63) / 64];
+            foreach (ulong id in ids)
+            {
+                if (_rowOfId.TryGetValue(id, out int row))
+                {
+                    words[row >> 6] |= 1UL << (row & 63);
+                }
+            }
+            return new RowMask(words, _rows);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
     }
 
     /// <summary>Ranking score → the metric's score: IP and cosine as they are; L2 as ‖q‖² − s, never negative.</summary>

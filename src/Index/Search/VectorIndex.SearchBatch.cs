@@ -28,7 +28,7 @@ public sealed partial class VectorIndex
 
     /// <summary>
     /// Searches many queries: the results of query i are exactly those of
-    /// <see cref="Search(ReadOnlySpan{float}, SearchOptions, Func{ulong, bool}?)"/> for that query (same ids, same
+    /// <see cref="Search(ReadOnlySpan{float}, SearchOptions, RowMask?)"/> for that query (same ids, same
     /// scores). A flat index whose codes the fast scan reads (1, 2 or 4 bits) scans them once per four queries at
     /// 512 bits and once per two at 256, instead of once per query, which is what makes a batch faster per query
     /// (docs/scan.md); any other index or level searches the queries one by one.
@@ -40,11 +40,43 @@ public sealed partial class VectorIndex
     public SearchResult[] SearchBatch(ReadOnlySpan<float> queries, SearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        int count = ValidateBatch(queries, options);
+        return SearchBatchChecked(queries, options, ValidateBatch(queries, options));
+    }
+
+    /// <summary>The batch search of <see cref="SearchBatch(ReadOnlySpan{float}, SearchOptions)"/> for queries this index
+    /// has checked (<see cref="Check"/>) with the same options: nothing is checked again.</summary>
+    /// <exception cref="ArgumentException">A query checked by another index, or queries with different options.</exception>
+    public SearchResult[] SearchBatch(ReadOnlySpan<CheckedQuery> queries)
+    {
+        if (queries.IsEmpty)
+        {
+            return [];
+        }
+        SearchOptions options = queries[0].Options;
+        var packed = new float[queries.Length * Dimension];
+        for (int i = 0; i < queries.Length; i++)
+        {
+            ThrowIfNotChecked(queries[i]);
+            if (!queries[i].Options.Equals(options))
+            {
+                throw new ArgumentException("every query of a checked batch must have the same options.", nameof(queries));
+            }
+            queries[i].Vector.Span.CopyTo(packed.AsSpan(i * Dimension));
+        }
+        return SearchBatchChecked(packed, options, queries.Length);
+    }
+
+    /// <summary>Width of the batched scan: queries scanned together in one pass over the codes (at most; fewer where
+    /// the SIMD level is narrower). Callers that group queries for <see cref="SearchBatch(ReadOnlySpan{CheckedQuery})"/>
+    /// group this many.</summary>
+    public static int BatchWidth => FastScanKernel.BatchQueries;
+
+    private SearchResult[] SearchBatchChecked(ReadOnlySpan<float> queries, SearchOptions options, int count)
+    {
         var hits = new SearchHit[count * options.K];
         var found = new int[count];
         var statistics = new SearchStatistics[count];
-        SearchBatch(queries, options, hits, found, statistics);
+        SearchGroups(queries, options, count, hits, found, statistics);
         var results = new SearchResult[count];
         for (int i = 0; i < count; i++)
         {
@@ -67,6 +99,13 @@ public sealed partial class VectorIndex
             throw new ArgumentException(
                 $"{count} queries need room for {count * options.K} hits, {count} counts and {count} statistics; got {hits.Length}, {found.Length} and {statistics.Length}.");
         }
+        SearchGroups(queries, options, count, hits, found, statistics);
+    }
+
+    /// <summary>Checked queries, by groups of <see cref="BatchWidth"/>.</summary>
+    private void SearchGroups(ReadOnlySpan<float> queries, SearchOptions options, int count, Span<SearchHit> hits, Span<int> found,
+        Span<SearchStatistics> statistics)
+    {
         for (int first = 0; first < count; first += FastScanKernel.BatchQueries)
         {
             int group = Math.Min(FastScanKernel.BatchQueries, count - first);
@@ -119,7 +158,7 @@ public sealed partial class VectorIndex
             {
                 for (int q = 0; q < group; q++)
                 {
-                    Scan(scratches[q], options, filter: null);
+                    Scan(scratches[q], options, rows: null);
                 }
             }
             for (int q = 0; q < group; q++)

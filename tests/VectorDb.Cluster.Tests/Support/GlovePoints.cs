@@ -1,4 +1,4 @@
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Datasets;
 

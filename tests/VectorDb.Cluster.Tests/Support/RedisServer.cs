@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using VectorDb.Api.Tests.Support;
+using VectorDb.Tests.Support;
 
 namespace VectorDb.Cluster.Tests.Support;
 

@@ -251,7 +251,8 @@ public partial class VectorIndexTests
         // Only 1 in 100 ids passes: a post-filter over the top 10·8 candidates would return almost nothing.
         bool Passes(ulong id) => id % 100 == 7;
         var query = RandomVectors(1, 16, 13)[0];
-        var hits = index.Search(query, new SearchOptions(10, RerankMode.Fixed, Oversampling: 2), Passes).Hits;
+        RowMask passing = index.RowsOf(Enumerable.Range(0, 2000).Select(i => (ulong)i).Where(Passes));
+        var hits = index.Search(query, new SearchOptions(10, RerankMode.Fixed, Oversampling: 2), passing).Hits;
         Assert.Equal(10, hits.Length);
         Assert.All(hits, h => Assert.True(Passes(h.Id)));
         var oracle = BruteForce(data, query, 2000, ExactMetric.InnerProduct).Where(Passes).Take(10);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Connections;
-using VectorDb.Storage;
 
 namespace VectorDb.Server.Hosting;
 
@@ -20,7 +19,7 @@ public static class StartupErrors
     /// <param name="error">What CreateAsync or StartAsync threw.</param>
     public static int? ExitCode(Exception error) => error switch
     {
-        CollectionLockedException => DataDirectoryInUse, // before InvalidOperationException, its base class
+        _ when EngineErrors.CodeOf(error) == EngineErrorCode.DirectoryInUse => DataDirectoryInUse, // before InvalidOperationException, its base class
         ArgumentException or InvalidOperationException => InvalidConfiguration,
         // Kestrel wraps the socket's refusal: IOException("Failed to bind to address ...", AddressInUseException).
         IOException { InnerException: AddressInUseException } => AddressUnavailable,
@@ -34,7 +33,7 @@ public static class StartupErrors
     {
         IOException { InnerException: AddressInUseException } =>
             $"{error.Message} Another process listens there: stop it, or give other ports with --urls and --rest-urls.",
-        CollectionLockedException =>
+        _ when EngineErrors.CodeOf(error) == EngineErrorCode.DirectoryInUse =>
             $"{error.Message} Another process (a second server?) has this data directory open: stop it, or give another --data-dir.",
         _ => error.Message,
     };

@@ -3,7 +3,6 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using VectorDb.Server.Security;
 using VectorDb.Server.Telemetry;
-using VectorDb.Storage;
 
 namespace VectorDb.Server.Interceptors;
 
@@ -101,8 +100,8 @@ public sealed class ErrorMappingInterceptor(ServerMetrics metrics, ILogger<Error
         OperationCanceledException when context.CancellationToken.IsCancellationRequested => Status(StatusCode.Cancelled, "the call was cancelled by the client."),
         ObjectDisposedException => Status(StatusCode.Unavailable, "the server is shutting down; retry against a running server."),
         Backend.StoreUnavailableException => Status(StatusCode.Unavailable, e.Message),
-        StorageCorruptionException or CollectionDamagedException => Status(StatusCode.DataLoss, e.Message),
-        DiskFullException => Status(StatusCode.ResourceExhausted, e.Message),
+        _ when EngineErrors.CodeOf(e) == EngineErrorCode.DataDamaged => Status(StatusCode.DataLoss, e.Message),
+        _ when EngineErrors.CodeOf(e) == EngineErrorCode.DiskFull => Status(StatusCode.ResourceExhausted, e.Message),
         InvalidOperationException or NotSupportedException => Status(StatusCode.FailedPrecondition, e.Message),
         _ => Status(StatusCode.Internal, "internal error; the server log has the details."),
     };

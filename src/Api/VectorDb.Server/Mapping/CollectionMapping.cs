@@ -1,8 +1,4 @@
 using VectorDb.Api.V1;
-using VectorDb.Index.Rerank;
-using VectorDb.Index.Rotation;
-using VectorDb.Index.Search;
-using VectorDb.Storage;
 using ProtoScheme = VectorDb.Api.V1.QuantizationScheme;
 using ProtoConfig = VectorDb.Api.V1.CollectionConfig;
 using EngineConfig = VectorDb.CollectionConfig;
@@ -54,10 +50,10 @@ internal static class CollectionMapping
             null or IndexType.IndexAuto or IndexType.IndexIvf => IndexLayout.Ivf,
             _ => throw new ArgumentException($"index.type {request.Index.Type} is unknown.", "index.type"),
         };
-        if (quantization.Bits > 8 || (quantization.HasRotationRounds && quantization.RotationRounds is 0 or > HadamardRotation.MaxRounds))
+        if (quantization.Bits > 8 || (quantization.HasRotationRounds && quantization.RotationRounds is 0 or > CollectionConfig.MaxRotationRounds))
         {
             throw new ArgumentException(
-                $"quantization.bits must be 1..8 (0 = default 4) and rotation_rounds 1..{HadamardRotation.MaxRounds}; got {quantization.Bits} and {quantization.RotationRounds}.",
+                $"quantization.bits must be 1..8 (0 = default 4) and rotation_rounds 1..{CollectionConfig.MaxRotationRounds}; got {quantization.Bits} and {quantization.RotationRounds}.",
                 "quantization");
         }
         if (request.Index?.Nlist > int.MaxValue)
@@ -73,7 +69,7 @@ internal static class CollectionMapping
             index,
             (int)(request.Index?.Nlist ?? 0),
             quantization.HasRotationSeed ? quantization.RotationSeed : EngineConfig.DefaultRotationSeed,
-            quantization.HasRotationRounds ? (int)quantization.RotationRounds : HadamardRotation.DefaultRounds);
+            quantization.HasRotationRounds ? (int)quantization.RotationRounds : CollectionConfig.DefaultRotationRounds);
     }
 
     public static ProtoConfig ToProto(EngineConfig config) => new()

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
-using VectorDb.Index.Rerank;
 using VectorDb.Server.Backend;
 using VectorDb.Server.Rest;
 using Q = Qdrant.Client.Grpc;

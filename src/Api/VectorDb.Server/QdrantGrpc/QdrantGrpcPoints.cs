@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using VectorDb.Index.Rerank;
 using VectorDb.Server.Mapping;
 using VectorDb.Server.Rest;
 using Q = Qdrant.Client.Grpc;

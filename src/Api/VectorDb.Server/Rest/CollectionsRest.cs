@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
 using VectorDb.Server.Backend;
-using VectorDb.Index.Quantization;
-using VectorDb.Index.Rerank;
-using VectorDb.Index.Search;
-using VectorDb.Storage;
 
 namespace VectorDb.Server.Rest;
 

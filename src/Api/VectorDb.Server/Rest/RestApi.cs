@@ -156,7 +156,7 @@ internal static class RestApi
         catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
             var (status, message) = RestErrors.Map(e);
-            if (status == StatusCodes.Status500InternalServerError && e is not (Storage.StorageCorruptionException or CollectionDamagedException))
+            if (status == StatusCodes.Status500InternalServerError && EngineErrors.CodeOf(e) != EngineErrorCode.DataDamaged)
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("VectorDb.Rest").LogError(e, "REST {Method} {Path} failed", context.Request.Method, Bounded(context.Request.Path));
             }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VectorDb.Storage;
 
 namespace VectorDb.Server.Rest;
 
@@ -19,8 +18,8 @@ internal static class RestErrors
         ArgumentException => (StatusCodes.Status400BadRequest, Interceptors.ErrorMappingInterceptor.WithoutParameterSuffix(e)),
         ObjectDisposedException => (StatusCodes.Status503ServiceUnavailable, "the server is shutting down; retry against a running server."),
         Backend.StoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, e.Message),
-        StorageCorruptionException or CollectionDamagedException => (StatusCodes.Status500InternalServerError, e.Message),
-        DiskFullException => (StatusCodes.Status507InsufficientStorage, e.Message),
+        _ when EngineErrors.CodeOf(e) == EngineErrorCode.DataDamaged => (StatusCodes.Status500InternalServerError, e.Message),
+        _ when EngineErrors.CodeOf(e) == EngineErrorCode.DiskFull => (StatusCodes.Status507InsufficientStorage, e.Message),
         InvalidOperationException or NotSupportedException => (StatusCodes.Status400BadRequest, e.Message),
         _ => (StatusCodes.Status500InternalServerError, "internal error; the server log has the details."),
     };

@@ -191,7 +191,7 @@ public sealed class PointsService(VectorDatabase database) : Points.PointsBase
                 ProtoRerank.RerankDefault or ProtoRerank.RerankAuto => Reranking.Auto,
                 _ => throw new ArgumentException($"params.rerank {parameters.Rerank} is unknown.", "params.rerank"),
             },
-            Oversampling = parameters.Oversampling == 0 ? Index.Search.SearchOptions.DefaultOversampling : parameters.Oversampling,
+            Oversampling = parameters.Oversampling == 0 ? SearchRequest.DefaultOversampling : parameters.Oversampling,
             NProbe = (int)parameters.Nprobe,
             Exact = parameters.Exact,
             WithPayload = request.WithPayload,

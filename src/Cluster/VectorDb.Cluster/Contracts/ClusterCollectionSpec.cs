@@ -1,8 +1,3 @@
-using VectorDb.Index.Quantization;
-using VectorDb.Index.Rerank;
-using VectorDb.Index.Rotation;
-using VectorDb.Index.Search;
-using VectorDb.Storage;
 
 namespace VectorDb.Cluster.Contracts;
 
@@ -51,7 +46,7 @@ public sealed record ClusterCollectionSpec(
     public CollectionConfig ToConfig() =>
         new(Dimension, Enum.Parse<Metric>(Metric), QuantizerSchemes.Parse(Scheme), Bits,
             Enum.Parse<OriginalsFormat>(Originals), Enum.Parse<IndexLayout>(Index), NList, RotationSeed,
-            RotationRounds == 0 ? HadamardRotation.DefaultRounds : RotationRounds, ClusteringSeed)
+            RotationRounds == 0 ? CollectionConfig.DefaultRotationRounds : RotationRounds, ClusteringSeed)
         { CodeFormat = CodeFormat };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>

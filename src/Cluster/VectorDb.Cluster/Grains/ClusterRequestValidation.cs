@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VectorDb.Cluster.Contracts;
-using VectorDb.Index.Rerank;
 using LimitExceededException = VectorDb.LimitExceededException;
 
 namespace VectorDb.Cluster.Grains;

@@ -5,7 +5,6 @@ using Orleans.Serialization;
 using VectorDb.Cluster.Contracts;
 using VectorDb.Cluster.Hosting;
 using VectorDb.Cluster.Placement;
-using VectorDb.Index.Search;
 
 namespace VectorDb.Cluster.Grains;
 
@@ -103,7 +102,7 @@ internal sealed partial class ShardReplicaGrain(
         {
             Exact = request.Exact,
             Rerank = Enum.Parse<Reranking>(request.Rerank),
-            Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchOptions.DefaultOversampling,
+            Oversampling = request.Oversampling > 0 ? request.Oversampling : SearchRequest.DefaultOversampling,
             NProbe = request.NProbe,
             WithPayload = request.WithPayload,
             WithVector = request.WithVector,

@@ -1,0 +1,72 @@
+using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
+
+namespace VectorDb.Index.Tests.Search;
+
+/// <summary>A caller's row choice (<see cref="RowMask"/>) and queries checked once (<see cref="CheckedQuery"/>).</summary>
+public partial class VectorIndexTests
+{
+    [Fact]
+    public void RowMask_OnIvfLists_ReturnsTheChosenRowsOnly_AsTheOracle()
+    {
+        var data = RandomVectors(1500, 16, 81, clustered: true);
+        using var index = Build(data, ExactMetric.L2, kind: IndexKind.Ivf, nlist: 8);
+        index.TrainIvf();
+        Assert.Equal(8, index.ListCount);
+        bool Passes(ulong id) => id % 7 == 3;
+        RowMask chosen = index.RowsOf(Enumerable.Range(0, 1500).Select(i => (ulong)i).Where(Passes));
+        var excluded = Enumerable.Range(0, 1500).Select(i => (ulong)i).Where(id => !Passes(id)).ToHashSet();
+        foreach (var query in RandomVectors(5, 16, 82, clustered: true))
+        {
+            // Every list probed and every candidate re-ranked: the exact top 10 among the chosen rows.
+            var hits = index.Search(query, new SearchOptions(10, RerankMode.Fixed, Oversampling: 1500, NProbe: 8), chosen).Hits;
+            Assert.Equal(BruteForce(data, query, 10, ExactMetric.L2, excluded), hits.Select(h => h.Id));
+        }
+    }
+
+    [Fact]
+    public void RowMask_ChoosesRowsLiveWhenBuilt_NotRowsWrittenAfter()
+    {
+        var data = RandomVectors(200, 8, 83);
+        using var index = Build(data, ExactMetric.InnerProduct);
+        RowMask chosen = index.RowsOf([5, 6, 7, 999]); // 999: no such id, skipped
+        Assert.Equal(200, chosen.RowCount);
+        Assert.False(chosen.Contains(200));
+        index.Upsert(6, data[6]); // id 6 moves to a new row (200), which the mask has not seen
+        index.Upsert(300, data[5]); // a new point, also unseen
+        var hits = index.Search(data[5], new SearchOptions(10, RerankMode.Fixed, Oversampling: 200), chosen).Hits;
+        Assert.Equal(new ulong[] { 5, 7 }, hits.Select(h => h.Id).Order());
+    }
+
+    [Fact]
+    public void CheckedQuery_SearchesAsTheRawQuery_AndIsBoundToItsIndex()
+    {
+        var data = RandomVectors(500, 12, 84);
+        using var index = Build(data, ExactMetric.Cosine);
+        using var other = Build(data, ExactMetric.Cosine);
+        var options = new SearchOptions(10, RerankMode.Auto);
+        var queries = RandomVectors(3, 12, 85);
+        var checkedQueries = new CheckedQuery[queries.Length];
+        for (int q = 0; q < queries.Length; q++)
+        {
+            Assert.Equal(QueryFault.None, index.Check(queries[q], out CheckedVector vector, out _));
+            checkedQueries[q] = vector.With(options);
+            Assert.Equal(index.Search(queries[q], options).Hits, index.Search(checkedQueries[q]).Hits);
+        }
+        var batch = index.SearchBatch(checkedQueries);
+        Assert.Equal(queries.Select(q => index.Search(q, options).Hits), batch.Select(r => r.Hits));
+        Assert.Throws<ArgumentException>(() => other.Search(checkedQueries[0]));
+        Assert.Throws<ArgumentException>(() => index.Search(default(CheckedQuery)));
+    }
+
+    [Fact]
+    public void Check_ReportsTheFault_AndOptionsAreValidatedWhenAdded()
+    {
+        using var index = Build(RandomVectors(20, 4, 86), ExactMetric.L2);
+        Assert.Equal(QueryFault.WrongLength, index.Check(new float[3], out _, out _));
+        Assert.Equal(QueryFault.NotFinite, index.Check(new float[] { 0, 1, float.NaN, 0 }, out _, out int coordinate));
+        Assert.Equal(2, coordinate);
+        Assert.Equal(QueryFault.None, index.Check(new float[4], out CheckedVector vector, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => vector.With(new SearchOptions(1, Oversampling: 0.5)));
+    }
+}
