@@ -22,13 +22,9 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
     private readonly GpuKernelSet _kernels;
     private readonly HashSet<int> _dirty = [];
     private bool _allDirty = true;
-    private MemoryBuffer1D<Chunk16, Stride1D.Dense>? _rows;
-    private MemoryBuffer1D<float, Stride1D.Dense>? _norms;
-    private MemoryBuffer1D<int, Stride1D.Dense>? _live;
-    private MemoryBuffer1D<Chunk16, Stride1D.Dense>? _stagedRows;
-    private MemoryBuffer1D<int, Stride1D.Dense>? _stagedSlots;
-    private MemoryBuffer1D<float, Stride1D.Dense>? _stagedNorms;
-    private MemoryBuffer1D<int, Stride1D.Dense>? _stagedLive;
+    private SlotArrays? _resident;
+    private SlotArrays? _staged; // changed slots' rows, norms and live flags on their way to the scatter kernel
+    private MemoryBuffer1D<int, Stride1D.Dense>? _stagedSlots; // the slot each staged entry goes to
     private Chunk16[] _hostRows = [];
     private float[] _hostNorms = [];
     private int[] _hostLive = [];
@@ -62,20 +58,19 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
     /// <summary>The store's slot count when last synchronized: slots the kernels score.</summary>
     public int SlotCount { get; private set; }
 
-    public bool IsResident => _rows is not null;
+    public bool IsResident => _resident is not null;
 
     /// <summary>Device bytes held (resident copy plus change staging).</summary>
-    public long ResidentBytes => (_rows?.LengthInBytes ?? 0) + (_norms?.LengthInBytes ?? 0) + (_live?.LengthInBytes ?? 0)
-        + (_stagedRows?.LengthInBytes ?? 0) + (_stagedSlots?.LengthInBytes ?? 0) + (_stagedNorms?.LengthInBytes ?? 0) + (_stagedLive?.LengthInBytes ?? 0);
+    public long ResidentBytes => (_resident?.Bytes ?? 0) + (_staged?.Bytes ?? 0) + DeviceBuffers.Bytes(_stagedSlots);
 
     /// <summary>Bytes the store needs on the device at its current size.</summary>
     public long RequiredBytes => Math.Max(1, _store.SlotCount) * BytesPerSlot;
 
-    public ArrayView<Chunk16> Rows => _rows!.View;
+    public ArrayView<Chunk16> Rows => _resident!.Rows;
 
-    public ArrayView<float> Norms => _norms!.View;
+    public ArrayView<float> Norms => _resident!.Norms;
 
-    public ArrayView<int> Live => _live!.View;
+    public ArrayView<int> Live => _resident!.Live;
 
     /// <inheritdoc/>
     public void OnSlotChanged(int slot)
@@ -104,7 +99,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
             fallbackReason = $"collection needs {RequiredBytes:N0} device bytes; budget is {budgetBytes:N0}";
             return false;
         }
-        if (_rows is null || needed > Capacity)
+        if (_resident is null || needed > Capacity)
         {
             // Grow by a quarter (at most to the budget) so that a stream of inserts does not reallocate each time.
             long growth = Math.Min((long)needed + needed / 4 + 64, budgetBytes / BytesPerSlot);
@@ -112,9 +107,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
             Release();
             try
             {
-                _rows = _accelerator.Allocate1D<Chunk16>((long)capacity * ChunksPerRow);
-                _norms = _accelerator.Allocate1D<float>(capacity);
-                _live = _accelerator.Allocate1D<int>(capacity);
+                _resident = SlotArrays.Allocate(_accelerator, capacity, ChunksPerRow);
             }
             catch (AcceleratorException error)
             {
@@ -151,9 +144,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
             {
                 Stage(start + i, i);
             }
-            Range(_rows!, (long)start * ChunksPerRow, (long)count * ChunksPerRow).CopyFromCPU(_hostRows.AsSpan(0, count * ChunksPerRow));
-            Range(_norms!, start, count).CopyFromCPU(_hostNorms.AsSpan(0, count));
-            Range(_live!, start, count).CopyFromCPU(_hostLive.AsSpan(0, count));
+            _resident!.CopyFromHost(_hostRows, _hostNorms, _hostLive, start, count);
         }
     }
 
@@ -167,21 +158,17 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
             _hostSlots[i] = slot;
             Stage(slot, i++);
         }
-        if (_stagedSlots is null || _stagedSlots.Length < count)
+        if (_staged is null || _stagedSlots is null || _staged.Slots < count)
         {
             DisposeStaging();
             int size = Math.Max(count, 256);
-            _stagedRows = _accelerator.Allocate1D<Chunk16>((long)size * ChunksPerRow);
+            _staged = SlotArrays.Allocate(_accelerator, size, ChunksPerRow);
             _stagedSlots = _accelerator.Allocate1D<int>(size);
-            _stagedNorms = _accelerator.Allocate1D<float>(size);
-            _stagedLive = _accelerator.Allocate1D<int>(size);
         }
-        Range(_stagedRows!, 0, (long)count * ChunksPerRow).CopyFromCPU(_hostRows.AsSpan(0, count * ChunksPerRow));
-        Range(_stagedSlots!, 0, count).CopyFromCPU(_hostSlots.AsSpan(0, count));
-        Range(_stagedNorms!, 0, count).CopyFromCPU(_hostNorms.AsSpan(0, count));
-        Range(_stagedLive!, 0, count).CopyFromCPU(_hostLive.AsSpan(0, count));
-        _kernels.Scatter(count * ChunksPerRow, _stagedRows!.View, _stagedSlots!.View, _stagedNorms!.View, _stagedLive!.View,
-            _rows!.View, _norms!.View, _live!.View, ChunksPerRow);
+        _staged.CopyFromHost(_hostRows, _hostNorms, _hostLive, 0, count);
+        DeviceBuffers.Range<int>(_stagedSlots.View, 0, count).CopyFromCPU(_hostSlots.AsSpan(0, count));
+        _kernels.Scatter(count * ChunksPerRow, _staged.Rows, _stagedSlots.View, _staged.Norms, _staged.Live,
+            _resident!.Rows, _resident.Norms, _resident.Live, ChunksPerRow);
         _accelerator.Synchronize();
     }
 
@@ -220,18 +207,11 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
         _hostSlots = new int[entries];
     }
 
-    private static ArrayView<T> Range<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer, long start, long length)
-        where T : unmanaged => ((ArrayView<T>)buffer.View).SubView(start, length);
-
     /// <summary>Frees the device copy; the next <see cref="Synchronize"/> uploads everything again.</summary>
     public void Release()
     {
-        _rows?.Dispose();
-        _norms?.Dispose();
-        _live?.Dispose();
-        _rows = null;
-        _norms = null;
-        _live = null;
+        _resident?.Dispose();
+        _resident = null;
         DisposeStaging();
         Capacity = 0;
         SlotCount = 0;
@@ -241,14 +221,9 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
 
     private void DisposeStaging()
     {
-        _stagedRows?.Dispose();
-        _stagedSlots?.Dispose();
-        _stagedNorms?.Dispose();
-        _stagedLive?.Dispose();
-        _stagedRows = null;
-        _stagedSlots = null;
-        _stagedNorms = null;
-        _stagedLive = null;
+        _staged?.Dispose();
+        _staged = null;
+        DeviceBuffers.Free(ref _stagedSlots);
     }
 
     public void Dispose()

@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using VectorDb.Gpu.Kernels;
 using VectorDb.Index.Rerank;
+using static VectorDb.Gpu.DeviceBuffers;
 
 namespace VectorDb.Gpu;
 
@@ -29,8 +30,6 @@ public sealed partial class GpuExactScorer
     private long WorkingBytes => Bytes(_queries) + Bytes(_queryNorms) + Bytes(_slots) + Bytes(_pairQueries) + Bytes(_scores)
         + Bytes(_topSlots) + Bytes(_topScores);
 
-    private static long Bytes<T>(MemoryBuffer1D<T, Stride1D.Dense>? buffer) where T : unmanaged => buffer?.LengthInBytes ?? 0;
-
     private void ReleaseWorkspace()
     {
         Free(ref _queries);
@@ -40,12 +39,6 @@ public sealed partial class GpuExactScorer
         Free(ref _scores);
         Free(ref _topSlots);
         Free(ref _topScores);
-    }
-
-    private static void Free<T>(ref MemoryBuffer1D<T, Stride1D.Dense>? buffer) where T : unmanaged
-    {
-        buffer?.Dispose();
-        buffer = null;
     }
 
     /// <summary>Makes <paramref name="buffer"/> hold at least <paramref name="length"/> elements (never fewer than 1).</summary>
@@ -89,7 +82,7 @@ public sealed partial class GpuExactScorer
         View(Ensure(ref _queryNorms, count), count).CopyFromCPU(norms.AsSpan(0, count));
     }
 
-    private static ArrayView<T> View<T>(ArrayView<T> view, long length) where T : unmanaged => view.SubView(0, length);
+    private static ArrayView<T> View<T>(ArrayView<T> view, long length) where T : unmanaged => Range(view, 0, length);
 
     private ScoreParameters Parameters(long pairCount, bool identity, int slotCount) => new()
     {

@@ -37,7 +37,7 @@ public sealed record CollectionManifest
     public const int UuidKeysRecordLayoutVersion = 2;
 
     /// <summary>Random 128-bit identity of the collection, 32 lowercase hex digits, assigned by
-    /// <see cref="VectorStore.CreateCollection"/> (whatever the caller passes is replaced) and written into every
+    /// <see cref="CollectionCatalogue.CreateCollection"/> (whatever the caller passes is replaced) and written into every
     /// metadata file of the collection (<c>manifest.vdb</c>, <c>logs.vdb</c>, the commit slots), so that a file copied
     /// from another collection is refused at open. Null only for collections created before it existed (manifest
     /// envelope version 1). Not compared by <see cref="EnsureMatches"/>.</summary>

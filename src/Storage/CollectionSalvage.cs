@@ -36,12 +36,12 @@ public static class CollectionSalvage
     private static SlotSurvey NoCommitPoint =>
         new(0, null, null, DamagedSlots: 2, DamagedSlot: null, DamagedSlotMayBeNewer: true, Owners: [null, null]);
 
-    public static async Task<SalvageReport> SalvageAsync(VectorStore store, string damagedName, string targetName,
+    public static async Task<SalvageReport> SalvageAsync(CollectionCatalogue catalogue, string damagedName, string targetName,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var directory = Path.Combine(store.RootDirectory, damagedName);
-        var manifest = store.ReadManifest(damagedName); // a damaged manifest must be rewritten by hand (documented)
+        ArgumentNullException.ThrowIfNull(catalogue);
+        var directory = Path.Combine(catalogue.RootDirectory, damagedName);
+        var manifest = catalogue.ReadManifest(damagedName); // a damaged manifest must be rewritten by hand (documented)
         var layout = LogLayoutFile.Read(directory);
         CollectionIdentity.Verify(directory, manifest, layout); // a foreign manifest would misread every entry
 
@@ -86,7 +86,7 @@ public static class CollectionSalvage
         long recovered = 0;
         // The copy is written in the current record layout: the entry bytes of every readable layout are the same, and
         // an older layout's keys mean no more than the current one's.
-        await using var target = store.CreateCollection(targetName,
+        await using var target = catalogue.CreateCollection(targetName,
             manifest with { RecordLayoutVersion = CollectionManifest.CurrentRecordLayoutVersion });
         if (CentreFile.Exists(directory))
         {

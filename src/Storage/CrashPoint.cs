@@ -8,7 +8,7 @@ namespace VectorDb.Storage;
 /// often after the operation finished). With these points a test child parks the thread at the n-th visit of one
 /// point, prints a marker, and the test kills it there: the crash is inside the operation by construction. With the
 /// hook unset (production) each point costs one null check and changes nothing.</para>
-/// No point is reached under a collection's index lock (drop's points are under the catalogue's lock).
+/// No point is reached under a collection's location lock (drop's points are under the catalogue's lock).
 /// </summary>
 internal static class CrashPoint
 {

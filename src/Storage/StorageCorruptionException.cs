@@ -36,7 +36,7 @@ public sealed class CollectionMismatchException : InvalidOperationException
 {
     public CollectionMismatchException(string collection, string field, string stored, string requested)
         : base($"Collection '{collection}' was created with {field} = {stored} but was opened with {field} = " +
-               $"{requested}. Open it with its stored manifest (VectorStore.ReadManifest) or create a new collection.")
+               $"{requested}. Open it with its stored manifest (CollectionCatalogue.ReadManifest) or create a new collection.")
     {
         Collection = collection;
         Field = field;

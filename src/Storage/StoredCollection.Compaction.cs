@@ -24,14 +24,14 @@ public sealed partial class StoredCollection
     /// <summary>Points moved by the running compaction chunk whose copies are not committed yet: id -> (location
     /// of the copy, location it was copied from). Reads of such a point use the old, committed location (identical
     /// content, valid until the truncation, which waits for the copies' commit) instead of waiting for a commit
-    /// round. Guarded by the index lock; cleared once the chunk's copies are durable.</summary>
+    /// round. Guarded by the location lock; cleared once the chunk's copies are durable.</summary>
     private readonly Dictionary<ulong, (PointLocation Copy, PointLocation Old)> _movedFrom = [];
 
     /// <summary>
     /// Reclaims the space of overwritten and deleted points: copies every live entry below the current committed
     /// tails to the tail, commits, then truncates both logs there (whole segment files are deleted once the new
     /// begin addresses are durable). Runs on a pool thread; readers and writers are blocked only while one entry is
-    /// re-appended under the index lock (microseconds). Crash-safe at every point: until the truncation is
+    /// re-appended under the location lock (microseconds). Crash-safe at every point: until the truncation is
     /// committed the old entries stay valid, and re-appended copies are ordinary, later versions.
     /// </summary>
     public async Task<CompactionResult> CompactAsync(CancellationToken cancellationToken = default)
@@ -62,10 +62,10 @@ public sealed partial class StoredCollection
         var codesMover = new CodesMover(this);
         await MoveInChunksAsync(_codes, codesBegin, codesCut, codesMover).ConfigureAwait(false);
 
-        lock (_indexLock)
+        lock (_locationLock)
         {
             // Defence in depth: a live entry left below a cut means a scan missed it; truncating would lose it.
-            foreach (var (id, location) in _index.Snapshot())
+            foreach (var (id, location) in _locations.Snapshot())
             {
                 if (location.CodesAddress < codesCut || (location.HasBlob && location.BlobAddress < blobsCut))
                 {
@@ -98,7 +98,7 @@ public sealed partial class StoredCollection
             next = log.Scan(next, cut, mover);
             CrashPoint.Reach(_options, CrashPoint.CompactionChunkCopied);
             await _committer.WaitForDurableAsync().ConfigureAwait(false);
-            lock (_indexLock)
+            lock (_locationLock)
                 _movedFrom.Clear();
             CrashPoint.Reach(_options, CrashPoint.CompactionChunkCommitted);
             if (!mover.ChunkFull)
@@ -107,7 +107,7 @@ public sealed partial class StoredCollection
     }
 
     /// <summary>The committed location to read for <paramref name="id"/>: <paramref name="current"/>, or where
-    /// compaction copied it from while the copy is not yet committed. Caller holds the index lock.</summary>
+    /// compaction copied it from while the copy is not yet committed. Caller holds the location lock.</summary>
     private PointLocation ReadableLocation(ulong id, PointLocation current) =>
         _movedFrom.Count > 0 && _movedFrom.TryGetValue(id, out var moved) && moved.Copy == current ? moved.Old : current;
 
@@ -138,10 +138,10 @@ public sealed partial class StoredCollection
         /// <summary>Copies the entry if it is live; true if it did.</summary>
         protected abstract bool Move(ReadOnlySpan<byte> entry, long address);
 
-        /// <summary>Records the move for readers (caller holds the index lock).</summary>
+        /// <summary>Records the move for readers (caller holds the location lock).</summary>
         protected void RecordMove(ulong id, PointLocation old, PointLocation copy)
         {
-            c._index.Set(id, copy);
+            c._locations.Set(id, copy);
             c._movedFrom[id] = (copy, old);
         }
     }
@@ -161,9 +161,9 @@ public sealed partial class StoredCollection
                 // reported by the final check, which refuses to truncate.
                 return false;
             }
-            lock (C._indexLock)
+            lock (C._locationLock)
             {
-                if (!C._index.TryGet(blob.PointId, out var location) || location.BlobAddress != address)
+                if (!C._locations.TryGet(blob.PointId, out var location) || location.BlobAddress != address)
                     return false;
             }
             // Compaction needs disk space too (it frees space only once the copies are committed and the old
@@ -185,9 +185,9 @@ public sealed partial class StoredCollection
         private bool MoveReserved(ReadOnlySpan<byte> entry, long address, BlobEntry blob)
         {
             long copy = C._blobs.Append(entry);
-            lock (C._indexLock)
+            lock (C._locationLock)
             {
-                if (!C._index.TryGet(blob.PointId, out var location) || location.BlobAddress != address)
+                if (!C._locations.TryGet(blob.PointId, out var location) || location.BlobAddress != address)
                     return false; // overwritten meanwhile; the copy is garbage
                 var codes = new CodesEntry
                 {
@@ -221,9 +221,9 @@ public sealed partial class StoredCollection
             C._codes.ReserveSpace(space); // a full disk stops compaction here (DiskFullException), truncating nothing
             try
             {
-                lock (C._indexLock)
+                lock (C._locationLock)
                 {
-                    if (!C._index.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
+                    if (!C._locations.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
                         return false;
                     int size = (parsed with { Sequence = ++C._lastSequence }).WriteTo(_scratch);
                     long copy = C._codes.Append(_scratch.AsSpan(0, size));

@@ -42,7 +42,7 @@ public sealed partial class StoredCollection
     /// <para>Memory: one read buffer (1 MiB, pooled) plus 24 bytes per live point for the sorted list of live blob
     /// locations (pooled); nothing is allocated per point.</para>
     /// <para>Concurrency: compaction waits until the pass ends (it would move entries under it). The list of
-    /// locations is taken under the index lock (a few ms per million points, blocking writers meanwhile). Points
+    /// locations is taken under the location lock (a few ms per million points, blocking writers meanwhile). Points
     /// written or deleted concurrently may or may not be visited; a visited point is delivered in the version that
     /// was current when it was visited.</para>
     /// </remarks>
@@ -84,7 +84,7 @@ public sealed partial class StoredCollection
     }
 
     /// <summary>The locations of all live, committed blob entries (unsorted) in pooled arrays: address, then id and
-    /// entry length. The arrays are rented outside the index lock (retrying if writers added points meanwhile).</summary>
+    /// entry length. The arrays are rented outside the location lock (retrying if writers added points meanwhile).</summary>
     private (long[] Addresses, (ulong Id, int Length)[] Blobs, int Count) RentLiveBlobLocations()
     {
         while (true)
@@ -92,10 +92,10 @@ public sealed partial class StoredCollection
             int capacity = (int)Count + 64;
             var addresses = ArrayPool<long>.Shared.Rent(capacity);
             var blobs = ArrayPool<(ulong, int)>.Shared.Rent(capacity);
-            lock (_indexLock)
+            lock (_locationLock)
             {
-                if (_index.Count <= capacity)
-                    return (addresses, blobs, _index.CopyBlobLocations(_blobs.CommittedUntilAddress, addresses, blobs));
+                if (_locations.Count <= capacity)
+                    return (addresses, blobs, _locations.CopyBlobLocations(_blobs.CommittedUntilAddress, addresses, blobs));
             }
             ArrayPool<(ulong, int)>.Shared.Return(blobs);
             ArrayPool<long>.Shared.Return(addresses);
@@ -142,9 +142,9 @@ public sealed partial class StoredCollection
     private bool TryVisitLiveBlob(ulong id, long address, ReadOnlySpan<byte> entry, LiveBlobVisitor visitor)
     {
         uint recordedCrc;
-        lock (_indexLock)
+        lock (_locationLock)
         {
-            if (!_index.TryGet(id, out var location) || location.BlobAddress != address)
+            if (!_locations.TryGet(id, out var location) || location.BlobAddress != address)
                 return true; // overwritten or deleted since the list of locations was taken
             recordedCrc = location.BlobCrc;
         }

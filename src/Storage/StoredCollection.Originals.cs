@@ -45,11 +45,11 @@ public sealed partial class StoredCollection
         {
             int pending = 0;
             bool uncommitted = false;
-            lock (_indexLock)
+            lock (_locationLock)
             {
                 for (int i = 0; i < ids.Length; i++)
                 {
-                    if (!_index.TryGet(ids[i], out var location) || !location.HasBlob)
+                    if (!_locations.TryGet(ids[i], out var location) || !location.HasBlob)
                         continue;
                     location = ReadableLocation(ids[i], location);
                     locations[i] = location;

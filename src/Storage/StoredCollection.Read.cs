@@ -12,13 +12,13 @@ public sealed partial class StoredCollection
     public bool TryResolveKey(string key, out ulong id)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (_indexLock) return _index.TryResolveKey(key, out id);
+        lock (_locationLock) return _locations.TryResolveKey(key, out id);
     }
 
     /// <summary>True when <paramref name="id"/> is live.</summary>
     public bool Contains(ulong id)
     {
-        lock (_indexLock) return _index.TryGet(id, out _);
+        lock (_locationLock) return _locations.TryGet(id, out _);
     }
 
     /// <summary>Reads a point (codes, original, payload, key); null if absent. Reading a point written with
@@ -31,9 +31,9 @@ public sealed partial class StoredCollection
         {
             cancellationToken.ThrowIfCancellationRequested();
             PointLocation location;
-            lock (_indexLock)
+            lock (_locationLock)
             {
-                if (!_index.TryGet(id, out location))
+                if (!_locations.TryGet(id, out location))
                     return null;
                 location = ReadableLocation(id, location);
             }
@@ -66,11 +66,11 @@ public sealed partial class StoredCollection
         if (Manifest.OriginalFormat == OriginalVectorFormat.None)
             return result;
         var locations = new PointLocation?[ids.Length];
-        lock (_indexLock)
+        lock (_locationLock)
         {
             var span = ids.Span;
             for (int i = 0; i < span.Length; i++)
-                locations[i] = _index.TryGet(span[i], out var location) && location.HasBlob ? ReadableLocation(span[i], location) : null;
+                locations[i] = _locations.TryGet(span[i], out var location) && location.HasBlob ? ReadableLocation(span[i], location) : null;
         }
         var reads = new Task<byte[]?>[ids.Length];
         for (int i = 0; i < reads.Length; i++)
@@ -122,9 +122,9 @@ public sealed partial class StoredCollection
             if (parsed.Kind != EntryKind.Upsert)
                 return true;
             string? key;
-            lock (collection._indexLock)
+            lock (collection._locationLock)
             {
-                if (!collection._index.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
+                if (!collection._locations.TryGet(parsed.PointId, out var location) || location.CodesAddress != address)
                     return true;
                 key = location.Key;
             }
@@ -143,8 +143,8 @@ public sealed partial class StoredCollection
 
     private bool MovedSince(ulong id, PointLocation seen)
     {
-        lock (_indexLock)
-            return !_index.TryGet(id, out var now) || now != seen;
+        lock (_locationLock)
+            return !_locations.TryGet(id, out var now) || now != seen;
     }
 
     private StoredPoint Decode(ulong id, PointLocation location, byte[] codesBytes, byte[]? blobBytes)

@@ -6,18 +6,18 @@ namespace VectorDb.Storage;
 public sealed partial class StoredCollection
 {
     /// <summary>
-    /// Rebuilds the index by replaying the committed codes log (sequential read, no originals). Every entry is
-    /// verified (CRC, layout version, consecutive sequence numbers); any failure refuses the open with the file and
-    /// offset of the damage. Finally every live point's blob must lie inside the committed blob log.
+    /// Rebuilds the point location map by replaying the committed codes log (sequential read, no originals). Every
+    /// entry is verified (CRC, layout version, consecutive sequence numbers); any failure refuses the open with the
+    /// file and offset of the damage. Finally every live point's blob must lie inside the committed blob log.
     /// </summary>
     private void Recover()
     {
         var replay = new Replay(this);
-        lock (_indexLock)
+        lock (_locationLock)
         {
             _codes.Scan(_codes.BeginAddress, _codes.CommittedUntilAddress, replay);
             _lastSequence = replay.LastSequence;
-            foreach (var (id, location) in _index.Snapshot())
+            foreach (var (id, location) in _locations.Snapshot())
             {
                 if (location.HasBlob && (location.BlobAddress < _blobs.BeginAddress ||
                                          location.BlobAddress + location.BlobLength > _blobs.CommittedUntilAddress))
@@ -50,11 +50,11 @@ public sealed partial class StoredCollection
             LastSequence = parsed.Sequence;
             if (parsed.Kind == EntryKind.Delete)
             {
-                collection._index.Remove(parsed.PointId);
+                collection._locations.Remove(parsed.PointId);
                 return true;
             }
             string? key = parsed.KeyUtf8.IsEmpty ? null : Encoding.UTF8.GetString(parsed.KeyUtf8);
-            collection._index.Set(parsed.PointId, new PointLocation(
+            collection._locations.Set(parsed.PointId, new PointLocation(
                 address, entry.Length, parsed.BlobAddress, parsed.BlobLength, parsed.BlobCrc, key));
             return true;
         }

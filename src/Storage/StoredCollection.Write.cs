@@ -60,15 +60,15 @@ public sealed partial class StoredCollection
         _codes.ReserveSpace(space); // a full disk refuses the delete here, before any entry is appended
         try
         {
-            lock (_indexLock)
+            lock (_locationLock)
             {
                 foreach (ulong id in ids.Span)
                 {
-                    if (!_index.TryGet(id, out _))
+                    if (!_locations.TryGet(id, out _))
                         continue;
                     new CodesEntry { Kind = EntryKind.Delete, Sequence = ++_lastSequence, PointId = id }.WriteTo(entry);
                     _codes.Append(entry);
-                    _index.Remove(id);
+                    _locations.Remove(id);
                     deleted++;
                 }
             }
@@ -228,7 +228,7 @@ public sealed partial class StoredCollection
         uint[] blobCrc, byte[] scratch, ref int done, ref int reservedFrom)
     {
         int n = points.Length;
-        lock (_indexLock)
+        lock (_locationLock)
         {
             if (reservedFrom < 0)
                 ThrowOnKeyConflict(points);
@@ -257,12 +257,12 @@ public sealed partial class StoredCollection
                         foreach (ref readonly var pending in points[done..])
                         {
                             if (pending.Key is { } key)
-                                _index.ReserveKey(key, pending.Id);
+                                _locations.ReserveKey(key, pending.Id);
                         }
                     }
                     return false;
                 }
-                _index.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
+                _locations.Set(p.Id, new PointLocation(address, size, blobAddress[i], blobLength[i], blobCrc[i], p.Key));
             }
         }
         return true;
@@ -273,7 +273,7 @@ public sealed partial class StoredCollection
     {
         foreach (ref readonly var p in points)
         {
-            if (p.Key is not { } key || _index.KeyIsFreeFor(key, p.Id, out ulong holder, out bool reserved))
+            if (p.Key is not { } key || _locations.KeyIsFreeFor(key, p.Id, out ulong holder, out bool reserved))
                 continue;
             throw new ArgumentException(reserved
                     ? $"Key '{key}' is being written for point {holder} by a concurrent batch; use another key for point {p.Id} or retry after that batch."
@@ -285,12 +285,12 @@ public sealed partial class StoredCollection
     /// <summary>Releases the key reservations <see cref="AppendCodes"/> made for <paramref name="points"/>.</summary>
     private void ReleaseKeys(ReadOnlySpan<PointWrite> points)
     {
-        lock (_indexLock)
+        lock (_locationLock)
         {
             foreach (ref readonly var p in points)
             {
                 if (p.Key is { } key)
-                    _index.ReleaseKey(key);
+                    _locations.ReleaseKey(key);
             }
         }
     }

@@ -12,7 +12,7 @@ namespace VectorDb.Storage;
 /// <para>Durability: a write with <c>wait: true</c> completes only after a commit round has fsynced both logs and
 /// the commit slot that points past it. With <c>wait: false</c> it completes after the in-memory append and becomes
 /// durable within <see cref="StorageOptions.BufferedCommitInterval"/>.</para>
-/// <para>Thread safety: all members may be called concurrently. Writes to the same id are ordered by the index
+/// <para>Thread safety: all members may be called concurrently. Writes to the same id are ordered by the location
 /// lock, which is held only while codes entries are appended (microseconds per point).</para>
 /// </summary>
 public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
@@ -21,8 +21,8 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     internal const string BlobLogName = "blobs.log";
     private const string LockFileName = "LOCK";
 
-    private readonly Lock _indexLock = new();
-    private readonly PointIndex _index = new();
+    private readonly Lock _locationLock = new();
+    private readonly PointLocationMap _locations = new();
     private readonly IAppendLog _codes;
     private readonly IAppendLog _blobs;
     private readonly CommitSlotFile _slots;
@@ -69,21 +69,21 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     /// <summary>Number of live points.</summary>
     public long Count
     {
-        get { lock (_indexLock) return _index.Count; }
+        get { lock (_locationLock) return _locations.Count; }
     }
 
     /// <summary>Counts and byte sizes (live vs. total per log, and on disk).</summary>
     public CollectionStatistics GetStatistics()
     {
-        lock (_indexLock)
+        lock (_locationLock)
         {
             return new CollectionStatistics(
-                _index.Count,
+                _locations.Count,
                 _codes.BytesOnDisk() + _blobs.BytesOnDisk(),
                 _codes.TailAddress - _codes.BeginAddress,
-                _index.CodesLiveBytes,
+                _locations.CodesLiveBytes,
                 _blobs.TailAddress - _blobs.BeginAddress,
-                _index.BlobLiveBytes);
+                _locations.BlobLiveBytes);
         }
     }
 
@@ -179,7 +179,7 @@ public sealed partial class StoredCollection : IAsyncDisposable, IDisposable
     private async ValueTask CommitRoundAsync()
     {
         ValueTask blobsCommit, codesCommit;
-        lock (_indexLock)
+        lock (_locationLock)
         {
             blobsCommit = _blobs.CommitAsync();
             codesCommit = _codes.CommitAsync();

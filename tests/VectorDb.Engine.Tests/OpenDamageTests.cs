@@ -39,7 +39,7 @@ public sealed class OpenDamageTests
             Assert.Same(fromOpen, db.DamagedCollections["c"].InnerException);
         }
 
-        using var store = VectorStore.Open(dir.Path);
+        using var store = CollectionCatalogue.Open(dir.Path);
         await using var stored = store.OpenCollection("c");
         var fromGet = await Assert.ThrowsAsync<StorageCorruptionException>(() => stored.GetAsync(0));
         Assert.Equal((fromGet.FilePath, fromGet.Offset, fromGet.Message), (fromOpen.FilePath, fromOpen.Offset, fromOpen.Message));

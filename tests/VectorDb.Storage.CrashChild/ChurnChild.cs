@@ -20,7 +20,7 @@ public static class ChurnChild
         var output = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true });
         var stop = new CrashStop(point, hit, line => output.Write(line));
         stop.Arm();
-        using var store = VectorStore.Open(root, stop.Options);
+        using var store = CollectionCatalogue.Open(root, stop.Options);
         var live = store.ListCollections().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Select(Number).Order().ToList();
         int next = live.Count == 0 ? 1 : live[^1] + 1;
         var rng = new SplitMix64(seed);

@@ -47,7 +47,7 @@ int acks = 0;
 using var compactionDue = new SemaphoreSlim(0);
 using var checkpointDue = new SemaphoreSlim(0);
 
-using var store = VectorStore.Open(root, stop.Options);
+using var store = CollectionCatalogue.Open(root, stop.Options);
 var manifest = CrashProtocol.Manifest(vectors.Dimension);
 await using var collection = store.Exists(CrashProtocol.CollectionName)
     ? store.OpenCollection(CrashProtocol.CollectionName, manifest)

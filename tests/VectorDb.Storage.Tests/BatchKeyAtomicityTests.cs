@@ -2,7 +2,7 @@ namespace VectorDb.Storage.Tests;
 
 /// <summary>
 /// A batch whose codes entries cannot all be appended under one lock acquisition (the codes log's memory fills
-/// mid-batch) releases the index lock and waits for a commit round before appending the rest. These tests force
+/// mid-batch) releases the location lock and waits for a commit round before appending the rest. These tests force
 /// that mid-batch roll deterministically (a codes log that refuses one append, then holds the commit round the
 /// batch waits on) and run a second writer inside the gap. Whatever the interleaving, the batch must be
 /// all-or-nothing with respect to its keys: the conflicting writer either wins before the batch (the batch is
@@ -31,7 +31,7 @@ public sealed class BatchKeyAtomicityTests
         {
             WrapCodesLogForTests = log => codes = new RefusingCodesLog(log, RefusedAppend),
         };
-        using (var store = VectorStore.Open(dir.Path, options))
+        using (var store = CollectionCatalogue.Open(dir.Path, options))
         await using (var c = store.CreateCollection("c", manifest))
         {
             var writing = c.UpsertAsync(batch);
@@ -55,7 +55,7 @@ public sealed class BatchKeyAtomicityTests
             AssertBatchWhollyPresent(c, batch);
             Assert.False(c.Contains(999));
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         await using (var c = store.OpenCollection("c", manifest))
         {
             AssertBatchWhollyPresent(c, batch); // the log replays to the same state
@@ -69,7 +69,7 @@ public sealed class BatchKeyAtomicityTests
         using var dir = new TestDirectory("batch-keys-first");
         var manifest = TestData.SmallManifest();
         var batch = Batch(manifest);
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.CreateCollection("c", manifest);
         await c.UpsertAsync(new[] { TestData.Point(manifest, 999, 1, 16, batch[7].Key) });
 
@@ -92,7 +92,7 @@ public sealed class BatchKeyAtomicityTests
         {
             WrapCodesLogForTests = log => codes = new RefusingCodesLog(log, RefusedAppend),
         };
-        using var store = VectorStore.Open(dir.Path, options);
+        using var store = CollectionCatalogue.Open(dir.Path, options);
         await using var c = store.CreateCollection("c", manifest);
         var writing = c.UpsertAsync(batch);
         await codes!.Refused.WaitAsync(TimeSpan.FromSeconds(30));

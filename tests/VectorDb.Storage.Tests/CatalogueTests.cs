@@ -7,7 +7,7 @@ public sealed class CatalogueTests
     {
         using var dir = new TestDirectory("catalogue");
         var manifest = TestData.SmallManifest();
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using (var a = store.CreateCollection("alpha", manifest))
             await a.UpsertAsync(Enumerable.Range(0, 500).Select(i => TestData.Point(manifest, (ulong)i, 1, 100)).ToArray());
         (await Task.FromResult(store.CreateCollection("beta", manifest))).Dispose();
@@ -26,7 +26,7 @@ public sealed class CatalogueTests
     public void OpenCollection_CannotBeDroppedOrOpenedTwice()
     {
         using var dir = new TestDirectory("catalogue-open");
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         using var c = store.CreateCollection("c", TestData.SmallManifest());
         Assert.Throws<InvalidOperationException>(() => store.DropCollection("c"));
         Assert.Throws<InvalidOperationException>(() => store.OpenCollection("c"));
@@ -40,7 +40,7 @@ public sealed class CatalogueTests
     public void InvalidName_IsRejected(string name)
     {
         using var dir = new TestDirectory("catalogue-names");
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         Assert.Throws<ArgumentException>(() => store.CreateCollection(name, TestData.SmallManifest()));
         Assert.Empty(store.ListCollections());
     }
@@ -50,7 +50,7 @@ public sealed class CatalogueTests
     {
         using var dir = new TestDirectory("catalogue-mismatch");
         var manifest = TestData.SmallManifest();
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         store.CreateCollection("c", manifest).Dispose();
         var dimension = Assert.Throws<CollectionMismatchException>(() => store.OpenCollection("c", manifest with { Dimension = 16 }));
         Assert.Equal("Dimension", dimension.Field);
@@ -65,7 +65,7 @@ public sealed class CatalogueTests
     {
         using var dir = new TestDirectory("bad-input");
         var manifest = TestData.SmallManifest();
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.CreateCollection("c", manifest);
         var good = TestData.Point(manifest, 1, 1, 10);
         var shortCodes = good with { Id = 2, Codes = new byte[3] };

@@ -32,7 +32,7 @@ public sealed class CollectionIdentityTests
         await CreateAsync(dir.Path, "a", TestData.SmallManifest());
         await CreateAsync(dir.Path, "b", Variant(kind));
         File.Copy(Path.Combine(dir.Path, "b", ManifestFile.FileName), Path.Combine(dir.Path, "a", ManifestFile.FileName), overwrite: true);
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var error = Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("a").Dispose());
         Assert.Equal(Path.Combine(dir.Path, "a", ManifestFile.FileName), error.FilePath);
         Assert.Contains("copied from another collection", error.Message, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class CollectionIdentityTests
         await CreateAsync(dir.Path, "a", TestData.SmallManifest());
         await CreateAsync(dir.Path, "b", TestData.SmallManifest());
         File.Copy(Path.Combine(dir.Path, "b", file), Path.Combine(dir.Path, "a", file), overwrite: true);
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var error = Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("a").Dispose());
         Assert.Contains("another collection", error.Message, StringComparison.Ordinal);
     }
@@ -62,7 +62,7 @@ public sealed class CollectionIdentityTests
         var points = await CreateAsync(dir.Path, "old", manifest);
         await CreateAsync(dir.Path, "new", manifest);
         DowngradeToVersion1(Path.Combine(dir.Path, "old"));
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var old = store.OpenCollection("old", manifest);
             Assert.Null(old.Manifest.CollectionId);
@@ -70,7 +70,7 @@ public sealed class CollectionIdentityTests
             Assert.Equal(points[3].Original.ToArray(), (await old.GetAsync(points[3].Id))!.Original);
             await old.UpsertAsync(new[] { TestData.Point(manifest, 1000, 1, 5) }); // writes version 1 slots
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using (var old = store.OpenCollection("old", manifest))
                 Assert.Equal(points.Length + 1, old.Count);
@@ -84,7 +84,7 @@ public sealed class CollectionIdentityTests
     private static async Task<PointWrite[]> CreateAsync(string root, string name, CollectionManifest manifest)
     {
         var points = Enumerable.Range(1, 30).Select(i => TestData.Point(manifest, (ulong)i, 1, 16)).ToArray();
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         await using var collection = store.CreateCollection(name, manifest);
         await collection.UpsertAsync(points);
         return points;

@@ -7,7 +7,7 @@ public sealed class CompactionTests
     {
         using var dir = new TestDirectory("compaction");
         var manifest = TestData.SmallManifest() with { MaxPayloadBytes = 4096 };
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.CreateCollection("c", manifest);
         // 20 rounds of overwriting 200 points with ~2 KB payloads: ~8 MB written, ~0.4 MB live.
         for (ulong version = 1; version <= 20; version++)

@@ -15,7 +15,7 @@ public sealed class CorruptionTests
     {
         var manifest = TestData.SmallManifest();
         var points = Enumerable.Range(0, Points).Select(i => TestData.Point(manifest, (ulong)i, 1, 32, $"p{i}")).ToArray();
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         await using var collection = store.CreateCollection("c", manifest);
         await collection.UpsertAsync(points);
         await collection.DeleteAsync(new ulong[] { 7, 8 });
@@ -35,7 +35,7 @@ public sealed class CorruptionTests
 
     private static StorageCorruptionException OpenFails(string root)
     {
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         return Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("c").Dispose());
     }
 
@@ -99,7 +99,7 @@ public sealed class CorruptionTests
             long offset = 64 + rng.NextInt((int)(committedEnd - 64)); // FASTER's first entry starts at address 64
             File.WriteAllBytes(path, pristine);
             FlipByte(path, offset);
-            using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+            using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
             StoredCollection collection;
             try
             {
@@ -158,7 +158,7 @@ public sealed class CorruptionTests
         // were appended in id order, so this lands in the body of point 50's entry.
         FlipByte(path, 64 + (112 * 50) + 40);
 
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var collection = store.OpenCollection("c", manifest); // recovery reads only the codes log
         int damaged = 0;
         foreach (var written in points)
@@ -192,14 +192,14 @@ public sealed class CorruptionTests
         var (manifest, _) = await CreateCollection(dir.Path);
         var stored = ManifestFile.Read(Path.Combine(dir.Path, "c")); // with its identity
         ManifestFile.Write(Path.Combine(dir.Path, "c"), stored with { RecordLayoutVersion = 3 });
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var error = Assert.Throws<NotSupportedException>(() => store.OpenCollection("c").Dispose());
         Assert.Contains("record layout version 3", error.Message);
     }
 
     private static long CommittedCodesBytes(string root)
     {
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         using var collection = store.OpenCollection("c");
         return 64 + collection.GetStatistics().CodesLogBytes;
     }

@@ -62,7 +62,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             totalAcks += acks;
             killsAt[crashPoint] = killsAt.GetValueOrDefault(crashPoint) + 1;
 
-            using var store = VectorStore.Open(dir.Path, CrashProtocol.Options);
+            using var store = CollectionCatalogue.Open(dir.Path, CrashProtocol.Options);
             if (!store.Exists(CrashProtocol.CollectionName))
             {
                 Assert.DoesNotContain(acked, a => a.Value is Present);

@@ -72,7 +72,7 @@ public sealed class CreateDropCrashTests(ITestOutputHelper output)
                 }
             }
 
-            using var store = VectorStore.Open(dir.Path, CrashProtocol.Options);
+            using var store = CollectionCatalogue.Open(dir.Path, CrashProtocol.Options);
             Assert.DoesNotContain(Directory.EnumerateDirectories(dir.Path).Select(Path.GetFileName), n => n!.StartsWith('.'));
             var present = store.ListCollections().Select(ChurnChild.Number).ToHashSet();
             foreach (int n in present)

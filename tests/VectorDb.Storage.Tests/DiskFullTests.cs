@@ -21,7 +21,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
         var acknowledged = new Dictionary<ulong, PointWrite>();
         int refusals = 0;
         ulong nextId = 1;
-        using (var store = VectorStore.Open(dir.Path, options))
+        using (var store = CollectionCatalogue.Open(dir.Path, options))
         {
             await using var c = store.CreateCollection("c", manifest);
             // Nothing can be written on a disk with no free space, buffered or not.
@@ -60,7 +60,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Rounds, refusals);
         Assert.True(acknowledged.Count > Rounds * BatchSize);
         int lost = 0;
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             foreach (ulong id in acknowledged.Keys)
@@ -84,7 +84,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
         var manifest = TestData.SmallManifest();
         var budget = new DiskSpaceBudget(64L << 20);
         var options = TestData.SmallOptions with { DiskSpaceForTests = budget };
-        using var store = VectorStore.Open(dir.Path, options);
+        using var store = CollectionCatalogue.Open(dir.Path, options);
         await using var c = store.CreateCollection("c", manifest);
         var latest = new Dictionary<ulong, PointWrite>();
         for (ulong version = 1; version <= 4; version++)
@@ -116,7 +116,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
         using var dir = new TestDirectory("diskfull-delete");
         var manifest = TestData.SmallManifest();
         var budget = new DiskSpaceBudget(64L << 20);
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions with { DiskSpaceForTests = budget });
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions with { DiskSpaceForTests = budget });
         await using var c = store.CreateCollection("c", manifest);
         await c.UpsertAsync(Enumerable.Range(1, 100).Select(i => TestData.Point(manifest, (ulong)i, 1, 0)).ToArray());
         budget.Available = 0;
@@ -137,7 +137,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
         FailingCommitCodesLog? codes = null;
         var options = TestData.SmallOptions with { WrapCodesLogForTests = inner => codes = new FailingCommitCodesLog(inner) };
         var durable = Enumerable.Range(1, 50).Select(i => TestData.Point(manifest, (ulong)i, 1, 10)).ToArray();
-        using (var store = VectorStore.Open(dir.Path, options))
+        using (var store = CollectionCatalogue.Open(dir.Path, options))
         {
             var c = store.CreateCollection("c", manifest);
             await c.UpsertAsync(durable);
@@ -152,7 +152,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
             // Closing says the final commit failed instead of pretending it is done.
             await Assert.ThrowsAsync<CollectionFaultedException>(() => c.DisposeAsync().AsTask());
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             Assert.Equal(durable.Length, c.Count);

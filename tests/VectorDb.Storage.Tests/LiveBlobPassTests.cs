@@ -45,7 +45,7 @@ public sealed class LiveBlobPassTests
         PointWrite Point(ulong id, ulong version) =>
             TestData.Point(manifest, id, version, id % 4 == 0 ? 0 : (int)((id * 37 + version) % 256));
 
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.CreateCollection("c", manifest);
             await UpsertAsync(c, model, Enumerable.Range(0, points).Select(i => Point((ulong)i, 1)), wait: true);
@@ -70,7 +70,7 @@ public sealed class LiveBlobPassTests
             await AssertPassEqualsModel(c, model);
             Assert.Equal(0, c.LiveBlobReadFallbacks);
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             await AssertPassEqualsModel(c, model);
@@ -87,7 +87,7 @@ public sealed class LiveBlobPassTests
         // of point 50's entry.
         CorruptionTestsFlip(Path.Combine(dir.Path, "c", StoredCollection.BlobLogName + ".0"), 64 + (112 * 50) + 40);
 
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.OpenCollection("c", manifest);
         var fromGet = await Assert.ThrowsAsync<StorageCorruptionException>(() => c.GetAsync(50));
         var visits = new List<Visit>();
@@ -110,7 +110,7 @@ public sealed class LiveBlobPassTests
         // The 4-byte FASTER length header of point 60's entry.
         CorruptionTestsFlip(Path.Combine(dir.Path, "c", StoredCollection.BlobLogName + ".0"), 64 + (112 * 60) + 1);
 
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.OpenCollection("c", manifest);
         var fromGet = await Assert.ThrowsAsync<StorageCorruptionException>(() => c.GetAsync(60));
         var visits = new List<Visit>();
@@ -126,7 +126,7 @@ public sealed class LiveBlobPassTests
         using var dir = new TestDirectory("live-blobs-garbage");
         var (manifest, written) = await CreateCorruptionLayout(dir.Path);
         var newer = TestData.Point(manifest, 50, 2, 32, "p50");
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             await c.UpsertAsync(new[] { newer });
@@ -134,7 +134,7 @@ public sealed class LiveBlobPassTests
         // The old version of point 50 (superseded: garbage) is damaged; the current one sits at the tail.
         CorruptionTestsFlip(Path.Combine(dir.Path, "c", StoredCollection.BlobLogName + ".0"), 64 + (112 * 50) + 40);
 
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             var visits = new List<Visit>();
@@ -150,7 +150,7 @@ public sealed class LiveBlobPassTests
     public async Task Pass_RejectsNullVisitor_AndAClosedCollection()
     {
         using var dir = new TestDirectory("live-blobs-args");
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var c = store.CreateCollection("c", TestData.SmallManifest());
         await Assert.ThrowsAsync<ArgumentNullException>(() => c.ForEachLiveBlobAsync(null!));
         await c.DisposeAsync();
@@ -165,7 +165,7 @@ public sealed class LiveBlobPassTests
     {
         var manifest = TestData.SmallManifest();
         var points = Enumerable.Range(0, CorruptionLayoutPoints).Select(i => TestData.Point(manifest, (ulong)i, 1, 32, $"p{i}")).ToArray();
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         await using var collection = store.CreateCollection("c", manifest);
         await collection.UpsertAsync(points);
         await collection.DeleteAsync(new ulong[] { 7, 8 });

@@ -4,7 +4,7 @@ namespace VectorDb.Storage.Tests;
 
 /// <summary>
 /// The single-appender (codes) log's exact padding check after an entry that did not fit in the rest of a page had to
-/// wait for a page buffer. Writers are serialised by one lock, as the collection's index lock does: a writer whose
+/// wait for a page buffer. Writers are serialised by one lock, as the collection's location lock does: a writer whose
 /// <see cref="IAppendLog.TryAppend"/> is refused releases the lock and waits for a commit round (StoredCollection's
 /// AppendCodes), a delete appends under the lock with the blocking <see cref="IAppendLog.Append"/>. If the refused
 /// entry had left the tail parked on the next page start, another writer's smaller entry would become the first entry

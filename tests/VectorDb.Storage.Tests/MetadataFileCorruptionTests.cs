@@ -18,7 +18,7 @@ public sealed class MetadataFileCorruptionTests
     private static async Task<string> CreateCollection(string root, string file)
     {
         var manifest = TestData.SmallManifest();
-        using (var store = VectorStore.Open(root, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(root, TestData.SmallOptions))
         await using (var collection = store.CreateCollection("c", manifest))
             await collection.UpsertAsync(Enumerable.Range(0, 20).Select(i => TestData.Point(manifest, (ulong)i, 1, 8)).ToArray());
         return Path.Combine(root, "c", file);
@@ -26,7 +26,7 @@ public sealed class MetadataFileCorruptionTests
 
     private static StorageCorruptionException OpenFails(string root)
     {
-        using var store = VectorStore.Open(root, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(root, TestData.SmallOptions);
         return Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("c").Dispose());
     }
 
@@ -138,7 +138,7 @@ public sealed class MetadataFileCorruptionTests
         var path = await CreateCollection(dir.Path, LogLayoutFile.FileName);
         var pristine = File.ReadAllBytes(path);
         File.WriteAllBytes(path, Rewrap(pristine, Header, "{\"CodesPageBits\": 18,"));
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var error = await Assert.ThrowsAsync<StorageCorruptionException>(() => CollectionSalvage.SalvageAsync(store, "c", "restored"));
         Assert.Equal(path, error.FilePath);
     }

@@ -24,7 +24,7 @@ public sealed class ModelBasedTests
         var manifest = TestData.SmallManifest(format);
         var model = new Dictionary<ulong, ModelPoint>();
         var rng = new SeededRandom(seed);
-        var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var collection = store.CreateCollection("model", manifest);
         try
         {
@@ -47,7 +47,7 @@ public sealed class ModelBasedTests
                 {
                     await collection.DisposeAsync();
                     store.Dispose();
-                    store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+                    store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
                     collection = store.OpenCollection("model", manifest);
                     await CheckEverything(collection, manifest, model);
                 }

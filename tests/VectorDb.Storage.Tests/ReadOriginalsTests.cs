@@ -18,7 +18,7 @@ public sealed class ReadOriginalsTests
         var model = new Dictionary<ulong, byte[]>();
         const int points = 3000; // ~3 MB of originals (float32): three times the 1 MiB in-memory part of the blob log
 
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.CreateCollection("c", manifest);
             await UpsertAsync(c, model, manifest, Enumerable.Range(0, points).Select(i => (ulong)i), version: 1, wait: true);
@@ -41,7 +41,7 @@ public sealed class ReadOriginalsTests
             AssertReadsEqualModel(c, model, points + 10);
             Assert.Equal(0, c.OriginalReadFallbacks);
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c", manifest);
             AssertReadsEqualModel(c, model, points + 10);
@@ -55,7 +55,7 @@ public sealed class ReadOriginalsTests
     {
         using var dir = new TestDirectory("read-originals-args");
         var manifest = TestData.SmallManifest();
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.CreateCollection("c", manifest);
         var e = Assert.Throws<ArgumentException>(() => c.ReadOriginals([1, 2], new byte[manifest.OriginalBytesPerVector], new bool[2]));
         Assert.Contains("destination bytes", e.Message, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class ReadsDuringCompactionTests
     {
         using var dir = new TestDirectory("reads-during-compaction");
         var manifest = TestData.SmallManifest() with { Dimension = 512, CodeBytesPerVector = 64 };
-        using var store = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         await using var c = store.CreateCollection("c", manifest);
         const int points = 6000; // 12 MB of originals: three compaction chunks
         var model = new Dictionary<ulong, PointWrite>();

@@ -8,7 +8,7 @@ public sealed class SalvageTests
         using var dir = new TestDirectory("salvage");
         var manifest = TestData.SmallManifest();
         var points = Enumerable.Range(0, 300).Select(i => TestData.Point(manifest, (ulong)i, 1, 32, $"p{i}")).ToArray();
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         await using (var c = store.CreateCollection("broken", manifest))
         {
             await c.UpsertAsync(points);
@@ -20,7 +20,7 @@ public sealed class SalvageTests
         FlipByte(codesPath, 64 + (64 * 100) + 20); // point 100's only codes entry
         FlipByte(blobsPath, 64 + (112 * 50) + 40); // point 50's blob
 
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             Assert.Throws<StorageCorruptionException>(() => store.OpenCollection("broken").Dispose());
             var report = await CollectionSalvage.SalvageAsync(store, "broken", "restored");
@@ -32,7 +32,7 @@ public sealed class SalvageTests
             Assert.False(report.UsedOlderCommitSlot);
         }
 
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         await using (var restored = store.OpenCollection("restored", manifest))
         {
             Assert.Equal(296, restored.Count);
@@ -71,7 +71,7 @@ public sealed class SalvageTests
         var manifest = TestData.SmallManifest();
         var first = Enumerable.Range(0, 40).Select(i => TestData.Point(manifest, (ulong)i, 1, 16)).ToArray();
         var second = Enumerable.Range(40, 40).Select(i => TestData.Point(manifest, (ulong)i, 1, 16)).ToArray();
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         await using (var c = store.CreateCollection("c", manifest))
         {
             await c.UpsertAsync(first);
@@ -83,7 +83,7 @@ public sealed class SalvageTests
         int newer = sequences[0] > sequences[1] ? 0 : 1;
         FlipByte(slots, (damageNewer ? newer : 1 - newer) * 4096L + offset);
 
-        using var damaged = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var damaged = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         Assert.Throws<StorageCorruptionException>(() => damaged.OpenCollection("c").Dispose());
         var report = await CollectionSalvage.SalvageAsync(damaged, "c", "restored");
         Assert.Equal(reportsOlder, report.UsedOlderCommitSlot);
@@ -100,13 +100,13 @@ public sealed class SalvageTests
     {
         using var dir = new TestDirectory("salvage-slots-intact");
         var manifest = TestData.SmallManifest();
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         await using (var c = store.CreateCollection("c", manifest))
         {
             await c.UpsertAsync(Enumerable.Range(0, 40).Select(i => TestData.Point(manifest, (ulong)i, 1, 16)).ToArray());
             await c.UpsertAsync(Enumerable.Range(40, 40).Select(i => TestData.Point(manifest, (ulong)i, 1, 16)).ToArray());
         }
-        using var intact = VectorStore.Open(dir.Path, TestData.SmallOptions);
+        using var intact = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions);
         var report = await CollectionSalvage.SalvageAsync(intact, "c", "restored");
         Assert.False(report.UsedOlderCommitSlot);
         Assert.Equal(0, report.DamagedCommitSlots);

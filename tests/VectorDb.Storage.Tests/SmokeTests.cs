@@ -8,7 +8,7 @@ public sealed class StoredCollectionSmokeTests
         using var dir = new TestDirectory("smoke");
         var manifest = TestData.SmallManifest();
         var points = Enumerable.Range(1, 100).Select(i => TestData.Point(manifest, (ulong)i, 1, i % 7, i % 3 == 0 ? $"k{i}" : null)).ToArray();
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.CreateCollection("c1", manifest);
             await c.UpsertAsync(points);
@@ -17,7 +17,7 @@ public sealed class StoredCollectionSmokeTests
             Assert.NotNull(p);
             Assert.Equal(points[4].Codes.ToArray(), p.Codes);
         }
-        using (var store = VectorStore.Open(dir.Path, TestData.SmallOptions))
+        using (var store = CollectionCatalogue.Open(dir.Path, TestData.SmallOptions))
         {
             await using var c = store.OpenCollection("c1", manifest);
             Assert.Equal(100, c.Count);

@@ -16,7 +16,7 @@ public class StorageIngestBenchmarks
     private const int BatchSize = 256;
     private PointWrite[][] _batches = [];
     private string _root = "";
-    private VectorStore? _store;
+    private CollectionCatalogue? _store;
     private StoredCollection? _collection;
 
     [Params(100_000)]
@@ -35,7 +35,7 @@ public class StorageIngestBenchmarks
     public void CreateCollection()
     {
         _root = Path.Combine(Path.GetTempPath(), $"vdb-bench-ingest-{Guid.NewGuid():N}");
-        _store = VectorStore.Open(_root, StorageRecords.Options);
+        _store = CollectionCatalogue.Open(_root, StorageRecords.Options);
         _collection = _store.CreateCollection("bench", StorageRecords.Manifest);
     }
 

@@ -14,7 +14,7 @@ namespace VectorDb.Benchmarks.Storage;
 public class StorageRecoveryBenchmarks
 {
     private string _root = "";
-    private VectorStore? _store;
+    private CollectionCatalogue? _store;
 
     [Params(250_000, 1_000_000)]
     public int Points { get; set; }
@@ -23,7 +23,7 @@ public class StorageRecoveryBenchmarks
     public void Build()
     {
         _root = Path.Combine(Path.GetTempPath(), $"vdb-bench-recovery-{Guid.NewGuid():N}");
-        _store = VectorStore.Open(_root, StorageRecords.Options);
+        _store = CollectionCatalogue.Open(_root, StorageRecords.Options);
         using var collection = _store.CreateCollection("bench", StorageRecords.Manifest);
         const int Chunk = 50_000;
         for (int first = 0; first < Points; first += Chunk)

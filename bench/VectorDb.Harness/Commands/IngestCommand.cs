@@ -81,7 +81,7 @@ internal sealed partial class IngestCommand : ICommand
         var before = new VectorIndex(new VectorIndexOptions(quantizerOptions, ExactMetric.InnerProduct, Originals: null));
         double ingestSeconds;
         CollectionStatistics statistics;
-        using (var store = VectorStore.Open(directory))
+        using (var store = CollectionCatalogue.Open(directory))
         {
             if (warmup > 0)
             {
@@ -109,7 +109,7 @@ internal sealed partial class IngestCommand : ICommand
         double recoverySeconds;
         var reports = new List<string>();
         bool rerankIdentical = true;
-        using (var store = VectorStore.Open(directory))
+        using (var store = CollectionCatalogue.Open(directory))
         using (var collection = store.OpenCollection("bench", manifest))
         {
             collection.ForEachLiveAsync((id, _, codes) => after.UpsertEncoded(id, codes, default)).GetAwaiter().GetResult();

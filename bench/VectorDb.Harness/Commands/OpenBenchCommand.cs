@@ -160,7 +160,7 @@ internal sealed class OpenBenchCommand : ICommand
     {
         long allocatedBefore = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
-        using var store = VectorStore.Open(directory);
+        using var store = CollectionCatalogue.Open(directory);
         using var collection = store.OpenCollection("bench");
         double recovery = clock.Elapsed.TotalSeconds;
         long allocatedRecovery = GC.GetTotalAllocatedBytes();

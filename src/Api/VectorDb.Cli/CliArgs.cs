@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace VectorDb.Cli;
 
@@ -100,40 +101,57 @@ internal sealed class CliArgs
     public string Required(string name) =>
         Optional(name) ?? throw new UsageException($"{Command} needs --{name} <value>.");
 
-    public int Int(string name, int? fallback = null)
+    public int Int(string name, int? fallback = null) =>
+        Number(name, fallback, NumberStyles.Integer, "an integer", "<integer>");
+
+    public ulong ULong(string name, ulong fallback) =>
+        Number<ulong>(name, fallback, NumberStyles.None, "an unsigned integer", "<value>");
+
+    public double Double(string name, double fallback) =>
+        Number<double>(name, fallback, NumberStyles.Float, "a number", "<value>");
+
+    /// <summary>The option <paramref name="name"/> parsed invariantly with <paramref name="styles"/>; when it is absent,
+    /// <paramref name="fallback"/>, or (no fallback) a usage error asking for <paramref name="placeholder"/>. A value
+    /// that does not parse is a usage error saying it must be <paramref name="kind"/>.</summary>
+    private T Number<T>(string name, T? fallback, NumberStyles styles, string kind, string placeholder)
+        where T : struct, INumberBase<T>
     {
         string? text = Optional(name);
         if (text is null)
         {
-            return fallback ?? throw new UsageException($"{Command} needs --{name} <integer>.");
+            return fallback ?? throw new UsageException($"{Command} needs --{name} {placeholder}.");
         }
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+        return T.TryParse(text, styles, CultureInfo.InvariantCulture, out T value)
             ? value
-            : throw new UsageException($"--{name} must be an integer, got '{text}'.");
+            : throw new UsageException($"--{name} must be {kind}, got '{text}'.");
     }
 
-    public ulong ULong(string name, ulong fallback)
+    /// <summary>
+    /// The option <paramref name="name"/> looked up (case-insensitively) in <paramref name="choices"/>; when it is
+    /// absent, <paramref name="fallback"/>, or (no fallback) a usage error. Each choice's names are separated by '|':
+    /// the first is the one listed in the error for a value that is not a choice, the others are accepted aliases.
+    /// </summary>
+    public T Choice<T>(string name, T? fallback, params ReadOnlySpan<(string Names, T Value)> choices)
+        where T : struct
     {
-        string? text = Optional(name);
+        string? text = fallback is null ? Required(name) : Optional(name);
         if (text is null)
         {
-            return fallback;
+            return fallback!.Value;
         }
-        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
-            ? value
-            : throw new UsageException($"--{name} must be an unsigned integer, got '{text}'.");
-    }
-
-    public double Double(string name, double fallback)
-    {
-        string? text = Optional(name);
-        if (text is null)
+        string given = text.ToLowerInvariant();
+        var listed = new List<string>(choices.Length);
+        foreach (var (names, value) in choices)
         {
-            return fallback;
+            string[] accepted = names.Split('|');
+            if (accepted.Contains(given, StringComparer.Ordinal))
+            {
+                return value;
+            }
+            listed.Add(accepted[0]);
         }
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            ? value
-            : throw new UsageException($"--{name} must be a number, got '{text}'.");
+        string expected = listed.Count == 1 ? listed[0] : $"{string.Join(", ", listed[..^1])} or {listed[^1]}";
+        throw new UsageException($"--{name} must be {expected}, got '{given}'.");
     }
 
     public string Positional1(int index, string what) =>

@@ -91,38 +91,16 @@ internal static class Commands
     {
         string name = args.Positional1(0, "a collection name");
         int dimension = args.Int("dim");
-        var distance = args.Required("metric").ToLowerInvariant() switch
-        {
-            "ip" or "dot" => Distance.Dot,
-            "cosine" => Distance.Cosine,
-            "l2" or "euclid" => Distance.Euclid,
-            var other => throw new UsageException($"--metric must be ip, cosine or l2, got '{other}'."),
-        };
+        var distance = args.Choice<Distance>("metric", fallback: null,
+            ("ip|dot", Distance.Dot), ("cosine", Distance.Cosine), ("l2|euclid", Distance.Euclid));
         int bits = args.Int("bits", 0);
-        var scheme = args.Optional("scheme")?.ToLowerInvariant() switch
-        {
-            null => QuantizationScheme.Default,
-            "eden-unbiased" => QuantizationScheme.EdenUnbiased,
-            "eden-biased" => QuantizationScheme.EdenBiased,
-            "tq-mse" => QuantizationScheme.TqMse,
-            "tq-prod" => QuantizationScheme.TqProd,
-            var other => throw new UsageException($"--scheme must be eden-unbiased, eden-biased, tq-mse or tq-prod, got '{other}'."),
-        };
-        var originals = args.Optional("originals")?.ToLowerInvariant() switch
-        {
-            null => OriginalsStorage.OriginalsDefault,
-            "f32" => OriginalsStorage.OriginalsFloat32,
-            "f16" => OriginalsStorage.OriginalsFloat16,
-            "none" => OriginalsStorage.OriginalsNone,
-            var other => throw new UsageException($"--originals must be f32, f16 or none, got '{other}'."),
-        };
-        var index = args.Optional("index")?.ToLowerInvariant() switch
-        {
-            null => IndexType.IndexAuto,
-            "flat" => IndexType.IndexFlat,
-            "ivf" => IndexType.IndexIvf,
-            var other => throw new UsageException($"--index must be flat or ivf, got '{other}'."),
-        };
+        var scheme = args.Choice("scheme", QuantizationScheme.Default,
+            ("eden-unbiased", QuantizationScheme.EdenUnbiased), ("eden-biased", QuantizationScheme.EdenBiased),
+            ("tq-mse", QuantizationScheme.TqMse), ("tq-prod", QuantizationScheme.TqProd));
+        var originals = args.Choice("originals", OriginalsStorage.OriginalsDefault,
+            ("f32", OriginalsStorage.OriginalsFloat32), ("f16", OriginalsStorage.OriginalsFloat16),
+            ("none", OriginalsStorage.OriginalsNone));
+        var index = args.Choice("index", IndexType.IndexAuto, ("flat", IndexType.IndexFlat), ("ivf", IndexType.IndexIvf));
         args.RejectUnknown();
         if (dimension < 1 || bits < 0)
         {
@@ -192,14 +170,8 @@ internal static class Commands
             Exact = args.Flag("exact"),
             Oversampling = args.Double("oversampling", 0),
             Nprobe = (uint)args.Int("nprobe", 0),
-            Rerank = args.Optional("rerank")?.ToLowerInvariant() switch
-            {
-                null => RerankMode.RerankDefault,
-                "none" => RerankMode.RerankNone,
-                "fixed" => RerankMode.RerankFixed,
-                "auto" => RerankMode.RerankAuto,
-                var other => throw new UsageException($"--rerank must be none, fixed or auto, got '{other}'."),
-            },
+            Rerank = args.Choice("rerank", RerankMode.RerankDefault,
+                ("none", RerankMode.RerankNone), ("fixed", RerankMode.RerankFixed), ("auto", RerankMode.RerankAuto)),
         };
         if (k < 1)
         {

@@ -26,8 +26,8 @@ public static class CollectionRepair
     public static async Task<SalvageResult> SalvageAsync(string dataDirectory, string damagedName, string targetName,
         CancellationToken cancellationToken = default)
     {
-        using var store = VectorStore.Open(dataDirectory);
-        var report = await CollectionSalvage.SalvageAsync(store, damagedName, targetName, cancellationToken).ConfigureAwait(false);
+        using var catalogue = CollectionCatalogue.Open(dataDirectory);
+        var report = await CollectionSalvage.SalvageAsync(catalogue, damagedName, targetName, cancellationToken).ConfigureAwait(false);
         return new SalvageResult(report.PointsRecovered, report.PointsLost, report.DamagedRanges, report.UsedOlderCommitSlot);
     }
 
@@ -35,7 +35,7 @@ public static class CollectionRepair
     /// once its salvaged copy is checked).</summary>
     public static void Drop(string dataDirectory, string name)
     {
-        using var store = VectorStore.Open(dataDirectory);
-        store.DropCollection(name);
+        using var catalogue = CollectionCatalogue.Open(dataDirectory);
+        catalogue.DropCollection(name);
     }
 }

@@ -3,7 +3,7 @@ using VectorDb.Storage;
 namespace VectorDb;
 
 /// <summary>
-/// The embedded vector database: a directory of collections, each durable on disk (<see cref="VectorStore"/>) and
+/// The embedded vector database: a directory of collections, each durable on disk (<see cref="CollectionCatalogue"/>) and
 /// searchable in memory (<see cref="VectorCollection"/>). Every collection is opened, and its index rebuilt, when the
 /// database is opened.
 /// <para>Thread-safe. Dispose (await using) to commit everything and release the directory; a second process cannot
@@ -17,14 +17,14 @@ namespace VectorDb;
 /// </code></example>
 public sealed class VectorDatabase : IAsyncDisposable
 {
-    private readonly VectorStore _store;
+    private readonly CollectionCatalogue _store;
     private readonly Dictionary<string, VectorCollection> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CollectionDamagedException> _damaged = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    private VectorDatabase(VectorStore store, DatabaseOptions options)
+    private VectorDatabase(CollectionCatalogue store, DatabaseOptions options)
     {
         _store = store;
         Options = options;
@@ -41,7 +41,7 @@ public sealed class VectorDatabase : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new DatabaseOptions();
         options.Validate();
-        var store = VectorStore.Open(path, options.Storage);
+        var store = CollectionCatalogue.Open(path, options.Storage);
         var database = new VectorDatabase(store, options);
         try
         {
@@ -68,7 +68,7 @@ public sealed class VectorDatabase : IAsyncDisposable
         }
     }
 
-    private static async Task<VectorCollection> OpenOneAsync(VectorStore store, string name, DatabaseOptions options, CancellationToken cancellationToken)
+    private static async Task<VectorCollection> OpenOneAsync(CollectionCatalogue store, string name, DatabaseOptions options, CancellationToken cancellationToken)
     {
         var stored = store.OpenCollection(name);
         try

@@ -125,7 +125,7 @@ internal sealed class SyncedFileDevice : StorageDeviceBase
         uint numBytesToWrite, DeviceIOCompletionCallback callback, object context)
     {
         // The source page stays pinned by FASTER until the callback runs. Writes go to this device's own thread:
-        // the enqueueing thread (possibly holding the collection's index lock) does not wait for the copy, and
+        // the enqueueing thread (possibly holding the collection's location lock) does not wait for the copy, and
         // flushes keep moving even when every thread-pool thread is busy appending (which would otherwise starve
         // the flush that frees the memory those appenders wait for).
         _writes.Add(new WriteRequest(sourceAddress, segmentId, destinationAddress, numBytesToWrite, callback, context));

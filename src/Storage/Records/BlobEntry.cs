@@ -28,16 +28,14 @@ internal readonly ref struct BlobEntry
     public ReadOnlySpan<byte> KeyUtf8 { get; init; }
 
     public static int Size(int codes, int original, int payload, int key) =>
-        HeaderBytes + codes + original + payload + key + 4;
+        HeaderBytes + codes + original + payload + key + EntryFrame.TrailerBytes;
 
     /// <summary>Serialises into <paramref name="destination"/>; returns the entry's CRC (its last four bytes).</summary>
     public uint WriteTo(Span<byte> destination, out int size)
     {
         size = Size(Codes.Length, Original.Length, Payload.Length, KeyUtf8.Length);
         var d = destination[..size];
-        d[0] = (byte)EntryKind.Blob;
-        d[1] = LayoutVersion;
-        BinaryPrimitives.WriteUInt16LittleEndian(d[2..], checked((ushort)KeyUtf8.Length));
+        EntryFrame.WriteHead(d, EntryKind.Blob, LayoutVersion, KeyUtf8.Length);
         BinaryPrimitives.WriteInt32LittleEndian(d[4..], Codes.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(d[8..], PointId);
         BinaryPrimitives.WriteInt32LittleEndian(d[16..], Original.Length);
@@ -50,9 +48,7 @@ internal readonly ref struct BlobEntry
         Payload.CopyTo(d[at..]);
         at += Payload.Length;
         KeyUtf8.CopyTo(d[at..]);
-        uint crc = Crc32C.Compute(d[..^4]);
-        BinaryPrimitives.WriteUInt32LittleEndian(d[^4..], crc);
-        return crc;
+        return EntryFrame.Seal(d);
     }
 
     /// <summary>The stored CRC of a blob entry (its last four bytes), without verifying it.</summary>
@@ -68,15 +64,10 @@ internal readonly ref struct BlobEntry
     public static ParseStatus TryParse(ReadOnlySpan<byte> entry, out BlobEntry parsed)
     {
         parsed = default;
-        if (entry.Length < HeaderBytes + 4)
-            return ParseStatus.TooShort;
-        if (!Crc32C.HasValidTrailer(entry))
-            return ParseStatus.BadChecksum;
-        if ((EntryKind)entry[0] != EntryKind.Blob)
-            return ParseStatus.UnknownKind;
-        if (entry[1] != LayoutVersion)
-            return ParseStatus.UnknownLayoutVersion;
-        int key = BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
+        var framing = EntryFrame.Check(entry, HeaderBytes, LayoutVersion, EntryKind.Blob, EntryKind.Blob);
+        if (framing != ParseStatus.Ok)
+            return framing;
+        int key = EntryFrame.KeyLength(entry);
         int codes = BinaryPrimitives.ReadInt32LittleEndian(entry[4..]);
         int original = BinaryPrimitives.ReadInt32LittleEndian(entry[16..]);
         int payload = BinaryPrimitives.ReadInt32LittleEndian(entry[20..]);

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace VectorDb.Storage.Records;
 
 /// <summary>
-/// One entry of the codes log: what recovery reads to rebuild the in-memory index and the search structures
-/// without touching originals. Sequence numbers are consecutive in log order (assigned under the index lock), so a
+/// One entry of the codes log: what recovery reads to rebuild the point location map and the search structures
+/// without touching originals. Sequence numbers are consecutive in log order (assigned under the location lock), so a
 /// scan that skips an entry is detected.
 /// </summary>
 /// <remarks>
@@ -32,16 +32,14 @@ internal readonly ref struct CodesEntry
     public ReadOnlySpan<byte> Codes { get; init; }
     public ReadOnlySpan<byte> KeyUtf8 { get; init; }
 
-    public static int Size(int codesLength, int keyLength) => HeaderBytes + codesLength + keyLength + 4;
+    public static int Size(int codesLength, int keyLength) => HeaderBytes + codesLength + keyLength + EntryFrame.TrailerBytes;
 
     /// <summary>Serialises this entry into <paramref name="destination"/> (exactly <see cref="Size"/> bytes).</summary>
     public int WriteTo(Span<byte> destination)
     {
         int size = Size(Codes.Length, KeyUtf8.Length);
         var d = destination[..size];
-        d[0] = (byte)Kind;
-        d[1] = LayoutVersion;
-        BinaryPrimitives.WriteUInt16LittleEndian(d[2..], checked((ushort)KeyUtf8.Length));
+        EntryFrame.WriteHead(d, Kind, LayoutVersion, KeyUtf8.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(d[4..], BlobCrc);
         BinaryPrimitives.WriteUInt64LittleEndian(d[8..], Sequence);
         BinaryPrimitives.WriteUInt64LittleEndian(d[16..], PointId);
@@ -50,7 +48,7 @@ internal readonly ref struct CodesEntry
         BinaryPrimitives.WriteInt32LittleEndian(d[36..], Codes.Length);
         Codes.CopyTo(d[HeaderBytes..]);
         KeyUtf8.CopyTo(d[(HeaderBytes + Codes.Length)..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(d[^4..], Crc32C.Compute(d[..^4]));
+        EntryFrame.Seal(d);
         return size;
     }
 
@@ -58,22 +56,16 @@ internal readonly ref struct CodesEntry
     public static ParseStatus TryParse(ReadOnlySpan<byte> entry, out CodesEntry parsed)
     {
         parsed = default;
-        if (entry.Length < HeaderBytes + 4)
-            return ParseStatus.TooShort;
-        if (!Crc32C.HasValidTrailer(entry))
-            return ParseStatus.BadChecksum;
-        var kind = (EntryKind)entry[0];
-        if (kind is not (EntryKind.Upsert or EntryKind.Delete))
-            return ParseStatus.UnknownKind;
-        if (entry[1] != LayoutVersion)
-            return ParseStatus.UnknownLayoutVersion;
-        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
+        var framing = EntryFrame.Check(entry, HeaderBytes, LayoutVersion, EntryKind.Upsert, EntryKind.Delete);
+        if (framing != ParseStatus.Ok)
+            return framing;
+        int keyLength = EntryFrame.KeyLength(entry);
         int codesLength = BinaryPrimitives.ReadInt32LittleEndian(entry[36..]);
         if (codesLength < 0 || Size(codesLength, keyLength) != entry.Length)
             return ParseStatus.BadLengths;
         parsed = new CodesEntry
         {
-            Kind = kind,
+            Kind = (EntryKind)entry[0],
             BlobCrc = BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]),
             Sequence = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]),
             PointId = BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]),

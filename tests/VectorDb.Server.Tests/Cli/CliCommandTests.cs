@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VectorDb.Api.V1;
 using VectorDb.Tests.Support;
 
 namespace VectorDb.Server.Tests;
@@ -142,6 +143,42 @@ public sealed class CliCommandTests
         var bad = await ChildProcesses.RunCliAsync([.. at, "create", "d", "--dim", "2", "--metric", "hamming"]);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--metric must be ip, cosine or l2", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>create's and search's named options (--scheme, --originals, --index, --rerank) in any case reach the
+    /// server as the values they name (read back through the client); an unknown name is refused with exit code 2 and
+    /// the list of accepted names.</summary>
+    [Fact]
+    public async Task NamedOptions_AnyCase_ReachTheServer_UnknownRefusedWithTheChoices()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        using var client = server.Client();
+        string[] at = ["--server", server.Address];
+        var created = await ChildProcesses.RunCliAsync([.. at, "create", "a", "--dim", "4", "--metric", "DOT", "--bits", "2",
+            "--scheme", "TQ-Prod", "--originals", "F16", "--index", "IVF"]);
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var config = (await client.GetCollectionAsync("a")).Config;
+        Assert.Equal(Distance.Dot, config.Vectors.Distance);
+        Assert.Equal(QuantizationScheme.TqProd, config.Quantization.Scheme);
+        Assert.Equal(OriginalsStorage.OriginalsFloat16, config.Originals);
+        Assert.Equal(IndexType.IndexIvf, config.Index.Type);
+
+        (string Option, string Expected)[] refusals =
+        [
+            ("--scheme", "--scheme must be eden-unbiased, eden-biased, tq-mse or tq-prod, got 'x'."),
+            ("--originals", "--originals must be f32, f16 or none, got 'x'."),
+            ("--index", "--index must be flat or ivf, got 'x'."),
+        ];
+        foreach (var (option, expected) in refusals)
+        {
+            var bad = await ChildProcesses.RunCliAsync([.. at, "create", "b", "--dim", "4", "--metric", "l2", option, "X"]);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains(expected, bad.Stderr, StringComparison.Ordinal);
+        }
+        var badRerank = await ChildProcesses.RunCliAsync([.. at, "search", "a", "--k", "1", "--vector", "1,0,0,0", "--rerank", "Sometimes"]);
+        Assert.Equal(2, badRerank.ExitCode);
+        Assert.Contains("--rerank must be none, fixed or auto, got 'sometimes'.", badRerank.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("b", await client.ListCollectionsAsync());
     }
 
     /// <summary>export pages through the Scroll RPC (a page size of 2 over 5 points: three pages) and writes JSON lines

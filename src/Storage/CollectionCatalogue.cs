@@ -4,13 +4,14 @@ using VectorDb.Storage.Io;
 namespace VectorDb.Storage;
 
 /// <summary>
-/// The catalogue of collections under one root directory: one sub-directory per collection, named after it.
+/// The catalogue of collections under one root directory: one sub-directory per collection, named after it. It holds
+/// no points itself; it creates, lists, opens and drops <see cref="StoredCollection"/>s, which do the storing.
 /// Creation and drop are atomic with respect to crashes (a collection is built in a hidden staging directory and
 /// renamed into place; a drop renames it away before deleting), and leftovers of an interrupted create or drop are
-/// removed the next time the store is opened. A collection is open at most once at a time (a lock file enforces
+/// removed the next time the catalogue is opened. A collection is open at most once at a time (a lock file enforces
 /// this across processes).
 /// </summary>
-public sealed partial class VectorStore : IDisposable
+public sealed partial class CollectionCatalogue : IDisposable
 {
     private const string StagingPrefix = ".creating-";
     private const string DroppingPrefix = ".dropping-";
@@ -19,7 +20,7 @@ public sealed partial class VectorStore : IDisposable
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    private VectorStore(string root, StorageOptions options)
+    private CollectionCatalogue(string root, StorageOptions options)
     {
         RootDirectory = root;
         Options = options;
@@ -28,11 +29,11 @@ public sealed partial class VectorStore : IDisposable
     /// <summary>Root directory of the catalogue.</summary>
     public string RootDirectory { get; }
 
-    /// <summary>Options applied to every collection opened through this store.</summary>
+    /// <summary>Options applied to every collection opened through this catalogue.</summary>
     public StorageOptions Options { get; }
 
     /// <summary>Opens (creating if needed) the catalogue in <paramref name="rootDirectory"/>.</summary>
-    public static VectorStore Open(string rootDirectory, StorageOptions? options = null)
+    public static CollectionCatalogue Open(string rootDirectory, StorageOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         options ??= new StorageOptions();
@@ -45,7 +46,7 @@ public sealed partial class VectorStore : IDisposable
             if (name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.StartsWith(DroppingPrefix, StringComparison.Ordinal))
                 System.IO.Directory.Delete(leftover, recursive: true);
         }
-        return new VectorStore(root, options);
+        return new CollectionCatalogue(root, options);
     }
 
     /// <summary>Names of all collections, sorted ordinally.</summary>
@@ -155,7 +156,7 @@ public sealed partial class VectorStore : IDisposable
         }
     }
 
-    /// <summary>Closes every collection still open through this store.</summary>
+    /// <summary>Closes every collection still open through this catalogue.</summary>
     public void Dispose()
     {
         List<StoredCollection> open;

@@ -9,11 +9,11 @@ internal readonly record struct PointLocation(
 }
 
 /// <summary>
-/// In-memory map from point id to the location of its current version, plus the string-key map and live-byte
-/// counters that drive compaction. Not thread-safe: the collection guards it with its index lock, and that lock
+/// In-memory map from point id to the log location of its current version (<see cref="PointLocation"/>), plus the string-key map and live-byte
+/// counters that drive compaction. Not thread-safe: the collection guards it with its location lock, and that lock
 /// also orders codes-log appends, so the map always equals a replay of the codes log.
 /// </summary>
-internal sealed class PointIndex
+internal sealed class PointLocationMap
 {
     private readonly Dictionary<ulong, PointLocation> _points = [];
     private readonly Dictionary<string, ulong> _keys = new(StringComparer.Ordinal);
