@@ -107,14 +107,38 @@ public sealed partial class VectorCollection
     }
 
     /// <summary>Runs one checked search on the index; reports how many candidates were re-ranked exactly. A filter
-    /// reaches the scan as a row mask: the live points passing it are selected here, once, and the index skips every
+    /// reaches the scan as a row mask: the live points passing it are selected here, once (among the rows of the lists
+    /// an IVF search probes, <see cref="VectorIndex.ProbedIds"/>, else among all points), and the index skips every
     /// other row with a bit test (no engine code runs per scanned row).</summary>
     private SearchHit[] SearchCore(CheckedSearch search, out int reranked)
     {
-        RowMask? rows = search.Filter is { } filter ? _index.RowsOf(Matching(filter)) : null;
+        RowMask? rows = null;
+        if (search.Filter is { } filter)
+        {
+            List<ulong> probed = t_probedIds ??= [];
+            rows = _index.RowsOf(_index.ProbedIds(search.Query, probed) ? Matching(filter, probed) : Matching(filter));
+            probed.Clear();
+        }
         SearchResult result = _index.Search(search.Query, rows);
         reranked = result.Reranked;
         return AboveThreshold(result.Hits, search.Request);
+    }
+
+    /// <summary>This thread's list for <see cref="VectorIndex.ProbedIds"/>, kept across searches (its capacity is the
+    /// reason: a new list of the probed ids would be a large-object allocation per filtered IVF search).</summary>
+    [ThreadStatic]
+    private static List<ulong>? t_probedIds;
+
+    /// <summary>The slots among <paramref name="slots"/> of live points passing <paramref name="filter"/>.</summary>
+    private IEnumerable<ulong> Matching(CompiledFilter filter, List<ulong> slots)
+    {
+        foreach (ulong slot in slots)
+        {
+            if (_points.TryGetValue(slot, out PayloadFields? fields) && filter.Matches(slot, fields))
+            {
+                yield return slot;
+            }
+        }
     }
 
     /// <summary>The slots of the live points passing <paramref name="filter"/>.</summary>

@@ -382,6 +382,59 @@ public sealed partial class VectorIndex
         }
     }
 
+    /// <summary>
+    /// The ids of the live rows a search of <paramref name="query"/> scans when it scans only some of them (IVF with
+    /// fewer probes than lists), so that a filtered search can check its filter on those rows only and pass the ones
+    /// that pass as its <see cref="RowMask"/> (<see cref="RowsOf"/>): a filter costs as many checks as the probed lists
+    /// hold, not the whole collection (GloVe 200k, nprobe 8, one point in ten passing: every point checked cost 5.3 ms
+    /// per filtered search). False, with <paramref name="ids"/> empty, when the search scans every row. The ids go into
+    /// the caller's list (cleared first), which it can keep for the next search: ~16,000 ids at 8 of 1,024 lists would
+    /// otherwise be a large-object allocation per search. The lists are chosen as the search chooses them; if they change
+    /// in between (a training finishing), rows that only the new lists hold are left out of that one search, never a
+    /// row the filter rejects let in.
+    /// </summary>
+    /// <exception cref="ArgumentException">The query was checked by another index.</exception>
+    public bool ProbedIds(in CheckedQuery query, List<ulong> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ids.Clear();
+        ThrowIfNotChecked(query);
+        QueryScratch scratch = RentScratch();
+        _lock.EnterReadLock();
+        try
+        {
+            if (Count == 0 || ScansAllLists || Partitions.Length == 1 || query.Options.ProbesFor(ListCount) >= ListCount)
+            {
+                return false;
+            }
+            scratch.Reserve(1, 1, ListCount);
+            query.Vector.Span.CopyTo(scratch.Query);
+            if (Options.Metric == ExactMetric.Cosine)
+            {
+                Normalise(scratch.Query);
+            }
+            foreach (int list in ListsToScan(scratch, query.Options))
+            {
+                CodePartition partition = Partitions[list];
+                ReadOnlySpan<int> globalRows = partition.GlobalRows;
+                ReadOnlySpan<ulong> deleted = partition.Deleted.Span;
+                for (int row = 0; row < globalRows.Length; row++)
+                {
+                    if ((deleted[row >> 6] & (1UL << (row & 63))) == 0)
+                    {
+                        ids.Add(_ids[globalRows[row]]);
+                    }
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+            _scratch.Add(scratch);
+        }
+    }
+
     /// <summary>The score reported for a ranking score: L2 ranks by ‖q‖² − ‖q−x‖², so its distance is ‖q‖² minus
     /// that (in double, never negative); inner product and cosine report the ranking score itself.</summary>
     private float MetricScore(float rankingScore, QueryScratch scratch) =>

@@ -24,6 +24,38 @@ public partial class VectorIndexTests
         }
     }
 
+    /// <summary>The ids a search with fewer probes than lists scans (<see cref="VectorIndex.ProbedIds"/>): live, each once,
+    /// only some of the points, and every row the search reaches: a mask of exactly them changes no result, and the
+    /// result is the exact top 10 among them (brute force over the points not probed left out).</summary>
+    [Fact]
+    public void ProbedIds_AreTheLiveRowsOfTheProbedLists_AMaskOfThemChangesNoResult()
+    {
+        var data = RandomVectors(1500, 16, 86, clustered: true);
+        using var index = Build(data, ExactMetric.L2, kind: IndexKind.Ivf, nlist: 8);
+        index.TrainIvf();
+        for (ulong id = 0; id < 1500; id += 5)
+        {
+            index.Delete(id);
+        }
+        var options = new SearchOptions(10, RerankMode.Fixed, Oversampling: 1500, NProbe: 2);
+        var ids = new List<ulong> { 12345 }; // stale content: cleared by the call
+        foreach (var query in RandomVectors(5, 16, 87, clustered: true))
+        {
+            Assert.Equal(QueryFault.None, index.Check(query, out CheckedVector vector, out _));
+            Assert.True(index.ProbedIds(vector.With(options), ids));
+            Assert.InRange(ids.Count, 1, 1199);
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            Assert.DoesNotContain(ids, id => id % 5 == 0 || id >= 1500);
+            var hits = index.Search(query, options).Hits;
+            Assert.Equal(hits, index.Search(query, options, index.RowsOf(ids)).Hits);
+            var notScanned = Enumerable.Range(0, 1500).Select(i => (ulong)i).Except(ids).ToHashSet();
+            Assert.Equal(BruteForce(data, query, 10, ExactMetric.L2, notScanned), hits.Select(h => h.Id));
+        }
+        Assert.Equal(QueryFault.None, index.Check(data[0], out CheckedVector every, out _));
+        Assert.False(index.ProbedIds(every.With(options with { NProbe = 8 }), ids)); // every list: no subset to give
+        Assert.Empty(ids);
+    }
+
     [Fact]
     public void RowMask_ChoosesRowsLiveWhenBuilt_NotRowsWrittenAfter()
     {
