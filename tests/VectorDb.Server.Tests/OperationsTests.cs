@@ -64,8 +64,10 @@ public sealed class OperationsTests
         var missing = await Assert.ThrowsAsync<RpcException>(() => qdrant.CountAsync("nope"));
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
 
+        // A request is counted once its response is done on the server, which can be after the client has it: read
+        // the metrics until the last request's series is there (a hang guard of 5 s, not a timing assertion).
         string text = "";
-        for (int attempt = 0; attempt < 50 && !text.Contains("vectordb_rest_requests_total", StringComparison.Ordinal); attempt++)
+        for (int attempt = 0; attempt < 50 && !HasSeries(text, "vectordb_rpc_requests_total", ("status", "NotFound")); attempt++)
         {
             text = await http.GetStringAsync("/metrics");
             await Task.Delay(100);
@@ -83,12 +85,18 @@ public sealed class OperationsTests
     /// <summary>Asserts one Prometheus series line with the given labels (in any order, among others) and value.</summary>
     private static void AssertSeries(string text, string metric, long value, params (string Name, string Value)[] labels)
     {
-        var lines = text.Split('\n').Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal)
-            && labels.All(l => line.Contains($"{l.Name}=\"{l.Value}\"", StringComparison.Ordinal))).ToList();
+        var lines = SeriesLines(text, metric, labels);
         Assert.True(lines.Count == 1, $"{metric} with {string.Join(", ", labels)}: {lines.Count} lines\n{string.Join("\n", text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)))}");
         string sample = lines[0][(lines[0].LastIndexOf('}') + 1)..].Trim().Split(' ')[0]; // value, then an optional timestamp
         Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), sample);
     }
+
+    private static bool HasSeries(string text, string metric, params (string Name, string Value)[] labels) =>
+        SeriesLines(text, metric, labels).Count > 0;
+
+    private static List<string> SeriesLines(string text, string metric, (string Name, string Value)[] labels) =>
+        text.Split('\n').Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal)
+            && labels.All(l => line.Contains($"{l.Name}=\"{l.Value}\"", StringComparison.Ordinal))).ToList();
 
     [Fact]
     public async Task Reflection_ListsTheVectorDbServices_WithAKey()
