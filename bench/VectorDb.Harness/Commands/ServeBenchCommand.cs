@@ -94,8 +94,8 @@ internal sealed class ServeBenchCommand : ICommand
             string collection = $"bench-{Guid.NewGuid():N}"[..14];
             var distance = dataset.Metric switch
             {
-                DatasetMetric.Cosine => Distance.Cosine,
-                DatasetMetric.InnerProduct => Distance.Dot,
+                ExactMetric.Cosine => Distance.Cosine,
+                ExactMetric.InnerProduct => Distance.Dot,
                 _ => Distance.Euclid,
             };
             await client.CreateCollectionAsync(collection, (ulong)dataset.Dimension, distance, (uint)bits);
