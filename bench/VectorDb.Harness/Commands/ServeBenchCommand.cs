@@ -8,6 +8,7 @@ using VectorDb.Api.V1;
 using VectorDb.Client;
 using VectorDb.Datasets;
 using VectorDb.Harness.Report;
+using VectorDb.Index.Rerank;
 
 namespace VectorDb.Harness.Commands;
 
