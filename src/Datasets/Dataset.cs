@@ -1,3 +1,5 @@
+using VectorDb.Index.Rerank;
+
 namespace VectorDb.Datasets;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace VectorDb.Datasets;
 /// </summary>
 public sealed class Dataset
 {
-    private Dataset(string name, VectorSet baseVectors, VectorSet queries, int[][] groundTruth, DatasetMetric metric)
+    private Dataset(string name, VectorSet baseVectors, VectorSet queries, int[][] groundTruth, ExactMetric metric)
     {
         Name = name;
         Base = baseVectors;
@@ -25,12 +27,12 @@ public sealed class Dataset
     /// <summary>Exact neighbour ids per query, best first.</summary>
     public int[][] TrueNeighbours { get; }
 
-    public DatasetMetric Metric { get; }
+    public ExactMetric Metric { get; }
 
     public int Dimension => Base.Dimension;
 
     /// <summary>Loads a dataset folder. <paramref name="maxQueries"/> limits the queries (and their ground truth).</summary>
-    public static Dataset Load(string folder, int maxQueries = int.MaxValue, DatasetMetric? metric = null)
+    public static Dataset Load(string folder, int maxQueries = int.MaxValue, ExactMetric? metric = null)
     {
         if (!Directory.Exists(folder))
         {
@@ -52,10 +54,10 @@ public sealed class Dataset
     }
 
     /// <summary>-euclidean / -l2 folders use L2; everything else (-angular, -ip) inner product.</summary>
-    public static DatasetMetric MetricFromName(string name) =>
+    public static ExactMetric MetricFromName(string name) =>
         name.Contains("euclidean", StringComparison.OrdinalIgnoreCase) || name.EndsWith("-l2", StringComparison.OrdinalIgnoreCase)
-            ? DatasetMetric.L2
-            : DatasetMetric.InnerProduct;
+            ? ExactMetric.L2
+            : ExactMetric.InnerProduct;
 
     /// <summary>
     /// Finds a dataset folder: <paramref name="name"/> under a datasets/ or shared/datasets/ folder found walking up

@@ -1,3 +1,5 @@
+using VectorDb.Index.Rerank;
+
 namespace VectorDb.Datasets;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace VectorDb.Datasets;
 public static class GroundTruth
 {
     /// <summary>Top-<paramref name="k"/> base ids for every query, best first.</summary>
-    public static int[][] Compute(VectorSet data, VectorSet queries, int k, DatasetMetric metric)
+    public static int[][] Compute(VectorSet data, VectorSet queries, int k, ExactMetric metric)
     {
         if (data.Dimension != queries.Dimension)
         {
@@ -30,8 +32,8 @@ public static class GroundTruth
                 var row = data.Row(i);
                 double score = metric switch
                 {
-                    DatasetMetric.InnerProduct => Dot(query, row),
-                    DatasetMetric.Cosine => Dot(query, row) / Math.Max(queryNorm * baseNorms[i], double.Epsilon),
+                    ExactMetric.InnerProduct => Dot(query, row),
+                    ExactMetric.Cosine => Dot(query, row) / Math.Max(queryNorm * baseNorms[i], double.Epsilon),
                     _ => -SquaredDistance(query, row),
                 };
                 scored[i] = (score, i);

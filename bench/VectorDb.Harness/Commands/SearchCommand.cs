@@ -263,14 +263,9 @@ internal sealed class SearchCommand : ICommand
         _ => throw new ArgumentException($"--rerank: '{text}' is not none, auto or a factor ≥ 1."),
     };
 
-    private static ExactMetric ParseMetric(string? text, DatasetMetric fallback) => text switch
+    private static ExactMetric ParseMetric(string? text, ExactMetric fallback) => text switch
     {
-        null => fallback switch
-        {
-            DatasetMetric.L2 => ExactMetric.L2,
-            DatasetMetric.Cosine => ExactMetric.Cosine,
-            _ => ExactMetric.InnerProduct,
-        },
+        null => fallback,
         "ip" => ExactMetric.InnerProduct,
         "cosine" => ExactMetric.Cosine,
         "l2" => ExactMetric.L2,

@@ -8,6 +8,7 @@ using VectorDb.Api.V1;
 using VectorDb.Client;
 using VectorDb.Datasets;
 using VectorDb.Harness.Report;
+using VectorDb.Index.Rerank;
 
 namespace VectorDb.Harness.Commands;
 
@@ -94,8 +95,8 @@ internal sealed class ServeBenchCommand : ICommand
             string collection = $"bench-{Guid.NewGuid():N}"[..14];
             var distance = dataset.Metric switch
             {
-                DatasetMetric.Cosine => Distance.Cosine,
-                DatasetMetric.InnerProduct => Distance.Dot,
+                ExactMetric.Cosine => Distance.Cosine,
+                ExactMetric.InnerProduct => Distance.Dot,
                 _ => Distance.Euclid,
             };
             await client.CreateCollectionAsync(collection, (ulong)dataset.Dimension, distance, (uint)bits);

@@ -21,12 +21,7 @@ string[] schemeIds = args.Length > 4 ? args[4].Split(',') : ["eden-unbiased", "t
 int rounds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : VectorDb.Index.Rotation.HadamardRotation.DefaultRounds;
 var dataset = Dataset.Load(folder, queryCount);
 int d = dataset.Dimension, n = dataset.Base.Count, nq = dataset.Queries.Count;
-ExactMetric metric = dataset.Metric switch
-{
-    DatasetMetric.L2 => ExactMetric.L2,
-    DatasetMetric.Cosine => ExactMetric.Cosine,
-    _ => ExactMetric.InnerProduct,
-};
+ExactMetric metric = dataset.Metric;
 bool cosine = metric == ExactMetric.Cosine;
 Console.WriteLine($"{dataset.Name}: d={d} n={n} queries={nq} metric={metric} rotation rounds={rounds}");
 

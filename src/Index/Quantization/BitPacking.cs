@@ -19,15 +19,24 @@ public static class BitPacking
     /// <summary>Bytes needed for <paramref name="count"/> codes of <paramref name="bits"/> bits.</summary>
     public static int PackedLength(int count, int bits) => (int)(((long)count * bits + 7) / 8);
 
+    /// <summary>Validates <paramref name="bits"/> and returns <see cref="PackedLength"/>, or throws naming the packed
+    /// span (<paramref name="role"/>: destination or source; parameter <paramref name="paramName"/>) when it holds
+    /// fewer than that many bytes (<paramref name="available"/>) for <paramref name="count"/> codes.</summary>
+    private static int CheckedPackedLength(int count, int bits, int available, string role, string paramName)
+    {
+        ValidateBits(bits);
+        int length = PackedLength(count, bits);
+        if (available < length)
+        {
+            throw new ArgumentException($"{count} codes of {bits} bits need {length} bytes; the {role} has {available}.", paramName);
+        }
+        return length;
+    }
+
     /// <summary>Packs one code per byte of <paramref name="codes"/> (values below 2^bits) into <paramref name="packed"/>.</summary>
     public static void Pack(ReadOnlySpan<byte> codes, int bits, Span<byte> packed)
     {
-        ValidateBits(bits);
-        int length = PackedLength(codes.Length, bits);
-        if (packed.Length < length)
-        {
-            throw new ArgumentException($"{codes.Length} codes of {bits} bits need {length} bytes; the destination has {packed.Length}.", nameof(packed));
-        }
+        int length = CheckedPackedLength(codes.Length, bits, packed.Length, "destination", nameof(packed));
         ulong laneMask = LaneMask(bits);
         int j = 0, o = 0;
         ref byte source = ref MemoryMarshal.GetReference(codes);
@@ -60,17 +69,12 @@ public static class BitPacking
     /// <summary>Unpacks <paramref name="codes"/>.Length codes of <paramref name="bits"/> bits, one per byte.</summary>
     public static void Unpack(ReadOnlySpan<byte> packed, int bits, Span<byte> codes)
     {
-        ValidateBits(bits);
-        int length = PackedLength(codes.Length, bits);
-        if (packed.Length < length)
-        {
-            throw new ArgumentException($"{codes.Length} codes of {bits} bits need {length} bytes; the source has {packed.Length}.", nameof(packed));
-        }
+        int length = CheckedPackedLength(codes.Length, bits, packed.Length, "source", nameof(packed));
         ulong laneMask = LaneMask(bits);
-        int j = 0, o = 0;
+        ulong groupMask = bits == 8 ? ulong.MaxValue : (1UL << (8 * bits)) - 1;
         ref byte destination = ref MemoryMarshal.GetReference(codes);
         ref byte source = ref MemoryMarshal.GetReference(packed);
-        ulong groupMask = bits == 8 ? ulong.MaxValue : (1UL << (8 * bits)) - 1;
+        int j = 0, o = 0;
         for (; j + 8 <= codes.Length; j += 8, o += bits)
         {
             ulong group = o + 8 <= length

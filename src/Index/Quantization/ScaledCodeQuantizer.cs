@@ -17,42 +17,27 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     {
     }
 
-    [SkipLocalsInit]
-    public override void Encode(ReadOnlySpan<float> vector, Span<byte> record)
+    protected override void EncodeChecked(ReadOnlySpan<float> vector, double squaredNorm, Span<byte> record, Span<float> y,
+        Span<byte> codes)
     {
-        double squaredNorm = VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
-        Layout.CheckRecord(record, nameof(record));
-        int d = Dimension;
-        float[]? rentedFloats = null;
-        byte[]? rentedBytes = null;
-        Span<float> y = d <= StackCoordinates ? stackalloc float[d] : Rent(d, ref rentedFloats);
-        Span<byte> codes = d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedBytes);
-        try
+        if (squaredNorm == 0)
         {
-            if (squaredNorm == 0)
-            {
-                WriteZeroCodes(record, codes);
-                Layout.WriteMetadata(record, 0f, 0f, 0f);
-                return;
-            }
-            double norm = Math.Sqrt(squaredNorm);
-            Rotation.Forward(vector, y);
-            var sums = CodeAssignment.Assign(y, (float)(SqrtDimension / norm), Codebook!, codes, Level);
-            BitPacking.Pack(codes, Codebook!.Bits, record.Slice(0, Layout.CodeBytes));
-            double centroidNorm = Math.Sqrt(sums.CentroidSquares);
-            (double scale, double storedNorm) = Options.Scheme switch
-            {
-                QuantizationScheme.EdenUnbiased => (squaredNorm / sums.RotatedDotCentroids, norm),
-                QuantizationScheme.EdenBiased => (sums.RotatedDotCentroids / sums.CentroidSquares, sums.RotatedDotCentroids / centroidNorm),
-                _ => (norm / SqrtDimension, norm / SqrtDimension * centroidNorm),
-            };
-            Layout.WriteMetadata(record, (float)scale, 0f, (float)storedNorm);
+            WriteZeroCodes(record, codes);
+            Layout.WriteMetadata(record, 0f, 0f, 0f);
+            return;
         }
-        finally
+        double norm = Math.Sqrt(squaredNorm);
+        Rotation.Forward(vector, y);
+        var sums = CodeAssignment.Assign(y, (float)(SqrtDimension / norm), Codebook!, codes, Level);
+        BitPacking.Pack(codes, Codebook!.Bits, record.Slice(0, Layout.CodeBytes));
+        double centroidNorm = Math.Sqrt(sums.CentroidSquares);
+        (double scale, double storedNorm) = Options.Scheme switch
         {
-            Return(rentedFloats);
-            Return(rentedBytes);
-        }
+            QuantizationScheme.EdenUnbiased => (squaredNorm / sums.RotatedDotCentroids, norm),
+            QuantizationScheme.EdenBiased => (sums.RotatedDotCentroids / sums.CentroidSquares, sums.RotatedDotCentroids / centroidNorm),
+            _ => (norm / SqrtDimension, norm / SqrtDimension * centroidNorm),
+        };
+        Layout.WriteMetadata(record, (float)scale, 0f, (float)storedNorm);
     }
 
     /// <summary>

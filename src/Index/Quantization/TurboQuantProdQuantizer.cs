@@ -47,55 +47,41 @@ internal sealed class TurboQuantProdQuantizer : QuantizerBase
         return Math.Sqrt(2) * ratio;
     }
 
-    [SkipLocalsInit]
-    public override void Encode(ReadOnlySpan<float> vector, Span<byte> record)
+    protected override void EncodeChecked(ReadOnlySpan<float> vector, double squaredNorm, Span<byte> record, Span<float> y,
+        Span<byte> codes)
     {
-        double squaredNorm = VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
-        Layout.CheckRecord(record, nameof(record));
         int d = Dimension;
-        float[]? rentedFloats = null;
-        byte[]? rentedBytes = null;
-        Span<float> y = d <= StackCoordinates ? stackalloc float[d] : Rent(d, ref rentedFloats);
-        Span<byte> codes = d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedBytes);
-        try
+        Span<byte> signs = record.Slice(Layout.SignOffset, Layout.SignBytes);
+        if (squaredNorm == 0)
         {
-            Span<byte> signs = record.Slice(Layout.SignOffset, Layout.SignBytes);
-            if (squaredNorm == 0)
-            {
-                WriteZeroCodes(record, codes);
-                codes.Fill(1); // sign(0) counts as +1
-                BitPacking.Pack(codes, 1, signs);
-                Layout.WriteMetadata(record, 0f, 0f, 0f);
-                return;
-            }
-            double norm = Math.Sqrt(squaredNorm);
-            double scale = norm / SqrtDimension;
-            Rotation.Forward(vector, y);
-            if (Codebook is not null)
-            {
-                CodeAssignment.Assign(y, (float)(SqrtDimension / norm), Codebook, codes, Level);
-                BitPacking.Pack(codes, Codebook.Bits, record.Slice(0, Layout.CodeBytes));
-                ReadOnlySpan<float> centroids = Codebook.Centroids;
-                float scaleFloat = (float)scale;
-                for (int j = 0; j < d; j++)
-                {
-                    y[j] -= scaleFloat * centroids[codes[j]]; // y becomes the residual r (rotated frame)
-                }
-            }
-            double residualNorm = Math.Sqrt(FixedOrderSums.SumOfSquares(y, Level));
-            Projection.Forward(y, y);
+            WriteZeroCodes(record, codes);
+            codes.Fill(1); // sign(0) counts as +1
+            BitPacking.Pack(codes, 1, signs);
+            Layout.WriteMetadata(record, 0f, 0f, 0f);
+            return;
+        }
+        double norm = Math.Sqrt(squaredNorm);
+        double scale = norm / SqrtDimension;
+        Rotation.Forward(vector, y);
+        if (Codebook is not null)
+        {
+            CodeAssignment.Assign(y, (float)(SqrtDimension / norm), Codebook, codes, Level);
+            BitPacking.Pack(codes, Codebook.Bits, record.Slice(0, Layout.CodeBytes));
+            ReadOnlySpan<float> centroids = Codebook.Centroids;
+            float scaleFloat = (float)scale;
             for (int j = 0; j < d; j++)
             {
-                codes[j] = y[j] >= 0 ? (byte)1 : (byte)0;
+                y[j] -= scaleFloat * centroids[codes[j]]; // y becomes the residual r (rotated frame)
             }
-            BitPacking.Pack(codes, 1, signs);
-            Layout.WriteMetadata(record, (float)scale, (float)(residualNorm * _qjlFactor), (float)norm);
         }
-        finally
+        double residualNorm = Math.Sqrt(FixedOrderSums.SumOfSquares(y, Level));
+        Projection.Forward(y, y);
+        for (int j = 0; j < d; j++)
         {
-            Return(rentedFloats);
-            Return(rentedBytes);
+            codes[j] = y[j] >= 0 ? (byte)1 : (byte)0;
         }
+        BitPacking.Pack(codes, 1, signs);
+        Layout.WriteMetadata(record, (float)scale, (float)(residualNorm * _qjlFactor), (float)norm);
     }
 
     [SkipLocalsInit]

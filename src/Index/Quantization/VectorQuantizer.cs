@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using VectorDb.Index.Common;
 using VectorDb.Index.Estimation;
 using VectorDb.Index.Rotation;
@@ -53,7 +54,35 @@ internal abstract class QuantizerBase : IVectorQuantizer
 
     protected double SqrtDimension { get; }
 
-    public abstract void Encode(ReadOnlySpan<float> vector, Span<byte> record);
+    /// <summary>Checks the vector (dimension, finite values) and the record's length, then encodes it through
+    /// <see cref="EncodeChecked"/> with scratch for the rotated coordinates and their codes (on the stack up to
+    /// <see cref="StackCoordinates"/>, pooled beyond). Allocation-free.</summary>
+    [SkipLocalsInit]
+    public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
+    {
+        double squaredNorm = VectorChecks.SquaredNorm(vector, Dimension, nameof(vector), Level);
+        Layout.CheckRecord(record, nameof(record));
+        int d = Dimension;
+        float[]? rentedFloats = null;
+        byte[]? rentedBytes = null;
+        Span<float> y = d <= StackCoordinates ? stackalloc float[d] : Rent(d, ref rentedFloats);
+        Span<byte> codes = d <= StackCoordinates ? stackalloc byte[d] : Rent(d, ref rentedBytes);
+        try
+        {
+            EncodeChecked(vector, squaredNorm, record, y, codes);
+        }
+        finally
+        {
+            Return(rentedFloats);
+            Return(rentedBytes);
+        }
+    }
+
+    /// <summary>Encodes a checked <paramref name="vector"/> (of squared norm <paramref name="squaredNorm"/>) into
+    /// <paramref name="record"/>; <paramref name="y"/> (for the rotated coordinates) and <paramref name="codes"/> are
+    /// uninitialised scratch of Dimension entries each.</summary>
+    protected abstract void EncodeChecked(ReadOnlySpan<float> vector, double squaredNorm, Span<byte> record, Span<float> y,
+        Span<byte> codes);
 
     public abstract void Decode(ReadOnlySpan<byte> record, Span<float> vector);
 

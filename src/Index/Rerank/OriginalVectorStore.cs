@@ -206,9 +206,7 @@ public sealed class OriginalVectorStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref float Float32RowUnchecked(int slot, out bool live)
     {
-        Chunk chunk = _chunks[slot >> ChunkShift]!;
-        int row = slot & (SlotsPerChunk - 1);
-        live = (chunk.Live[row >> 6] & (1UL << (row & 63))) != 0;
+        Chunk chunk = ChunkOfUnchecked(slot, out int row, out live);
         return ref chunk.Float32[row * Dimension];
     }
 
@@ -216,10 +214,18 @@ public sealed class OriginalVectorStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref Half Float16RowUnchecked(int slot, out bool live)
     {
-        Chunk chunk = _chunks[slot >> ChunkShift]!;
-        int row = slot & (SlotsPerChunk - 1);
-        live = (chunk.Live[row >> 6] & (1UL << (row & 63))) != 0;
+        Chunk chunk = ChunkOfUnchecked(slot, out int row, out live);
         return ref chunk.Float16[row * Dimension];
+    }
+
+    /// <summary>The chunk of an in-range slot, the slot's row inside it and whether that row is live (no checks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Chunk ChunkOfUnchecked(int slot, out int row, out bool live)
+    {
+        Chunk chunk = _chunks[slot >> ChunkShift]!;
+        row = slot & (SlotsPerChunk - 1);
+        live = (chunk.Live[row >> 6] & (1UL << (row & 63))) != 0;
+        return chunk;
     }
 
     /// <summary>Norm of an in-range slot's row, live or not (no checks).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
@@ -218,12 +219,9 @@ public sealed class TopK
             {
                 break;
             }
-            _scores[hole] = _scores[parent];
-            _ids[hole] = _ids[parent];
-            hole = parent;
+            hole = MoveInto(hole, parent);
         }
-        _scores[hole] = score;
-        _ids[hole] = id;
+        Place(hole, score, id);
     }
 
     /// <summary>Replaces the root (the worst pair) with a better one and restores the heap.</summary>
@@ -247,10 +245,24 @@ public sealed class TopK
             {
                 break;
             }
-            _scores[hole] = _scores[child];
-            _ids[hole] = _ids[child];
-            hole = child;
+            hole = MoveInto(hole, child);
         }
+        Place(hole, score, id);
+    }
+
+    /// <summary>Moves the pair at <paramref name="from"/> into the hole; the hole is now at <paramref name="from"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int MoveInto(int hole, int from)
+    {
+        _scores[hole] = _scores[from];
+        _ids[hole] = _ids[from];
+        return from;
+    }
+
+    /// <summary>Stores the pair at heap position <paramref name="hole"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Place(int hole, float score, int id)
+    {
         _scores[hole] = score;
         _ids[hole] = id;
     }

@@ -109,11 +109,8 @@ internal sealed class QdrantPointsService(ICollectionStore store)
     public async Task<Q.SearchResponse> Search(Q.SearchPoints request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var collection = await store.OpenAsync(request.CollectionName, context.CancellationToken);
-        var response = new Q.SearchResponse();
-        response.Result.AddRange((await RunAsync(collection, [Search(collection, request, "request")], Read(request.ReadConsistency), context))[0]);
-        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return response;
+        var hits = await SingleAsync(request.CollectionName, request, Search, Read(request.ReadConsistency), context);
+        return new Q.SearchResponse { Result = { hits }, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
     public async Task<Q.SearchBatchResponse> SearchBatch(Q.SearchBatchPoints request, ServerCallContext context)
@@ -130,11 +127,8 @@ internal sealed class QdrantPointsService(ICollectionStore store)
     public async Task<Q.QueryResponse> Query(Q.QueryPoints request, ServerCallContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var collection = await store.OpenAsync(request.CollectionName, context.CancellationToken);
-        var response = new Q.QueryResponse();
-        response.Result.AddRange((await RunAsync(collection, [Query(collection, request, "request")], Read(request.ReadConsistency), context))[0]);
-        response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return response;
+        var hits = await SingleAsync(request.CollectionName, request, Query, Read(request.ReadConsistency), context);
+        return new Q.QueryResponse { Result = { hits }, Time = Stopwatch.GetElapsedTime(start).TotalSeconds };
     }
 
     public async Task<Q.QueryBatchResponse> QueryBatch(Q.QueryBatchPoints request, ServerCallContext context)
@@ -145,6 +139,15 @@ internal sealed class QdrantPointsService(ICollectionStore store)
             Read(request.ReadConsistency), context));
         response.Time = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return response;
+    }
+
+    /// <summary>One search or query (<paramref name="translate"/> turns it into the engine's request, its fields
+    /// named under "request"): the collection is opened, the search run, and its hits answered.</summary>
+    private async Task<IEnumerable<Q.ScoredPoint>> SingleAsync<T>(string collectionName, T request,
+        Func<IStoredCollection, T, string, (SearchRequest, int, PayloadSelector)> translate, ReadRequest read, ServerCallContext context)
+    {
+        var collection = await store.OpenAsync(collectionName, context.CancellationToken);
+        return (await RunAsync(collection, [translate(collection, request, "request")], read, context))[0];
     }
 
     /// <summary>A batch of searches or queries on one collection (each may repeat its name or leave it empty), run
