@@ -40,9 +40,12 @@ public static class ScanAbSide
             index.Upsert((ulong)i, data.Base.Row(i));
         }
 #if !BEFORE_CODE_LISTS
-        if (index.CodeListsDue())
+        // SCAN_AB_CODE_LISTS: "off" keeps the collection mean, N trains N lists; unset: what a collection of the engine
+        // has at this size (residual code lists, all scanned).
+        string? lists = Environment.GetEnvironmentVariable("SCAN_AB_CODE_LISTS");
+        if (lists != "off" && (lists is not null || index.CodeListsDue()))
         {
-            index.TrainCodeLists(); // what a collection of the engine has at this size (residual code lists, all scanned)
+            index.TrainCodeLists(lists is null ? 0 : int.Parse(lists, System.Globalization.CultureInfo.InvariantCulture));
         }
 #endif
         s_data = data;
