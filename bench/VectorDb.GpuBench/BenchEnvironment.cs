@@ -49,7 +49,7 @@ internal sealed class BenchEnvironment : IDisposable
     public string? DriverVersion { get; }
 
     /// <summary>A GPU scorer on the benchmark device (each with its own CUDA context; emulator scorers share one).</summary>
-    public GpuExactScorer CreateScorer(OriginalVectorStore store, ExactMetric metric)
+    public GpuExactScorer CreateScorer(OriginalVectorStore store, Metric metric)
     {
         var options = new GpuScorerOptions { Mode = GpuMode.CudaRequired, MaxWorkingBytes = 1L << 30 };
         if (_sharedEmulator is not null)

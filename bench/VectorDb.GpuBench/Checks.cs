@@ -24,7 +24,7 @@ internal static class Checks
             foreach (OriginalPrecision precision in Enum.GetValues<OriginalPrecision>())
             {
                 OriginalVectorStore store = BenchData.Store(rows, dimension, precision);
-                foreach (ExactMetric metric in Enum.GetValues<ExactMetric>())
+                foreach (Metric metric in Enum.GetValues<Metric>())
                 {
                     string name = $"d={dimension} {precision} {metric}";
                     using GpuExactScorer gpu = environment.CreateScorer(store, metric);

@@ -23,7 +23,7 @@ internal static class Measurements
         {
             log($"{precision}: building store");
             OriginalVectorStore store = BenchData.Store(rows, dimension, precision);
-            using GpuExactScorer gpu = environment.CreateScorer(store, ExactMetric.InnerProduct);
+            using GpuExactScorer gpu = environment.CreateScorer(store, Metric.InnerProduct);
             var upload = Stopwatch.StartNew();
             if (!gpu.Synchronize())
             {
@@ -58,7 +58,7 @@ internal static class Measurements
                 return gpu.LastKernelTimes;
             }, "random slots (gathers); rate = candidate bytes / scoring-kernel time"));
 
-            var cpu = new ExactScorer(store, ExactMetric.InnerProduct);
+            var cpu = new ExactScorer(store, Metric.InnerProduct);
             results.Add(Time(name, $"CPU rerank {batch} x 1000 candidates, k=10 (1 thread, {cpu.Level})", batch, slots.Length, dimension,
                 Math.Max(3, runs / 3), candidateBytes, run =>
                 {

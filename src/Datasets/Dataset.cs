@@ -1,5 +1,3 @@
-using VectorDb.Index.Rerank;
-
 namespace VectorDb.Datasets;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace VectorDb.Datasets;
 /// </summary>
 public sealed class Dataset
 {
-    private Dataset(string name, VectorSet baseVectors, VectorSet queries, int[][] groundTruth, ExactMetric metric)
+    private Dataset(string name, VectorSet baseVectors, VectorSet queries, int[][] groundTruth, Metric metric)
     {
         Name = name;
         Base = baseVectors;
@@ -27,12 +25,12 @@ public sealed class Dataset
     /// <summary>Exact neighbour ids per query, best first.</summary>
     public int[][] TrueNeighbours { get; }
 
-    public ExactMetric Metric { get; }
+    public Metric Metric { get; }
 
     public int Dimension => Base.Dimension;
 
     /// <summary>Loads a dataset folder. <paramref name="maxQueries"/> limits the queries (and their ground truth).</summary>
-    public static Dataset Load(string folder, int maxQueries = int.MaxValue, ExactMetric? metric = null)
+    public static Dataset Load(string folder, int maxQueries = int.MaxValue, Metric? metric = null)
     {
         if (!Directory.Exists(folder))
         {
@@ -54,10 +52,10 @@ public sealed class Dataset
     }
 
     /// <summary>-euclidean / -l2 folders use L2; everything else (-angular, -ip) inner product.</summary>
-    public static ExactMetric MetricFromName(string name) =>
+    public static Metric MetricFromName(string name) =>
         name.Contains("euclidean", StringComparison.OrdinalIgnoreCase) || name.EndsWith("-l2", StringComparison.OrdinalIgnoreCase)
-            ? ExactMetric.L2
-            : ExactMetric.InnerProduct;
+            ? Metric.L2
+            : Metric.InnerProduct;
 
     /// <summary>
     /// Finds a dataset folder: <paramref name="name"/> under a datasets/ or shared/datasets/ folder found walking up

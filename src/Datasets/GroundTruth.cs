@@ -1,5 +1,3 @@
-using VectorDb.Index.Rerank;
-
 namespace VectorDb.Datasets;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace VectorDb.Datasets;
 public static class GroundTruth
 {
     /// <summary>Top-<paramref name="k"/> base ids for every query, best first.</summary>
-    public static int[][] Compute(VectorSet data, VectorSet queries, int k, ExactMetric metric)
+    public static int[][] Compute(VectorSet data, VectorSet queries, int k, Metric metric)
     {
         if (data.Dimension != queries.Dimension)
         {
@@ -32,8 +30,8 @@ public static class GroundTruth
                 var row = data.Row(i);
                 double score = metric switch
                 {
-                    ExactMetric.InnerProduct => Dot(query, row),
-                    ExactMetric.Cosine => Dot(query, row) / Math.Max(queryNorm * baseNorms[i], double.Epsilon),
+                    Metric.InnerProduct => Dot(query, row),
+                    Metric.Cosine => Dot(query, row) / Math.Max(queryNorm * baseNorms[i], double.Epsilon),
                     _ => -SquaredDistance(query, row),
                 };
                 scored[i] = (score, i);

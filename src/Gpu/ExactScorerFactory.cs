@@ -12,7 +12,7 @@ public static class ExactScorerFactory
     /// <see cref="ExactScorer"/> (never ILGPU's CPU emulator). <see cref="GpuMode.CpuOnly"/>: the CPU scorer.
     /// <see cref="GpuMode.CudaRequired"/>: the GPU scorer or an <see cref="InvalidOperationException"/>.
     /// </summary>
-    public static IExactScorer Create(OriginalVectorStore store, ExactMetric metric, GpuScorerOptions? options = null)
+    public static IExactScorer Create(OriginalVectorStore store, Metric metric, GpuScorerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         options ??= new GpuScorerOptions();

@@ -76,7 +76,7 @@ public sealed partial class GpuExactScorer
         {
             ReadOnlySpan<float> query = queries.Slice(q * Dimension, Dimension);
             query.CopyTo(flat.Slice(q * stride));
-            norms[q] = Metric == ExactMetric.Cosine ? ExactScorer.EuclideanNorm(query) : 0f;
+            norms[q] = Metric == Metric.Cosine ? ExactScorer.EuclideanNorm(query) : 0f;
         }
         View(Ensure(ref _queries, (long)count * float4PerQuery), count * float4PerQuery).CopyFromCPU(host.AsSpan(0, count * float4PerQuery));
         View(Ensure(ref _queryNorms, count), count).CopyFromCPU(norms.AsSpan(0, count));

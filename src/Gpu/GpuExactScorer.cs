@@ -35,7 +35,7 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
 
     /// <summary>Creates a scorer on <paramref name="accelerator"/>; when <paramref name="ownsAccelerator"/> is set it
     /// disposes the accelerator and <paramref name="context"/> with itself (tests share one emulator instead).</summary>
-    internal GpuExactScorer(Context context, Accelerator accelerator, OriginalVectorStore store, ExactMetric metric, GpuScorerOptions options,
+    internal GpuExactScorer(Context context, Accelerator accelerator, OriginalVectorStore store, Metric metric, GpuScorerOptions options,
         bool ownsAccelerator = true)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -63,7 +63,7 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
 
     /// <summary>Opens CUDA device <see cref="GpuScorerOptions.DeviceIndex"/> and creates a scorer on it, or returns
     /// null when this machine has no such CUDA device (no driver, no GPU).</summary>
-    public static GpuExactScorer? TryCreateCuda(OriginalVectorStore store, ExactMetric metric, GpuScorerOptions? options = null)
+    public static GpuExactScorer? TryCreateCuda(OriginalVectorStore store, Metric metric, GpuScorerOptions? options = null)
     {
         options ??= new GpuScorerOptions();
         Context context = GpuContextFactory.CreateContext(cuda: true);
@@ -88,7 +88,7 @@ public sealed partial class GpuExactScorer : IExactScorer, IDisposable
     public int Dimension => _store.Dimension;
 
     /// <inheritdoc/>
-    public ExactMetric Metric => Cpu.Metric;
+    public Metric Metric => Cpu.Metric;
 
     /// <summary>The CPU scorer used when the collection is not resident.</summary>
     public ExactScorer Cpu { get; }

@@ -11,18 +11,18 @@ namespace VectorDb.Gpu;
 public static class ScoreTolerance
 {
     /// <summary>The bound for <paramref name="query"/> against the stored <paramref name="row"/>.</summary>
-    public static double Between(ReadOnlySpan<float> query, ReadOnlySpan<float> row, ExactMetric metric)
+    public static double Between(ReadOnlySpan<float> query, ReadOnlySpan<float> row, Metric metric)
     {
         double absolute = 0, queryNorm = 0, rowNorm = 0;
         for (int j = 0; j < row.Length; j++)
         {
             double q = query[j], x = row[j];
-            absolute += metric == ExactMetric.L2 ? (q - x) * (q - x) : Math.Abs(q * x);
+            absolute += metric == Metric.L2 ? (q - x) * (q - x) : Math.Abs(q * x);
             queryNorm += q * q;
             rowNorm += x * x;
         }
         double gamma = 2.0 * (row.Length + 4) / (1 << 24);
-        if (metric != ExactMetric.Cosine)
+        if (metric != Metric.Cosine)
         {
             return gamma * absolute + 1e-30;
         }
@@ -32,7 +32,7 @@ public static class ScoreTolerance
 
     /// <summary>The bound for <paramref name="query"/> against slot <paramref name="slot"/> of <paramref name="store"/>
     /// (its stored, possibly float16-rounded, values).</summary>
-    public static double Between(OriginalVectorStore store, ReadOnlySpan<float> query, int slot, ExactMetric metric)
+    public static double Between(OriginalVectorStore store, ReadOnlySpan<float> query, int slot, Metric metric)
     {
         ArgumentNullException.ThrowIfNull(store);
         var row = new float[store.Dimension];

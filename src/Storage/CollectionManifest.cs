@@ -1,19 +1,5 @@
 namespace VectorDb.Storage;
 
-/// <summary>How a collection keeps each point's original (unquantized) vector, used for re-ranking.</summary>
-/// <remarks>WARNING: baked into every collection manifest; never renumber.</remarks>
-public enum OriginalVectorFormat
-{
-    /// <summary>Originals are not kept; only codes (and payload) are stored.</summary>
-    None = 0,
-
-    /// <summary>4 bytes per coordinate, IEEE 754 binary32, little endian.</summary>
-    Float32 = 1,
-
-    /// <summary>2 bytes per coordinate, IEEE 754 binary16, little endian.</summary>
-    Float16 = 2,
-}
-
 /// <summary>
 /// Everything needed to interpret a collection's stored bytes. Persisted (checksummed) when the collection is
 /// created and immutable afterwards; reopening with a manifest that differs in any field that defines the stored
@@ -71,7 +57,7 @@ public sealed record CollectionManifest
     public required int CodeBytesPerVector { get; init; }
 
     /// <summary>How originals are kept.</summary>
-    public OriginalVectorFormat OriginalFormat { get; init; } = OriginalVectorFormat.Float32;
+    public OriginalsFormat OriginalFormat { get; init; } = OriginalsFormat.Float32;
 
     /// <summary>Largest accepted payload (JSON bytes) per point.</summary>
     public int MaxPayloadBytes { get; init; } = 64 * 1024;
@@ -85,8 +71,8 @@ public sealed record CollectionManifest
     /// <summary>Exact size of one original vector in bytes (0 when <see cref="OriginalFormat"/> is None).</summary>
     public int OriginalBytesPerVector => OriginalFormat switch
     {
-        OriginalVectorFormat.Float32 => checked(Dimension * 4),
-        OriginalVectorFormat.Float16 => checked(Dimension * 2),
+        OriginalsFormat.Float32 => checked(Dimension * 4),
+        OriginalsFormat.Float16 => checked(Dimension * 2),
         _ => 0,
     };
 

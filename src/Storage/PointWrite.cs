@@ -8,7 +8,7 @@ namespace VectorDb.Storage;
 /// </summary>
 /// <param name="Id">Point id.</param>
 /// <param name="Codes">Codec output (codes + per-vector metadata), opaque here.</param>
-/// <param name="Original">Original vector bytes in the collection's <see cref="OriginalVectorFormat"/>.</param>
+/// <param name="Original">Original vector bytes in the collection's <see cref="OriginalsFormat"/>.</param>
 /// <param name="Payload">Opaque payload (JSON bytes), possibly empty.</param>
 /// <param name="Key">Optional string/UUID id mapped to <paramref name="Id"/>; unique among live points.</param>
 public readonly record struct PointWrite(

@@ -63,7 +63,7 @@ public sealed partial class StoredCollection
     {
         ThrowIfDisposed();
         var result = new byte[]?[ids.Length];
-        if (Manifest.OriginalFormat == OriginalVectorFormat.None)
+        if (Manifest.OriginalFormat == OriginalsFormat.None)
             return result;
         var locations = new PointLocation?[ids.Length];
         lock (_locationLock)

@@ -80,7 +80,7 @@ public sealed class ShardedSearchTests(ITestOutputHelper output)
             exactSame++;
 
             // Code-only search over format-1 codes: the same estimates, so the same top 10.
-            var (codesCluster, codesSingle) = await Both("plain", q, r => r with { Rerank = nameof(RerankMode.None) }, ReadPreference.Any);
+            var (codesCluster, codesSingle) = await Both("plain", q, r => r with { Rerank = nameof(Reranking.None) }, ReadPreference.Any);
             Assert.Equal(codesSingle.Select(h => (h.Id.Number, h.Score)), codesCluster.Select(h => (h.Id.Number, h.Score)));
             codesSame++;
 

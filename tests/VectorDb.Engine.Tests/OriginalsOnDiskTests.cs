@@ -105,16 +105,16 @@ public sealed class OriginalsOnDiskTests
     /// <see cref="IOriginalReader"/> (a dictionary of the same bytes) scores bit-identically to one holding its
     /// originals, for fixed and auto re-ranking, float32 and float16.</summary>
     [Theory]
-    [InlineData(OriginalPrecision.Float32, ExactMetric.Cosine)]
-    [InlineData(OriginalPrecision.Float16, ExactMetric.L2)]
-    [InlineData(OriginalPrecision.Float32, ExactMetric.InnerProduct)]
-    public void IndexWithExternalOriginals_ScoresBitIdentically_AtEverySimdLevel(OriginalPrecision precision, ExactMetric metric)
+    [InlineData(OriginalPrecision.Float32, Metric.Cosine)]
+    [InlineData(OriginalPrecision.Float16, Metric.L2)]
+    [InlineData(OriginalPrecision.Float32, Metric.InnerProduct)]
+    public void IndexWithExternalOriginals_ScoresBitIdentically_AtEverySimdLevel(OriginalPrecision precision, Metric metric)
     {
         var vectors = TestVectors.Gaussian(800, 40, seed: 61);
         var queries = TestVectors.Gaussian(10, 40, seed: 62);
         foreach (SimdLevel level in SimdCapabilities.Available)
         {
-            var options = new VectorIndexOptions(new QuantizerOptions(40, 2, 7, QuantizationScheme.EdenUnbiased), metric, precision);
+            var options = new VectorIndexOptions(new QuantizerOptions(40, 2, 7, QuantizerScheme.EdenUnbiased), metric, precision);
             using var inMemory = new VectorIndex(options, new SimdLevelOverride(level));
             using var external = new VectorIndex(options, new SimdLevelOverride(level));
             var reader = new DictionaryReader(precision);
@@ -131,7 +131,7 @@ public sealed class OriginalsOnDiskTests
             Assert.Equal(0, external.OriginalBytesInMemory);
             foreach (var q in queries)
             {
-                foreach (var search in new[] { new SearchOptions(10, RerankMode.Fixed, Oversampling: 5), new SearchOptions(10, RerankMode.Auto) })
+                foreach (var search in new[] { new SearchOptions(10, Reranking.Fixed, Oversampling: 5), new SearchOptions(10, Reranking.Auto) })
                 {
                     var a = inMemory.Search(q, search);
                     var b = external.Search(q, search);

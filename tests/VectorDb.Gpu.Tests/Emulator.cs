@@ -21,7 +21,7 @@ internal static class Emulator
 
     private static CPUAcceleratorMode Mode => CPUAcceleratorMode.Parallel;
 
-    public static GpuExactScorer Create(OriginalVectorStore store, ExactMetric metric, GpuScorerOptions? options = null) =>
+    public static GpuExactScorer Create(OriginalVectorStore store, Metric metric, GpuScorerOptions? options = null) =>
         new(SharedContext, SharedAccelerator, store, metric, options ?? new GpuScorerOptions { DeviceMemoryBudgetBytes = 64 << 20 },
             ownsAccelerator: false);
 

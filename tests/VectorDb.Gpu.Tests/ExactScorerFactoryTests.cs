@@ -12,8 +12,8 @@ public class ExactScorerFactoryTests
         var store = new OriginalVectorStore(8, OriginalPrecision.Float32);
         bool hasCuda = ExactScorerFactory.CudaDeviceCount() > 0;
 
-        Assert.IsType<ExactScorer>(ExactScorerFactory.Create(store, ExactMetric.L2, new GpuScorerOptions { Mode = GpuMode.CpuOnly }));
-        IExactScorer auto = ExactScorerFactory.Create(store, ExactMetric.L2);
+        Assert.IsType<ExactScorer>(ExactScorerFactory.Create(store, Metric.L2, new GpuScorerOptions { Mode = GpuMode.CpuOnly }));
+        IExactScorer auto = ExactScorerFactory.Create(store, Metric.L2);
         if (hasCuda)
         {
             using var gpu = Assert.IsType<GpuExactScorer>(auto);
@@ -23,7 +23,7 @@ public class ExactScorerFactoryTests
         {
             Assert.IsType<ExactScorer>(auto);
             Assert.Contains("CUDA device 0 was not found", Assert.Throws<InvalidOperationException>(
-                () => ExactScorerFactory.Create(store, ExactMetric.L2, new GpuScorerOptions { Mode = GpuMode.CudaRequired })).Message);
+                () => ExactScorerFactory.Create(store, Metric.L2, new GpuScorerOptions { Mode = GpuMode.CudaRequired })).Message);
         }
     }
 }

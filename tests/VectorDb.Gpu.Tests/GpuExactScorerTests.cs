@@ -9,12 +9,12 @@ public class GpuExactScorerTests
     // 37 coordinates: not a multiple of the 4-float or 8-half chunk, so row and query padding are exercised.
     private const int Dimension = 37;
 
-    public static TheoryData<OriginalPrecision, ExactMetric> Combinations()
+    public static TheoryData<OriginalPrecision, Metric> Combinations()
     {
-        var data = new TheoryData<OriginalPrecision, ExactMetric>();
+        var data = new TheoryData<OriginalPrecision, Metric>();
         foreach (OriginalPrecision precision in Enum.GetValues<OriginalPrecision>())
         {
-            foreach (ExactMetric metric in Enum.GetValues<ExactMetric>())
+            foreach (Metric metric in Enum.GetValues<Metric>())
             {
                 data.Add(precision, metric);
             }
@@ -24,7 +24,7 @@ public class GpuExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void EveryCall_MatchesTheCpuScorer(OriginalPrecision precision, ExactMetric metric)
+    public void EveryCall_MatchesTheCpuScorer(OriginalPrecision precision, Metric metric)
     {
         const int Count = 100, K = 6;
         (OriginalVectorStore store, _) = Emulator.RandomStore(Dimension, precision, Count, 17);
@@ -75,7 +75,7 @@ public class GpuExactScorerTests
 
     /// <summary>Same counts; each query's lists agree slot for slot except where two scores are within the
     /// tolerance of each other (a near-tie may order differently in two float32 evaluations).</summary>
-    internal static void AssertSameTopK(OriginalVectorStore store, float[] queries, ExactMetric metric, int k,
+    internal static void AssertSameTopK(OriginalVectorStore store, float[] queries, Metric metric, int k,
         ReadOnlySpan<ScoredSlot> gpu, ReadOnlySpan<int> gpuCounts, ReadOnlySpan<ScoredSlot> cpu, ReadOnlySpan<int> cpuCounts)
     {
         for (int q = 0; q < gpuCounts.Length; q++)
@@ -101,8 +101,8 @@ public class GpuExactScorerTests
         // the emulator is too slow for that many). k = 1,100 exceeds MaxDeviceK, so the host selects.
         (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalPrecision.Float32, 1_300, 5);
         store.Delete(1_250);
-        var cpu = new ExactScorer(store, ExactMetric.L2);
-        using GpuExactScorer gpu = Emulator.Create(store, ExactMetric.L2);
+        var cpu = new ExactScorer(store, Metric.L2);
+        using GpuExactScorer gpu = Emulator.Create(store, Metric.L2);
         gpu.SegmentSize = 512;
         float[] queries = [0.1f, -0.2f, 0.3f, 0.05f, 1f, 1f, -1f, 0f];
         foreach (int k in new[] { 9, 1_100 })
@@ -113,7 +113,7 @@ public class GpuExactScorerTests
             var cpuCounts = new int[2];
             gpu.SearchAllBatch(queries, k, gpuBest, gpuCounts);
             cpu.SearchAllBatch(queries, k, cpuBest, cpuCounts);
-            AssertSameTopK(store, queries, ExactMetric.L2, k, gpuBest, gpuCounts, cpuBest, cpuCounts);
+            AssertSameTopK(store, queries, Metric.L2, k, gpuBest, gpuCounts, cpuBest, cpuCounts);
         }
     }
 
@@ -121,7 +121,7 @@ public class GpuExactScorerTests
     public void UpsertsAndDeletes_AreSeenByTheNextCall()
     {
         (OriginalVectorStore store, _) = Emulator.RandomStore(8, OriginalPrecision.Float16, 40, 23);
-        using GpuExactScorer gpu = Emulator.Create(store, ExactMetric.InnerProduct);
+        using GpuExactScorer gpu = Emulator.Create(store, Metric.InnerProduct);
         float[] query = [1, 1, 1, 1, 1, 1, 1, 1];
         var best = new ScoredSlot[3];
         gpu.SearchAll(query, best);
@@ -150,9 +150,9 @@ public class GpuExactScorerTests
     {
         (OriginalVectorStore store, _) = Emulator.RandomStore(16, OriginalPrecision.Float32, 50, 31);
         long bytesPerSlot = 16 * 4 + 8;
-        using GpuExactScorer gpu = Emulator.Create(store, ExactMetric.Cosine,
+        using GpuExactScorer gpu = Emulator.Create(store, Metric.Cosine,
             new GpuScorerOptions { DeviceMemoryBudgetBytes = 100 * bytesPerSlot });
-        var cpu = new ExactScorer(store, ExactMetric.Cosine);
+        var cpu = new ExactScorer(store, Metric.Cosine);
         var random = new SplitMix64(3);
         float[] query = Emulator.Gaussian(ref random, 16);
         var gpuBest = new ScoredSlot[5];
@@ -179,10 +179,10 @@ public class GpuExactScorerTests
     public void BadArguments_ThrowBeforeTouchingTheDevice()
     {
         (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalPrecision.Float32, 3, 1);
-        using GpuExactScorer gpu = Emulator.Create(store, ExactMetric.L2);
+        using GpuExactScorer gpu = Emulator.Create(store, Metric.L2);
         Assert.Throws<ArgumentException>(() => gpu.Score([1, 2, 3], [0], new float[1]));
         Assert.Throws<ArgumentException>(() => gpu.Score([1, 2, 3, 4], [-1], new float[1]));
         Assert.Throws<ArgumentException>(() => gpu.SearchAllBatch([1, 2, 3, 4], 2, new ScoredSlot[1], new int[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.Create(store, ExactMetric.L2, new GpuScorerOptions { DeviceMemoryBudgetBytes = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.Create(store, Metric.L2, new GpuScorerOptions { DeviceMemoryBudgetBytes = -1 }));
     }
 }

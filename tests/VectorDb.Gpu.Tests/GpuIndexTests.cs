@@ -30,7 +30,7 @@ public class GpuIndexTests
     {
         Dataset glove = s_glove.Value;
         int d = glove.Dimension;
-        var options = new VectorIndexOptions(new QuantizerOptions(d, 4, 42), ExactMetric.InnerProduct, OriginalPrecision.Float32);
+        var options = new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, OriginalPrecision.Float32);
         using var cpu = new VectorIndex(options);
         using var gpu = new VectorIndex(options, level: null, (store, metric) => Emulator.Create(store, metric));
         var vectors = new Dictionary<ulong, float[]>();
@@ -41,8 +41,8 @@ public class GpuIndexTests
         GpuExactScorer device = Assert.IsType<GpuExactScorer>(gpu.ExactScorer);
 
         // Few kernel launches: the emulator takes about a second per launch on a loaded 2-core box.
-        var fixedRerank = new SearchOptions(K, RerankMode.Fixed, Oversampling: 4);
-        var autoRerank = new SearchOptions(K, RerankMode.Auto);
+        var fixedRerank = new SearchOptions(K, Reranking.Fixed, Oversampling: 4);
+        var autoRerank = new SearchOptions(K, Reranking.Auto);
         SearchHit[][] before = SearchBoth(fixedRerank, Queries);
         Assert.True(device.Memory.IsResident, device.Memory.FallbackReason);
 
@@ -101,8 +101,8 @@ public class GpuIndexTests
         Assert.Equal(cpu.Length, gpu.Length);
         for (int i = 0; i < cpu.Length; i++)
         {
-            double tolerance = ScoreTolerance.Between(query, vector(gpu[i].Id), ExactMetric.InnerProduct)
-                + ScoreTolerance.Between(query, vector(cpu[i].Id), ExactMetric.InnerProduct);
+            double tolerance = ScoreTolerance.Between(query, vector(gpu[i].Id), Metric.InnerProduct)
+                + ScoreTolerance.Between(query, vector(cpu[i].Id), Metric.InnerProduct);
             Assert.True(Math.Abs(gpu[i].Score - cpu[i].Score) <= tolerance, $"rank {i}: GPU {gpu[i]} vs CPU {cpu[i]} (tolerance {tolerance:E2})");
             if (gpu[i].Id != cpu[i].Id)
             {

@@ -31,7 +31,7 @@ public static class CrashProtocol
         CodebookId = "crash-test",
         CodeLayoutVersion = 1,
         CodeBytesPerVector = CodeBytes,
-        OriginalFormat = OriginalVectorFormat.Float32,
+        OriginalFormat = OriginalsFormat.Float32,
         MaxPayloadBytes = 128,
     };
 

@@ -30,10 +30,10 @@ public sealed class LiveBlobPassTests
     }
 
     [Theory]
-    [InlineData(OriginalVectorFormat.Float32)]
-    [InlineData(OriginalVectorFormat.Float16)]
-    [InlineData(OriginalVectorFormat.None)] // payload only; points with an empty payload have no blob
-    public async Task Pass_DeliversCurrentVersions_InBlobLogOrder_ThroughOverwriteDeleteCompactionAndReopen(OriginalVectorFormat format)
+    [InlineData(OriginalsFormat.Float32)]
+    [InlineData(OriginalsFormat.Float16)]
+    [InlineData(OriginalsFormat.None)] // payload only; points with an empty payload have no blob
+    public async Task Pass_DeliversCurrentVersions_InBlobLogOrder_ThroughOverwriteDeleteCompactionAndReopen(OriginalsFormat format)
     {
         using var dir = new TestDirectory("live-blobs");
         // 256 dimensions: ~1.3 KB per float32 entry, so 3000 points fill several 1 MiB segments and most entries are
@@ -66,7 +66,7 @@ public sealed class LiveBlobPassTests
             await AssertPassEqualsModel(c, model);
 
             var compaction = await c.CompactAsync();
-            Assert.True(format == OriginalVectorFormat.None || compaction.BlobEntriesMoved > 0);
+            Assert.True(format == OriginalsFormat.None || compaction.BlobEntriesMoved > 0);
             await AssertPassEqualsModel(c, model);
             Assert.Equal(0, c.LiveBlobReadFallbacks);
         }

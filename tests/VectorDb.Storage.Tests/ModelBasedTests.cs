@@ -15,10 +15,10 @@ public sealed class ModelBasedTests
     private sealed record ModelPoint(ulong Version, int PayloadBytes, string? Key);
 
     [Theory]
-    [InlineData(1UL, OriginalVectorFormat.Float32)]
-    [InlineData(2UL, OriginalVectorFormat.None)]
-    [InlineData(3UL, OriginalVectorFormat.Float16)]
-    public async Task RandomOperations_MatchDictionaryModel(ulong seed, OriginalVectorFormat format)
+    [InlineData(1UL, OriginalsFormat.Float32)]
+    [InlineData(2UL, OriginalsFormat.None)]
+    [InlineData(3UL, OriginalsFormat.Float16)]
+    public async Task RandomOperations_MatchDictionaryModel(ulong seed, OriginalsFormat format)
     {
         using var dir = new TestDirectory("model");
         var manifest = TestData.SmallManifest(format);
@@ -71,7 +71,7 @@ public sealed class ModelBasedTests
         {
             ulong id = (ulong)rng.NextInt(IdRange);
             string? key = rng.NextInt(5) == 0 ? $"key-{rng.NextInt(KeyRange)}" : null;
-            int payload = manifest.OriginalFormat == OriginalVectorFormat.None && rng.NextInt(2) == 0 ? 0 : rng.NextInt(manifest.MaxPayloadBytes + 1);
+            int payload = manifest.OriginalFormat == OriginalsFormat.None && rng.NextInt(2) == 0 ? 0 : rng.NextInt(manifest.MaxPayloadBytes + 1);
             batch[i] = TestData.Point(manifest, id, version, payload, key);
             planned[i] = (id, new ModelPoint(version, payload, key));
         }
@@ -154,7 +154,7 @@ public sealed class ModelBasedTests
         var blobs = new Dictionary<ulong, (byte[] Original, byte[] Payload)>();
         await collection.ForEachLiveBlobAsync((id, original, payload) =>
             Assert.True(blobs.TryAdd(id, (original.ToArray(), payload.ToArray())), $"point {id} visited twice by the blob pass"));
-        var withBlob = model.Where(p => manifest.OriginalFormat != OriginalVectorFormat.None || p.Value.PayloadBytes > 0).Select(p => p.Key);
+        var withBlob = model.Where(p => manifest.OriginalFormat != OriginalsFormat.None || p.Value.PayloadBytes > 0).Select(p => p.Key);
         Assert.Equal(withBlob.Order(), blobs.Keys.Order());
         foreach (var (id, (original, payload)) in blobs)
         {
@@ -168,7 +168,7 @@ public sealed class ModelBasedTests
         foreach (var (id, point) in model)
         {
             var want = TestData.Point(manifest, id, point.Version, point.PayloadBytes, point.Key);
-            if (manifest.OriginalFormat == OriginalVectorFormat.None)
+            if (manifest.OriginalFormat == OriginalsFormat.None)
                 Assert.Null(originals[i]);
             else
                 Assert.Equal(want.Original.ToArray(), originals[i]);

@@ -9,9 +9,9 @@ namespace VectorDb.Storage.Tests;
 public sealed class ReadOriginalsTests
 {
     [Theory]
-    [InlineData(OriginalVectorFormat.Float32)]
-    [InlineData(OriginalVectorFormat.Float16)]
-    public async Task ReadOriginals_EqualsLatestWrite_ThroughOverwriteDeleteCompactionAndReopen(OriginalVectorFormat format)
+    [InlineData(OriginalsFormat.Float32)]
+    [InlineData(OriginalsFormat.Float16)]
+    public async Task ReadOriginals_EqualsLatestWrite_ThroughOverwriteDeleteCompactionAndReopen(OriginalsFormat format)
     {
         using var dir = new TestDirectory("read-originals");
         var manifest = TestData.SmallManifest(format) with { Dimension = 256, CodeBytesPerVector = 64 };

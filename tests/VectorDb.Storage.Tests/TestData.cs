@@ -5,7 +5,7 @@ namespace VectorDb.Storage.Tests;
 /// <summary>Seeded test manifests and point contents.</summary>
 internal static class TestData
 {
-    public static CollectionManifest SmallManifest(OriginalVectorFormat format = OriginalVectorFormat.Float32) => new()
+    public static CollectionManifest SmallManifest(OriginalsFormat format = OriginalsFormat.Float32) => new()
     {
         Dimension = 8,
         Metric = "Cosine",

@@ -28,8 +28,8 @@ public class CentredEncodeBenchmarks : IDisposable
     [Params(4)]
     public int Bits { get; set; }
 
-    [Params(ExactMetric.InnerProduct, ExactMetric.Cosine)]
-    public ExactMetric Metric { get; set; }
+    [Params(Metric.InnerProduct, Metric.Cosine)]
+    public Metric Metric { get; set; }
 
     [ParamsSource(nameof(Levels))]
     public SimdLevel Level { get; set; }

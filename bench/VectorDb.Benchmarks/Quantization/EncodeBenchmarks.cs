@@ -37,7 +37,7 @@ public class EncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _quantizer = VectorQuantizer.Create(new QuantizerOptions(Dimension, Bits, 0x5EED, QuantizationSchemes.Parse(Scheme)), Level);
+        _quantizer = VectorQuantizer.Create(new QuantizerOptions(Dimension, Bits, 0x5EED, QuantizerSchemes.Parse(Scheme)), Level);
         var rng = new SplitMix64(1);
         _vectors = new float[Batch * Dimension];
         for (int i = 0; i < _vectors.Length; i++)

@@ -34,7 +34,7 @@ public class EstimatorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var quantizer = VectorQuantizer.Create(new QuantizerOptions(Dimension, Bits, 0x5EED, QuantizationSchemes.Parse(Scheme)));
+        var quantizer = VectorQuantizer.Create(new QuantizerOptions(Dimension, Bits, 0x5EED, QuantizerSchemes.Parse(Scheme)));
         var rng = new SplitMix64(2);
         var vector = new float[Dimension];
         int size = quantizer.Layout.RecordSize;

@@ -50,7 +50,7 @@ public class ExactScorerBenchmarks
         }
         _query = [.. Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1))];
         _slots = [.. Enumerable.Range(0, Candidates).Select(_ => random.NextInt(Vectors))];
-        _scorer = new ExactScorer(store, ExactMetric.InnerProduct, Level);
+        _scorer = new ExactScorer(store, Metric.InnerProduct, Level);
     }
 
     /// <summary>Candidates scored per call: 1,000 (divide the time by it for ns per candidate).</summary>

@@ -31,7 +31,7 @@ public class GloveQueryStageBenchmarks : IDisposable
     private readonly SearchHit[] _batchHits = new SearchHit[BatchSize * 10];
     private readonly int[] _batchFound = new int[BatchSize];
     private readonly SearchStatistics[] _batchStatistics = new SearchStatistics[BatchSize];
-    private readonly SearchOptions _options = new(10, RerankMode.None);
+    private readonly SearchOptions _options = new(10, Reranking.None);
     private Dataset _data = null!;
     private VectorIndex _index = null!;
     private CodePartition _partition = null!;
@@ -49,7 +49,7 @@ public class GloveQueryStageBenchmarks : IDisposable
             : "datasets/glove-100-angular-20k";
         _data = Dataset.Load(folder, Queries);
         int d = _data.Dimension;
-        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 4, 42), ExactMetric.InnerProduct, null));
+        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, null));
         for (int i = 0; i < _data.Base.Count; i++)
         {
             _index.Upsert((ulong)i, _data.Base.Row(i));

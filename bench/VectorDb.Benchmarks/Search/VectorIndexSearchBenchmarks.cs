@@ -24,24 +24,24 @@ public class VectorIndexSearchBenchmarks : IDisposable
     [Params(1, 2, 4)]
     public int Bits { get; set; }
 
-    [Params(RerankMode.None, RerankMode.Auto)]
-    public RerankMode Rerank { get; set; }
+    [Params(Reranking.None, Reranking.Auto)]
+    public Reranking Rerank { get; set; }
 
-    [Params(IndexKind.Flat, IndexKind.Ivf)]
-    public IndexKind Kind { get; set; }
+    [Params(IndexLayout.Flat, IndexLayout.Ivf)]
+    public IndexLayout Kind { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         var data = Dataset.Load(Locate("glove-100-angular-20k"));
         _queries = data.Queries;
-        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, Bits, 42), ExactMetric.InnerProduct,
+        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, Bits, 42), Metric.InnerProduct,
             OriginalPrecision.Float32, Kind));
         for (int i = 0; i < data.Base.Count; i++)
         {
             _index.Upsert((ulong)i, data.Base.Row(i));
         }
-        if (Kind == IndexKind.Ivf)
+        if (Kind == IndexLayout.Ivf)
         {
             _index.TrainIvf();
         }

@@ -24,7 +24,7 @@ internal static class StorageRecords
         CodebookId = "bench",
         CodeLayoutVersion = 1,
         CodeBytesPerVector = CodeBytes,
-        OriginalFormat = OriginalVectorFormat.Float32,
+        OriginalFormat = OriginalsFormat.Float32,
         MaxPayloadBytes = 1024,
     };
 

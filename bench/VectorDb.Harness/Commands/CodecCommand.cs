@@ -45,7 +45,7 @@ internal sealed class CodecCommand : ICommand
         options.EnsureOnly("data", "bits", "schemes", "codebook", "seed", "queries", "pairs-per-query", "max-base", "json");
         string folder = options.Required("data");
         int[] bitWidths = options.IntList("bits", [1, 2, 3, 4, 8]);
-        var schemes = options.StringList("schemes", QuantizationSchemes.All.Select(s => s.Id()).ToArray()).Select(QuantizationSchemes.Parse).ToArray();
+        var schemes = options.StringList("schemes", QuantizerSchemes.All.Select(s => s.Id()).ToArray()).Select(QuantizerSchemes.Parse).ToArray();
         string codebook = options.String("codebook", Codebook.GaussianId);
         ulong seed = (ulong)options.Int("seed", 42);
         int queryCount = options.Int("queries", 200);

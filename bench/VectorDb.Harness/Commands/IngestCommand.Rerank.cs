@@ -19,13 +19,13 @@ internal sealed partial class IngestCommand
     {
         private static readonly (string Name, SearchOptions Options)[] s_modes =
         [
-            ("auto", new SearchOptions(10, RerankMode.Auto)),
-            ("fixed x4", new SearchOptions(10, RerankMode.Fixed, Oversampling: 4)),
+            ("auto", new SearchOptions(10, Reranking.Auto)),
+            ("fixed x4", new SearchOptions(10, Reranking.Fixed, Oversampling: 4)),
         ];
 
         public RerankTwins(StoredCollection collection, VectorSet vectors, QuantizerOptions quantizer)
         {
-            var options = new VectorIndexOptions(quantizer, ExactMetric.InnerProduct, OriginalPrecision.Float32);
+            var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32);
             Memory = new VectorIndex(options);
             Disk = new VectorIndex(options);
             Disk.UseExternalOriginals(new StoreReader(collection));

@@ -52,7 +52,7 @@ internal sealed partial class IngestCommand : ICommand
         var baseVectors = Texmex.ReadFvecs(Path.Combine(folder, "base.fvecs"), options.Int("max", int.MaxValue));
         var queries = Texmex.ReadFvecs(Path.Combine(folder, "query.fvecs"), 20);
         var quantizerOptions = new QuantizerOptions(baseVectors.Dimension, options.Int("bits", 4), (ulong)options.Int("seed", 42),
-            QuantizationSchemes.Parse(options.String("scheme", "eden-unbiased")));
+            QuantizerSchemes.Parse(options.String("scheme", "eden-unbiased")));
         int batchSize = options.Int("batch", 256);
         int writers = options.Int("writers", 1);
         int repeat = options.Int("repeat", 1);
@@ -65,7 +65,7 @@ internal sealed partial class IngestCommand : ICommand
         var manifest = new CollectionManifest
         {
             Dimension = baseVectors.Dimension,
-            Metric = nameof(ExactMetric.InnerProduct),
+            Metric = nameof(Metric.InnerProduct),
             Scheme = quantizerOptions.Scheme.Id(),
             Bits = quantizerOptions.Bits,
             RotationSeed = quantizerOptions.Seed,
@@ -73,12 +73,12 @@ internal sealed partial class IngestCommand : ICommand
             CodebookId = quantizerOptions.CodebookId,
             CodeLayoutVersion = CodeLayout.LayoutVersion,
             CodeBytesPerVector = quantizer.Layout.RecordSize,
-            OriginalFormat = OriginalVectorFormat.Float32,
+            OriginalFormat = OriginalsFormat.Float32,
         };
         long total = (long)baseVectors.Count * repeat;
         Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(folder))}: {total} vectors of d={baseVectors.Dimension}, {quantizerOptions.Scheme.Id()} {quantizerOptions.Bits} bits, batches of {batchSize}, {writers} writer(s), wait={wait}, store {directory}");
 
-        var before = new VectorIndex(new VectorIndexOptions(quantizerOptions, ExactMetric.InnerProduct, Originals: null));
+        var before = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: null));
         double ingestSeconds;
         CollectionStatistics statistics;
         using (var store = CollectionCatalogue.Open(directory))
@@ -104,7 +104,7 @@ internal sealed partial class IngestCommand : ICommand
         }
 
         var recovery = Stopwatch.StartNew();
-        var after = new VectorIndex(new VectorIndexOptions(quantizerOptions, ExactMetric.InnerProduct, Originals: null));
+        var after = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: null));
         long recovered;
         double recoverySeconds;
         var reports = new List<string>();
@@ -131,8 +131,8 @@ internal sealed partial class IngestCommand : ICommand
         }
 
         bool identical = after.Count == before.Count && Enumerable.Range(0, queries.Count).All(q =>
-            before.Search(queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits
-                .SequenceEqual(after.Search(queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits));
+            before.Search(queries.Row(q), new SearchOptions(10, Reranking.None)).Hits
+                .SequenceEqual(after.Search(queries.Row(q), new SearchOptions(10, Reranking.None)).Hits));
         before.Dispose();
         after.Dispose();
         if (!keep)

@@ -40,7 +40,7 @@ internal sealed class RerankBackend
     /// <summary>Creates the exact scorer over <paramref name="store"/> (the signature VectorIndex takes as its
     /// exact-scorer factory).</summary>
     /// <exception cref="ArgumentException">gpu was asked for and this machine has no CUDA device.</exception>
-    public IExactScorer Create(OriginalVectorStore store, ExactMetric metric)
+    public IExactScorer Create(OriginalVectorStore store, Metric metric)
     {
         IExactScorer scorer;
         if (!Gpu)
@@ -73,7 +73,7 @@ internal static class ExactSearch
     /// <summary>Queries per <see cref="IExactScorer.SearchAllBatch"/> call in the batched row.</summary>
     public const int BatchSize = 64;
 
-    public static List<SearchRow> Measure(Dataset dataset, ExactMetric metric, OriginalPrecision precision, RerankBackend backend, int k, int threads)
+    public static List<SearchRow> Measure(Dataset dataset, Metric metric, OriginalPrecision precision, RerankBackend backend, int k, int threads)
     {
         int d = dataset.Dimension;
         var store = new OriginalVectorStore(d, precision);

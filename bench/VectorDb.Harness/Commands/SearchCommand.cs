@@ -62,19 +62,19 @@ internal sealed class SearchCommand : ICommand
         options.EnsureOnly("data", "metric", "scheme", "bits", "index", "nlist", "nprobe", "rerank", "pool", "z", "originals",
             "k", "threads", "batch", "queries", "seed", "json", "plot", "rerank-on", "format", "rho", "scale-search", "centre-sample", "rounds", "code-lists");
         var dataset = Dataset.Load(options.Required("data"), options.Int("queries", int.MaxValue));
-        ExactMetric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
+        Metric metric = ParseMetric(options.Optional("metric"), dataset.Metric);
         bool exact = options.String("index", "flat") == "exact";  // SearchBackends.cs: no codes, no schemes
-        var schemes = exact ? [] : options.StringList("scheme", ["eden-unbiased"]).Select(QuantizationSchemes.Parse).ToArray();
+        var schemes = exact ? [] : options.StringList("scheme", ["eden-unbiased"]).Select(QuantizerSchemes.Parse).ToArray();
         int[] bitWidths = options.IntList("bits", [4]);
-        IndexKind kind = options.String("index", "flat") switch
+        IndexLayout kind = options.String("index", "flat") switch
         {
-            "flat" or "exact" => IndexKind.Flat,
-            "ivf" => IndexKind.Ivf,
+            "flat" or "exact" => IndexLayout.Flat,
+            "ivf" => IndexLayout.Ivf,
             var other => throw new ArgumentException($"--index: '{other}' is not flat, ivf or exact."),
         };
         int nlist = options.Int("nlist", 0);
         string codeLists = options.String("code-lists", "auto");
-        int[] nprobes = kind == IndexKind.Ivf ? options.IntList("nprobe", [1, 2, 4, 8, 16, 32, 64]) : [0];
+        int[] nprobes = kind == IndexLayout.Ivf ? options.IntList("nprobe", [1, 2, 4, 8, 16, 32, 64]) : [0];
         string[] reranks = options.StringList("rerank", ["none"]);
         double pool = double.Parse(options.String("pool", "8"), CultureInfo.InvariantCulture);
         double z = double.Parse(options.String("z", SearchOptions.DefaultConfidence.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
@@ -126,10 +126,10 @@ internal sealed class SearchCommand : ICommand
                             Scheme = scheme.Id(),
                             Centring = index.CentringDescription,
                             Bits = bits,
-                            Index = kind == IndexKind.Flat ? "flat" : $"ivf{index.ListCount}",
-                            NProbe = kind == IndexKind.Flat ? null : nprobe,
+                            Index = kind == IndexLayout.Flat ? "flat" : $"ivf{index.ListCount}",
+                            NProbe = kind == IndexLayout.Flat ? null : nprobe,
                             Rerank = rerank,
-                            BytesPerVector = index.CodeBytesPerVector + (search.Rerank == RerankMode.None || originals is null ? 0
+                            BytesPerVector = index.CodeBytesPerVector + (search.Rerank == Reranking.None || originals is null ? 0
                                 : dataset.Dimension * (originals == OriginalPrecision.Float16 ? 2 : 4)),
                             BuildSeconds = buildSeconds,
                             Threads = threads,
@@ -175,7 +175,7 @@ internal sealed class SearchCommand : ICommand
             progress.Report(i + 1);
         }
         progress.Done();
-        if (options.Kind == IndexKind.Ivf)
+        if (options.Kind == IndexLayout.Ivf)
         {
             index.TrainIvf();
         }
@@ -256,19 +256,19 @@ internal sealed class SearchCommand : ICommand
 
     private static SearchOptions ParseRerank(string text, int k, double pool, double z, int nprobe) => text switch
     {
-        "none" => new SearchOptions(k, RerankMode.None, NProbe: nprobe),
-        "auto" => new SearchOptions(k, RerankMode.Auto, pool, nprobe, z),
+        "none" => new SearchOptions(k, Reranking.None, NProbe: nprobe),
+        "auto" => new SearchOptions(k, Reranking.Auto, pool, nprobe, z),
         _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double factor) && factor >= 1 =>
-            new SearchOptions(k, RerankMode.Fixed, factor, nprobe),
+            new SearchOptions(k, Reranking.Fixed, factor, nprobe),
         _ => throw new ArgumentException($"--rerank: '{text}' is not none, auto or a factor ≥ 1."),
     };
 
-    private static ExactMetric ParseMetric(string? text, ExactMetric fallback) => text switch
+    private static Metric ParseMetric(string? text, Metric fallback) => text switch
     {
         null => fallback,
-        "ip" => ExactMetric.InnerProduct,
-        "cosine" => ExactMetric.Cosine,
-        "l2" => ExactMetric.L2,
+        "ip" => Metric.InnerProduct,
+        "cosine" => Metric.Cosine,
+        "l2" => Metric.L2,
         _ => throw new ArgumentException($"--metric: '{text}' is not ip, cosine or l2."),
     };
 }

@@ -95,8 +95,8 @@ internal sealed class ServeBenchCommand : ICommand
             string collection = $"bench-{Guid.NewGuid():N}"[..14];
             var distance = dataset.Metric switch
             {
-                ExactMetric.Cosine => Distance.Cosine,
-                ExactMetric.InnerProduct => Distance.Dot,
+                Metric.Cosine => Distance.Cosine,
+                Metric.InnerProduct => Distance.Dot,
                 _ => Distance.Euclid,
             };
             await client.CreateCollectionAsync(collection, (ulong)dataset.Dimension, distance, (uint)bits);

@@ -14,8 +14,8 @@ using VectorDb.Index.Search;
 var data = Dataset.Load(args[0]);
 int queries = int.Parse(args[1], CultureInfo.InvariantCulture), tries = int.Parse(args[2], CultureInfo.InvariantCulture);
 int lists = int.Parse(args[3], CultureInfo.InvariantCulture);
-var options = new VectorIndexOptions(new QuantizerOptions(data.Dimension, 4, 42), ExactMetric.InnerProduct,
-    OriginalPrecision.Float32, IndexKind.Flat, CodeFormat: 2);
+var options = new VectorIndexOptions(new QuantizerOptions(data.Dimension, 4, 42), Metric.InnerProduct,
+    OriginalPrecision.Float32, IndexLayout.Flat, CodeFormat: 2);
 using var plain = new VectorIndex(options);
 using var listed = new VectorIndex(options);
 for (int i = 0; i < data.Base.Count; i++)
@@ -24,7 +24,7 @@ for (int i = 0; i < data.Base.Count; i++)
     listed.Upsert((ulong)i, data.Base.Row(i));
 }
 listed.TrainCodeLists(lists);
-var search = new SearchOptions(10, RerankMode.None);
+var search = new SearchOptions(10, Reranking.None);
 var hits = new SearchHit[40];
 var found = new int[4];
 var statistics = new SearchStatistics[4];

@@ -8,7 +8,7 @@ using VectorDb.Index.Search;
 // Recall@10 (no re-rank) of eden-unbiased, tq-mse and tq-prod at each bit width and rotation seed, two ways:
 //  - exact: the scheme's inner-product estimate <q, x̂> in float64 from the decoded record x̂ = A·Πᵀc (+ QJL part),
 //    exhaustive top 10 (ties to the smaller id): what the estimator alone achieves;
-//  - kernel: VectorIndex flat search with RerankMode.None (8-bit LUT fast scan / popcount paths).
+//  - kernel: VectorIndex flat search with Reranking.None (8-bit LUT fast scan / popcount paths).
 // For eden-unbiased it also ranks the same codes by <q, x̂>·cos(x, x̂)^(α+1), α ∈ {−1 (unbiased), −½, 0 (direction
 // only = tq-mse at 1 bit), 1 (eden-biased)}, to see which per-vector scale ranks best. Those α columns are meaningful
 // for inner product / cosine only (for L2 they pair a rescaled ⟨q, x⟩ with the true ‖x‖²).
@@ -21,8 +21,8 @@ string[] schemeIds = args.Length > 4 ? args[4].Split(',') : ["eden-unbiased", "t
 int rounds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : VectorDb.Index.Rotation.HadamardRotation.DefaultRounds;
 var dataset = Dataset.Load(folder, queryCount);
 int d = dataset.Dimension, n = dataset.Base.Count, nq = dataset.Queries.Count;
-ExactMetric metric = dataset.Metric;
-bool cosine = metric == ExactMetric.Cosine;
+Metric metric = dataset.Metric;
+bool cosine = metric == Metric.Cosine;
 Console.WriteLine($"{dataset.Name}: d={d} n={n} queries={nq} metric={metric} rotation rounds={rounds}");
 
 // Base and queries as the index sees them (normalised for cosine), in float64.
@@ -42,10 +42,10 @@ double Recall(int[][] found) => Enumerable.Range(0, nq).Average(q => found[q].In
 
 foreach (string schemeId in schemeIds)
 {
-    var scheme = QuantizationSchemes.Parse(schemeId);
+    var scheme = QuantizerSchemes.Parse(schemeId);
     foreach (int bits in bitWidths)
     {
-        if (scheme == QuantizationScheme.TurboQuantProd && bits < 1) { continue; }
+        if (scheme == QuantizerScheme.TurboQuantProd && bits < 1) { continue; }
         foreach (ulong seed in seeds)
         {
             var options = new QuantizerOptions(d, bits, seed, scheme, RotationRounds: rounds);
@@ -64,7 +64,7 @@ foreach (string schemeId in schemeIds)
                 decodedSquaredNorms[i] = TensorPrimitives.Dot<double>(row, row);
                 index.Upsert((ulong)i, dataset.Base.Row(i));
             }
-            double[] alphas = scheme == QuantizationScheme.EdenUnbiased ? [-1, -0.5, 0, 1] : [];
+            double[] alphas = scheme == QuantizerScheme.EdenUnbiased ? [-1, -0.5, 0, 1] : [];
             var exact = new int[nq][];
             var byAlpha = alphas.Select(_ => new int[nq][]).ToArray();
             var kernel = new int[nq][];
@@ -81,19 +81,19 @@ foreach (string schemeId in schemeIds)
                     // Ranking score of the index: ip for IP/cosine; for L2, ‖q‖² − (‖q‖² + N² − 2ip) with N² the
                     // stored squared norm (‖x‖² for unbiased schemes, ‖x̂‖² for biased ones).
                     double n2 = scheme.IsUnbiased() ? baseSquaredNorms[i] : decodedSquaredNorms[i];
-                    double s = metric == ExactMetric.L2 ? 2 * ip - n2 : ip;
+                    double s = metric == Metric.L2 ? 2 * ip - n2 : ip;
                     tops[0].Offer(s, i);
                     for (int a = 0; a < alphas.Length; a++)
                     {
                         // cos(x, x̂) = ⟨x, x̂⟩/(‖x‖‖x̂‖) = ‖x‖/‖x̂‖ for the unbiased scale (⟨x, x̂⟩ = ‖x‖²).
                         double cos = Math.Sqrt(baseSquaredNorms[i] / decodedSquaredNorms[i]);
                         double ipAlpha = ip * Math.Pow(cos, alphas[a] + 1);
-                        tops[1 + a].Offer(metric == ExactMetric.L2 ? 2 * ipAlpha - baseSquaredNorms[i] : ipAlpha, i);
+                        tops[1 + a].Offer(metric == Metric.L2 ? 2 * ipAlpha - baseSquaredNorms[i] : ipAlpha, i);
                     }
                 }
                 exact[q] = tops[0].Ids();
                 for (int a = 0; a < alphas.Length; a++) { byAlpha[a][q] = tops[1 + a].Ids(); }
-                var hits = index.Search(dataset.Queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits;
+                var hits = index.Search(dataset.Queries.Row(q), new SearchOptions(10, Reranking.None)).Hits;
                 kernel[q] = hits.Select(h => (int)h.Id).ToArray();
                 agreement[q] = kernel[q].Intersect(exact[q]).Count() / 10.0;
             });

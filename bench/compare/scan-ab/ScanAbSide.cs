@@ -16,7 +16,7 @@ public static class ScanAbSide
 {
     private static Dataset? s_data;
     private static VectorIndex? s_index;
-    private static readonly SearchOptions Search = new(10, RerankMode.None);
+    private static readonly SearchOptions Search = new(10, Reranking.None);
     private static readonly SearchHit[] Hits = new SearchHit[40];
     private static readonly int[] Found = new int[4];
     private static readonly SearchStatistics[] Statistics = new SearchStatistics[4];
@@ -29,9 +29,9 @@ public static class ScanAbSide
         var data = Dataset.Load(directory);
         var quantizer = new QuantizerOptions(data.Dimension, 4, 42);
 #if BEFORE_FORMAT2
-        var options = new VectorIndexOptions(quantizer, ExactMetric.InnerProduct, OriginalPrecision.Float32, IndexKind.Flat);
+        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32, IndexLayout.Flat);
 #else
-        var options = new VectorIndexOptions(quantizer, ExactMetric.InnerProduct, OriginalPrecision.Float32, IndexKind.Flat,
+        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32, IndexLayout.Flat,
             CodeFormat: format);
 #endif
         var index = new VectorIndex(options);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using VectorDb.Engine;
 using VectorDb.Index.Quantization;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Rotation;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
@@ -101,19 +102,27 @@ public sealed record CollectionConfig(
 
     /// <summary>The codec parameters of this collection.</summary>
     internal QuantizerOptions QuantizerOptions() =>
-        new(Dimension, Bits, RotationSeed, VocabularyMapping.ToCodec(Scheme), Codebook.GaussianId, RotationRounds);
+        new(Dimension, Bits, RotationSeed, Scheme, Codebook.GaussianId, RotationRounds);
 
     /// <summary>The in-memory index options of this collection.</summary>
     internal VectorIndexOptions IndexOptions() => new(
         QuantizerOptions(),
-        VocabularyMapping.ToCodec(Metric),
-        VocabularyMapping.ToPrecision(Originals),
-        VocabularyMapping.ToCodec(Index),
+        Metric,
+        PrecisionOf(Originals),
+        Index,
         NList,
         ClusteringSeed,
         CodeFormat,
         RhoRanking: RhoRanking,
         ScaleSearch: ScaleSearch > 0 ? ScaleSearch : null);
+
+    /// <summary>The codec's precision for kept originals; null when none are kept.</summary>
+    private static OriginalPrecision? PrecisionOf(OriginalsFormat format) => format switch
+    {
+        OriginalsFormat.Float32 => OriginalPrecision.Float32,
+        OriginalsFormat.Float16 => OriginalPrecision.Float16,
+        _ => null,
+    };
 
     /// <summary>The persisted manifest.</summary>
     internal CollectionManifest ToManifest(int maxPayloadBytes)
@@ -130,7 +139,7 @@ public sealed record CollectionConfig(
             CodebookId = quantizer.CodebookId,
             CodeLayoutVersion = CodeFormat,
             CodeBytesPerVector = CodeLayout.For(quantizer).RecordSize,
-            OriginalFormat = VocabularyMapping.ToStorage(Originals),
+            OriginalFormat = Originals,
             MaxPayloadBytes = maxPayloadBytes,
             Options = new Dictionary<string, string>
             {
@@ -160,7 +169,7 @@ public sealed record CollectionConfig(
             Enum.Parse<Metric>(manifest.Metric),
             QuantizerSchemes.Parse(manifest.Scheme),
             manifest.Bits,
-            VocabularyMapping.FromStorage(manifest.OriginalFormat),
+            manifest.OriginalFormat,
             manifest.Options.TryGetValue(IndexOption, out var index) ? Enum.Parse<IndexLayout>(index) : IndexLayout.Flat,
             manifest.Options.TryGetValue(NListOption, out var nlist) ? int.Parse(nlist, CultureInfo.InvariantCulture) : 0,
             manifest.RotationSeed,

@@ -28,7 +28,7 @@ public sealed record DatabaseOptions
     /// created; null = the CPU SIMD <see cref="ExactScorer"/>. The hook that lets a host put re-scoring on a GPU
     /// (the server sets it from <c>--gpu</c> with VectorDb.Gpu's ExactScorerFactory) without the engine referencing
     /// ILGPU. The collection's index disposes what it returns when that is <see cref="IDisposable"/>.</summary>
-    public Func<OriginalVectorStore, ExactMetric, IExactScorer>? ExactScorerFactory { get; init; }
+    public Func<OriginalVectorStore, Metric, IExactScorer>? ExactScorerFactory { get; init; }
 
     /// <summary>Bytes of memory one collection may hold for full-precision originals (re-ranking). A collection whose
     /// originals would exceed it keeps none in memory: re-ranking then reads the candidates' originals from the

@@ -211,8 +211,8 @@ public sealed partial class VectorCollection
     /// <summary>The index's options for a request. Exact: every (filtered) point of every IVF list is re-scored with
     /// its original.</summary>
     private SearchOptions IndexOptions(SearchRequest request) => request.Exact
-        ? new SearchOptions(request.K, RerankMode.Fixed, Oversampling: Math.Max(1, (double)_index.Count / request.K + 1), NProbe: int.MaxValue)
-        : new SearchOptions(request.K, VocabularyMapping.ToCodec(request.Rerank), request.Oversampling, request.NProbe);
+        ? new SearchOptions(request.K, Reranking.Fixed, Oversampling: Math.Max(1, (double)_index.Count / request.K + 1), NProbe: int.MaxValue)
+        : new SearchOptions(request.K, request.Rerank, request.Oversampling, request.NProbe);
 
     /// <summary>The hits that pass the request's score threshold, if it has one.</summary>
     private SearchHit[] AboveThreshold(SearchHit[] hits, SearchRequest request)
@@ -221,7 +221,7 @@ public sealed partial class VectorCollection
         {
             return hits;
         }
-        bool smallerIsBetter = VocabularyMapping.ToCodec(Config.Metric).SmallerIsBetter();
+        bool smallerIsBetter = Config.Metric.SmallerIsBetter();
         return [.. hits.Where(h => smallerIsBetter ? h.Score <= threshold : h.Score >= threshold)];
     }
 }

@@ -42,7 +42,7 @@ public sealed class GpuScoring : IDisposable
 
     /// <summary>The engine hook, or null for the CPU scorer (mode off, or auto without a CUDA device: no ILGPU
     /// context is created per collection then).</summary>
-    public Func<OriginalVectorStore, ExactMetric, IExactScorer>? Factory => CudaDevices > 0 ? Create : null;
+    public Func<OriginalVectorStore, Metric, IExactScorer>? Factory => CudaDevices > 0 ? Create : null;
 
     /// <summary>One line for the startup log: the mode and where scoring runs.</summary>
     public string Describe()
@@ -80,7 +80,7 @@ public sealed class GpuScoring : IDisposable
         return new GpuScoring(parsed, devices);
     }
 
-    private IExactScorer Create(OriginalVectorStore store, ExactMetric metric)
+    private IExactScorer Create(OriginalVectorStore store, Metric metric)
     {
         IExactScorer scorer = ExactScorerFactory.Create(store, metric, new GpuScorerOptions { Mode = Mode });
         if (scorer is GpuExactScorer gpu)

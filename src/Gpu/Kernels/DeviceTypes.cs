@@ -45,6 +45,6 @@ internal struct ScoreParameters
     /// <summary>Slots scored per query in brute-force mode.</summary>
     public int SlotCount;
 
-    /// <summary>(int)ExactMetric: 0 inner product, 1 cosine, 2 squared L2.</summary>
+    /// <summary>(int)Metric: 0 inner product, 1 cosine, 2 squared L2.</summary>
     public int Metric;
 }

@@ -19,9 +19,9 @@ internal sealed class GpuKernelSet
     private readonly Lazy<Action<Index1D, ArrayView<Chunk16>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<Chunk16>,
         ArrayView<float>, ArrayView<int>, int>> _scatter;
 
-    public GpuKernelSet(Accelerator accelerator, OriginalPrecision precision, ExactMetric metric)
+    public GpuKernelSet(Accelerator accelerator, OriginalPrecision precision, Metric metric)
     {
-        bool l2 = metric == ExactMetric.L2;
+        bool l2 = metric == Metric.L2;
         bool half = precision == OriginalPrecision.Float16;
         _scorePairs = new(() => (half, l2) switch
         {

@@ -43,13 +43,13 @@ public sealed record CodeLayout
     /// <summary>The previous version: uncentred records with (A, N), still read (docs/codec.md).</summary>
     public const int UncentredLayoutVersion = 1;
 
-    private CodeLayout(QuantizationScheme scheme, int dimension, int codeBits)
+    private CodeLayout(QuantizerScheme scheme, int dimension, int codeBits)
     {
         Scheme = scheme;
         Dimension = dimension;
         CodeBits = codeBits;
         CodeBytes = BitPacking.PackedLength(dimension, codeBits);
-        bool qjl = scheme == QuantizationScheme.TurboQuantProd;
+        bool qjl = scheme == QuantizerScheme.TurboQuantProd;
         SignOffset = qjl ? CodeBytes : -1;
         SignBytes = qjl ? BitPacking.PackedLength(dimension, 1) : 0;
         MetadataOffset = CodeBytes + SignBytes;
@@ -61,7 +61,7 @@ public sealed record CodeLayout
     }
 
     /// <summary>Scheme the layout belongs to.</summary>
-    public QuantizationScheme Scheme { get; }
+    public QuantizerScheme Scheme { get; }
 
     /// <summary>Number of coordinates d.</summary>
     public int Dimension { get; }
@@ -108,7 +108,7 @@ public sealed record CodeLayout
     }
 
     /// <summary>Whether version 2 records of this scheme are centred (every scheme but tq-prod).</summary>
-    public bool SupportsCentring => Scheme != QuantizationScheme.TurboQuantProd && CodeBits > 0;
+    public bool SupportsCentring => Scheme != QuantizerScheme.TurboQuantProd && CodeBits > 0;
 
     /// <summary>Version 2: whether a centred-scheme record was encoded against the zero centre (A's sign bit).</summary>
     public bool IsUncentred(ReadOnlySpan<byte> record) => float.IsNegative(ReadScale(record));

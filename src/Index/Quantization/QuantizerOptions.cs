@@ -17,12 +17,12 @@ public sealed record QuantizerOptions(
     int Dimension,
     int Bits,
     ulong Seed,
-    QuantizationScheme Scheme = QuantizationScheme.EdenUnbiased,
+    QuantizerScheme Scheme = QuantizerScheme.EdenUnbiased,
     string CodebookId = Codebook.GaussianId,
     int RotationRounds = HadamardRotation.DefaultRounds)
 {
     /// <summary>Bits of the Lloyd-Max index of each coordinate: b, or b − 1 for tq-prod (0 means no index part).</summary>
-    public int CodeBits => Scheme == QuantizationScheme.TurboQuantProd ? Bits - 1 : Bits;
+    public int CodeBits => Scheme == QuantizerScheme.TurboQuantProd ? Bits - 1 : Bits;
 
     /// <summary>Throws an ArgumentException naming the first invalid field.</summary>
     public void Validate()

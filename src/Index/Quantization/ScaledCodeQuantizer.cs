@@ -33,8 +33,8 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
         double centroidNorm = Math.Sqrt(sums.CentroidSquares);
         (double scale, double storedNorm) = Options.Scheme switch
         {
-            QuantizationScheme.EdenUnbiased => (squaredNorm / sums.RotatedDotCentroids, norm),
-            QuantizationScheme.EdenBiased => (sums.RotatedDotCentroids / sums.CentroidSquares, sums.RotatedDotCentroids / centroidNorm),
+            QuantizerScheme.EdenUnbiased => (squaredNorm / sums.RotatedDotCentroids, norm),
+            QuantizerScheme.EdenBiased => (sums.RotatedDotCentroids / sums.CentroidSquares, sums.RotatedDotCentroids / centroidNorm),
             _ => (norm / SqrtDimension, norm / SqrtDimension * centroidNorm),
         };
         Layout.WriteMetadata(record, (float)scale, 0f, (float)storedNorm);
@@ -87,9 +87,9 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
                 scale = Options.Scheme switch
                 {
                     // ρ·S with ρ = ⟨y, q⟩/(‖r‖·‖q‖): the matched-norm scale ‖r‖/‖q‖.
-                    QuantizationScheme.EdenUnbiased when rhoRanking => norm / Math.Sqrt(sums.CentroidSquares),
-                    QuantizationScheme.EdenUnbiased => residualSquares / sums.RotatedDotCentroids,
-                    QuantizationScheme.EdenBiased => sums.RotatedDotCentroids / sums.CentroidSquares,
+                    QuantizerScheme.EdenUnbiased when rhoRanking => norm / Math.Sqrt(sums.CentroidSquares),
+                    QuantizerScheme.EdenUnbiased => residualSquares / sums.RotatedDotCentroids,
+                    QuantizerScheme.EdenBiased => sums.RotatedDotCentroids / sums.CentroidSquares,
                     _ => norm / SqrtDimension,
                 };
                 if (!centre.IsZero)
@@ -177,7 +177,7 @@ internal sealed class ScaledCodeQuantizer : QuantizerBase
     public override EstimatorVariance Variance(bool rhoRanked)
     {
         double mse = Codebook!.MeanSquaredError;
-        bool unbiased = Options.Scheme == QuantizationScheme.EdenUnbiased;
+        bool unbiased = Options.Scheme == QuantizerScheme.EdenUnbiased;
         double shrink = rhoRanked ? Math.Sqrt(1 - mse) : unbiased ? 1.0 : 1.0 - mse;
         double normFactor = rhoRanked ? Math.Sqrt(1 - mse) : unbiased ? 1 - mse : 1;
         return new EstimatorVariance(mse / (1 - mse), shrink, CosineFactor: true, normFactor);

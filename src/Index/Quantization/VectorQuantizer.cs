@@ -17,7 +17,7 @@ public static class VectorQuantizer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return options.Scheme == QuantizationScheme.TurboQuantProd
+        return options.Scheme == QuantizerScheme.TurboQuantProd
             ? new TurboQuantProdQuantizer(options, level)
             : new ScaledCodeQuantizer(options, level);
     }

@@ -11,7 +11,7 @@ public abstract class CpuExactScorerBase : IExactScorer
     public abstract int Dimension { get; }
 
     /// <inheritdoc/>
-    public abstract ExactMetric Metric { get; }
+    public abstract Metric Metric { get; }
 
     /// <inheritdoc/>
     public abstract string Backend { get; }

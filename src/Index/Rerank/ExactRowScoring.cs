@@ -16,22 +16,22 @@ internal static class ExactRowScoring
     /// <summary>Inner product, cosine, or squared L2 distance of a float32 row; <paramref name="rowNorm"/> and
     /// <paramref name="queryNorm"/> are read only for cosine.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Score<TKernel>(ExactMetric metric, ref float query, ref float row, int length, float queryNorm,
+    public static float Score<TKernel>(Metric metric, ref float query, ref float row, int length, float queryNorm,
         float rowNorm)
         where TKernel : struct, IRowKernel
     {
-        float raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
-        return metric == ExactMetric.Cosine ? ExactScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
+        float raw = metric == Metric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
+        return metric == Metric.Cosine ? ExactScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
     }
 
-    /// <summary><see cref="Score{TKernel}(ExactMetric, ref float, ref float, int, float, float)"/> of a float16 row.</summary>
+    /// <summary><see cref="Score{TKernel}(Metric, ref float, ref float, int, float, float)"/> of a float16 row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Score<TKernel>(ExactMetric metric, ref float query, ref Half row, int length, float queryNorm,
+    public static float Score<TKernel>(Metric metric, ref float query, ref Half row, int length, float queryNorm,
         float rowNorm)
         where TKernel : struct, IRowKernel
     {
-        float raw = metric == ExactMetric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
-        return metric == ExactMetric.Cosine ? ExactScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
+        float raw = metric == Metric.L2 ? TKernel.SquaredDistance(ref query, ref row, length) : TKernel.Dot(ref query, ref row, length);
+        return metric == Metric.Cosine ? ExactScorer.CosineFromDot(raw, queryNorm, rowNorm) : raw;
     }
 
     /// <summary>
@@ -39,7 +39,7 @@ internal static class ExactRowScoring
     /// the storage layer keeps originals): scores[i] for row i, NaN where <paramref name="found"/>[i] is false. Row
     /// norms (cosine) are computed here over the stored values, as <see cref="OriginalVectorStore"/> does at upsert.
     /// </summary>
-    public static void ScorePacked(SimdLevel level, ExactMetric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
+    public static void ScorePacked(SimdLevel level, Metric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
         Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
     {
         switch (level)
@@ -51,13 +51,13 @@ internal static class ExactRowScoring
         }
     }
 
-    private static void ScorePacked<TKernel>(ExactMetric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
+    private static void ScorePacked<TKernel>(Metric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
         Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
         where TKernel : struct, IRowKernel
     {
         int d = query.Length;
         int width = d * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
-        bool cosine = metric == ExactMetric.Cosine;
+        bool cosine = metric == Metric.Cosine;
         float queryNorm = cosine ? ExactScorer.EuclideanNorm(query) : 0f;
         ref float q = ref MemoryMarshal.GetReference(query);
         for (int i = 0; i < scores.Length; i++)

@@ -22,10 +22,10 @@ public sealed class ExactScorer : CpuExactScorerBase
     /// <param name="store">The originals; the scorer reads them at call time, so later upserts are seen.</param>
     /// <param name="metric">The similarity to compute.</param>
     /// <param name="level">Kernel width; defaults to <see cref="SimdCapabilities.Best"/>. Must be available here.</param>
-    public ExactScorer(OriginalVectorStore store, ExactMetric metric, SimdLevel? level = null)
+    public ExactScorer(OriginalVectorStore store, Metric metric, SimdLevel? level = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (metric is not (ExactMetric.InnerProduct or ExactMetric.Cosine or ExactMetric.L2))
+        if (metric is not (Metric.InnerProduct or Metric.Cosine or Metric.L2))
         {
             throw new ArgumentOutOfRangeException(nameof(metric), metric, "Use InnerProduct, Cosine or L2.");
         }
@@ -44,7 +44,7 @@ public sealed class ExactScorer : CpuExactScorerBase
     public override int Dimension => _store.Dimension;
 
     /// <inheritdoc/>
-    public override ExactMetric Metric { get; }
+    public override Metric Metric { get; }
 
     /// <summary>The kernel width in use.</summary>
     public SimdLevel Level { get; }
@@ -133,7 +133,7 @@ public sealed class ExactScorer : CpuExactScorerBase
         }
         int length = store.Dimension;
         bool live;
-        float rowNorm = Metric == ExactMetric.Cosine ? store.NormUnchecked(slot) : 0f;
+        float rowNorm = Metric == Metric.Cosine ? store.NormUnchecked(slot) : 0f;
         if (store.Precision == OriginalPrecision.Float32)
         {
             ref float row = ref store.Float32RowUnchecked(slot, out live);
@@ -144,7 +144,7 @@ public sealed class ExactScorer : CpuExactScorerBase
     }
 
     /// <summary>‖q‖ in float64, rounded to float; 0 unless the metric is cosine (only cosine uses it).</summary>
-    private float QueryNorm(ReadOnlySpan<float> query) => Metric == ExactMetric.Cosine ? EuclideanNorm(query) : 0f;
+    private float QueryNorm(ReadOnlySpan<float> query) => Metric == Metric.Cosine ? EuclideanNorm(query) : 0f;
 
     /// <summary>‖v‖ computed in float64 and rounded to float32 (the definition the GPU path uses as well).</summary>
     public static float EuclideanNorm(ReadOnlySpan<float> vector)

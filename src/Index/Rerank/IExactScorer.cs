@@ -6,7 +6,7 @@ namespace VectorDb.Index.Rerank;
 /// CUDA GPUs (VectorDb.Gpu). All forms are allocation-free per call on the CPU.
 /// </summary>
 /// <remarks>
-/// Scores follow <see cref="Metric"/> (see <see cref="ExactMetric"/>). A slot that is not live (deleted, or never
+/// Scores follow <see cref="Metric"/> (see <see cref="Metric"/>). A slot that is not live (deleted, or never
 /// written) scores NaN and is never returned by the top-k forms. A negative slot is an
 /// <see cref="ArgumentException"/>. Candidate lists should not repeat a slot (a repeated slot is scored, and
 /// returned, twice). Batched forms take candidate lists in CSR form: query q's candidates are
@@ -19,7 +19,7 @@ public interface IExactScorer
     int Dimension { get; }
 
     /// <summary>The similarity computed.</summary>
-    ExactMetric Metric { get; }
+    Metric Metric { get; }
 
     /// <summary>Where scores are computed, for logs and benchmark tables (e.g. "cpu Vector512", "cuda NVIDIA H100").</summary>
     string Backend { get; }

@@ -30,7 +30,7 @@ internal interface IRowIds
 /// <param name="reader">Where the originals are read from.</param>
 /// <param name="precision">How the reader returns them.</param>
 /// <param name="level">Kernel width.</param>
-internal sealed class StoredOriginalsScorer(IRowIds rows, int dimension, ExactMetric metric, IOriginalReader reader,
+internal sealed class StoredOriginalsScorer(IRowIds rows, int dimension, Metric metric, IOriginalReader reader,
     OriginalPrecision precision, SimdLevel level) : CpuExactScorerBase
 {
     /// <summary>Candidates read from the <see cref="IOriginalReader"/> per call (bounds the scratch per search).</summary>
@@ -40,7 +40,7 @@ internal sealed class StoredOriginalsScorer(IRowIds rows, int dimension, ExactMe
 
     public override int Dimension => dimension;
 
-    public override ExactMetric Metric => metric;
+    public override Metric Metric => metric;
 
     public override string Backend => $"cpu {level}, originals read from storage";
 

@@ -3,36 +3,6 @@ using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
 
-/// <summary>
-/// How the compressed codes are organised for scanning. <see cref="Flat"/> is the default; an <see cref="Ivf"/> index
-/// also scans flat until <see cref="VectorIndex.TrainIvf"/> runs, which pays from about
-/// <see cref="VectorIndexOptions.FlatBelowVectors"/> vectors on (the engine trains IVF collections at that size).
-/// </summary>
-public enum IndexKind
-{
-    /// <summary>One exhaustive scan over every code.</summary>
-    Flat,
-
-    /// <summary>Inverted file: codes partitioned into lists by seeded k-means; a query scans its nprobe nearest lists.</summary>
-    Ivf,
-}
-
-/// <summary>How candidates found on the codes are re-scored with the original vectors.</summary>
-public enum RerankMode
-{
-    /// <summary>Return the estimates as they are.</summary>
-    None,
-
-    /// <summary>Re-score exactly the best ⌈k·oversampling⌉ estimates.</summary>
-    Fixed,
-
-    /// <summary>
-    /// Among the best ⌈k·oversampling⌉ estimates, re-score only those whose upper confidence bound
-    /// estimate + z·σ can still beat the k-th best exact score found so far (σ from the estimator's variance).
-    /// </summary>
-    Auto,
-}
-
 /// <summary>What defines an index: the quantizer, the metric, the originals kept, and the partitioning.</summary>
 /// <param name="Quantizer">Scheme, dimension, bits, rotation seed and rounds, codebook.</param>
 /// <param name="Metric">Similarity; cosine vectors are normalised before encoding.</param>
@@ -54,9 +24,9 @@ public enum RerankMode
 /// on GloVe-100 (docs/codec.md "Residual code lists").</param>
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
-    ExactMetric Metric,
+    Metric Metric,
     OriginalPrecision? Originals = OriginalPrecision.Float32,
-    IndexKind Kind = IndexKind.Flat,
+    IndexLayout Kind = IndexLayout.Flat,
     int NList = 0,
     ulong ClusteringSeed = 0x5EED,
     int CodeFormat = CodeLayout.LayoutVersion,
@@ -120,14 +90,14 @@ public sealed record VectorIndexOptions(
 
 /// <summary>Per-query knobs.</summary>
 /// <param name="K">Results wanted (≥ 1).</param>
-/// <param name="Rerank">Re-rank mode; <see cref="RerankMode.None"/> is used when the index keeps no originals.</param>
+/// <param name="Rerank">Re-rank mode; <see cref="Reranking.None"/> is used when the index keeps no originals.</param>
 /// <param name="Oversampling">Candidates per result taken from the code scan for re-ranking (≥ 1).</param>
 /// <param name="NProbe">IVF lists scanned (0 = <see cref="ProbesFor"/> the list count; ignored by flat indexes).</param>
 /// <param name="Confidence">z of the auto re-rank bound estimate + z·σ.</param>
 /// <param name="Threads">Threads for one query's scan (1 = the calling thread only).</param>
 public sealed record SearchOptions(
     int K,
-    RerankMode Rerank = RerankMode.Auto,
+    Reranking Rerank = Reranking.Auto,
     double Oversampling = SearchOptions.DefaultOversampling,
     int NProbe = 0,
     double Confidence = SearchOptions.DefaultConfidence,

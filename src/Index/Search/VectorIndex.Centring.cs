@@ -46,7 +46,7 @@ public sealed partial class VectorIndex
                 $"code format {Options.CodeFormat} is unknown; this build reads formats {CodeLayout.UncentredLayoutVersion} and {CodeLayout.LayoutVersion}.");
         }
         _centredCodec = _centred ? (ScaledCodeQuantizer)Quantizer : null;
-        bool rhoScheme = _centred && Options.Quantizer.Scheme == QuantizationScheme.EdenUnbiased;
+        bool rhoScheme = _centred && Options.Quantizer.Scheme == QuantizerScheme.EdenUnbiased;
         _rho = rhoScheme && Options.RhoRanking;
         _scaleSearch = Options.EffectiveScaleSearch > 1 ? Options.EffectiveScaleSearch : 0;
         _centre = CodeCentre.Zero(Dimension);
@@ -96,7 +96,7 @@ public sealed partial class VectorIndex
         for (int i = 0; i < extra.Length / Dimension; i++)
         {
             extra.Slice(i * Dimension, Dimension).CopyTo(vector);
-            if (Options.Metric == ExactMetric.Cosine)
+            if (Options.Metric == Metric.Cosine)
             {
                 Normalise(vector);
             }
@@ -138,7 +138,7 @@ public sealed partial class VectorIndex
                 if (Layout.IsUncentred(record) && !_centre.IsZero)
                 {
                     SourceVectorOfRow(row, vector);
-                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
+                    _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == Metric.L2, record, _rho, _scaleSearch);
                 }
             }
             RebuildFlatPartition();
@@ -188,7 +188,7 @@ public sealed partial class VectorIndex
         }
         var vector = new float[Dimension];
         SourceVector(id, original, record, vector);
-        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == ExactMetric.L2, scratch, _rho, _scaleSearch);
+        _centredCodec!.EncodeCentred(vector, _centre, Options.Metric == Metric.L2, scratch, _rho, _scaleSearch);
         return scratch;
     }
 
@@ -216,7 +216,7 @@ public sealed partial class VectorIndex
         if (!original.IsEmpty)
         {
             original.CopyTo(destination);
-            if (Options.Metric == ExactMetric.Cosine)
+            if (Options.Metric == Metric.Cosine)
             {
                 Normalise(destination);
             }
@@ -272,7 +272,7 @@ public sealed partial class VectorIndex
             return false;
         }
         reader.ReadFloats(precision, Dimension, ids, destination, found);
-        if (Options.Metric == ExactMetric.Cosine)
+        if (Options.Metric == Metric.Cosine)
         {
             for (int i = 0; i < ids.Length; i++)
             {
@@ -332,7 +332,7 @@ public sealed partial class VectorIndex
             return 0;
         }
         double dot = PartitionCentre(partition).Dot(query, Quantizer.Level);
-        return Options.Metric == ExactMetric.L2 ? 2 * dot : dot;
+        return Options.Metric == Metric.L2 ? 2 * dot : dot;
     }
 
     /// <summary>

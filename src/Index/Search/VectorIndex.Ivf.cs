@@ -19,7 +19,7 @@ public sealed partial class VectorIndex
     public bool HasCodeLists => _lists.IsTrained && _lists.AreCodeLists;
 
     /// <summary>Whether every search scans every list: a flat index, or any index while its lists are code lists.</summary>
-    private bool ScansAllLists => Options.Kind == IndexKind.Flat || _lists.AreCodeLists;
+    private bool ScansAllLists => Options.Kind == IndexLayout.Flat || _lists.AreCodeLists;
 
     /// <summary>
     /// Trains IVF lists on a seeded sample of the live vectors (originals if kept, else decoded records; normalised for
@@ -98,7 +98,7 @@ public sealed partial class VectorIndex
         if (_originals is not null)
         {
             _originals.CopyTo(row, destination);
-            if (Options.Metric == ExactMetric.Cosine)
+            if (Options.Metric == Metric.Cosine)
             {
                 Normalise(destination);
             }

@@ -88,7 +88,7 @@ public sealed partial class VectorIndex
     {
         ArgumentNullException.ThrowIfNull(training);
         bool residuals = _centred && Options.IvfResiduals;
-        IvfLists.TrainCentroids(training, Dimension, Options.Metric == ExactMetric.L2, Options.ClusteringSeed, residuals,
+        IvfLists.TrainCentroids(training, Dimension, Options.Metric == Metric.L2, Options.ClusteringSeed, residuals,
             Quantizer.Rotation, Quantizer.Level, Layout.RecordSize);
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
@@ -140,7 +140,7 @@ public sealed partial class VectorIndex
                 assignment[rows[i]] = list;
                 if (residuals)
                 {
-                    _centredCodec!.EncodeCentred(vector, training.ListCentres![list], Options.Metric == ExactMetric.L2,
+                    _centredCodec!.EncodeCentred(vector, training.ListCentres![list], Options.Metric == Metric.L2,
                         training.ListRecords.AsSpan(rows[i] * Layout.RecordSize, Layout.RecordSize), _rho, _scaleSearch);
                 }
             }

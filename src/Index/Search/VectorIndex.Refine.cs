@@ -40,7 +40,7 @@ public sealed partial class VectorIndex
         // partition shares the collection centre; a flat query computed its shift when it was prepared.
         bool residualLists = _lists.Residual;
         float sharedShift = residualLists ? 0f : (float)(ListCount == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
-        float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
+        float codeFactor = Options.Metric == VectorDb.Metric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
             int row = scratch.Sorted[i].Slot;

@@ -8,7 +8,7 @@ namespace VectorDb.Index.Search;
 public sealed partial class VectorIndex
 {
     /// <summary>Re-ranks the sorted candidates as the mode says and writes the hits.</summary>
-    private int RerankCandidates(ReadOnlySpan<float> query, QueryScratch scratch, RerankMode mode, int k, int candidates,
+    private int RerankCandidates(ReadOnlySpan<float> query, QueryScratch scratch, Reranking mode, int k, int candidates,
         double z, Span<SearchHit> hits, out int reranked)
     {
         ReadOnlySpan<ScoredSlot> sorted = scratch.Sorted.AsSpan(0, candidates);
@@ -16,12 +16,12 @@ public sealed partial class VectorIndex
         int found;
         switch (mode)
         {
-            case RerankMode.None:
+            case Reranking.None:
                 found = Math.Min(k, candidates);
                 sorted[..found].CopyTo(best);
                 reranked = 0;
                 break;
-            case RerankMode.Fixed:
+            case Reranking.Fixed:
                 found = FixedRerank.Run(_exact!, query, sorted, scratch.Slots, best);
                 reranked = candidates;
                 for (int i = 0; i < found; i++)
@@ -63,7 +63,7 @@ public sealed partial class VectorIndex
     }
 
     private AutoRerank AutoRerankFor(QueryScratch scratch, double z) =>
-        new(_variance, Options.Metric == ExactMetric.L2, Dimension, scratch.Estimator.QuerySquaredNorm, z);
+        new(_variance, Options.Metric == Metric.L2, Dimension, scratch.Estimator.QuerySquaredNorm, z);
 
     /// <summary>
     /// Margins of centred rows (<see cref="AutoRerank"/>, centred records), c the row's partition centre. As for plain
@@ -74,7 +74,7 @@ public sealed partial class VectorIndex
     private float FillCentredMargins(AutoRerank auto, QueryScratch scratch, ReadOnlySpan<ScoredSlot> sorted, Span<float> upper,
         Span<float> margins)
     {
-        bool l2 = Options.Metric == ExactMetric.L2;
+        bool l2 = Options.Metric == Metric.L2;
         double querySquares = scratch.Estimator.QuerySquaredNorm;
         float maxMargin = 0;
         for (int i = 0; i < sorted.Length; i++)

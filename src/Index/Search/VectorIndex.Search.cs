@@ -73,7 +73,7 @@ public sealed partial class VectorIndex
         (int k, int pool) = CandidateCounts(options);
         scratch.Reserve(pool, k, ListCount);
         PrepareQuery(query, scratch);
-        float window = RerankModeFor(options) == RerankMode.Auto ? AutoWindow(scratch, options.Confidence) : float.PositiveInfinity;
+        float window = RerankModeFor(options) == Reranking.Auto ? AutoWindow(scratch, options.Confidence) : float.PositiveInfinity;
         if (float.IsFinite(window))
         {
             scratch.Candidates!.SetLeadWindow(k, window);
@@ -88,12 +88,12 @@ public sealed partial class VectorIndex
     private (int K, int Pool) CandidateCounts(SearchOptions options)
     {
         int k = Math.Min(options.K, Count);
-        long wanted = RerankModeFor(options) == RerankMode.None ? (RefinesCandidates ? (long)RefinePool * k : k)
+        long wanted = RerankModeFor(options) == Reranking.None ? (RefinesCandidates ? (long)RefinePool * k : k)
             : (long)Math.Ceiling(options.K * options.Oversampling);
         return (k, (int)Math.Clamp(wanted, k, Count));
     }
 
-    private RerankMode RerankModeFor(SearchOptions options) => _exact is null ? RerankMode.None : options.Rerank;
+    private Reranking RerankModeFor(SearchOptions options) => _exact is null ? Reranking.None : options.Rerank;
 
     /// <summary>After the scan: sorts the candidates, re-ranks them as the options say and writes the hits.</summary>
     private int FinishQuery(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch, Span<SearchHit> hits,
@@ -198,7 +198,7 @@ public sealed partial class VectorIndex
     private void PrepareQuery(ReadOnlySpan<float> query, QueryScratch scratch)
     {
         query.CopyTo(scratch.Query);
-        if (Options.Metric == ExactMetric.Cosine)
+        if (Options.Metric == Metric.Cosine)
         {
             Normalise(scratch.Query);
         }
@@ -296,7 +296,7 @@ public sealed partial class VectorIndex
         {
             // CentreShift of every list in one pass over the centroids (the same doubles, bit for bit).
             Quantization.FixedOrderSums.DotRows(_lists.CentroidVectors, scratch.Query, shifts, Quantizer.Level);
-            if (Options.Metric == ExactMetric.L2)
+            if (Options.Metric == Metric.L2)
             {
                 foreach (ref double shift in shifts)
                 {
@@ -409,7 +409,7 @@ public sealed partial class VectorIndex
             }
             scratch.Reserve(1, 1, ListCount);
             query.Vector.Span.CopyTo(scratch.Query);
-            if (Options.Metric == ExactMetric.Cosine)
+            if (Options.Metric == Metric.Cosine)
             {
                 Normalise(scratch.Query);
             }
@@ -438,7 +438,7 @@ public sealed partial class VectorIndex
     /// <summary>The score reported for a ranking score: L2 ranks by ‖q‖² − ‖q−x‖², so its distance is ‖q‖² minus
     /// that (in double, never negative); inner product and cosine report the ranking score itself.</summary>
     private float MetricScore(float rankingScore, QueryScratch scratch) =>
-        Options.Metric == ExactMetric.L2
+        Options.Metric == Metric.L2
             ? MathF.Max(0f, (float)(scratch.Estimator.QuerySquaredNorm - rankingScore))
             : rankingScore;
 }

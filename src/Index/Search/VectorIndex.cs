@@ -42,7 +42,7 @@ public sealed partial class VectorIndex : IDisposable
     /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is set. The index disposes what it returns
     /// when that is <see cref="IDisposable"/>.</param>
     public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level,
-        Func<OriginalVectorStore, ExactMetric, IExactScorer>? exactScorerFactory)
+        Func<OriginalVectorStore, Metric, IExactScorer>? exactScorerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Quantizer.Validate();
@@ -122,7 +122,7 @@ public sealed partial class VectorIndex : IDisposable
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
     {
-        if (Options.Metric != ExactMetric.Cosine)
+        if (Options.Metric != Metric.Cosine)
         {
             EncodeSearched(vector, record);
             return;
@@ -146,7 +146,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         if (_centred)
         {
-            _centredCodec!.EncodeCentred(vector, Volatile.Read(ref _centre), Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
+            _centredCodec!.EncodeCentred(vector, Volatile.Read(ref _centre), Options.Metric == Metric.L2, record, _rho, _scaleSearch);
         }
         else
         {
@@ -268,7 +268,7 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     private CodePartition NewPartition() =>
-        new(_family, hasOffsets: Options.Metric == ExactMetric.L2 || _centred);
+        new(_family, hasOffsets: Options.Metric == Metric.L2 || _centred);
 
     /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
     /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).
@@ -295,7 +295,7 @@ public sealed partial class VectorIndex : IDisposable
         }
         float scale = Layout.ReadScale(record);
         float signScale = Layout.ReadQjlScale(record);
-        bool l2 = Options.Metric == ExactMetric.L2;
+        bool l2 = Options.Metric == Metric.L2;
         float offset, norm;
         if (_centred)
         {
@@ -320,7 +320,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
         SourceVectorOfRow(row, vector);
-        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == ExactMetric.L2, record, _rho, _scaleSearch);
+        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == Metric.L2, record, _rho, _scaleSearch);
     }
 
     public void Dispose()

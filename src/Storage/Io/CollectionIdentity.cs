@@ -9,7 +9,7 @@ namespace VectorDb.Storage.Io;
 /// </summary>
 internal sealed record CollectionIdentity(string CollectionId, int Dimension, string Metric, string Scheme, int Bits,
     ulong RotationSeed, int RotationRounds, string CodebookId, int CodeLayoutVersion, int CodeBytesPerVector,
-    OriginalVectorFormat OriginalFormat, int MaxPayloadBytes)
+    OriginalsFormat OriginalFormat, int MaxPayloadBytes)
 {
     public static CollectionIdentity Of(CollectionManifest manifest) => new(
         manifest.CollectionId ?? throw new ArgumentException("The manifest has no collection identity.", nameof(manifest)),

@@ -8,10 +8,10 @@ namespace VectorDb.Index.Tests.Estimation;
 /// double. They agree up to float rounding: tolerance 1e-4·‖q‖·‖x̂‖ (float sums of ≤ 1536 terms err ~1e-6 relative).</summary>
 public class InnerProductEstimatorTests
 {
-    public static TheoryData<QuantizationScheme, SimdLevel> SchemesAndLevels()
+    public static TheoryData<QuantizerScheme, SimdLevel> SchemesAndLevels()
     {
-        var data = new TheoryData<QuantizationScheme, SimdLevel>();
-        foreach (var scheme in QuantizationSchemes.All)
+        var data = new TheoryData<QuantizerScheme, SimdLevel>();
+        foreach (var scheme in QuantizerSchemes.All)
         {
             foreach (var level in SimdCapabilities.Available)
             {
@@ -23,7 +23,7 @@ public class InnerProductEstimatorTests
 
     [Theory]
     [MemberData(nameof(SchemesAndLevels))]
-    public void Estimates_MatchDecodeThenDotOracle(QuantizationScheme scheme, SimdLevel level)
+    public void Estimates_MatchDecodeThenDotOracle(QuantizerScheme scheme, SimdLevel level)
     {
         foreach (int d in new[] { 1, 5, 100, 257, 768 })
         {
@@ -69,7 +69,7 @@ public class InnerProductEstimatorTests
     public void SquaredL2_IsNeverNegative()
     {
         // q = x: the true distance is 0 and the unbiased 1-bit estimate overshoots ⟨q, x⟩ half the time.
-        var quantizer = VectorQuantizer.Create(new QuantizerOptions(64, 1, 3, QuantizationScheme.EdenUnbiased));
+        var quantizer = VectorQuantizer.Create(new QuantizerOptions(64, 1, 3, QuantizerScheme.EdenUnbiased));
         var estimator = quantizer.CreateEstimator();
         var record = new byte[quantizer.Layout.RecordSize];
         int clamped = 0;
@@ -88,7 +88,7 @@ public class InnerProductEstimatorTests
     [Fact]
     public void InnerProducts_BatchEqualsSingleRecordCalls()
     {
-        var quantizer = VectorQuantizer.Create(new QuantizerOptions(100, 4, 3, QuantizationScheme.TurboQuantProd));
+        var quantizer = VectorQuantizer.Create(new QuantizerOptions(100, 4, 3, QuantizerScheme.TurboQuantProd));
         int size = quantizer.Layout.RecordSize;
         var records = new byte[5 * size];
         for (int i = 0; i < 5; i++)

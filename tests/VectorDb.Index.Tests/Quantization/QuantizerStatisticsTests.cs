@@ -11,7 +11,7 @@ namespace VectorDb.Index.Tests.Quantization;
 /// </summary>
 public class QuantizerStatisticsTests
 {
-    private static double MeanNormalizedError(QuantizationScheme scheme, int d, int bits, int count, ulong seedBase = 1000)
+    private static double MeanNormalizedError(QuantizerScheme scheme, int d, int bits, int count, ulong seedBase = 1000)
     {
         var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 11, scheme));
         var record = new byte[quantizer.Layout.RecordSize];
@@ -29,10 +29,10 @@ public class QuantizerStatisticsTests
 
     // algorithms.md §3 "Our sim, Haar, d=128": vNMSE TQ_mse / EDEN-biased / EDEN-unbiased for b = 1..4.
     [Theory]
-    [InlineData(QuantizationScheme.TurboQuantMse, new[] { 0.3614, 0.1162, 0.0340, 0.00936 })]
-    [InlineData(QuantizationScheme.EdenBiased, new[] { 0.3610, 0.1154, 0.0336, 0.00919 })]
-    [InlineData(QuantizationScheme.EdenUnbiased, new[] { 0.5685, 0.1308, 0.0348, 0.00928 })]
-    public void Mse_AtDimension128_WithinTwoPercentOfAlgorithmsFigures(QuantizationScheme scheme, double[] expected)
+    [InlineData(QuantizerScheme.TurboQuantMse, new[] { 0.3614, 0.1162, 0.0340, 0.00936 })]
+    [InlineData(QuantizerScheme.EdenBiased, new[] { 0.3610, 0.1154, 0.0336, 0.00919 })]
+    [InlineData(QuantizerScheme.EdenUnbiased, new[] { 0.5685, 0.1308, 0.0348, 0.00928 })]
+    public void Mse_AtDimension128_WithinTwoPercentOfAlgorithmsFigures(QuantizerScheme scheme, double[] expected)
     {
         // 2000 vectors: the per-vector vNMSE has a coefficient of variation ≤ 0.2 at d = 128, so the mean's relative
         // standard error is ≤ 0.45% (plus ~0.15% in the reference's own 20k-draw sim): 2% is > 4σ, false failure < 1e-4.
@@ -53,9 +53,9 @@ public class QuantizerStatisticsTests
         double[] edenUnbiased = [0.5708, 0.1331, 0.03578, 0.009592];
         for (int bits = 1; bits <= 4; bits++)
         {
-            double mse = MeanNormalizedError(QuantizationScheme.TurboQuantMse, d, bits, count);
+            double mse = MeanNormalizedError(QuantizerScheme.TurboQuantMse, d, bits, count);
             Assert.True(Math.Abs(mse / tqMse[bits - 1] - 1) < 0.02, $"tq-mse d={d} b={bits}: vNMSE {mse:F5}, algorithms.md {tqMse[bits - 1]}");
-            mse = MeanNormalizedError(QuantizationScheme.EdenUnbiased, d, bits, count);
+            mse = MeanNormalizedError(QuantizerScheme.EdenUnbiased, d, bits, count);
             Assert.True(Math.Abs(mse / edenUnbiased[bits - 1] - 1) < 0.02, $"eden-unbiased d={d} b={bits}: vNMSE {mse:F5}, algorithms.md {edenUnbiased[bits - 1]}");
         }
     }
@@ -69,13 +69,13 @@ public class QuantizerStatisticsTests
         const int d = 128;
         for (int bits = 2; bits <= 4; bits++)
         {
-            double inner = MeanNormalizedError(QuantizationScheme.TurboQuantMse, d, bits - 1, 1000);
+            double inner = MeanNormalizedError(QuantizerScheme.TurboQuantMse, d, bits - 1, 1000);
             double kappa = TurboQuantProdQuantizer.GaussianNormMean(d);
             double predicted = inner * (Math.PI / 2 * kappa * kappa / d - 1);
-            double mse = MeanNormalizedError(QuantizationScheme.TurboQuantProd, d, bits, 1000);
+            double mse = MeanNormalizedError(QuantizerScheme.TurboQuantProd, d, bits, 1000);
             Assert.True(Math.Abs(mse / predicted - 1) < 0.04, $"tq-prod b={bits}: vNMSE {mse:F5}, predicted {predicted:F5}");
         }
-        double pureQjl = MeanNormalizedError(QuantizationScheme.TurboQuantProd, d, 1, 1000);
+        double pureQjl = MeanNormalizedError(QuantizerScheme.TurboQuantProd, d, 1, 1000);
         Assert.True(Math.Abs(pureQjl / (Math.PI / 2 - 1) - 1) < 0.04, $"tq-prod b=1 (pure QJL): vNMSE {pureQjl:F5}, predicted {Math.PI / 2 - 1:F5}");
     }
 
@@ -85,8 +85,8 @@ public class QuantizerStatisticsTests
         // Same codes; eden-biased picks the least-squares scale, so per vector its error is at most tq-mse's.
         for (int bits = 1; bits <= 8; bits++)
         {
-            double biased = MeanNormalizedError(QuantizationScheme.EdenBiased, 128, bits, 200);
-            double tqMse = MeanNormalizedError(QuantizationScheme.TurboQuantMse, 128, bits, 200);
+            double biased = MeanNormalizedError(QuantizerScheme.EdenBiased, 128, bits, 200);
+            double tqMse = MeanNormalizedError(QuantizerScheme.TurboQuantMse, 128, bits, 200);
             Assert.True(biased <= tqMse * (1 + 1e-6), $"b={bits}: eden-biased {biased:g6} > tq-mse {tqMse:g6}");
         }
     }
@@ -99,7 +99,7 @@ public class QuantizerStatisticsTests
         const int d = 768;
         for (int bits = 1; bits <= 8; bits++)
         {
-            var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 5, QuantizationScheme.TurboQuantMse));
+            var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 5, QuantizerScheme.TurboQuantMse));
             var record = new byte[quantizer.Layout.RecordSize];
             var decoded = new float[d];
             double sum = 0;
@@ -126,7 +126,7 @@ public class QuantizerStatisticsTests
         for (int bits = 1; bits <= 8; bits++)
         {
             int vectors = bits switch { <= 6 => 64, 7 => 640, _ => 4096 };
-            var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 9, QuantizationScheme.EdenUnbiased));
+            var quantizer = VectorQuantizer.Create(new QuantizerOptions(d, bits, 9, QuantizerScheme.EdenUnbiased));
             var record = new byte[quantizer.Layout.RecordSize];
             var codes = new byte[d];
             var seen = new bool[1 << bits];

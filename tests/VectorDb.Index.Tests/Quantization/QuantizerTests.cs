@@ -6,9 +6,9 @@ namespace VectorDb.Index.Tests.Quantization;
 
 public class QuantizerTests
 {
-    public static TheoryData<QuantizationScheme> Schemes() => new(QuantizationSchemes.All);
+    public static TheoryData<QuantizerScheme> Schemes() => new(QuantizerSchemes.All);
 
-    private static IVectorQuantizer Create(QuantizationScheme scheme, int d, int bits, ulong seed = 7, SimdLevel? level = null) =>
+    private static IVectorQuantizer Create(QuantizerScheme scheme, int d, int bits, ulong seed = 7, SimdLevel? level = null) =>
         VectorQuantizer.Create(new QuantizerOptions(d, bits, seed, scheme), level);
 
     private static byte[] Encode(IVectorQuantizer quantizer, float[] x)
@@ -27,7 +27,7 @@ public class QuantizerTests
 
     [Theory]
     [MemberData(nameof(Schemes))]
-    public void Encode_EveryLevelWritesIdenticalBytes(QuantizationScheme scheme)
+    public void Encode_EveryLevelWritesIdenticalBytes(QuantizerScheme scheme)
     {
         foreach (int d in new[] { 1, 7, 64, 100, 129, 768 })
         {
@@ -45,11 +45,11 @@ public class QuantizerTests
     }
 
     [Theory]
-    [InlineData(QuantizationScheme.EdenUnbiased, "8cd2eefd504a1c0dbc51af3fa053d340")]
-    [InlineData(QuantizationScheme.EdenBiased, "8cd2eefd504a1c0d62bcab3fe427d140")]
-    [InlineData(QuantizationScheme.TurboQuantMse, "8cd2eefd504a1c0d2d04bd3f9733e640")]
-    [InlineData(QuantizationScheme.TurboQuantProd, "12da1e5ae62562092d04bd3f9ef1033fa053d340")]
-    public void Encode_GoldenBytes(QuantizationScheme scheme, string expectedHex)
+    [InlineData(QuantizerScheme.EdenUnbiased, "8cd2eefd504a1c0dbc51af3fa053d340")]
+    [InlineData(QuantizerScheme.EdenBiased, "8cd2eefd504a1c0d62bcab3fe427d140")]
+    [InlineData(QuantizerScheme.TurboQuantMse, "8cd2eefd504a1c0d2d04bd3f9733e640")]
+    [InlineData(QuantizerScheme.TurboQuantProd, "12da1e5ae62562092d04bd3f9ef1033fa053d340")]
+    public void Encode_GoldenBytes(QuantizerScheme scheme, string expectedHex)
     {
         // One fixed vector (d = 20: an overlapping-window rotation, 3-bit codes straddle bytes) per scheme. A change
         // here means stored records change meaning: bump CodeLayout.LayoutVersion or fix the regression.
@@ -61,7 +61,7 @@ public class QuantizerTests
 
     [Theory]
     [MemberData(nameof(Schemes))]
-    public void ZeroVector_EncodesToZeroMetadataAndDecodesToZeros(QuantizationScheme scheme)
+    public void ZeroVector_EncodesToZeroMetadataAndDecodesToZeros(QuantizerScheme scheme)
     {
         foreach (int bits in new[] { 1, 4 })
         {
@@ -80,10 +80,10 @@ public class QuantizerTests
     }
 
     [Theory]
-    [InlineData(QuantizationScheme.EdenUnbiased)]
-    [InlineData(QuantizationScheme.EdenBiased)]
-    [InlineData(QuantizationScheme.TurboQuantProd)]
-    public void DimensionOne_IsReconstructedExactly(QuantizationScheme scheme)
+    [InlineData(QuantizerScheme.EdenUnbiased)]
+    [InlineData(QuantizerScheme.EdenBiased)]
+    [InlineData(QuantizerScheme.TurboQuantProd)]
+    public void DimensionOne_IsReconstructedExactly(QuantizerScheme scheme)
     {
         // d = 1: Π = ±1 and z = ±1; both EDEN scales and tq-prod's QJL (B = γ at d = 1) recover x exactly.
         foreach (int bits in new[] { 1, 2, 8 })
@@ -100,14 +100,14 @@ public class QuantizerTests
     [Fact]
     public void DimensionOne_TurboQuantMseKeepsTheSign()
     {
-        var quantizer = Create(QuantizationScheme.TurboQuantMse, 1, 2);
+        var quantizer = Create(QuantizerScheme.TurboQuantMse, 1, 2);
         float[] decoded = Decode(quantizer, Encode(quantizer, [-2f]));
         Assert.True(decoded[0] < 0 && float.IsFinite(decoded[0]));
     }
 
     [Theory]
     [MemberData(nameof(Schemes))]
-    public void HugeNorm_EncodesWithoutOverflowAndScalesLinearly(QuantizationScheme scheme)
+    public void HugeNorm_EncodesWithoutOverflowAndScalesLinearly(QuantizerScheme scheme)
     {
         float[] unit = RandomVectors.Gaussian(768, 3);
         float[] huge = unit.Select(v => v * 1e30f).ToArray();
@@ -128,7 +128,7 @@ public class QuantizerTests
 
     [Theory]
     [MemberData(nameof(Schemes))]
-    public void NonFiniteInput_IsRejectedNamingTheIndexAndLeavesTheRecordUntouched(QuantizationScheme scheme)
+    public void NonFiniteInput_IsRejectedNamingTheIndexAndLeavesTheRecordUntouched(QuantizerScheme scheme)
     {
         var quantizer = Create(scheme, 16, 3);
         foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
@@ -150,7 +150,7 @@ public class QuantizerTests
     [Fact]
     public void WrongLengths_AreRejected()
     {
-        var quantizer = Create(QuantizationScheme.EdenUnbiased, 16, 3);
+        var quantizer = Create(QuantizerScheme.EdenUnbiased, 16, 3);
         Assert.Throws<ArgumentException>(() => quantizer.Encode(new float[15], new byte[quantizer.Layout.RecordSize]));
         Assert.Throws<ArgumentException>(() => quantizer.Encode(new float[16], new byte[quantizer.Layout.RecordSize + 1]));
         Assert.Throws<ArgumentException>(() => quantizer.Decode(new byte[quantizer.Layout.RecordSize], new float[17]));
@@ -167,16 +167,16 @@ public class QuantizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorQuantizer.Create(new QuantizerOptions(8, 9, 1)));
         Assert.Throws<ArgumentException>(() => VectorQuantizer.Create(new QuantizerOptions(8, 4, 1, CodebookId: "uniform")));
         Assert.Throws<ArgumentException>(() => VectorQuantizer.Create(new QuantizerOptions(1, 4, 1, CodebookId: Codebook.BetaId)));
-        Assert.Equal(QuantizationScheme.TurboQuantProd, QuantizationSchemes.Parse("tq-prod"));
-        Assert.Throws<ArgumentException>(() => QuantizationSchemes.Parse("eden"));
+        Assert.Equal(QuantizerScheme.TurboQuantProd, QuantizerSchemes.Parse("tq-prod"));
+        Assert.Throws<ArgumentException>(() => QuantizerSchemes.Parse("eden"));
     }
 
     [Theory]
-    [InlineData(QuantizationScheme.EdenUnbiased, 768, 4, 384, -1, 392)]
-    [InlineData(QuantizationScheme.TurboQuantMse, 100, 3, 38, -1, 46)]
-    [InlineData(QuantizationScheme.TurboQuantProd, 100, 3, 25, 25, 50)]
-    [InlineData(QuantizationScheme.TurboQuantProd, 9, 1, 0, 0, 14)]
-    public void Layout_SizesAndOffsets(QuantizationScheme scheme, int d, int bits, int codeBytes, int signOffset, int recordSize)
+    [InlineData(QuantizerScheme.EdenUnbiased, 768, 4, 384, -1, 392)]
+    [InlineData(QuantizerScheme.TurboQuantMse, 100, 3, 38, -1, 46)]
+    [InlineData(QuantizerScheme.TurboQuantProd, 100, 3, 25, 25, 50)]
+    [InlineData(QuantizerScheme.TurboQuantProd, 9, 1, 0, 0, 14)]
+    public void Layout_SizesAndOffsets(QuantizerScheme scheme, int d, int bits, int codeBytes, int signOffset, int recordSize)
     {
         var layout = CodeLayout.For(new QuantizerOptions(d, bits, 1, scheme));
         Assert.Equal(codeBytes, layout.CodeBytes);

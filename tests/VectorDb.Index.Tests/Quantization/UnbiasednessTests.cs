@@ -14,7 +14,7 @@ public class UnbiasednessTests
     private const int Seeds = 3000;
     private const double Z = 4.0;
 
-    private static (double Mean, double StandardError) EstimateErrors(QuantizationScheme scheme, int d, int bits)
+    private static (double Mean, double StandardError) EstimateErrors(QuantizerScheme scheme, int d, int bits)
     {
         float[] x = RandomVectors.Gaussian(d, 1);
         float[] q = RandomVectors.Gaussian(d, 2);
@@ -41,22 +41,22 @@ public class UnbiasednessTests
     }
 
     [Theory]
-    [InlineData(QuantizationScheme.EdenUnbiased, 1)]
-    [InlineData(QuantizationScheme.EdenUnbiased, 2)]
-    [InlineData(QuantizationScheme.EdenUnbiased, 4)]
-    [InlineData(QuantizationScheme.TurboQuantProd, 1)]
-    [InlineData(QuantizationScheme.TurboQuantProd, 2)]
-    [InlineData(QuantizationScheme.TurboQuantProd, 3)]
-    public void InnerProductEstimate_IsUnbiasedOverRotationSeeds(QuantizationScheme scheme, int bits)
+    [InlineData(QuantizerScheme.EdenUnbiased, 1)]
+    [InlineData(QuantizerScheme.EdenUnbiased, 2)]
+    [InlineData(QuantizerScheme.EdenUnbiased, 4)]
+    [InlineData(QuantizerScheme.TurboQuantProd, 1)]
+    [InlineData(QuantizerScheme.TurboQuantProd, 2)]
+    [InlineData(QuantizerScheme.TurboQuantProd, 3)]
+    public void InnerProductEstimate_IsUnbiasedOverRotationSeeds(QuantizerScheme scheme, int bits)
     {
         var (mean, standardError) = EstimateErrors(scheme, 64, bits);
         Assert.True(Math.Abs(mean) < Z * standardError, $"{scheme.Id()} b={bits}: mean error {mean:g4}, 4σ/√n = {Z * standardError:g4}");
     }
 
     [Theory]
-    [InlineData(QuantizationScheme.TurboQuantMse, 2)]
-    [InlineData(QuantizationScheme.EdenBiased, 2)]
-    public void NegativeControl_BiasedSchemesFailTheSameTest(QuantizationScheme scheme, int bits)
+    [InlineData(QuantizerScheme.TurboQuantMse, 2)]
+    [InlineData(QuantizerScheme.EdenBiased, 2)]
+    public void NegativeControl_BiasedSchemesFailTheSameTest(QuantizerScheme scheme, int bits)
     {
         // E⟨q, x̂⟩ ≈ (1 − D_2)·⟨q, x⟩ for these: a bias of ≈ −0.12·⟨q, x⟩, far outside 4σ/√n.
         var (mean, standardError) = EstimateErrors(scheme, 64, bits);

@@ -12,14 +12,14 @@ public class ExactScorerTests
     /// <summary>Edges of 4-, 8-, 16- and 32-float blocks (the float16 loops step by 2 vectors), GloVe and BERT shapes.</summary>
     private static readonly int[] Dimensions = [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 768];
 
-    public static TheoryData<SimdLevel, OriginalPrecision, ExactMetric> Combinations()
+    public static TheoryData<SimdLevel, OriginalPrecision, Metric> Combinations()
     {
-        var data = new TheoryData<SimdLevel, OriginalPrecision, ExactMetric>();
+        var data = new TheoryData<SimdLevel, OriginalPrecision, Metric>();
         foreach (SimdLevel level in SimdCapabilities.Available)
         {
             foreach (OriginalPrecision precision in Enum.GetValues<OriginalPrecision>())
             {
-                foreach (ExactMetric metric in Enum.GetValues<ExactMetric>())
+                foreach (Metric metric in Enum.GetValues<Metric>())
                 {
                     data.Add(level, precision, metric);
                 }
@@ -45,7 +45,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Score_EveryDimension_WithinFloat32BoundOfFloat64Oracle(SimdLevel level, OriginalPrecision precision, ExactMetric metric)
+    public void Score_EveryDimension_WithinFloat32BoundOfFloat64Oracle(SimdLevel level, OriginalPrecision precision, Metric metric)
     {
         foreach (int dimension in Dimensions)
         {
@@ -67,7 +67,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Rerank_ReturnsTheOracleTopK(SimdLevel level, OriginalPrecision precision, ExactMetric metric)
+    public void Rerank_ReturnsTheOracleTopK(SimdLevel level, OriginalPrecision precision, Metric metric)
     {
         const int Dimension = 100, Count = 300, K = 10;
         (OriginalVectorStore store, RerankOracle oracle) = Build(Dimension, precision, Count, 42);
@@ -85,7 +85,7 @@ public class ExactScorerTests
 
     /// <summary>Each returned score is within tolerance of its exact score, the list is ordered, and no candidate
     /// left out is better than the k-th returned one by more than the two tolerances (near-ties may swap).</summary>
-    internal static void AssertIsOracleTopK(RerankOracle oracle, float[] query, ExactMetric metric, IEnumerable<int> candidates, ReadOnlySpan<ScoredSlot> best)
+    internal static void AssertIsOracleTopK(RerankOracle oracle, float[] query, Metric metric, IEnumerable<int> candidates, ReadOnlySpan<ScoredSlot> best)
     {
         double sign = metric.SmallerIsBetter() ? -1 : 1;
         var returned = new HashSet<int>();
@@ -110,7 +110,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void SearchAll_EqualsRerankOverEveryLiveSlot(SimdLevel level, OriginalPrecision precision, ExactMetric metric)
+    public void SearchAll_EqualsRerankOverEveryLiveSlot(SimdLevel level, OriginalPrecision precision, Metric metric)
     {
         const int Dimension = 33, Count = 200, K = 7;
         (OriginalVectorStore store, RerankOracle oracle) = Build(Dimension, precision, Count, 5);
@@ -136,7 +136,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Batches_EqualOneQueryAtATime(SimdLevel level, OriginalPrecision precision, ExactMetric metric)
+    public void Batches_EqualOneQueryAtATime(SimdLevel level, OriginalPrecision precision, Metric metric)
     {
         const int Dimension = 64, Count = 120, K = 5;
         (OriginalVectorStore store, _) = Build(Dimension, precision, Count, 9);
@@ -176,7 +176,7 @@ public class ExactScorerTests
     {
         (OriginalVectorStore store, _) = Build(16, OriginalPrecision.Float32, 10, 3);
         store.Delete(4);
-        var scorer = new ExactScorer(store, ExactMetric.InnerProduct);
+        var scorer = new ExactScorer(store, Metric.InnerProduct);
         float[] query = Enumerable.Repeat(1f, 16).ToArray();
         int[] slots = [4, 3, 10, 5_000_000];
         var scores = new float[slots.Length];
@@ -197,7 +197,7 @@ public class ExactScorerTests
         var store = new OriginalVectorStore(8, OriginalPrecision.Float32);
         store.Upsert(0, new float[8]);
         store.Upsert(1, Enumerable.Repeat(2f, 8).ToArray());
-        var scorer = new ExactScorer(store, ExactMetric.Cosine);
+        var scorer = new ExactScorer(store, Metric.Cosine);
         var scores = new float[2];
 
         scorer.Score(Enumerable.Repeat(1f, 8).ToArray(), [0, 1], scores);
@@ -211,7 +211,7 @@ public class ExactScorerTests
     public void Upsert_ReplacesVectorInPlace()
     {
         var store = new OriginalVectorStore(4, OriginalPrecision.Float16);
-        var scorer = new ExactScorer(store, ExactMetric.L2);
+        var scorer = new ExactScorer(store, Metric.L2);
         store.Upsert(2, [1, 2, 3, 4]);
         store.Upsert(2, [0, 0, 0, 1]);
         var scores = new float[1];
@@ -227,7 +227,7 @@ public class ExactScorerTests
     public void CallsAfterWarmUp_AllocateNothing()
     {
         (OriginalVectorStore store, _) = Build(100, OriginalPrecision.Float16, 64, 1);
-        var scorer = new ExactScorer(store, ExactMetric.Cosine);
+        var scorer = new ExactScorer(store, Metric.Cosine);
         float[] query = Enumerable.Repeat(0.5f, 100).ToArray();
         float[] queries = [.. query, .. query];
         int[] slots = Enumerable.Range(0, 64).ToArray();
@@ -264,5 +264,5 @@ public class ExactScorerTests
 
     [Fact]
     public void DefaultLevel_IsTheBestAvailable() =>
-        Assert.Equal(SimdCapabilities.Best, new ExactScorer(new OriginalVectorStore(4, OriginalPrecision.Float32), ExactMetric.L2).Level);
+        Assert.Equal(SimdCapabilities.Best, new ExactScorer(new OriginalVectorStore(4, OriginalPrecision.Float32), Metric.L2).Level);
 }

@@ -35,7 +35,7 @@ internal sealed class RerankOracle(int dimension, OriginalPrecision precision)
     public bool IsLive(int slot) => _rows.ContainsKey(slot);
 
     /// <summary>The exact score and the largest error a correct float32 implementation may make.</summary>
-    public (double Score, double Tolerance) Score(ReadOnlySpan<float> query, int slot, ExactMetric metric)
+    public (double Score, double Tolerance) Score(ReadOnlySpan<float> query, int slot, Metric metric)
     {
         double[] row = _rows[slot];
         double dot = 0, absDot = 0, squared = 0, queryNorm2 = 0, rowNorm2 = 0;
@@ -51,9 +51,9 @@ internal sealed class RerankOracle(int dimension, OriginalPrecision precision)
         double gamma = (row.Length + 4) * UnitRoundoff;
         switch (metric)
         {
-            case ExactMetric.InnerProduct:
+            case Metric.InnerProduct:
                 return (dot, gamma * absDot + 1e-30);
-            case ExactMetric.L2:
+            case Metric.L2:
                 // Each difference is rounded once before squaring: γ_(n+3) covers it.
                 return (squared, gamma * squared + 1e-30);
             default:

@@ -18,13 +18,13 @@ public class StoredOriginalsScorerTests
 
     public static IEnumerable<object[]> Cases() =>
         from level in SimdCapabilities.Available
-        from metric in new[] { ExactMetric.InnerProduct, ExactMetric.Cosine, ExactMetric.L2 }
+        from metric in new[] { Metric.InnerProduct, Metric.Cosine, Metric.L2 }
         from precision in new[] { OriginalPrecision.Float32, OriginalPrecision.Float16 }
         select new object[] { level, metric, precision };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void SearchesAndScores_EqualTheInMemoryScorer(SimdLevel level, ExactMetric metric, OriginalPrecision precision)
+    public void SearchesAndScores_EqualTheInMemoryScorer(SimdLevel level, Metric metric, OriginalPrecision precision)
     {
         var options = new VectorIndexOptions(new QuantizerOptions(Dimension, 2, 11), metric, precision);
         using var memory = new VectorIndex(options, new SimdLevelOverride(level));
@@ -50,7 +50,7 @@ public class StoredOriginalsScorerTests
         reader.Put(5, replacement);
         stored.UseExternalOriginals(reader);
 
-        foreach (RerankMode mode in new[] { RerankMode.Fixed, RerankMode.Auto })
+        foreach (Reranking mode in new[] { Reranking.Fixed, Reranking.Auto })
         {
             for (int q = 0; q < 10; q++)
             {

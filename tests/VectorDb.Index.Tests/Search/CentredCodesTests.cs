@@ -26,9 +26,9 @@ public class CentredCodesTests
             Enumerable.Range(0, dimension).Select(j => offset[j] + clusters[i % 6][j] + (float)(0.7 * rng.NextGaussian())).ToArray()).ToArray();
     }
 
-    private static float[] AsSearched(float[] v, ExactMetric metric)
+    private static float[] AsSearched(float[] v, Metric metric)
     {
-        if (metric != ExactMetric.Cosine)
+        if (metric != Metric.Cosine)
         {
             return v;
         }
@@ -43,7 +43,7 @@ public class CentredCodesTests
     /// residual r̂ = Decode(record) − c: ⟨q,x⟩ ≈ ⟨q,c⟩ + ⟨c,x−c⟩ + ⟨q−c,r̂⟩; ‖q−x‖² ≈ ‖q−c‖² + ‖x−c‖² − 2⟨q−c,r̂⟩
     /// (clamped at 0). Returns the metric's score as the index reports it.
     /// </summary>
-    private static double Oracle(VectorIndex index, ulong id, float[] x, float[] q, ExactMetric metric)
+    private static double Oracle(VectorIndex index, ulong id, float[] x, float[] q, Metric metric)
     {
         var (centre, record) = index.CodesOf(id);
         float[] c = centre.Vector.ToArray();
@@ -63,14 +63,14 @@ public class CentredCodesTests
             qMinusC2 += ((double)q[j] - c[j]) * ((double)q[j] - c[j]);
             r2 += r * r;
         }
-        return metric == ExactMetric.L2 ? Math.Max(0, qMinusC2 + r2 - 2 * qMinusCDotR) : qc + cDotR + qMinusCDotR;
+        return metric == Metric.L2 ? Math.Max(0, qMinusC2 + r2 - 2 * qMinusCDotR) : qc + cDotR + qMinusCDotR;
     }
 
     public static IEnumerable<object[]> Cases()
     {
         foreach (SimdLevel level in SimdCapabilities.Available)
         {
-            foreach (var metric in new[] { ExactMetric.InnerProduct, ExactMetric.L2, ExactMetric.Cosine })
+            foreach (var metric in new[] { Metric.InnerProduct, Metric.L2, Metric.Cosine })
             {
                 foreach (int bits in new[] { 1, 2, 4, 8 })
                 {
@@ -82,7 +82,7 @@ public class CentredCodesTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FlatEstimates_MatchFloat64OracleOfTheCentredFormula(SimdLevel level, ExactMetric metric, int bits)
+    public void FlatEstimates_MatchFloat64OracleOfTheCentredFormula(SimdLevel level, Metric metric, int bits)
     {
         var data = OffsetVectors(400, 11);
         // Originals kept (searched without re-ranking), so the rows coded before the centre are re-encoded from them.
@@ -96,7 +96,7 @@ public class CentredCodesTests
         foreach (float[] query in OffsetVectors(5, 12))
         {
             float[] q = AsSearched(query, metric);
-            var hits = index.Search(query, new SearchOptions(data.Length, RerankMode.None)).Hits;
+            var hits = index.Search(query, new SearchOptions(data.Length, Reranking.None)).Hits;
             Assert.Equal(data.Length, hits.Length);
             double qNorm = Math.Sqrt(Dot(q, q));
             foreach (var hit in hits)
@@ -105,7 +105,7 @@ public class CentredCodesTests
                 double expected = Oracle(index, hit.Id, x, q, metric);
                 // Table quantization (8-bit lookup tables, the int8 grid at 8 bits) and float rounding only: a small
                 // fraction of the scale of the code term, ‖q − c‖·‖x − c‖ (≤ ‖q‖·‖x‖ + … here).
-                double scale = (metric == ExactMetric.L2 ? 2 : 1) * qNorm * Math.Sqrt(Dot(x, x)) * (bits == 1 ? 0.03 : 0.012);
+                double scale = (metric == Metric.L2 ? 2 : 1) * qNorm * Math.Sqrt(Dot(x, x)) * (bits == 1 ? 0.03 : 0.012);
                 Assert.True(Math.Abs(hit.Score - expected) <= scale + 1e-4,
                     $"id {hit.Id}: index {hit.Score}, oracle {expected} (tolerance {scale})");
             }
@@ -125,10 +125,10 @@ public class CentredCodesTests
         var errors = new double[seeds];
         for (int s = 0; s < seeds; s++)
         {
-            using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 2, (ulong)s + 1), ExactMetric.InnerProduct,
+            using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 2, (ulong)s + 1), Metric.InnerProduct,
                 Originals: null, Centre: c));
             index.Upsert(1, x);
-            errors[s] = index.Search(q, new SearchOptions(1, RerankMode.None)).Hits[0].Score - truth;
+            errors[s] = index.Search(q, new SearchOptions(1, Reranking.None)).Hits[0].Score - truth;
         }
         double mean = errors.Average();
         double sd = Math.Sqrt(errors.Sum(e => (e - mean) * (e - mean)) / (seeds - 1));
@@ -144,7 +144,7 @@ public class CentredCodesTests
     public void Centre_IsFixedAtTheSampleSize_AsTheMeanOfTheVectorsSoFar()
     {
         var data = OffsetVectors(300, 21);
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 3), ExactMetric.L2,
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 3), Metric.L2,
             CentreSampleSize: 200));
         for (int i = 0; i < 199; i++)
         {
@@ -175,14 +175,14 @@ public class CentredCodesTests
     }
 
     [Theory]
-    [InlineData(ExactMetric.InnerProduct)]
-    [InlineData(ExactMetric.L2)]
-    [InlineData(ExactMetric.Cosine)]
-    public void IvfResidualLists_EveryListProbed_MatchTheOracle_AndKeepEveryPoint(ExactMetric metric)
+    [InlineData(Metric.InnerProduct)]
+    [InlineData(Metric.L2)]
+    [InlineData(Metric.Cosine)]
+    public void IvfResidualLists_EveryListProbed_MatchTheOracle_AndKeepEveryPoint(Metric metric)
     {
         var data = OffsetVectors(1500, 31);
         using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 3), metric,
-            OriginalPrecision.Float32, IndexKind.Ivf, NList: 12));
+            OriginalPrecision.Float32, IndexLayout.Ivf, NList: 12));
         for (int i = 0; i < data.Length; i++)
         {
             index.Upsert((ulong)i, data[i]);
@@ -193,7 +193,7 @@ public class CentredCodesTests
         foreach (float[] query in OffsetVectors(4, 32))
         {
             float[] q = AsSearched(query, metric);
-            var hits = index.Search(query, new SearchOptions(data.Length, RerankMode.None, NProbe: 12)).Hits;
+            var hits = index.Search(query, new SearchOptions(data.Length, Reranking.None, NProbe: 12)).Hits;
             // Every point is still there (re-encoding at training lost none) under its own id.
             Assert.Equal(Enumerable.Range(0, data.Length).Select(i => (ulong)i).ToHashSet(), hits.Select(h => h.Id).ToHashSet());
             double qNorm = Math.Sqrt(Dot(q, q));
@@ -201,14 +201,14 @@ public class CentredCodesTests
             {
                 float[] x = AsSearched(data[hit.Id], metric);
                 double expected = Oracle(index, hit.Id, x, q, metric);
-                double tolerance = (metric == ExactMetric.L2 ? 2 : 1) * qNorm * Math.Sqrt(Dot(x, x)) * 0.012 + 1e-4;
+                double tolerance = (metric == Metric.L2 ? 2 : 1) * qNorm * Math.Sqrt(Dot(x, x)) * 0.012 + 1e-4;
                 Assert.True(Math.Abs(hit.Score - expected) <= tolerance, $"id {hit.Id}: index {hit.Score}, oracle {expected}");
             }
         }
         // Under L2 and cosine a vector is its own nearest neighbour once re-ranked (not under inner product).
-        for (int i = 0; i < data.Length && metric != ExactMetric.InnerProduct; i += 97)
+        for (int i = 0; i < data.Length && metric != Metric.InnerProduct; i += 97)
         {
-            var best = index.Search(data[i], new SearchOptions(1, RerankMode.Fixed, Oversampling: 20, NProbe: 12)).Hits[0];
+            var best = index.Search(data[i], new SearchOptions(1, Reranking.Fixed, Oversampling: 20, NProbe: 12)).Hits[0];
             Assert.Equal((ulong)i, best.Id);
         }
     }
@@ -226,7 +226,7 @@ public class CentredCodesTests
         var vectors = Enumerable.Range(0, count).Select(i => RandomVectors.UnitSphere(d, 1000 + (ulong)i)).ToArray();
         for (int bits = 1; bits <= 4; bits++)
         {
-            using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, bits, 9), ExactMetric.InnerProduct,
+            using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, bits, 9), Metric.InnerProduct,
                 OriginalPrecision.Float32));
             for (int i = 0; i < count; i++)
             {
@@ -255,7 +255,7 @@ public class CentredCodesTests
         double Recall(int format)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42),
-                ExactMetric.InnerProduct, Originals: null, CodeFormat: format));
+                Metric.InnerProduct, Originals: null, CodeFormat: format));
             for (int i = 0; i < data.Base.Count; i++)
             {
                 index.Upsert((ulong)i, data.Base.Row(i));
@@ -264,7 +264,7 @@ public class CentredCodesTests
             for (int q = 0; q < data.Queries.Count; q++)
             {
                 var truth = data.TrueNeighbours[q].Take(10).Select(id => (ulong)id).ToHashSet();
-                recall += index.Search(data.Queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits.Count(h => truth.Contains(h.Id)) / 10.0;
+                recall += index.Search(data.Queries.Row(q), new SearchOptions(10, Reranking.None)).Hits.Count(h => truth.Contains(h.Id)) / 10.0;
             }
             return recall / data.Queries.Count;
         }

@@ -19,7 +19,7 @@ public class CodeListsTests
     /// <summary>Clustered vectors far from the origin, as real embeddings are (<see cref="CentredCodesTests"/>' data).</summary>
     private static float[][] OffsetVectors(int count, ulong seed) => CentredCodesTests.OffsetVectors(count, seed, Dimension);
 
-    private static VectorIndex Build(float[][] data, ExactMetric metric, int bits, IndexKind kind, SimdLevel? level = null)
+    private static VectorIndex Build(float[][] data, Metric metric, int bits, IndexLayout kind, SimdLevel? level = null)
     {
         var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, bits, 5), metric, OriginalPrecision.Float32, kind),
             level is { } l ? new SimdLevelOverride(l) : null);
@@ -32,17 +32,17 @@ public class CodeListsTests
 
     public static IEnumerable<object[]> Cases() =>
         from level in SimdCapabilities.Available
-        from metric in new[] { ExactMetric.InnerProduct, ExactMetric.L2, ExactMetric.Cosine }
+        from metric in new[] { Metric.InnerProduct, Metric.L2, Metric.Cosine }
         from bits in new[] { 1, 2, 4, 8 }
         select new object[] { level, metric, bits };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FlatCodeLists_EqualIvfOverTheSameLists_WithEveryListProbed(SimdLevel level, ExactMetric metric, int bits)
+    public void FlatCodeLists_EqualIvfOverTheSameLists_WithEveryListProbed(SimdLevel level, Metric metric, int bits)
     {
         var data = OffsetVectors(1200, 41);
-        using var flat = Build(data, metric, bits, IndexKind.Flat, level);
-        using var ivf = Build(data, metric, bits, IndexKind.Ivf, level);
+        using var flat = Build(data, metric, bits, IndexLayout.Flat, level);
+        using var ivf = Build(data, metric, bits, IndexLayout.Ivf, level);
         flat.TrainCodeLists(8);
         ivf.TrainIvf(8);
         Assert.True(flat.HasCodeLists);
@@ -52,8 +52,8 @@ public class CodeListsTests
         foreach (float[] query in OffsetVectors(5, 42))
         {
             // The flat index ignores nprobe; the IVF index is told to probe every list.
-            var fromFlat = flat.Search(query, new SearchOptions(40, RerankMode.None, NProbe: 1)).Hits;
-            var fromIvf = ivf.Search(query, new SearchOptions(40, RerankMode.None, NProbe: 8)).Hits;
+            var fromFlat = flat.Search(query, new SearchOptions(40, Reranking.None, NProbe: 1)).Hits;
+            var fromIvf = ivf.Search(query, new SearchOptions(40, Reranking.None, NProbe: 8)).Hits;
             Assert.Equal(fromIvf, fromFlat);
         }
     }
@@ -69,9 +69,9 @@ public class CodeListsTests
     {
         var data = OffsetVectors(1500, 43);
         float[][] queries = OffsetVectors(7, 44);
-        foreach (ExactMetric metric in new[] { ExactMetric.InnerProduct, ExactMetric.L2, ExactMetric.Cosine })
+        foreach (Metric metric in new[] { Metric.InnerProduct, Metric.L2, Metric.Cosine })
         {
-            using var index = Build(data, metric, bits, IndexKind.Flat, level);
+            using var index = Build(data, metric, bits, IndexLayout.Flat, level);
             index.TrainCodeLists(6);
             for (int i = 0; i < data.Length; i += 9)
             {
@@ -79,8 +79,8 @@ public class CodeListsTests
             }
             foreach (var options in new[]
             {
-                new SearchOptions(10, RerankMode.None), new SearchOptions(5, RerankMode.Fixed, Oversampling: 4),
-                new SearchOptions(10, RerankMode.Auto), new SearchOptions(2000, RerankMode.None),
+                new SearchOptions(10, Reranking.None), new SearchOptions(5, Reranking.Fixed, Oversampling: 4),
+                new SearchOptions(10, Reranking.Auto), new SearchOptions(2000, Reranking.None),
             })
             {
                 SearchResult[] batch = index.SearchBatch(queries.SelectMany(q => q).ToArray(), options);
@@ -95,14 +95,14 @@ public class CodeListsTests
     }
 
     [Theory]
-    [InlineData(ExactMetric.InnerProduct)]
-    [InlineData(ExactMetric.L2)]
-    [InlineData(ExactMetric.Cosine)]
-    public void FlatCodeLists_KeepEveryPoint_ThroughTrainingUpsertsAndDeletes(ExactMetric metric)
+    [InlineData(Metric.InnerProduct)]
+    [InlineData(Metric.L2)]
+    [InlineData(Metric.Cosine)]
+    public void FlatCodeLists_KeepEveryPoint_ThroughTrainingUpsertsAndDeletes(Metric metric)
     {
         var data = OffsetVectors(1000, 45);
         var later = OffsetVectors(300, 46);
-        using var index = Build(data, metric, 4, IndexKind.Flat);
+        using var index = Build(data, metric, 4, IndexLayout.Flat);
         index.TrainCodeLists(8);
         var live = Enumerable.Range(0, data.Length).ToDictionary(i => (ulong)i, i => data[i]);
         for (int i = 0; i < later.Length; i++)
@@ -119,14 +119,14 @@ public class CodeListsTests
         }
         Assert.Equal(8, index.ListCount);
         Assert.Equal(live.Count, index.Count);
-        var all = index.Search(later[0], new SearchOptions(live.Count + 10, RerankMode.None)).Hits;
+        var all = index.Search(later[0], new SearchOptions(live.Count + 10, Reranking.None)).Hits;
         Assert.Equal(live.Keys.ToHashSet(), all.Select(h => h.Id).ToHashSet());
         // Under L2 and cosine a vector is its own nearest neighbour once re-ranked: the codes of every list lead there.
         foreach (var (id, vector) in live.Where((_, i) => i % 37 == 0))
         {
-            if (metric != ExactMetric.InnerProduct)
+            if (metric != Metric.InnerProduct)
             {
-                Assert.Equal(id, index.Search(vector, new SearchOptions(1, RerankMode.Fixed, Oversampling: 20)).Hits[0].Id);
+                Assert.Equal(id, index.Search(vector, new SearchOptions(1, Reranking.Fixed, Oversampling: 20)).Hits[0].Id);
             }
         }
     }
@@ -135,15 +135,15 @@ public class CodeListsTests
     public void CodeListsDue_OnlyForFlatCentredIndexes_FromTheThreshold()
     {
         var data = OffsetVectors(300, 47);
-        using var flat = Build(data, ExactMetric.InnerProduct, 4, IndexKind.Flat);
+        using var flat = Build(data, Metric.InnerProduct, 4, IndexLayout.Flat);
         Assert.False(flat.CodeListsDue());
         Assert.True(flat.CodeListsDue(threshold: 300));
         Assert.False(flat.CodeListsDue(threshold: 301));
-        using var ivf = Build(data, ExactMetric.InnerProduct, 4, IndexKind.Ivf);
+        using var ivf = Build(data, Metric.InnerProduct, 4, IndexLayout.Ivf);
         Assert.True(ivf.CodeListsDue(threshold: 2)); // until its IVF lists are trained an IVF index scans everything
         ivf.TrainIvf(4);
         Assert.False(ivf.CodeListsDue(threshold: 2));
-        using var uncentred = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), ExactMetric.InnerProduct,
+        using var uncentred = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), Metric.InnerProduct,
             CodeFormat: CodeLayout.UncentredLayoutVersion));
         foreach (var vector in data)
         {
@@ -151,7 +151,7 @@ public class CodeListsTests
         }
         Assert.False(uncentred.CodeListsDue(threshold: 2));
         // Without originals the rows would be re-encoded from their decoded codes: no lists.
-        using var noOriginals = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), ExactMetric.InnerProduct,
+        using var noOriginals = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), Metric.InnerProduct,
             Originals: null));
         foreach (var vector in data)
         {
@@ -166,7 +166,7 @@ public class CodeListsTests
     public void CodeLists_AreDueAgain_OnceTheCollectionHasOutgrownThem()
     {
         var data = OffsetVectors(2897, 49);
-        using var index = Build(data[..1024], ExactMetric.InnerProduct, 2, IndexKind.Flat);
+        using var index = Build(data[..1024], Metric.InnerProduct, 2, IndexLayout.Flat);
         Assert.True(index.CodeListsDue(threshold: 1024));
         index.TrainCodeLists();
         Assert.Equal(2, index.ListCount);
@@ -181,7 +181,7 @@ public class CodeListsTests
         index.TrainCodeLists();
         Assert.Equal(8, index.ListCount);
         Assert.False(index.CodeListsDue(threshold: 1024));
-        var all = index.Search(data[5], new SearchOptions(data.Length, RerankMode.None)).Hits;
+        var all = index.Search(data[5], new SearchOptions(data.Length, Reranking.None)).Hits;
         Assert.Equal(data.Length, all.Select(h => h.Id).Distinct().Count());
     }
 
@@ -189,18 +189,18 @@ public class CodeListsTests
     public void IvfIndex_WithCodeLists_ScansEverything_UntilItsIvfListsAreTrained()
     {
         var data = OffsetVectors(1200, 48);
-        using var index = Build(data, ExactMetric.L2, 4, IndexKind.Ivf);
+        using var index = Build(data, Metric.L2, 4, IndexLayout.Ivf);
         index.TrainCodeLists(8);
         Assert.True(index.HasCodeLists);
-        var everything = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 1)).Hits;
+        var everything = index.Search(data[0], new SearchOptions(data.Length, Reranking.None, NProbe: 1)).Hits;
         Assert.Equal(data.Length, everything.Length); // nprobe does not apply to code lists
 
         index.TrainIvf(8); // the IVF lists replace the code lists
         Assert.True(index.IsTrained);
         Assert.False(index.HasCodeLists);
-        var oneList = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 1)).Hits;
+        var oneList = index.Search(data[0], new SearchOptions(data.Length, Reranking.None, NProbe: 1)).Hits;
         Assert.InRange(oneList.Length, 1, data.Length - 1);
-        var allLists = index.Search(data[0], new SearchOptions(data.Length, RerankMode.None, NProbe: 8)).Hits;
+        var allLists = index.Search(data[0], new SearchOptions(data.Length, Reranking.None, NProbe: 8)).Hits;
         Assert.Equal(data.Length, allLists.Length);
     }
 
@@ -228,7 +228,7 @@ public class CodeListsTests
         double Recall(bool lists)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42),
-                ExactMetric.InnerProduct, OriginalPrecision.Float32));
+                Metric.InnerProduct, OriginalPrecision.Float32));
             for (int i = 0; i < data.Base.Count; i++)
             {
                 index.Upsert((ulong)i, data.Base.Row(i));
@@ -242,7 +242,7 @@ public class CodeListsTests
             for (int q = 0; q < data.Queries.Count; q++)
             {
                 var truth = data.TrueNeighbours[q].Take(10).Select(id => (ulong)id).ToHashSet();
-                recall += index.Search(data.Queries.Row(q), new SearchOptions(10, RerankMode.None)).Hits.Count(h => truth.Contains(h.Id)) / 10.0;
+                recall += index.Search(data.Queries.Row(q), new SearchOptions(10, Reranking.None)).Hits.Count(h => truth.Contains(h.Id)) / 10.0;
             }
             return recall / data.Queries.Count;
         }

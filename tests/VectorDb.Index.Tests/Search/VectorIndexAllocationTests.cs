@@ -9,21 +9,21 @@ namespace VectorDb.Index.Tests.Search;
 public class VectorIndexAllocationTests
 {
     [Theory]
-    [InlineData(4, RerankMode.None, IndexKind.Flat)]
-    [InlineData(4, RerankMode.Auto, IndexKind.Flat)]
-    [InlineData(2, RerankMode.Fixed, IndexKind.Flat)]
-    [InlineData(4, RerankMode.Auto, IndexKind.Ivf)]
-    [InlineData(3, RerankMode.None, IndexKind.Flat)]
-    public void WarmQuery_AllocatesNothing(int bits, RerankMode mode, IndexKind kind)
+    [InlineData(4, Reranking.None, IndexLayout.Flat)]
+    [InlineData(4, Reranking.Auto, IndexLayout.Flat)]
+    [InlineData(2, Reranking.Fixed, IndexLayout.Flat)]
+    [InlineData(4, Reranking.Auto, IndexLayout.Ivf)]
+    [InlineData(3, Reranking.None, IndexLayout.Flat)]
+    public void WarmQuery_AllocatesNothing(int bits, Reranking mode, IndexLayout kind)
     {
         var data = TestDatasets.Glove20k;
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), ExactMetric.InnerProduct,
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), Metric.InnerProduct,
             OriginalPrecision.Float32, kind, NList: 64));
         for (int i = 0; i < 4000; i++)
         {
             index.Upsert((ulong)i, data.Base.Row(i));
         }
-        if (kind == IndexKind.Ivf)
+        if (kind == IndexLayout.Ivf)
         {
             index.TrainIvf();
         }
@@ -48,12 +48,12 @@ public class VectorIndexAllocationTests
     }
 
     [Theory]
-    [InlineData(4, RerankMode.None)]
-    [InlineData(2, RerankMode.Auto)]
-    public void WarmBatch_AllocatesNothing(int bits, RerankMode mode)
+    [InlineData(4, Reranking.None)]
+    [InlineData(2, Reranking.Auto)]
+    public void WarmBatch_AllocatesNothing(int bits, Reranking mode)
     {
         var data = TestDatasets.Glove20k;
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), ExactMetric.InnerProduct));
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), Metric.InnerProduct));
         for (int i = 0; i < 4000; i++)
         {
             index.Upsert((ulong)i, data.Base.Row(i));

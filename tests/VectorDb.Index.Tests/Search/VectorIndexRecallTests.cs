@@ -14,15 +14,15 @@ namespace VectorDb.Index.Tests.Search;
 /// </summary>
 public class VectorIndexRecallTests
 {
-    private static (double RecallAt10, double Reranked) Measure(int bits, QuantizationScheme scheme, SearchOptions search, IndexKind kind = IndexKind.Flat)
+    private static (double RecallAt10, double Reranked) Measure(int bits, QuantizerScheme scheme, SearchOptions search, IndexLayout kind = IndexLayout.Flat)
     {
         var data = TestDatasets.Glove20k;
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42, scheme), ExactMetric.InnerProduct, OriginalPrecision.Float32, kind));
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42, scheme), Metric.InnerProduct, OriginalPrecision.Float32, kind));
         for (int i = 0; i < data.Base.Count; i++)
         {
             index.Upsert((ulong)i, data.Base.Row(i));
         }
-        if (kind == IndexKind.Ivf)
+        if (kind == IndexLayout.Ivf)
         {
             index.TrainIvf();
         }
@@ -43,7 +43,7 @@ public class VectorIndexRecallTests
     [InlineData(1, 0.31)] // measured 0.3400
     public void EdenUnbiased_WithoutRerank_MeetsFloor(int bits, double floor)
     {
-        var (recall, _) = Measure(bits, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.None));
+        var (recall, _) = Measure(bits, QuantizerScheme.EdenUnbiased, new SearchOptions(10, Reranking.None));
         Assert.True(recall >= floor, $"recall@10 {recall:F4} at {bits} bits fell below {floor}: a factor, a table or a kernel changed.");
     }
 
@@ -59,10 +59,10 @@ public class VectorIndexRecallTests
     [InlineData(4)]
     public void EdenUnbiased_AtTwoAndFourBits_RecallsAtLeastTurboQuant(int bits)
     {
-        var search = new SearchOptions(10, RerankMode.None);
-        var (eden, _) = Measure(bits, QuantizationScheme.EdenUnbiased, search);
-        var (mse, _) = Measure(bits, QuantizationScheme.TurboQuantMse, search);
-        var (prod, _) = Measure(bits, QuantizationScheme.TurboQuantProd, search);
+        var search = new SearchOptions(10, Reranking.None);
+        var (eden, _) = Measure(bits, QuantizerScheme.EdenUnbiased, search);
+        var (mse, _) = Measure(bits, QuantizerScheme.TurboQuantMse, search);
+        var (prod, _) = Measure(bits, QuantizerScheme.TurboQuantProd, search);
         Assert.True(eden >= mse && eden >= prod, $"b={bits}: eden-unbiased {eden:F4}, tq-mse {mse:F4}, tq-prod {prod:F4}");
     }
 
@@ -75,7 +75,7 @@ public class VectorIndexRecallTests
     [Fact]
     public void AutoRerank_ReachesNearPerfectRecall_WithFewerExactScoresThanPlainCodes()
     {
-        var (recall, reranked) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Auto, Oversampling: 8));
+        var (recall, reranked) = Measure(4, QuantizerScheme.EdenUnbiased, new SearchOptions(10, Reranking.Auto, Oversampling: 8));
         Assert.True(recall >= 0.99, $"auto re-rank recall@10 {recall:F4} < 0.99");
         Assert.True(reranked < 21.8, $"auto re-ranked {reranked:F1} candidates per query (measured 21.1; 22.4 without the cos² factor).");
     }
@@ -83,7 +83,7 @@ public class VectorIndexRecallTests
     [Fact]
     public void Ivf_WithModerateProbing_KeepsRecall()
     {
-        var (recall, _) = Measure(4, QuantizationScheme.EdenUnbiased, new SearchOptions(10, RerankMode.Fixed, Oversampling: 4, NProbe: 32), IndexKind.Ivf);
+        var (recall, _) = Measure(4, QuantizerScheme.EdenUnbiased, new SearchOptions(10, Reranking.Fixed, Oversampling: 4, NProbe: 32), IndexLayout.Ivf);
         // Measured 0.9480 (deterministic: seeded k-means and rotation, 2026-12-05); the floor sits just below it.
         Assert.True(recall >= 0.94, $"IVF nprobe=32 recall@10 {recall:F4} < 0.94 (measured 0.9480)");
     }

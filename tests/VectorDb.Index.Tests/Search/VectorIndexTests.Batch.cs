@@ -24,7 +24,7 @@ public partial class VectorIndexTests
     {
         var data = RandomVectors(1500, 48, 21, clustered: true);
         float[][] queries = RandomVectors(7, 48, 22, clustered: true);
-        foreach (ExactMetric metric in new[] { ExactMetric.InnerProduct, ExactMetric.L2, ExactMetric.Cosine })
+        foreach (Metric metric in new[] { Metric.InnerProduct, Metric.L2, Metric.Cosine })
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(48, bits, 7), metric),
                 new SimdLevelOverride(level));
@@ -38,8 +38,8 @@ public partial class VectorIndexTests
             }
             foreach (var options in new[]
             {
-                new SearchOptions(10, RerankMode.None), new SearchOptions(5, RerankMode.Fixed, Oversampling: 4),
-                new SearchOptions(10, RerankMode.Auto), new SearchOptions(2000, RerankMode.None),
+                new SearchOptions(10, Reranking.None), new SearchOptions(5, Reranking.Fixed, Oversampling: 4),
+                new SearchOptions(10, Reranking.Auto), new SearchOptions(2000, Reranking.None),
             })
             {
                 SearchResult[] batch = index.SearchBatch(queries.SelectMany(q => q).ToArray(), options);
@@ -56,10 +56,10 @@ public partial class VectorIndexTests
     }
 
     [Theory]
-    [InlineData(ExactMetric.InnerProduct, 4)]
-    [InlineData(ExactMetric.L2, 2)]
-    [InlineData(ExactMetric.Cosine, 1)]
-    public void SearchBatch_ExactRerankOfEveryRow_EqualsBruteForce(ExactMetric metric, int bits)
+    [InlineData(Metric.InnerProduct, 4)]
+    [InlineData(Metric.L2, 2)]
+    [InlineData(Metric.Cosine, 1)]
+    public void SearchBatch_ExactRerankOfEveryRow_EqualsBruteForce(Metric metric, int bits)
     {
         var data = RandomVectors(700, 40, 31);
         float[][] queries = RandomVectors(6, 40, 32);
@@ -71,7 +71,7 @@ public partial class VectorIndexTests
             deleted.Add(id);
         }
         SearchResult[] batch = index.SearchBatch(queries.SelectMany(q => q).ToArray(),
-            new SearchOptions(10, RerankMode.Fixed, Oversampling: 700));
+            new SearchOptions(10, Reranking.Fixed, Oversampling: 700));
         for (int q = 0; q < queries.Length; q++)
         {
             Assert.Equal(BruteForce(data, queries[q], 10, metric, deleted), batch[q].Hits.Select(h => h.Id));
@@ -81,8 +81,8 @@ public partial class VectorIndexTests
     [Fact]
     public void SearchBatch_BadInput_IsRefusedWithoutSearching()
     {
-        using var index = Build(RandomVectors(100, 16, 41), ExactMetric.InnerProduct);
-        var options = new SearchOptions(5, RerankMode.None);
+        using var index = Build(RandomVectors(100, 16, 41), Metric.InnerProduct);
+        var options = new SearchOptions(5, Reranking.None);
         float[] queries = RandomVectors(3, 16, 42).SelectMany(q => q).ToArray();
 
         Assert.Contains("multiple of the dimension 16", Assert.Throws<ArgumentException>(() => index.SearchBatch(queries.AsSpan(0, 40), options)).Message);
@@ -99,8 +99,8 @@ public partial class VectorIndexTests
     [Fact]
     public void SearchBatch_EmptyIndex_FindsNothing()
     {
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(16, 4, 7), ExactMetric.L2));
-        SearchResult[] results = index.SearchBatch(new float[16 * 5], new SearchOptions(3, RerankMode.Auto));
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(16, 4, 7), Metric.L2));
+        SearchResult[] results = index.SearchBatch(new float[16 * 5], new SearchOptions(3, Reranking.Auto));
         Assert.Equal(5, results.Length);
         Assert.All(results, r => Assert.Empty(r.Hits));
     }

@@ -11,14 +11,14 @@ namespace VectorDb.Index.Tests.Search;
 public partial class VectorIndexTests
 {
     [Theory]
-    [InlineData(ExactMetric.InnerProduct)]
-    [InlineData(ExactMetric.L2)]
-    public void IvfTraining_WithWritesBetweenItsSteps_PlacesEveryLiveVectorOnce(ExactMetric metric)
+    [InlineData(Metric.InnerProduct)]
+    [InlineData(Metric.L2)]
+    public void IvfTraining_WithWritesBetweenItsSteps_PlacesEveryLiveVectorOnce(Metric metric)
     {
         var data = RandomVectors(1500, 24, 71, clustered: true);
         var current = new Dictionary<ulong, float[]>();
         using var index = new VectorIndex(new VectorIndexOptions(new VectorDb.Index.Quantization.QuantizerOptions(24, 4, 7), metric,
-            OriginalPrecision.Float32, IndexKind.Ivf, 16));
+            OriginalPrecision.Float32, IndexLayout.Ivf, 16));
         void Put(ulong id, float[] vector)
         {
             index.Upsert(id, vector);
@@ -58,7 +58,7 @@ public partial class VectorIndexTests
         ulong[] ids = [.. current.Keys.Order()];
         foreach (var query in RandomVectors(8, 24, 72, clustered: true))
         {
-            var hits = index.Search(query, new SearchOptions(10, RerankMode.Fixed, Oversampling: 2000, NProbe: 16)).Hits;
+            var hits = index.Search(query, new SearchOptions(10, Reranking.Fixed, Oversampling: 2000, NProbe: 16)).Hits;
             Assert.Equal(BruteForce(rows, query, 10, metric).Select(i => ids[i]), hits.Select(h => h.Id));
         }
     }
@@ -66,7 +66,7 @@ public partial class VectorIndexTests
     [Fact]
     public void IvfTraining_CompleteBeforeRun_IsRefused()
     {
-        using var index = Build(RandomVectors(100, 8, 73), ExactMetric.L2, kind: IndexKind.Ivf, nlist: 4);
+        using var index = Build(RandomVectors(100, 8, 73), Metric.L2, kind: IndexLayout.Ivf, nlist: 4);
         IvfTraining training = index.BeginIvfTraining();
         Assert.Throws<InvalidOperationException>(() => index.CompleteIvfTraining(training));
         Assert.Equal(1, index.ListCount);

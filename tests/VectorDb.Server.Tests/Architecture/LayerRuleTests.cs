@@ -19,7 +19,7 @@ public class LayerRuleTests
     /// <summary>The one seam where the server names codec types: the exact-scorer hook it hands the engine for GPU
     /// re-scoring (<c>DatabaseOptions.ExactScorerFactory</c>, built by <c>GpuScoring</c> from VectorDb.Gpu).</summary>
     private static readonly string[] s_serverGpuSeam =
-        ["VectorDb.Index.Rerank.IExactScorer", "VectorDb.Index.Rerank.OriginalVectorStore", "VectorDb.Index.Rerank.ExactMetric"];
+        ["VectorDb.Index.Rerank.IExactScorer", "VectorDb.Index.Rerank.OriginalVectorStore"];
 
     public static TheoryData<string, string[], string[]> Rules => new()
     {
