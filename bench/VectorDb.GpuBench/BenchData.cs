@@ -22,7 +22,7 @@ internal static class BenchData
         return data;
     }
 
-    public static OriginalVectorStore Store(float[] rows, int dimension, OriginalPrecision precision)
+    public static OriginalVectorStore Store(float[] rows, int dimension, OriginalsFormat precision)
     {
         var store = new OriginalVectorStore(dimension, precision);
         int count = rows.Length / dimension;

@@ -35,7 +35,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
         _accelerator = accelerator;
         _store = store;
         _kernels = kernels;
-        CoordinatesPerChunk = store.Precision == OriginalPrecision.Float32 ? 4 : 8;
+        CoordinatesPerChunk = store.Precision == OriginalsFormat.Float32 ? 4 : 8;
         ChunksPerRow = (store.Dimension + CoordinatesPerChunk - 1) / CoordinatesPerChunk;
         store.AddListener(this);
     }
@@ -183,7 +183,7 @@ internal sealed class DeviceMirror : IOriginalStoreListener, IDisposable
             _hostLive[entry] = 0;
             return;
         }
-        if (_store.Precision == OriginalPrecision.Float32)
+        if (_store.Precision == OriginalsFormat.Float32)
         {
             MemoryMarshal.AsBytes(_store.GetFloat32Row(slot)).CopyTo(row);
         }

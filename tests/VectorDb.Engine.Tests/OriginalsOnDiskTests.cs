@@ -105,10 +105,10 @@ public sealed class OriginalsOnDiskTests
     /// <see cref="IOriginalReader"/> (a dictionary of the same bytes) scores bit-identically to one holding its
     /// originals, for fixed and auto re-ranking, float32 and float16.</summary>
     [Theory]
-    [InlineData(OriginalPrecision.Float32, Metric.Cosine)]
-    [InlineData(OriginalPrecision.Float16, Metric.L2)]
-    [InlineData(OriginalPrecision.Float32, Metric.InnerProduct)]
-    public void IndexWithExternalOriginals_ScoresBitIdentically_AtEverySimdLevel(OriginalPrecision precision, Metric metric)
+    [InlineData(OriginalsFormat.Float32, Metric.Cosine)]
+    [InlineData(OriginalsFormat.Float16, Metric.L2)]
+    [InlineData(OriginalsFormat.Float32, Metric.InnerProduct)]
+    public void IndexWithExternalOriginals_ScoresBitIdentically_AtEverySimdLevel(OriginalsFormat precision, Metric metric)
     {
         var vectors = TestVectors.Gaussian(800, 40, seed: 61);
         var queries = TestVectors.Gaussian(10, 40, seed: 62);
@@ -195,11 +195,11 @@ public sealed class OriginalsOnDiskTests
     }
 
     /// <summary>Test reader: the bytes the index would store (float32, or float16-rounded), keyed by id.</summary>
-    private sealed class DictionaryReader(OriginalPrecision precision) : IOriginalReader
+    private sealed class DictionaryReader(OriginalsFormat precision) : IOriginalReader
     {
         private readonly Dictionary<ulong, byte[]> _rows = [];
 
-        public void Put(ulong id, float[] vector) => _rows[id] = precision == OriginalPrecision.Float32
+        public void Put(ulong id, float[] vector) => _rows[id] = precision == OriginalsFormat.Float32
             ? MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()
             : MemoryMarshal.AsBytes(vector.Select(x => (Half)x).ToArray().AsSpan()).ToArray();
 

@@ -25,7 +25,7 @@ internal static class Emulator
         new(SharedContext, SharedAccelerator, store, metric, options ?? new GpuScorerOptions { DeviceMemoryBudgetBytes = 64 << 20 },
             ownsAccelerator: false);
 
-    public static (OriginalVectorStore Store, List<float[]> Vectors) RandomStore(int dimension, OriginalPrecision precision, int count, ulong seed)
+    public static (OriginalVectorStore Store, List<float[]> Vectors) RandomStore(int dimension, OriginalsFormat precision, int count, ulong seed)
     {
         var store = new OriginalVectorStore(dimension, precision);
         var random = new SplitMix64(seed);

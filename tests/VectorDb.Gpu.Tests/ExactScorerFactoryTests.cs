@@ -9,7 +9,7 @@ public class ExactScorerFactoryTests
     [Fact]
     public void Create_FollowsModeAndHardware()
     {
-        var store = new OriginalVectorStore(8, OriginalPrecision.Float32);
+        var store = new OriginalVectorStore(8, OriginalsFormat.Float32);
         bool hasCuda = ExactScorerFactory.CudaDeviceCount() > 0;
 
         Assert.IsType<ExactScorer>(ExactScorerFactory.Create(store, Metric.L2, new GpuScorerOptions { Mode = GpuMode.CpuOnly }));

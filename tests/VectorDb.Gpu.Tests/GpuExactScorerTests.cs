@@ -9,10 +9,10 @@ public class GpuExactScorerTests
     // 37 coordinates: not a multiple of the 4-float or 8-half chunk, so row and query padding are exercised.
     private const int Dimension = 37;
 
-    public static TheoryData<OriginalPrecision, Metric> Combinations()
+    public static TheoryData<OriginalsFormat, Metric> Combinations()
     {
-        var data = new TheoryData<OriginalPrecision, Metric>();
-        foreach (OriginalPrecision precision in Enum.GetValues<OriginalPrecision>())
+        var data = new TheoryData<OriginalsFormat, Metric>();
+        foreach (OriginalsFormat precision in Enum.GetValues<OriginalsFormat>())
         {
             foreach (Metric metric in Enum.GetValues<Metric>())
             {
@@ -24,7 +24,7 @@ public class GpuExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void EveryCall_MatchesTheCpuScorer(OriginalPrecision precision, Metric metric)
+    public void EveryCall_MatchesTheCpuScorer(OriginalsFormat precision, Metric metric)
     {
         const int Count = 100, K = 6;
         (OriginalVectorStore store, _) = Emulator.RandomStore(Dimension, precision, Count, 17);
@@ -99,7 +99,7 @@ public class GpuExactScorerTests
     {
         // 1,300 slots in 512-score segments: three segments per query to merge (production segments hold 8,192;
         // the emulator is too slow for that many). k = 1,100 exceeds MaxDeviceK, so the host selects.
-        (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalPrecision.Float32, 1_300, 5);
+        (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalsFormat.Float32, 1_300, 5);
         store.Delete(1_250);
         var cpu = new ExactScorer(store, Metric.L2);
         using GpuExactScorer gpu = Emulator.Create(store, Metric.L2);
@@ -120,7 +120,7 @@ public class GpuExactScorerTests
     [Fact]
     public void UpsertsAndDeletes_AreSeenByTheNextCall()
     {
-        (OriginalVectorStore store, _) = Emulator.RandomStore(8, OriginalPrecision.Float16, 40, 23);
+        (OriginalVectorStore store, _) = Emulator.RandomStore(8, OriginalsFormat.Float16, 40, 23);
         using GpuExactScorer gpu = Emulator.Create(store, Metric.InnerProduct);
         float[] query = [1, 1, 1, 1, 1, 1, 1, 1];
         var best = new ScoredSlot[3];
@@ -148,7 +148,7 @@ public class GpuExactScorerTests
     [Fact]
     public void OverBudget_FallsBackToTheCpuAndReportsWhy()
     {
-        (OriginalVectorStore store, _) = Emulator.RandomStore(16, OriginalPrecision.Float32, 50, 31);
+        (OriginalVectorStore store, _) = Emulator.RandomStore(16, OriginalsFormat.Float32, 50, 31);
         long bytesPerSlot = 16 * 4 + 8;
         using GpuExactScorer gpu = Emulator.Create(store, Metric.Cosine,
             new GpuScorerOptions { DeviceMemoryBudgetBytes = 100 * bytesPerSlot });
@@ -178,7 +178,7 @@ public class GpuExactScorerTests
     [Fact]
     public void BadArguments_ThrowBeforeTouchingTheDevice()
     {
-        (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalPrecision.Float32, 3, 1);
+        (OriginalVectorStore store, _) = Emulator.RandomStore(4, OriginalsFormat.Float32, 3, 1);
         using GpuExactScorer gpu = Emulator.Create(store, Metric.L2);
         Assert.Throws<ArgumentException>(() => gpu.Score([1, 2, 3], [0], new float[1]));
         Assert.Throws<ArgumentException>(() => gpu.Score([1, 2, 3, 4], [-1], new float[1]));

@@ -30,7 +30,7 @@ public class GpuIndexTests
     {
         Dataset glove = s_glove.Value;
         int d = glove.Dimension;
-        var options = new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, OriginalPrecision.Float32);
+        var options = new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, OriginalsFormat.Float32);
         using var cpu = new VectorIndex(options);
         using var gpu = new VectorIndex(options, level: null, (store, metric) => Emulator.Create(store, metric));
         var vectors = new Dictionary<ulong, float[]>();

@@ -45,7 +45,7 @@ public class CentredEncodeBenchmarks : IDisposable
         {
             centre[j] = (float)(0.05 * rng.NextGaussian());
         }
-        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, Bits, 0x5EED), Metric, Originals: null,
+        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, Bits, 0x5EED), Metric, Originals: OriginalsFormat.None,
             Centre: centre), new SimdLevelOverride(Level));
         _vectors = new float[Batch * Dimension];
         for (int i = 0; i < _vectors.Length; i++)

@@ -28,8 +28,8 @@ public class ExactScorerBenchmarks
     [ParamsSource(nameof(Levels))]
     public SimdLevel Level { get; set; }
 
-    [Params(OriginalPrecision.Float32, OriginalPrecision.Float16)]
-    public OriginalPrecision Precision { get; set; }
+    [Params(OriginalsFormat.Float32, OriginalsFormat.Float16)]
+    public OriginalsFormat Precision { get; set; }
 
     [Params(100, 768)]
     public int Dimension { get; set; }

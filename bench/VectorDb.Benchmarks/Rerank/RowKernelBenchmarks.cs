@@ -28,8 +28,8 @@ public class RowKernelBenchmarks
     [ParamsSource(nameof(Levels))]
     public SimdLevel Level { get; set; }
 
-    [Params(OriginalPrecision.Float32, OriginalPrecision.Float16)]
-    public OriginalPrecision Precision { get; set; }
+    [Params(OriginalsFormat.Float32, OriginalsFormat.Float16)]
+    public OriginalsFormat Precision { get; set; }
 
     [Params(100, 768)]
     public int Dimension { get; set; }
@@ -58,7 +58,7 @@ public class RowKernelBenchmarks
         ref float query = ref _query[0];
         float total = 0;
         int length = Dimension;
-        if (Precision == OriginalPrecision.Float32)
+        if (Precision == OriginalsFormat.Float32)
         {
             foreach (int offset in _offsets)
             {

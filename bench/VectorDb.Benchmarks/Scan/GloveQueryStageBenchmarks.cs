@@ -49,7 +49,7 @@ public class GloveQueryStageBenchmarks : IDisposable
             : "datasets/glove-100-angular-20k";
         _data = Dataset.Load(folder, Queries);
         int d = _data.Dimension;
-        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, null));
+        _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 4, 42), Metric.InnerProduct, OriginalsFormat.None));
         for (int i = 0; i < _data.Base.Count; i++)
         {
             _index.Upsert((ulong)i, _data.Base.Row(i));

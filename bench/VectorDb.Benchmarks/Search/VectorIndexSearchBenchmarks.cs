@@ -36,7 +36,7 @@ public class VectorIndexSearchBenchmarks : IDisposable
         var data = Dataset.Load(Locate("glove-100-angular-20k"));
         _queries = data.Queries;
         _index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, Bits, 42), Metric.InnerProduct,
-            OriginalPrecision.Float32, Kind));
+            OriginalsFormat.Float32, Kind));
         for (int i = 0; i < data.Base.Count; i++)
         {
             _index.Upsert((ulong)i, data.Base.Row(i));

@@ -25,7 +25,7 @@ internal sealed partial class IngestCommand
 
         public RerankTwins(StoredCollection collection, VectorSet vectors, QuantizerOptions quantizer)
         {
-            var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32);
+            var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalsFormat.Float32);
             Memory = new VectorIndex(options);
             Disk = new VectorIndex(options);
             Disk.UseExternalOriginals(new StoreReader(collection));

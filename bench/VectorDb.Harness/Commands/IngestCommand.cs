@@ -78,7 +78,7 @@ internal sealed partial class IngestCommand : ICommand
         long total = (long)baseVectors.Count * repeat;
         Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(folder))}: {total} vectors of d={baseVectors.Dimension}, {quantizerOptions.Scheme.Id()} {quantizerOptions.Bits} bits, batches of {batchSize}, {writers} writer(s), wait={wait}, store {directory}");
 
-        var before = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: null));
+        var before = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: OriginalsFormat.None));
         double ingestSeconds;
         CollectionStatistics statistics;
         using (var store = CollectionCatalogue.Open(directory))
@@ -104,7 +104,7 @@ internal sealed partial class IngestCommand : ICommand
         }
 
         var recovery = Stopwatch.StartNew();
-        var after = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: null));
+        var after = new VectorIndex(new VectorIndexOptions(quantizerOptions, Metric.InnerProduct, Originals: OriginalsFormat.None));
         long recovered;
         double recoverySeconds;
         var reports = new List<string>();

@@ -73,7 +73,7 @@ internal static class ExactSearch
     /// <summary>Queries per <see cref="IExactScorer.SearchAllBatch"/> call in the batched row.</summary>
     public const int BatchSize = 64;
 
-    public static List<SearchRow> Measure(Dataset dataset, Metric metric, OriginalPrecision precision, RerankBackend backend, int k, int threads)
+    public static List<SearchRow> Measure(Dataset dataset, Metric metric, OriginalsFormat precision, RerankBackend backend, int k, int threads)
     {
         int d = dataset.Dimension;
         var store = new OriginalVectorStore(d, precision);
@@ -96,7 +96,7 @@ internal static class ExactSearch
             int bytesPerVector = d * store.BytesPerCoordinate;
             rows = rows.Select(row => row with
             {
-                Scheme = precision == OriginalPrecision.Float32 ? "exact-f32" : "exact-f16",
+                Scheme = precision == OriginalsFormat.Float32 ? "exact-f32" : "exact-f16",
                 Bits = store.BytesPerCoordinate * 8,
                 Index = $"exact-{backend.Name}",
                 BytesPerVector = bytesPerVector,

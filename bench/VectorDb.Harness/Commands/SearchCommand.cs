@@ -78,11 +78,11 @@ internal sealed class SearchCommand : ICommand
         string[] reranks = options.StringList("rerank", ["none"]);
         double pool = double.Parse(options.String("pool", "8"), CultureInfo.InvariantCulture);
         double z = double.Parse(options.String("z", SearchOptions.DefaultConfidence.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        OriginalPrecision? originals = options.String("originals", "f32") switch
+        OriginalsFormat originals = options.String("originals", "f32") switch
         {
-            "f32" => OriginalPrecision.Float32,
-            "f16" => OriginalPrecision.Float16,
-            "none" => null,
+            "f32" => OriginalsFormat.Float32,
+            "f16" => OriginalsFormat.Float16,
+            "none" => OriginalsFormat.None,
             var other => throw new ArgumentException($"--originals: '{other}' is not f32, f16 or none."),
         };
         int k = options.Int("k", 10);
@@ -103,7 +103,7 @@ internal sealed class SearchCommand : ICommand
         };
 
         Console.WriteLine($"{dataset.Name}: d={dataset.Dimension}, {dataset.Base.Count} base, {dataset.Queries.Count} queries, metric {metric}, k={k}, {threads} thread(s), {string.Join(',', batches)} quer(ies) per call");
-        var rows = exact ? ExactSearch.Measure(dataset, metric, originals ?? OriginalPrecision.Float32, rerankOn, k, threads) : [];
+        var rows = exact ? ExactSearch.Measure(dataset, metric, originals == OriginalsFormat.None ? OriginalsFormat.Float32 : originals, rerankOn, k, threads) : [];
         foreach (var scheme in schemes)
         {
             foreach (int bits in bitWidths)
@@ -129,8 +129,8 @@ internal sealed class SearchCommand : ICommand
                             Index = kind == IndexLayout.Flat ? "flat" : $"ivf{index.ListCount}",
                             NProbe = kind == IndexLayout.Flat ? null : nprobe,
                             Rerank = rerank,
-                            BytesPerVector = index.CodeBytesPerVector + (search.Rerank == Reranking.None || originals is null ? 0
-                                : dataset.Dimension * (originals == OriginalPrecision.Float16 ? 2 : 4)),
+                            BytesPerVector = index.CodeBytesPerVector + (search.Rerank == Reranking.None || originals == OriginalsFormat.None ? 0
+                                : dataset.Dimension * (originals == OriginalsFormat.Float16 ? 2 : 4)),
                             BuildSeconds = buildSeconds,
                             Threads = threads,
                             Batch = batch,

@@ -15,7 +15,7 @@ var data = Dataset.Load(args[0]);
 int queries = int.Parse(args[1], CultureInfo.InvariantCulture), tries = int.Parse(args[2], CultureInfo.InvariantCulture);
 int lists = int.Parse(args[3], CultureInfo.InvariantCulture);
 var options = new VectorIndexOptions(new QuantizerOptions(data.Dimension, 4, 42), Metric.InnerProduct,
-    OriginalPrecision.Float32, IndexLayout.Flat, CodeFormat: 2);
+    OriginalsFormat.Float32, IndexLayout.Flat, CodeFormat: 2);
 using var plain = new VectorIndex(options);
 using var listed = new VectorIndex(options);
 for (int i = 0; i < data.Base.Count; i++)

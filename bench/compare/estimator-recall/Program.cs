@@ -54,7 +54,7 @@ foreach (string schemeId in schemeIds)
             var decodedSquaredNorms = new double[n];
             var record = new byte[quantizer.Layout.RecordSize];
             var xhat = new float[d];
-            using var index = new VectorIndex(new VectorIndexOptions(options, metric, Originals: null));
+            using var index = new VectorIndex(new VectorIndexOptions(options, metric, Originals: OriginalsFormat.None));
             for (int i = 0; i < n; i++)
             {
                 quantizer.Encode(Array.ConvertAll(Prepared(dataset.Base.Row(i)), v => (float)v), record);

@@ -29,9 +29,9 @@ public static class ScanAbSide
         var data = Dataset.Load(directory);
         var quantizer = new QuantizerOptions(data.Dimension, 4, 42);
 #if BEFORE_FORMAT2
-        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32, IndexLayout.Flat);
+        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalsFormat.Float32, IndexLayout.Flat);
 #else
-        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalPrecision.Float32, IndexLayout.Flat,
+        var options = new VectorIndexOptions(quantizer, Metric.InnerProduct, OriginalsFormat.Float32, IndexLayout.Flat,
             CodeFormat: format);
 #endif
         var index = new VectorIndex(options);

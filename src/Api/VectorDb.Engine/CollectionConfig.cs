@@ -1,7 +1,6 @@
 using System.Globalization;
 using VectorDb.Engine;
 using VectorDb.Index.Quantization;
-using VectorDb.Index.Rerank;
 using VectorDb.Index.Rotation;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
@@ -108,21 +107,13 @@ public sealed record CollectionConfig(
     internal VectorIndexOptions IndexOptions() => new(
         QuantizerOptions(),
         Metric,
-        PrecisionOf(Originals),
+        Originals,
         Index,
         NList,
         ClusteringSeed,
         CodeFormat,
         RhoRanking: RhoRanking,
         ScaleSearch: ScaleSearch > 0 ? ScaleSearch : null);
-
-    /// <summary>The codec's precision for kept originals; null when none are kept.</summary>
-    private static OriginalPrecision? PrecisionOf(OriginalsFormat format) => format switch
-    {
-        OriginalsFormat.Float32 => OriginalPrecision.Float32,
-        OriginalsFormat.Float16 => OriginalPrecision.Float16,
-        _ => null,
-    };
 
     /// <summary>The persisted manifest.</summary>
     internal CollectionManifest ToManifest(int maxPayloadBytes)

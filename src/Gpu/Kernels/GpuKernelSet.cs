@@ -19,10 +19,10 @@ internal sealed class GpuKernelSet
     private readonly Lazy<Action<Index1D, ArrayView<Chunk16>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<Chunk16>,
         ArrayView<float>, ArrayView<int>, int>> _scatter;
 
-    public GpuKernelSet(Accelerator accelerator, OriginalPrecision precision, Metric metric)
+    public GpuKernelSet(Accelerator accelerator, OriginalsFormat precision, Metric metric)
     {
         bool l2 = metric == Metric.L2;
-        bool half = precision == OriginalPrecision.Float16;
+        bool half = precision == OriginalsFormat.Float16;
         _scorePairs = new(() => (half, l2) switch
         {
             (false, false) => LoadPairs(accelerator, ScoreKernels.ScorePairs<Float32Row<DotOp>>),

@@ -39,7 +39,7 @@ internal static class ExactRowScoring
     /// the storage layer keeps originals): scores[i] for row i, NaN where <paramref name="found"/>[i] is false. Row
     /// norms (cosine) are computed here over the stored values, as <see cref="OriginalVectorStore"/> does at upsert.
     /// </summary>
-    public static void ScorePacked(SimdLevel level, Metric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
+    public static void ScorePacked(SimdLevel level, Metric metric, OriginalsFormat precision, ReadOnlySpan<float> query,
         Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
     {
         switch (level)
@@ -51,12 +51,12 @@ internal static class ExactRowScoring
         }
     }
 
-    private static void ScorePacked<TKernel>(Metric metric, OriginalPrecision precision, ReadOnlySpan<float> query,
+    private static void ScorePacked<TKernel>(Metric metric, OriginalsFormat precision, ReadOnlySpan<float> query,
         Span<byte> rows, ReadOnlySpan<bool> found, Span<float> scores)
         where TKernel : struct, IRowKernel
     {
         int d = query.Length;
-        int width = d * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
+        int width = d * (precision == OriginalsFormat.Float32 ? sizeof(float) : 2);
         bool cosine = metric == Metric.Cosine;
         float queryNorm = cosine ? ExactScorer.EuclideanNorm(query) : 0f;
         ref float q = ref MemoryMarshal.GetReference(query);
@@ -68,7 +68,7 @@ internal static class ExactRowScoring
                 continue;
             }
             Span<byte> bytes = rows.Slice(i * width, width);
-            if (precision == OriginalPrecision.Float32)
+            if (precision == OriginalsFormat.Float32)
             {
                 Span<float> row = MemoryMarshal.Cast<byte, float>(bytes);
                 scores[i] = Score<TKernel>(metric, ref q, ref MemoryMarshal.GetReference(row), d, queryNorm,

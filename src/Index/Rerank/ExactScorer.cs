@@ -134,7 +134,7 @@ public sealed class ExactScorer : CpuExactScorerBase
         int length = store.Dimension;
         bool live;
         float rowNorm = Metric == Metric.Cosine ? store.NormUnchecked(slot) : 0f;
-        if (store.Precision == OriginalPrecision.Float32)
+        if (store.Precision == OriginalsFormat.Float32)
         {
             ref float row = ref store.Float32RowUnchecked(slot, out live);
             return live ? ExactRowScoring.Score<TKernel>(Metric, ref query, ref row, length, queryNorm, rowNorm) : float.NaN;

@@ -31,13 +31,10 @@ public sealed class OriginalVectorStore
     /// <summary>Creates an empty store.</summary>
     /// <param name="dimension">Coordinates per vector, 1 or more.</param>
     /// <param name="precision">How the originals are stored.</param>
-    public OriginalVectorStore(int dimension, OriginalPrecision precision)
+    public OriginalVectorStore(int dimension, OriginalsFormat precision)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        if (precision is not (OriginalPrecision.Float32 or OriginalPrecision.Float16))
-        {
-            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Use Float32 or Float16.");
-        }
+        BytesPerCoordinateOf(precision); // rejects None: a store holds originals
         Dimension = dimension;
         Precision = precision;
         int rowBytes = dimension * BytesPerCoordinate;
@@ -50,10 +47,20 @@ public sealed class OriginalVectorStore
     public int Dimension { get; }
 
     /// <summary>float32 or float16 storage.</summary>
-    public OriginalPrecision Precision { get; }
+    public OriginalsFormat Precision { get; }
 
     /// <summary>Bytes one coordinate takes in this store (4 or 2).</summary>
-    public int BytesPerCoordinate => Precision == OriginalPrecision.Float32 ? sizeof(float) : 2;
+    public int BytesPerCoordinate => Precision == OriginalsFormat.Float32 ? sizeof(float) : 2;
+
+    /// <summary>Bytes per coordinate of originals kept as <paramref name="format"/>: 4 or 2. The guard of every
+    /// Index type that holds or reads originals: <see cref="OriginalsFormat.None"/> (an index without originals,
+    /// which never builds such a type) and unknown values are refused with an <see cref="ArgumentOutOfRangeException"/>.</summary>
+    public static int BytesPerCoordinateOf(OriginalsFormat format) => format switch
+    {
+        OriginalsFormat.Float32 => sizeof(float),
+        OriginalsFormat.Float16 => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Use Float32 or Float16."),
+    };
 
     /// <summary>One more than the highest slot ever written: brute-force search scans [0, SlotCount).</summary>
     public int SlotCount { get; private set; }
@@ -91,7 +98,7 @@ public sealed class OriginalVectorStore
         Chunk chunk = GetOrCreateChunk(slot >> ChunkShift);
         int row = slot & (SlotsPerChunk - 1);
         double squaredNorm = 0;
-        if (Precision == OriginalPrecision.Float32)
+        if (Precision == OriginalsFormat.Float32)
         {
             Span<float> destination = chunk.Float32.AsSpan(row * Dimension, Dimension);
             vector.CopyTo(destination);
@@ -171,7 +178,7 @@ public sealed class OriginalVectorStore
     public ReadOnlySpan<float> GetFloat32Row(int slot)
     {
         RequireLive(slot);
-        RequirePrecision(OriginalPrecision.Float32);
+        RequirePrecision(OriginalsFormat.Float32);
         return _chunks[slot >> ChunkShift]!.Float32.AsSpan((slot & (SlotsPerChunk - 1)) * Dimension, Dimension);
     }
 
@@ -179,7 +186,7 @@ public sealed class OriginalVectorStore
     public ReadOnlySpan<Half> GetFloat16Row(int slot)
     {
         RequireLive(slot);
-        RequirePrecision(OriginalPrecision.Float16);
+        RequirePrecision(OriginalsFormat.Float16);
         return _chunks[slot >> ChunkShift]!.Float16.AsSpan((slot & (SlotsPerChunk - 1)) * Dimension, Dimension);
     }
 
@@ -190,7 +197,7 @@ public sealed class OriginalVectorStore
         {
             throw new ArgumentException($"Destination has {destination.Length} floats; the store's dimension is {Dimension}.", nameof(destination));
         }
-        if (Precision == OriginalPrecision.Float32)
+        if (Precision == OriginalsFormat.Float32)
         {
             GetFloat32Row(slot).CopyTo(destination);
             return;
@@ -261,7 +268,7 @@ public sealed class OriginalVectorStore
             {
                 throw new ArgumentException($"Coordinate {j} is {value}; originals must be finite.", nameof(vector));
             }
-            if (Precision == OriginalPrecision.Float16 && !Half.IsFinite((Half)value))
+            if (Precision == OriginalsFormat.Float16 && !Half.IsFinite((Half)value))
             {
                 throw new ArgumentException(
                     $"Coordinate {j} is {value}, beyond float16's range (±{MaxFloat16Magnitude}); store this collection as Float32 or rescale it.",
@@ -278,7 +285,7 @@ public sealed class OriginalVectorStore
         }
     }
 
-    private void RequirePrecision(OriginalPrecision wanted)
+    private void RequirePrecision(OriginalsFormat wanted)
     {
         if (Precision != wanted)
         {
@@ -304,10 +311,10 @@ public sealed class OriginalVectorStore
     }
 
     /// <summary>SlotsPerChunk consecutive slots: rows (row-major, Dimension wide), norms and live bits.</summary>
-    private sealed class Chunk(int slots, int dimension, OriginalPrecision precision)
+    private sealed class Chunk(int slots, int dimension, OriginalsFormat precision)
     {
-        public readonly float[] Float32 = precision == OriginalPrecision.Float32 ? new float[slots * dimension] : [];
-        public readonly Half[] Float16 = precision == OriginalPrecision.Float16 ? new Half[slots * dimension] : [];
+        public readonly float[] Float32 = precision == OriginalsFormat.Float32 ? new float[slots * dimension] : [];
+        public readonly Half[] Float16 = precision == OriginalsFormat.Float16 ? new Half[slots * dimension] : [];
         public readonly float[] Norms = new float[slots];
         public readonly ulong[] Live = new ulong[(slots + 63) / 64];
     }

@@ -31,12 +31,12 @@ internal interface IRowIds
 /// <param name="precision">How the reader returns them.</param>
 /// <param name="level">Kernel width.</param>
 internal sealed class StoredOriginalsScorer(IRowIds rows, int dimension, Metric metric, IOriginalReader reader,
-    OriginalPrecision precision, SimdLevel level) : CpuExactScorerBase
+    OriginalsFormat precision, SimdLevel level) : CpuExactScorerBase
 {
     /// <summary>Candidates read from the <see cref="IOriginalReader"/> per call (bounds the scratch per search).</summary>
     public const int Batch = 64;
 
-    private readonly int _width = dimension * (precision == OriginalPrecision.Float32 ? sizeof(float) : 2);
+    private readonly int _width = dimension * OriginalVectorStore.BytesPerCoordinateOf(precision);
 
     public override int Dimension => dimension;
 

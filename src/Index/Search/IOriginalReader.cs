@@ -12,7 +12,7 @@ namespace VectorDb.Index.Search;
 public interface IOriginalReader
 {
     /// <summary>Writes the original of <c>ids[i]</c> into <c>destination[i·w .. (i+1)·w)</c>, where w is
-    /// dimension × 4 bytes for <see cref="OriginalPrecision.Float32"/> or × 2 for <see cref="OriginalPrecision.Float16"/>
+    /// dimension × 4 bytes for <see cref="OriginalsFormat.Float32"/> or × 2 for <see cref="OriginalsFormat.Float16"/>
     /// (little-endian IEEE values, exactly as the index would have stored them), and sets <c>found[i]</c>; an id
     /// that has no original (deleted meanwhile) gets found = false.</summary>
     void Read(ReadOnlySpan<ulong> ids, Span<byte> destination, Span<bool> found);
@@ -26,10 +26,10 @@ internal static class OriginalReading
     /// after another into <paramref name="destination"/> (<paramref name="dimension"/> floats each);
     /// <paramref name="found"/> says which ids had one (the others' floats are left as they were).
     /// </summary>
-    public static void ReadFloats(this IOriginalReader reader, OriginalPrecision precision, int dimension,
+    public static void ReadFloats(this IOriginalReader reader, OriginalsFormat precision, int dimension,
         ReadOnlySpan<ulong> ids, Span<float> destination, Span<bool> found)
     {
-        int width = precision == OriginalPrecision.Float32 ? 4 : 2, stride = dimension * width;
+        int width = OriginalVectorStore.BytesPerCoordinateOf(precision), stride = dimension * width;
         byte[] bytes = ArrayPool<byte>.Shared.Rent(ids.Length * stride);
         try
         {

@@ -6,7 +6,8 @@ namespace VectorDb.Index.Search;
 /// <summary>What defines an index: the quantizer, the metric, the originals kept, and the partitioning.</summary>
 /// <param name="Quantizer">Scheme, dimension, bits, rotation seed and rounds, codebook.</param>
 /// <param name="Metric">Similarity; cosine vectors are normalised before encoding.</param>
-/// <param name="Originals">Precision of the originals kept for exact re-ranking, or null to keep none.</param>
+/// <param name="Originals">How the originals kept for exact re-ranking are stored, or <see cref="OriginalsFormat.None"/>
+/// to keep none.</param>
 /// <param name="Kind">Flat or IVF.</param>
 /// <param name="NList">IVF lists; 0 picks about 4·√n (a power of two) when the index is trained.</param>
 /// <param name="ClusteringSeed">Seed of the IVF k-means. Persisted with the collection.</param>
@@ -25,7 +26,7 @@ namespace VectorDb.Index.Search;
 public sealed record VectorIndexOptions(
     QuantizerOptions Quantizer,
     Metric Metric,
-    OriginalPrecision? Originals = OriginalPrecision.Float32,
+    OriginalsFormat Originals = OriginalsFormat.Float32,
     IndexLayout Kind = IndexLayout.Flat,
     int NList = 0,
     ulong ClusteringSeed = 0x5EED,

@@ -267,11 +267,11 @@ public sealed partial class VectorIndex
     /// is no reader (nothing is read).</summary>
     private bool TryReadExternal(ReadOnlySpan<ulong> ids, Span<float> destination, Span<bool> found)
     {
-        if (Volatile.Read(ref _externalOriginals) is not { } reader || Options.Originals is not { } precision)
+        if (Volatile.Read(ref _externalOriginals) is not { } reader || Options.Originals == OriginalsFormat.None)
         {
             return false;
         }
-        reader.ReadFloats(precision, Dimension, ids, destination, found);
+        reader.ReadFloats(Options.Originals, Dimension, ids, destination, found);
         if (Options.Metric == Metric.Cosine)
         {
             for (int i = 0; i < ids.Length; i++)

@@ -56,9 +56,9 @@ public sealed partial class VectorIndex : IRowIds
     public void UseExternalOriginals(IOriginalReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (Options.Originals is not { } precision)
+        if (Options.Originals == OriginalsFormat.None)
         {
-            throw new InvalidOperationException("This index keeps no originals (VectorIndexOptions.Originals is null); there is nothing to read from elsewhere.");
+            throw new InvalidOperationException("This index keeps no originals (VectorIndexOptions.Originals is None); there is nothing to read from elsewhere.");
         }
         _lock.EnterWriteLock();
         try
@@ -69,7 +69,7 @@ public sealed partial class VectorIndex : IRowIds
             }
             IExactScorer? previous = _exact;
             SimdLevel level = previous is CpuScorer cpu ? cpu.Level : SimdCapabilities.Best;
-            _exact = new StoredOriginalsScorer(this, Dimension, Options.Metric, reader, precision, level);
+            _exact = new StoredOriginalsScorer(this, Dimension, Options.Metric, reader, Options.Originals, level);
             _originals = null;
             Volatile.Write(ref _externalOriginals, reader);
             (previous as IDisposable)?.Dispose();

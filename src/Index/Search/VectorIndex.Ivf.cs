@@ -71,7 +71,7 @@ public sealed partial class VectorIndex
     /// index keeps the collection mean.
     /// </summary>
     public bool CodeListsDue(int threshold = VectorIndexOptions.CodeListsFromVectors) =>
-        _centred && Options.IvfResiduals && Options.Originals is not null && Count >= Math.Max(2, threshold)
+        _centred && Options.IvfResiduals && Options.Originals != OriginalsFormat.None && Count >= Math.Max(2, threshold)
         && (!_lists.IsTrained || (_lists.AreCodeLists && VectorIndexOptions.DefaultCodeListCount(Count) >= CodeListRegrowth * ListCount));
 
     /// <summary>Growth of the default code list count (4, i.e. about 4× the vectors) at which code lists are retrained.</summary>

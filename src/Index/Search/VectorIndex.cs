@@ -39,7 +39,7 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="level">Forces a SIMD level for the quantizer and CPU kernels (tests); null = the best one.</param>
     /// <param name="exactScorerFactory">Builds the exact re-scorer over this index's originals (e.g. a GPU scorer
     /// from VectorDb.Gpu, which mirrors the store through its listener); null = the CPU <see cref="Rerank.ExactScorer"/>.
-    /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is set. The index disposes what it returns
+    /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is not <see cref="OriginalsFormat.None"/>. The index disposes what it returns
     /// when that is <see cref="IDisposable"/>.</param>
     public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level,
         Func<OriginalVectorStore, Metric, IExactScorer>? exactScorerFactory)
@@ -55,9 +55,9 @@ public sealed partial class VectorIndex : IDisposable
         Layout = Quantizer.Layout;
         _records = new byte[64 * Layout.RecordSize];
         _family = CodeFamily.For(options.Dimension, Quantizer.Codebook, hasSigns: Layout.SignOffset >= 0, Quantizer.Level);
-        if (options.Originals is { } precision)
+        if (options.Originals != OriginalsFormat.None)
         {
-            _originals = new OriginalVectorStore(options.Dimension, precision);
+            _originals = new OriginalVectorStore(options.Dimension, options.Originals);
             _exact = exactScorerFactory?.Invoke(_originals, options.Metric)
                 ?? new ExactScorer(_originals, options.Metric, level?.Level);
             if (_exact.Dimension != options.Dimension || _exact.Metric != options.Metric)

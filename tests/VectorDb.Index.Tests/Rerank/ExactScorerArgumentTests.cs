@@ -7,7 +7,7 @@ public class ExactScorerArgumentTests
 {
     private static ExactScorer NewScorer()
     {
-        var store = new OriginalVectorStore(4, OriginalPrecision.Float32);
+        var store = new OriginalVectorStore(4, OriginalsFormat.Float32);
         store.Upsert(0, [1, 2, 3, 4]);
         return new ExactScorer(store, Metric.InnerProduct, SimdLevel.Scalar);
     }
@@ -26,7 +26,7 @@ public class ExactScorerArgumentTests
         Assert.Throws<ArgumentException>(() => scorer.ScoreBatch([1, 2, 3, 4, 5, 6, 7, 8], [0, 1, 0], [0], scores));
         Assert.Throws<ArgumentException>(() => scorer.RerankBatch([1, 2, 3, 4], [0, 1], [0], 3, new ScoredSlot[2], new int[1]));
         Assert.Throws<ArgumentException>(() => scorer.SearchAllBatch([1, 2, 3], 1, new ScoredSlot[1], new int[1]));
-        Assert.Throws<ArgumentException>(() => new ExactScorer(new OriginalVectorStore(4, OriginalPrecision.Float32), Metric.L2, (SimdLevel)64));
+        Assert.Throws<ArgumentException>(() => new ExactScorer(new OriginalVectorStore(4, OriginalsFormat.Float32), Metric.L2, (SimdLevel)64));
     }
 
     [Fact]

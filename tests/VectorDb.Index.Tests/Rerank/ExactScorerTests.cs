@@ -12,12 +12,12 @@ public class ExactScorerTests
     /// <summary>Edges of 4-, 8-, 16- and 32-float blocks (the float16 loops step by 2 vectors), GloVe and BERT shapes.</summary>
     private static readonly int[] Dimensions = [1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 768];
 
-    public static TheoryData<SimdLevel, OriginalPrecision, Metric> Combinations()
+    public static TheoryData<SimdLevel, OriginalsFormat, Metric> Combinations()
     {
-        var data = new TheoryData<SimdLevel, OriginalPrecision, Metric>();
+        var data = new TheoryData<SimdLevel, OriginalsFormat, Metric>();
         foreach (SimdLevel level in SimdCapabilities.Available)
         {
-            foreach (OriginalPrecision precision in Enum.GetValues<OriginalPrecision>())
+            foreach (OriginalsFormat precision in Enum.GetValues<OriginalsFormat>())
             {
                 foreach (Metric metric in Enum.GetValues<Metric>())
                 {
@@ -28,7 +28,7 @@ public class ExactScorerTests
         return data;
     }
 
-    private static (OriginalVectorStore Store, RerankOracle Oracle) Build(int dimension, OriginalPrecision precision, int count, ulong seed)
+    private static (OriginalVectorStore Store, RerankOracle Oracle) Build(int dimension, OriginalsFormat precision, int count, ulong seed)
     {
         var store = new OriginalVectorStore(dimension, precision);
         var oracle = new RerankOracle(dimension, precision);
@@ -45,7 +45,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Score_EveryDimension_WithinFloat32BoundOfFloat64Oracle(SimdLevel level, OriginalPrecision precision, Metric metric)
+    public void Score_EveryDimension_WithinFloat32BoundOfFloat64Oracle(SimdLevel level, OriginalsFormat precision, Metric metric)
     {
         foreach (int dimension in Dimensions)
         {
@@ -67,7 +67,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Rerank_ReturnsTheOracleTopK(SimdLevel level, OriginalPrecision precision, Metric metric)
+    public void Rerank_ReturnsTheOracleTopK(SimdLevel level, OriginalsFormat precision, Metric metric)
     {
         const int Dimension = 100, Count = 300, K = 10;
         (OriginalVectorStore store, RerankOracle oracle) = Build(Dimension, precision, Count, 42);
@@ -110,7 +110,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void SearchAll_EqualsRerankOverEveryLiveSlot(SimdLevel level, OriginalPrecision precision, Metric metric)
+    public void SearchAll_EqualsRerankOverEveryLiveSlot(SimdLevel level, OriginalsFormat precision, Metric metric)
     {
         const int Dimension = 33, Count = 200, K = 7;
         (OriginalVectorStore store, RerankOracle oracle) = Build(Dimension, precision, Count, 5);
@@ -136,7 +136,7 @@ public class ExactScorerTests
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Batches_EqualOneQueryAtATime(SimdLevel level, OriginalPrecision precision, Metric metric)
+    public void Batches_EqualOneQueryAtATime(SimdLevel level, OriginalsFormat precision, Metric metric)
     {
         const int Dimension = 64, Count = 120, K = 5;
         (OriginalVectorStore store, _) = Build(Dimension, precision, Count, 9);
@@ -174,7 +174,7 @@ public class ExactScorerTests
     [Fact]
     public void Score_DeletedNeverWrittenAndFarSlots_AreNaNAndNeverReturned()
     {
-        (OriginalVectorStore store, _) = Build(16, OriginalPrecision.Float32, 10, 3);
+        (OriginalVectorStore store, _) = Build(16, OriginalsFormat.Float32, 10, 3);
         store.Delete(4);
         var scorer = new ExactScorer(store, Metric.InnerProduct);
         float[] query = Enumerable.Repeat(1f, 16).ToArray();
@@ -194,7 +194,7 @@ public class ExactScorerTests
     [Fact]
     public void Cosine_ZeroVectorOrQuery_ScoresZero()
     {
-        var store = new OriginalVectorStore(8, OriginalPrecision.Float32);
+        var store = new OriginalVectorStore(8, OriginalsFormat.Float32);
         store.Upsert(0, new float[8]);
         store.Upsert(1, Enumerable.Repeat(2f, 8).ToArray());
         var scorer = new ExactScorer(store, Metric.Cosine);
@@ -210,7 +210,7 @@ public class ExactScorerTests
     [Fact]
     public void Upsert_ReplacesVectorInPlace()
     {
-        var store = new OriginalVectorStore(4, OriginalPrecision.Float16);
+        var store = new OriginalVectorStore(4, OriginalsFormat.Float16);
         var scorer = new ExactScorer(store, Metric.L2);
         store.Upsert(2, [1, 2, 3, 4]);
         store.Upsert(2, [0, 0, 0, 1]);
@@ -226,7 +226,7 @@ public class ExactScorerTests
     [Fact]
     public void CallsAfterWarmUp_AllocateNothing()
     {
-        (OriginalVectorStore store, _) = Build(100, OriginalPrecision.Float16, 64, 1);
+        (OriginalVectorStore store, _) = Build(100, OriginalsFormat.Float16, 64, 1);
         var scorer = new ExactScorer(store, Metric.Cosine);
         float[] query = Enumerable.Repeat(0.5f, 100).ToArray();
         float[] queries = [.. query, .. query];
@@ -264,5 +264,5 @@ public class ExactScorerTests
 
     [Fact]
     public void DefaultLevel_IsTheBestAvailable() =>
-        Assert.Equal(SimdCapabilities.Best, new ExactScorer(new OriginalVectorStore(4, OriginalPrecision.Float32), Metric.L2).Level);
+        Assert.Equal(SimdCapabilities.Best, new ExactScorer(new OriginalVectorStore(4, OriginalsFormat.Float32), Metric.L2).Level);
 }

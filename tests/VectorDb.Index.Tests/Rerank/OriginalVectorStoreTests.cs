@@ -14,7 +14,7 @@ public class OriginalVectorStoreTests
     [Fact]
     public void UpsertDelete_TrackLiveCountsVersionAndListeners()
     {
-        var store = new OriginalVectorStore(3, OriginalPrecision.Float32);
+        var store = new OriginalVectorStore(3, OriginalsFormat.Float32);
         var listener = new RecordingListener();
         store.AddListener(listener);
 
@@ -42,7 +42,7 @@ public class OriginalVectorStoreTests
     [Fact]
     public void Float16_StoresRoundedValuesAndTheirNorm()
     {
-        var store = new OriginalVectorStore(2, OriginalPrecision.Float16);
+        var store = new OriginalVectorStore(2, OriginalsFormat.Float16);
         float[] input = [0.1f, 65504f];
         store.Upsert(1, input);
         var roundTrip = new float[2];
@@ -60,7 +60,7 @@ public class OriginalVectorStoreTests
     [InlineData(70000f)]
     public void Upsert_RejectsBadCoordinatesAndChangesNothing(float bad)
     {
-        var store = new OriginalVectorStore(2, OriginalPrecision.Float16);
+        var store = new OriginalVectorStore(2, OriginalsFormat.Float16);
         store.Upsert(0, [1, 1]);
         var listener = new RecordingListener();
         store.AddListener(listener);
@@ -76,9 +76,10 @@ public class OriginalVectorStoreTests
     [Fact]
     public void BadArguments_ThrowWithUsefulMessages()
     {
-        var store = new OriginalVectorStore(2, OriginalPrecision.Float32);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OriginalVectorStore(0, OriginalPrecision.Float32));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OriginalVectorStore(4, (OriginalPrecision)7));
+        var store = new OriginalVectorStore(2, OriginalsFormat.Float32);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OriginalVectorStore(0, OriginalsFormat.Float32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OriginalVectorStore(4, (OriginalsFormat)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OriginalVectorStore(4, OriginalsFormat.None)); // a store holds originals
         Assert.Contains("dimension is 2", Assert.Throws<ArgumentException>(() => store.Upsert(0, [1, 2, 3])).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => store.Upsert(-1, [1, 2]));
         Assert.Throws<ArgumentOutOfRangeException>(() => store.Upsert(OriginalVectorStore.MaxSlotCount, [1, 2]));

@@ -10,7 +10,7 @@ namespace VectorDb.Index.Tests.Rerank;
 /// Stability, §3.1); a fused multiply-add only removes roundings. The bound is rigorous, so a failure is a bug and
 /// never bad luck.
 /// </summary>
-internal sealed class RerankOracle(int dimension, OriginalPrecision precision)
+internal sealed class RerankOracle(int dimension, OriginalsFormat precision)
 {
     public const double UnitRoundoff = 1.0 / (1 << 24);
 
@@ -25,7 +25,7 @@ internal sealed class RerankOracle(int dimension, OriginalPrecision precision)
         var row = new double[vector.Length];
         for (int j = 0; j < row.Length; j++)
         {
-            row[j] = precision == OriginalPrecision.Float16 ? (double)(Half)vector[j] : vector[j];
+            row[j] = precision == OriginalsFormat.Float16 ? (double)(Half)vector[j] : vector[j];
         }
         _rows[slot] = row;
     }

@@ -19,12 +19,12 @@ public class StoredOriginalsScorerTests
     public static IEnumerable<object[]> Cases() =>
         from level in SimdCapabilities.Available
         from metric in new[] { Metric.InnerProduct, Metric.Cosine, Metric.L2 }
-        from precision in new[] { OriginalPrecision.Float32, OriginalPrecision.Float16 }
+        from precision in new[] { OriginalsFormat.Float32, OriginalsFormat.Float16 }
         select new object[] { level, metric, precision };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void SearchesAndScores_EqualTheInMemoryScorer(SimdLevel level, Metric metric, OriginalPrecision precision)
+    public void SearchesAndScores_EqualTheInMemoryScorer(SimdLevel level, Metric metric, OriginalsFormat precision)
     {
         var options = new VectorIndexOptions(new QuantizerOptions(Dimension, 2, 11), metric, precision);
         using var memory = new VectorIndex(options, new SimdLevelOverride(level));
@@ -68,13 +68,13 @@ public class StoredOriginalsScorerTests
     }
 
     /// <summary>Originals by id, as little-endian float32 or float16 bytes (what the storage layer returns).</summary>
-    private sealed class DictionaryReader(int dimension, OriginalPrecision precision) : IOriginalReader
+    private sealed class DictionaryReader(int dimension, OriginalsFormat precision) : IOriginalReader
     {
         private readonly Dictionary<ulong, byte[]> _rows = [];
 
         public void Put(ulong id, float[] vector)
         {
-            int width = precision == OriginalPrecision.Float32 ? 4 : 2;
+            int width = precision == OriginalsFormat.Float32 ? 4 : 2;
             var bytes = new byte[dimension * width];
             for (int j = 0; j < dimension; j++)
             {

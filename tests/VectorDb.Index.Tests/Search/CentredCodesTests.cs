@@ -86,7 +86,7 @@ public class CentredCodesTests
     {
         var data = OffsetVectors(400, 11);
         // Originals kept (searched without re-ranking), so the rows coded before the centre are re-encoded from them.
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, bits, 3), metric, OriginalPrecision.Float32,
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, bits, 3), metric, OriginalsFormat.Float32,
             CentreSampleSize: 150), new SimdLevelOverride(level));
         for (int i = 0; i < data.Length; i++)
         {
@@ -126,7 +126,7 @@ public class CentredCodesTests
         for (int s = 0; s < seeds; s++)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, 2, (ulong)s + 1), Metric.InnerProduct,
-                Originals: null, Centre: c));
+                Originals: OriginalsFormat.None, Centre: c));
             index.Upsert(1, x);
             errors[s] = index.Search(q, new SearchOptions(1, Reranking.None)).Hits[0].Score - truth;
         }
@@ -182,7 +182,7 @@ public class CentredCodesTests
     {
         var data = OffsetVectors(1500, 31);
         using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 3), metric,
-            OriginalPrecision.Float32, IndexLayout.Ivf, NList: 12));
+            OriginalsFormat.Float32, IndexLayout.Ivf, NList: 12));
         for (int i = 0; i < data.Length; i++)
         {
             index.Upsert((ulong)i, data[i]);
@@ -227,7 +227,7 @@ public class CentredCodesTests
         for (int bits = 1; bits <= 4; bits++)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(d, bits, 9), Metric.InnerProduct,
-                OriginalPrecision.Float32));
+                OriginalsFormat.Float32));
             for (int i = 0; i < count; i++)
             {
                 index.Upsert((ulong)i, vectors[i]);
@@ -255,7 +255,7 @@ public class CentredCodesTests
         double Recall(int format)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42),
-                Metric.InnerProduct, Originals: null, CodeFormat: format));
+                Metric.InnerProduct, Originals: OriginalsFormat.None, CodeFormat: format));
             for (int i = 0; i < data.Base.Count; i++)
             {
                 index.Upsert((ulong)i, data.Base.Row(i));

@@ -21,7 +21,7 @@ public class CodeListsTests
 
     private static VectorIndex Build(float[][] data, Metric metric, int bits, IndexLayout kind, SimdLevel? level = null)
     {
-        var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, bits, 5), metric, OriginalPrecision.Float32, kind),
+        var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, bits, 5), metric, OriginalsFormat.Float32, kind),
             level is { } l ? new SimdLevelOverride(l) : null);
         for (int i = 0; i < data.Length; i++)
         {
@@ -152,7 +152,7 @@ public class CodeListsTests
         Assert.False(uncentred.CodeListsDue(threshold: 2));
         // Without originals the rows would be re-encoded from their decoded codes: no lists.
         using var noOriginals = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(Dimension, 4, 5), Metric.InnerProduct,
-            Originals: null));
+            Originals: OriginalsFormat.None));
         foreach (var vector in data)
         {
             noOriginals.Upsert((ulong)noOriginals.Count, vector);
@@ -228,7 +228,7 @@ public class CodeListsTests
         double Recall(bool lists)
         {
             using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42),
-                Metric.InnerProduct, OriginalPrecision.Float32));
+                Metric.InnerProduct, OriginalsFormat.Float32));
             for (int i = 0; i < data.Base.Count; i++)
             {
                 index.Upsert((ulong)i, data.Base.Row(i));

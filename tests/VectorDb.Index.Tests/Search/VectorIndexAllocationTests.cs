@@ -18,7 +18,7 @@ public class VectorIndexAllocationTests
     {
         var data = TestDatasets.Glove20k;
         using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42), Metric.InnerProduct,
-            OriginalPrecision.Float32, kind, NList: 64));
+            OriginalsFormat.Float32, kind, NList: 64));
         for (int i = 0; i < 4000; i++)
         {
             index.Upsert((ulong)i, data.Base.Row(i));

@@ -17,7 +17,7 @@ public class VectorIndexRecallTests
     private static (double RecallAt10, double Reranked) Measure(int bits, QuantizerScheme scheme, SearchOptions search, IndexLayout kind = IndexLayout.Flat)
     {
         var data = TestDatasets.Glove20k;
-        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42, scheme), Metric.InnerProduct, OriginalPrecision.Float32, kind));
+        using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data.Dimension, bits, 42, scheme), Metric.InnerProduct, OriginalsFormat.Float32, kind));
         for (int i = 0; i < data.Base.Count; i++)
         {
             index.Upsert((ulong)i, data.Base.Row(i));

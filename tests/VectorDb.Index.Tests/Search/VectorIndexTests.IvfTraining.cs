@@ -18,7 +18,7 @@ public partial class VectorIndexTests
         var data = RandomVectors(1500, 24, 71, clustered: true);
         var current = new Dictionary<ulong, float[]>();
         using var index = new VectorIndex(new VectorIndexOptions(new VectorDb.Index.Quantization.QuantizerOptions(24, 4, 7), metric,
-            OriginalPrecision.Float32, IndexLayout.Ivf, 16));
+            OriginalsFormat.Float32, IndexLayout.Ivf, 16));
         void Put(ulong id, float[] vector)
         {
             index.Upsert(id, vector);

@@ -59,7 +59,7 @@ public partial class VectorIndexTests
         bool ivfResiduals = true)
     {
         var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(data[0].Length, bits, 7, scheme), metric,
-            OriginalPrecision.Float32, kind, nlist, IvfResiduals: ivfResiduals));
+            OriginalsFormat.Float32, kind, nlist, IvfResiduals: ivfResiduals));
         for (int i = 0; i < data.Length; i++)
         {
             index.Upsert((ulong)i, data[i]);
