@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VectorDb;
 using VectorDb.Client;
 
 namespace Samples;
@@ -11,7 +12,7 @@ internal static class ClientSample
     {
         // --8<-- [start:client]
         using var client = new VectorDbClient(address);                                // e.g. http://127.0.0.1:6334
-        await client.CreateCollectionAsync("sample", dimension: 3, DistanceMetric.Cosine);
+        await client.CreateCollectionAsync("sample", dimension: 3, Metric.Cosine);
         await client.UpsertAsync("sample", [
             VectorDbClient.Point(1, [1f, 0, 0], new JsonObject { ["lang"] = "en", ["height"] = 185.0 }),
             VectorDbClient.Point(2, [0f, 1, 0], new JsonObject { ["lang"] = "fr" }),

@@ -26,7 +26,7 @@ public sealed partial class VectorDbClient
     /// <param name="dimension">Coordinates per vector.</param>
     /// <param name="metric">How similarity is measured.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task CreateCollectionAsync(string name, int dimension, DistanceMetric metric, CancellationToken cancellationToken = default)
+    public Task CreateCollectionAsync(string name, int dimension, Metric metric, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         return CreateCollectionAsync(name, (ulong)dimension, metric.ToProto(), cancellationToken: cancellationToken);

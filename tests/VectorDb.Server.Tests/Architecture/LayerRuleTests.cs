@@ -15,6 +15,7 @@ public class LayerRuleTests
 {
     private const string Index = "VectorDb.Index";
     private const string Storage = "VectorDb.Storage";
+    private const string Vocabulary = "VectorDb.Vocabulary";
 
     /// <summary>The one seam where the server names codec types: the exact-scorer hook it hands the engine for GPU
     /// re-scoring (<c>DatabaseOptions.ExactScorerFactory</c>, built by <c>GpuScoring</c> from VectorDb.Gpu).</summary>
@@ -29,7 +30,9 @@ public class LayerRuleTests
         { "VectorDb.Cli", [Index, Storage], [] },
         { "VectorDb.Cluster", [Index, Storage], [] },
         { "VectorDb.Server.Tests", [Index, Storage], s_serverGpuSeam }, // GpuScoringTests checks the seam itself
-        // Below it: the codec depends on nothing of ours, storage on FASTER only, the engine on neither host.
+        // Below it: the codec depends on nothing of ours but the vocabulary, storage on FASTER (and the vocabulary)
+        // only, the engine on neither host. The vocabulary (VectorDb.Vocabulary) is allowed everywhere:
+        // Vocabulary_ReferencesNothingOfOurs keeps it at the bottom.
         { Index, ["VectorDb.Engine", Storage, "VectorDb.Server", "VectorDb.Gpu"], [] },
         { Storage, ["VectorDb.Engine", Index, "VectorDb.Server", "VectorDb.Cluster"], [] },
         { "VectorDb.Engine", ["VectorDb.Server", "VectorDb.VectorData", "VectorDb.Cli", "VectorDb.Cluster", "VectorDb.Gpu"], [] },
@@ -42,6 +45,24 @@ public class LayerRuleTests
         var violations = Violations(assembly, forbidden).Where(type => !allowed.Contains(type[(type.IndexOf(' ') + 1)..])).ToList();
         Assert.True(violations.Count == 0,
             $"{assembly} uses types of a layer it may not reference (docs/architecture.md, \"Layers\"):\n  " + string.Join("\n  ", violations));
+    }
+
+    [Fact]
+    public void Vocabulary_ReferencesNothingOfOurs()
+    {
+        // The one vocabulary every layer may use must sit below all of them: no reference to any VectorDb assembly
+        // (and so no type of one: every type it used from another assembly would resolve through such a reference).
+        string path = Path.Combine(AppContext.BaseDirectory, Vocabulary + ".dll");
+        Assert.True(File.Exists(path), $"{path} is not in the test's output (reference its project).");
+        using var stream = File.OpenRead(path);
+        using var pe = new PEReader(stream);
+        MetadataReader reader = pe.GetMetadataReader();
+        var ours = reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name))
+            .Where(name => name.StartsWith("VectorDb", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(ours.Count == 0,
+            $"{Vocabulary} must reference no VectorDb assembly (docs/architecture.md, \"Layers\"), but references:\n  " + string.Join("\n  ", ours));
+        // And it is the assembly the layers' types come from: the checker must see the engine use it.
+        Assert.Equal(Vocabulary, typeof(Metric).Assembly.GetName().Name);
     }
 
     [Fact]

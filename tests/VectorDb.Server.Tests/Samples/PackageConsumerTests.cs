@@ -15,7 +15,7 @@ namespace VectorDb.Server.Tests.Samples;
 public sealed class PackageConsumerTests
 {
     private static readonly string[] s_packages =
-        ["VectorDb.Index", "VectorDb.Storage", "VectorDb.Engine", "VectorDb.Contracts", "VectorDb.Client", "VectorDb.VectorData", "VectorDb.Cli"];
+        ["VectorDb.Vocabulary", "VectorDb.Index", "VectorDb.Storage", "VectorDb.Engine", "VectorDb.Contracts", "VectorDb.Client", "VectorDb.VectorData", "VectorDb.Cli"];
 
     [Fact]
     public async Task Packages_RestoreFromALocalFolder_IntoAFreshApp_ThatRunsTheSamples()
