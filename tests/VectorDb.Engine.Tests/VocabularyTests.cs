@@ -28,4 +28,14 @@ public sealed class VocabularyTests
         Assert.Equal([true, false, false, true], QuantizerSchemes.All.Select(s => s.IsUnbiased()));
         Assert.Equal([false, false, true], Enum.GetValues<Metric>().Select(m => m.SmallerIsBetter()));
     }
+
+    [Fact]
+    public void Engine_ForwardsTheMovedTypes_ToTheVocabularyAssembly()
+    {
+        // Applications compiled against VectorDb.Engine 0.6.0, which defined these types, still find them.
+        var forwarded = typeof(VectorDatabase).Assembly.GetForwardedTypes();
+        Type[] moved = [typeof(Metric), typeof(QuantizerScheme), typeof(QuantizerSchemes), typeof(OriginalsFormat), typeof(IndexLayout), typeof(Reranking)];
+        Assert.All(moved, type => Assert.Contains(type, forwarded));
+        Assert.All(moved, type => Assert.Equal("VectorDb.Vocabulary", type.Assembly.GetName().Name));
+    }
 }
