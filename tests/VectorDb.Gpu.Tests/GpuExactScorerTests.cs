@@ -12,7 +12,7 @@ public class GpuExactScorerTests
     public static TheoryData<OriginalsFormat, Metric> Combinations()
     {
         var data = new TheoryData<OriginalsFormat, Metric>();
-        foreach (OriginalsFormat precision in Enum.GetValues<OriginalsFormat>())
+        foreach (OriginalsFormat precision in new[] { OriginalsFormat.Float32, OriginalsFormat.Float16 }) // the formats that keep originals
         {
             foreach (Metric metric in Enum.GetValues<Metric>())
             {

@@ -17,7 +17,7 @@ public class ExactScorerTests
         var data = new TheoryData<SimdLevel, OriginalsFormat, Metric>();
         foreach (SimdLevel level in SimdCapabilities.Available)
         {
-            foreach (OriginalsFormat precision in Enum.GetValues<OriginalsFormat>())
+            foreach (OriginalsFormat precision in new[] { OriginalsFormat.Float32, OriginalsFormat.Float16 }) // the formats that keep originals
             {
                 foreach (Metric metric in Enum.GetValues<Metric>())
                 {
