@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using VectorDb;
 using VectorDb.Datasets;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;

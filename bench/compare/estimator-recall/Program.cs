@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using VectorDb;
 using VectorDb.Datasets;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
