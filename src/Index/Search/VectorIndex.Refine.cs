@@ -43,6 +43,10 @@ public sealed partial class VectorIndex
         float codeFactor = Options.Metric == Rerank.ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
+            RecordEstimate.Prefetch(ScanRecordOf(scratch.Sorted[i].Slot));
+        }
+        for (int i = 0; i < candidates; i++)
+        {
             int row = scratch.Sorted[i].Slot;
             float shift = residualLists ? (float)scratch.Shifts[_lists.ListOf(row)] : sharedShift;
             float score = RecordEstimate.Refined(Layout, ScanRecordOf(row), weights, centroids, codes, codeFactor, shift);
