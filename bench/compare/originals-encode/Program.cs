@@ -32,7 +32,7 @@ double storageBytes = Least(5, () =>
         encode(vector, OriginalsFormat.Float16);
     }
 });
-var store = new OriginalVectorStore(dimension, OriginalPrecision.Float16);
+var store = new OriginalVectorStore(dimension, OriginalsFormat.Float16);
 double indexStore = Least(5, () =>
 {
     for (int i = 0; i < n; i++)

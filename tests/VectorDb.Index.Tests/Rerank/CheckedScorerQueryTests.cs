@@ -11,10 +11,10 @@ namespace VectorDb.Index.Tests.Rerank;
 public class CheckedScorerQueryTests
 {
     [Theory]
-    [InlineData(RerankMode.Fixed, ExactMetric.InnerProduct)]
-    [InlineData(RerankMode.Auto, ExactMetric.InnerProduct)]
-    [InlineData(RerankMode.Auto, ExactMetric.L2)]
-    public void IndexRerank_CallsTheScorerWithTheCheckedQueryOnly(RerankMode mode, ExactMetric metric)
+    [InlineData(Reranking.Fixed, Metric.InnerProduct)]
+    [InlineData(Reranking.Auto, Metric.InnerProduct)]
+    [InlineData(Reranking.Auto, Metric.L2)]
+    public void IndexRerank_CallsTheScorerWithTheCheckedQueryOnly(Reranking mode, Metric metric)
     {
         RecordingScorer? recorder = null;
         using var index = new VectorIndex(new VectorIndexOptions(new QuantizerOptions(24, 2, 7), metric), level: null,
@@ -37,10 +37,10 @@ public class CheckedScorerQueryTests
     [Fact]
     public void CheckedQuery_ScoresAsThePublicForm_AndKeepsItsLengthCheck()
     {
-        var store = new OriginalVectorStore(4, OriginalPrecision.Float32);
+        var store = new OriginalVectorStore(4, OriginalsFormat.Float32);
         store.Upsert(0, [1, 2, 3, 4]);
         store.Upsert(1, [-1, 0.5f, 2, 0]);
-        var scorer = new ExactScorer(store, ExactMetric.L2, SimdLevel.Scalar);
+        var scorer = new ExactScorer(store, Metric.L2, SimdLevel.Scalar);
         float[] query = [0.25f, -1, 3, 2];
         var expected = new float[2];
         var scores = new float[2];
@@ -66,7 +66,7 @@ public class CheckedScorerQueryTests
 
         public int Dimension => inner.Dimension;
 
-        public ExactMetric Metric => inner.Metric;
+        public Metric Metric => inner.Metric;
 
         public string Backend => inner.Backend;
 
