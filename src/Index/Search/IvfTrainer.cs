@@ -1,0 +1,232 @@
+using VectorDb.Index.Common;
+using VectorDb.Index.Rerank;
+
+namespace VectorDb.Index.Search;
+
+/// <summary>
+/// Trains an index's lists in three steps that let searches and writes go on (<see cref="Begin"/>, <see cref="Run"/>,
+/// <see cref="Complete"/>), or rebuilds them around given centroids (<see cref="UseCentroids"/>): the seeded sample of
+/// source vectors, k-means and each row's list and residual record, then the switch to the new lists with every live
+/// row placed again. Takes the index's lock itself, for the holds each step documents.
+/// </summary>
+internal sealed class IvfTrainer
+{
+    /// <summary>Rows assigned to lists per read-lock hold while a training runs (writers wait at most this long).</summary>
+    private const int AssignmentChunkRows = 4096;
+
+    /// <summary>Rows read from the external reader per call while re-encoding a chunk for its lists.</summary>
+    private const int ListEncodeBatchRows = 256;
+
+    private readonly VectorIndex _rows;
+    private readonly ReaderWriterLockSlim _lock;
+    private readonly IvfLists _lists;
+    private readonly CodeCentring _centring;
+    private readonly RowSources _sources;
+    private readonly RowPlacement _placement;
+
+    /// <param name="rows">The row table (live rows, options, quantizer).</param>
+    /// <param name="gate">The index's lock.</param>
+    /// <param name="lists">The lists trained.</param>
+    /// <param name="centring">Whether lists hold residuals, and their encoding.</param>
+    /// <param name="sources">The vectors sampled, assigned and re-encoded.</param>
+    /// <param name="placement">Places the rows in the new lists.</param>
+    public IvfTrainer(VectorIndex rows, ReaderWriterLockSlim gate, IvfLists lists, CodeCentring centring, RowSources sources,
+        RowPlacement placement)
+    {
+        _rows = rows;
+        _lock = gate;
+        _lists = lists;
+        _centring = centring;
+        _sources = sources;
+        _placement = placement;
+    }
+
+    private VectorIndexOptions Options => _rows.Options;
+
+    private int Dimension => Options.Dimension;
+
+    /// <summary>
+    /// Whether the index should now train residual code lists: see <see cref="VectorIndex.CodeListsDue"/>.
+    /// </summary>
+    public bool CodeListsDue(int threshold) =>
+        _centring.IsCentred && Options.IvfResiduals && Options.Originals is not null && _rows.Count >= Math.Max(2, threshold)
+        && (!_lists.IsTrained || (_lists.AreCodeLists
+            && VectorIndexOptions.DefaultCodeListCount(_rows.Count) >= VectorIndex.CodeListRegrowth * _lists.Count));
+
+    /// <summary>Step 1 (see <see cref="VectorIndex.BeginIvfTraining"/>), under a read lock: the list count and a
+    /// seeded sample of the live rows' source vectors.</summary>
+    /// <exception cref="InvalidOperationException">Fewer live vectors than lists.</exception>
+    public IvfTraining Begin(int nlist)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            int count = _rows.Count;
+            nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : VectorIndex.DefaultListCount(count);
+            if (count < nlist)
+            {
+                throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {count}.");
+            }
+            int[] live = LiveRows();
+            int sampleSize = Math.Min(live.Length, nlist * VectorIndex.TrainingPointsPerList);
+            var rng = new SplitMix64(Options.ClusteringSeed);
+            // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
+            for (int i = 0; i < sampleSize; i++)
+            {
+                int j = i + rng.NextInt(live.Length - i);
+                (live[i], live[j]) = (live[j], live[i]);
+            }
+            var sample = new float[sampleSize * Dimension];
+            // The originals wherever they are kept (one batched read from storage when there), so that the lists do
+            // not depend on whether originals are in memory or in storage.
+            _sources.OfRows(live.AsSpan(0, sampleSize), sample);
+            return new IvfTraining(nlist, sample, _rows.RowCount);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Step 1 for residual code lists (nlist = 0: <see cref="VectorIndexOptions.DefaultCodeListCount"/>).</summary>
+    public IvfTraining BeginCodeLists(int nlist)
+    {
+        IvfTraining training = Begin(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(_rows.Count));
+        training.CodeLists = true;
+        return training;
+    }
+
+    /// <summary>All three steps in one call.</summary>
+    public void Train(IvfTraining training)
+    {
+        Run(training);
+        Complete(training);
+    }
+
+    /// <summary>Lists around given centroids (row-major, <paramref name="lists"/>·d floats), every row to its nearest.</summary>
+    /// <exception cref="ArgumentException">Not <paramref name="lists"/> centroids of the dimension.</exception>
+    public void UseCentroids(int lists, ReadOnlySpan<float> centroids, bool codeLists)
+    {
+        if (lists < 1 || centroids.Length != lists * Dimension)
+        {
+            throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Dimension}.", nameof(centroids));
+        }
+        IvfTraining training;
+        _lock.EnterReadLock();
+        try
+        {
+            training = new IvfTraining(lists, [], _rows.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        Train(training);
+    }
+
+    /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
+    public void Run(IvfTraining training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        bool residuals = _centring.IsCentred && Options.IvfResiduals;
+        IvfLists.TrainCentroids(training, Dimension, Options.Metric == ExactMetric.L2, Options.ClusteringSeed, residuals,
+            _rows.Quantizer.Rotation, _rows.Quantizer.Level, _rows.Layout.RecordSize);
+        var assignment = new int[training.Rows];
+        for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                int end = Math.Min(training.Rows, first + AssignmentChunkRows);
+                AssignAndEncode(training, assignment, first, end, residuals);
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+        training.Assignment = assignment;
+    }
+
+    /// <summary>
+    /// Each row of [first, end): its list (−1 when deleted; rows are immutable once written, as an upsert appends a new
+    /// row, so a list computed now stays right) and, for residual lists, its record against that list's centroid, into
+    /// the training. Source vectors are fetched <see cref="ListEncodeBatchRows"/> at a time
+    /// (<see cref="RowSources.OfRows"/>: one read from storage per batch when originals are kept there).
+    /// </summary>
+    private void AssignAndEncode(IvfTraining training, int[] assignment, int first, int end, bool residuals)
+    {
+        int recordSize = _rows.Layout.RecordSize;
+        var rows = new int[ListEncodeBatchRows];
+        var vectors = new float[ListEncodeBatchRows * Dimension];
+        int row = first;
+        while (row < end)
+        {
+            int n = 0;
+            for (; row < end && n < rows.Length; row++)
+            {
+                assignment[row] = -1;
+                if (_rows.IsLiveRow(row))
+                {
+                    rows[n++] = row;
+                }
+            }
+            _sources.OfRows(rows.AsSpan(0, n), vectors);
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<float> vector = vectors.AsSpan(i * Dimension, Dimension);
+                int list = IvfLists.Nearest(vector, training.Centroids!, _rows.Quantizer.Level);
+                assignment[rows[i]] = list;
+                if (residuals)
+                {
+                    _centring.EncodeAgainst(vector, training.ListCentres![list],
+                        training.ListRecords.AsSpan(rows[i] * recordSize, recordSize));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Step 3, under the write lock: the index switches to the trained lists, every live row in its list (rows written
+    /// since step 1, and rows step 2 saw deleted, are placed now). Replaces any earlier training.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Step 2 has not run.</exception>
+    public void Complete(IvfTraining training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Centroids is not { } centroids || training.Assignment is not { } assignment)
+        {
+            throw new InvalidOperationException("RunIvfTraining has not run for this training.");
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            _lists.Adopt(training, _rows.RowCapacity, _rows.Count);
+            _placement.RestartNormBound();
+            int[] live = LiveRows();
+            Array.Sort(live);
+            foreach (int row in live)
+            {
+                bool assigned = row < assignment.Length && assignment[row] >= 0;
+                int list = assigned ? assignment[row] : _placement.NearestList(row, centroids);
+                _placement.Add(row, list, listRecordReady: assigned && training.ListRecords is not null);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>The live rows, in the row table's id-map order (lock held).</summary>
+    private int[] LiveRows()
+    {
+        var rows = new int[_rows.Count];
+        int n = 0;
+        foreach (int row in _rows.LiveRowSet)
+        {
+            rows[n++] = row;
+        }
+        return rows;
+    }
+}
