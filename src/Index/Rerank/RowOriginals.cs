@@ -69,10 +69,15 @@ internal sealed class RowOriginals : IDisposable
     }
 
     /// <summary>
-    /// Drops the in-memory originals and re-ranks through <paramref name="reader"/> from now on, with a CPU scorer at
-    /// the level of the one it replaces (a factory's scorer is disposed). Caller holds the index's write lock.
+    /// Drops the in-memory originals and re-ranks from <paramref name="reader"/> from now on (batched reads of the
+    /// candidates' originals by id). Scores are bit-identical to the in-memory scorer's (same kernels at the same SIMD
+    /// level, same norms), so searches return exactly the same results. A custom scorer from the factory (e.g. GPU)
+    /// is disposed and replaced by the CPU scorer. IVF list assignment then uses decoded codes, as for an index
+    /// without originals. Waits for searches in progress (the caller holds the index's write lock).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No originals are kept, or they are external already.</exception>
+    /// <exception cref="InvalidOperationException">The index keeps no originals, or they are external already.</exception>
+    /// <param name="rows">The index's rows (which are live, their ids).</param>
+    /// <param name="reader">Where the originals are read from from now on.</param>
     public void UseExternal(IRowIds rows, IOriginalReader reader)
     {
         if (_options.Originals is not { } precision)

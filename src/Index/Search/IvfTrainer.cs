@@ -46,46 +46,56 @@ internal sealed class IvfTrainer
     private int Dimension => Options.Dimension;
 
     /// <summary>
-    /// Whether the index should now train residual code lists: see <see cref="VectorIndex.CodeListsDue"/>.
+    /// Whether the index should now train residual code lists (<see cref="VectorIndex.TrainCodeLists"/>): format-2 codes,
+    /// residuals on, originals kept (in memory or readable from storage), at least <paramref name="threshold"/> live
+    /// vectors (default <see cref="VectorIndexOptions.CodeListsFromVectors"/>; at least 2), and either no lists of
+    /// either kind yet, or code lists that the collection has outgrown: the default count for its size is at least
+    /// <see cref="VectorIndex.CodeListRegrowth"/> times theirs (so a collection retrains them at most about every 4× growth, and the
+    /// re-encoding stays a bounded share of all encoding). An IVF index qualifies too: until its IVF lists are trained it
+    /// scans everything, as a flat one does.
+    /// Without originals the rows would be
+    /// re-encoded from their decoded codes, which compounds two quantization errors: on a 20k GloVe slice that cost
+    /// more recall than the lists gained (recall@10 0.21 against 0.38 at b = 1, 0.86 against 0.89 at b = 4), so such an
+    /// index keeps the collection mean.
     /// </summary>
+    /// <param name="threshold">Live vectors from which code lists are trained.</param>
     public bool CodeListsDue(int threshold) =>
         _centring.IsCentred && Options.IvfResiduals && Options.Originals is not null && _rows.Count >= Math.Max(2, threshold)
         && (!_lists.IsTrained || (_lists.AreCodeLists
             && VectorIndexOptions.DefaultCodeListCount(_rows.Count) >= VectorIndex.CodeListRegrowth * _lists.Count));
 
-    /// <summary>Step 1 (see <see cref="VectorIndex.BeginIvfTraining"/>), under a read lock: the list count and a
-    /// seeded sample of the live rows' source vectors.</summary>
+    /// <summary>
+    /// Step 1 of 3 of an IVF training, under a read lock (searches continue, writes wait for the copy): chooses the list
+    /// count and copies a seeded sample of the live vectors. Step 2, <see cref="Run"/>, runs k-means and
+    /// assigns every existing row to its list without blocking searches or writes (short read-lock holds); step 3,
+    /// <see cref="Complete"/>, switches the index to the lists under the write lock, placing rows written
+    /// meanwhile. Results equal a training of the same sample done in one piece.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Fewer live vectors than lists.</exception>
+    /// <param name="nlist">Lists to train; 0 = <see cref="VectorIndexOptions.NList"/>, or about 4·√n.</param>
     public IvfTraining Begin(int nlist)
     {
-        _lock.EnterReadLock();
-        try
+        using var held = _lock.Read();
+        int count = _rows.Count;
+        nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : VectorIndex.DefaultListCount(count);
+        if (count < nlist)
         {
-            int count = _rows.Count;
-            nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : VectorIndex.DefaultListCount(count);
-            if (count < nlist)
-            {
-                throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {count}.");
-            }
-            int[] live = LiveRows();
-            int sampleSize = Math.Min(live.Length, nlist * VectorIndex.TrainingPointsPerList);
-            var rng = new SplitMix64(Options.ClusteringSeed);
-            // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
-            for (int i = 0; i < sampleSize; i++)
-            {
-                int j = i + rng.NextInt(live.Length - i);
-                (live[i], live[j]) = (live[j], live[i]);
-            }
-            var sample = new float[sampleSize * Dimension];
-            // The originals wherever they are kept (one batched read from storage when there), so that the lists do
-            // not depend on whether originals are in memory or in storage.
-            _sources.OfRows(live.AsSpan(0, sampleSize), sample);
-            return new IvfTraining(nlist, sample, _rows.RowCount);
+            throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {count}.");
         }
-        finally
+        int[] live = LiveRows();
+        int sampleSize = Math.Min(live.Length, nlist * VectorIndex.TrainingPointsPerList);
+        var rng = new SplitMix64(Options.ClusteringSeed);
+        // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
+        for (int i = 0; i < sampleSize; i++)
         {
-            _lock.ExitReadLock();
+            int j = i + rng.NextInt(live.Length - i);
+            (live[i], live[j]) = (live[j], live[i]);
         }
+        var sample = new float[sampleSize * Dimension];
+        // The originals wherever they are kept (one batched read from storage when there), so that the lists do
+        // not depend on whether originals are in memory or in storage.
+        _sources.OfRows(live.AsSpan(0, sampleSize), sample);
+        return new IvfTraining(nlist, sample, _rows.RowCount);
     }
 
     /// <summary>Step 1 for residual code lists (nlist = 0: <see cref="VectorIndexOptions.DefaultCodeListCount"/>).</summary>
@@ -112,14 +122,9 @@ internal sealed class IvfTrainer
             throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Dimension}.", nameof(centroids));
         }
         IvfTraining training;
-        _lock.EnterReadLock();
-        try
+        using (_lock.Read())
         {
             training = new IvfTraining(lists, [], _rows.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
-        }
-        finally
-        {
-            _lock.ExitReadLock();
         }
         Train(training);
     }
@@ -134,16 +139,9 @@ internal sealed class IvfTrainer
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
-            _lock.EnterReadLock();
-            try
-            {
-                int end = Math.Min(training.Rows, first + AssignmentChunkRows);
-                AssignAndEncode(training, assignment, first, end, residuals);
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
+            using var held = _lock.Read();
+            int end = Math.Min(training.Rows, first + AssignmentChunkRows);
+            AssignAndEncode(training, assignment, first, end, residuals);
         }
         training.Assignment = assignment;
     }
@@ -198,23 +196,16 @@ internal sealed class IvfTrainer
         {
             throw new InvalidOperationException("RunIvfTraining has not run for this training.");
         }
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        _lists.Adopt(training, _rows.RowCapacity, _rows.Count);
+        _placement.RestartNormBound();
+        int[] live = LiveRows();
+        Array.Sort(live);
+        foreach (int row in live)
         {
-            _lists.Adopt(training, _rows.RowCapacity, _rows.Count);
-            _placement.RestartNormBound();
-            int[] live = LiveRows();
-            Array.Sort(live);
-            foreach (int row in live)
-            {
-                bool assigned = row < assignment.Length && assignment[row] >= 0;
-                int list = assigned ? assignment[row] : _placement.NearestList(row, centroids);
-                _placement.Add(row, list, listRecordReady: assigned && training.ListRecords is not null);
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            bool assigned = row < assignment.Length && assignment[row] >= 0;
+            int list = assigned ? assignment[row] : _placement.NearestList(row, centroids);
+            _placement.Add(row, list, listRecordReady: assigned && training.ListRecords is not null);
         }
     }
 

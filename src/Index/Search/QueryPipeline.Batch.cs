@@ -28,23 +28,28 @@ internal sealed partial class QueryPipeline
     {
         private TopK _element;
     }
-    /// <summary>Scratches for a group of <paramref name="group"/> queries (give them back with <see cref="ReturnGroup"/>).</summary>
-    public ScratchGroup RentGroup(int group)
+    /// <summary>Scratches for a group of <paramref name="group"/> queries, given back when the lease is disposed.</summary>
+    public GroupLease RentGroup(int group)
     {
         ScratchGroup scratches = default;
         for (int q = 0; q < group; q++)
         {
             scratches[q] = RentScratch();
         }
-        return scratches;
+        return new GroupLease(this, scratches, group);
     }
 
-    /// <summary>Gives a group's scratches back to the pool.</summary>
-    public void ReturnGroup(ScratchGroup scratches, int group)
+    /// <summary>A group's scratches (<see cref="RentGroup"/>): <c>using</c> gives them back to the pool.</summary>
+    internal readonly ref struct GroupLease(QueryPipeline pipeline, ScratchGroup scratches, int group)
     {
-        for (int q = 0; q < group; q++)
+        public ScratchGroup Scratches => scratches;
+
+        public void Dispose()
         {
-            Return(scratches[q]);
+            for (int q = 0; q < group; q++)
+            {
+                pipeline.Return(scratches[q]);
+            }
         }
     }
 

@@ -54,14 +54,23 @@ internal sealed partial class QueryPipeline
     private int ListCount => _lists.Count;
 
     /// <summary>Whether every search scans every list: a flat index, or any index while its lists are code lists.</summary>
-    public bool ScansAllLists => Options.Kind == IndexKind.Flat || _lists.AreCodeLists;
+    private bool ScansAllLists => Options.Kind == IndexKind.Flat || _lists.AreCodeLists;
 
-    /// <summary>A scratch from the pool (a new one when it is empty); give it back with <see cref="Return"/>.</summary>
-    public QueryScratch RentScratch() =>
+    /// <summary>A scratch from the pool (a new one when it is empty), given back when the lease is disposed.</summary>
+    public ScratchLease Rent() => new(this, RentScratch());
+
+    private QueryScratch RentScratch() =>
         _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, _family);
 
-    /// <summary>Gives a scratch back to the pool.</summary>
-    public void Return(QueryScratch scratch) => _scratch.Add(scratch);
+    private void Return(QueryScratch scratch) => _scratch.Add(scratch);
+
+    /// <summary>One query's scratch (<see cref="Rent"/>): <c>using</c> gives it back to the pool.</summary>
+    internal readonly ref struct ScratchLease(QueryPipeline pipeline, QueryScratch scratch)
+    {
+        public QueryScratch Scratch => scratch;
+
+        public void Dispose() => pipeline.Return(scratch);
+    }
 
     /// <summary>The search of a checked query and options with room for k hits (read lock held).</summary>
     public int Search(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch, Span<SearchHit> hits,

@@ -39,14 +39,7 @@ public sealed partial class VectorIndex
     /// </summary>
     public void TrainCodeLists(int nlist = 0) => _trainer.Train(_trainer.BeginCodeLists(nlist));
 
-    /// <summary>
-    /// Step 1 of 3 of an IVF training, under a read lock (searches continue, writes wait for the copy): chooses the list
-    /// count and copies a seeded sample of the live vectors. Step 2, <see cref="RunIvfTraining"/>, runs k-means and
-    /// assigns every existing row to its list without blocking searches or writes (short read-lock holds); step 3,
-    /// <see cref="CompleteIvfTraining"/>, switches the index to the lists under the write lock, placing rows written
-    /// meanwhile. Results equal a training of the same sample done in one piece.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Fewer live vectors than lists.</exception>
+    /// <inheritdoc cref="IvfTrainer.Begin"/>
     public IvfTraining BeginIvfTraining(int nlist = 0) => _trainer.Begin(nlist);
 
     /// <summary>Step 1 of <see cref="TrainCodeLists"/> (as <see cref="BeginIvfTraining"/>; steps 2 and 3 are
@@ -56,11 +49,7 @@ public sealed partial class VectorIndex
     /// <summary>Step 2: k-means on the sample (no lock), then each existing row's list (read lock per chunk).</summary>
     public void RunIvfTraining(IvfTraining training) => _trainer.Run(training);
 
-    /// <summary>
-    /// Step 3, under the write lock: the index switches to the trained lists, every live row in its list (rows written
-    /// since step 1, and rows step 2 saw deleted, are placed now). Replaces any earlier training.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Step 2 has not run.</exception>
+    /// <inheritdoc cref="IvfTrainer.Complete"/>
     public void CompleteIvfTraining(IvfTraining training) => _trainer.Complete(training);
 
     /// <summary>
@@ -77,18 +66,6 @@ public sealed partial class VectorIndex
     /// before training.</summary>
     public float[]? IvfCentroidVectors() => _lists.CopyCentroidVectors();
 
-    /// <summary>
-    /// Whether the index should now train residual code lists (<see cref="TrainCodeLists"/>): format-2 codes,
-    /// residuals on, originals kept (in memory or readable from storage), at least <paramref name="threshold"/> live
-    /// vectors (default <see cref="VectorIndexOptions.CodeListsFromVectors"/>; at least 2), and either no lists of
-    /// either kind yet, or code lists that the collection has outgrown: the default count for its size is at least
-    /// <see cref="CodeListRegrowth"/> times theirs (so a collection retrains them at most about every 4× growth, and the
-    /// re-encoding stays a bounded share of all encoding). An IVF index qualifies too: until its IVF lists are trained it
-    /// scans everything, as a flat one does.
-    /// Without originals the rows would be
-    /// re-encoded from their decoded codes, which compounds two quantization errors: on a 20k GloVe slice that cost
-    /// more recall than the lists gained (recall@10 0.21 against 0.38 at b = 1, 0.86 against 0.89 at b = 4), so such an
-    /// index keeps the collection mean.
-    /// </summary>
+    /// <inheritdoc cref="IvfTrainer.CodeListsDue"/>
     public bool CodeListsDue(int threshold = VectorIndexOptions.CodeListsFromVectors) => _trainer.CodeListsDue(threshold);
 }

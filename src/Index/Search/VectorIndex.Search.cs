@@ -1,3 +1,4 @@
+using VectorDb.Index.Common;
 using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
@@ -55,17 +56,9 @@ public sealed partial class VectorIndex
     private int SearchChecked(ReadOnlySpan<float> query, SearchOptions options, Span<SearchHit> hits, out SearchStatistics statistics,
         RowMask? rows)
     {
-        QueryScratch scratch = _pipeline.RentScratch();
-        _lock.EnterReadLock();
-        try
-        {
-            return _pipeline.Search(query, options, scratch, hits, out statistics, rows);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-            _pipeline.Return(scratch);
-        }
+        using QueryPipeline.ScratchLease lease = _pipeline.Rent();
+        using var held = _lock.Read();
+        return _pipeline.Search(query, options, lease.Scratch, hits, out statistics, rows);
     }
 
     /// <summary>Throws the <see cref="ArgumentException"/> a search would throw for this query (wrong length, a
@@ -93,23 +86,16 @@ public sealed partial class VectorIndex
     public RowMask RowsOf(IEnumerable<ulong> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        _lock.EnterReadLock();
-        try
+        using var held = _lock.Read();
+        var words = new ulong[(_rows + 63) / 64];
+        foreach (ulong id in ids)
         {
-            var words = new ulong[(_rows + 63) / 64];
-            foreach (ulong id in ids)
+            if (_rowOfId.TryGetValue(id, out int row))
             {
-                if (_rowOfId.TryGetValue(id, out int row))
-                {
-                    words[row >> 6] |= 1UL << (row & 63);
-                }
+                words[row >> 6] |= 1UL << (row & 63);
             }
-            return new RowMask(words, _rows);
         }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        return new RowMask(words, _rows);
     }
 
     /// <summary>
@@ -129,17 +115,9 @@ public sealed partial class VectorIndex
         ArgumentNullException.ThrowIfNull(ids);
         ids.Clear();
         QueryChecks.ThrowIfNotCheckedBy(query, this);
-        QueryScratch scratch = _pipeline.RentScratch();
-        _lock.EnterReadLock();
-        try
-        {
-            return _pipeline.ProbedIds(query, scratch, ids);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-            _pipeline.Return(scratch);
-        }
+        using QueryPipeline.ScratchLease lease = _pipeline.Rent();
+        using var held = _lock.Read();
+        return _pipeline.ProbedIds(query, lease.Scratch, ids);
     }
 
     /// <summary>Width of the batched scan: queries scanned together in one pass over the codes (at most; fewer where
@@ -215,18 +193,10 @@ public sealed partial class VectorIndex
         for (int first = 0; first < count; first += FastScanKernel.BatchQueries)
         {
             int group = Math.Min(FastScanKernel.BatchQueries, count - first);
-            QueryPipeline.ScratchGroup scratches = _pipeline.RentGroup(group);
-            _lock.EnterReadLock();
-            try
-            {
-                _pipeline.SearchGroup(queries.Slice(first * Dimension, group * Dimension), options, scratches,
-                    hits[(first * options.K)..], found.Slice(first, group), statistics.Slice(first, group));
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-                _pipeline.ReturnGroup(scratches, group);
-            }
+            using QueryPipeline.GroupLease lease = _pipeline.RentGroup(group);
+            using var held = _lock.Read();
+            _pipeline.SearchGroup(queries.Slice(first * Dimension, group * Dimension), options, lease.Scratches,
+                hits[(first * options.K)..], found.Slice(first, group), statistics.Slice(first, group));
         }
     }
 }

@@ -1,3 +1,4 @@
+using VectorDb.Index.Common;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
@@ -147,60 +148,39 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
         {
             throw new ArgumentException($"this index keeps originals: expected {Dimension} coordinates, got {original.Length}.", nameof(original));
         }
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        if (_rowOfId.TryGetValue(id, out int previous))
         {
-            if (_rowOfId.TryGetValue(id, out int previous))
-            {
-                DeleteRow(previous);
-            }
-            int row = _rows;
-            GrowRows(row + 1);
-            _centring.Consistent(id, record, _originals.Store is null ? default : original, RecordOf(row), _sources).CopyTo(RecordOf(row));
-            _ids[row] = id;
-            _originals.Upsert(row, original);
-            _rows = row + 1;
-            _rowOfId[id] = row;
-            Count++;
-            _placement.Add(row);
+            DeleteRow(previous);
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        int row = _rows;
+        GrowRows(row + 1);
+        _centring.Consistent(id, record, _originals.Store is null ? default : original, RecordOf(row), _sources).CopyTo(RecordOf(row));
+        _ids[row] = id;
+        _originals.Upsert(row, original);
+        _rows = row + 1;
+        _rowOfId[id] = row;
+        Count++;
+        _placement.Add(row);
     }
 
     /// <summary>Removes a vector; returns whether the id was present.</summary>
     public bool Delete(ulong id)
     {
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        if (!_rowOfId.Remove(id, out int row))
         {
-            if (!_rowOfId.Remove(id, out int row))
-            {
-                return false;
-            }
-            DeleteRow(row);
-            return true;
+            return false;
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        DeleteRow(row);
+        return true;
     }
 
     /// <summary>Whether a live vector has this id.</summary>
     public bool Contains(ulong id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _rowOfId.ContainsKey(id);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _rowOfId.ContainsKey(id);
     }
 
     private void DeleteRow(int row)
@@ -218,18 +198,11 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     public void Reserve(int rows)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        GrowRows(rows);
+        if (Partitions.Length == 1)
         {
-            GrowRows(rows);
-            if (Partitions.Length == 1)
-            {
-                Partitions[0].Reserve(rows);
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            Partitions[0].Reserve(rows);
         }
     }
 
@@ -281,15 +254,8 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
         {
             throw new ArgumentException($"extra holds {extra.Length} floats, not a multiple of the dimension {Dimension}.", nameof(extra));
         }
-        _lock.EnterReadLock();
-        try
-        {
-            return _sources.Mean(extra);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _sources.Mean(extra);
     }
 
     /// <summary>
@@ -300,20 +266,13 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     public void SetCentre(ReadOnlySpan<float> centre)
     {
         CodeCentre fixedCentre = _centring.Create(centre);
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        if (CentreFixed || _lists.IsTrained)
         {
-            if (CentreFixed || _lists.IsTrained)
-            {
-                throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
-            }
-            _centring.Fix(fixedCentre, this, _sources);
-            _placement.RebuildFlat();
+            throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        _centring.Fix(fixedCentre, this, _sources);
+        _placement.RebuildFlat();
     }
 
     /// <summary>The reconstruction x̂ of a record this index stores (<see cref="Encode"/>'s output): the decoded codes
@@ -332,17 +291,10 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     /// record for trained IVF residual lists; else the stored record).</summary>
     internal (CodeCentre Centre, byte[] Record) CodesOf(ulong id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            int row = _rowOfId[id];
-            var record = _placement.ScanRecordOf(row).ToArray();
-            return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : _lists.CentreOf(_lists.ListOf(row)), record);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        int row = _rowOfId[id];
+        var record = _placement.ScanRecordOf(row).ToArray();
+        return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : _lists.CentreOf(_lists.ListOf(row)), record);
     }
 
     /// <summary>True once <see cref="UseExternalOriginals"/> has moved re-ranking to an <see cref="IOriginalReader"/>.</summary>
@@ -360,37 +312,16 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     /// <summary>The originals' bytes in memory now (null) or for the rows after <paramref name="moreRows"/> more.</summary>
     private long OriginalBytes(int? moreRows)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _originals.BytesInMemory(moreRows is { } more ? _rows + (long)more : null);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _originals.BytesInMemory(moreRows is { } more ? _rows + (long)more : null);
     }
 
-    /// <summary>
-    /// Drops the in-memory originals and re-ranks from <paramref name="reader"/> from now on (batched reads of the
-    /// candidates' originals by id). Scores are bit-identical to the in-memory scorer's (same kernels at the same SIMD
-    /// level, same norms), so searches return exactly the same results. A custom scorer from the factory (e.g. GPU)
-    /// is disposed and replaced by the CPU scorer. IVF list assignment then uses decoded codes, as for an index
-    /// without originals. Waits for searches in progress.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The index keeps no originals, or they are external already.</exception>
+    /// <inheritdoc cref="RowOriginals.UseExternal"/>
     public void UseExternalOriginals(IOriginalReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        _lock.EnterWriteLock();
-        try
-        {
-            _originals.UseExternal(this, reader);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        using var held = _lock.Write();
+        _originals.UseExternal(this, reader);
     }
 
     /// <inheritdoc/>
