@@ -9,7 +9,14 @@ namespace VectorDb.Index.Search;
 /// source vectors, k-means and each row's list and residual record, then the switch to the new lists with every live
 /// row placed again. Takes the index's lock itself, for the holds each step documents.
 /// </summary>
-internal sealed class IvfTrainer
+/// <param name="index">The row table (live rows, options, quantizer).</param>
+/// <param name="gate">The index's lock.</param>
+/// <param name="ivfLists">The lists trained.</param>
+/// <param name="centring">Whether lists hold residuals, and their encoding.</param>
+/// <param name="sources">The vectors sampled, assigned and re-encoded.</param>
+/// <param name="placement">Places the rows in the new lists.</param>
+internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, IvfLists ivfLists, CodeCentring centring,
+    RowSources sources, RowPlacement placement)
 {
     /// <summary>Rows assigned to lists per read-lock hold while a training runs (writers wait at most this long).</summary>
     private const int AssignmentChunkRows = 4096;
@@ -17,31 +24,7 @@ internal sealed class IvfTrainer
     /// <summary>Rows read from the external reader per call while re-encoding a chunk for its lists.</summary>
     private const int ListEncodeBatchRows = 256;
 
-    private readonly VectorIndex _rows;
-    private readonly ReaderWriterLockSlim _lock;
-    private readonly IvfLists _lists;
-    private readonly CodeCentring _centring;
-    private readonly RowSources _sources;
-    private readonly RowPlacement _placement;
-
-    /// <param name="rows">The row table (live rows, options, quantizer).</param>
-    /// <param name="gate">The index's lock.</param>
-    /// <param name="lists">The lists trained.</param>
-    /// <param name="centring">Whether lists hold residuals, and their encoding.</param>
-    /// <param name="sources">The vectors sampled, assigned and re-encoded.</param>
-    /// <param name="placement">Places the rows in the new lists.</param>
-    public IvfTrainer(VectorIndex rows, ReaderWriterLockSlim gate, IvfLists lists, CodeCentring centring, RowSources sources,
-        RowPlacement placement)
-    {
-        _rows = rows;
-        _lock = gate;
-        _lists = lists;
-        _centring = centring;
-        _sources = sources;
-        _placement = placement;
-    }
-
-    private VectorIndexOptions Options => _rows.Options;
+    private VectorIndexOptions Options => index.Options;
 
     private int Dimension => Options.Dimension;
 
@@ -60,9 +43,9 @@ internal sealed class IvfTrainer
     /// </summary>
     /// <param name="threshold">Live vectors from which code lists are trained.</param>
     public bool CodeListsDue(int threshold) =>
-        _centring.IsCentred && Options.IvfResiduals && Options.Originals is not null && _rows.Count >= Math.Max(2, threshold)
-        && (!_lists.IsTrained || (_lists.AreCodeLists
-            && VectorIndexOptions.DefaultCodeListCount(_rows.Count) >= VectorIndex.CodeListRegrowth * _lists.Count));
+        centring.IsCentred && Options.IvfResiduals && Options.Originals is not null && index.Count >= Math.Max(2, threshold)
+        && (!ivfLists.IsTrained || (ivfLists.AreCodeLists
+            && VectorIndexOptions.DefaultCodeListCount(index.Count) >= VectorIndex.CodeListRegrowth * ivfLists.Count));
 
     /// <summary>
     /// Step 1 of 3 of an IVF training, under a read lock (searches continue, writes wait for the copy): chooses the list
@@ -75,8 +58,8 @@ internal sealed class IvfTrainer
     /// <param name="nlist">Lists to train; 0 = <see cref="VectorIndexOptions.NList"/>, or about 4·√n.</param>
     public IvfTraining Begin(int nlist)
     {
-        using var held = _lock.Read();
-        int count = _rows.Count;
+        using var held = gate.Read();
+        int count = index.Count;
         nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : VectorIndex.DefaultListCount(count);
         if (count < nlist)
         {
@@ -94,14 +77,14 @@ internal sealed class IvfTrainer
         var sample = new float[sampleSize * Dimension];
         // The originals wherever they are kept (one batched read from storage when there), so that the lists do
         // not depend on whether originals are in memory or in storage.
-        _sources.OfRows(live.AsSpan(0, sampleSize), sample);
-        return new IvfTraining(nlist, sample, _rows.RowCount);
+        sources.OfRows(live.AsSpan(0, sampleSize), sample);
+        return new IvfTraining(nlist, sample, index.RowCount);
     }
 
     /// <summary>Step 1 for residual code lists (nlist = 0: <see cref="VectorIndexOptions.DefaultCodeListCount"/>).</summary>
     public IvfTraining BeginCodeLists(int nlist)
     {
-        IvfTraining training = Begin(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(_rows.Count));
+        IvfTraining training = Begin(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(index.Count));
         training.CodeLists = true;
         return training;
     }
@@ -122,9 +105,9 @@ internal sealed class IvfTrainer
             throw new ArgumentException($"{centroids.Length} floats are not {lists} centroids of dimension {Dimension}.", nameof(centroids));
         }
         IvfTraining training;
-        using (_lock.Read())
+        using (gate.Read())
         {
-            training = new IvfTraining(lists, [], _rows.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
+            training = new IvfTraining(lists, [], index.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
         }
         Train(training);
     }
@@ -133,13 +116,13 @@ internal sealed class IvfTrainer
     public void Run(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        bool residuals = _centring.IsCentred && Options.IvfResiduals;
+        bool residuals = centring.IsCentred && Options.IvfResiduals;
         IvfLists.TrainCentroids(training, Dimension, Options.Metric == ExactMetric.L2, Options.ClusteringSeed, residuals,
-            _rows.Quantizer.Rotation, _rows.Quantizer.Level, _rows.Layout.RecordSize);
+            index.Quantizer.Rotation, index.Quantizer.Level, index.Layout.RecordSize);
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
-            using var held = _lock.Read();
+            using var held = gate.Read();
             int end = Math.Min(training.Rows, first + AssignmentChunkRows);
             AssignAndEncode(training, assignment, first, end, residuals);
         }
@@ -154,7 +137,7 @@ internal sealed class IvfTrainer
     /// </summary>
     private void AssignAndEncode(IvfTraining training, int[] assignment, int first, int end, bool residuals)
     {
-        int recordSize = _rows.Layout.RecordSize;
+        int recordSize = index.Layout.RecordSize;
         var rows = new int[ListEncodeBatchRows];
         var vectors = new float[ListEncodeBatchRows * Dimension];
         int row = first;
@@ -164,20 +147,20 @@ internal sealed class IvfTrainer
             for (; row < end && n < rows.Length; row++)
             {
                 assignment[row] = -1;
-                if (_rows.IsLiveRow(row))
+                if (index.IsLiveRow(row))
                 {
                     rows[n++] = row;
                 }
             }
-            _sources.OfRows(rows.AsSpan(0, n), vectors);
+            sources.OfRows(rows.AsSpan(0, n), vectors);
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<float> vector = vectors.AsSpan(i * Dimension, Dimension);
-                int list = IvfLists.Nearest(vector, training.Centroids!, _rows.Quantizer.Level);
+                int list = IvfLists.Nearest(vector, training.Centroids!, index.Quantizer.Level);
                 assignment[rows[i]] = list;
                 if (residuals)
                 {
-                    _centring.EncodeAgainst(vector, training.ListCentres![list],
+                    centring.EncodeAgainst(vector, training.ListCentres![list],
                         training.ListRecords.AsSpan(rows[i] * recordSize, recordSize));
                 }
             }
@@ -196,25 +179,25 @@ internal sealed class IvfTrainer
         {
             throw new InvalidOperationException("RunIvfTraining has not run for this training.");
         }
-        using var held = _lock.Write();
-        _lists.Adopt(training, _rows.RowCapacity, _rows.Count);
-        _placement.RestartNormBound();
+        using var held = gate.Write();
+        ivfLists.Adopt(training, index.RowCapacity, index.Count);
+        placement.RestartNormBound();
         int[] live = LiveRows();
         Array.Sort(live);
         foreach (int row in live)
         {
             bool assigned = row < assignment.Length && assignment[row] >= 0;
-            int list = assigned ? assignment[row] : _placement.NearestList(row, centroids);
-            _placement.Add(row, list, listRecordReady: assigned && training.ListRecords is not null);
+            int list = assigned ? assignment[row] : placement.NearestList(row, centroids);
+            placement.Add(row, list, listRecordReady: assigned && training.ListRecords is not null);
         }
     }
 
     /// <summary>The live rows, in the row table's id-map order (lock held).</summary>
     private int[] LiveRows()
     {
-        var rows = new int[_rows.Count];
+        var rows = new int[index.Count];
         int n = 0;
-        foreach (int row in _rows.LiveRowSet)
+        foreach (int row in index.LiveRowSet)
         {
             rows[n++] = row;
         }
