@@ -48,6 +48,10 @@ internal sealed class CandidateRefiner(IvfLists lists, RowPlacement placement, C
         float codeFactor = metric == ExactMetric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
+            RecordEstimate.Prefetch(placement.ScanRecordOf(scratch.Sorted[i].Slot));
+        }
+        for (int i = 0; i < candidates; i++)
+        {
             int row = scratch.Sorted[i].Slot;
             float shift = residualLists ? (float)scratch.Shifts[lists.ListOf(row)] : sharedShift;
             float score = RecordEstimate.Refined(quantizer.Layout, placement.ScanRecordOf(row), weights, centroids, codes, codeFactor, shift);
