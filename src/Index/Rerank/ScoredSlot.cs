@@ -1,7 +1,7 @@
 namespace VectorDb.Index.Rerank;
 
 /// <summary>
-/// A scored row, the one pair type of both top-k collectors (the scan's <see cref="Search.TopK"/> and the re-scorers'
+/// A scored row, the one pair type of both top-k collectors (the scan's <see cref="Scan.TopK"/> and the re-scorers'
 /// <see cref="TopKSelector"/>): the row (a store slot, a partition row or an IVF virtual id, as the producer says)
 /// and its score.
 /// </summary>

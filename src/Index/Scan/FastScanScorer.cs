@@ -52,6 +52,58 @@ public sealed class FastScanScorer : IBlockScorer
 
     public int BlockCount => _codes.BlockCount;
 
+    /// <summary>The pruned fast scan where one 16-bit pass holds every sum (and block shifts come with row terms),
+    /// otherwise the per-block driver.</summary>
+    void IBlockScorer.SearchBlocks(ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted,
+        TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange, RowTerms rowTerms,
+        BlockShifts shifts)
+    {
+        if (FastScanKernel.HasSums16(_level, _lut.GroupCount) && (shifts.IsEmpty || !rowTerms.IsEmpty))
+        {
+            FlatScan.SearchFastScanBlocks(this, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange,
+                rowTerms, shifts);
+        }
+        else
+        {
+            FlatScan.SearchBlocksPerBlock(this, scales, offsets, deleted, results, firstBlock, endBlock, idBase, shifts);
+        }
+    }
+
+    /// <summary>Every scorer of the batch is a fast-scan scorer over this one's codes at its level, which has a batched
+    /// kernel, and each shape fits one 16-bit pass.</summary>
+    bool IBlockScorer.CanSearchBatchWith(ReadOnlySpan<IBlockScorer> batch)
+    {
+        foreach (IBlockScorer scorer in batch)
+        {
+            if (scorer is not FastScanScorer fast || fast._codes != _codes || fast._level != _level
+                || FastScanKernel.BatchQueriesAt(_level) == 0 || !FastScanKernel.HasSums16(_level, fast._lut.GroupCount))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The batch as fast-scan scorers (checked by <see cref="IBlockScorer.CanSearchBatchWith"/>), on the stack,
+    /// into <see cref="FlatScan"/>'s batched pruned scan.</summary>
+    void IBlockScorer.SearchBatch(ReadOnlySpan<IBlockScorer> batch, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
+        ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange, RowTerms rowTerms, int idBase,
+        BatchBlockShifts shifts)
+    {
+        if (batch.Length > FastScanKernel.BatchQueries)
+        {
+            throw new ArgumentException($"a batched pass takes at most {FastScanKernel.BatchQueries} queries, not {batch.Length}.", nameof(batch));
+        }
+        var typed = new FastScanScorerBatch();
+        for (int q = 0; q < batch.Length; q++)
+        {
+            typed[q] = batch[q] as FastScanScorer
+                ?? throw new ArgumentException($"query {q} of the batch is not a fast-scan scorer.", nameof(batch));
+        }
+        FlatScan.SearchFastScanBatch(((ReadOnlySpan<FastScanScorer>)typed)[..batch.Length], scales, offsets, deleted, results,
+            termRange, rowTerms, idBase, shifts);
+    }
+
     [SkipLocalsInit]
     public void ScoreBlock(int block, Span<float> raw)
     {
@@ -112,4 +164,11 @@ public sealed class FastScanScorer : IBlockScorer
             raw[v] = MathF.FusedMultiplyAdd(scale, sums[v], bias);
         }
     }
+}
+
+/// <summary>The scorers of one batched pass, on the stack.</summary>
+[InlineArray(FastScanKernel.BatchQueries)]
+internal struct FastScanScorerBatch
+{
+    private FastScanScorer _element;
 }

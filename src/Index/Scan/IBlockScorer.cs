@@ -27,4 +27,24 @@ public interface IBlockScorer
     /// <see cref="ScoreBlock(int, Span{float})"/> followed by that formula.
     /// </summary>
     uint ScoreBlock(int block, ReadOnlySpan<float> factors, ReadOnlySpan<float> offsets, float threshold, Span<float> scores);
+
+    /// <summary>
+    /// Scans blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) into <paramref name="results"/> with
+    /// the driver that suits this scorer (<see cref="FlatScan"/>'s arguments): here the per-block driver; fast-scan
+    /// codes take the pruned scan (<see cref="FastScanScorer"/>). The scorer chooses, so the driver never tests types.
+    /// </summary>
+    internal void SearchBlocks(ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted,
+        TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange, RowTerms rowTerms,
+        BlockShifts shifts) =>
+        FlatScan.SearchBlocksPerBlock(this, scales, offsets, deleted, results, firstBlock, endBlock, idBase, shifts);
+
+    /// <summary>Whether this scorer can drive one batched pass over <paramref name="batch"/> (itself first): no, here.</summary>
+    internal bool CanSearchBatchWith(ReadOnlySpan<IBlockScorer> batch) => false;
+
+    /// <summary>Drives the batched scan of <paramref name="batch"/> (itself first), which
+    /// <see cref="CanSearchBatchWith"/> accepted.</summary>
+    internal void SearchBatch(ReadOnlySpan<IBlockScorer> batch, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
+        ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange, RowTerms rowTerms, int idBase,
+        BatchBlockShifts shifts) =>
+        throw new NotSupportedException($"{GetType().Name} has no batched scan; check CanSearchBatchWith first.");
 }

@@ -2,40 +2,33 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
-using VectorDb.Index.Scan;
 
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 public static partial class FlatScan
 {
     /// <summary>
-    /// Whether <see cref="SearchFastScanBatch"/> can scan these queries together: 2 to
-    /// <see cref="FastScanKernel.BatchQueries"/> fast-scan scorers over the same codes at a level with a batched
-    /// kernel (<see cref="FastScanKernel.BatchQueriesAt"/>: 512 or 256 bits), each shape one 16-bit pass holds.
+    /// Whether <see cref="SearchFastScanBatch(ReadOnlySpan{IBlockScorer}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{ulong}, ReadOnlySpan{TopK}, ScoreTermRange, RowTerms, int, BatchBlockShifts)"/>
+    /// can scan these queries together: 2 to <see cref="FastScanKernel.BatchQueries"/> queries whose first scorer says
+    /// it can drive a batched pass over them all (<see cref="IBlockScorer.CanSearchBatchWith"/>: fast-scan scorers over
+    /// the same codes at a level with a batched kernel).
     /// </summary>
-    internal static bool CanSearchBatch(ReadOnlySpan<IBlockScorer> scorers)
-    {
-        if (scorers.Length < 2 || scorers.Length > FastScanKernel.BatchQueries || scorers[0] is not FastScanScorer first)
-        {
-            return false;
-        }
-        foreach (IBlockScorer scorer in scorers)
-        {
-            if (scorer is not FastScanScorer fast || fast.Codes != first.Codes || fast.Level != first.Level
-                || FastScanKernel.BatchQueriesAt(fast.Level) == 0 || !FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    internal static bool CanSearchBatch(ReadOnlySpan<IBlockScorer> scorers) =>
+        scorers.Length >= 2 && scorers.Length <= FastScanKernel.BatchQueries && scorers[0].CanSearchBatchWith(scorers);
+
+    /// <summary>The batched scan of queries <see cref="CanSearchBatch"/> accepts, driven by the first scorer
+    /// (<see cref="IBlockScorer.SearchBatch"/>), which hands its kind's driver below the queries as its own type.</summary>
+    internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
+        ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
+        RowTerms rowTerms = default, int idBase = 0, BatchBlockShifts shifts = default) =>
+        scorers[0].SearchBatch(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase, shifts);
 
     /// <summary>
     /// The pruned flat scan (<see cref="SearchFastScanBlocks"/>) of 2 to 4 queries in as few passes over the codes as
     /// the level's kernel allows (one at 512 bits, two at 256): query i's rows go to <paramref name="results"/>[i]. Each
     /// query sees the blocks in the same order and offers exactly the rows its own one-query scan offers (its filter
     /// moves only with its own offers), so every collector ends as that scan would leave it. The caller checks
-    /// <see cref="CanSearchBatch"/>. Allocates nothing.
+    /// <see cref="IBlockScorer.CanSearchBatchWith"/>. Allocates nothing.
     /// </summary>
     /// <param name="scorers">The queries, bound to the same codes.</param>
     /// <param name="scales">A_i, one per row (as for one query).</param>
@@ -47,15 +40,15 @@ public static partial class FlatScan
     /// <param name="idBase">Added to each row to give the id it is offered under (an IVF list's virtual ids).</param>
     /// <param name="shifts">Per query, each block's list centre term (pooled code lists; needs <paramref name="rowTerms"/>),
     /// or empty. The collectors' <see cref="TopK.ScoreShift"/> is left at 0.</param>
-    internal static void SearchFastScanBatch(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
+    internal static void SearchFastScanBatch(ReadOnlySpan<FastScanScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
-        RowTerms rowTerms = default, int idBase = 0, BatchBlockShifts shifts = default)
+        RowTerms rowTerms, int idBase, BatchBlockShifts shifts)
     {
         if (!shifts.IsEmpty && rowTerms.IsEmpty)
         {
             throw new ArgumentException("block shifts need the per-row terms of centred codes.", nameof(shifts));
         }
-        if (((FastScanScorer)scorers[0]).Level == SimdLevel.Vector512)
+        if (scorers[0].Level == SimdLevel.Vector512)
         {
             SearchInPasses<FastScanWidth512>(scorers, scales, offsets, deleted, results, termRange, rowTerms, idBase, shifts);
         }
@@ -66,13 +59,13 @@ public static partial class FlatScan
     }
 
     // Passes of TWidth.Queries queries; a lone query left over takes the one-query scan (a pass costs about the same).
-    private static void SearchInPasses<TWidth>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> scales,
+    private static void SearchInPasses<TWidth>(ReadOnlySpan<FastScanScorer> scorers, ReadOnlySpan<float> scales,
         ReadOnlySpan<float> offsets, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, ScoreTermRange termRange,
         RowTerms rowTerms, int idBase, BatchBlockShifts shifts)
         where TWidth : IFastScanWidth
     {
         const int blockSize = FastScanCodes.BlockSize;
-        var first = (FastScanScorer)scorers[0];
+        FastScanScorer first = scorers[0];
         int fullEnd = first.Count / blockSize;
         for (int start = 0; start < scorers.Length; start += TWidth.Queries)
         {
@@ -85,7 +78,7 @@ public static partial class FlatScan
             }
             if (fullEnd > 0)
             {
-                ReadOnlySpan<IBlockScorer> pass = scorers.Slice(start, queries);
+                ReadOnlySpan<FastScanScorer> pass = scorers.Slice(start, queries);
                 ReadOnlySpan<float> factors = scales[..(fullEnd * blockSize)];
                 ReadOnlySpan<float> terms = offsets.IsEmpty ? offsets : offsets[..(fullEnd * blockSize)];
                 ReadOnlySpan<TopK> collectors = results.Slice(start, queries);
@@ -121,7 +114,7 @@ public static partial class FlatScan
     }
 
     // Query q's filter at its collector's threshold; for a slot past the batch, one no row passes.
-    private static SumFloor FloorFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results,
+    private static SumFloor FloorFor(ReadOnlySpan<FastScanScorer> scorers, int q, ReadOnlySpan<TopK> results,
         ScoreTermRange termRange, ReadOnlySpan<float> terms)
     {
         FastScanLut lut = Lut(scorers, Math.Min(q, scorers.Length - 1));
@@ -130,7 +123,7 @@ public static partial class FlatScan
         return q < results.Length ? filter : filter.None();
     }
 
-    private static RowBounds BoundsFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results, RowTerms terms)
+    private static RowBounds BoundsFor(ReadOnlySpan<FastScanScorer> scorers, int q, ReadOnlySpan<TopK> results, RowTerms terms)
     {
         FastScanLut lut = Lut(scorers, Math.Min(q, scorers.Length - 1));
         var filter = RowBounds.Create(terms, lut.Scale, lut.Bias, q < results.Length ? results[q].Threshold : float.NegativeInfinity);
@@ -138,7 +131,7 @@ public static partial class FlatScan
     }
 
     // Query q's list filter at its collector's unshifted threshold; for a slot past the batch, one no row passes.
-    private static ListRowBounds ListBoundsFor(ReadOnlySpan<IBlockScorer> scorers, int q, ReadOnlySpan<TopK> results,
+    private static ListRowBounds ListBoundsFor(ReadOnlySpan<FastScanScorer> scorers, int q, ReadOnlySpan<TopK> results,
         RowTerms terms, BatchBlockShifts shifts)
     {
         int query = Math.Min(q, scorers.Length - 1);
@@ -155,7 +148,7 @@ public static partial class FlatScan
     // factors/terms (and the filters' row terms) cover the full blocks [0, blocks) exactly (terms empty for none);
     // 2 to TWidth.Queries scorers; row r is offered as id idBase + r. With shifts, as the one-query scan with shifts.
     [SkipLocalsInit]
-    private static void SearchFullBlocksBatch<TWidth, TFilter>(ReadOnlySpan<IBlockScorer> scorers, ReadOnlySpan<float> factors,
+    private static void SearchFullBlocksBatch<TWidth, TFilter>(ReadOnlySpan<FastScanScorer> scorers, ReadOnlySpan<float> factors,
         ReadOnlySpan<float> terms, ReadOnlySpan<ulong> deleted, ReadOnlySpan<TopK> results, int blocks, int idBase, TFilter filter0,
         TFilter filter1, TFilter filter2, TFilter filter3, BatchBlockShifts shifts = default)
         where TWidth : IFastScanWidth
@@ -164,7 +157,7 @@ public static partial class FlatScan
         const int blockSize = FastScanCodes.BlockSize;
         Span<float> scores = stackalloc float[blockSize];
         int queries = scorers.Length;
-        var first = (FastScanScorer)scorers[0];
+        FastScanScorer first = scorers[0];
         int groupCount = first.Lut.GroupCount, blockBytes = first.Codes.BlockBytes;
         // Per query its threshold and filter. Slots past the batch reuse query 0's tables with a filter no row passes.
         Span<float> thresholds = stackalloc float[FastScanKernel.BatchQueries];
@@ -218,9 +211,9 @@ public static partial class FlatScan
         }
     }
 
-    private static FastScanLut Lut(ReadOnlySpan<IBlockScorer> scorers, int q) => ((FastScanScorer)scorers[q]).Lut;
+    private static FastScanLut Lut(ReadOnlySpan<FastScanScorer> scorers, int q) => scorers[q].Lut;
 
     /// <summary>Query <paramref name="q"/>'s tables, or query 0's for an unused slot.</summary>
-    private static ref byte Tables(ReadOnlySpan<IBlockScorer> scorers, int q) =>
-        ref MemoryMarshal.GetReference(((FastScanScorer)scorers[q < scorers.Length ? q : 0]).Lut.Tables);
+    private static ref byte Tables(ReadOnlySpan<FastScanScorer> scorers, int q) =>
+        ref MemoryMarshal.GetReference(scorers[q < scorers.Length ? q : 0].Lut.Tables);
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using VectorDb.Index.Rerank;
 
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 /// <summary>
 /// The scan's top-k collector (the re-scorers' is <see cref="TopKSelector"/>, over a caller's span; both keep

@@ -1,13 +1,13 @@
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 /// <summary>
 /// A constant per 32-row block added to its rows' scores: the centre term s_l of the code list l that owns the block
-/// (<see cref="CodeListBlocks"/>). Empty: no shift (a flat partition, or one IVF list scanned on its own).
+/// (<see cref="Search.CodeListBlocks"/>). Empty: no shift (a flat partition, or one IVF list scanned on its own).
 /// </summary>
 /// <param name="BlockLists">The list of each block, from block 0 of the scanned store.</param>
 /// <param name="ListShifts">s_l per list, as the float the collector adds (<see cref="TopK.ScoreShift"/>).</param>
 /// <param name="MaxMagnitude">At least every |s_l| (finite).</param>
-/// <param name="Work">Room for one float per list: the scan's pre-filter works there (<see cref="Scan.ListRowBounds"/>).</param>
+/// <param name="Work">Room for one float per list: the scan's pre-filter works there (<see cref="ListRowBounds"/>).</param>
 internal readonly ref struct BlockShifts(ReadOnlySpan<int> BlockLists, ReadOnlySpan<float> ListShifts, float MaxMagnitude,
     Span<float> Work)
 {

@@ -3,9 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using VectorDb.Index.Common;
-using VectorDb.Index.Scan;
 
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 public static partial class FlatScan
 {
@@ -19,7 +18,7 @@ public static partial class FlatScan
     /// and their order are the same as the per-block driver's, and so is the result. No interface call, span slicing or
     /// validation per block. Allocates nothing.
     /// </summary>
-    private static void SearchFastScanBlocks(FastScanScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
+    internal static void SearchFastScanBlocks(FastScanScorer scorer, ReadOnlySpan<float> scales, ReadOnlySpan<float> offsets,
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase, ScoreTermRange? termRange,
         RowTerms rowTerms, BlockShifts shifts)
     {

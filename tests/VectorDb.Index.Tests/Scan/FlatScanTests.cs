@@ -3,9 +3,8 @@ using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 using VectorDb.Index.Tests.Reference;
-using VectorDb.Index.Tests.Scan;
 
-namespace VectorDb.Index.Tests.Search;
+namespace VectorDb.Index.Tests.Scan;
 
 public class FlatScanTests
 {

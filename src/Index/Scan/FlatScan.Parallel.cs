@@ -1,6 +1,5 @@
-using VectorDb.Index.Scan;
 
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 public static partial class FlatScan
 {

@@ -1,9 +1,10 @@
 using VectorDb.Index.Common;
 using VectorDb.Index.Rerank;
+using VectorDb.Index.Scan;
 using VectorDb.Index.Search;
 using VectorDb.Index.Tests.Reference;
 
-namespace VectorDb.Index.Tests.Search;
+namespace VectorDb.Index.Tests.Scan;
 
 public class TopKTests
 {

@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using VectorDb.Index.Scan;
 
-namespace VectorDb.Index.Search;
+namespace VectorDb.Index.Scan;
 
 /// <summary>
 /// Flat (exhaustive) scan over every block of an <see cref="IBlockScorer"/>: score_i = A_i·raw_i (+ B_i when
@@ -53,15 +52,9 @@ public static partial class FlatScan
         ReadOnlySpan<ulong> deleted, TopK results, int firstBlock, int endBlock, int idBase = 0, ScoreTermRange? termRange = null,
         RowTerms rowTerms = default, BlockShifts shifts = default)
     {
-        if (scorer is FastScanScorer fast && FastScanKernel.HasSums16(fast.Level, fast.Lut.GroupCount)
-            && (shifts.IsEmpty || !rowTerms.IsEmpty))
-        {
-            SearchFastScanBlocks(fast, scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange, rowTerms, shifts);
-        }
-        else
-        {
-            SearchBlocksPerBlock(scorer, scales, offsets, deleted, results, firstBlock, endBlock, idBase, shifts);
-        }
+        // The scorer picks its driver (IBlockScorer.SearchBlocks): fast-scan codes the pruned scan, the rest the
+        // per-block driver below. One interface call per scan, none per block.
+        scorer.SearchBlocks(scales, offsets, deleted, results, firstBlock, endBlock, idBase, termRange, rowTerms, shifts);
     }
 
     /// <summary>
