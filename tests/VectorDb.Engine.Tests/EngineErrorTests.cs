@@ -62,6 +62,40 @@ public sealed class EngineErrorTests
         Assert.Equal(1, c.Count);
     }
 
+    [Fact]
+    public async Task EmptyAndOverLongLists_AreRefused_WithTheirExactMessages()
+    {
+        using var dir = new TempDirectory();
+        var options = new DatabaseOptions { Limits = new EngineLimits { MaxBatchSize = 2, MaxSearchBatch = 2, MaxIdsPerCall = 2 } };
+        await using var db = await VectorDatabase.OpenAsync(dir.Path, options);
+        var c = await db.CreateCollectionAsync("c", new CollectionConfig(4));
+        var point = new PointInput(1, new float[] { 1, 0, 0, 0 });
+        var search = new SearchRequest(new float[] { 1, 0, 0, 0 }, 1);
+        PointId[] threeIds = [1, 2, 3];
+        async Task<(string Type, string Message, string? Parameter)> Refusal(Func<Task> call)
+        {
+            var e = await Assert.ThrowsAnyAsync<ArgumentException>(call);
+            return (e.GetType().Name, e.Message, e.ParamName);
+        }
+        Assert.Equal(("ArgumentException", "the batch is empty; give at least one point. (Parameter 'points')", "points"),
+            await Refusal(() => c.UpsertAsync([])));
+        Assert.Equal(("LimitExceededException", "3 points in one batch exceed the limit of 2; split the batch. (Parameter 'points')", "points"),
+            await Refusal(() => c.UpsertAsync([point, point with { Id = 2 }, point with { Id = 3 }])));
+        Assert.Equal(("ArgumentException", "the search batch is empty; give at least one search. (Parameter 'requests')", "requests"),
+            await Refusal(() => c.SearchBatchAsync([])));
+        Assert.Equal(("LimitExceededException", "3 searches in one batch exceed the limit of 2; split the batch. (Parameter 'requests')", "requests"),
+            await Refusal(() => c.SearchBatchAsync([search, search, search])));
+        Assert.Equal(("ArgumentException", "the id list is empty; give at least one id. (Parameter 'ids')", "ids"),
+            await Refusal(() => c.GetAsync([])));
+        Assert.Equal(("LimitExceededException", "3 ids in one get exceed the limit of 2; split the call. (Parameter 'ids')", "ids"),
+            await Refusal(() => c.GetAsync(threeIds)));
+        Assert.Equal(("ArgumentException", "the id list is empty; give at least one id to delete. (Parameter 'ids')", "ids"),
+            await Refusal(() => c.DeleteAsync(Array.Empty<PointId>())));
+        Assert.Equal(("LimitExceededException", "3 ids in one delete exceed the limit of 2; split the call. (Parameter 'ids')", "ids"),
+            await Refusal(() => c.DeleteAsync(threeIds)));
+        Assert.Equal(0, c.Count);
+    }
+
     /// <summary>Everything observable: count, and every point's vector and payload.</summary>
     private static async Task<string> SnapshotAsync(VectorCollection c)
     {

@@ -36,6 +36,29 @@ public sealed record EngineLimits
         Positive(MaxIdsPerCall, nameof(MaxIdsPerCall));
     }
 
+    /// <summary>
+    /// Refuses a request list that is empty (<see cref="ArgumentException"/> with <paramref name="emptyMessage"/>) or
+    /// longer than <paramref name="limit"/> (<see cref="LimitExceededException"/>: "{count} {items} exceed the limit
+    /// of {limit}; split the {whole}.").
+    /// </summary>
+    /// <param name="count">Entries in the list.</param>
+    /// <param name="limit">The most it may hold.</param>
+    /// <param name="emptyMessage">The message for an empty list.</param>
+    /// <param name="items">What the entries are, and where, e.g. "ids in one get".</param>
+    /// <param name="whole">What to split, e.g. "call" or "batch".</param>
+    /// <param name="parameter">The parameter the list came in.</param>
+    internal static void CheckCount(int count, int limit, string emptyMessage, string items, string whole, string parameter)
+    {
+        if (count == 0)
+        {
+            throw new ArgumentException(emptyMessage, parameter);
+        }
+        if (count > limit)
+        {
+            throw new LimitExceededException($"{count} {items} exceed the limit of {limit}; split the {whole}.", parameter);
+        }
+    }
+
     private static void Positive(int value, string name)
     {
         if (value < 1)

@@ -89,14 +89,8 @@ public sealed partial class VectorCollection
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count == 0)
-        {
-            throw new ArgumentException("the id list is empty; give at least one id.", nameof(ids));
-        }
-        if (ids.Count > Limits.MaxIdsPerCall)
-        {
-            throw new LimitExceededException($"{ids.Count} ids in one get exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
-        }
+        EngineLimits.CheckCount(ids.Count, Limits.MaxIdsPerCall, "the id list is empty; give at least one id.", "ids in one get", "call",
+            nameof(ids));
         Enter();
         try
         {

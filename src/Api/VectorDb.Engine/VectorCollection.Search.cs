@@ -34,14 +34,8 @@ public sealed partial class VectorCollection
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        if (requests.Count == 0)
-        {
-            throw new ArgumentException("the search batch is empty; give at least one search.", nameof(requests));
-        }
-        if (requests.Count > Limits.MaxSearchBatch)
-        {
-            throw new LimitExceededException($"{requests.Count} searches in one batch exceed the limit of {Limits.MaxSearchBatch}; split the batch.", nameof(requests));
-        }
+        EngineLimits.CheckCount(requests.Count, Limits.MaxSearchBatch, "the search batch is empty; give at least one search.",
+            "searches in one batch", "batch", nameof(requests));
         Enter();
         try
         {

@@ -71,14 +71,8 @@ public sealed partial class VectorCollection
     public async Task<WriteResult> DeleteAsync(IReadOnlyCollection<PointId> ids, bool wait = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count == 0)
-        {
-            throw new ArgumentException("the id list is empty; give at least one id to delete.", nameof(ids));
-        }
-        if (ids.Count > Limits.MaxIdsPerCall)
-        {
-            throw new LimitExceededException($"{ids.Count} ids in one delete exceed the limit of {Limits.MaxIdsPerCall}; split the call.", nameof(ids));
-        }
+        EngineLimits.CheckCount(ids.Count, Limits.MaxIdsPerCall, "the id list is empty; give at least one id to delete.",
+            "ids in one delete", "call", nameof(ids));
         return await DeleteWhereAsync(_ => LiveSlots(ids), wait, cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,15 +160,8 @@ public sealed partial class VectorCollection
     /// <summary>Validates the whole batch and encodes it (in parallel for large batches) before anything is written.</summary>
     private PreparedBatch Prepare(IReadOnlyList<PointInput> points)
     {
-        if (points.Count == 0)
-        {
-            throw new ArgumentException("the batch is empty; give at least one point.", nameof(points));
-        }
-        if (points.Count > Limits.MaxBatchSize)
-        {
-            throw new LimitExceededException(
-                $"{points.Count} points in one batch exceed the limit of {Limits.MaxBatchSize}; split the batch.", nameof(points));
-        }
+        EngineLimits.CheckCount(points.Count, Limits.MaxBatchSize, "the batch is empty; give at least one point.",
+            "points in one batch", "batch", nameof(points));
         var seen = new HashSet<PointId>();
         for (int i = 0; i < points.Count; i++)
         {

@@ -128,12 +128,15 @@ internal readonly struct AutoRerank(EstimatorVariance variance, bool l2, int dim
     /// <see cref="Batch"/> at a time; stops when none can (with <paramref name="monotone"/> bounds, at the first
     /// candidate whose estimate plus the largest margin is below τ). Writes the best <c>best.Length</c> by exact
     /// ranking score, best first; returns how many, and in <paramref name="reranked"/> how many were scored.
+    /// <paramref name="query"/> was checked by the index (the only caller): the scorer does not check its coordinates
+    /// again on each batch (<see cref="CheckedScorerQuery"/>).
     /// </summary>
     public int Visit(IExactScorer exact, ReadOnlySpan<float> query, ReadOnlySpan<ScoredSlot> candidates,
         ReadOnlySpan<float> upper, ReadOnlySpan<float> margins, float maxMargin, bool monotone, Span<ScoredSlot> best,
         out int reranked)
     {
         var selector = new TopKSelector(best, smallerIsBetter: false);
+        var checkedQuery = new CheckedScorerQuery(query);
         Span<int> batch = stackalloc int[Batch];
         Span<float> scores = stackalloc float[Batch];
         reranked = 0;
@@ -159,7 +162,7 @@ internal readonly struct AutoRerank(EstimatorVariance variance, bool l2, int dim
             {
                 break;
             }
-            exact.Score(query, batch[..taken], scores[..taken]);
+            exact.Score(checkedQuery, batch[..taken], scores[..taken]);
             for (int i = 0; i < taken; i++)
             {
                 selector.Add(batch[i], l2 ? (float)(querySquares - scores[i]) : scores[i]);

@@ -24,6 +24,15 @@ public abstract class CpuExactScorerBase : IExactScorer
         ScoreUnchecked(query, slots, scores);
     }
 
+    /// <summary><see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/> of a query the index checked:
+    /// its length is checked, its coordinates are not checked again.</summary>
+    public void Score(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<float> scores)
+    {
+        ExactScorerArguments.ValidateQueryLength(query.Values, Dimension);
+        ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
+        ScoreUnchecked(query.Values, slots, scores);
+    }
+
     /// <inheritdoc/>
     public void ScoreBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, Span<float> scores)
     {
@@ -42,6 +51,15 @@ public abstract class CpuExactScorerBase : IExactScorer
         ExactScorerArguments.ValidateQuery(query, Dimension);
         ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
         return RerankUnchecked(query, slots, best);
+    }
+
+    /// <summary><see cref="Rerank(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{ScoredSlot})"/> of a query the index
+    /// checked: its length is checked, its coordinates are not checked again.</summary>
+    public int Rerank(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
+    {
+        ExactScorerArguments.ValidateQueryLength(query.Values, Dimension);
+        ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
+        return RerankUnchecked(query.Values, slots, best);
     }
 
     /// <inheritdoc/>
@@ -76,10 +94,10 @@ public abstract class CpuExactScorerBase : IExactScorer
         }
     }
 
-    /// <summary><see cref="Score"/> with arguments already validated.</summary>
+    /// <summary><see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/> with arguments already validated.</summary>
     protected abstract void ScoreUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores);
 
-    /// <summary><see cref="Rerank"/> with arguments already validated.</summary>
+    /// <summary><see cref="Rerank(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{ScoredSlot})"/> with arguments already validated.</summary>
     protected abstract int RerankUnchecked(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best);
 
     /// <summary><see cref="SearchAll"/> with the query already validated.</summary>

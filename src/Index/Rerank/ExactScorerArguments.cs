@@ -7,16 +7,23 @@ public static class ExactScorerArguments
     /// <summary>The query must have <paramref name="dimension"/> finite coordinates.</summary>
     public static void ValidateQuery(ReadOnlySpan<float> query, int dimension, string parameterName = "query")
     {
-        if (query.Length != dimension)
-        {
-            throw new ArgumentException($"Query has {query.Length} coordinates; the collection's dimension is {dimension}.", parameterName);
-        }
+        ValidateQueryLength(query, dimension, parameterName);
         for (int j = 0; j < query.Length; j++)
         {
             if (!float.IsFinite(query[j]))
             {
                 throw new ArgumentException($"Query coordinate {j} is {query[j]}; queries must be finite.", parameterName);
             }
+        }
+    }
+
+    /// <summary>The query must have <paramref name="dimension"/> coordinates (the O(1) part of
+    /// <see cref="ValidateQuery"/>, for a <see cref="CheckedScorerQuery"/>).</summary>
+    public static void ValidateQueryLength(ReadOnlySpan<float> query, int dimension, string parameterName = "query")
+    {
+        if (query.Length != dimension)
+        {
+            throw new ArgumentException($"Query has {query.Length} coordinates; the collection's dimension is {dimension}.", parameterName);
         }
     }
 

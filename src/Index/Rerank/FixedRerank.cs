@@ -8,7 +8,8 @@ internal static class FixedRerank
     /// the scorer's metric scores (a distance for L2); returns how many were found.
     /// </summary>
     /// <param name="exact">The re-scorer over the originals.</param>
-    /// <param name="query">The query as the scorer takes it.</param>
+    /// <param name="query">The query as the scorer takes it, checked by the index (the only caller), so the scorer does
+    /// not check its coordinates again (<see cref="CheckedScorerQuery"/>).</param>
     /// <param name="candidates">The scan's candidates (only their slots are read).</param>
     /// <param name="slots">Scratch of at least <c>candidates.Length</c> entries.</param>
     /// <param name="best">Where the k best go (k = its length).</param>
@@ -19,6 +20,6 @@ internal static class FixedRerank
         {
             slots[i] = candidates[i].Slot;
         }
-        return exact.Rerank(query, slots[..candidates.Length], best);
+        return exact.Rerank(new CheckedScorerQuery(query), slots[..candidates.Length], best);
     }
 }

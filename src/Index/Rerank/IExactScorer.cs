@@ -27,14 +27,22 @@ public interface IExactScorer
     /// <summary>Writes the exact score of each candidate slot: <c>scores[i]</c> for <c>slots[i]</c>.</summary>
     void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores);
 
-    /// <summary>Batched <see cref="Score"/>: scores[i] is the score of slots[i] against the query whose CSR range
-    /// contains i.</summary>
+    /// <summary><see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/> of a query the index checked:
+    /// an implementation may skip checking its coordinates again (the default checks them).</summary>
+    void Score(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<float> scores) => Score(query.Values, slots, scores);
+
+    /// <summary>Batched <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/>: scores[i] is the score
+    /// of slots[i] against the query whose CSR range contains i.</summary>
     void ScoreBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, Span<float> scores);
 
     /// <summary>The best <c>best.Length</c> live candidates, best first; returns how many were written.</summary>
     int Rerank(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best);
 
-    /// <summary>Batched <see cref="Rerank"/>: query q's results go to <c>best[q·k .. q·k + counts[q])</c>.</summary>
+    /// <summary><see cref="Rerank(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{ScoredSlot})"/> of a query the index
+    /// checked: an implementation may skip checking its coordinates again (the default checks them).</summary>
+    int Rerank(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<ScoredSlot> best) => Rerank(query.Values, slots, best);
+
+    /// <summary>Batched <see cref="Rerank(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{ScoredSlot})"/>: query q's results go to <c>best[q·k .. q·k + counts[q])</c>.</summary>
     void RerankBatch(ReadOnlySpan<float> queries, ReadOnlySpan<int> candidateOffsets, ReadOnlySpan<int> slots, int k,
         Span<ScoredSlot> best, Span<int> counts);
 

@@ -11,12 +11,12 @@ namespace VectorDb.Index.Scan;
 /// order makes the even bytes of a register the vectors 0..7 and the odd bytes 8..15, so the 16-bit accumulators of
 /// the kernels come out in vector order without an interleave. Within a nibble, coordinate g·(4/b)+i sits at bits
 /// [i·b, (i+1)·b).</para>
-/// <para>Padding: coordinates past <see cref="Dimension"/>, groups past the last real one (up to
-/// <see cref="GroupCount"/>, a multiple of 4) and vectors past <see cref="Count"/> in the last block all hold code 0;
+/// <para>Padding: coordinates past <see cref="BlockCodes.Dimension"/>, groups past the last real one (up to
+/// <see cref="GroupCount"/>, a multiple of 4) and vectors past <see cref="BlockCodes.Count"/> in the last block all hold code 0;
 /// the tables give padded coordinates weight 0 and padded groups all-zero rows, and the scan driver masks the
 /// missing vectors, so padding contributes exactly 0.</para>
 /// </summary>
-public sealed class FastScanCodes
+public sealed class FastScanCodes : BlockCodes
 {
     /// <summary>Vectors per block. WARNING: baked into the layout; the kernels assume it.</summary>
     public const int BlockSize = 32;
@@ -34,6 +34,7 @@ public sealed class FastScanCodes
     /// <param name="bitsPerCode">1, 2 or 4.</param>
     /// <param name="initialCapacity">Vectors to reserve room for; the store grows as needed.</param>
     public FastScanCodes(int dimension, int bitsPerCode, int initialCapacity = 0)
+        : base(dimension, bitsPerCode)
     {
         if (!SupportsBits(bitsPerCode))
         {
@@ -45,17 +46,11 @@ public sealed class FastScanCodes
             throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "dimension must be 1..65536.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
-        Dimension = dimension;
-        BitsPerCode = bitsPerCode;
         CoordinatesPerGroup = 4 / bitsPerCode;
         RealGroupCount = (dimension + CoordinatesPerGroup - 1) / CoordinatesPerGroup;
         GroupCount = (RealGroupCount + 3) & ~3;
         _blocks = new AlignedArray<byte>(checked(BlocksFor(initialCapacity) * BlockBytes));
     }
-
-    public int Dimension { get; }
-
-    public int BitsPerCode { get; }
 
     /// <summary>Coordinates sharing one nibble: 4/b.</summary>
     public int CoordinatesPerGroup { get; }
@@ -66,62 +61,11 @@ public sealed class FastScanCodes
     /// <summary>Groups per vector including padding: <see cref="RealGroupCount"/> rounded up to a multiple of 4.</summary>
     public int GroupCount { get; }
 
-    /// <summary>Vectors stored; row r is the r-th vector added.</summary>
-    public int Count { get; private set; }
-
-    /// <summary>Blocks holding at least one vector: ⌈Count/32⌉.</summary>
-    public int BlockCount => BlocksFor(Count);
-
     /// <summary>Bytes of one block: GroupCount·16 (= GroupCount/2 bytes per vector).</summary>
     public int BlockBytes => GroupCount * GroupBytes;
 
-    /// <summary>Appends one vector given as one code per coordinate (each below 2^b); returns its row.</summary>
-    public int Add(ReadOnlySpan<byte> codes)
-    {
-        if (codes.Length != Dimension)
-        {
-            throw new ArgumentException($"expected {Dimension} codes (one per coordinate), got {codes.Length}.", nameof(codes));
-        }
-        PackedCodes.ThrowIfCodeOutOfRange(codes, BitsPerCode);
-        int row = Count;
-        EnsureCapacity(row + 1);
-        Write(row, codes);
-        Count = row + 1;
-        return row;
-    }
-
-    /// <summary>Appends 32 empty rows (every code 0) as one block; <see cref="Count"/> must be a multiple of 32. Pooled
-    /// code lists give each list whole blocks and fill their rows later (<see cref="SetPacked"/>).</summary>
-    internal void AddEmptyBlock()
-    {
-        if (Count % BlockSize != 0)
-        {
-            throw new InvalidOperationException($"an empty block starts at a block boundary; the store has {Count} rows.");
-        }
-        EnsureCapacity(Count + BlockSize);
-        Count += BlockSize;
-    }
-
-    /// <summary>Writes one vector's LSB-first packed codes into an empty row (one <see cref="AddEmptyBlock"/> made, not
-    /// yet written: the nibbles are OR-ed in).</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    internal void SetPacked(int row, ReadOnlySpan<byte> packed)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(row);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
-        byte[]? rented = null;
-        Span<byte> codes = Dimension <= 1024 ? stackalloc byte[Dimension]
-            : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension)).AsSpan(0, Dimension);
-        PackedCodes.Unpack(packed, BitsPerCode, codes);
-        Write(row, codes);
-        if (rented is not null)
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
     /// <summary>ORs row's codes into its block's lanes (which hold zeros: a new or empty row).</summary>
-    private void Write(int row, ReadOnlySpan<byte> codes)
+    private protected override void Write(int row, ReadOnlySpan<byte> codes)
     {
         Span<byte> block = _blocks.Slice(BlockOffset(row / BlockSize), BlockBytes);
         int lane = row % BlockSize;
@@ -136,27 +80,6 @@ public sealed class FastScanCodes
                 nibble |= codes[first + i] << (i * BitsPerCode);
             }
             block[g * GroupBytes + position] |= (byte)(nibble << shift);
-        }
-    }
-
-    /// <summary>Appends one vector given as LSB-first packed codes (the quantizer's record prefix); returns its row.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    public int AddPacked(ReadOnlySpan<byte> packed)
-    {
-        byte[]? rented = null;
-        Span<byte> codes = Dimension <= 1024 ? stackalloc byte[Dimension]
-            : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Dimension)).AsSpan(0, Dimension);
-        try
-        {
-            PackedCodes.Unpack(packed, BitsPerCode, codes);
-            return Add(codes);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
         }
     }
 
@@ -205,16 +128,11 @@ public sealed class FastScanCodes
     /// <summary>Inverse of <see cref="BytePosition"/>: the lane (0..15) whose nibble sits at byte p.</summary>
     internal static int LaneAt(int p) => (p & 1) * 8 + (p >> 1);
 
-    private static int BlocksFor(int vectors) => (int)(((long)vectors + BlockSize - 1) / BlockSize);
-
     private int BlockOffset(int block) => checked(block * BlockBytes);
 
-    /// <summary>Makes room for <paramref name="vectors"/> vectors in one allocation (no effect if there is room).</summary>
-    internal void Reserve(int vectors) => EnsureCapacity(vectors);
-
-    private void EnsureCapacity(int vectors)
+    private protected override void EnsureCapacity(int rows)
     {
-        long needed = (long)BlocksFor(vectors) * BlockBytes;
+        long needed = (long)BlocksFor(rows) * BlockBytes;
         if (needed <= _blocks.Length)
         {
             return;

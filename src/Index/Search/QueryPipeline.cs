@@ -285,7 +285,7 @@ internal sealed partial class QueryPipeline
     private IBlockScorer CreateScorer(CodePartition partition, QueryScratch scratch)
     {
         IBlockScorer? codes = _family.CodeScorer(partition.FastCodes, partition.GridCodes, scratch.Tables);
-        return partition.Signs is null ? codes! : new QjlScorer(codes, _family.SignScorer(partition.Signs, scratch.Tables), partition);
+        return partition.Signs is null ? codes! : new QjlScorer(codes, _family.SignScorer(partition.Signs, scratch.Tables), new PartitionSignFactors(partition));
     }
 
     /// <summary>Tombstones OR the rows <paramref name="rows"/> does not choose, as one bitmap over the partition's rows.</summary>

@@ -7,9 +7,24 @@ using ProtoInfo = VectorDb.Api.V1.CollectionInfo;
 namespace VectorDb.Server.Mapping;
 
 /// <summary>Collection configuration and info: proto ↔ engine. Unset (zero/default) proto fields take the engine's
-/// defaults: eden-unbiased, 4 bits, float32 originals, flat index.</summary>
+/// defaults: eden-unbiased, 4 bits, float32 originals, an auto (IVF) index.</summary>
 internal static class CollectionMapping
 {
+    private static readonly WireTable<Distance, Metric> Metrics = new(
+        (Distance.Cosine, Metric.Cosine), (Distance.Dot, Metric.InnerProduct), (Distance.Euclid, Metric.L2));
+
+    private static readonly WireTable<ProtoScheme, QuantizerScheme> Schemes = new(
+        (ProtoScheme.EdenUnbiased, QuantizerScheme.EdenUnbiased), (ProtoScheme.Default, QuantizerScheme.EdenUnbiased),
+        (ProtoScheme.EdenBiased, QuantizerScheme.EdenBiased), (ProtoScheme.TqMse, QuantizerScheme.TurboQuantMse),
+        (ProtoScheme.TqProd, QuantizerScheme.TurboQuantProd));
+
+    private static readonly WireTable<OriginalsStorage, OriginalsFormat> Originals = new(
+        (OriginalsStorage.OriginalsFloat32, OriginalsFormat.Float32), (OriginalsStorage.OriginalsDefault, OriginalsFormat.Float32),
+        (OriginalsStorage.OriginalsFloat16, OriginalsFormat.Float16), (OriginalsStorage.OriginalsNone, OriginalsFormat.None));
+
+    private static readonly WireTable<IndexType, IndexLayout> Layouts = new(
+        (IndexType.IndexIvf, IndexLayout.Ivf), (IndexType.IndexAuto, IndexLayout.Ivf), (IndexType.IndexFlat, IndexLayout.Flat));
+
     public static EngineConfig ToEngine(CreateCollectionRequest request)
     {
         if (request.Vectors is null)
@@ -20,36 +35,26 @@ internal static class CollectionMapping
         {
             throw new ArgumentException($"vectors.size is {request.Vectors.Size}; set the vector dimension (at least 1).", "vectors.size");
         }
-        var metric = request.Vectors.Distance switch
+        if (!Metrics.TryRead(request.Vectors.Distance, out var metric))
         {
-            Distance.Cosine => Metric.Cosine,
-            Distance.Dot => Metric.InnerProduct,
-            Distance.Euclid => Metric.L2,
-            _ => throw new ArgumentException("vectors.distance is not set; use COSINE, DOT or EUCLID.", "vectors.distance"),
-        };
+            throw new ArgumentException("vectors.distance is not set; use COSINE, DOT or EUCLID.", "vectors.distance");
+        }
         var quantization = request.Quantization ?? new QuantizationConfig();
-        var scheme = quantization.Scheme switch
+        if (!Schemes.TryRead(quantization.Scheme, out var scheme))
         {
-            ProtoScheme.Default or ProtoScheme.EdenUnbiased => QuantizerScheme.EdenUnbiased,
-            ProtoScheme.EdenBiased => QuantizerScheme.EdenBiased,
-            ProtoScheme.TqMse => QuantizerScheme.TurboQuantMse,
-            ProtoScheme.TqProd => QuantizerScheme.TurboQuantProd,
-            _ => throw new ArgumentException($"quantization.scheme {quantization.Scheme} is unknown.", "quantization.scheme"),
-        };
-        var originals = request.Originals switch
+            throw new ArgumentException($"quantization.scheme {quantization.Scheme} is unknown.", "quantization.scheme");
+        }
+        if (!Originals.TryRead(request.Originals, out var originals))
         {
-            OriginalsStorage.OriginalsDefault or OriginalsStorage.OriginalsFloat32 => OriginalsFormat.Float32,
-            OriginalsStorage.OriginalsFloat16 => OriginalsFormat.Float16,
-            OriginalsStorage.OriginalsNone => OriginalsFormat.None,
-            _ => throw new ArgumentException($"originals {request.Originals} is unknown.", "originals"),
-        };
-        var index = request.Index?.Type switch
+            throw new ArgumentException($"originals {request.Originals} is unknown.", "originals");
+        }
+        // No index section, or index type Auto: an IVF collection, which scans flat until it holds
+        // DatabaseOptions.IvfTrainingThreshold points.
+        var index = IndexLayout.Ivf;
+        if (request.Index is not null && !Layouts.TryRead(request.Index.Type, out index))
         {
-            IndexType.IndexFlat => IndexLayout.Flat,
-            // Auto: an IVF collection, which scans flat until it holds DatabaseOptions.IvfTrainingThreshold points.
-            null or IndexType.IndexAuto or IndexType.IndexIvf => IndexLayout.Ivf,
-            _ => throw new ArgumentException($"index.type {request.Index.Type} is unknown.", "index.type"),
-        };
+            throw new ArgumentException($"index.type {request.Index.Type} is unknown.", "index.type");
+        }
         if (quantization.Bits > 8 || (quantization.HasRotationRounds && quantization.RotationRounds is 0 or > CollectionConfig.MaxRotationRounds))
         {
             throw new ArgumentException(
@@ -74,40 +79,16 @@ internal static class CollectionMapping
 
     public static ProtoConfig ToProto(EngineConfig config) => new()
     {
-        Vectors = new VectorParams
-        {
-            Size = (ulong)config.Dimension,
-            Distance = config.Metric switch
-            {
-                Metric.Cosine => Distance.Cosine,
-                Metric.InnerProduct => Distance.Dot,
-                _ => Distance.Euclid,
-            },
-        },
+        Vectors = new VectorParams { Size = (ulong)config.Dimension, Distance = Metrics.Write(config.Metric) },
         Quantization = new QuantizationConfig
         {
-            Scheme = config.Scheme switch
-            {
-                QuantizerScheme.EdenUnbiased => ProtoScheme.EdenUnbiased,
-                QuantizerScheme.EdenBiased => ProtoScheme.EdenBiased,
-                QuantizerScheme.TurboQuantMse => ProtoScheme.TqMse,
-                _ => ProtoScheme.TqProd,
-            },
+            Scheme = Schemes.Write(config.Scheme),
             Bits = (uint)config.Bits,
             RotationSeed = config.RotationSeed,
             RotationRounds = (uint)config.RotationRounds,
         },
-        Originals = config.Originals switch
-        {
-            OriginalsFormat.Float32 => OriginalsStorage.OriginalsFloat32,
-            OriginalsFormat.Float16 => OriginalsStorage.OriginalsFloat16,
-            _ => OriginalsStorage.OriginalsNone,
-        },
-        Index = new IndexParams
-        {
-            Type = config.Index == IndexLayout.Ivf ? IndexType.IndexIvf : IndexType.IndexFlat,
-            Nlist = (uint)config.NList,
-        },
+        Originals = Originals.Write(config.Originals),
+        Index = new IndexParams { Type = Layouts.Write(config.Index), Nlist = (uint)config.NList },
     };
 
     public static ProtoInfo ToProto(VectorDb.CollectionInfo info) => new()
