@@ -36,7 +36,7 @@ public sealed class TopK
 
     /// <summary>
     /// Added to every score offered from now on (and subtracted from <see cref="Threshold"/>), so that scans whose
-    /// scores lack a constant (an IVF list's centre term, <c>VectorIndex.CentreShift</c>) share one collector with
+    /// scores lack a constant (an IVF list's centre term, <c>IvfLists.CentreShift</c>) share one collector with
     /// others. 0 by default and after <see cref="Clear"/>.
     /// </summary>
     public float ScoreShift { get; set; }

@@ -19,6 +19,9 @@ namespace VectorDb.Index.Search;
 internal sealed class IvfLists
 {
     private readonly int _recordSize;
+    private readonly CodeCentring _centring;
+    private readonly CodeFamily _family;
+    private readonly bool _hasOffsets;
     private int[] _listOf = new int[64];
     private int[] _localRow = new int[64];
     private byte[]? _records; // residual lists: each row's record against its list centroid (in memory only)
@@ -27,11 +30,16 @@ internal sealed class IvfLists
     private CodeCentre[]? _centres; // per list when lists hold residuals to their centroids
 
     /// <param name="recordSize">Bytes of one encoded record.</param>
-    /// <param name="flat">The flat partition every row goes to before training.</param>
-    public IvfLists(int recordSize, CodePartition flat)
+    /// <param name="centring">The collection centre, which untrained lists (and lists without residuals) code against.</param>
+    /// <param name="family">The scan's code stores for this code width.</param>
+    /// <param name="hasOffsets">Whether partitions keep a per-row offset (L2, or centred records).</param>
+    public IvfLists(int recordSize, CodeCentring centring, CodeFamily family, bool hasOffsets)
     {
         _recordSize = recordSize;
-        Partitions = [flat];
+        _centring = centring;
+        _family = family;
+        _hasOffsets = hasOffsets;
+        Partitions = [NewPartition()];
     }
 
     /// <summary>Scan partitions: one for a flat (or untrained) index or pooled code lists, one per IVF list.</summary>
@@ -68,7 +76,13 @@ internal sealed class IvfLists
     public (int Partition, int Local) Locate(int row) => (Pooled is null ? _listOf[row] : 0, _localRow[row]);
 
     /// <summary>The centre the codes of a list are relative to: its own for residual lists, else the collection's.</summary>
-    public CodeCentre CentreOf(int list, CodeCentre collectionCentre) => Residual ? _centres![list] : collectionCentre;
+    public CodeCentre CentreOf(int list) => Residual ? _centres![list] : _centring.Centre;
+
+    /// <summary>The ranking score's part along a list's centre for a query as searched (<see cref="CodeCentring.Shift"/>).</summary>
+    public double CentreShift(int list, ReadOnlySpan<float> query) => _centring.IsCentred ? _centring.Shift(CentreOf(list), query) : 0;
+
+    /// <summary>An empty scan partition for this index's codes.</summary>
+    public CodePartition NewPartition() => new(_family, _hasOffsets);
 
     /// <summary>Row's record against its list centroid (residual lists only).</summary>
     public Span<byte> RecordOf(int row) => _records.AsSpan(row * _recordSize, _recordSize);
@@ -85,14 +99,14 @@ internal sealed class IvfLists
     }
 
     /// <summary>Replaces the flat partition (an untrained index re-adds its rows, e.g. once its centre is fixed).</summary>
-    public void ReplaceFlat(CodePartition flat) => Partitions = [flat];
+    public void ReplaceFlat() => Partitions = [NewPartition()];
 
     /// <summary>
-    /// Switches to the lists of a completed training (step 2 has run): empty partitions from
-    /// <paramref name="newPartition"/>, every row to be placed again. <paramref name="rowCapacity"/> sizes the list
-    /// records; <paramref name="liveRows"/> reserves the pool of code lists.
+    /// Switches to the lists of a completed training (step 2 has run): empty partitions, every row to be placed
+    /// again. <paramref name="rowCapacity"/> sizes the list records; <paramref name="liveRows"/> reserves the pool of
+    /// code lists.
     /// </summary>
-    public void Adopt(IvfTraining training, int rowCapacity, int liveRows, Func<CodePartition> newPartition)
+    public void Adopt(IvfTraining training, int rowCapacity, int liveRows)
     {
         _centroids = training.Centroids;
         _centroidVectors = training.CentroidVectors;
@@ -107,8 +121,8 @@ internal sealed class IvfLists
         // Code lists share one pool (every search scans all of them: CodeListBlocks says why); IVF lists, probed a
         // few at a time, each have their own partition.
         Pooled = training.CodeLists ? new CodeListBlocks(training.Lists) : null;
-        Partitions = training.CodeLists ? [newPartition()]
-            : Enumerable.Range(0, training.Lists).Select(_ => newPartition()).ToArray();
+        Partitions = training.CodeLists ? [NewPartition()]
+            : Enumerable.Range(0, training.Lists).Select(_ => NewPartition()).ToArray();
         if (training.CodeLists)
         {
             Partitions[0].Reserve(liveRows + FastScanCodes.BlockSize * training.Lists);

@@ -46,7 +46,7 @@ internal sealed class QueryScratch
 
     public float[] ProbeScores { get; private set; } = [];
 
-    /// <summary>Per partition, the ranking score's centre term for this query (<c>VectorIndex.CentreShift</c>): set
+    /// <summary>Per partition, the ranking score's centre term for this query (<c>IvfLists.CentreShift</c>): set
     /// for the flat partition when the query is prepared, for an IVF list when it is probed.</summary>
     public double[] Shifts { get; private set; } = [];
 

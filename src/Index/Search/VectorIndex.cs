@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using VectorDb.Index.Common;
 using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 using VectorDb.Index.Scan;
@@ -6,27 +6,29 @@ using VectorDb.Index.Scan;
 namespace VectorDb.Index.Search;
 
 /// <summary>
-/// The in-memory searchable form of one collection: every vector encoded by the collection's quantizer, its codes
-/// in scan layouts (one flat partition, or IVF lists), the originals for exact re-ranking, and the id maps.
+/// The in-memory searchable form of one collection: the row table (each row's point id and encoded record, the id
+/// map) and the orchestration of the parts that hold everything else, each under the index's lock:
+/// <see cref="CodeCentring"/> (what records are coded against), <see cref="RowOriginals"/> (the originals and the
+/// exact scorer), <see cref="IvfLists"/> with <see cref="RowPlacement"/> (the scan partitions) and
+/// <see cref="IvfTrainer"/>, and <see cref="QueryPipeline"/> (a search, VectorIndex.Search.cs).
 /// <para>Rows: every insert appends a global row (0, 1, 2, ...); an upsert of an existing id deletes the old row.
 /// The encoded records (row-major, <see cref="CodeLayout.RecordSize"/> bytes each) are the source of truth from
 /// which the scan layouts are (re)built, e.g. when IVF is trained.</para>
 /// <para>Thread-safety: any number of concurrent searches; writes take an exclusive lock (a search waits for a
 /// write in progress and vice versa).</para>
 /// </summary>
-public sealed partial class VectorIndex : IDisposable
+public sealed partial class VectorIndex : IRowIds, IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly ConcurrentBag<QueryScratch> _scratch = [];
     private readonly Dictionary<ulong, int> _rowOfId = [];
-    private OriginalVectorStore? _originals; // null also once originals are external (VectorIndex.ExternalOriginals.cs)
-    private IExactScorer? _exact;
+    private readonly RowOriginals _originals;
+    private readonly CodeCentring _centring;
     private readonly IvfLists _lists; // the lists (IVF or code lists, or the one flat partition) and scan partitions
-    private readonly CodeFamily _family; // the scan's stores, query tables and scorers for this code width
-    private readonly EstimatorVariance _variance; // the quantizer's error model, for the auto re-rank's bounds
+    private readonly RowSources _sources;
+    private readonly RowPlacement _placement;
+    private readonly IvfTrainer _trainer;
+    private readonly QueryPipeline _pipeline;
     private ulong[] _ids = new ulong[64];
-    private float[] _norms = new float[64];
-    private float _maxNorm; // largest norm of any row added since the partitions were last rebuilt: bounds every row's σ
     private byte[] _records;
     private int _rows;
 
@@ -39,7 +41,7 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="level">Forces a SIMD level for the quantizer and CPU kernels (tests); null = the best one.</param>
     /// <param name="exactScorerFactory">Builds the exact re-scorer over this index's originals (e.g. a GPU scorer
     /// from VectorDb.Gpu, which mirrors the store through its listener); null = the CPU <see cref="Rerank.ExactScorer"/>.
-    /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is not <see cref="OriginalsFormat.None"/>. The index disposes what it returns
+    /// Called once, only when <see cref="VectorIndexOptions.Originals"/> is set. The index disposes what it returns
     /// when that is <see cref="IDisposable"/>.</param>
     public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level,
         Func<OriginalVectorStore, Metric, IExactScorer>? exactScorerFactory)
@@ -54,22 +56,16 @@ public sealed partial class VectorIndex : IDisposable
         Quantizer = VectorQuantizer.Create(options.Quantizer, level?.Level);
         Layout = Quantizer.Layout;
         _records = new byte[64 * Layout.RecordSize];
-        _family = CodeFamily.For(options.Dimension, Quantizer.Codebook, hasSigns: Layout.SignOffset >= 0, Quantizer.Level);
-        if (options.Originals != OriginalsFormat.None)
-        {
-            _originals = new OriginalVectorStore(options.Dimension, options.Originals);
-            _exact = exactScorerFactory?.Invoke(_originals, options.Metric)
-                ?? new ExactScorer(_originals, options.Metric, level?.Level);
-            if (_exact.Dimension != options.Dimension || _exact.Metric != options.Metric)
-            {
-                throw new ArgumentException(
-                    $"The exact scorer factory returned a scorer for d={_exact.Dimension}, {_exact.Metric}; the index needs d={options.Dimension}, {options.Metric}.",
-                    nameof(exactScorerFactory));
-            }
-        }
-        InitialiseCentring();
-        _variance = Quantizer.Variance(_rho);
-        _lists = new IvfLists(Layout.RecordSize, NewPartition());
+        var family = CodeFamily.For(options.Dimension, Quantizer.Codebook, hasSigns: Layout.SignOffset >= 0, Quantizer.Level);
+        _originals = new RowOriginals(options, level?.Level, exactScorerFactory);
+        _centring = new CodeCentring(options, Quantizer);
+        _lists = new IvfLists(Layout.RecordSize, _centring, family, hasOffsets: options.Metric == Metric.L2 || _centring.IsCentred);
+        _sources = new RowSources(this, _originals, _centring, options);
+        _placement = new RowPlacement(this, _lists, _centring, _sources, Quantizer);
+        _trainer = new IvfTrainer(this, _lock, _lists, _centring, _sources, _placement);
+        var refiner = new CandidateRefiner(_lists, _placement, _centring, Quantizer, options.Metric);
+        _pipeline = new QueryPipeline(this, _lists, family, _centring, refiner,
+            new CandidateRerank(this, _lists, _centring, _placement, refiner));
     }
 
     public VectorIndexOptions Options { get; }
@@ -84,14 +80,31 @@ public sealed partial class VectorIndex : IDisposable
     /// <summary>Bytes per vector held by the scan structures: the encoded record (codes and metadata).</summary>
     public int CodeBytesPerVector => Layout.RecordSize;
 
-    /// <summary>The originals kept for re-ranking, or null.</summary>
-    public OriginalVectorStore? Originals => _originals;
+    /// <summary>The originals kept for re-ranking in memory, or null (none kept, or external).</summary>
+    public OriginalVectorStore? Originals => _originals.Store;
 
-    /// <summary>The exact re-scorer over <see cref="Originals"/>, or null when none are kept.</summary>
-    public IExactScorer? ExactScorer => _exact;
+    /// <summary>The exact re-scorer over the originals, or null when none are kept.</summary>
+    public IExactScorer? ExactScorer => _originals.Scorer;
 
     /// <summary>Scan partitions: one for a flat (or untrained IVF) index or pooled code lists, nlist after IVF training.</summary>
     internal CodePartition[] Partitions => _lists.Partitions;
+
+    /// <summary>Rows ever written (deleted ones included); the parts read the row table under the index's lock.</summary>
+    internal int RowCount => _rows;
+
+    /// <summary>Rows the per-row arrays have room for.</summary>
+    internal int RowCapacity => _ids.Length;
+
+    /// <summary>The live rows, in id-map order.</summary>
+    internal Dictionary<ulong, int>.ValueCollection LiveRowSet => _rowOfId.Values;
+
+    internal ulong IdOf(int row) => _ids[row];
+
+    internal Span<byte> RecordOf(int row) => _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
+
+    /// <summary>True when <paramref name="slot"/> is the current row of its id (caller holds the index lock).</summary>
+    internal bool IsLiveRow(int slot) =>
+        (uint)slot < (uint)_rows && _rowOfId.TryGetValue(_ids[slot], out int current) && current == slot;
 
     private int Dimension => Options.Dimension;
 
@@ -119,40 +132,7 @@ public sealed partial class VectorIndex : IDisposable
     /// reciprocal; a zero vector stays zero). Callers that encode outside the index (a storage layer writing records
     /// before they reach <see cref="UpsertEncoded"/>) use this so that their records equal the index's own.
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    public void Encode(ReadOnlySpan<float> vector, Span<byte> record)
-    {
-        if (Options.Metric != Metric.Cosine)
-        {
-            EncodeSearched(vector, record);
-            return;
-        }
-        const int StackFloats = 1024;
-        float[]? rented = vector.Length > StackFloats ? System.Buffers.ArrayPool<float>.Shared.Rent(vector.Length) : null;
-        Span<float> normalised = rented is null ? stackalloc float[StackFloats] : rented;
-        normalised = normalised[..vector.Length];
-        vector.CopyTo(normalised);
-        Normalise(normalised);
-        EncodeSearched(normalised, record);
-        if (rented is not null)
-        {
-            System.Buffers.ArrayPool<float>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>The record of a vector as searched (already normalised for cosine): format 2 against the current
-    /// centre, format 1 (and tq-prod) the quantizer's own.</summary>
-    private void EncodeSearched(ReadOnlySpan<float> vector, Span<byte> record)
-    {
-        if (_centred)
-        {
-            _centredCodec!.EncodeCentred(vector, Volatile.Read(ref _centre), Options.Metric == Metric.L2, record, _rho, _scaleSearch);
-        }
-        else
-        {
-            Quantizer.Encode(vector, record);
-        }
-    }
+    public void Encode(ReadOnlySpan<float> vector, Span<byte> record) => _centring.Encode(vector, record);
 
     /// <summary>
     /// Inserts (or replaces) one already-encoded record, e.g. when a collection is reopened from storage.
@@ -164,70 +144,49 @@ public sealed partial class VectorIndex : IDisposable
         {
             throw new ArgumentException($"a record of this index is {Layout.RecordSize} bytes; got {record.Length}.", nameof(record));
         }
-        if (_originals is not null && original.Length != Dimension)
+        if (_originals.Store is not null && original.Length != Dimension)
         {
             throw new ArgumentException($"this index keeps originals: expected {Dimension} coordinates, got {original.Length}.", nameof(original));
         }
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        if (_rowOfId.TryGetValue(id, out int previous))
         {
-            if (_rowOfId.TryGetValue(id, out int previous))
-            {
-                DeleteRow(previous);
-            }
-            int row = _rows;
-            GrowRows(row + 1);
-            ConsistentRecord(id, record, _originals is null ? default : original, RecordOf(row)).CopyTo(RecordOf(row));
-            _ids[row] = id;
-            _originals?.Upsert(row, original);
-            _rows = row + 1;
-            _rowOfId[id] = row;
-            Count++;
-            AddToPartition(row);
+            DeleteRow(previous);
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        int row = _rows;
+        GrowRows(row + 1);
+        _centring.Consistent(id, record, _originals.Store is null ? default : original, RecordOf(row), _sources).CopyTo(RecordOf(row));
+        _ids[row] = id;
+        _originals.Upsert(row, original);
+        _rows = row + 1;
+        _rowOfId[id] = row;
+        Count++;
+        _placement.Add(row);
     }
 
     /// <summary>Removes a vector; returns whether the id was present.</summary>
     public bool Delete(ulong id)
     {
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        if (!_rowOfId.Remove(id, out int row))
         {
-            if (!_rowOfId.Remove(id, out int row))
-            {
-                return false;
-            }
-            DeleteRow(row);
-            return true;
+            return false;
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        DeleteRow(row);
+        return true;
     }
 
     /// <summary>Whether a live vector has this id.</summary>
     public bool Contains(ulong id)
     {
-        _lock.EnterReadLock();
-        try
-        {
-            return _rowOfId.ContainsKey(id);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        using var held = _lock.Read();
+        return _rowOfId.ContainsKey(id);
     }
 
     private void DeleteRow(int row)
     {
         _lists.Delete(row);
-        _originals?.Delete(row);
+        _originals.Delete(row);
         Count--;
     }
 
@@ -239,18 +198,11 @@ public sealed partial class VectorIndex : IDisposable
     public void Reserve(int rows)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        _lock.EnterWriteLock();
-        try
+        using var held = _lock.Write();
+        GrowRows(rows);
+        if (Partitions.Length == 1)
         {
-            GrowRows(rows);
-            if (Partitions.Length == 1)
-            {
-                Partitions[0].Reserve(rows);
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            Partitions[0].Reserve(rows);
         }
     }
 
@@ -262,88 +214,138 @@ public sealed partial class VectorIndex : IDisposable
         }
         int capacity = Math.Max(rows, _ids.Length * 2);
         Array.Resize(ref _ids, capacity);
-        Array.Resize(ref _norms, capacity);
         Array.Resize(ref _records, capacity * Layout.RecordSize);
-        _lists.Grow(capacity);
+        _placement.Grow(capacity);
     }
 
-    private CodePartition NewPartition() =>
-        new(_family, hasOffsets: Options.Metric == Metric.L2 || _centred);
+    /// <summary>Whether this index writes centred (format 2) records for its scheme (<see cref="CodeCentring"/>).</summary>
+    public bool CentredCodes => _centring.IsCentred;
 
-    /// <summary>Appends row's codes to its partition with the factors that turn the code sums into the ranking
-    /// score: IP and cosine rank by A·sum (the estimate); L2 ranks by 2A·sum − N² (= ‖q‖² − estimated distance).
-    /// Centred records (format 2) add their offset B; the centre's part is added per query (<see cref="CentreShift"/>).</summary>
-    private void AddToPartition(int row) => AddToPartition(row, ListCount == 1 ? 0 : NearestList(row));
+    /// <summary>Changes whenever the centre records are encoded against changes (0 = none fixed yet). A caller that
+    /// encodes with <see cref="Encode"/> outside the write path re-encodes if this moved before its write.</summary>
+    public int CentreVersion => _centring.Version;
 
-    /// <summary><see cref="AddToPartition(int)"/> into a list already chosen (its own partition, or its blocks of the
-    /// pool for code lists). With residual lists the row's record against that list's centroid is
-    /// <see cref="IvfLists.RecordOf"/>: already there when <paramref name="listRecordReady"/> (a training encoded it), else
-    /// encoded here.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private void AddToPartition(int row, int list, bool listRecordReady = false)
+    /// <summary>The collection centre (all zeros before it is fixed, and for schemes that are not centred).</summary>
+    public float[] CentreVector() => _centring.Centre.Vector.ToArray();
+
+    /// <summary>What the codes are residuals to, for reports: "none", "mean" (the collection mean) or "mean+lists"
+    /// (trained IVF lists' centroids), with "+rho" when eden-unbiased stores the ranking scale ρ·S.</summary>
+    public string CentringDescription => _centring.Describe(_lists.Residual);
+
+    /// <summary>Whether the centre has been fixed (by <see cref="SetCentre"/> or the options).</summary>
+    public bool CentreFixed => _centring.IsFixed;
+
+    /// <summary>
+    /// Whether adding <paramref name="adding"/> vectors reaches the centre sample size while no centre is fixed: the
+    /// caller then computes it (<see cref="ComputeCentre"/>), persists it and calls <see cref="SetCentre"/>, before it
+    /// writes records that depend on it.
+    /// </summary>
+    public bool CentreDue(int adding) =>
+        CentredCodes && !CentreFixed && !_lists.IsTrained && Options.CentreSampleSize > 0 && Count + adding >= Options.CentreSampleSize;
+
+    /// <summary>
+    /// The mean (double sums) of every live row's vector (originals from memory or the external reader, normalised for
+    /// cosine, else decoded records) and of <paramref name="extra"/> (vectors one after another, as a caller is about
+    /// to add them; normalised here for cosine).
+    /// </summary>
+    public float[] ComputeCentre(ReadOnlySpan<float> extra)
     {
-        scoped ReadOnlySpan<byte> record = RecordOf(row);
-        if (_lists.Residual)
+        if (extra.Length % Dimension != 0)
         {
-            // The row's record against its list centroid is kept (refinement and the auto bound read it).
-            Span<byte> kept = _lists.RecordOf(row);
-            if (!listRecordReady)
+            throw new ArgumentException($"extra holds {extra.Length} floats, not a multiple of the dimension {Dimension}.", nameof(extra));
+        }
+        using var held = _lock.Read();
+        return _sources.Mean(extra);
+    }
+
+    /// <summary>
+    /// Fixes the collection centre (once; the caller persists it first) and re-encodes the rows coded before it
+    /// (from originals kept in memory, else from their decoded records). Not after IVF training.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not a centring index, a centre already fixed, or a trained index.</exception>
+    public void SetCentre(ReadOnlySpan<float> centre)
+    {
+        CodeCentre fixedCentre = _centring.Create(centre);
+        using var held = _lock.Write();
+        if (CentreFixed || _lists.IsTrained)
+        {
+            throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
+        }
+        _centring.Fix(fixedCentre, this, _sources);
+        _placement.RebuildFlat();
+    }
+
+    /// <summary>The reconstruction x̂ of a record this index stores (<see cref="Encode"/>'s output): the decoded codes
+    /// plus the collection centre for a centred record. For cosine it is the reconstruction of x/‖x‖.</summary>
+    public void Decode(ReadOnlySpan<byte> record, Span<float> vector)
+    {
+        Layout.CheckRecord(record, nameof(record));
+        if (vector.Length != Dimension)
+        {
+            throw new ArgumentException($"vector has {vector.Length} coordinates; the index has dimension {Dimension}.", nameof(vector));
+        }
+        _centring.Decode(record, vector);
+    }
+
+    /// <summary>For tests: the centre a live id's codes are relative to, and its record against that centre (the list
+    /// record for trained IVF residual lists; else the stored record).</summary>
+    internal (CodeCentre Centre, byte[] Record) CodesOf(ulong id)
+    {
+        using var held = _lock.Read();
+        int row = _rowOfId[id];
+        var record = _placement.ScanRecordOf(row).ToArray();
+        return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : _lists.CentreOf(_lists.ListOf(row)), record);
+    }
+
+    /// <summary>True once <see cref="UseExternalOriginals"/> has moved re-ranking to an <see cref="IOriginalReader"/>.</summary>
+    public bool OriginalsAreExternal => _originals.IsExternal;
+
+    /// <summary>Bytes of memory held by the in-memory originals (rows, norms and live bits of every allocated chunk
+    /// of <see cref="Originals"/>); 0 when none are kept or they are external. Rows are never reused, so this grows
+    /// with every insert and overwrite, not with <see cref="Count"/>.</summary>
+    public long OriginalBytesInMemory => OriginalBytes(moreRows: null);
+
+    /// <summary>Bytes the in-memory originals would hold after <paramref name="moreRows"/> more inserts (the engine
+    /// checks its budget with this before a batch); 0 when originals are not kept in memory.</summary>
+    public long OriginalBytesInMemoryAfter(int moreRows) => OriginalBytes(moreRows);
+
+    /// <summary>The originals' bytes in memory now (null) or for the rows after <paramref name="moreRows"/> more.</summary>
+    private long OriginalBytes(int? moreRows)
+    {
+        using var held = _lock.Read();
+        return _originals.BytesInMemory(moreRows is { } more ? _rows + (long)more : null);
+    }
+
+    /// <inheritdoc cref="RowOriginals.UseExternal"/>
+    public void UseExternalOriginals(IOriginalReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        using var held = _lock.Write();
+        _originals.UseExternal(this, reader);
+    }
+
+    /// <inheritdoc/>
+    int IRowIds.RowCount => _rows;
+
+    /// <inheritdoc/>
+    int IRowIds.LiveIds(ReadOnlySpan<int> rows, Span<ulong> ids, Span<int> positions)
+    {
+        int live = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (IsLiveRow(rows[i]))
             {
-                EncodeForList(row, _lists.CentreOf(list, _centre), kept);
+                positions[live] = i;
+                ids[live++] = _ids[rows[i]];
             }
-            record = kept;
         }
-        float scale = Layout.ReadScale(record);
-        float signScale = Layout.ReadQjlScale(record);
-        bool l2 = Options.Metric == Metric.L2;
-        float offset, norm;
-        if (_centred)
-        {
-            scale = MathF.Abs(scale);
-            offset = Layout.ReadOffset(record);
-            norm = ResidualNormOf(scale);
-        }
-        else
-        {
-            norm = Layout.ReadNorm(record);
-            offset = l2 ? -norm * norm : 0f;
-        }
-        _norms[row] = norm;
-        _maxNorm = MathF.Max(_maxNorm, norm);
-        float factor = l2 ? 2 * scale : scale, signFactor = l2 ? 2 * signScale : signScale;
-        _lists.Place(row, list, Layout.Codes(record), Layout.Signs(record), factor, offset, signFactor);
-    }
-
-    /// <summary>The record of row's vector (original, else decoded) as a residual to <paramref name="centre"/>.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private void EncodeForList(int row, CodeCentre centre, Span<byte> record)
-    {
-        Span<float> vector = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
-        SourceVectorOfRow(row, vector);
-        _centredCodec!.EncodeCentred(vector, centre, Options.Metric == Metric.L2, record, _rho, _scaleSearch);
+        return live;
     }
 
     public void Dispose()
     {
-        (_exact as IDisposable)?.Dispose();
+        _originals.Dispose();
         _lock.Dispose();
-    }
-
-    private static void Normalise(Span<float> vector)
-    {
-        double squares = 0;
-        foreach (float v in vector)
-        {
-            squares += (double)v * v;
-        }
-        if (squares > 0)
-        {
-            float inverse = (float)(1 / Math.Sqrt(squares));
-            for (int j = 0; j < vector.Length; j++)
-            {
-                vector[j] *= inverse;
-            }
-        }
     }
 }
 

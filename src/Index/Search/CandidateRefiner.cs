@@ -11,9 +11,15 @@ namespace VectorDb.Index.Search;
 /// sets). Each candidate's estimate is recomputed from its record in float (centroids looked up, no tables), so the
 /// candidates are ranked by the estimator itself, and a search without re-ranking scans a pool of
 /// <see cref="RefinePool"/>·k before keeping k. Trained residual lists refine from the rows' list records, with the
-/// centre term of each row's list.
+/// centre term of each row's list. Reads the index under its read lock; allocates nothing once the scratch is warm.
 /// </summary>
-public sealed partial class VectorIndex
+/// <param name="lists">The lists (each row's list and centre term).</param>
+/// <param name="placement">The record each row's codes come from.</param>
+/// <param name="centring">Whether records are centred.</param>
+/// <param name="quantizer">Layout and codebook.</param>
+/// <param name="metric">The index's metric.</param>
+internal sealed class CandidateRefiner(IvfLists lists, RowPlacement placement, CodeCentring centring, IVectorQuantizer quantizer,
+    Metric metric)
 {
     /// <summary>
     /// Candidates per result a search without re-ranking takes from the scan for refinement: 2·k gave the same recall@10
@@ -21,35 +27,34 @@ public sealed partial class VectorIndex
     /// at b = 8; a smaller pool lowers the scan's threshold less, so fewer blocks pass its pre-filter
     /// (bench/results/compare/refine-pool-2026-12-05/).
     /// </summary>
-    private const int RefinePool = 2;
+    public const int RefinePool = 2;
 
     /// <summary>Whether the candidates' estimates are refined from the records (see the type's remarks).</summary>
-    private bool RefinesCandidates => _centred;
+    public bool Refines => centring.IsCentred;
 
     /// <summary>
     /// Replaces the estimates of the sorted candidates by the estimator's exact float value from their records
     /// (K + B + A·Σ_j w_j·c[code_j], w = Πq, ×2 on the code part for L2) and sorts them again, best first.
-    /// Allocates nothing once the scratch is warm.
     /// </summary>
-    private void RefineCandidates(QueryScratch scratch, int candidates)
+    public void Refine(QueryScratch scratch, int candidates)
     {
         ReadOnlySpan<float> weights = scratch.Estimator.RotatedQuery; // Πq: the offsets hold the centre's share
-        ReadOnlySpan<float> centroids = Quantizer.Codebook!.Centroids;
+        ReadOnlySpan<float> centroids = quantizer.Codebook!.Centroids;
         Span<byte> codes = scratch.Codes;
         // Residual lists: each row's list centre term, which the scan set for every list it probed. Otherwise every
         // partition shares the collection centre; a flat query computed its shift when it was prepared.
-        bool residualLists = _lists.Residual;
-        float sharedShift = residualLists ? 0f : (float)(ListCount == 1 ? scratch.Shifts[0] : CentreShift(0, scratch.Query));
-        float codeFactor = Options.Metric == VectorDb.Metric.L2 ? 2f : 1f;
+        bool residualLists = lists.Residual;
+        float sharedShift = residualLists ? 0f : (float)(lists.Count == 1 ? scratch.Shifts[0] : lists.CentreShift(0, scratch.Query));
+        float codeFactor = metric == Metric.L2 ? 2f : 1f;
         for (int i = 0; i < candidates; i++)
         {
-            RecordEstimate.Prefetch(ScanRecordOf(scratch.Sorted[i].Slot));
+            RecordEstimate.Prefetch(placement.ScanRecordOf(scratch.Sorted[i].Slot));
         }
         for (int i = 0; i < candidates; i++)
         {
             int row = scratch.Sorted[i].Slot;
-            float shift = residualLists ? (float)scratch.Shifts[_lists.ListOf(row)] : sharedShift;
-            float score = RecordEstimate.Refined(Layout, ScanRecordOf(row), weights, centroids, codes, codeFactor, shift);
+            float shift = residualLists ? (float)scratch.Shifts[lists.ListOf(row)] : sharedShift;
+            float score = RecordEstimate.Refined(quantizer.Layout, placement.ScanRecordOf(row), weights, centroids, codes, codeFactor, shift);
             scratch.Sorted[i] = new ScoredSlot(row, score);
         }
         scratch.Sorted.AsSpan(0, candidates).Sort(static (a, b) =>
@@ -58,7 +63,7 @@ public sealed partial class VectorIndex
 
     /// <summary>The code part of a centred row's estimate (<see cref="RecordEstimate.CodePart"/>; from the list record
     /// for residual lists): the estimate of ⟨q − c, r⟩ whose error the auto re-rank margin bounds.</summary>
-    private double CodePartOf(QueryScratch scratch, int row, CodeCentre centre) =>
-        RecordEstimate.CodePart(Layout, ScanRecordOf(row), scratch.Estimator.RotatedQuery, centre.Rotated,
-            Quantizer.Codebook!.Centroids, scratch.Codes);
+    public double CodePartOf(QueryScratch scratch, int row, CodeCentre centre) =>
+        RecordEstimate.CodePart(quantizer.Layout, placement.ScanRecordOf(row), scratch.Estimator.RotatedQuery, centre.Rotated,
+            quantizer.Codebook!.Centroids, scratch.Codes);
 }
