@@ -13,15 +13,36 @@ public sealed partial class GpuExactScorer
     {
         ExactScorerArguments.ValidateQuery(query, Dimension);
         ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
+        if (!TryScoreOnDevice(query, slots, scores))
+        {
+            Cpu.Score(query, slots, scores);
+        }
+    }
+
+    /// <summary><see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/> of a query the index checked:
+    /// its length is checked, its coordinates are not checked again (nor by the CPU fallback).</summary>
+    public void Score(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<float> scores)
+    {
+        ExactScorerArguments.ValidateQueryLength(query.Values, Dimension);
+        ExactScorerArguments.ValidateSlots(slots, scores.Length, nameof(scores));
+        if (!TryScoreOnDevice(query.Values, slots, scores))
+        {
+            Cpu.Score(query, slots, scores);
+        }
+    }
+
+    /// <summary>Scores one query's candidates on the device; false, with nothing written, when it is not usable.</summary>
+    private bool TryScoreOnDevice(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<float> scores)
+    {
         ReadOnlySpan<int> offsets = [0, slots.Length];
         lock (_gate)
         {
             if (!TryUseDevice())
             {
-                Cpu.Score(query, slots, scores);
-                return;
+                return false;
             }
             ScorePairsOnDevice(query, offsets, slots, scores);
+            return true;
         }
     }
 
@@ -46,16 +67,33 @@ public sealed partial class GpuExactScorer
     {
         ExactScorerArguments.ValidateQuery(query, Dimension);
         ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
+        return TryRerankOnDevice(query, slots, best, out int found) ? found : Cpu.Rerank(query, slots, best);
+    }
+
+    /// <summary><see cref="Rerank(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{ScoredSlot})"/> of a query the index
+    /// checked: its length is checked, its coordinates are not checked again (nor by the CPU fallback).</summary>
+    public int Rerank(CheckedScorerQuery query, ReadOnlySpan<int> slots, Span<ScoredSlot> best)
+    {
+        ExactScorerArguments.ValidateQueryLength(query.Values, Dimension);
+        ExactScorerArguments.ValidateSlots(slots, slots.Length, nameof(slots));
+        return TryRerankOnDevice(query.Values, slots, best, out int found) ? found : Cpu.Rerank(query, slots, best);
+    }
+
+    /// <summary>Re-ranks one query's candidates on the device; false, with nothing written, when it is not usable.</summary>
+    private bool TryRerankOnDevice(ReadOnlySpan<float> query, ReadOnlySpan<int> slots, Span<ScoredSlot> best, out int found)
+    {
         ReadOnlySpan<int> offsets = [0, slots.Length];
         lock (_gate)
         {
             if (!TryUseDevice())
             {
-                return Cpu.Rerank(query, slots, best);
+                found = 0;
+                return false;
             }
             Span<float> scores = EnsureHost(ref _hostScores, slots.Length).AsSpan(0, slots.Length);
             ScorePairsOnDevice(query, offsets, slots, scores);
-            return Select(slots, scores, best);
+            found = Select(slots, scores, best);
+            return true;
         }
     }
 
