@@ -69,14 +69,18 @@ public sealed class FastScanScorer : IBlockScorer
         }
     }
 
-    /// <summary>Every scorer of the batch is a fast-scan scorer over this one's codes at its level, which has a batched
-    /// kernel, and each shape fits one 16-bit pass.</summary>
+    /// <summary>This level has a batched kernel, this shape fits one 16-bit pass, and every scorer of the batch is a
+    /// fast-scan scorer over this one's codes at this level (so with tables of the same shape: the constructor ties a
+    /// scorer's tables to its codes' dimension and bits).</summary>
     bool IBlockScorer.CanSearchBatchWith(ReadOnlySpan<IBlockScorer> batch)
     {
+        if (FastScanKernel.BatchQueriesAt(_level) == 0 || !FastScanKernel.HasSums16(_level, _lut.GroupCount))
+        {
+            return false;
+        }
         foreach (IBlockScorer scorer in batch)
         {
-            if (scorer is not FastScanScorer fast || fast._codes != _codes || fast._level != _level
-                || FastScanKernel.BatchQueriesAt(_level) == 0 || !FastScanKernel.HasSums16(_level, fast._lut.GroupCount))
+            if (scorer is not FastScanScorer fast || fast._codes != _codes || fast._level != _level)
             {
                 return false;
             }
