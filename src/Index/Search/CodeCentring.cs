@@ -161,11 +161,11 @@ internal sealed class CodeCentring
     /// Fixes the collection centre and re-encodes the live rows coded before it (from their source vectors), then
     /// moves <see cref="Version"/>. Write lock held; the caller rebuilds the flat partition from the new records.
     /// </summary>
-    public void Fix(CodeCentre centre, VectorIndex rows, RowSources sources)
+    public void Fix(CodeCentre centre, RowTable rows, RowSources sources)
     {
         Volatile.Write(ref _centre, centre);
         var vector = new float[_options.Dimension];
-        foreach (int row in rows.LiveRowSet)
+        foreach (int row in rows.LiveRows)
         {
             Span<byte> record = rows.RecordOf(row);
             if (_layout.IsUncentred(record) && !centre.IsZero)
