@@ -25,6 +25,14 @@ internal sealed class RowWrites(RowTable table, RowOriginals originals, CodeCent
         Append(id, row, record, originals.Store is null ? default : original);
     }
 
+    /// <summary>Upserts a point with a checked original's stored bytes (copied as they are, not checked).</summary>
+    public void UpsertStored(ulong id, ReadOnlySpan<byte> record, ReadOnlySpan<byte> stored)
+    {
+        int row = NextRow();
+        originals.UpsertStored(row, stored);
+        Append(id, row, record, originals.Store is not null && centring.IsStale(record) ? originals.Widen(stored) : default);
+    }
+
     /// <summary>Retires the live row of <paramref name="id"/>; false when there is none.</summary>
     public bool Delete(ulong id)
     {

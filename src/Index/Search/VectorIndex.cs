@@ -132,6 +132,42 @@ public sealed partial class VectorIndex : IDisposable
         _writes.Upsert(id, record, original);
     }
 
+    /// <summary>
+    /// Checks a vector to upsert once (its length; every coordinate finite and, when the index keeps float16
+    /// originals, within ±<see cref="OriginalVectorStore.MaxFloat16Magnitude"/>) and converts its original, in the same
+    /// pass, into the bytes it is stored as (<see cref="CheckedOriginal.Bytes"/>), for <see cref="UpsertChecked"/>. A bad
+    /// vector is reported, not thrown (the coordinate in <paramref name="coordinate"/>, else −1), so that the caller
+    /// words the error for its users; <paramref name="original"/> is valid only when <see cref="OriginalFault.None"/> is
+    /// returned.
+    /// </summary>
+    public OriginalFault CheckOriginal(ReadOnlySpan<float> vector, out CheckedOriginal original, out int coordinate) =>
+        _originals.Check(vector, this, out original, out coordinate);
+
+    /// <summary>
+    /// An original read back from where a caller stored <see cref="CheckedOriginal.Bytes"/> (a storage layer that
+    /// verifies each entry's checksum before it hands it out), taken as checked: only its length is checked, not its
+    /// coordinates. The bytes are not copied: keep them unchanged until <see cref="UpsertChecked"/> returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not the length of this index's stored originals.</exception>
+    public CheckedOriginal StoredOriginal(ReadOnlyMemory<byte> bytes) => _originals.Stored(bytes, this);
+
+    /// <summary>
+    /// <see cref="UpsertEncoded"/> for an original this index checked (<see cref="CheckOriginal"/>,
+    /// <see cref="StoredOriginal"/>): its stored bytes go into the in-memory originals as they are, neither checked
+    /// nor converted again. Ignored when the index keeps no originals in memory (a default value will do then).
+    /// </summary>
+    /// <exception cref="ArgumentException">A record of the wrong size, or an original checked by another index.</exception>
+    public void UpsertChecked(ulong id, ReadOnlySpan<byte> record, in CheckedOriginal original)
+    {
+        CheckRecordSize(record);
+        if (_originals.Store is not null && original.Index != this)
+        {
+            throw new ArgumentException("the original was not checked by this index; check it with CheckOriginal first.", nameof(original));
+        }
+        using var held = _lock.Write();
+        _writes.UpsertStored(id, record, original.Bytes.Span);
+    }
+
     private void CheckRecordSize(ReadOnlySpan<byte> record)
     {
         if (record.Length != Layout.RecordSize)
