@@ -33,6 +33,8 @@ done
 defines=()
 [ "$format2" = 1 ] || defines+=(BEFORE_FORMAT2)
 [ "$codelists" = 1 ] || defines+=(BEFORE_CODE_LISTS)
+# Older builds name the vocabulary types differently (bench/compare/scan-ab/OlderVocabulary.cs).
+git cat-file -e "$before:src/Vocabulary" 2>/dev/null || defines+=(BEFORE_VOCABULARY)
 define=""
 [ ${#defines[@]} = 0 ] || define="-p:DefineConstants=$(IFS=';'; echo "${defines[*]}" | sed 's/;/%3B/g')"
 out=${out:-bench/results/compare/scan-ab-$(git rev-parse --short "$before")-$(git rev-parse --short HEAD)}
