@@ -116,14 +116,9 @@ public sealed class LocalCluster : IAsyncDisposable
         _root.Dispose();
     }
 
-    public static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
+    /// <summary>Free loopback ports for silos and servers (<see cref="TestPorts"/>: below the ephemeral range, so no
+    /// outgoing connection takes one before the silo binds it).</summary>
+    public static int[] FreePorts(int count) => TestPorts.Free(count);
 }
 
 /// <summary>One silo child process; its output is kept for failure messages.</summary>

@@ -101,15 +101,9 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public VectorDbClient Client(string? apiKey = null) => new(Address, apiKey);
 
-    /// <summary>A loopback TCP port that was free a moment ago (the OS picks it). Anything may bind it before the
-    /// caller does: use it only where the port must be chosen before a start that is retried on a bind failure, or
-    /// as an address where nothing is meant to listen.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback TCP port below the ephemeral range (<see cref="TestPorts"/>), for a server that must be
+    /// told its port before it starts, or as an address where nothing is meant to listen.</summary>
+    public static int FreePort() => TestPorts.One();
 
     public async ValueTask DisposeAsync()
     {
