@@ -41,6 +41,24 @@ public sealed class EngineErrorTests
         Assert.Equal(before, await SnapshotAsync(c));
     }
 
+    /// <summary>The index checks a vector once (<c>VectorIndex.CheckOriginal</c>) and the engine words its faults: the
+    /// coordinate and the collection's float16 bound; the bound itself is kept, and reads back exactly.</summary>
+    [Fact]
+    public async Task Float16Collection_RefusesMagnitudesBeyondItsRange_AndKeepsTheBound()
+    {
+        using var dir = new TempDirectory();
+        await using var db = await VectorDatabase.OpenAsync(dir.Path, s_small);
+        var c = await db.CreateCollectionAsync("h", new CollectionConfig(4, Metric.L2, Originals: OriginalsFormat.Float16));
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => c.UpsertAsync([new PointInput(1, new float[] { 1, 2, 65505f, 4 })]));
+        Assert.Contains("coordinate 2 is 65505; collection 'h' keeps float16 originals, which hold magnitudes up to 65504.", e.Message, StringComparison.Ordinal);
+        e = await Assert.ThrowsAnyAsync<ArgumentException>(() => c.UpsertAsync([new PointInput(1, new float[] { float.NaN, 2, 65505f, 4 })]));
+        Assert.Contains("coordinate 0 is NaN; every coordinate must be a finite number.", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, c.Count);
+        await c.UpsertAsync([new PointInput(2, new float[] { 0.1f, 65504f, -65504f, 3 })]);
+        var point = Assert.Single(await c.GetAsync([2], withVector: true));
+        Assert.Equal([(float)(Half)0.1f, 65504f, -65504f, 3f], point.Vector!);
+    }
+
     [Fact]
     public async Task BadSearchesAndNames_Throw_WithMessagesThatSayWhatToFix()
     {

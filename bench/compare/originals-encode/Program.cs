@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using VectorDb;
 using VectorDb.Index.Common;
-using VectorDb.Index.Rerank;
+using VectorDb.Index.Quantization;
+using VectorDb.Index.Search;
 
-// What encoding a float16 original twice costs on upsert: the engine's stored bytes (OriginalBytes.Encode, reached by
-// reflection: it is internal) and the index's float16 store (OriginalVectorStore.Upsert: conversion, norm, live bit),
-// each per vector (least time of 5 passes over n seeded Gaussian vectors), against an engine upsert per point (flat
-// collection with float16 originals, batches of 500, wait: false, then one checkpoint; least of 2 runs).
+// What an upsert's one check and one conversion of a float16 original cost (issue 16, docs/architecture.md "An upsert"):
+// per vector, the engine's check (VectorIndex.CheckOriginal: length, finiteness, float16 range, and the stored bytes in
+// the same pass); per point, the index's write of a prepared record, paired in one process: the span overload
+// (UpsertEncoded: the store checks and converts the floats again, as every upsert did before) against the checked one
+// (UpsertChecked: the checked bytes copied as they are), alternated over fresh flat indexes, least of 5 passes each;
+// and an engine upsert per point (flat collection with float16 originals, batches of 500, wait: false, then one
+// checkpoint; least of 2 runs), the figure to compare with an older build's.
 // usage: dotnet run -c Release --project bench/compare/originals-encode -- [dimension] [n]
 int dimension = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 768;
 int n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
@@ -23,23 +26,44 @@ for (int i = 0; i < n; i++)
     }
 }
 
-var encode = typeof(VectorCollection).Assembly.GetType("VectorDb.OriginalBytes", throwOnError: true)!
-    .GetMethod("Encode", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<EncodeOriginal>();
-double storageBytes = Least(5, () =>
+var options = new VectorIndexOptions(new QuantizerOptions(dimension, 4, 7), Metric.InnerProduct, OriginalsFormat.Float16);
+using var encoder = new VectorIndex(options);
+var records = new byte[n][];
+var originals = new CheckedOriginal[n];
+for (int i = 0; i < n; i++)
 {
-    foreach (float[] vector in vectors)
-    {
-        encode(vector, OriginalsFormat.Float16);
-    }
-});
-var store = new OriginalVectorStore(dimension, OriginalsFormat.Float16);
-double indexStore = Least(5, () =>
+    records[i] = new byte[encoder.Layout.RecordSize];
+    encoder.Encode(vectors[i], records[i]);
+}
+double check = Least(5, () =>
 {
     for (int i = 0; i < n; i++)
     {
-        store.Upsert(i, vectors[i]);
+        if (encoder.CheckOriginal(vectors[i], out originals[i], out _) != OriginalFault.None)
+        {
+            throw new InvalidOperationException($"vector {i} failed its check");
+        }
     }
 });
+double spans = double.MaxValue, checkedBytes = double.MaxValue;
+for (int pass = 0; pass < 5; pass++)
+{
+    spans = Math.Min(spans, IndexWrites(index =>
+    {
+        for (int i = 0; i < n; i++)
+        {
+            index.UpsertEncoded((ulong)i, records[i], vectors[i]);
+        }
+    }));
+    checkedBytes = Math.Min(checkedBytes, IndexWrites(index =>
+    {
+        for (int i = 0; i < n; i++)
+        {
+            index.UpsertChecked((ulong)i, records[i], index.StoredOriginal(originals[i].Bytes));
+        }
+    }));
+}
+
 double upsert = double.MaxValue;
 for (int run = 0; run < 2; run++)
 {
@@ -64,7 +88,17 @@ for (int run = 0; run < 2; run++)
     Directory.Delete(directory, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"d = {dimension}, n = {n}, per vector: engine's stored float16 bytes {storageBytes / n:F2} us, index's float16 store {indexStore / n:F2} us; engine upsert {upsert / n:F2} us per point"));
+    $"d = {dimension}, n = {n}, per vector: engine's check and float16 bytes {check / n:F2} us; index write per point: span overload {spans / n:F2} us, checked bytes {checkedBytes / n:F2} us; engine upsert {upsert / n:F2} us per point"));
+
+// One pass of index writes into a fresh index (StoredOriginal: the checked bytes belong to the encoder's index).
+double IndexWrites(Action<VectorIndex> write)
+{
+    using var index = new VectorIndex(options);
+    index.Reserve(n);
+    long start = Stopwatch.GetTimestamp();
+    write(index);
+    return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+}
 
 static double Least(int passes, Action pass)
 {
@@ -77,5 +111,3 @@ static double Least(int passes, Action pass)
     }
     return best;
 }
-
-internal delegate byte[] EncodeOriginal(ReadOnlySpan<float> vector, OriginalsFormat format);

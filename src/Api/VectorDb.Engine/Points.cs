@@ -80,6 +80,7 @@ public sealed record CollectionInfo(
     int CodeBytesPerVector,
     int IvfLists);
 
+/// <summary>Stored originals (written as <see cref="VectorDb.Index.Search.CheckedOriginal.Bytes"/>) read back.</summary>
 internal static class OriginalBytes
 {
     /// <summary>Bytes per coordinate of a stored original.</summary>
@@ -89,27 +90,6 @@ internal static class OriginalBytes
         OriginalsFormat.Float16 => 2,
         _ => 0,
     };
-
-    /// <summary>The stored little-endian bytes of a vector in <paramref name="format"/> (empty for None).</summary>
-    public static byte[] Encode(ReadOnlySpan<float> vector, OriginalsFormat format)
-    {
-        var bytes = new byte[vector.Length * Width(format)];
-        if (format == OriginalsFormat.Float32)
-        {
-            for (int j = 0; j < vector.Length; j++)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * j), vector[j]);
-            }
-        }
-        else if (format == OriginalsFormat.Float16)
-        {
-            for (int j = 0; j < vector.Length; j++)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(2 * j), (Half)vector[j]);
-            }
-        }
-        return bytes;
-    }
 
     /// <summary>Widens stored bytes back to float32.</summary>
     public static float[] Decode(ReadOnlySpan<byte> bytes, OriginalsFormat format)

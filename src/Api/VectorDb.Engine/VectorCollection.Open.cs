@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using VectorDb.Engine;
 using VectorDb.Storage;
 
@@ -67,11 +66,12 @@ public sealed partial class VectorCollection
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        var widened = Config.Originals == OriginalsFormat.Float32 && BitConverter.IsLittleEndian
-            ? null
-            : new float[Config.Dimension]; // float16 (or a big-endian host): originals are widened into this
+        // Stored originals were checked when they were written and storage verified their checksums: the index takes
+        // their bytes as they are (StoredOriginal), copied into one buffer because the pass lends them as spans.
+        byte[] stored = new byte[Config.Dimension * OriginalBytes.Width(Config.Originals)];
         var rows = originalsInMemory
-            ? new CodesLogOrder(pass.Ids, (index, original) => _index.UpsertEncoded(pass.Ids[index], pass.Codes(index), Widen(original, widened)))
+            ? new CodesLogOrder(pass.Ids, (index, original) =>
+                _index.UpsertChecked(pass.Ids[index], pass.Codes(index), _index.StoredOriginal(Copy(original, stored))))
             : null;
         // Blob entries hold originals and payloads; with no live blob there is nothing more to read.
         if (_store.GetStatistics().BlobLogLiveBytes > 0)
@@ -94,26 +94,16 @@ public sealed partial class VectorCollection
         rows?.Finish();
     }
 
-    /// <summary>A stored original as float32: the stored bytes reinterpreted (float32 on a little-endian host, no
-    /// copy) or widened into <paramref name="scratch"/> (float16).</summary>
-    private ReadOnlySpan<float> Widen(ReadOnlySpan<byte> stored, float[]? scratch)
+    /// <summary><paramref name="original"/> copied into <paramref name="buffer"/> when it fits exactly, else as its own
+    /// array (which <see cref="VectorDb.Index.Search.VectorIndex.StoredOriginal"/> then refuses for its length).</summary>
+    private static ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> original, byte[] buffer)
     {
-        if (scratch is null)
+        if (original.Length != buffer.Length)
         {
-            return MemoryMarshal.Cast<byte, float>(stored);
+            return original.ToArray();
         }
-        if (stored.IsEmpty)
-        {
-            return default; // a point without an original
-        }
-        bool float32 = Config.Originals == OriginalsFormat.Float32;
-        for (int j = 0; j < scratch.Length; j++)
-        {
-            scratch[j] = float32
-                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(stored[(4 * j)..])
-                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(stored[(2 * j)..]);
-        }
-        return scratch;
+        original.CopyTo(buffer);
+        return buffer;
     }
 
     /// <summary>What the sequential pass saw: live ids in codes-log order and, when asked, their codes (kept in

@@ -1,5 +1,6 @@
 using VectorDb.Engine;
 using VectorDb.Index.Rerank;
+using VectorDb.Index.Search;
 using VectorDb.Storage;
 
 namespace VectorDb;
@@ -41,11 +42,10 @@ public sealed partial class VectorCollection
                 {
                     MoveOriginalsToStorage(); // the batch is in storage already, so re-ranking can read it from there
                 }
-                bool external = _index.OriginalsAreExternal;
                 for (int i = 0; i < prepared.Writes.Length; i++)
                 {
                     ref readonly var write = ref prepared.Writes[i];
-                    _index.UpsertEncoded(write.Id, write.Codes.Span, external ? default : prepared.Originals[i].Span);
+                    _index.UpsertChecked(write.Id, write.Codes.Span, prepared.Originals[i]); // ignored once originals are external
                     _points[write.Id] = prepared.Fields[i];
                 }
                 TrainIfDue();
@@ -123,9 +123,9 @@ public sealed partial class VectorCollection
         }
     }
 
-    /// <summary>Originals are the caller's vectors (not copied: the index copies them into its store within this call).
+    /// <summary>Originals are the index's checks of the points' vectors, whose stored bytes are also the writes' originals.
     /// <see cref="CentreVersion"/> is the index's centre version the records were encoded against.</summary>
-    private sealed record PreparedBatch(PointWrite[] Writes, ReadOnlyMemory<float>[] Originals, PayloadFields[] Fields, int CentreVersion);
+    private sealed record PreparedBatch(PointWrite[] Writes, CheckedOriginal[] Originals, PayloadFields[] Fields, int CentreVersion);
 
     /// <summary>
     /// When this batch brings a centred collection to its centre sample size, fixes the centre: the mean of the rows
@@ -163,6 +163,7 @@ public sealed partial class VectorCollection
         EngineLimits.CheckCount(points.Count, Limits.MaxBatchSize, "the batch is empty; give at least one point.",
             "points in one batch", "batch", nameof(points));
         var seen = new HashSet<PointId>();
+        var originals = new CheckedOriginal[points.Count];
         for (int i = 0; i < points.Count; i++)
         {
             var point = points[i] ?? throw new ArgumentException($"point at batch index {i} is null.", nameof(points));
@@ -170,11 +171,10 @@ public sealed partial class VectorCollection
             {
                 throw new ArgumentException($"id {point.Id} appears more than once in the batch (again at index {i}); send each id once.", nameof(points));
             }
-            ValidateVector(point.Vector.Span, $"point {point.Id} (batch index {i})");
+            originals[i] = Check(point.Vector.Span, $"point {point.Id} (batch index {i})");
         }
         int n = points.Count;
         var writes = new PointWrite[n];
-        var originals = new ReadOnlyMemory<float>[n];
         var fields = new PayloadFields[n];
         int recordSize = _index.Layout.RecordSize;
         int centreVersion = _index.CentreVersion; // read before encoding: a later change makes the batch re-encode
@@ -191,9 +191,8 @@ public sealed partial class VectorCollection
             fields[i] = PayloadFields.FromUtf8(payload);
             var record = new byte[recordSize];
             _index.Encode(point.Vector.Span, record);
-            originals[i] = Config.Originals == OriginalsFormat.None ? default : point.Vector;
             // Slot 0 for now: the slot and key are assigned under the write gate (AssignSlots).
-            writes[i] = new PointWrite(0, record, OriginalBytes.Encode(point.Vector.Span, Config.Originals), payload);
+            writes[i] = new PointWrite(0, record, originals[i].Bytes, payload);
         }
         if (n >= 256)
         {
@@ -225,28 +224,24 @@ public sealed partial class VectorCollection
         return new PreparedBatch(writes, originals, fields, centreVersion);
     }
 
-    /// <summary>Checks length, finiteness (and the float16 range when originals are kept as float16), then the norm
-    /// (<see cref="VectorMagnitude"/>).</summary>
-    private void ValidateVector(ReadOnlySpan<float> vector, string what)
+    /// <summary>The one check of a vector to upsert: length, finiteness and the float16 range when originals are kept
+    /// as float16, by the index, which converts the original to its stored bytes in the same pass
+    /// (<see cref="VectorIndex.CheckOriginal"/>; the errors worded here), then the norm (<see cref="VectorMagnitude"/>).</summary>
+    private CheckedOriginal Check(ReadOnlySpan<float> vector, string what)
     {
-        if (vector.Length != Config.Dimension)
+        switch (_index.CheckOriginal(vector, out CheckedOriginal original, out int j))
         {
-            throw new ArgumentException(
-                $"{what} has {vector.Length} coordinates; collection '{Name}' has dimension {Config.Dimension}.", nameof(vector));
-        }
-        for (int j = 0; j < vector.Length; j++)
-        {
-            if (!float.IsFinite(vector[j]))
-            {
+            case OriginalFault.WrongLength:
+                throw new ArgumentException(
+                    $"{what} has {vector.Length} coordinates; collection '{Name}' has dimension {Config.Dimension}.", nameof(vector));
+            case OriginalFault.NotFinite:
                 throw new ArgumentException($"{what}: coordinate {j} is {vector[j]}; every coordinate must be a finite number.", nameof(vector));
-            }
-            if (Config.Originals == OriginalsFormat.Float16 && Math.Abs(vector[j]) > OriginalVectorStore.MaxFloat16Magnitude)
-            {
+            case OriginalFault.BeyondFloat16:
                 throw new ArgumentException(
                     $"{what}: coordinate {j} is {vector[j]}; collection '{Name}' keeps float16 originals, which hold magnitudes up to {OriginalVectorStore.MaxFloat16Magnitude}.",
                     nameof(vector));
-            }
         }
         VectorMagnitude.Check(vector, Config.Metric, what);
+        return original;
     }
 }

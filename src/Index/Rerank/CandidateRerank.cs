@@ -9,15 +9,17 @@ namespace VectorDb.Index.Rerank;
 /// hits the best rows become (point ids, metric scores). Reads the index under its read lock; allocates nothing once
 /// the scratch is warm.
 /// </summary>
-/// <param name="rows">The row table (point ids, the exact scorer, options).</param>
+/// <param name="options">Metric and dimension.</param>
+/// <param name="rows">The rows' point ids.</param>
+/// <param name="originals">The exact scorer.</param>
 /// <param name="lists">Each row's list and centre.</param>
 /// <param name="centring">Whether records are centred; the quantizer's error model.</param>
 /// <param name="placement">The rows' norms and their bound.</param>
 /// <param name="refiner">The code part of a centred row's estimate.</param>
-internal sealed class CandidateRerank(VectorIndex rows, IvfLists lists, CodeCentring centring, RowPlacement placement,
-    CandidateRefiner refiner)
+internal sealed class CandidateRerank(VectorIndexOptions options, RowTable rows, RowOriginals originals, IvfLists lists,
+    CodeCentring centring, RowPlacement placement, CandidateRefiner refiner)
 {
-    private bool L2 => rows.Options.Metric == Metric.L2;
+    private bool L2 => options.Metric == Metric.L2;
 
     /// <summary>Re-ranks the sorted candidates as the mode says and writes the hits; returns how many.</summary>
     public int Run(ReadOnlySpan<float> query, QueryScratch scratch, Reranking mode, int k, int candidates, double z,
@@ -34,7 +36,7 @@ internal sealed class CandidateRerank(VectorIndex rows, IvfLists lists, CodeCent
                 reranked = 0;
                 break;
             case Reranking.Fixed:
-                found = FixedRerank.Run(rows.ExactScorer!, query, sorted, scratch.Slots, best);
+                found = FixedRerank.Run(originals.Scorer!, query, sorted, scratch.Slots, best);
                 reranked = candidates;
                 for (int i = 0; i < found; i++)
                 {
@@ -83,11 +85,11 @@ internal sealed class CandidateRerank(VectorIndex rows, IvfLists lists, CodeCent
             maxMargin = auto.FillPlainMargins(sorted, placement.Norms, upper, margins);
             monotone = auto.PlainBoundsMonotone;
         }
-        return auto.Visit(rows.ExactScorer!, query, sorted, upper, margins, maxMargin, monotone, best, out reranked);
+        return auto.Visit(originals.Scorer!, query, sorted, upper, margins, maxMargin, monotone, best, out reranked);
     }
 
     private AutoRerank AutoRerankFor(QueryScratch scratch, double z) =>
-        new(centring.Variance, L2, rows.Options.Dimension, scratch.Estimator.QuerySquaredNorm, z);
+        new(centring.Variance, L2, options.Dimension, scratch.Estimator.QuerySquaredNorm, z);
 
     /// <summary>
     /// Margins of centred rows (<see cref="AutoRerank"/>, centred records), c the row's partition centre. As for plain

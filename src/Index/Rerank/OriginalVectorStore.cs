@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace VectorDb.Index.Rerank;
 
@@ -118,6 +120,57 @@ public sealed class OriginalVectorStore
                 squaredNorm += exact * exact;
             }
         }
+        Written(chunk, slot, squaredNorm);
+    }
+
+    /// <summary>
+    /// Stores an original already in its stored form (<see cref="OriginalEncoding"/>: little-endian, this store's
+    /// precision) in <paramref name="slot"/>, as <see cref="Upsert"/> does, without checking or converting its
+    /// coordinates: for originals the index checked once (<see cref="Search.CheckedOriginal"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The slot is out of range.</exception>
+    /// <exception cref="ArgumentException">Not <see cref="Dimension"/>·<see cref="BytesPerCoordinate"/> bytes.</exception>
+    internal void UpsertStored(int slot, ReadOnlySpan<byte> stored)
+    {
+        ValidateSlot(slot);
+        if (stored.Length != Dimension * BytesPerCoordinate)
+        {
+            throw new ArgumentException($"A stored original of this store is {Dimension * BytesPerCoordinate} bytes; got {stored.Length}.", nameof(stored));
+        }
+        Chunk chunk = GetOrCreateChunk(slot >> ChunkShift);
+        int row = slot & (SlotsPerChunk - 1);
+        double squaredNorm = 0;
+        if (Precision == OriginalsFormat.Float32)
+        {
+            Span<float> destination = chunk.Float32.AsSpan(row * Dimension, Dimension);
+            OriginalEncoding.Widen(stored, Precision, destination);
+            foreach (float value in destination)
+            {
+                squaredNorm += (double)value * value;
+            }
+        }
+        else
+        {
+            Span<Half> destination = chunk.Float16.AsSpan(row * Dimension, Dimension);
+            stored.CopyTo(MemoryMarshal.AsBytes(destination));
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<ushort> words = MemoryMarshal.Cast<Half, ushort>(destination);
+                BinaryPrimitives.ReverseEndianness(words, words);
+            }
+            foreach (Half value in destination)
+            {
+                double exact = (double)value;
+                squaredNorm += exact * exact;
+            }
+        }
+        Written(chunk, slot, squaredNorm);
+    }
+
+    /// <summary>The end of a write: the row's norm, its live bit, the counts and the listeners.</summary>
+    private void Written(Chunk chunk, int slot, double squaredNorm)
+    {
+        int row = slot & (SlotsPerChunk - 1);
         chunk.Norms[row] = (float)Math.Sqrt(squaredNorm);
         ref ulong word = ref chunk.Live[row >> 6];
         ulong bit = 1UL << (row & 63);

@@ -48,8 +48,54 @@ internal sealed class RowOriginals : IDisposable
     /// <summary>Whether re-ranking reads the originals through an <see cref="IOriginalReader"/>.</summary>
     public bool IsExternal => Volatile.Read(ref _external) is not null;
 
-    /// <summary>Keeps <paramref name="original"/> as row's (in memory only; a reader has its own copy).</summary>
+    /// <summary>Keeps <paramref name="original"/> as row's (in memory only; a reader has its own copy), once the store
+    /// has checked it (<see cref="OriginalVectorStore.Upsert"/>: a refused original changes nothing).</summary>
     public void Upsert(int row, ReadOnlySpan<float> original) => _store?.Upsert(row, original);
+
+    /// <summary>Keeps a checked original's stored bytes as row's, unchecked (<see cref="OriginalVectorStore.UpsertStored"/>).</summary>
+    public void UpsertStored(int row, ReadOnlySpan<byte> stored) => _store?.UpsertStored(row, stored);
+
+    /// <summary>Bytes of one stored original (d·4 or d·2); 0 when the index keeps none.</summary>
+    public int StoredBytes => _options.Originals == OriginalsFormat.None
+        ? 0
+        : _options.Dimension * OriginalVectorStore.BytesPerCoordinateOf(_options.Originals);
+
+    /// <summary>The check and the one conversion of <see cref="VectorIndex.CheckOriginal"/>, for <paramref name="index"/>.</summary>
+    public OriginalFault Check(ReadOnlySpan<float> vector, VectorIndex index, out CheckedOriginal original, out int coordinate)
+    {
+        original = default;
+        coordinate = -1;
+        if (vector.Length != _options.Dimension)
+        {
+            return OriginalFault.WrongLength;
+        }
+        var stored = new byte[StoredBytes];
+        OriginalFault fault = OriginalEncoding.Encode(vector, _options.Originals, stored, out coordinate);
+        if (fault == OriginalFault.None)
+        {
+            original = new CheckedOriginal(stored, index);
+        }
+        return fault;
+    }
+
+    /// <summary>Stored bytes taken as checked for <paramref name="index"/> (<see cref="VectorIndex.StoredOriginal"/>).</summary>
+    /// <exception cref="ArgumentException">Not <see cref="StoredBytes"/> long.</exception>
+    public CheckedOriginal Stored(ReadOnlyMemory<byte> bytes, VectorIndex index)
+    {
+        if (bytes.Length != StoredBytes)
+        {
+            throw new ArgumentException($"a stored original of this index is {StoredBytes} bytes; got {bytes.Length}.", nameof(bytes));
+        }
+        return new CheckedOriginal(bytes, index);
+    }
+
+    /// <summary>A stored original as float32 (not normalised).</summary>
+    public float[] Widen(ReadOnlySpan<byte> stored)
+    {
+        var vector = new float[_options.Dimension];
+        OriginalEncoding.Widen(stored, _options.Originals, vector);
+        return vector;
+    }
 
     /// <summary>Drops row's original from memory.</summary>
     public void Delete(int row) => _store?.Delete(row);

@@ -161,11 +161,11 @@ internal sealed class CodeCentring
     /// Fixes the collection centre and re-encodes the live rows coded before it (from their source vectors), then
     /// moves <see cref="Version"/>. Write lock held; the caller rebuilds the flat partition from the new records.
     /// </summary>
-    public void Fix(CodeCentre centre, VectorIndex rows, RowSources sources)
+    public void Fix(CodeCentre centre, RowTable rows, RowSources sources)
     {
         Volatile.Write(ref _centre, centre);
         var vector = new float[_options.Dimension];
-        foreach (int row in rows.LiveRowSet)
+        foreach (int row in rows.LiveRows)
         {
             Span<byte> record = rows.RecordOf(row);
             if (_layout.IsUncentred(record) && !centre.IsZero)
@@ -177,6 +177,10 @@ internal sealed class CodeCentring
         Interlocked.Increment(ref _version);
     }
 
+    /// <summary>Whether a stored record was coded before the current centre was fixed (uncentred while one is), so
+    /// that <see cref="Consistent"/> re-encodes it.</summary>
+    public bool IsStale(ReadOnlySpan<byte> record) => IsCentred && !_centre.IsZero && _layout.IsUncentred(record);
+
     /// <summary>
     /// A record stored by a caller (e.g. read back from storage) made consistent with the current centre: an uncentred
     /// record is re-encoded once a centre is fixed, from <paramref name="original"/> when given (normalised for cosine)
@@ -186,7 +190,7 @@ internal sealed class CodeCentring
     public ReadOnlySpan<byte> Consistent(ulong id, ReadOnlySpan<byte> record, ReadOnlySpan<float> original, Span<byte> scratch,
         RowSources sources)
     {
-        if (!IsCentred || _centre.IsZero || !_layout.IsUncentred(record))
+        if (!IsStale(record))
         {
             return record;
         }

@@ -1,4 +1,5 @@
 using VectorDb.Index.Common;
+using VectorDb.Index.Quantization;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
@@ -9,14 +10,16 @@ namespace VectorDb.Index.Search;
 /// source vectors, k-means and each row's list and residual record, then the switch to the new lists with every live
 /// row placed again. Takes the index's lock itself, for the holds each step documents.
 /// </summary>
-/// <param name="index">The row table (live rows, options, quantizer).</param>
+/// <param name="table">The rows.</param>
+/// <param name="options">The index's options.</param>
+/// <param name="quantizer">Rotation, kernel level and record size of the lists' codes.</param>
 /// <param name="gate">The index's lock.</param>
 /// <param name="ivfLists">The lists trained.</param>
 /// <param name="centring">Whether lists hold residuals, and their encoding.</param>
 /// <param name="sources">The vectors sampled, assigned and re-encoded.</param>
 /// <param name="placement">Places the rows in the new lists.</param>
-internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, IvfLists ivfLists, CodeCentring centring,
-    RowSources sources, RowPlacement placement)
+internal sealed class IvfTrainer(RowTable table, VectorIndexOptions options, IVectorQuantizer quantizer,
+    ReaderWriterLockSlim gate, IvfLists ivfLists, CodeCentring centring, RowSources sources, RowPlacement placement)
 {
     /// <summary>Rows assigned to lists per read-lock hold while a training runs (writers wait at most this long).</summary>
     private const int AssignmentChunkRows = 4096;
@@ -24,9 +27,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     /// <summary>Rows read from the external reader per call while re-encoding a chunk for its lists.</summary>
     private const int ListEncodeBatchRows = 256;
 
-    private VectorIndexOptions Options => index.Options;
-
-    private int Dimension => Options.Dimension;
+    private int Dimension => options.Dimension;
 
     /// <summary>
     /// Whether the index should now train residual code lists (<see cref="VectorIndex.TrainCodeLists"/>): format-2 codes,
@@ -43,9 +44,9 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     /// </summary>
     /// <param name="threshold">Live vectors from which code lists are trained.</param>
     public bool CodeListsDue(int threshold) =>
-        centring.IsCentred && Options.IvfResiduals && Options.Originals != OriginalsFormat.None && index.Count >= Math.Max(2, threshold)
+        centring.IsCentred && options.IvfResiduals && options.Originals != OriginalsFormat.None && table.Count >= Math.Max(2, threshold)
         && (!ivfLists.IsTrained || (ivfLists.AreCodeLists
-            && VectorIndexOptions.DefaultCodeListCount(index.Count) >= VectorIndex.CodeListRegrowth * ivfLists.Count));
+            && VectorIndexOptions.DefaultCodeListCount(table.Count) >= VectorIndex.CodeListRegrowth * ivfLists.Count));
 
     /// <summary>
     /// Step 1 of 3 of an IVF training, under a read lock (searches continue, writes wait for the copy): chooses the list
@@ -59,15 +60,15 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     public IvfTraining Begin(int nlist)
     {
         using var held = gate.Read();
-        int count = index.Count;
-        nlist = nlist > 0 ? nlist : Options.NList > 0 ? Options.NList : VectorIndex.DefaultListCount(count);
+        int count = table.Count;
+        nlist = nlist > 0 ? nlist : options.NList > 0 ? options.NList : VectorIndex.DefaultListCount(count);
         if (count < nlist)
         {
             throw new InvalidOperationException($"IVF with {nlist} lists needs at least {nlist} vectors; the index has {count}.");
         }
         int[] live = LiveRows();
         int sampleSize = Math.Min(live.Length, nlist * VectorIndex.TrainingPointsPerList);
-        var rng = new SplitMix64(Options.ClusteringSeed);
+        var rng = new SplitMix64(options.ClusteringSeed);
         // Partial Fisher-Yates: the first sampleSize entries become a uniform sample of the live rows.
         for (int i = 0; i < sampleSize; i++)
         {
@@ -78,13 +79,13 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
         // The originals wherever they are kept (one batched read from storage when there), so that the lists do
         // not depend on whether originals are in memory or in storage.
         sources.OfRows(live.AsSpan(0, sampleSize), sample);
-        return new IvfTraining(nlist, sample, index.RowCount);
+        return new IvfTraining(nlist, sample, table.RowCount);
     }
 
     /// <summary>Step 1 for residual code lists (nlist = 0: <see cref="VectorIndexOptions.DefaultCodeListCount"/>).</summary>
     public IvfTraining BeginCodeLists(int nlist)
     {
-        IvfTraining training = Begin(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(index.Count));
+        IvfTraining training = Begin(nlist > 0 ? nlist : VectorIndexOptions.DefaultCodeListCount(table.Count));
         training.CodeLists = true;
         return training;
     }
@@ -107,7 +108,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
         IvfTraining training;
         using (gate.Read())
         {
-            training = new IvfTraining(lists, [], index.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
+            training = new IvfTraining(lists, [], table.RowCount) { GivenCentroids = centroids.ToArray(), CodeLists = codeLists };
         }
         Train(training);
     }
@@ -116,9 +117,9 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     public void Run(IvfTraining training)
     {
         ArgumentNullException.ThrowIfNull(training);
-        bool residuals = centring.IsCentred && Options.IvfResiduals;
-        IvfLists.TrainCentroids(training, Dimension, Options.Metric == Metric.L2, Options.ClusteringSeed, residuals,
-            index.Quantizer.Rotation, index.Quantizer.Level, index.Layout.RecordSize);
+        bool residuals = centring.IsCentred && options.IvfResiduals;
+        IvfLists.TrainCentroids(training, Dimension, options.Metric == Metric.L2, options.ClusteringSeed, residuals,
+            quantizer.Rotation, quantizer.Level, quantizer.Layout.RecordSize);
         var assignment = new int[training.Rows];
         for (int first = 0; first < training.Rows; first += AssignmentChunkRows)
         {
@@ -137,7 +138,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     /// </summary>
     private void AssignAndEncode(IvfTraining training, int[] assignment, int first, int end, bool residuals)
     {
-        int recordSize = index.Layout.RecordSize;
+        int recordSize = quantizer.Layout.RecordSize;
         var rows = new int[ListEncodeBatchRows];
         var vectors = new float[ListEncodeBatchRows * Dimension];
         int row = first;
@@ -147,7 +148,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
             for (; row < end && n < rows.Length; row++)
             {
                 assignment[row] = -1;
-                if (index.IsLiveRow(row))
+                if (table.IsLive(row))
                 {
                     rows[n++] = row;
                 }
@@ -156,7 +157,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<float> vector = vectors.AsSpan(i * Dimension, Dimension);
-                int list = IvfLists.Nearest(vector, training.Centroids!, index.Quantizer.Level);
+                int list = IvfLists.Nearest(vector, training.Centroids!, quantizer.Level);
                 assignment[rows[i]] = list;
                 if (residuals)
                 {
@@ -180,7 +181,7 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
             throw new InvalidOperationException("RunIvfTraining has not run for this training.");
         }
         using var held = gate.Write();
-        ivfLists.Adopt(training, index.RowCapacity, index.Count);
+        ivfLists.Adopt(training, table.Capacity, table.Count);
         placement.RestartNormBound();
         int[] live = LiveRows();
         Array.Sort(live);
@@ -195,9 +196,9 @@ internal sealed class IvfTrainer(VectorIndex index, ReaderWriterLockSlim gate, I
     /// <summary>The live rows, in the row table's id-map order (lock held).</summary>
     private int[] LiveRows()
     {
-        var rows = new int[index.Count];
+        var rows = new int[table.Count];
         int n = 0;
-        foreach (int row in index.LiveRowSet)
+        foreach (int row in table.LiveRows)
         {
             rows[n++] = row;
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using VectorDb.Index.Common;
 using VectorDb.Index.Scan;
 
 namespace VectorDb.Index.Search;
@@ -28,6 +29,37 @@ internal sealed partial class QueryPipeline
     {
         private TopK _element;
     }
+    /// <summary>Checked queries (one after another) with the same options, searched by groups; the results one array per query.</summary>
+    public SearchResult[] SearchBatch(ReadOnlySpan<float> queries, SearchOptions options, int count)
+    {
+        var hits = new SearchHit[count * options.K];
+        var found = new int[count];
+        var statistics = new SearchStatistics[count];
+        SearchGroups(queries, options, count, hits, found, statistics);
+        var results = new SearchResult[count];
+        for (int i = 0; i < count; i++)
+        {
+            results[i] = new SearchResult(hits.AsSpan(i * options.K, found[i]).ToArray(), statistics[i].Reranked, statistics[i].Candidates);
+        }
+        return results;
+    }
+
+    /// <summary>Checked queries, by groups of <see cref="FastScanKernel.BatchQueries"/> (<see cref="SearchGroup"/>), each
+    /// group under one hold of the index's read lock; query i's hits to <paramref name="hits"/>[i·k ..].</summary>
+    public void SearchGroups(ReadOnlySpan<float> queries, SearchOptions options, int count, Span<SearchHit> hits, Span<int> found,
+        Span<SearchStatistics> statistics)
+    {
+        int dimension = Options.Dimension;
+        for (int first = 0; first < count; first += FastScanKernel.BatchQueries)
+        {
+            int group = Math.Min(FastScanKernel.BatchQueries, count - first);
+            using GroupLease lease = RentGroup(group);
+            using var held = _gate.Read();
+            SearchGroup(queries.Slice(first * dimension, group * dimension), options, lease.Scratches,
+                hits[(first * options.K)..], found.Slice(first, group), statistics.Slice(first, group));
+        }
+    }
+
     /// <summary>Scratches for a group of <paramref name="group"/> queries, given back when the lease is disposed.</summary>
     public GroupLease RentGroup(int group)
     {

@@ -9,8 +9,8 @@ namespace VectorDb.Index.Search;
 /// One query's way through the index, under the index's read lock: prepare the query (rotation, lookup tables, centre
 /// terms), choose the lists, scan them into one top-k collector (the flat partition, the pooled code lists, or the
 /// probed IVF lists under virtual ids), map the scan's ids back to rows, refine, re-rank and write the hits
-/// (<see cref="Search"/>); <see cref="QueryPipeline"/>'s batch part scans a group of queries together. Owns the pool of
-/// per-query scratch, so that a warm query allocates nothing.
+/// (<see cref="Search"/>); <see cref="QueryPipeline"/>'s batch part scans a group of queries together, taking the read
+/// lock per group itself. Owns the pool of per-query scratch, so that a warm query allocates nothing.
 /// </summary>
 internal sealed partial class QueryPipeline
 {
@@ -19,23 +19,36 @@ internal sealed partial class QueryPipeline
     private const int NextListPrefetchBytes = 4096;
 
     private readonly ConcurrentBag<QueryScratch> _scratch = [];
-    private readonly VectorIndex _index;
+    private readonly ReaderWriterLockSlim _gate;
+    private readonly VectorIndexOptions _options;
+    private readonly IVectorQuantizer _quantizer;
+    private readonly RowTable _rows;
+    private readonly RowOriginals _originals;
     private readonly IvfLists _lists;
     private readonly CodeFamily _family;
     private readonly CandidateRefiner _refiner;
     private readonly CandidateRerank _rerank;
     private readonly bool _centred;
 
-    /// <param name="index">The row table (options, quantizer, live count, exact scorer).</param>
+    /// <param name="gate">The index's lock (a batch takes it per group).</param>
+    /// <param name="options">The index's options.</param>
+    /// <param name="quantizer">The collection's quantizer.</param>
+    /// <param name="rows">The rows (live count, point ids).</param>
+    /// <param name="originals">The exact scorer.</param>
     /// <param name="lists">The lists and scan partitions.</param>
     /// <param name="family">The scan's code family (query tables, scorers).</param>
     /// <param name="centring">Whether records are centred.</param>
     /// <param name="refiner">Candidate refinement.</param>
     /// <param name="rerank">Re-ranking and hits.</param>
-    public QueryPipeline(VectorIndex index, IvfLists lists, CodeFamily family, CodeCentring centring, CandidateRefiner refiner,
+    public QueryPipeline(ReaderWriterLockSlim gate, VectorIndexOptions options, IVectorQuantizer quantizer, RowTable rows,
+        RowOriginals originals, IvfLists lists, CodeFamily family, CodeCentring centring, CandidateRefiner refiner,
         CandidateRerank rerank)
     {
-        _index = index;
+        _gate = gate;
+        _options = options;
+        _quantizer = quantizer;
+        _rows = rows;
+        _originals = originals;
         _lists = lists;
         _family = family;
         _centred = centring.IsCentred;
@@ -43,13 +56,13 @@ internal sealed partial class QueryPipeline
         _rerank = rerank;
     }
 
-    private VectorIndexOptions Options => _index.Options;
+    private VectorIndexOptions Options => _options;
 
-    private IVectorQuantizer Quantizer => _index.Quantizer;
+    private IVectorQuantizer Quantizer => _quantizer;
 
     private CodePartition[] Partitions => _lists.Partitions;
 
-    private int Count => _index.Count;
+    private int Count => _rows.Count;
 
     private int ListCount => _lists.Count;
 
@@ -112,7 +125,7 @@ internal sealed partial class QueryPipeline
         return (k, (int)Math.Clamp(wanted, k, Count));
     }
 
-    private Reranking RerankModeFor(SearchOptions options) => _index.ExactScorer is null ? Reranking.None : options.Rerank;
+    private Reranking RerankModeFor(SearchOptions options) => _originals.Scorer is null ? Reranking.None : options.Rerank;
 
     /// <summary>After the scan: sorts the candidates, re-ranks them as the options say and writes the hits.</summary>
     private int FinishQuery(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch, Span<SearchHit> hits,
@@ -334,7 +347,7 @@ internal sealed partial class QueryPipeline
             {
                 if ((deleted[row >> 6] & (1UL << (row & 63))) == 0)
                 {
-                    ids.Add(_index.IdOf(globalRows[row]));
+                    ids.Add(_rows.IdOf(globalRows[row]));
                 }
             }
         }

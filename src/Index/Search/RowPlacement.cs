@@ -11,7 +11,7 @@ namespace VectorDb.Index.Search;
 /// </summary>
 internal sealed class RowPlacement
 {
-    private readonly VectorIndex _rows;
+    private readonly RowTable _rows;
     private readonly IvfLists _lists;
     private readonly CodeCentring _centring;
     private readonly RowSources _sources;
@@ -24,7 +24,7 @@ internal sealed class RowPlacement
     /// <param name="centring">Scan factors and list encoding.</param>
     /// <param name="sources">The vectors rows are re-encoded and assigned from.</param>
     /// <param name="quantizer">The collection's quantizer (layout and kernel level).</param>
-    public RowPlacement(VectorIndex rows, IvfLists lists, CodeCentring centring, RowSources sources, IVectorQuantizer quantizer)
+    public RowPlacement(RowTable rows, IvfLists lists, CodeCentring centring, RowSources sources, IVectorQuantizer quantizer)
     {
         _rows = rows;
         _lists = lists;
@@ -84,7 +84,7 @@ internal sealed class RowPlacement
         _lists.ReplaceFlat();
         _lists.Partitions[0].Reserve(rowCount);
         var live = new bool[rowCount];
-        foreach (int row in _rows.LiveRowSet)
+        foreach (int row in _rows.LiveRows)
         {
             live[row] = true;
         }

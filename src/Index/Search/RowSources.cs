@@ -13,7 +13,7 @@ namespace VectorDb.Index.Search;
 /// <param name="originals">Where the originals are.</param>
 /// <param name="centring">Decodes records.</param>
 /// <param name="options">Dimension and metric.</param>
-internal sealed class RowSources(VectorIndex rows, RowOriginals originals, CodeCentring centring, VectorIndexOptions options)
+internal sealed class RowSources(RowTable rows, RowOriginals originals, CodeCentring centring, VectorIndexOptions options)
 {
     private int Dimension => options.Dimension;
 
@@ -84,7 +84,7 @@ internal sealed class RowSources(VectorIndex rows, RowOriginals originals, CodeC
         var sums = new double[Dimension];
         var vector = new float[Dimension];
         int n = 0;
-        foreach (int row in rows.LiveRowSet)
+        foreach (int row in rows.LiveRows)
         {
             OfRow(row, vector);
             Accumulate(sums, vector);

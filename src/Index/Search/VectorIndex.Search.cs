@@ -87,15 +87,7 @@ public sealed partial class VectorIndex
     {
         ArgumentNullException.ThrowIfNull(ids);
         using var held = _lock.Read();
-        var words = new ulong[(_rows + 63) / 64];
-        foreach (ulong id in ids)
-        {
-            if (_rowOfId.TryGetValue(id, out int row))
-            {
-                words[row >> 6] |= 1UL << (row & 63);
-            }
-        }
-        return new RowMask(words, _rows);
+        return _table.MaskOf(ids);
     }
 
     /// <summary>
@@ -139,7 +131,7 @@ public sealed partial class VectorIndex
     public SearchResult[] SearchBatch(ReadOnlySpan<float> queries, SearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return SearchBatchChecked(queries, options, QueryChecks.CountOfBatch(queries, options, Dimension));
+        return _pipeline.SearchBatch(queries, options, QueryChecks.CountOfBatch(queries, options, Dimension));
     }
 
     /// <summary>The batch search of <see cref="SearchBatch(ReadOnlySpan{float}, SearchOptions)"/> for queries this index
@@ -152,7 +144,7 @@ public sealed partial class VectorIndex
             return [];
         }
         float[] packed = QueryChecks.Pack(queries, this, out SearchOptions options);
-        return SearchBatchChecked(packed, options, queries.Length);
+        return _pipeline.SearchBatch(packed, options, queries.Length);
     }
 
     /// <summary>
@@ -169,34 +161,6 @@ public sealed partial class VectorIndex
             throw new ArgumentException(
                 $"{count} queries need room for {count * options.K} hits, {count} counts and {count} statistics; got {hits.Length}, {found.Length} and {statistics.Length}.");
         }
-        SearchGroups(queries, options, count, hits, found, statistics);
-    }
-
-    private SearchResult[] SearchBatchChecked(ReadOnlySpan<float> queries, SearchOptions options, int count)
-    {
-        var hits = new SearchHit[count * options.K];
-        var found = new int[count];
-        var statistics = new SearchStatistics[count];
-        SearchGroups(queries, options, count, hits, found, statistics);
-        var results = new SearchResult[count];
-        for (int i = 0; i < count; i++)
-        {
-            results[i] = new SearchResult(hits.AsSpan(i * options.K, found[i]).ToArray(), statistics[i].Reranked, statistics[i].Candidates);
-        }
-        return results;
-    }
-
-    /// <summary>Checked queries, by groups of <see cref="BatchWidth"/>, each group under one read lock.</summary>
-    private void SearchGroups(ReadOnlySpan<float> queries, SearchOptions options, int count, Span<SearchHit> hits, Span<int> found,
-        Span<SearchStatistics> statistics)
-    {
-        for (int first = 0; first < count; first += FastScanKernel.BatchQueries)
-        {
-            int group = Math.Min(FastScanKernel.BatchQueries, count - first);
-            using QueryPipeline.GroupLease lease = _pipeline.RentGroup(group);
-            using var held = _lock.Read();
-            _pipeline.SearchGroup(queries.Slice(first * Dimension, group * Dimension), options, lease.Scratches,
-                hits[(first * options.K)..], found.Slice(first, group), statistics.Slice(first, group));
-        }
+        _pipeline.SearchGroups(queries, options, count, hits, found, statistics);
     }
 }

@@ -6,21 +6,20 @@ using VectorDb.Index.Scan;
 namespace VectorDb.Index.Search;
 
 /// <summary>
-/// The in-memory searchable form of one collection: the row table (each row's point id and encoded record, the id
-/// map) and the orchestration of the parts that hold everything else, each under the index's lock:
-/// <see cref="CodeCentring"/> (what records are coded against), <see cref="RowOriginals"/> (the originals and the
-/// exact scorer), <see cref="IvfLists"/> with <see cref="RowPlacement"/> (the scan partitions) and
-/// <see cref="IvfTrainer"/>, and <see cref="QueryPipeline"/> (a search, VectorIndex.Search.cs).
-/// <para>Rows: every insert appends a global row (0, 1, 2, ...); an upsert of an existing id deletes the old row.
-/// The encoded records (row-major, <see cref="CodeLayout.RecordSize"/> bytes each) are the source of truth from
-/// which the scan layouts are (re)built, e.g. when IVF is trained.</para>
+/// The in-memory searchable form of one collection: its public API and the orchestration of the parts that hold its
+/// state, each called under the index's lock: <see cref="RowTable"/> (each row's point id and encoded record, the id
+/// map; every insert appends a row, an upsert of an existing id retires the old one) written by
+/// <see cref="RowWrites"/>, <see cref="CodeCentring"/> (what records are coded against), <see cref="RowOriginals"/>
+/// (the originals and the exact scorer), <see cref="IvfLists"/> with <see cref="RowPlacement"/> (the scan partitions)
+/// and <see cref="IvfTrainer"/>, and <see cref="QueryPipeline"/> (a search, VectorIndex.Search.cs).
 /// <para>Thread-safety: any number of concurrent searches; writes take an exclusive lock (a search waits for a
 /// write in progress and vice versa).</para>
 /// </summary>
-public sealed partial class VectorIndex : IRowIds, IDisposable
+public sealed partial class VectorIndex : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Dictionary<ulong, int> _rowOfId = [];
+    private readonly RowTable _table;
+    private readonly RowWrites _writes;
     private readonly RowOriginals _originals;
     private readonly CodeCentring _centring;
     private readonly IvfLists _lists; // the lists (IVF or code lists, or the one flat partition) and scan partitions
@@ -28,9 +27,6 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     private readonly RowPlacement _placement;
     private readonly IvfTrainer _trainer;
     private readonly QueryPipeline _pipeline;
-    private ulong[] _ids = new ulong[64];
-    private byte[] _records;
-    private int _rows;
 
     public VectorIndex(VectorIndexOptions options, SimdLevelOverride? level = null)
         : this(options, level, exactScorerFactory: null)
@@ -55,17 +51,18 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
         Options = options;
         Quantizer = VectorQuantizer.Create(options.Quantizer, level?.Level);
         Layout = Quantizer.Layout;
-        _records = new byte[64 * Layout.RecordSize];
+        _table = new RowTable(Layout.RecordSize);
         var family = CodeFamily.For(options.Dimension, Quantizer.Codebook, hasSigns: Layout.SignOffset >= 0, Quantizer.Level);
         _originals = new RowOriginals(options, level?.Level, exactScorerFactory);
         _centring = new CodeCentring(options, Quantizer);
         _lists = new IvfLists(Layout.RecordSize, _centring, family, hasOffsets: options.Metric == Metric.L2 || _centring.IsCentred);
-        _sources = new RowSources(this, _originals, _centring, options);
-        _placement = new RowPlacement(this, _lists, _centring, _sources, Quantizer);
-        _trainer = new IvfTrainer(this, _lock, _lists, _centring, _sources, _placement);
+        _sources = new RowSources(_table, _originals, _centring, options);
+        _placement = new RowPlacement(_table, _lists, _centring, _sources, Quantizer);
+        _writes = new RowWrites(_table, _originals, _centring, _sources, _lists, _placement);
+        _trainer = new IvfTrainer(_table, options, Quantizer, _lock, _lists, _centring, _sources, _placement);
         var refiner = new CandidateRefiner(_lists, _placement, _centring, Quantizer, options.Metric);
-        _pipeline = new QueryPipeline(this, _lists, family, _centring, refiner,
-            new CandidateRerank(this, _lists, _centring, _placement, refiner));
+        _pipeline = new QueryPipeline(_lock, options, Quantizer, _table, _originals, _lists, family, _centring, refiner,
+            new CandidateRerank(options, _table, _originals, _lists, _centring, _placement, refiner));
     }
 
     public VectorIndexOptions Options { get; }
@@ -75,7 +72,7 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     public CodeLayout Layout { get; }
 
     /// <summary>Live (not deleted) vectors.</summary>
-    public int Count { get; private set; }
+    public int Count => _table.Count;
 
     /// <summary>Bytes per vector held by the scan structures: the encoded record (codes and metadata).</summary>
     public int CodeBytesPerVector => Layout.RecordSize;
@@ -88,23 +85,6 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
 
     /// <summary>Scan partitions: one for a flat (or untrained IVF) index or pooled code lists, nlist after IVF training.</summary>
     internal CodePartition[] Partitions => _lists.Partitions;
-
-    /// <summary>Rows ever written (deleted ones included); the parts read the row table under the index's lock.</summary>
-    internal int RowCount => _rows;
-
-    /// <summary>Rows the per-row arrays have room for.</summary>
-    internal int RowCapacity => _ids.Length;
-
-    /// <summary>The live rows, in id-map order.</summary>
-    internal Dictionary<ulong, int>.ValueCollection LiveRowSet => _rowOfId.Values;
-
-    internal ulong IdOf(int row) => _ids[row];
-
-    internal Span<byte> RecordOf(int row) => _records.AsSpan(row * Layout.RecordSize, Layout.RecordSize);
-
-    /// <summary>True when <paramref name="slot"/> is the current row of its id (caller holds the index lock).</summary>
-    internal bool IsLiveRow(int slot) =>
-        (uint)slot < (uint)_rows && _rowOfId.TryGetValue(_ids[slot], out int current) && current == slot;
 
     private int Dimension => Options.Dimension;
 
@@ -136,58 +116,78 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
 
     /// <summary>
     /// Inserts (or replaces) one already-encoded record, e.g. when a collection is reopened from storage.
-    /// <paramref name="original"/> is required when the index keeps originals, ignored otherwise.
+    /// <paramref name="original"/> is required when the index keeps originals, ignored otherwise; its coordinates are
+    /// checked (<see cref="OriginalVectorStore.Upsert"/>) before anything changes.
     /// </summary>
+    /// <exception cref="ArgumentException">A record of the wrong size, or an original of the wrong length, with a
+    /// NaN/infinite coordinate or (float16) one beyond its range; the index is unchanged.</exception>
     public void UpsertEncoded(ulong id, ReadOnlySpan<byte> record, ReadOnlySpan<float> original)
     {
-        if (record.Length != Layout.RecordSize)
-        {
-            throw new ArgumentException($"a record of this index is {Layout.RecordSize} bytes; got {record.Length}.", nameof(record));
-        }
+        CheckRecordSize(record);
         if (_originals.Store is not null && original.Length != Dimension)
         {
             throw new ArgumentException($"this index keeps originals: expected {Dimension} coordinates, got {original.Length}.", nameof(original));
         }
         using var held = _lock.Write();
-        if (_rowOfId.TryGetValue(id, out int previous))
+        _writes.Upsert(id, record, original);
+    }
+
+    /// <summary>
+    /// Checks a vector to upsert once (its length; every coordinate finite and, when the index keeps float16
+    /// originals, within ±<see cref="OriginalVectorStore.MaxFloat16Magnitude"/>) and converts its original, in the same
+    /// pass, into the bytes it is stored as (<see cref="CheckedOriginal.Bytes"/>), for <see cref="UpsertChecked"/>. A bad
+    /// vector is reported, not thrown (the coordinate in <paramref name="coordinate"/>, else −1), so that the caller
+    /// words the error for its users; <paramref name="original"/> is valid only when <see cref="OriginalFault.None"/> is
+    /// returned.
+    /// </summary>
+    public OriginalFault CheckOriginal(ReadOnlySpan<float> vector, out CheckedOriginal original, out int coordinate) =>
+        _originals.Check(vector, this, out original, out coordinate);
+
+    /// <summary>
+    /// An original read back from where a caller stored <see cref="CheckedOriginal.Bytes"/> (a storage layer that
+    /// verifies each entry's checksum before it hands it out), taken as checked: only its length is checked, not its
+    /// coordinates. The bytes are not copied: keep them unchanged until <see cref="UpsertChecked"/> returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not the length of this index's stored originals.</exception>
+    public CheckedOriginal StoredOriginal(ReadOnlyMemory<byte> bytes) => _originals.Stored(bytes, this);
+
+    /// <summary>
+    /// <see cref="UpsertEncoded"/> for an original this index checked (<see cref="CheckOriginal"/>,
+    /// <see cref="StoredOriginal"/>): its stored bytes go into the in-memory originals as they are, neither checked
+    /// nor converted again. Ignored when the index keeps no originals in memory (a default value will do then).
+    /// </summary>
+    /// <exception cref="ArgumentException">A record of the wrong size, or an original checked by another index.</exception>
+    public void UpsertChecked(ulong id, ReadOnlySpan<byte> record, in CheckedOriginal original)
+    {
+        CheckRecordSize(record);
+        if (_originals.Store is not null && original.Index != this)
         {
-            DeleteRow(previous);
+            throw new ArgumentException("the original was not checked by this index; check it with CheckOriginal first.", nameof(original));
         }
-        int row = _rows;
-        GrowRows(row + 1);
-        _centring.Consistent(id, record, _originals.Store is null ? default : original, RecordOf(row), _sources).CopyTo(RecordOf(row));
-        _ids[row] = id;
-        _originals.Upsert(row, original);
-        _rows = row + 1;
-        _rowOfId[id] = row;
-        Count++;
-        _placement.Add(row);
+        using var held = _lock.Write();
+        _writes.UpsertStored(id, record, original.Bytes.Span);
+    }
+
+    private void CheckRecordSize(ReadOnlySpan<byte> record)
+    {
+        if (record.Length != Layout.RecordSize)
+        {
+            throw new ArgumentException($"a record of this index is {Layout.RecordSize} bytes; got {record.Length}.", nameof(record));
+        }
     }
 
     /// <summary>Removes a vector; returns whether the id was present.</summary>
     public bool Delete(ulong id)
     {
         using var held = _lock.Write();
-        if (!_rowOfId.Remove(id, out int row))
-        {
-            return false;
-        }
-        DeleteRow(row);
-        return true;
+        return _writes.Delete(id);
     }
 
     /// <summary>Whether a live vector has this id.</summary>
     public bool Contains(ulong id)
     {
         using var held = _lock.Read();
-        return _rowOfId.ContainsKey(id);
-    }
-
-    private void DeleteRow(int row)
-    {
-        _lists.Delete(row);
-        _originals.Delete(row);
-        Count--;
+        return _table.Contains(id);
     }
 
     /// <summary>
@@ -199,23 +199,11 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         using var held = _lock.Write();
-        GrowRows(rows);
+        _writes.Grow(rows);
         if (Partitions.Length == 1)
         {
             Partitions[0].Reserve(rows);
         }
-    }
-
-    private void GrowRows(int rows)
-    {
-        if (rows <= _ids.Length)
-        {
-            return;
-        }
-        int capacity = Math.Max(rows, _ids.Length * 2);
-        Array.Resize(ref _ids, capacity);
-        Array.Resize(ref _records, capacity * Layout.RecordSize);
-        _placement.Grow(capacity);
     }
 
     /// <summary>Whether this index writes centred (format 2) records for its scheme (<see cref="CodeCentring"/>).</summary>
@@ -271,7 +259,7 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
         {
             throw new InvalidOperationException("the centre is fixed already (or the index is trained).");
         }
-        _centring.Fix(fixedCentre, this, _sources);
+        _centring.Fix(fixedCentre, _table, _sources);
         _placement.RebuildFlat();
     }
 
@@ -292,7 +280,7 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     internal (CodeCentre Centre, byte[] Record) CodesOf(ulong id)
     {
         using var held = _lock.Read();
-        int row = _rowOfId[id];
+        int row = _table.RowOf(id);
         var record = _placement.ScanRecordOf(row).ToArray();
         return (Layout.IsUncentred(record) ? CodeCentre.Zero(Dimension) : _lists.CentreOf(_lists.ListOf(row)), record);
     }
@@ -313,7 +301,7 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     private long OriginalBytes(int? moreRows)
     {
         using var held = _lock.Read();
-        return _originals.BytesInMemory(moreRows is { } more ? _rows + (long)more : null);
+        return _originals.BytesInMemory(moreRows is { } more ? _table.RowCount + (long)more : null);
     }
 
     /// <inheritdoc cref="RowOriginals.UseExternal"/>
@@ -321,25 +309,7 @@ public sealed partial class VectorIndex : IRowIds, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         using var held = _lock.Write();
-        _originals.UseExternal(this, reader);
-    }
-
-    /// <inheritdoc/>
-    int IRowIds.RowCount => _rows;
-
-    /// <inheritdoc/>
-    int IRowIds.LiveIds(ReadOnlySpan<int> rows, Span<ulong> ids, Span<int> positions)
-    {
-        int live = 0;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (IsLiveRow(rows[i]))
-            {
-                positions[live] = i;
-                ids[live++] = _ids[rows[i]];
-            }
-        }
-        return live;
+        _originals.UseExternal(_table, reader);
     }
 
     public void Dispose()
