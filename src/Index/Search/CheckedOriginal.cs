@@ -9,11 +9,7 @@ namespace VectorDb.Index.Search;
 /// </summary>
 public readonly struct CheckedOriginal
 {
-    internal CheckedOriginal(ReadOnlyMemory<byte> bytes, VectorIndex index)
-    {
-        Bytes = bytes;
-        Index = index;
-    }
+    internal CheckedOriginal(ReadOnlyMemory<byte> bytes, VectorIndex index) => (Bytes, Index) = (bytes, index);
 
     /// <summary>The original as stored: the index's <see cref="VectorIndexOptions.Originals"/> format, little-endian
     /// (d·4 bytes for float32, d·2 for float16); empty when the index keeps no originals.</summary>

@@ -54,7 +54,7 @@ internal sealed partial class QueryPipeline
         {
             int group = Math.Min(FastScanKernel.BatchQueries, count - first);
             using GroupLease lease = RentGroup(group);
-            using var held = _gate.Read();
+            using var held = indexLock.Read();
             SearchGroup(queries.Slice(first * dimension, group * dimension), options, lease.Scratches,
                 hits[(first * options.K)..], found.Slice(first, group), statistics.Slice(first, group));
         }
@@ -159,7 +159,7 @@ internal sealed partial class QueryPipeline
         }
         ShiftGroup shifts = default, work = default;
         scoped BatchBlockShifts blockShifts = default;
-        if (_lists.Pooled is { } pooled)
+        if (ivfLists.Pooled is { } pooled)
         {
             float magnitude = 0;
             for (int q = 0; q < group; q++)

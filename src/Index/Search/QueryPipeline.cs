@@ -12,68 +12,45 @@ namespace VectorDb.Index.Search;
 /// (<see cref="Search"/>); <see cref="QueryPipeline"/>'s batch part scans a group of queries together, taking the read
 /// lock per group itself. Owns the pool of per-query scratch, so that a warm query allocates nothing.
 /// </summary>
-internal sealed partial class QueryPipeline
+/// <param name="indexLock">The index's lock (a batch takes it per group).</param>
+/// <param name="indexOptions">The index's options.</param>
+/// <param name="quantizer">The collection's quantizer.</param>
+/// <param name="rowTable">The rows (live count, point ids).</param>
+/// <param name="originals">The exact scorer.</param>
+/// <param name="ivfLists">The lists and scan partitions.</param>
+/// <param name="family">The scan's code family (query tables, scorers).</param>
+/// <param name="centring">Whether records are centred.</param>
+/// <param name="refiner">Candidate refinement.</param>
+/// <param name="rerank">Re-ranking and hits.</param>
+internal sealed partial class QueryPipeline(ReaderWriterLockSlim indexLock, VectorIndexOptions indexOptions,
+    IVectorQuantizer quantizer, RowTable rowTable, RowOriginals originals, IvfLists ivfLists, CodeFamily family,
+    CodeCentring centring, CandidateRefiner refiner, CandidateRerank rerank)
 {
     /// <summary>Bytes of the next IVF list's codes prefetched while the current list is scanned: 4 KB covers a typical
     /// list (≈ 200 vectors × 50 B at 1,024 lists and 200k vectors) and costs 64 hint instructions.</summary>
     private const int NextListPrefetchBytes = 4096;
 
     private readonly ConcurrentBag<QueryScratch> _scratch = [];
-    private readonly ReaderWriterLockSlim _gate;
-    private readonly VectorIndexOptions _options;
-    private readonly IVectorQuantizer _quantizer;
-    private readonly RowTable _rows;
-    private readonly RowOriginals _originals;
-    private readonly IvfLists _lists;
-    private readonly CodeFamily _family;
-    private readonly CandidateRefiner _refiner;
-    private readonly CandidateRerank _rerank;
-    private readonly bool _centred;
+    private readonly bool _centred = centring.IsCentred;
 
-    /// <param name="gate">The index's lock (a batch takes it per group).</param>
-    /// <param name="options">The index's options.</param>
-    /// <param name="quantizer">The collection's quantizer.</param>
-    /// <param name="rows">The rows (live count, point ids).</param>
-    /// <param name="originals">The exact scorer.</param>
-    /// <param name="lists">The lists and scan partitions.</param>
-    /// <param name="family">The scan's code family (query tables, scorers).</param>
-    /// <param name="centring">Whether records are centred.</param>
-    /// <param name="refiner">Candidate refinement.</param>
-    /// <param name="rerank">Re-ranking and hits.</param>
-    public QueryPipeline(ReaderWriterLockSlim gate, VectorIndexOptions options, IVectorQuantizer quantizer, RowTable rows,
-        RowOriginals originals, IvfLists lists, CodeFamily family, CodeCentring centring, CandidateRefiner refiner,
-        CandidateRerank rerank)
-    {
-        _gate = gate;
-        _options = options;
-        _quantizer = quantizer;
-        _rows = rows;
-        _originals = originals;
-        _lists = lists;
-        _family = family;
-        _centred = centring.IsCentred;
-        _refiner = refiner;
-        _rerank = rerank;
-    }
+    private VectorIndexOptions Options => indexOptions;
 
-    private VectorIndexOptions Options => _options;
+    private IVectorQuantizer Quantizer => quantizer;
 
-    private IVectorQuantizer Quantizer => _quantizer;
+    private CodePartition[] Partitions => ivfLists.Partitions;
 
-    private CodePartition[] Partitions => _lists.Partitions;
+    private int Count => rowTable.Count;
 
-    private int Count => _rows.Count;
-
-    private int ListCount => _lists.Count;
+    private int ListCount => ivfLists.Count;
 
     /// <summary>Whether every search scans every list: a flat index, or any index while its lists are code lists.</summary>
-    private bool ScansAllLists => Options.Kind == IndexLayout.Flat || _lists.AreCodeLists;
+    private bool ScansAllLists => Options.Kind == IndexLayout.Flat || ivfLists.AreCodeLists;
 
     /// <summary>A scratch from the pool (a new one when it is empty), given back when the lease is disposed.</summary>
     public ScratchLease Rent() => new(this, RentScratch());
 
     private QueryScratch RentScratch() =>
-        _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, _family);
+        _scratch.TryTake(out var scratch) ? scratch : new QueryScratch(Quantizer, family);
 
     private void Return(QueryScratch scratch) => _scratch.Add(scratch);
 
@@ -105,7 +82,7 @@ internal sealed partial class QueryPipeline
         (int k, int pool) = CandidateCounts(options);
         scratch.Reserve(pool, k, ListCount);
         PrepareQuery(query, scratch);
-        float window = RerankModeFor(options) == Reranking.Auto ? _rerank.AutoWindow(scratch, options.Confidence) : float.PositiveInfinity;
+        float window = RerankModeFor(options) == Reranking.Auto ? rerank.AutoWindow(scratch, options.Confidence) : float.PositiveInfinity;
         if (float.IsFinite(window))
         {
             scratch.Candidates!.SetLeadWindow(k, window);
@@ -120,12 +97,12 @@ internal sealed partial class QueryPipeline
     private (int K, int Pool) CandidateCounts(SearchOptions options)
     {
         int k = Math.Min(options.K, Count);
-        long wanted = RerankModeFor(options) == Reranking.None ? (_refiner.Refines ? (long)CandidateRefiner.RefinePool * k : k)
+        long wanted = RerankModeFor(options) == Reranking.None ? (refiner.Refines ? (long)CandidateRefiner.RefinePool * k : k)
             : (long)Math.Ceiling(options.K * options.Oversampling);
         return (k, (int)Math.Clamp(wanted, k, Count));
     }
 
-    private Reranking RerankModeFor(SearchOptions options) => _originals.Scorer is null ? Reranking.None : options.Rerank;
+    private Reranking RerankModeFor(SearchOptions options) => originals.Scorer is null ? Reranking.None : options.Rerank;
 
     /// <summary>After the scan: sorts the candidates, re-ranks them as the options say and writes the hits.</summary>
     private int FinishQuery(ReadOnlySpan<float> query, SearchOptions options, QueryScratch scratch, Span<SearchHit> hits,
@@ -133,17 +110,17 @@ internal sealed partial class QueryPipeline
     {
         int k = CandidateCounts(options).K;
         int candidates = scratch.Candidates!.CopySortedTo(scratch.Sorted);
-        if (_lists.Pooled is not null)
+        if (ivfLists.Pooled is not null)
         {
-            _lists.TranslatePoolRows(scratch.Sorted.AsSpan(0, candidates));
+            ivfLists.TranslatePoolRows(scratch.Sorted.AsSpan(0, candidates));
         }
         else if (Partitions.Length > 1)
         {
-            _lists.TranslateVirtualIds(scratch.Sorted.AsSpan(0, candidates), scratch.ProbeBases(scratch.ProbedLists), scratch.ProbeOrder);
+            ivfLists.TranslateVirtualIds(scratch.Sorted.AsSpan(0, candidates), scratch.ProbeBases(scratch.ProbedLists), scratch.ProbeOrder);
         }
-        if (_refiner.Refines)
+        if (refiner.Refines)
         {
-            _refiner.Refine(scratch, candidates);
+            refiner.Refine(scratch, candidates);
         }
         else if (_centred && ListCount == 1)
         {
@@ -155,7 +132,7 @@ internal sealed partial class QueryPipeline
                 scratch.Sorted[i] = new ScoredSlot(scratch.Sorted[i].Slot, scratch.Sorted[i].Score + shift);
             }
         }
-        int found = _rerank.Run(query, scratch, RerankModeFor(options), k, candidates, options.Confidence, hits, out int reranked);
+        int found = rerank.Run(query, scratch, RerankModeFor(options), k, candidates, options.Confidence, hits, out int reranked);
         statistics = new SearchStatistics(reranked, candidates);
         return found;
     }
@@ -182,7 +159,7 @@ internal sealed partial class QueryPipeline
     private void Scan(QueryScratch scratch, SearchOptions options, RowMask? rows)
     {
         TopK candidates = scratch.Candidates!;
-        if (_lists.Pooled is { } pooled)
+        if (ivfLists.Pooled is { } pooled)
         {
             // Code lists: the pool in one pass, each block's rows raised by its list's centre term. One thread (as the
             // lists scanned one by one were); ids are pool rows, mapped back by IvfLists.TranslatePoolRows.
@@ -247,7 +224,7 @@ internal sealed partial class QueryPipeline
 
     /// <summary>The lists a query scans, in scan order (<see cref="IvfLists.ListsToScan"/>).</summary>
     private ReadOnlySpan<int> ListsToScan(QueryScratch scratch, SearchOptions options) =>
-        _lists.ListsToScan(scratch, ScansAllLists, options.ProbesFor(ListCount), Quantizer.Level);
+        ivfLists.ListsToScan(scratch, ScansAllLists, options.ProbesFor(ListCount), Quantizer.Level);
 
     /// <summary>The per-row pre-filter terms for centred codes (their factors vary from row to row); empty otherwise,
     /// which keeps the one-bound scan for format 1, where it was measured to be as fast.</summary>
@@ -258,10 +235,10 @@ internal sealed partial class QueryPipeline
     private BlockShifts ListShiftsOf(QueryScratch scratch, CodeListBlocks pooled)
     {
         Span<double> shifts = scratch.Shifts.AsSpan(0, pooled.ListCount);
-        if (_lists.Residual)
+        if (ivfLists.Residual)
         {
             // CentreShift of every list in one pass over the centroids (the same doubles, bit for bit).
-            Quantization.FixedOrderSums.DotRows(_lists.CentroidVectors, scratch.Query, shifts, Quantizer.Level);
+            Quantization.FixedOrderSums.DotRows(ivfLists.CentroidVectors, scratch.Query, shifts, Quantizer.Level);
             if (Options.Metric == Metric.L2)
             {
                 foreach (ref double shift in shifts)
@@ -287,7 +264,7 @@ internal sealed partial class QueryPipeline
     }
 
     /// <summary>The ranking score's part along a partition's centre (<see cref="IvfLists.CentreShift"/>).</summary>
-    private double CentreShift(int partition, ReadOnlySpan<float> query) => _lists.CentreShift(partition, query);
+    private double CentreShift(int partition, ReadOnlySpan<float> query) => ivfLists.CentreShift(partition, query);
 
     private IBlockScorer CachedScorer(int partition, QueryScratch scratch)
     {
@@ -297,8 +274,8 @@ internal sealed partial class QueryPipeline
 
     private IBlockScorer CreateScorer(CodePartition partition, QueryScratch scratch)
     {
-        IBlockScorer? codes = _family.CodeScorer(partition.FastCodes, partition.GridCodes, scratch.Tables);
-        return partition.Signs is null ? codes! : new QjlScorer(codes, _family.SignScorer(partition.Signs, scratch.Tables), new PartitionSignFactors(partition));
+        IBlockScorer? codes = family.CodeScorer(partition.FastCodes, partition.GridCodes, scratch.Tables);
+        return partition.Signs is null ? codes! : new QjlScorer(codes, family.SignScorer(partition.Signs, scratch.Tables), new PartitionSignFactors(partition));
     }
 
     /// <summary>Tombstones OR the rows <paramref name="rows"/> does not choose, as one bitmap over the partition's rows.</summary>
@@ -347,7 +324,7 @@ internal sealed partial class QueryPipeline
             {
                 if ((deleted[row >> 6] & (1UL << (row & 63))) == 0)
                 {
-                    ids.Add(_rows.IdOf(globalRows[row]));
+                    ids.Add(rowTable.IdOf(globalRows[row]));
                 }
             }
         }
