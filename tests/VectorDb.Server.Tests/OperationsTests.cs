@@ -7,7 +7,9 @@ using VectorDb.Client;
 
 namespace VectorDb.Server.Tests;
 
-/// <summary>What operators rely on: Prometheus metrics, server reflection, graceful shutdown on SIGTERM.</summary>
+/// <summary>What operators rely on: Prometheus metrics, server reflection, graceful shutdown on SIGTERM. Run alone
+/// (<see cref="ProcessMetricsCollection"/>): the metrics counts would include other in-process servers' requests.</summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class OperationsTests
 {
     [Fact]
