@@ -79,29 +79,3 @@ public sealed record CollectionInfo(
     long BytesInMemory,
     int CodeBytesPerVector,
     int IvfLists);
-
-/// <summary>Stored originals (written as <see cref="VectorDb.Index.Search.CheckedOriginal.Bytes"/>) read back.</summary>
-internal static class OriginalBytes
-{
-    /// <summary>Bytes per coordinate of a stored original.</summary>
-    public static int Width(OriginalsFormat format) => format switch
-    {
-        OriginalsFormat.Float32 => 4,
-        OriginalsFormat.Float16 => 2,
-        _ => 0,
-    };
-
-    /// <summary>Widens stored bytes back to float32.</summary>
-    public static float[] Decode(ReadOnlySpan<byte> bytes, OriginalsFormat format)
-    {
-        int width = Width(format);
-        var vector = new float[bytes.Length / width];
-        for (int j = 0; j < vector.Length; j++)
-        {
-            vector[j] = format == OriginalsFormat.Float32
-                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * j))
-                : (float)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(2 * j));
-        }
-        return vector;
-    }
-}

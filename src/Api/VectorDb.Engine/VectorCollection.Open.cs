@@ -1,4 +1,5 @@
 using VectorDb.Engine;
+using VectorDb.Index.Rerank;
 using VectorDb.Storage;
 
 namespace VectorDb;
@@ -68,7 +69,7 @@ public sealed partial class VectorCollection
 
         // Stored originals were checked when they were written and storage verified their checksums: the index takes
         // their bytes as they are (StoredOriginal), copied into one buffer because the pass lends them as spans.
-        byte[] stored = new byte[Config.Dimension * OriginalBytes.Width(Config.Originals)];
+        byte[] stored = originalsInMemory ? new byte[Config.Dimension * OriginalVectorStore.BytesPerCoordinateOf(Config.Originals)] : [];
         var rows = originalsInMemory
             ? new CodesLogOrder(pass.Ids, (index, original) =>
                 _index.UpsertChecked(pass.Ids[index], pass.Codes(index), _index.StoredOriginal(Copy(original, stored))))

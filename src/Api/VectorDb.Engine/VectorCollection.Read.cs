@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using VectorDb.Engine;
+using VectorDb.Index.Rerank;
 using VectorDb.Index.Search;
 using VectorDb.Storage;
 
@@ -145,7 +146,9 @@ public sealed partial class VectorCollection
     {
         if (Config.Originals != OriginalsFormat.None)
         {
-            return OriginalBytes.Decode(point.Original, Config.Originals);
+            var original = new float[Config.Dimension];
+            OriginalVectorStore.WidenStored(point.Original, Config.Originals, original);
+            return original;
         }
         var vector = new float[Config.Dimension];
         _index.Decode(point.Codes, vector);

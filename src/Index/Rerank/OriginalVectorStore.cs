@@ -99,26 +99,21 @@ public sealed class OriginalVectorStore
         ValidateVector(vector);
         Chunk chunk = GetOrCreateChunk(slot >> ChunkShift);
         int row = slot & (SlotsPerChunk - 1);
-        double squaredNorm = 0;
+        double squaredNorm;
         if (Precision == OriginalsFormat.Float32)
         {
             Span<float> destination = chunk.Float32.AsSpan(row * Dimension, Dimension);
             vector.CopyTo(destination);
-            foreach (float value in destination)
-            {
-                squaredNorm += (double)value * value;
-            }
+            squaredNorm = SquaredNorm(destination);
         }
         else
         {
             Span<Half> destination = chunk.Float16.AsSpan(row * Dimension, Dimension);
             for (int j = 0; j < vector.Length; j++)
             {
-                Half stored = (Half)vector[j];
-                destination[j] = stored;
-                double exact = (double)stored;
-                squaredNorm += exact * exact;
+                destination[j] = (Half)vector[j];
             }
+            squaredNorm = SquaredNorm(destination);
         }
         Written(chunk, slot, squaredNorm);
     }
@@ -139,15 +134,12 @@ public sealed class OriginalVectorStore
         }
         Chunk chunk = GetOrCreateChunk(slot >> ChunkShift);
         int row = slot & (SlotsPerChunk - 1);
-        double squaredNorm = 0;
+        double squaredNorm;
         if (Precision == OriginalsFormat.Float32)
         {
             Span<float> destination = chunk.Float32.AsSpan(row * Dimension, Dimension);
             OriginalEncoding.Widen(stored, Precision, destination);
-            foreach (float value in destination)
-            {
-                squaredNorm += (double)value * value;
-            }
+            squaredNorm = SquaredNorm(destination);
         }
         else
         {
@@ -158,13 +150,43 @@ public sealed class OriginalVectorStore
                 Span<ushort> words = MemoryMarshal.Cast<Half, ushort>(destination);
                 BinaryPrimitives.ReverseEndianness(words, words);
             }
-            foreach (Half value in destination)
-            {
-                double exact = (double)value;
-                squaredNorm += exact * exact;
-            }
+            squaredNorm = SquaredNorm(destination);
         }
         Written(chunk, slot, squaredNorm);
+    }
+
+    /// <summary>Widens an original in its stored form (<see cref="Search.CheckedOriginal.Bytes"/>: little-endian,
+    /// <paramref name="format"/>) to float32 in <paramref name="vector"/> (one float per coordinate).</summary>
+    public static void WidenStored(ReadOnlySpan<byte> stored, OriginalsFormat format, Span<float> vector)
+    {
+        if (stored.Length != vector.Length * BytesPerCoordinateOf(format))
+        {
+            throw new ArgumentException($"{vector.Length} coordinates of {format} are {vector.Length * BytesPerCoordinateOf(format)} bytes; got {stored.Length}.", nameof(stored));
+        }
+        OriginalEncoding.Widen(stored, format, vector);
+    }
+
+    /// <summary>Σ x² in double, coordinate by coordinate in order (the norm every write stores).</summary>
+    private static double SquaredNorm(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        foreach (float value in row)
+        {
+            sum += (double)value * value;
+        }
+        return sum;
+    }
+
+    /// <summary><see cref="SquaredNorm(ReadOnlySpan{float})"/> of float16 coordinates (each exact in double).</summary>
+    private static double SquaredNorm(ReadOnlySpan<Half> row)
+    {
+        double sum = 0;
+        foreach (Half value in row)
+        {
+            double exact = (double)value;
+            sum += exact * exact;
+        }
+        return sum;
     }
 
     /// <summary>The end of a write: the row's norm, its live bit, the counts and the listeners.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using VectorDb.Index.Rerank;
 
 namespace VectorDb.Index.Search;
@@ -40,14 +39,7 @@ internal static class OriginalReading
                 {
                     continue;
                 }
-                Span<float> vector = destination.Slice(i * dimension, dimension);
-                ReadOnlySpan<byte> stored = bytes.AsSpan(i * stride, stride);
-                for (int j = 0; j < dimension; j++)
-                {
-                    vector[j] = width == 4
-                        ? BinaryPrimitives.ReadSingleLittleEndian(stored.Slice(4 * j))
-                        : (float)BinaryPrimitives.ReadHalfLittleEndian(stored.Slice(2 * j));
-                }
+                OriginalEncoding.Widen(bytes.AsSpan(i * stride, stride), precision, destination.Slice(i * dimension, dimension));
             }
         }
         finally
